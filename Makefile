@@ -1,0 +1,85 @@
+# connbudget — build, test, demo.
+#
+#   make          build build/connbudget
+#   make demo     install missing Debian packages, build, run the bundled example
+#   make test     install missing Debian packages, build, run every test
+#                 (Check suites and CLI tests, under ASan + UBSan)
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DEBS    := libyaml-dev libcjson-dev check pkg-config python3-jsonschema
+
+PKGS    := yaml-0.1 libcjson
+WARN    := -Wall -Wextra -Wpedantic -Werror
+CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
+OPT     ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -Isrc -Ibuild/gen $(PKG_CFLAGS) $(CFLAGS)
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+SRC     := $(sort $(wildcard src/*.c))
+TESTS   := $(sort $(filter-out tests/check_main.c,$(wildcard tests/check_*.c)))
+GEN     := build/gen/schema_data.h build/gen/suites.h
+
+OBJ      := $(SRC:%.c=build/obj/%.o)
+SAN_OBJ  := $(SRC:%.c=build/san/%.o)
+
+.PHONY: all deps demo test unit cli clean install uninstall
+all: build/connbudget
+
+# Install what is missing, once: apt-get update, then apt-get install -y.
+deps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build/gen/schema_data.h: schemas/topology.schema.json
+	@mkdir -p $(@D)
+	{ echo "static const unsigned char schema_data[] = {"; \
+	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo "0x00 };"; } > $@
+
+build/gen/suites.h: $(TESTS)
+	@mkdir -p $(@D)
+	@for t in $(TESTS); do n=$${t#tests/check_}; echo "SUITE($${n%.c})"; done > $@.tmp; \
+	cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+build/obj/%.o: %.c $(GEN) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/san/%.o: %.c $(GEN) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(CHECK_CFLAGS) -c $< -o $@
+
+build/connbudget: $(OBJ) build/obj/cmd/connbudget/main.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/san/connbudget: $(SAN_OBJ) build/san/cmd/connbudget/main.o
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/san/check_all: $(SAN_OBJ) $(TESTS:%.c=build/san/%.o) build/san/tests/check_main.o
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory build/connbudget
+	./build/connbudget check testdata/examples/connbudget.yaml || true
+
+unit: build/san/check_all
+	cd tests && ../build/san/check_all
+
+cli: build/san/connbudget build/connbudget
+	CONNBUDGET=build/san/connbudget tests/cli.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build/connbudget build/san/connbudget build/san/check_all
+	@$(MAKE) --no-print-directory unit cli
+
+clean:
+	rm -rf build

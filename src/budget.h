@@ -1,0 +1,106 @@
+/*
+ * budget.h - model → figures (SPEC §3): per client steady/peak, per pooler
+ * cap and server side, per database capacity, budget, optimum, demand.
+ *
+ * Defaults (framework table, PostgreSQL's, PgBouncer's) are derived here, so
+ * every other stage reads the effective values from these structs and never
+ * recomputes a figure.
+ */
+#ifndef CONNBUDGET_BUDGET_H
+#define CONNBUDGET_BUDGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* Documented defaults, each with its source. */
+enum {
+	PG_DEFAULT_PORT = 5432,                   /* PostgreSQL port */
+	PG_DEFAULT_SUPERUSER_RESERVED = 3,        /* superuser_reserved_connections */
+	PG_DEFAULT_RESERVED = 0,                  /* reserved_connections (PostgreSQL 16+) */
+	CB_DEFAULT_HEADROOM = 10,                 /* connbudget: kept free for admin/monitoring */
+	PGBOUNCER_DEFAULT_PORT = 6432,            /* PgBouncer listen_port */
+	PGBOUNCER_DEFAULT_POOL_SIZE = 20,         /* default_pool_size */
+	PGBOUNCER_DEFAULT_RESERVE_POOL = 0,       /* reserve_pool_size */
+	PGBOUNCER_DEFAULT_MAX_CLIENT_CONN = 100,  /* max_client_conn */
+	PGBOUNCER_DEFAULT_MAX_DB_CONNECTIONS = 0, /* max_db_connections: 0 = unlimited */
+	RDS_PROXY_DEFAULT_MAX_CONN_PERCENT = 100, /* MaxConnectionsPercent */
+	LAMBDA_DEFAULT_CONCURRENCY = 1000,        /* AWS account concurrency limit */
+};
+
+/* A pair of connection counts; when unbounded, steady/peak are meaningless. */
+struct amount {
+	uint64_t steady, peak;
+	bool unbounded;
+};
+
+struct client_fig {
+	/* effective pool, after framework defaults */
+	uint64_t pool_size, pool_overflow, pool_count, extra;
+	bool pool_unbounded;        /* CB010: no upper bound */
+	bool has_acquire_timeout;   /* YAML or framework default */
+	bool acquire_timeout_na;    /* the framework has no pool to wait on (django) */
+	uint64_t acquire_timeout_ms;
+	uint64_t per_process;       /* pool.count × (size + overflow) + extra */
+	/* instances */
+	uint64_t replicas, max_replicas, surge, processes, peak_instances;
+	uint64_t concurrency, max_concurrency; /* serverless */
+	bool concurrency_assumed;   /* CB016: no max_concurrency, 1000 assumed */
+	/* Little's law (load): connections in flight */
+	bool has_needed;
+	uint64_t needed;
+	struct amount conn;         /* what the client opens (to its pooler or database) */
+	size_t database;            /* the database its connections end at */
+};
+
+struct pooler_fig {
+	uint64_t cap;               /* server connections it can open */
+	struct amount client_demand;
+	bool has_client_limit;      /* pgbouncer */
+	uint64_t client_limit;      /* instances × max_client_conn */
+	struct amount server;       /* min(cap, client demand) */
+	/* effective settings */
+	uint64_t instances, default_pool_size, reserve_pool_size, max_client_conn,
+		max_db_connections, max_connections_percent, users;
+	enum pool_mode pool_mode;
+};
+
+enum contrib_kind { CONTRIB_CLIENT, CONTRIB_POOLER };
+
+struct contrib {
+	enum contrib_kind kind;
+	size_t index;               /* into topology clients or poolers */
+};
+
+struct db_fig {
+	uint64_t max_connections, superuser_reserved, reserved, headroom;
+	uint64_t capacity;          /* max − superuser_reserved − reserved */
+	uint64_t budget;            /* min(capacity, max − headroom) */
+	bool has_optimum;
+	uint64_t optimum;           /* cores × 2 + spindles */
+	struct amount demand;       /* Σ direct clients + Σ poolers' server side */
+	double utilization;         /* demand.peak / max_connections (unbounded: 0) */
+	struct contrib *contrib;    /* direct clients and poolers, in file order */
+	size_t ncontrib;
+};
+
+struct budget {
+	const struct topology *topo;
+	struct client_fig *clients;
+	struct pooler_fig *poolers;
+	struct db_fig *dbs;
+	/* spike factor in hundredths applied to load.hold (100 = none; plan --spike) */
+	uint64_t spike_pct;
+};
+
+/*
+ * Compute every figure of t into b (spike_pct 100 = no spike). Returns 0, or
+ * -1 with *err "file:line:col: error: ..." when a product overflows 64 bits.
+ * b owns its arrays: release with budget_release (accepts an unfilled b).
+ */
+int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *b, char **err);
+void budget_release(struct budget *b);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * load.h - YAML topology → model (SPEC §2), built straight from libyaml's
+ * event stream; every value keeps file:line:col.
+ *
+ * Errors are returned as one message "file:line:col: error: what" that the
+ * caller prints and frees. The loader knows no rule and computes no figure.
+ */
+#ifndef CONNBUDGET_LOAD_H
+#define CONNBUDGET_LOAD_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* Limits on hostile input (README "Limits"). */
+enum {
+	LOAD_MAX_FILE_BYTES = 16 * 1024 * 1024, /* one input file */
+	LOAD_MAX_DEPTH = 64,                    /* YAML nesting */
+	LOAD_MAX_NODES = 4 * 1000 * 1000,       /* scalar + collection events, all files */
+	LOAD_MAX_INCLUDE_DEPTH = 16,
+	LOAD_MAX_INCLUDE_FILES = 1000,
+	LOAD_MAX_ID_LEN = 128,
+	LOAD_MAX_STRING_LEN = 4096,
+};
+
+/*
+ * Load the topology in path ("-" reads standard input), with its includes,
+ * and validate it (load_validate). Returns a topology the caller frees with
+ * model_free, or NULL with *err set (caller frees).
+ */
+struct topology *load_file(const char *path, char **err);
+
+/*
+ * The same from memory: name is used in positions and includes resolve
+ * relative to its directory. data need not be NUL-terminated.
+ */
+struct topology *load_buffer(const char *name, const char *data, size_t len, char **err);
+
+/*
+ * Cross-field checks and reference resolution (ordering constraints,
+ * dangling connects_to/database, framework needs, required fields). Run by
+ * load_* and again after `plan --set`. Returns 0, or -1 with *err set.
+ */
+int load_validate(struct topology *t, char **err);
+
+/*
+ * Override one scalar, as `plan --set PATH=VALUE` does: PATH is
+ * section.id.field[.subfield] (e.g. clients.api.replicas, clients.api.pool.size),
+ * VALUE a YAML scalar read and checked by the same code as the file.
+ * Returns 0, or -1 with *err naming the path or value. Call load_validate after.
+ */
+int load_set(struct topology *t, const char *path, const char *value, char **err);
+
+#endif

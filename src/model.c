@@ -1,0 +1,93 @@
+/* model.c - names, indexes and the lifecycle of a topology. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *client_type_name(enum client_type t)
+{
+	static const char *const names[] = { "service", "worker", "serverless", "job", "tool" };
+	return names[t];
+}
+
+const char *pooler_type_name(enum pooler_type t)
+{
+	static const char *const names[] = { "pgbouncer", "rds_proxy" };
+	return names[t];
+}
+
+const char *pool_mode_name(enum pool_mode m)
+{
+	static const char *const names[] = { "session", "transaction", "statement" };
+	return names[m];
+}
+
+const char *feature_name(enum feature f)
+{
+	static const char *const names[FEATURE_COUNT] = {
+		"listen_notify", "advisory_locks", "session_set",
+		"prepared_statements", "temp_tables", "multi_statement_transactions",
+	};
+	return names[f];
+}
+
+void model_index(struct topology *t)
+{
+	size_t i;
+
+	strmap_release(&t->db_index);
+	strmap_release(&t->pooler_index);
+	strmap_release(&t->client_index);
+	for (i = 0; i < t->ndatabases; i++)
+		strmap_put(&t->db_index, t->databases[i].id.s, i, NULL);
+	for (i = 0; i < t->npoolers; i++)
+		strmap_put(&t->pooler_index, t->poolers[i].id.s, i, NULL);
+	for (i = 0; i < t->nclients; i++)
+		strmap_put(&t->client_index, t->clients[i].id.s, i, NULL);
+}
+
+bool model_find_database(const struct topology *t, const char *id, size_t *index)
+{
+	return strmap_get(&t->db_index, id, index);
+}
+
+bool model_find_pooler(const struct topology *t, const char *id, size_t *index)
+{
+	return strmap_get(&t->pooler_index, id, index);
+}
+
+bool model_find_client(const struct topology *t, const char *id, size_t *index)
+{
+	return strmap_get(&t->client_index, id, index);
+}
+
+size_t model_client_database(const struct topology *t, const struct client *c)
+{
+	return c->via_pooler ? t->poolers[c->target].db : c->target;
+}
+
+bool model_ignores(const struct strlist *ignore, const char *rule_id, const char *rule_name)
+{
+	size_t i;
+
+	for (i = 0; i < ignore->n; i++)
+		if (strcmp(ignore->v[i].s, rule_id) == 0 || strcmp(ignore->v[i].s, rule_name) == 0)
+			return true;
+	return false;
+}
+
+void model_free(struct topology *t)
+{
+	if (!t)
+		return;
+	strmap_release(&t->db_index);
+	strmap_release(&t->pooler_index);
+	strmap_release(&t->client_index);
+	free(t->databases);
+	free(t->poolers);
+	free(t->clients);
+	free(t->lint_severity);
+	free(t->files);
+	arena_release(&t->arena);
+	free(t);
+}

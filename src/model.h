@@ -1,0 +1,199 @@
+/*
+ * model.h - the topology as plain structs: databases, poolers, clients.
+ *
+ * A topology is what one top-level FILE argument (with its includes) says.
+ * Every scalar keeps the position of the YAML node it came from, and a flag
+ * telling whether the file set it: defaults are derived later (budget.c), so
+ * `plan --set` can edit the model before anything is derived.
+ *
+ * Strings, lists and nested values of a topology live in its arena; the
+ * growable arrays (databases, poolers, clients, lint_severity, files) are
+ * malloc'd. model_free is the one call that releases all of it.
+ */
+#ifndef CONNBUDGET_MODEL_H
+#define CONNBUDGET_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* A position in an input file; line and col are 1-based, col counts characters. */
+struct pos {
+	const char *file;
+	uint32_t line, col;
+};
+
+/* An integer (or duration in milliseconds, or enum value) from the file. */
+struct num {
+	uint64_t v;
+	struct pos pos;
+	bool set;
+};
+
+/* A decimal (memory_gb, load.rate). */
+struct real {
+	double v;
+	struct pos pos;
+	bool set;
+};
+
+/* A string; s == NULL when absent. */
+struct str {
+	const char *s;
+	struct pos pos;
+};
+
+struct strlist {
+	struct str *v;
+	size_t n;
+	struct pos pos; /* the sequence node; pos.line == 0 when absent */
+};
+
+enum client_type { CLIENT_SERVICE, CLIENT_WORKER, CLIENT_SERVERLESS, CLIENT_JOB, CLIENT_TOOL };
+enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY };
+enum pool_mode { POOL_SESSION, POOL_TRANSACTION, POOL_STATEMENT };
+
+/* Session features a client may declare in `uses`. */
+enum feature {
+	FEATURE_LISTEN_NOTIFY,
+	FEATURE_ADVISORY_LOCKS,
+	FEATURE_SESSION_SET,
+	FEATURE_PREPARED_STATEMENTS,
+	FEATURE_TEMP_TABLES,
+	FEATURE_MULTI_STATEMENT_TRANSACTIONS,
+	FEATURE_COUNT
+};
+
+const char *client_type_name(enum client_type t);
+const char *pooler_type_name(enum pooler_type t);
+const char *pool_mode_name(enum pool_mode m);
+const char *feature_name(enum feature f);
+
+struct database {
+	struct str id;        /* pos: the key under `databases:` */
+	struct num max_connections;
+	struct num superuser_reserved_connections;
+	struct num reserved_connections;
+	struct num headroom;
+	struct num cores;
+	struct num spindles;
+	struct real memory_gb;
+	struct str instance;
+	struct str host;
+	struct num port;
+	struct str environment; /* inherited from the top level when unset (pos of the top level's) */
+	struct num idle_in_transaction_session_timeout; /* settings:, milliseconds */
+	struct num idle_session_timeout;                /* settings:, milliseconds */
+	struct str config;    /* postgresql.conf path as written */
+	struct strlist ignore;
+};
+
+struct pooler {
+	struct str id;
+	struct num type;      /* enum pooler_type */
+	struct str database;
+	size_t db;            /* index into topology.databases, resolved by the loader */
+	struct num instances;
+	struct num pool_mode; /* enum pool_mode */
+	struct num default_pool_size;
+	struct num reserve_pool_size;
+	struct num max_client_conn;
+	struct num max_db_connections;
+	struct num max_connections_percent;
+	struct strlist users;
+	struct str host;
+	struct num port;
+	struct str config;
+	struct str environment;
+	struct strlist ignore;
+};
+
+struct pool {
+	struct pos pos;       /* the `pool:` key; line 0 when absent */
+	struct num size;
+	struct num count;
+	struct num overflow;
+	struct num acquire_timeout; /* milliseconds */
+	struct num idle_timeout;    /* milliseconds */
+};
+
+struct load {
+	struct pos pos;       /* the `load:` key; line 0 when absent */
+	struct real rate;     /* transactions per second across all instances */
+	struct num hold;      /* milliseconds */
+};
+
+struct client {
+	struct str id;
+	struct num type;      /* enum client_type */
+	struct str connects_to;
+	bool via_pooler;      /* resolved: connects_to names a pooler */
+	size_t target;        /* index into databases or poolers */
+	struct num replicas;
+	struct num max_replicas;
+	struct num surge;     /* an integer, or a percentage when surge_percent */
+	bool surge_percent;
+	struct num processes;
+	struct num threads;
+	struct num cpus;
+	struct str framework;
+	size_t framework_index; /* into the framework table (framework.h), valid when framework.s */
+	struct pool pool;
+	struct num extra_connections;
+	struct str url;
+	struct strlist uses;
+	struct load load;
+	struct num max_concurrency;
+	struct num concurrency;
+	struct str environment;
+	struct str application_name;
+	struct strlist ignore;
+};
+
+/* lint.severity entries: RULE → level (one of "error", "warning", "info", "off"). */
+struct lint_severity {
+	struct str rule;
+	struct str level;
+};
+
+struct topology {
+	struct arena arena;
+	const char *file;     /* the top-level file as given on the command line */
+	struct num version;
+	struct str environment;
+
+	struct database *databases;
+	size_t ndatabases;
+	struct pooler *poolers;
+	size_t npoolers;
+	struct client *clients;
+	size_t nclients;
+
+	struct strlist lint_disable;
+	struct lint_severity *lint_severity;
+	size_t nlint_severity;
+
+	const char **files;   /* every file read: the top level first, then includes */
+	size_t nfiles;
+
+	/* Id indexes (id → array index), built by model_index. */
+	struct strmap db_index, pooler_index, client_index;
+};
+
+/* Build the id indexes; false when an id is defined twice (the loader reports it first). */
+void model_index(struct topology *t);
+/* Look an id up; true and *index when found. */
+bool model_find_database(const struct topology *t, const char *id, size_t *index);
+bool model_find_pooler(const struct topology *t, const char *id, size_t *index);
+bool model_find_client(const struct topology *t, const char *id, size_t *index);
+/* The database a client's connections end at (through its pooler, if any). */
+size_t model_client_database(const struct topology *t, const struct client *c);
+/* Does the object's ignore list name this rule (by id or by name)? */
+bool model_ignores(const struct strlist *ignore, const char *rule_id, const char *rule_name);
+
+/* Free a topology and everything in it; accepts NULL. */
+void model_free(struct topology *t);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * rds.h - AWS RDS for PostgreSQL instance classes (SPEC §4 `instance:`).
+ *
+ * max_connections defaults to LEAST(DBInstanceClassMemory / 9531392, 5000);
+ * DBInstanceClassMemory is the memory PostgreSQL sees, measured, about 12%
+ * below the nominal RAM of the class.
+ */
+#ifndef CONNBUDGET_RDS_H
+#define CONNBUDGET_RDS_H
+
+#include <stdint.h>
+
+enum {
+	RDS_BYTES_PER_CONNECTION = 9531392, /* AWS default parameter group divisor */
+	RDS_MAX_CONNECTIONS_CAP = 5000,     /* AWS default parameter group LEAST(…, 5000) */
+};
+
+struct rds_class {
+	const char *name;            /* "db.t3.medium" */
+	double nominal_gib;          /* the class's advertised memory */
+	uint64_t class_memory;       /* DBInstanceClassMemory in bytes */
+	const char *source;
+};
+
+/* The class with this name, or NULL. */
+const struct rds_class *rds_find(const char *name);
+/* LEAST(class_memory / 9531392, 5000). */
+uint64_t rds_max_connections(const struct rds_class *c);
+
+#endif

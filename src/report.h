@@ -1,0 +1,54 @@
+/*
+ * report.h - figures + findings → text | json | sarif | github | junit | gcc.
+ *
+ * Reporters walk the same list of files and findings; none computes a
+ * figure. Each writes to a FILE * (a file, stdout, or open_memstream).
+ */
+#ifndef CONNBUDGET_REPORT_H
+#define CONNBUDGET_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "budget.h"
+#include "model.h"
+#include "rules.h"
+
+enum report_format {
+	REPORT_TEXT,
+	REPORT_JSON,
+	REPORT_SARIF,
+	REPORT_GITHUB,
+	REPORT_JUNIT,
+	REPORT_GCC,
+	REPORT_MARKDOWN,
+};
+
+/* "text" → REPORT_TEXT ...; false when unknown. */
+bool report_format_parse(const char *s, enum report_format *f);
+const char *report_format_name(enum report_format f);
+
+/* One loaded topology with its figures and findings. */
+struct report_file {
+	const struct topology *topo;
+	const struct budget *budget;
+	const struct findings *findings;
+};
+
+struct report {
+	const struct report_file *files;
+	size_t nfiles;
+	const char *command;   /* "check", "report" or "plan" */
+	bool color;            /* ANSI colour in text output */
+	bool quiet;            /* findings only, no table */
+	const char *version;   /* connbudget's version */
+};
+
+/* Write r in format f. Returns 0, or -1 on an output error. */
+int report_write(FILE *out, enum report_format f, const struct report *r);
+
+/* Is a summary with these counts a failure at this --fail-on level (a
+ * severity, or LEVEL_OFF for "never")? */
+bool report_failed(const struct summary *s, int fail_on);
+
+#endif

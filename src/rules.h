@@ -1,0 +1,109 @@
+/*
+ * rules.h - the rule registry (SPEC §5) and the findings it produces.
+ *
+ * How to add a rule: there are 4 things to do.
+ *  1. Write `static void check_<name>(struct rule_ctx *ctx)` in rules.c (or a
+ *     rule_*.c beside it): walk the model and figures, call rule_emit for
+ *     every object that breaks the rule, with the numbers that caused it.
+ *  2. Add one row to `rule_registry[]` in rules.c: id, name, default
+ *     severity, scope, the check, a one-line summary and the full
+ *     documentation (why it matters, how to fix, a YAML example).
+ *  3. Add golden cases under testdata/rules/<id>/: at least one
+ *     `fires.yaml` + `fires.expected` and one `passes.yaml` + `passes.expected`.
+ *  4. Run `make docs` to regenerate the README rule table and the man page.
+ * A test fails when a rule lacks documentation or golden cases.
+ */
+#ifndef CONNBUDGET_RULES_H
+#define CONNBUDGET_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "budget.h"
+#include "model.h"
+#include "util.h"
+
+enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
+
+/* A rule's effective level: a severity, or off. */
+enum { LEVEL_OFF = -1 };
+
+const char *severity_name(enum severity s);
+/* "error" | "warning" | "info" → severity; "off" → LEVEL_OFF; else false. */
+bool severity_parse(const char *s, int *level);
+
+/* What kind of object a rule checks (junit: one testcase per rule × object). */
+enum rule_scope { SCOPE_DATABASE, SCOPE_POOLER, SCOPE_CLIENT };
+
+struct rule_ctx;
+
+struct rule {
+	const char *id;       /* "CB001" */
+	const char *name;     /* "over-capacity" */
+	enum severity severity;
+	enum rule_scope scope;
+	void (*check)(struct rule_ctx *ctx); /* NULL: emitted elsewhere (observe, config) */
+	const char *summary;  /* one line, lowercase, no full stop */
+	const char *doc;      /* why it matters, how to fix, a YAML example */
+};
+
+extern const struct rule rule_registry[];
+extern const size_t rule_count;
+
+/* By id ("CB001", any case) or name ("over-capacity"); NULL when unknown. */
+const struct rule *rule_find(const char *id_or_name);
+size_t rule_index(const struct rule *r);
+
+struct finding {
+	const struct rule *rule;
+	enum severity severity;  /* after lint.severity / --severity */
+	char *message;           /* with the numbers; passwords already masked */
+	struct pos pos;
+	char *object;            /* "databases.main", "clients.api", "poolers.bouncer" */
+};
+
+/* The findings for one topology, sorted by file order, line, column, rule id. */
+struct findings {
+	struct finding *v;
+	size_t n, cap;
+	int *level;              /* effective level per registry row (LEVEL_OFF or a severity) */
+};
+void findings_release(struct findings *f);
+
+/* Command-line rule settings: they win over the file's `lint:`. */
+struct rule_cli {
+	int *level;              /* per registry row: LEVEL_OFF, a severity, or RULE_CLI_UNSET */
+	bool *enable;            /* --enable: on even when the file's lint disables it */
+};
+enum { RULE_CLI_UNSET = -2 };
+void rule_cli_init(struct rule_cli *c);
+void rule_cli_release(struct rule_cli *c);
+/* --disable LIST, --enable LIST (comma separated ids or names), --severity RULE=LEVEL.
+ * Return 0, or -1 with *err (caller frees) naming the bad rule or level. */
+int rule_cli_disable(struct rule_cli *c, const char *list, char **err);
+int rule_cli_enable(struct rule_cli *c, const char *list, char **err);
+int rule_cli_severity(struct rule_cli *c, const char *spec, char **err);
+
+/*
+ * Run every enabled rule over t and its figures b. cli may be NULL.
+ * Returns 0, or -1 with *err "file:line:col: error: ..." when the file names
+ * an unknown rule (in `ignore`, `lint.disable`, `lint.severity`) or level.
+ */
+int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,
+	      struct findings *out, char **err);
+
+/* Used by check functions: report one finding about an object, unless the
+ * object's ignore list names the rule. object is e.g. "clients.api". */
+void rule_emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
+	       const char *object, const char *fmt, ...) PRINTF_LIKE(5, 6);
+
+struct summary {
+	size_t errors, warnings, infos;
+};
+void findings_count(const struct findings *f, struct summary *s);
+
+/* Replace a password in a connection string (URI or key=value) by "***".
+ * Returns a new string the caller frees. */
+char *mask_password(const char *url);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * util.h - allocation that cannot fail, an arena, checked arithmetic,
+ * a growable string buffer and a string hash map.
+ *
+ * Every allocation failure leaves through xmalloc's one exit; callers never
+ * check for NULL from x* functions.
+ */
+#ifndef CONNBUDGET_UTIL_H
+#define CONNBUDGET_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow *p (an array of *cap elements of size) so that it holds at least need. */
+void xgrow(void *pp, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A newly allocated formatted string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+char *xvasprintf(const char *fmt, va_list ap);
+
+/*
+ * Checked 64-bit unsigned arithmetic. Each returns true and stores the result
+ * when it fits, false (leaving *r unspecified) when it would overflow.
+ */
+static inline bool u64_add(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return !__builtin_add_overflow(a, b, r);
+}
+static inline bool u64_mul(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return !__builtin_mul_overflow(a, b, r);
+}
+static inline bool u64_sub(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return !__builtin_sub_overflow(a, b, r);
+}
+static inline uint64_t u64_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static inline uint64_t u64_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+/* ceil(a * p / d) without overflow for a, p < 2^32; false when it does not fit. */
+bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r);
+
+/*
+ * An arena: many small allocations released by one call. Memory is
+ * zero-filled. arena_release frees everything; the arena may be reused.
+ */
+struct arena {
+	struct arena_block *head;
+};
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_release(struct arena *a);
+
+/* A growable NUL-terminated string. sbuf_release frees s; s may be NULL when empty. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_putc(struct sbuf *b, char c);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Hand over the string (never NULL) and reset the buffer. */
+char *sbuf_detach(struct sbuf *b);
+void sbuf_release(struct sbuf *b);
+
+/*
+ * A map from NUL-terminated keys to size_t values (open addressing). Keys are
+ * not copied: they must outlive the map.
+ */
+struct strmap {
+	const char **keys;
+	size_t *vals;
+	size_t cap, len;
+};
+/* Insert key → val. Returns false (and stores the existing value in *old, if
+ * old is not NULL) when the key is already present. */
+bool strmap_put(struct strmap *m, const char *key, size_t val, size_t *old);
+/* Look key up; true and *val when present. */
+bool strmap_get(const struct strmap *m, const char *key, size_t *val);
+void strmap_release(struct strmap *m);
+
+/* Levenshtein distance, capped: returns limit + 1 when larger. */
+size_t edit_distance(const char *a, const char *b, size_t limit);
+/* The candidate closest to word (NULL when none is close enough). */
+const char *closest_word(const char *word, const char *const *candidates, size_t n);
+
+#endif

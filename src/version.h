@@ -1,0 +1,1 @@
+#define CONNBUDGET_VERSION "1.0.0"

@@ -1,0 +1,135 @@
+/* check_util.c - checked arithmetic, arena, string map, suggestions. */
+#include <check.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+START_TEST(test_add_edges)
+{
+	uint64_t r;
+
+	ck_assert(u64_add(0, 0, &r) && r == 0);
+	ck_assert(u64_add(UINT64_MAX - 1, 1, &r) && r == UINT64_MAX);
+	ck_assert(!u64_add(UINT64_MAX, 1, &r));
+	ck_assert(!u64_add(UINT64_MAX / 2 + 1, UINT64_MAX / 2 + 1, &r));
+}
+END_TEST
+
+START_TEST(test_mul_edges)
+{
+	uint64_t r;
+
+	ck_assert(u64_mul(0, UINT64_MAX, &r) && r == 0);
+	ck_assert(u64_mul(1, UINT64_MAX, &r) && r == UINT64_MAX);
+	ck_assert(u64_mul(UINT32_MAX, UINT32_MAX, &r) && r == 18446744065119617025ULL);
+	ck_assert(!u64_mul(UINT64_MAX, 2, &r));
+	ck_assert(!u64_mul((uint64_t)1 << 32, (uint64_t)1 << 32, &r));
+}
+END_TEST
+
+START_TEST(test_sub_edges)
+{
+	uint64_t r;
+
+	ck_assert(u64_sub(5, 5, &r) && r == 0);
+	ck_assert(!u64_sub(0, 1, &r));
+	ck_assert(u64_sub(UINT64_MAX, UINT64_MAX, &r) && r == 0);
+}
+END_TEST
+
+START_TEST(test_mul_div_ceil)
+{
+	uint64_t r;
+
+	ck_assert(u64_mul_div_ceil(10, 25, 100, &r) && r == 3);  /* 2.5 → 3 */
+	ck_assert(u64_mul_div_ceil(8, 25, 100, &r) && r == 2);   /* 2.0 → 2 */
+	ck_assert(u64_mul_div_ceil(0, 100, 100, &r) && r == 0);
+	ck_assert(!u64_mul_div_ceil(UINT64_MAX, 2, 100, &r));
+	ck_assert(!u64_mul_div_ceil(1, 1, 0, &r));
+}
+END_TEST
+
+START_TEST(test_arena)
+{
+	struct arena a = { 0 };
+	char *s = arena_strdup(&a, "hello");
+	char *big = arena_alloc(&a, 200000);
+	size_t i;
+
+	ck_assert_str_eq(s, "hello");
+	for (i = 0; i < 200000; i++)
+		ck_assert_int_eq(big[i], 0);
+	arena_release(&a);
+	arena_release(&a);
+	ck_assert_ptr_null(a.head);
+}
+END_TEST
+
+START_TEST(test_strmap)
+{
+	struct strmap m = { 0 };
+	char keys[1000][8];
+	size_t i, v;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		ck_assert(strmap_put(&m, keys[i], i, NULL));
+	}
+	ck_assert(!strmap_put(&m, "k7", 99, &v));
+	ck_assert_uint_eq(v, 7);
+	for (i = 0; i < 1000; i++)
+		ck_assert(strmap_get(&m, keys[i], &v) && v == i);
+	ck_assert(!strmap_get(&m, "nope", &v));
+	strmap_release(&m);
+}
+END_TEST
+
+START_TEST(test_suggest)
+{
+	const char *const words[] = { "replicas", "max_replicas", "processes" };
+
+	ck_assert_str_eq(closest_word("replica", words, 3), "replicas");
+	ck_assert_str_eq(closest_word("proceses", words, 3), "processes");
+	ck_assert_ptr_null(closest_word("zzzzzzzz", words, 3));
+	ck_assert_uint_eq(edit_distance("kitten", "sitting", 5), 3);
+}
+END_TEST
+
+START_TEST(test_sbuf)
+{
+	struct sbuf b = { 0 };
+	char *s;
+
+	sbuf_puts(&b, "a");
+	sbuf_printf(&b, "%d-%s", 42, "x");
+	sbuf_putc(&b, '!');
+	s = sbuf_detach(&b);
+	ck_assert_str_eq(s, "a42-x!");
+	free(s);
+	s = sbuf_detach(&b);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
+Suite *util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("arithmetic");
+
+	tcase_add_test(tc, test_add_edges);
+	tcase_add_test(tc, test_mul_edges);
+	tcase_add_test(tc, test_sub_edges);
+	tcase_add_test(tc, test_mul_div_ceil);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("containers");
+	tcase_add_test(tc, test_arena);
+	tcase_add_test(tc, test_strmap);
+	tcase_add_test(tc, test_sbuf);
+	tcase_add_test(tc, test_suggest);
+	suite_add_tcase(s, tc);
+	return s;
+}
