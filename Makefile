@@ -7,14 +7,14 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-DEBS    := libyaml-dev libcjson-dev check pkg-config python3-jsonschema
+DEBS    := libyaml-dev libcjson-dev check pkg-config python3-jsonschema python3-yaml libinih-dev
 
-PKGS    := yaml-0.1 libcjson
+PKGS    := yaml-0.1 libcjson inih
 WARN    := -Wall -Wextra -Wpedantic -Werror
 CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -Isrc -Ibuild/gen $(PKG_CFLAGS) $(CFLAGS)
@@ -27,7 +27,9 @@ GEN     := build/gen/schema_data.h build/gen/suites.h
 OBJ      := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(SRC:%.c=build/san/%.o)
 
-.PHONY: all deps demo test unit cli clean install uninstall
+.DEFAULT_GOAL := all
+
+.PHONY: all deps demo test unit cli clean install uninstall docs
 all: build/connbudget
 
 # Install what is missing, once: apt-get update, then apt-get install -y.
@@ -83,3 +85,19 @@ test: deps
 
 clean:
 	rm -rf build
+
+# The README rule table and the man page come from the registry.
+docs: build/connbudget
+	tools/gendocs.sh build/connbudget
+
+install: build/connbudget
+	install -Dm755 build/connbudget $(DESTDIR)$(PREFIX)/bin/connbudget
+	install -Dm644 connbudget.1 $(DESTDIR)$(PREFIX)/share/man/man1/connbudget.1
+	install -Dm644 contrib/bash-completion/connbudget $(DESTDIR)$(PREFIX)/share/bash-completion/completions/connbudget
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/connbudget $(DESTDIR)$(PREFIX)/share/man/man1/connbudget.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/connbudget
+
+# Further rooms (fuzz, bench, observe) keep their rules beside the main ones.
+-include mk/*.mk

@@ -21,6 +21,8 @@ enum {
 	LOAD_MAX_INCLUDE_FILES = 1000,
 	LOAD_MAX_ID_LEN = 128,
 	LOAD_MAX_STRING_LEN = 4096,
+	LOAD_MAX_LIST_ITEMS = 10000,            /* items of one list, entries of lint.severity */
+	LOAD_MAX_OBJECTS = 200000,              /* databases + poolers + clients, all files */
 };
 
 /*

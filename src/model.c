@@ -88,6 +88,7 @@ void model_free(struct topology *t)
 	free(t->clients);
 	free(t->lint_severity);
 	free(t->files);
+	free(t->mismatches);
 	arena_release(&t->arena);
 	free(t);
 }

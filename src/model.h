@@ -152,6 +152,21 @@ struct client {
 	struct strlist ignore;
 };
 
+/*
+ * A setting given both in the YAML and in the config file its object
+ * references (`config:`), with different values: finding CB018. Recorded
+ * by config_apply (config.c); the strings live in the topology's arena.
+ */
+struct config_mismatch {
+	const char *setting;          /* the topology's name for it: "default_pool_size" */
+	struct pos yaml_pos;          /* the value in the YAML */
+	struct pos conf_pos;          /* the setting in the config file */
+	char *yaml_value, *conf_value;
+	const char *object;           /* "poolers.bouncer", "databases.main" */
+	const struct strlist *ignore; /* the object's ignore list */
+	const char *detail;           /* NULL, or how the file names it ("pool_size of [databases] 'main'") */
+};
+
 /* lint.severity entries: RULE → level (one of "error", "warning", "info", "off"). */
 struct lint_severity {
 	struct str rule;
@@ -177,6 +192,10 @@ struct topology {
 
 	const char **files;   /* every file read: the top level first, then includes */
 	size_t nfiles;
+
+	/* CB018: YAML settings that disagree with their config file (malloc'd array) */
+	struct config_mismatch *mismatches;
+	size_t nmismatches;
 
 	/* Id indexes (id → array index), built by model_index. */
 	struct strmap db_index, pooler_index, client_index;

@@ -8,6 +8,7 @@
 #ifndef CONNBUDGET_RDS_H
 #define CONNBUDGET_RDS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -22,8 +23,14 @@ struct rds_class {
 	const char *source;
 };
 
+/* Every known class, sorted by name (strcmp order). */
+extern const struct rds_class rds_classes[];
+extern const size_t rds_class_count;
+
 /* The class with this name, or NULL. */
 const struct rds_class *rds_find(const char *name);
+/* The closest known class name, for "did you mean" (NULL when none is close). */
+const char *rds_suggest(const char *name);
 /* LEAST(class_memory / 9531392, 5000). */
 uint64_t rds_max_connections(const struct rds_class *c);
 

@@ -28,6 +28,8 @@ enum report_format {
 bool report_format_parse(const char *s, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
+struct observed; /* observe.h */
+
 /* One loaded topology with its figures and findings. */
 struct report_file {
 	const struct topology *topo;
@@ -42,6 +44,9 @@ struct report {
 	bool color;            /* ANSI colour in text output */
 	bool quiet;            /* findings only, no table */
 	const char *version;   /* connbudget's version */
+	int fail_on;           /* --fail-on: a severity, or LEVEL_OFF for "never";
+				* 0 is SEV_INFO, so set it explicitly */
+	const struct observed *observed; /* observe: live facts for JSON "observed", else NULL */
 };
 
 /* Write r in format f. Returns 0, or -1 on an output error. */

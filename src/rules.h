@@ -69,6 +69,8 @@ struct findings {
 	int *level;              /* effective level per registry row (LEVEL_OFF or a severity) */
 };
 void findings_release(struct findings *f);
+/* Sort f as rules_run does (after appending findings of one's own, as observe does). */
+void findings_sort(struct findings *f, const struct topology *t);
 
 /* Command-line rule settings: they win over the file's `lint:`. */
 struct rule_cli {

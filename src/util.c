@@ -163,9 +163,25 @@ void arena_release(struct arena *a)
 	a->head = NULL;
 }
 
+/*
+ * The sbuf writers are on the reporters' hot path (one call per character
+ * or field of a large report), so each checks for room inline and calls
+ * sbuf_grow only when the buffer is full: cap > len always holds once s is
+ * set (the NUL needs a byte), and cap - len <= n means n bytes and the NUL
+ * do not fit.
+ */
+enum { SBUF_MIN = 64 }; /* first allocation: most messages fit, no realloc chain */
+
+/* Make room for need bytes in all (the NUL included). */
+static void sbuf_grow(struct sbuf *b, size_t need)
+{
+	xgrow(&b->s, &b->cap, need < SBUF_MIN ? SBUF_MIN : need, 1);
+}
+
 void sbuf_add(struct sbuf *b, const char *s, size_t n)
 {
-	xgrow(&b->s, &b->cap, b->len + n + 1, 1);
+	if (b->cap - b->len <= n)
+		sbuf_grow(b, b->len + n + 1);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -178,19 +194,34 @@ void sbuf_puts(struct sbuf *b, const char *s)
 
 void sbuf_putc(struct sbuf *b, char c)
 {
-	sbuf_add(b, &c, 1);
+	if (b->cap - b->len <= 1)
+		sbuf_grow(b, b->len + 2);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
 }
 
+/*
+ * Format straight into the spare room; only when it does not fit, grow and
+ * format again. No temporary string, so no argument may point into b itself.
+ */
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
+	size_t room = b->cap - b->len;
 	va_list ap;
-	char *s;
+	int n;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	sbuf_puts(b, s);
-	free(s);
+	if (n < 0)
+		oom();
+	if ((size_t)n >= room) {
+		sbuf_grow(b, b->len + (size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
 }
 
 char *sbuf_detach(struct sbuf *b)

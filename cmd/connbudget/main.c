@@ -1,1 +1,245 @@
-int main(void){return 0;}
+/*
+ * connbudget - the connection budget of a PostgreSQL deployment.
+ *
+ * argv → options → one command in src/ → exit status. Everything that can
+ * be tested lives in src/; this file only parses and dispatches.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "report.h"
+#include "rules.h"
+#include "version.h"
+
+/* Subcommands, dispatched by name (see command.h: adding a subcommand). */
+static const struct command {
+	const char *name;
+	int (*run)(struct options *o);
+	const char *usage;
+	const char *help;
+} commands[] = {
+	{ "check", command_check, "check [OPTIONS] [FILE...]",
+	  "lint topologies (default FILE: ./connbudget.yaml or the nearest parent's; \"-\" = stdin)" },
+	{ "report", command_report, "report [OPTIONS] FILE",
+	  "budget table per database: every contributor, steady and peak" },
+	{ "rules", command_rules, "rules [--ids]",
+	  "list every rule: id, name, default severity, summary" },
+	{ "explain", command_explain, "explain RULE",
+	  "a rule's full documentation (by id CB001 or name over-capacity)" },
+	{ "init", command_init, "init [--force] [FILE]",
+	  "write a commented starter topology (default connbudget.yaml)" },
+	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
+};
+
+enum {
+	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
+	OPT_FORCE, OPT_IDS,
+};
+
+/* The options, with their help text: one table prints --help and feeds getopt. */
+static const struct opt {
+	struct option lo;
+	const char *arg;
+	const char *help;
+} opts[] = {
+	{ { "format", required_argument, NULL, OPT_FORMAT }, "FMT",
+	  "text|json|sarif|github|junit|gcc|markdown (default text, or $CONNBUDGET_FORMAT)" },
+	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON }, "LEVEL",
+	  "error|warning|info|never: lowest severity that fails (default error)" },
+	{ { "color", required_argument, NULL, OPT_COLOR }, "WHEN",
+	  "auto|always|never (auto: only on a terminal, not with NO_COLOR or TERM=dumb)" },
+	{ { "output", required_argument, NULL, 'o' }, "FILE",
+	  "write the report to FILE (atomically; refuses to overwrite without --force)" },
+	{ { "disable", required_argument, NULL, OPT_DISABLE }, "RULES", "turn rules off (ids or names, comma separated)" },
+	{ { "enable", required_argument, NULL, OPT_ENABLE }, "RULES", "turn rules on, even when the file's lint disables them" },
+	{ { "severity", required_argument, NULL, OPT_SEVERITY }, "RULE=LEVEL", "set a rule's severity (error|warning|info|off)" },
+	{ { "quiet", no_argument, NULL, 'q' }, NULL, "findings only, no budget table" },
+	{ { "force", no_argument, NULL, OPT_FORCE }, NULL, "let init and -o overwrite an existing file" },
+	{ { "ids", no_argument, NULL, OPT_IDS }, NULL, "rules: print only the ids" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
+	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: connbudget COMMAND [OPTIONS] [ARGS]\n\n"
+		   "The worst-case PostgreSQL connections of every client, pooler and database,\n"
+		   "held against max_connections.\n\ncommands:\n");
+	for (i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(f, "  %-26s %s\n", commands[i].usage, commands[i].help);
+	fprintf(f, "\noptions:\n");
+	for (i = 0; i < ARRAY_LEN(opts); i++) {
+		char left[64];
+		const struct opt *p = &opts[i];
+		int sh = p->lo.val < 256 ? p->lo.val : 0;
+
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", sh ? "-" : "", sh ? sh : ' ',
+			 sh ? ", " : "  ", p->lo.name, p->arg ? " " : "", p->arg ? p->arg : "");
+		fprintf(f, "  %-26s %s\n", sh ? left : left + 2, p->help);
+	}
+	fprintf(f, "\nexit status: 0 passed, 1 a finding at or above --fail-on, 2 could not run\n"
+		   "documentation: connbudget explain RULE, man connbudget\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "connbudget: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'connbudget --help'.\n");
+	return EXIT_ERROR;
+}
+
+static int parse_fail_on(const char *s, int *level)
+{
+	if (strcmp(s, "never") == 0) {
+		*level = LEVEL_OFF;
+		return 0;
+	}
+	return severity_parse(s, level) && *level != LEVEL_OFF ? 0 : -1;
+}
+
+/* Apply one option; returns 0, or an exit status after printing why. */
+static int apply_option(struct options *o, int c, const char *arg)
+{
+	char *err = NULL;
+	int rc = 0;
+
+	switch (c) {
+	case OPT_FORMAT:
+		if (!report_format_parse(arg, &o->format))
+			return usage_error("unknown format \"%s\" (text, json, sarif, github, junit, gcc, markdown)", arg);
+		break;
+	case OPT_FAIL_ON:
+		if (parse_fail_on(arg, &o->fail_on) != 0)
+			return usage_error("--fail-on takes error, warning, info or never, not \"%s\"", arg);
+		break;
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") == 0)
+			o->color = COLOR_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			o->color = COLOR_ALWAYS;
+		else if (strcmp(arg, "never") == 0)
+			o->color = COLOR_NEVER;
+		else
+			return usage_error("--color takes auto, always or never, not \"%s\"", arg);
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case OPT_DISABLE:
+		rc = rule_cli_disable(&o->rules, arg, &err);
+		break;
+	case OPT_ENABLE:
+		rc = rule_cli_enable(&o->rules, arg, &err);
+		break;
+	case OPT_SEVERITY:
+		rc = rule_cli_severity(&o->rules, arg, &err);
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case OPT_FORCE:
+		o->force = true;
+		break;
+	case OPT_IDS:
+		o->ids = true;
+		break;
+	default:
+		return EXIT_ERROR;
+	}
+	if (rc != 0) {
+		rc = usage_error("%s", err);
+		free(err);
+	}
+	return rc;
+}
+
+/*
+ * Run getopt over argv with optstring ("+..." stops at the subcommand,
+ * "-..." collects positional arguments into o->args). Returns -1 to go on,
+ * or the exit status to leave with (--help, --version, a bad option).
+ */
+static int parse_args(int argc, char **argv, const char *optstring, const struct option *lo,
+		      struct options *o)
+{
+	int c, rc;
+
+	optind = 0; /* glibc: start afresh */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, lo, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			o->args[o->nargs++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_PASS;
+		case 'V':
+			printf("connbudget %s\n", CONNBUDGET_VERSION);
+			return EXIT_PASS;
+		case '?':
+		case ':':
+			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+		default:
+			if ((rc = apply_option(o, c, optarg)) != 0)
+				return rc;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct option lo[ARRAY_LEN(opts) + 1];
+	struct options o = { 0 };
+	const struct command *cmd = NULL;
+	const char *env = getenv("CONNBUDGET_FORMAT");
+	int status;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(opts); i++)
+		lo[i] = opts[i].lo;
+	memset(&lo[i], 0, sizeof(lo[i]));
+
+	o.format = REPORT_TEXT;
+	o.fail_on = SEV_ERROR;
+	o.color = COLOR_AUTO;
+	o.args = xcalloc((size_t)argc, sizeof(*o.args));
+	rule_cli_init(&o.rules);
+	if (env && *env && !report_format_parse(env, &o.format)) {
+		status = usage_error("CONNBUDGET_FORMAT: unknown format \"%s\"", env);
+		goto out;
+	}
+	/* Global options may come before the subcommand... */
+	if ((status = parse_args(argc, argv, "+o:qhV", lo, &o)) >= 0)
+		goto out;
+	if (optind >= argc) {
+		usage(stderr);
+		status = EXIT_ERROR;
+		goto out;
+	}
+	for (i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (!cmd) {
+		status = usage_error("unknown command \"%s\"", argv[optind]);
+		goto out;
+	}
+	/* ...and after it, mixed with its arguments; "--" ends the options. */
+	argc -= optind;
+	argv += optind;
+	if ((status = parse_args(argc, argv, "-o:qhV", lo, &o)) >= 0)
+		goto out;
+	for (; optind < argc; optind++)
+		o.args[o.nargs++] = argv[optind];
+	status = cmd->run(&o);
+out:
+	free(o.args);
+	rule_cli_release(&o.rules);
+	return status;
+}

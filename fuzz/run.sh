@@ -1,0 +1,59 @@
+#!/bin/sh
+# run.sh - run one libFuzzer target for a bounded time, from an empty
+# temporary directory, and print its figures.
+#
+#   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline
+#
+# Environment: FUZZ_NICE (nice level, default 0), FUZZ_ARGS (extra libFuzzer
+# options). Follow a run with `tail -f build/fuzz/TARGET.log`.
+#
+# Reads seeds from build/fuzz/seed, grows build/fuzz/corpus-TARGET, writes
+# crash reproducers to build/fuzz/artifacts/TARGET-crash-* and the log to
+# build/fuzz/TARGET.log. Exits 0 when the run ended without a finding, else
+# libFuzzer's status after printing the log's tail.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+target=${1:?usage: fuzz/run.sh load|pipeline SECONDS}
+seconds=${2:?usage: fuzz/run.sh load|pipeline SECONDS}
+bin=$root/build/fuzz/fuzz_$target
+corpus=$root/build/fuzz/corpus-$target
+seed=$root/build/fuzz/seed
+arts=$root/build/fuzz/artifacts
+log=$root/build/fuzz/$target.log
+
+[ -x "$bin" ] || { echo "run.sh: $bin is not built" >&2; exit 2; }
+mkdir -p "$corpus" "$seed" "$arts"
+work=$(mktemp -d)
+stamp=$(mktemp)
+trap 'rm -rf "$work" "$stamp"' EXIT
+trap 'exit 130' INT TERM
+
+# The working directory is empty: `include:` in an input resolves against it.
+# Standard input is /dev/null, so no input can wait on a terminal.
+cd "$work" || exit 2
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
+start=$(date +%s)
+# shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
+set -- nice -n "${FUZZ_NICE:-0}" "$bin" \
+	-max_total_time="$seconds" -max_len=65536 -timeout=2 -rss_limit_mb=1024 \
+	-dict="$root/fuzz/yaml.dict" -artifact_prefix="$arts/$target-" \
+	-print_final_stats=1 ${FUZZ_ARGS:-} "$corpus" "$seed"
+"$@" </dev/null >"$log" 2>&1
+rc=$?
+elapsed=$(($(date +%s) - start))
+
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+peak=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
+units=$(find "$corpus" -type f | wc -l)
+crashes=$(find "$arts" -type f -name "$target-*" -newer "$stamp" 2>/dev/null | wc -l)
+echo "fuzz_$target: ${execs:-?} executions in ${elapsed} s (${speed:-?}/s, peak RSS ${peak:-?} MB), corpus $units inputs, $crashes new crash files, exit $rc"
+if [ "$rc" != 0 ]; then
+	echo "fuzz_$target FAILED; the end of $log:" >&2
+	tail -n 60 "$log" >&2
+	find "$arts" -type f -name "$target-*" -newer "$stamp" | while read -r a; do
+		echo "reproducer: $a   (replay: $bin $a)" >&2
+	done
+fi
+exit "$rc"

@@ -1,0 +1,354 @@
+/*
+ * command.c - the subcommands: load → budget → rules → report, and the
+ * small ones (rules, explain, init, schema).
+ */
+#include "command.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "budget.h"
+#include "init_template.h"
+#include "load.h"
+#include "model.h"
+#include "version.h"
+
+#include "schema_data.h"
+
+/* An output destination: stdout, or a temporary file renamed into place. */
+struct output {
+	FILE *f;
+	char *tmp;          /* temporary path, NULL for stdout */
+	const char *dest;
+	bool force;
+};
+
+/*
+ * Open o->output (or stdout). Writing goes to a temporary file in the same
+ * directory; output_close renames it into place only when everything was
+ * written, so an existing file is never truncated by a failed run.
+ * Returns 0, or -1 after printing why.
+ */
+static int output_open(struct output *out, const char *dest, bool force)
+{
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	out->dest = dest;
+	out->force = force;
+	if (!dest || strcmp(dest, "-") == 0) {
+		out->f = stdout;
+		return 0;
+	}
+	if (!force && access(dest, F_OK) == 0) {
+		fprintf(stderr, "connbudget: error: %s: file exists (use --force to overwrite)\n", dest);
+		return -1;
+	}
+	out->tmp = xasprintf("%s.tmp.XXXXXX", dest);
+	fd = mkstemp(out->tmp);
+	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
+		fprintf(stderr, "connbudget: error: %s: %s\n", dest, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(out->tmp);
+		}
+		free(out->tmp);
+		out->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Finish writing: ok says whether the content is complete. Without --force
+ * the file is linked into place (fails if something appeared meanwhile),
+ * with it renamed over. Returns 0, or -1 after printing why.
+ */
+static int output_close(struct output *out, bool ok)
+{
+	int rc = 0;
+
+	if (!out->tmp) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = -1;
+		return ok && rc == 0 ? 0 : -1;
+	}
+	if (fclose(out->f) != 0)
+		ok = false;
+	if (ok) {
+		if (out->force)
+			rc = rename(out->tmp, out->dest);
+		else
+			rc = link(out->tmp, out->dest);
+		if (rc != 0)
+			fprintf(stderr, "connbudget: error: %s: %s\n", out->dest, strerror(errno));
+	} else {
+		fprintf(stderr, "connbudget: error: %s: could not write the report\n", out->dest);
+		rc = -1;
+	}
+	unlink(out->tmp);
+	free(out->tmp);
+	out->tmp = NULL;
+	return rc;
+}
+
+static bool use_color(const struct options *o, FILE *f)
+{
+	const char *term = getenv("TERM");
+
+	if (o->format != REPORT_TEXT)
+		return false;
+	switch (o->color) {
+	case COLOR_ALWAYS:
+		return true;
+	case COLOR_NEVER:
+		return false;
+	case COLOR_AUTO:
+		break;
+	}
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return f == stdout && isatty(STDOUT_FILENO);
+}
+
+/*
+ * load → budget → rules for one file. Returns 0, or -1 after printing the
+ * positioned error; on -1, l holds nothing to release.
+ */
+static int run_pipeline(const char *path, const struct options *o, struct loaded *l)
+{
+	char *err = NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->topo = load_file(path, &err);
+	if (!l->topo)
+		goto fail;
+	if (budget_compute(l->topo, 100, &l->budget, &err) != 0)
+		goto fail;
+	if (rules_run(l->topo, &l->budget, &o->rules, &l->findings, &err) != 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "%s\n", err ? err : "connbudget: error: could not load");
+	free(err);
+	budget_release(&l->budget);
+	findings_release(&l->findings);
+	model_free(l->topo);
+	memset(l, 0, sizeof(*l));
+	return -1;
+}
+
+/*
+ * The check/report pipeline over every file argument: each file is a
+ * separate topology, reported together. Exit status: 2 if any file could
+ * not be loaded, else 1 when a finding reaches --fail-on, else 0.
+ */
+int command_run(struct options *o, const char *command, char **paths, size_t npaths,
+		command_hook hook, void *arg)
+{
+	struct loaded *l = xcalloc(npaths, sizeof(*l));
+	struct report_file *rf = xcalloc(npaths, sizeof(*rf));
+	struct report r = { 0 };
+	struct summary total = { 0, 0, 0 };
+	struct output out;
+	size_t i, n = 0;
+	bool load_failed = false;
+	int status = EXIT_ERROR;
+
+	for (i = 0; i < npaths; i++) {
+		if (run_pipeline(paths[i], o, &l[n]) != 0) {
+			load_failed = true;
+			continue;
+		}
+		rf[n].topo = l[n].topo;
+		rf[n].budget = &l[n].budget;
+		rf[n].findings = &l[n].findings;
+		n++;
+	}
+	if (hook && !load_failed && (status = hook(o, l, n, &r, arg)) != 0)
+		goto out;
+	status = EXIT_ERROR;
+	for (i = 0; i < n; i++) {
+		struct summary s;
+		findings_count(&l[i].findings, &s);
+		total.errors += s.errors;
+		total.warnings += s.warnings;
+		total.infos += s.infos;
+	}
+	if (load_failed && o->output) {
+		/* Keep whatever -o FILE held: a partial report is worse than none. */
+		fprintf(stderr, "connbudget: error: %s not written: an input could not be loaded\n",
+			o->output);
+		goto out;
+	}
+	if (output_open(&out, o->output, o->force) != 0)
+		goto out;
+	r.files = rf; /* r.observed: set by the hook */
+	r.nfiles = n;
+	r.command = command;
+	r.quiet = o->quiet;
+	r.version = CONNBUDGET_VERSION;
+	r.fail_on = o->fail_on;
+	r.color = use_color(o, out.f);
+	if (output_close(&out, report_write(out.f, o->format, &r) == 0) != 0)
+		goto out;
+	status = load_failed ? EXIT_ERROR : report_failed(&total, o->fail_on) ? EXIT_FAIL : EXIT_PASS;
+out:
+	for (i = 0; i < n; i++) {
+		findings_release(&l[i].findings);
+		budget_release(&l[i].budget);
+		model_free(l[i].topo);
+	}
+	free(l);
+	free(rf);
+	return status;
+}
+
+static int run_files(struct options *o, const char *command, char **paths, size_t npaths)
+{
+	return command_run(o, command, paths, npaths, NULL, NULL);
+}
+
+char *command_find_config(const char *dir)
+{
+	static const char *const names[] = { "connbudget.yaml", "connbudget.yml" };
+	char *d = xstrdup(dir);
+	char *found = NULL;
+
+	for (;;) {
+		struct stat st;
+		char *git;
+		size_t i;
+
+		for (i = 0; i < ARRAY_LEN(names) && !found; i++) {
+			char *p = xasprintf("%s/%s", d, names[i]);
+			if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+				found = p;
+			else
+				free(p);
+		}
+		git = xasprintf("%s/.git", d);
+		i = stat(git, &st) == 0; /* the repository root: look no higher */
+		free(git);
+		if (found || i || strcmp(d, "/") == 0 || !*d)
+			break;
+		*strrchr(d, '/') = '\0';
+		if (!*d)
+			strcpy(d, "/");
+	}
+	free(d);
+	return found;
+}
+
+/* The default FILE of check: ./connbudget.yaml, or the nearest in a parent. */
+static char *default_config(void)
+{
+	char cwd[4096];
+	char *found, *rel;
+	size_t n;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	found = command_find_config(cwd);
+	if (!found)
+		return NULL;
+	n = strlen(cwd);
+	/* Report positions relative to the working directory, as a user typed them. */
+	if (strncmp(found, cwd, n) == 0 && found[n] == '/' && !strchr(found + n + 1, '/')) {
+		rel = xstrdup(found + n + 1);
+	} else {
+		rel = xstrdup(found);
+	}
+	free(found);
+	return rel;
+}
+
+int command_check(struct options *o)
+{
+	char *def;
+	int status;
+
+	if (o->nargs)
+		return run_files(o, "check", o->args, o->nargs);
+	def = default_config();
+	if (!def) {
+		fprintf(stderr, "connbudget: error: no FILE given and no connbudget.yaml "
+				"in this directory or a parent up to the repository root\n");
+		return EXIT_ERROR;
+	}
+	status = run_files(o, "check", &def, 1);
+	free(def);
+	return status;
+}
+
+int command_report(struct options *o)
+{
+	if (o->nargs != 1) {
+		fprintf(stderr, "connbudget: error: report takes one FILE\n");
+		return EXIT_ERROR;
+	}
+	return run_files(o, "report", o->args, 1);
+}
+
+int command_rules(struct options *o)
+{
+	size_t i;
+
+	for (i = 0; i < rule_count; i++) {
+		const struct rule *r = &rule_registry[i];
+		if (o->ids)
+			printf("%s\n", r->id);
+		else
+			printf("%s  %-38s %-8s %s\n", r->id, r->name, severity_name(r->severity), r->summary);
+	}
+	return EXIT_PASS;
+}
+
+int command_explain(struct options *o)
+{
+	const struct rule *r;
+
+	if (o->nargs != 1) {
+		fprintf(stderr, "connbudget: error: explain takes one RULE (an id like CB001 or a name like over-capacity)\n");
+		return EXIT_ERROR;
+	}
+	r = rule_find(o->args[0]);
+	if (!r) {
+		fprintf(stderr, "connbudget: error: unknown rule \"%s\" (see `connbudget rules`)\n", o->args[0]);
+		return EXIT_ERROR;
+	}
+	printf("%s %s (%s)\n\n%s\n\n%s\n", r->id, r->name, severity_name(r->severity), r->summary, r->doc);
+	return EXIT_PASS;
+}
+
+int command_init(struct options *o)
+{
+	const char *path = o->nargs ? o->args[0] : "connbudget.yaml";
+	struct output out;
+	bool ok;
+
+	if (o->nargs > 1) {
+		fprintf(stderr, "connbudget: error: init takes at most one FILE\n");
+		return EXIT_ERROR;
+	}
+	if (output_open(&out, path, o->force) != 0)
+		return EXIT_ERROR;
+	ok = fputs(init_template, out.f) >= 0;
+	if (output_close(&out, ok) != 0)
+		return EXIT_ERROR;
+	if (out.f != stdout)
+		fprintf(stderr, "wrote %s\n", path);
+	return EXIT_PASS;
+}
+
+int command_schema(struct options *o)
+{
+	(void)o;
+	return fputs((const char *)schema_data, stdout) >= 0 ? EXIT_PASS : EXIT_ERROR;
+}

@@ -1,0 +1,90 @@
+/*
+ * command.h - the subcommands behind cmd/connbudget/main.c.
+ *
+ * Adding a subcommand: there are 4 things to do.
+ *  1. Write `int command_<name>(struct options *o)` here and in command.c;
+ *     it returns an exit status (enum exit_status).
+ *  2. Add a row to `commands[]` in cmd/connbudget/main.c.
+ *  3. Add its options (if any) to the options table there.
+ *  4. Document it in the README and contrib/bash-completion/connbudget.
+ */
+#ifndef CONNBUDGET_COMMAND_H
+#define CONNBUDGET_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "budget.h"
+#include "model.h"
+#include "report.h"
+#include "rules.h"
+
+/* Exit status of every command (SPEC §1). */
+enum exit_status {
+	EXIT_PASS = 0,   /* ran, no finding at or above --fail-on */
+	EXIT_FAIL = 1,   /* ran, at least one finding at or above --fail-on */
+	EXIT_ERROR = 2,  /* could not run: usage, unreadable or invalid input */
+};
+
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct options {
+	enum report_format format;
+	int fail_on;              /* a severity, or LEVEL_OFF for "never" */
+	enum color_mode color;
+	const char *output;       /* -o FILE, NULL for stdout */
+	bool force;               /* init / -o may overwrite */
+	bool quiet;
+	bool ids;                 /* rules --ids: one id per line */
+	struct rule_cli rules;
+	char **args;              /* positional arguments after the subcommand */
+	size_t nargs;
+	/* plan */
+	const char **sets;
+	size_t nsets;
+	const char *solve;
+	const char *spike;
+	/* observe */
+	const char *dsn, *pgbouncer, *pooler, *database, *idle_threshold;
+};
+
+/* One loaded topology and what was computed from it (command_run). */
+struct loaded {
+	struct topology *topo;
+	struct budget budget;
+	struct findings findings;
+};
+
+/*
+ * Called by command_run once every file went through load → budget →
+ * rules, before the report is written (observe adds its findings and sets
+ * r->observed here). Returns 0 to go on, or an exit status to stop with
+ * after printing why.
+ */
+typedef int (*command_hook)(struct options *o, struct loaded *l, size_t n, struct report *r,
+			    void *arg);
+
+/*
+ * The check/report pipeline over paths, each a separate topology reported
+ * together; hook (may be NULL) runs when every file loaded. Returns the
+ * exit status.
+ */
+int command_run(struct options *o, const char *command, char **paths, size_t npaths,
+		command_hook hook, void *arg);
+
+int command_check(struct options *o);
+int command_report(struct options *o);
+int command_rules(struct options *o);
+int command_explain(struct options *o);
+int command_init(struct options *o);
+int command_schema(struct options *o);
+int command_observe(struct options *o);   /* observe.c */
+
+/*
+ * Find connbudget.yaml / connbudget.yml in dir or the nearest parent, not
+ * above the repository root (the first directory holding .git). Returns a
+ * newly allocated path (caller frees) or NULL.
+ */
+char *command_find_config(const char *dir);
+
+#endif

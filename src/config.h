@@ -1,0 +1,97 @@
+/*
+ * config.h - the real configuration files behind a topology: a database's
+ * `config: postgresql.conf` and a pgbouncer pooler's `config: pgbouncer.ini`
+ * (SPEC §2, rule CB018).
+ *
+ * config_apply reads every referenced file once, right after the YAML is
+ * read and before load_validate: a setting the YAML leaves unset is filled
+ * from the file (its position then points into the file), a setting given
+ * in both with different values is recorded in topology.mismatches, which
+ * check_config_mismatch turns into CB018 findings. Nothing else in the
+ * program opens these files.
+ *
+ * postgresql.conf is read by our own parser, which follows PostgreSQL's
+ * guc-file.l (tokens, quoting, units, include directives); pgbouncer.ini by
+ * inih (Debian's libinih), configured as PgBouncer reads its file.
+ */
+#ifndef CONNBUDGET_CONFIG_H
+#define CONNBUDGET_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "util.h"
+
+enum {
+	/* include nesting: PostgreSQL's CONF_FILE_MAX_DEPTH (guc.h) */
+	CONFIG_MAX_DEPTH = 10,
+	/* PostgreSQL's MAX_BACKENDS (postmaster.h): the upper limit of
+	 * max_connections and of the reserved counts */
+	PG_MAX_BACKENDS = 0x3FFFF,
+};
+
+/* One `name = value` line of a config file. */
+struct config_setting {
+	const char *section; /* pgbouncer.ini: the section in lower case; postgresql.conf: "" */
+	const char *name;    /* lower case, except [databases] / [users] keys (as written, unquoted) */
+	const char *value;   /* quotes and escapes removed (postgresql.conf) */
+	struct pos pos;      /* the name: its file, line and column */
+};
+
+/*
+ * The settings of one file and its includes, in the order read (the last
+ * of a name wins). Strings live in the arena given to the reader; v is
+ * malloc'd and freed by config_file_release.
+ */
+struct config_file {
+	struct config_setting *v;
+	size_t n, cap;
+};
+
+/*
+ * Read postgresql.conf at path (and what it includes) into out, which the
+ * caller has zeroed. from is where the file is referenced (the YAML
+ * `config:` node): an unreadable file is reported there. Returns 0, or -1
+ * with *err "file:line:col: error: ..." (caller frees); out is then still
+ * to be released.
+ */
+int config_read_postgresql(struct arena *a, const char *path, struct pos from,
+			   struct config_file *out, char **err);
+
+/* The same for pgbouncer.ini, read with inih; `%include FILE` is followed. */
+int config_read_pgbouncer(struct arena *a, const char *path, struct pos from,
+			  struct config_file *out, char **err);
+
+/* The last setting of this name in this section (name compared ignoring
+ * case), or NULL. */
+const struct config_setting *config_find(const struct config_file *f, const char *section,
+					 const char *name);
+
+/* Free f->v; accepts an empty f. */
+void config_file_release(struct config_file *f);
+
+/*
+ * A time setting as PostgreSQL reads one whose base unit is milliseconds
+ * (idle_in_transaction_session_timeout): a number, optional whitespace and
+ * an optional unit (us, ms, s, min, h, d; a bare number is milliseconds),
+ * fractions rounded to the nearest millisecond. True and *ms when valid.
+ */
+bool config_parse_pg_ms(const char *value, uint64_t *ms);
+
+/*
+ * Read the config file of every database and pooler of t that has one
+ * (paths relative to the file defining the object), fill what the YAML
+ * leaves unset and record mismatches (t->mismatches). Safe to call again:
+ * a mismatch already recorded is not added twice. Returns 0, or -1 with
+ * *err "file:line:col: error: ..." (caller frees).
+ */
+int config_apply(struct topology *t, char **err);
+
+/* CB018 config-mismatch: one finding per recorded mismatch, at the setting
+ * in the config file (rule_config.c; the registry row points here). */
+struct rule_ctx;
+void check_config_mismatch(struct rule_ctx *ctx);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * conninfo.h - a small reader of PostgreSQL connection strings, as libpq
+ * reads them: URIs (postgresql://user:password@host:port,host2/db?k=v) and
+ * key=value conninfo (host=a port=5432 password='x y').
+ *
+ * Only what the rules need: the host/port pairs (CB012), the password and
+ * where it sits in the text (CB013, mask_password), and every parameter
+ * (CB005 looks for pgbouncer=true). libpq itself is not linked.
+ */
+#ifndef CONNBUDGET_CONNINFO_H
+#define CONNBUDGET_CONNINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One host of a (possibly multi-host) connection string. */
+struct conninfo_host {
+	char *name;          /* percent-decoded; "" when empty (libpq: the default socket) */
+	uint64_t port;       /* 5432 when not given */
+	bool port_valid;     /* false when the port is not a number in 1..65535 */
+};
+
+/* Where a password sits in the original text: s[off .. off+len). */
+struct conninfo_span {
+	size_t off, len;
+	bool placeholder;    /* the value is `${NAME}` or `$NAME`, not a literal */
+};
+
+struct conninfo {
+	bool uri;                      /* postgresql:// or postgres:// (or jdbc:postgresql://) */
+	struct conninfo_host *hosts;   /* in order; none when no host is given */
+	size_t nhosts;
+	char *user;                    /* decoded; NULL when absent */
+	char *password;                /* decoded, the last one given; NULL when absent */
+	struct conninfo_span *pw;      /* every non-empty password in the text */
+	size_t npw;
+	char **keys, **vals;           /* every parameter (query or key=value) except the
+	                                  ones above, decoded, in order */
+	size_t nparams;
+};
+
+/*
+ * Parse s into ci (which the caller zero-initializes or not: it is
+ * overwritten). Returns 0, or -1 with *err (caller frees, may be NULL to
+ * ignore) saying what is wrong, never quoting the text (it may hold a
+ * password); ci holds nothing on -1. Release with
+ * conninfo_release (accepts a zeroed or released ci).
+ */
+int conninfo_parse(const char *s, struct conninfo *ci, char **err);
+void conninfo_release(struct conninfo *ci);
+
+/* The value of the last parameter named key (not host/port/user/password), or NULL. */
+const char *conninfo_param(const struct conninfo *ci, const char *key);
+
+/* Is s an environment placeholder, `${NAME...}` or `$NAME`, rather than a literal? */
+bool conninfo_is_placeholder(const char *s);
+
+/* Does the text carry a literal password (not a placeholder)? */
+bool conninfo_has_literal_password(const struct conninfo *ci);
+
+#endif

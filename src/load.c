@@ -1,0 +1,1021 @@
+/*
+ * load.c - YAML topology files → model (SPEC §2, §10): the top level, the
+ * id sections, includes, the checks that need the whole topology
+ * (load_validate) and `plan --set` (load_set).
+ *
+ * The event reader lives in load_yaml.c, the keys and value readers in
+ * load_fields.c. Files are read one at a time: a file's includes are read
+ * after the file itself, depth first, so only one libyaml parser is open.
+ */
+#include "load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "budget.h"
+#include "config.h"
+#include "framework.h"
+#include "load_fields.h"
+#include "load_yaml.h"
+#include "rds.h"
+
+/* SPEC §10: the top level's environment when it names none. */
+static const char DEFAULT_ENVIRONMENT[] = "production";
+/* The only format version (SPEC §2). */
+enum { FORMAT_VERSION = 1 };
+
+enum top_key { K_VERSION, K_ENVIRONMENT, K_DATABASES, K_POOLERS, K_CLIENTS, K_LINT, K_INCLUDE, K_COUNT };
+static const char *const top_keys[K_COUNT] = {
+	"version", "environment", "databases", "poolers", "clients", "lint", "include",
+};
+/* What an included file may hold (SPEC §10). */
+static const char *const fragment_keys[] = { "version", "databases", "poolers", "clients", "include" };
+static const bool fragment_ok[K_COUNT] = { true, false, true, true, true, false, true };
+
+/* An include entry of the file being read, resolved against its directory. */
+struct incl {
+	char *path;           /* malloc'd */
+	struct pos pos;       /* the entry, for errors */
+	bool glob;
+};
+
+struct incvec {
+	struct incl *v;
+	size_t n, cap;
+};
+
+struct fileid {
+	dev_t dev;
+	ino_t ino;
+	bool known;           /* false: a buffer without a file behind it */
+};
+
+/* One load_file / load_buffer. */
+struct loader {
+	struct ld ld;
+	struct topology *t;
+	size_t db_cap, pooler_cap, client_cap, files_cap;
+	/* the include chain being read (for cycles) and every file read (read once) */
+	struct chain {
+		struct fileid id;
+		const char *name;
+	} *chain;
+	size_t nchain, chain_cap;
+	struct fileid *seen;
+	size_t nseen, seen_cap;
+	struct pos top_pos;        /* the top file's top-level mapping */
+	struct pos databases_pos;  /* the top file's `databases:` key; line 0 when absent */
+};
+
+static void incvec_release(struct incvec *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		free(v->v[i].path);
+	free(v->v);
+	v->v = NULL;
+	v->n = v->cap = 0;
+}
+
+/*
+ * rel resolved against the directory of file, as given: "dir/main.yaml" +
+ * "inc/a.yaml" → "dir/inc/a.yaml". With escape, glob(3) metacharacters of
+ * the directory part are escaped so only rel's are patterns. Caller frees.
+ */
+static char *join_dir(const char *file, const char *rel, bool escape)
+{
+	const char *slash = strrchr(file, '/');
+	struct sbuf b = { 0 };
+	const char *p;
+
+	if (rel[0] == '/' || !slash)
+		return xstrdup(rel);
+	for (p = file; p <= slash; p++) {
+		if (escape && strchr("*?[\\", *p))
+			sbuf_putc(&b, '\\');
+		sbuf_putc(&b, *p);
+	}
+	sbuf_puts(&b, rel);
+	return sbuf_detach(&b);
+}
+
+/* include: a path or a list of paths; entries are read after this file. */
+static int read_include(struct yr *r, struct incvec *incs)
+{
+	bool list = yr_is(r, YAML_SEQUENCE_START_EVENT);
+	struct str s;
+
+	if (!list && !yr_is(r, YAML_SCALAR_EVENT))
+		return yr_type_error(r, "a path or a list of paths");
+	for (;;) {
+		if (list) {
+			if (yr_next(r))
+				return -1;
+			if (yr_is(r, YAML_SEQUENCE_END_EVENT))
+				return 0;
+		}
+		if (incs->n >= LOAD_MAX_INCLUDE_FILES)
+			return yr_error(r, "more than %d include entries", LOAD_MAX_INCLUDE_FILES);
+		if (load_read_string(r, &s))
+			return -1;
+		xgrow(&incs->v, &incs->cap, incs->n + 1, sizeof(*incs->v));
+		incs->v[incs->n].glob = strpbrk(s.s, "*?[") != NULL;
+		incs->v[incs->n].path = join_dir(r->file, s.s, incs->v[incs->n].glob);
+		incs->v[incs->n].pos = s.pos;
+		incs->n++;
+		if (!list)
+			return 0;
+	}
+}
+
+static int read_version(struct yr *r, struct num *out)
+{
+	static const struct field f = { .name = "version", .kind = F_UINT, .off = 0 };
+
+	if (load_read_field(r, &f, out, yr_pos(r)))
+		return -1;
+	if (out->v != FORMAT_VERSION)
+		return yr_error(r, "unsupported version %llu (this connbudget reads version %d)",
+				(unsigned long long)out->v, FORMAT_VERSION);
+	return 0;
+}
+
+static bool valid_id(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return n > 0;
+}
+
+static size_t nobjects(const struct topology *t)
+{
+	return t->ndatabases + t->npoolers + t->nclients;
+}
+
+/* The id, position of the object at index i of section k. */
+static const struct str *section_id(const struct topology *t, enum top_key k, size_t i)
+{
+	if (k == K_DATABASES)
+		return &t->databases[i].id;
+	if (k == K_POOLERS)
+		return &t->poolers[i].id;
+	return &t->clients[i].id;
+}
+
+/* The current key is not an acceptable id: too long or not [A-Za-z0-9_-]+. */
+static int id_error(struct yr *r)
+{
+	struct sbuf b = { 0 };
+
+	yr_quote(&b, yr_text(r), yr_len(r));
+	if (yr_len(r) > LOAD_MAX_ID_LEN)
+		yr_error(r, "id %s of %zu characters is longer than the limit of %d", b.s, yr_len(r),
+			 LOAD_MAX_ID_LEN);
+	else
+		yr_error(r, "invalid id %s: ids match [A-Za-z0-9_-]+", b.s);
+	sbuf_release(&b);
+	return -1;
+}
+
+/* An id defined a second time: in the same mapping, or in another file of the topology. */
+static int duplicate_id(struct yr *r, const struct str *first, const struct str *again)
+{
+	if (first->pos.file == again->pos.file)
+		return yr_error(r, "duplicate key \"%s\" (first at line %u)", again->s, first->pos.line);
+	return yr_error(r, "duplicate id \"%s\" (first defined at %s:%u:%u)", again->s, first->pos.file,
+			first->pos.line, first->pos.col);
+}
+
+/*
+ * databases: / poolers: / clients: a mapping of id → object. Ids are
+ * unique across every file of the topology (the id index catches a second
+ * definition in another file too).
+ */
+static int read_section(struct loader *L, struct yr *r, enum top_key k)
+{
+	struct topology *t = L->t;
+	struct strmap *index = k == K_DATABASES ? &t->db_index : k == K_POOLERS ? &t->pooler_index :
+		&t->client_index;
+	const struct table *tb = k == K_DATABASES ? &load_table_database :
+		k == K_POOLERS ? &load_table_pooler : &load_table_client;
+	struct str id;
+	size_t i, old;
+	void *obj;
+
+	if (!yr_is(r, YAML_MAPPING_START_EVENT))
+		return yr_type_error(r, "a mapping of id to settings");
+	for (;;) {
+		if (yr_next(r))
+			return -1;
+		if (yr_is(r, YAML_MAPPING_END_EVENT))
+			return 0;
+		if (!yr_is(r, YAML_SCALAR_EVENT))
+			return yr_type_error(r, "an id");
+		if (yr_len(r) > LOAD_MAX_ID_LEN || !valid_id(yr_text(r), yr_len(r)))
+			return id_error(r);
+		if (nobjects(t) >= LOAD_MAX_OBJECTS)
+			return yr_error(r, "more than %d databases, poolers and clients in all", LOAD_MAX_OBJECTS);
+		id.s = arena_strndup(&t->arena, yr_text(r), yr_len(r));
+		id.pos = yr_pos(r);
+		i = k == K_DATABASES ? t->ndatabases : k == K_POOLERS ? t->npoolers : t->nclients;
+		if (!strmap_put(index, id.s, i, &old))
+			return duplicate_id(r, section_id(t, k, old), &id);
+		if (k == K_DATABASES) {
+			t->ndatabases++;
+			xgrow(&t->databases, &L->db_cap, t->ndatabases, sizeof(*t->databases));
+			memset(&t->databases[i], 0, sizeof(t->databases[i]));
+			t->databases[i].id = id;
+			obj = &t->databases[i];
+		} else if (k == K_POOLERS) {
+			t->npoolers++;
+			xgrow(&t->poolers, &L->pooler_cap, t->npoolers, sizeof(*t->poolers));
+			memset(&t->poolers[i], 0, sizeof(t->poolers[i]));
+			t->poolers[i].id = id;
+			obj = &t->poolers[i];
+		} else {
+			t->nclients++;
+			xgrow(&t->clients, &L->client_cap, t->nclients, sizeof(*t->clients));
+			memset(&t->clients[i], 0, sizeof(t->clients[i]));
+			t->clients[i].id = id;
+			obj = &t->clients[i];
+		}
+		yr_path_push(r, id.s);
+		if (yr_next(r) || load_read_mapping(r, tb, obj))
+			return -1;
+		yr_path_pop(r);
+	}
+}
+
+/* The keys of a file's top-level mapping (the current event). */
+static int read_top(struct loader *L, struct yr *r, bool top, struct incvec *incs)
+{
+	uint32_t seen[K_COUNT] = { 0 };
+	struct num version = { 0 };
+	struct pos keypos;
+	size_t k;
+	int rc;
+
+	for (;;) {
+		if (yr_next(r))
+			return -1;
+		if (yr_is(r, YAML_MAPPING_END_EVENT))
+			return 0;
+		if (!yr_is(r, YAML_SCALAR_EVENT))
+			return yr_type_error(r, "a key");
+		for (k = 0; k < K_COUNT; k++)
+			if (strlen(top_keys[k]) == yr_len(r) && memcmp(top_keys[k], yr_text(r), yr_len(r)) == 0)
+				break;
+		if (k == K_COUNT)
+			return top ? load_unknown_key(r, top_keys, K_COUNT) :
+				load_unknown_key(r, fragment_keys, ARRAY_LEN(fragment_keys));
+		if (!top && !fragment_ok[k])
+			return yr_error(r, "\"%s\" is not allowed in an included file (only version, databases, "
+					"poolers, clients and include)", top_keys[k]);
+		keypos = yr_pos(r);
+		if (seen[k])
+			return yr_error(r, "duplicate key \"%s\" (first at line %u)", top_keys[k], seen[k]);
+		seen[k] = keypos.line;
+		if (top && k == K_DATABASES)
+			L->databases_pos = keypos;
+		yr_path_push(r, top_keys[k]);
+		if (yr_next(r))
+			return -1;
+		switch ((enum top_key)k) {
+		case K_VERSION:
+			rc = read_version(r, top ? &L->t->version : &version);
+			break;
+		case K_ENVIRONMENT:
+			rc = load_read_string(r, &L->t->environment);
+			break;
+		case K_LINT:
+			rc = load_read_mapping(r, &load_table_lint, L->t);
+			break;
+		case K_INCLUDE:
+			rc = read_include(r, incs);
+			break;
+		default:
+			rc = read_section(L, r, (enum top_key)k);
+			break;
+		}
+		if (rc)
+			return -1;
+		yr_path_pop(r);
+	}
+}
+
+/* One YAML stream: exactly one document whose top level is a mapping. */
+static int read_document(struct loader *L, struct yr *r, bool top, struct incvec *incs)
+{
+	struct pos start = { r->file, 1, 1 };
+
+	if (yr_next(r) || yr_next(r)) /* stream start, then a document or the end */
+		return -1;
+	if (yr_is(r, YAML_STREAM_END_EVENT))
+		return ld_error(&L->ld, start, top ? "empty document; expected a mapping with \"version: 1\"" :
+				"empty document; expected a mapping with databases, poolers or clients");
+	if (yr_next(r))
+		return -1;
+	if (!yr_is(r, YAML_MAPPING_START_EVENT))
+		return yr_type_error(r, "a mapping at the top level");
+	if (top)
+		L->top_pos = yr_pos(r);
+	if (read_top(L, r, top, incs))
+		return -1;
+	/* document end, then the stream's (yr_next rejects a second document) */
+	return yr_next(r) || yr_next(r) ? -1 : 0;
+}
+
+/* An error about a file: at the include entry that names it, or at name:1:1. */
+static int file_error(struct loader *L, const char *name, const struct pos *from, const char *fmt, ...)
+	PRINTF_LIKE(4, 5);
+static int file_error(struct loader *L, const char *name, const struct pos *from, const char *fmt, ...)
+{
+	struct pos top = { name, 1, 1 };
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (from)
+		ld_error(&L->ld, *from, "cannot read \"%s\": %s", name, what);
+	else
+		ld_error(&L->ld, top, "cannot read: %s", what);
+	free(what);
+	return -1;
+}
+
+static int load_stream(struct loader *L, const char *name, int fd, const struct fileid *id,
+		       const struct pos *from, const char *data, size_t len, unsigned depth);
+
+/* Read every include entry of a file, in order; globs expand sorted. */
+static int load_includes(struct loader *L, struct incvec *incs, unsigned depth)
+{
+	size_t i, j;
+	glob_t g;
+	int rc;
+
+	for (i = 0; i < incs->n; i++) {
+		if (!incs->v[i].glob) {
+			if (load_stream(L, incs->v[i].path, -1, NULL, &incs->v[i].pos, NULL, 0, depth))
+				return -1;
+			continue;
+		}
+		rc = glob(incs->v[i].path, 0, NULL, &g);
+		if (rc == GLOB_NOMATCH)
+			continue;
+		if (rc != 0) {
+			globfree(&g);
+			return ld_error(&L->ld, incs->v[i].pos, "include: cannot expand \"%s\"", incs->v[i].path);
+		}
+		for (j = 0; j < g.gl_pathc; j++) {
+			if (load_stream(L, g.gl_pathv[j], -1, NULL, &incs->v[i].pos, NULL, 0, depth)) {
+				globfree(&g);
+				return -1;
+			}
+		}
+		globfree(&g);
+	}
+	return 0;
+}
+
+/* "a.yaml → b.yaml → a.yaml": the chain from the first visit of name. */
+static int cycle_error(struct loader *L, size_t from_index, const char *name, const struct pos *from)
+{
+	struct sbuf b = { 0 };
+	size_t i;
+
+	for (i = from_index; i < L->nchain; i++)
+		sbuf_printf(&b, "%s → ", L->chain[i].name);
+	sbuf_puts(&b, name);
+	ld_error(&L->ld, *from, "include cycle: %s", b.s);
+	sbuf_release(&b);
+	return -1;
+}
+
+/*
+ * Read one file of the topology (name; from fd when fd >= 0, from data when
+ * data, else opened here) and then its includes. from is the include entry
+ * that names it (NULL for the top file). A file already read by another
+ * route is skipped; one that is being read is a cycle.
+ */
+static int load_stream(struct loader *L, const char *name, int fd, const struct fileid *given,
+		       const struct pos *from, const char *data, size_t len, unsigned depth)
+{
+	struct topology *t = L->t;
+	struct incvec incs = { 0 };
+	struct fileid id = { 0 };
+	struct stat st;
+	struct yr r;
+	const char *fname;
+	bool opened = false;
+	size_t i;
+	int rc = -1;
+
+	if (depth > LOAD_MAX_INCLUDE_DEPTH)
+		return ld_error(&L->ld, *from, "includes nested deeper than %d levels", LOAD_MAX_INCLUDE_DEPTH);
+	if (given) {
+		id = *given;
+	} else if (!data) {
+		if (fd < 0) {
+			/* O_NONBLOCK: a FIFO without a writer opens (and then reads as
+			 * empty) instead of blocking for ever; reads block again below */
+			fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			if (fd < 0)
+				return file_error(L, name, from, "%s", strerror(errno));
+			opened = true;
+			if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+				file_error(L, name, from, "%s", strerror(errno));
+				goto out;
+			}
+		}
+		if (fstat(fd, &st) != 0) {
+			file_error(L, name, from, "%s", strerror(errno));
+			goto out;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			file_error(L, name, from, "%s", strerror(EISDIR));
+			goto out;
+		}
+		if (S_ISREG(st.st_mode) && st.st_size > LOAD_MAX_FILE_BYTES) {
+			file_error(L, name, from, "file of %lld bytes is larger than the limit of %d bytes (16 MiB)",
+				   (long long)st.st_size, LOAD_MAX_FILE_BYTES);
+			goto out;
+		}
+		id.dev = st.st_dev;
+		id.ino = st.st_ino;
+		id.known = true;
+	}
+	if (data && len > LOAD_MAX_FILE_BYTES) {
+		file_error(L, name, from, "input of %zu bytes is larger than the limit of %d bytes (16 MiB)",
+			   len, LOAD_MAX_FILE_BYTES);
+		goto out;
+	}
+	if (id.known) {
+		for (i = 0; i < L->nchain; i++) {
+			if (L->chain[i].id.known && L->chain[i].id.dev == id.dev && L->chain[i].id.ino == id.ino) {
+				cycle_error(L, i, name, from);
+				goto out;
+			}
+		}
+		for (i = 0; i < L->nseen; i++) {
+			if (L->seen[i].dev == id.dev && L->seen[i].ino == id.ino) {
+				rc = 0; /* reached before by another route: read once */
+				goto out;
+			}
+		}
+		xgrow(&L->seen, &L->seen_cap, L->nseen + 1, sizeof(*L->seen));
+		L->seen[L->nseen++] = id;
+	}
+	if (from && t->nfiles > LOAD_MAX_INCLUDE_FILES) {
+		ld_error(&L->ld, *from, "more than %d files included", LOAD_MAX_INCLUDE_FILES);
+		goto out;
+	}
+	fname = from ? arena_strdup(&t->arena, name) : name;
+	xgrow(&t->files, &L->files_cap, t->nfiles + 1, sizeof(*t->files));
+	t->files[t->nfiles++] = fname;
+	xgrow(&L->chain, &L->chain_cap, L->nchain + 1, sizeof(*L->chain));
+	L->chain[L->nchain].id = id;
+	L->chain[L->nchain].name = fname;
+	L->nchain++;
+
+	if (data)
+		yr_init_buffer(&r, &L->ld, fname, data, len);
+	else
+		yr_init_fd(&r, &L->ld, fname, fd);
+	rc = read_document(L, &r, from == NULL, &incs);
+	if (rc)
+		yr_drain(&r);
+	yr_release(&r);
+	if (opened) {
+		close(fd);
+		opened = false;
+	}
+	if (rc == 0)
+		rc = load_includes(L, &incs, depth + 1);
+	L->nchain--;
+out:
+	if (opened)
+		close(fd);
+	incvec_release(&incs);
+	return rc;
+}
+
+/* Checks on the whole topology that --set cannot change, and the environment default. */
+static int finish(struct loader *L)
+{
+	struct topology *t = L->t;
+	size_t i;
+
+	if (!t->version.set)
+		return ld_error(&L->ld, L->top_pos, "missing required key \"version\" (the format version, %d)",
+				FORMAT_VERSION);
+	if (t->ndatabases == 0)
+		return ld_error(&L->ld, L->databases_pos.line ? L->databases_pos : L->top_pos,
+				"no databases: at least one database is required");
+	if (!t->environment.s) {
+		t->environment.s = DEFAULT_ENVIRONMENT;
+		t->environment.pos.file = t->file;
+		t->environment.pos.line = 0;
+		t->environment.pos.col = 0;
+	}
+	for (i = 0; i < t->ndatabases; i++)
+		if (!t->databases[i].environment.s)
+			t->databases[i].environment = t->environment;
+	for (i = 0; i < t->npoolers; i++)
+		if (!t->poolers[i].environment.s)
+			t->poolers[i].environment = t->environment;
+	for (i = 0; i < t->nclients; i++)
+		if (!t->clients[i].environment.s)
+			t->clients[i].environment = t->environment;
+	/* The id indexes model_index would build are complete already: read_section
+	 * filled them (they are what finds a duplicate id), so they are not rebuilt. */
+	return 0;
+}
+
+/* The common path of load_file and load_buffer. */
+static struct topology *load_top(const char *path, bool std_in, const char *data, size_t len, char **err)
+{
+	struct topology *t = xcalloc(1, sizeof(*t));
+	struct loader L = { 0 };
+	struct fileid id = { 0 };
+	struct stat st;
+	int rc;
+
+	*err = NULL;
+	L.t = t;
+	L.ld.t = t;
+	t->file = arena_strdup(&t->arena, path);
+	L.top_pos.file = t->file;
+	L.top_pos.line = L.top_pos.col = 1;
+	if (data) {
+		/* a buffer named after a real file: a cycle back to it is caught */
+		if (stat(path, &st) == 0) {
+			id.dev = st.st_dev;
+			id.ino = st.st_ino;
+			id.known = true;
+		}
+		rc = load_stream(&L, t->file, -1, &id, NULL, data, len, 0);
+	} else {
+		rc = load_stream(&L, t->file, std_in ? STDIN_FILENO : -1, NULL, NULL, NULL, 0, 0);
+	}
+	if (rc == 0)
+		rc = finish(&L);
+	/* config.h: the `config:` files fill what the YAML leaves unset, so they
+	 * are read before anything is validated */
+	if (rc == 0)
+		rc = config_apply(t, &L.ld.err);
+	if (rc == 0)
+		rc = load_validate(t, &L.ld.err);
+	free(L.chain);
+	free(L.seen);
+	free(L.ld.scratch);
+	if (rc != 0) {
+		*err = L.ld.err ? L.ld.err : xstrdup("error: cannot load the topology");
+		model_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct topology *load_file(const char *path, char **err)
+{
+	return load_top(path, strcmp(path, "-") == 0, NULL, 0, err);
+}
+
+struct topology *load_buffer(const char *name, const char *data, size_t len, char **err)
+{
+	/* libyaml reads a NULL buffer of length 0 as an empty stream */
+	return load_top(name, false, data ? data : "", data ? len : 0, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* load_validate: the checks that need more than one value.            */
+
+/* Keeps the error nearest the top of the topology (file order, line, column). */
+struct vstate {
+	const struct topology *t;
+	char *err;
+	size_t file;
+	uint32_t line, col;
+};
+
+static size_t file_index(const struct topology *t, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfiles; i++)
+		if (t->files[i] == file)
+			return i;
+	return t->nfiles;
+}
+
+/* Would an error at pos come before the one kept? */
+static bool vwins(const struct vstate *v, struct pos pos)
+{
+	size_t f = file_index(v->t, pos.file);
+
+	if (!v->err)
+		return true;
+	if (f != v->file)
+		return f < v->file;
+	if (pos.line != v->line)
+		return pos.line < v->line;
+	return pos.col < v->col;
+}
+
+static void vfail(struct vstate *v, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void vfail(struct vstate *v, struct pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+
+	if (!vwins(v, pos))
+		return;
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(v->err);
+	v->err = xasprintf("%s:%u:%u: error: %s", pos.file ? pos.file : v->t->file, pos.line, pos.col, what);
+	free(what);
+	v->file = file_index(v->t, pos.file);
+	v->line = pos.line;
+	v->col = pos.col;
+}
+
+/* ", did you mean "x"?" over the ids of databases (and poolers), or "". Caller frees. */
+static char *suggest_id(const struct topology *t, const char *word, bool poolers)
+{
+	size_t n = t->ndatabases + (poolers ? t->npoolers : 0), i, k = 0;
+	const char **ids = xmalloc(n * sizeof(*ids));
+	const char *best;
+	char *s;
+
+	for (i = 0; i < t->ndatabases; i++)
+		ids[k++] = t->databases[i].id.s;
+	for (i = 0; poolers && i < t->npoolers; i++)
+		ids[k++] = t->poolers[i].id.s;
+	best = closest_word(word, ids, n);
+	s = best ? xasprintf(", did you mean \"%s\"?", best) : xstrdup("");
+	free(ids);
+	return s;
+}
+
+/* Fields set on an object whose type they do not apply to. */
+static void check_applies(struct vstate *v, const struct table *tb, const void *obj, const char *section,
+			  const char *id, const char *kind, const char *const *type_names, uint64_t type)
+{
+	size_t i;
+
+	for (i = 0; i < tb->n; i++) {
+		const struct field *f = &tb->fields[i];
+		if (f->types && !(f->types & (1u << type)) && load_field_is_set(f, obj))
+			vfail(v, load_field_pos(f, obj), "%s.%s.%s: does not apply to a %s of type %s", section, id,
+			      f->name, kind, type_names[type]);
+	}
+}
+
+static void validate_database(struct vstate *v, const struct database *d)
+{
+	uint64_t su = d->superuser_reserved_connections.set ? d->superuser_reserved_connections.v :
+		PG_DEFAULT_SUPERUSER_RESERVED;
+	uint64_t res = d->reserved_connections.set ? d->reserved_connections.v : PG_DEFAULT_RESERVED;
+	uint64_t sum;
+
+	if (!d->max_connections.set && !d->instance.s)
+		vfail(v, d->id.pos, "databases.%s: missing max_connections (required unless instance is given)",
+		      d->id.s);
+	if (d->instance.s && !rds_find(d->instance.s))
+		vfail(v, d->instance.pos, "databases.%s.instance: unknown RDS instance class \"%s\"; "
+		      "set max_connections instead", d->id.s, d->instance.s);
+	if (d->max_connections.set && (!u64_add(su, res, &sum) || d->max_connections.v <= sum))
+		vfail(v, d->max_connections.pos, "databases.%s.max_connections: %llu must be more than "
+		      "superuser_reserved_connections %llu + reserved_connections %llu", d->id.s,
+		      (unsigned long long)d->max_connections.v, (unsigned long long)su,
+		      (unsigned long long)res);
+	if (d->max_connections.set && d->headroom.set && d->headroom.v >= d->max_connections.v)
+		vfail(v, d->headroom.pos, "databases.%s.headroom: %llu must be less than max_connections %llu",
+		      d->id.s, (unsigned long long)d->headroom.v, (unsigned long long)d->max_connections.v);
+}
+
+static void validate_pooler(struct vstate *v, struct topology *t, struct pooler *p)
+{
+	size_t i;
+	char *hint;
+
+	if (!p->type.set)
+		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer or rds_proxy)", p->id.s);
+	else
+		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
+			      p->type.v);
+	if (!p->database.s) {
+		vfail(v, p->id.pos, "poolers.%s: missing database (the database it opens connections to)",
+		      p->id.s);
+	} else if (model_find_database(t, p->database.s, &i)) {
+		p->db = i;
+	} else if (vwins(v, p->database.pos)) {
+		hint = suggest_id(t, p->database.s, false);
+		vfail(v, p->database.pos, "poolers.%s.database: unknown database \"%s\"%s", p->id.s,
+		      p->database.s, hint);
+		free(hint);
+	}
+	if (p->users.pos.line && p->users.n == 0)
+		vfail(v, p->users.pos, "poolers.%s.users: expected a non-empty list, got []", p->id.s);
+}
+
+static void validate_client(struct vstate *v, struct topology *t, struct client *c)
+{
+	const struct framework *fw = NULL;
+	size_t db, pl, fi;
+	bool is_db, is_pooler;
+	char *hint;
+
+	if (!c->type.set)
+		vfail(v, c->id.pos, "clients.%s: missing type (service, worker, serverless, job or tool)",
+		      c->id.s);
+	else
+		check_applies(v, &load_table_client, c, "clients", c->id.s, "client", load_client_types,
+			      c->type.v);
+	if (!c->connects_to.s) {
+		vfail(v, c->id.pos, "clients.%s: missing connects_to (a database or pooler id)", c->id.s);
+	} else {
+		is_db = model_find_database(t, c->connects_to.s, &db);
+		is_pooler = model_find_pooler(t, c->connects_to.s, &pl);
+		if (is_db && is_pooler) {
+			const struct pos *a = &t->databases[db].id.pos, *b = &t->poolers[pl].id.pos;
+			vfail(v, c->connects_to.pos, "clients.%s.connects_to: \"%s\" is both a database (%s:%u:%u) "
+			      "and a pooler (%s:%u:%u); rename one", c->id.s, c->connects_to.s, a->file, a->line,
+			      a->col, b->file, b->line, b->col);
+		} else if (is_db || is_pooler) {
+			c->via_pooler = is_pooler;
+			c->target = is_pooler ? pl : db;
+		} else if (vwins(v, c->connects_to.pos)) {
+			hint = suggest_id(t, c->connects_to.s, true);
+			vfail(v, c->connects_to.pos, "clients.%s.connects_to: unknown database or pooler \"%s\"%s",
+			      c->id.s, c->connects_to.s, hint);
+			free(hint);
+		}
+	}
+	if (c->framework.s) {
+		fw = framework_find(c->framework.s, &fi);
+		if (fw)
+			c->framework_index = fi;
+		else
+			vfail(v, c->framework.pos, "clients.%s.framework: unknown framework \"%s\"", c->id.s,
+			      c->framework.s);
+	}
+	if (!c->pool.size.set) {
+		if (!c->framework.s)
+			vfail(v, c->id.pos, "clients.%s: missing pool.size (required unless a framework gives "
+			      "the default)", c->id.s);
+		else if (fw && framework_needs_cpus(fw) && !c->cpus.set)
+			vfail(v, c->id.pos, "clients.%s: framework \"%s\" derives pool.size from cpus: set cpus "
+			      "or pool.size", c->id.s, fw->name);
+	}
+	if (c->load.pos.line && !c->load.rate.set)
+		vfail(v, c->load.pos, "clients.%s.load: missing rate (transactions per second)", c->id.s);
+	if (c->load.pos.line && !c->load.hold.set)
+		vfail(v, c->load.pos, "clients.%s.load: missing hold (how long a transaction holds a "
+		      "connection)", c->id.s);
+	if (c->replicas.set && c->max_replicas.set && c->max_replicas.v < c->replicas.v)
+		vfail(v, c->max_replicas.pos, "clients.%s.max_replicas: %llu is less than replicas %llu",
+		      c->id.s, (unsigned long long)c->max_replicas.v, (unsigned long long)c->replicas.v);
+	if (c->concurrency.set && c->max_concurrency.set && c->concurrency.v > c->max_concurrency.v)
+		vfail(v, c->concurrency.pos, "clients.%s.concurrency: %llu is more than max_concurrency %llu",
+		      c->id.s, (unsigned long long)c->concurrency.v, (unsigned long long)c->max_concurrency.v);
+	if (c->surge.set && c->surge_percent && c->surge.v > 100)
+		vfail(v, c->surge.pos, "clients.%s.surge: surge percentage %llu%% is above 100%%", c->id.s,
+		      (unsigned long long)c->surge.v);
+}
+
+int load_validate(struct topology *t, char **err)
+{
+	struct vstate v = { 0 };
+	size_t i;
+
+	v.t = t;
+	for (i = 0; i < t->ndatabases; i++)
+		validate_database(&v, &t->databases[i]);
+	for (i = 0; i < t->npoolers; i++)
+		validate_pooler(&v, t, &t->poolers[i]);
+	for (i = 0; i < t->nclients; i++)
+		validate_client(&v, t, &t->clients[i]);
+	if (v.err) {
+		*err = v.err;
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* load_set: plan --set PATH=VALUE through the file's own readers.     */
+
+static int set_error(char **err, const char *path, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static int set_error(char **err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	*err = xasprintf("--set %s: %s", path, what);
+	free(what);
+	return -1;
+}
+
+/* ", did you mean "x"?" among the names of a table, or "". Caller frees. */
+static char *suggest_field(const struct table *tb, const char *word)
+{
+	const char *names[TABLE_MAX];
+	const char *best;
+	size_t i;
+
+	for (i = 0; i < tb->n; i++)
+		names[i] = tb->fields[i].name;
+	best = closest_word(word, names, tb->n);
+	return best ? xasprintf(", did you mean \"%s\"?", best) : xstrdup("");
+}
+
+/* ", did you mean "x"?" among the ids of a section, or "". Caller frees. */
+static char *suggest_in_section(const struct topology *t, enum top_key k, const char *word)
+{
+	size_t n = k == K_DATABASES ? t->ndatabases : k == K_POOLERS ? t->npoolers : t->nclients, i;
+	const char **ids = xmalloc((n ? n : 1) * sizeof(*ids));
+	const char *best;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		ids[i] = section_id(t, k, i)->s;
+	best = closest_word(word, ids, n);
+	s = best ? xasprintf(", did you mean \"%s\"?", best) : xstrdup("");
+	free(ids);
+	return s;
+}
+
+/*
+ * Find the field PATH names: section.id.field[.subfield]. Sets *obj and *f;
+ * returns 0 or -1 with *err.
+ */
+static int set_resolve(struct topology *t, const char *path, void **obj, size_t *size,
+		       const struct field **f, const struct field **group, struct pos *idpos, char **err)
+{
+	static const char *const sections[] = { "databases", "poolers", "clients" };
+	static const char *const kinds[] = { "database", "pooler", "client" };
+	char *copy = xstrdup(path), *parts[YR_PATH_MAX], *p, *hint;
+	const struct table *tb;
+	const char *best;
+	size_t n = 0, k, i, index;
+	bool found;
+	int rc = -1;
+
+	for (p = copy; n < YR_PATH_MAX; n++) {
+		parts[n] = p;
+		p = strchr(p, '.');
+		if (!p) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	for (i = 0; i < n; i++)
+		if (!*parts[i])
+			break;
+	if (p || i < n || n < 3) {
+		set_error(err, path, "expected SECTION.ID.FIELD, e.g. clients.api.replicas");
+		goto out;
+	}
+	for (k = 0; k < ARRAY_LEN(sections); k++)
+		if (strcmp(parts[0], sections[k]) == 0)
+			break;
+	if (k == ARRAY_LEN(sections)) {
+		best = closest_word(parts[0], sections, ARRAY_LEN(sections));
+		if (best)
+			set_error(err, path, "unknown section \"%s\", did you mean \"%s\"?", parts[0], best);
+		else
+			set_error(err, path, "unknown section \"%s\" (expected databases, poolers or clients)",
+				  parts[0]);
+		goto out;
+	}
+	if (k == 0) {
+		found = model_find_database(t, parts[1], &index);
+		tb = &load_table_database;
+		*obj = found ? &t->databases[index] : NULL;
+		*size = sizeof(struct database);
+	} else if (k == 1) {
+		found = model_find_pooler(t, parts[1], &index);
+		tb = &load_table_pooler;
+		*obj = found ? &t->poolers[index] : NULL;
+		*size = sizeof(struct pooler);
+	} else {
+		found = model_find_client(t, parts[1], &index);
+		tb = &load_table_client;
+		*obj = found ? &t->clients[index] : NULL;
+		*size = sizeof(struct client);
+	}
+	if (!found) {
+		hint = suggest_in_section(t, (enum top_key)(K_DATABASES + k), parts[1]);
+		set_error(err, path, "unknown %s \"%s\"%s", kinds[k], parts[1], hint);
+		free(hint);
+		goto out;
+	}
+	*idpos = section_id(t, (enum top_key)(K_DATABASES + k), index)->pos;
+	for (i = 2; i < n; i++) {
+		*f = load_field_find(tb, parts[i], strlen(parts[i]));
+		if (!*f) {
+			hint = suggest_field(tb, parts[i]);
+			set_error(err, path, "unknown field \"%s\"%s", parts[i], hint);
+			free(hint);
+			goto out;
+		}
+		if ((*f)->kind == F_MAP && i + 1 < n) {
+			*group = *f;
+			tb = (*f)->sub;
+			continue;
+		}
+		if ((*f)->kind == F_MAP) {
+			struct sbuf b = { 0 };
+			size_t j;
+			for (j = 0; j < (*f)->sub->n; j++)
+				sbuf_printf(&b, "%s%s", j ? ", " : "", (*f)->sub->fields[j].name);
+			set_error(err, path, "\"%s\" is a group; set one of its fields (%s)", parts[i], b.s);
+			sbuf_release(&b);
+			goto out;
+		}
+		if (i + 1 < n) {
+			set_error(err, path, "unknown field \"%s\" (\"%s\" has no fields)", parts[i + 1], parts[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+int load_set(struct topology *t, const char *path, const char *value, char **err)
+{
+	struct ld ld = { 0 };
+	const struct field *f = NULL, *group = NULL;
+	struct pos idpos, *gpos;
+	struct yr r;
+	void *obj = NULL, *copy;
+	size_t size = 0;
+	int rc = -1;
+
+	*err = NULL;
+	if (set_resolve(t, path, &obj, &size, &f, &group, &idpos, err))
+		return -1;
+	/* read into a copy: the object changes only when the whole value is good */
+	copy = xmalloc(size);
+	memcpy(copy, obj, size);
+	ld.t = t;
+	yr_init_buffer(&r, &ld, "--set", value, strlen(value));
+	r.set_path = path;
+	/* the value keeps the position of what it replaces, so findings point into the file */
+	r.set_pos = load_field_is_set(f, obj) ? load_field_pos(f, obj) : idpos;
+	if (r.set_pos.line == 0)
+		r.set_pos = idpos;
+	if (yr_next(&r) || yr_next(&r))
+		goto out;
+	if (yr_is(&r, YAML_STREAM_END_EVENT)) {
+		yr_error(&r, "missing value");
+		goto out;
+	}
+	if (yr_next(&r) || load_read_field(&r, f, copy, r.set_pos))
+		goto out;
+	if (yr_next(&r) || yr_next(&r))
+		goto out;
+	/* pool.size set on a client without `pool:` makes the group present */
+	if (group && group->pos_off != NO_POS) {
+		gpos = (struct pos *)((char *)copy + group->pos_off);
+		if (gpos->line == 0)
+			*gpos = r.set_pos;
+	}
+	memcpy(obj, copy, size);
+	rc = 0;
+out:
+	if (rc)
+		yr_drain(&r);
+	yr_release(&r);
+	free(ld.scratch);
+	free(copy);
+	if (rc)
+		*err = ld.err ? ld.err : xasprintf("--set %s: invalid value", path);
+	else
+		free(ld.err);
+	return rc;
+}

@@ -1,0 +1,407 @@
+/*
+ * report.c - format names, dispatch, report_failed, and the helpers every
+ * reporter shares (report_impl.h): the findings iterator, the diagnostic
+ * and summary lines, contributor names and the rows of a budget table.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_impl.h"
+#include "version.h"
+
+/* Every format: its name on the command line and its writer. */
+static const struct {
+	enum report_format format;
+	const char *name;
+	int (*write)(FILE *out, const struct report *r);
+} formats[] = {
+	{ REPORT_TEXT, "text", report_text },
+	{ REPORT_JSON, "json", report_json },
+	{ REPORT_SARIF, "sarif", report_sarif },
+	{ REPORT_GITHUB, "github", report_github },
+	{ REPORT_JUNIT, "junit", report_junit },
+	{ REPORT_GCC, "gcc", report_gcc },
+	{ REPORT_MARKDOWN, "markdown", report_markdown },
+};
+
+bool report_format_parse(const char *s, enum report_format *f)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(formats); i++) {
+		if (strcmp(s, formats[i].name) == 0) {
+			*f = formats[i].format;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *report_format_name(enum report_format f)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(formats); i++)
+		if (formats[i].format == f)
+			return formats[i].name;
+	return "unknown";
+}
+
+/*
+ * Dispatch to the format's writer, then flush so that a full disk or a
+ * closed pipe shows up here. Returns 0, or -1 when the writer failed or the
+ * stream has an error.
+ */
+int report_write(FILE *out, enum report_format f, const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(formats); i++) {
+		if (formats[i].format != f)
+			continue;
+		if (formats[i].write(out, r) != 0)
+			return -1;
+		if (fflush(out) != 0 || ferror(out))
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+bool report_failed(const struct summary *s, int fail_on)
+{
+	switch (fail_on) {
+	case SEV_ERROR:
+		return s->errors > 0;
+	case SEV_WARNING:
+		return s->errors + s->warnings > 0;
+	case SEV_INFO:
+		return s->errors + s->warnings + s->infos > 0;
+	default: /* LEVEL_OFF: never */
+		return false;
+	}
+}
+
+int report_put(FILE *out, const char *s)
+{
+	return fputs(s, out) < 0 ? -1 : 0;
+}
+
+void report_iter_init(struct report_iter *it, const struct report *r)
+{
+	memset(it, 0, sizeof(*it));
+	it->r = r;
+}
+
+const struct finding *report_iter_next(struct report_iter *it)
+{
+	while (it->file < it->r->nfiles) {
+		const struct report_file *rf = &it->r->files[it->file];
+
+		if (rf->findings && it->i < rf->findings->n) {
+			it->rf = rf;
+			return &rf->findings->v[it->i++];
+		}
+		it->file++;
+		it->i = 0;
+	}
+	return NULL;
+}
+
+void report_summary(const struct report *r, struct summary *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < r->nfiles; i++) {
+		struct summary one;
+
+		if (!r->files[i].findings)
+			continue;
+		findings_count(r->files[i].findings, &one);
+		s->errors += one.errors;
+		s->warnings += one.warnings;
+		s->infos += one.infos;
+	}
+}
+
+struct pos report_finding_pos(const struct report_file *rf, const struct finding *f)
+{
+	struct pos p = f->pos;
+
+	if (!p.file)
+		p.file = rf->topo && rf->topo->file ? rf->topo->file : "-";
+	if (p.line < 1)
+		p.line = 1;
+	if (p.col < 1)
+		p.col = 1;
+	return p;
+}
+
+const char *report_finding_object(const struct finding *f)
+{
+	return f->object && *f->object ? f->object : "topology";
+}
+
+/* Characters (not bytes) in a UTF-8 string. */
+static uint32_t utf8_chars(const char *s)
+{
+	uint32_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The id node of the object a finding names ("poolers.bouncer"), or NULL. */
+static const struct str *object_id(const struct topology *t, const char *object)
+{
+	const char *dot = object ? strchr(object, '.') : NULL;
+	size_t i;
+
+	if (!t || !dot)
+		return NULL;
+	if (strncmp(object, "databases.", 10) == 0 && model_find_database(t, dot + 1, &i))
+		return &t->databases[i].id;
+	if (strncmp(object, "poolers.", 8) == 0 && model_find_pooler(t, dot + 1, &i))
+		return &t->poolers[i].id;
+	if (strncmp(object, "clients.", 8) == 0 && model_find_client(t, dot + 1, &i))
+		return &t->clients[i].id;
+	return NULL;
+}
+
+uint32_t report_finding_span(const struct report_file *rf, const struct finding *f)
+{
+	const struct str *id = object_id(rf->topo, f->object);
+
+	if (id && id->s && *id->s && id->pos.line == f->pos.line && id->pos.col == f->pos.col &&
+	    id->pos.file && f->pos.file && strcmp(id->pos.file, f->pos.file) == 0)
+		return utf8_chars(id->s);
+	return 1;
+}
+
+/* The colour of a severity word. */
+static const char *severity_color(enum severity s)
+{
+	switch (s) {
+	case SEV_ERROR:
+		return ANSI_RED;
+	case SEV_WARNING:
+		return ANSI_YELLOW;
+	case SEV_INFO:
+		break;
+	}
+	return ANSI_BLUE;
+}
+
+void report_finding_line(struct sbuf *b, const struct report_file *rf, const struct finding *f,
+			 bool color)
+{
+	struct pos p = report_finding_pos(rf, f);
+
+	if (color) {
+		sbuf_printf(b, ANSI_BOLD "%s:%u:%u:" ANSI_RESET " %s%s:" ANSI_RESET " %s ["
+			       ANSI_BOLD "%s" ANSI_RESET " %s]",
+			    p.file, p.line, p.col, severity_color(f->severity), severity_name(f->severity),
+			    f->message, f->rule->id, f->rule->name);
+	} else {
+		sbuf_printf(b, "%s:%u:%u: %s: %s [%s %s]", p.file, p.line, p.col,
+			    severity_name(f->severity), f->message, f->rule->id, f->rule->name);
+	}
+}
+
+/* "1 error", "0 infos": a count and its noun, plural unless one. */
+static void count_noun(struct sbuf *b, size_t n, const char *noun)
+{
+	sbuf_printf(b, "%zu %s%s", n, noun, n == 1 ? "" : "s");
+}
+
+void report_summary_line(struct sbuf *b, const struct report *r)
+{
+	struct summary s;
+	bool failed;
+
+	report_summary(r, &s);
+	failed = report_failed(&s, r->fail_on);
+	if (r->color)
+		sbuf_puts(b, failed ? ANSI_RED : ANSI_GREEN);
+	count_noun(b, s.errors, "error");
+	sbuf_puts(b, ", ");
+	count_noun(b, s.warnings, "warning");
+	sbuf_puts(b, ", ");
+	count_noun(b, s.infos, "info");
+	sbuf_puts(b, " in ");
+	count_noun(b, r->nfiles, "file");
+	sbuf_puts(b, failed ? ": failed" : ": passed");
+	if (r->color)
+		sbuf_puts(b, ANSI_RESET);
+}
+
+const char *report_object_file(const struct topology *t, const struct str *id)
+{
+	if (id->pos.file)
+		return id->pos.file;
+	return t->file ? t->file : "-";
+}
+
+const char *report_contrib_id(const struct topology *t, const struct contrib *c)
+{
+	return c->kind == CONTRIB_POOLER ? t->poolers[c->index].id.s : t->clients[c->index].id.s;
+}
+
+const char *report_contrib_type(const struct topology *t, const struct contrib *c)
+{
+	if (c->kind == CONTRIB_POOLER)
+		return pooler_type_name((enum pooler_type)t->poolers[c->index].type.v);
+	return client_type_name((enum client_type)t->clients[c->index].type.v);
+}
+
+const struct amount *report_contrib_amount(const struct budget *b, const struct contrib *c)
+{
+	return c->kind == CONTRIB_POOLER ? &b->poolers[c->index].server : &b->clients[c->index].conn;
+}
+
+bool report_next_pooled_client(const struct topology *t, size_t p, size_t *i)
+{
+	for (; *i < t->nclients; (*i)++)
+		if (t->clients[*i].via_pooler && t->clients[*i].target == p)
+			return true;
+	return false;
+}
+
+void report_u64(char buf[REPORT_NUM_LEN], uint64_t v)
+{
+	snprintf(buf, REPORT_NUM_LEN, "%llu", (unsigned long long)v);
+}
+
+bool report_util_percent(const struct db_fig *d, uint64_t *pct)
+{
+	double v;
+
+	if (d->demand.unbounded)
+		return false;
+	v = d->utilization * 100.0 + 0.5;
+	*pct = v >= 1.8e19 ? UINT64_MAX : v <= 0 ? 0 : (uint64_t)v;
+	return true;
+}
+
+/* Append a row of kind k; the caller fills its cells. */
+static struct report_row *add_row(struct report_table *t, enum report_row_kind k, const char *label,
+				  const char *note)
+{
+	struct report_row *row;
+
+	xgrow(&t->rows, &t->cap, t->n + 1, sizeof(*t->rows));
+	row = &t->rows[t->n++];
+	memset(row, 0, sizeof(*row));
+	row->kind = k;
+	row->label = label;
+	row->type = "";
+	snprintf(row->note, sizeof(row->note), "%s", note ? note : "");
+	return row;
+}
+
+/* The steady and peak cells of an amount ("unbounded" when it is). */
+static void amount_cells(struct report_row *row, const struct amount *a)
+{
+	if (a->unbounded) {
+		snprintf(row->steady, sizeof(row->steady), "unbounded");
+		snprintf(row->peak, sizeof(row->peak), "unbounded");
+		return;
+	}
+	report_u64(row->steady, a->steady);
+	report_u64(row->peak, a->peak);
+}
+
+/* A figure row: one value in the peak column. */
+static void figure_row(struct report_table *t, enum report_row_kind k, const char *label, uint64_t v,
+		       const char *note)
+{
+	report_u64(add_row(t, k, label, note)->peak, v);
+}
+
+/*
+ * The rows of database db's table, in the order every format prints them
+ * (see report_impl.h). Figures are copied from the budget as they are; the
+ * one difference taken here is the headroom left (budget - demand.peak),
+ * written as "-N" with a note when the peak is over the budget.
+ */
+void report_db_table(const struct report_file *rf, size_t db, bool extended, struct report_table *t)
+{
+	const struct topology *topo = rf->topo;
+	const struct db_fig *d = &rf->budget->dbs[db];
+	struct report_row *row;
+	uint64_t pct;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	row = add_row(t, ROW_HEADER, "contributor", NULL);
+	row->type = "kind";
+	snprintf(row->steady, sizeof(row->steady), "steady");
+	snprintf(row->peak, sizeof(row->peak), "peak");
+
+	for (i = 0; i < d->ncontrib; i++) {
+		const struct contrib *c = &d->contrib[i];
+		size_t k = 0;
+
+		row = add_row(t, ROW_CONTRIB, report_contrib_id(topo, c), NULL);
+		row->type = report_contrib_type(topo, c);
+		amount_cells(row, report_contrib_amount(rf->budget, c));
+		if (c->kind != CONTRIB_POOLER)
+			continue;
+		for (; report_next_pooled_client(topo, c->index, &k); k++) {
+			row = add_row(t, ROW_POOLED, topo->clients[k].id.s, "client side, not counted");
+			row->type = client_type_name((enum client_type)topo->clients[k].type.v);
+			amount_cells(row, &rf->budget->clients[k].conn);
+		}
+	}
+
+	amount_cells(add_row(t, ROW_DEMAND, "demand", NULL), &d->demand);
+	figure_row(t, ROW_MAX_CONNECTIONS, "max_connections", d->max_connections, NULL);
+	figure_row(t, ROW_CAPACITY, "capacity", d->capacity, "max_connections - reserved slots");
+	figure_row(t, ROW_BUDGET, "budget", d->budget, "capacity, keeping headroom free");
+	if (d->has_optimum) {
+		figure_row(t, ROW_OPTIMUM, "optimum", d->optimum, "cores x 2 + spindles");
+	} else {
+		row = add_row(t, ROW_OPTIMUM, "optimum", "no cores given");
+		snprintf(row->peak, sizeof(row->peak), "-");
+	}
+	row = add_row(t, ROW_UTILIZATION, "utilization", "peak / max_connections");
+	if (report_util_percent(d, &pct))
+		snprintf(row->peak, sizeof(row->peak), "%llu%%", (unsigned long long)pct);
+	else
+		snprintf(row->peak, sizeof(row->peak), "unbounded");
+
+	if (!extended)
+		return;
+	if (d->demand.unbounded) {
+		row = add_row(t, ROW_HEADROOM_LEFT, "headroom left", "demand is unbounded");
+		snprintf(row->peak, sizeof(row->peak), "none");
+	} else if (d->budget >= d->demand.peak) {
+		figure_row(t, ROW_HEADROOM_LEFT, "headroom left", d->budget - d->demand.peak,
+			   "budget - peak");
+	} else {
+		uint64_t over = d->demand.peak - d->budget;
+
+		row = add_row(t, ROW_HEADROOM_LEFT, "headroom left", NULL);
+		snprintf(row->peak, sizeof(row->peak), "-%llu", (unsigned long long)over);
+		snprintf(row->note, sizeof(row->note), "over budget by %llu", (unsigned long long)over);
+	}
+}
+
+void report_table_release(struct report_table *t)
+{
+	if (!t)
+		return;
+	free(t->rows);
+	t->rows = NULL;
+	t->n = t->cap = 0;
+}
+
+const char *report_version(const struct report *r)
+{
+	return r->version ? r->version : CONNBUDGET_VERSION;
+}

@@ -1,0 +1,87 @@
+/*
+ * report_github.c - GitHub Actions workflow commands, one per finding:
+ *   ::error file=F,line=L,col=C,title=CB001 over-capacity::message
+ * (warning → ::warning, info → ::notice), which the runner turns into
+ * annotations on the pull request.
+ *
+ * Escaping follows the runner's own (actions/toolkit command.ts): in the
+ * message, '%' first, then CR and LF; in property values also ':' and ','.
+ */
+#include "report_impl.h"
+
+/* The workflow command of a severity. */
+static const char *github_command(enum severity s)
+{
+	switch (s) {
+	case SEV_ERROR:
+		return "error";
+	case SEV_WARNING:
+		return "warning";
+	case SEV_INFO:
+		break;
+	}
+	return "notice";
+}
+
+/* Escape s into b; property adds ':' and ','. '%' is escaped in the same
+ * pass as the rest, so no escape is ever escaped twice. */
+static void github_escape(struct sbuf *b, const char *s, bool property)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '%':
+			sbuf_puts(b, "%25");
+			break;
+		case '\r':
+			sbuf_puts(b, "%0D");
+			break;
+		case '\n':
+			sbuf_puts(b, "%0A");
+			break;
+		case ':':
+			sbuf_puts(b, property ? "%3A" : ":");
+			break;
+		case ',':
+			sbuf_puts(b, property ? "%2C" : ",");
+			break;
+		default:
+			sbuf_putc(b, *s);
+		}
+	}
+}
+
+void report_github_escape_data(struct sbuf *b, const char *s)
+{
+	github_escape(b, s, false);
+}
+
+void report_github_escape_property(struct sbuf *b, const char *s)
+{
+	github_escape(b, s, true);
+}
+
+int report_github(FILE *out, const struct report *r)
+{
+	struct sbuf b = { 0 };
+	struct report_iter it;
+	const struct finding *f;
+	int rc;
+
+	report_iter_init(&it, r);
+	while ((f = report_iter_next(&it))) {
+		struct pos p = report_finding_pos(it.rf, f);
+
+		sbuf_printf(&b, "::%s file=", github_command(f->severity));
+		report_github_escape_property(&b, p.file);
+		sbuf_printf(&b, ",line=%u,col=%u,title=", p.line, p.col);
+		report_github_escape_property(&b, f->rule->id);
+		sbuf_putc(&b, ' ');
+		report_github_escape_property(&b, f->rule->name);
+		sbuf_puts(&b, "::");
+		report_github_escape_data(&b, f->message);
+		sbuf_putc(&b, '\n');
+	}
+	rc = b.s ? report_put(out, b.s) : 0;
+	sbuf_release(&b);
+	return rc;
+}

@@ -1,0 +1,184 @@
+/*
+ * report_impl.h - what the reporters (report_*.c) share; not for other
+ * modules, which use report.h.
+ *
+ * Every reporter walks the same lists through these helpers: the findings
+ * of every file in order (report_iter), the rows of a database's budget
+ * table (report_db_table), the name and figures of a contributor. None of
+ * them computes a figure: numbers come from struct budget as they are.
+ */
+#ifndef CONNBUDGET_REPORT_IMPL_H
+#define CONNBUDGET_REPORT_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "budget.h"
+#include "model.h"
+#include "report.h"
+#include "rules.h"
+#include "util.h"
+
+/* Room for a uint64_t in decimal, a sign or "%", and the NUL. */
+enum { REPORT_NUM_LEN = 24 };
+
+/* One writer per format (report.c dispatches through a table of these). */
+int report_text(FILE *out, const struct report *r);
+int report_json(FILE *out, const struct report *r);
+int report_sarif(FILE *out, const struct report *r);
+int report_github(FILE *out, const struct report *r);
+int report_junit(FILE *out, const struct report *r);
+int report_gcc(FILE *out, const struct report *r);
+int report_markdown(FILE *out, const struct report *r);
+
+/*
+ * Every finding of every file, in file order then the order of each
+ * struct findings (already sorted by position and rule):
+ *
+ *	struct report_iter it;
+ *	const struct finding *f;
+ *	report_iter_init(&it, r);
+ *	while ((f = report_iter_next(&it)))
+ *		... it.rf is the finding's file ...
+ */
+struct report_iter {
+	const struct report *r;
+	const struct report_file *rf; /* the file of the finding last returned */
+	size_t file, i;
+};
+void report_iter_init(struct report_iter *it, const struct report *r);
+const struct finding *report_iter_next(struct report_iter *it);
+
+/* Counts of all files' findings (findings_count summed). */
+void report_summary(const struct report *r, struct summary *s);
+
+/*
+ * Where a finding points: its own file (the one defining the object, which
+ * may be an include), else the topology's; line and column at least 1 so
+ * every format can print them.
+ */
+struct pos report_finding_pos(const struct report_file *rf, const struct finding *f);
+/* The finding's object ("clients.api"), or "topology" when it names none. */
+const char *report_finding_object(const struct finding *f);
+/*
+ * Length in characters of the YAML node a finding points at, when known:
+ * the object's id when the finding points at the id's key (CB001 points at
+ * `main:` under databases), else 1. SARIF's endColumn is startColumn + this.
+ */
+uint32_t report_finding_span(const struct report_file *rf, const struct finding *f);
+
+/*
+ * The diagnostic line of one finding, without newline:
+ * "file:line:col: severity: message [CB001 over-capacity]", with ANSI
+ * colour when color (bold location and id, coloured severity). Appended to b.
+ */
+void report_finding_line(struct sbuf *b, const struct report_file *rf, const struct finding *f,
+			 bool color);
+/*
+ * The one-line summary, without newline: "1 error, 2 warnings, 0 infos in
+ * 1 file: failed"; red or green when color. Appended to b.
+ */
+void report_summary_line(struct sbuf *b, const struct report *r);
+
+/* The file an object is defined in, else the topology's file. */
+const char *report_object_file(const struct topology *t, const struct str *id);
+
+/* A contributor to a database: its id, its type name, the figures it adds. */
+const char *report_contrib_id(const struct topology *t, const struct contrib *c);
+const char *report_contrib_type(const struct topology *t, const struct contrib *c);
+const struct amount *report_contrib_amount(const struct budget *b, const struct contrib *c);
+/*
+ * The next client (index >= *i) that connects to pooler p; true and *i set,
+ * false when there is none. Start with *i = 0 and add 1 after each.
+ */
+bool report_next_pooled_client(const struct topology *t, size_t p, size_t *i);
+
+/* v in decimal into buf. */
+void report_u64(char buf[REPORT_NUM_LEN], uint64_t v);
+/* Utilization as a whole percent (rounded), false when demand is unbounded. */
+bool report_util_percent(const struct db_fig *d, uint64_t *pct);
+
+/* Which row of a budget table. */
+enum report_row_kind {
+	ROW_HEADER,          /* column names */
+	ROW_CONTRIB,         /* a direct client or a pooler: counted in demand */
+	ROW_POOLED,          /* a pooler's client: its client side, not counted */
+	ROW_DEMAND,          /* the total */
+	ROW_MAX_CONNECTIONS,
+	ROW_CAPACITY,
+	ROW_BUDGET,
+	ROW_OPTIMUM,
+	ROW_UTILIZATION,
+	ROW_HEADROOM_LEFT,   /* report/plan only: budget − demand.peak */
+};
+
+/* One row: every cell already formatted; "" for an empty cell. */
+struct report_row {
+	enum report_row_kind kind;
+	const char *label;             /* an id or the figure's name */
+	const char *type;              /* "service", "pgbouncer"; "" for figures */
+	char steady[REPORT_NUM_LEN];
+	char peak[REPORT_NUM_LEN];     /* a figure row's one value sits here */
+	char note[64];                 /* "" or a remark ("client side, not counted") */
+};
+
+/* The rows of one database's budget table. Labels and types point into the model. */
+struct report_table {
+	struct report_row *rows;
+	size_t n, cap;
+};
+
+/*
+ * Fill t with database db's table: header, contributors (a pooler followed
+ * by its clients), demand, max_connections, capacity, budget, optimum,
+ * utilization, and with extended (report and plan) the headroom left.
+ * Release with report_table_release.
+ */
+void report_db_table(const struct report_file *rf, size_t db, bool extended, struct report_table *t);
+void report_table_release(struct report_table *t);
+
+/* ANSI escapes for text output (used only when colour is on). */
+#define ANSI_RESET "\033[0m"
+#define ANSI_BOLD "\033[1m"
+#define ANSI_RED "\033[1;31m"
+#define ANSI_GREEN "\033[1;32m"
+#define ANSI_YELLOW "\033[1;33m"
+#define ANSI_BLUE "\033[1;34m"
+
+/*
+ * cJSON helpers shared by json and sarif (report_json.c). Each attaches
+ * what it creates to its parent before returning it, so deleting the root
+ * frees everything; each returns NULL/false when cJSON could not allocate.
+ */
+struct cJSON;
+/* A new object appended to array. */
+struct cJSON *report_json_push_object(struct cJSON *array);
+/* key: v as an exact integer (raw decimal text, so no rounding above 2^53). */
+bool report_json_add_u64(struct cJSON *o, const char *key, uint64_t v);
+/* key: s, or null when s is NULL. */
+bool report_json_add_str(struct cJSON *o, const char *key, const char *s);
+/* Print root (indented) and a newline to out, then delete root (any
+ * root, even NULL). Returns 0, or -1 when printing or writing failed. */
+int report_json_print(FILE *out, struct cJSON *root);
+
+/* GitHub workflow-command escaping (report_github.c), appended to b. */
+void report_github_escape_data(struct sbuf *b, const char *s);
+void report_github_escape_property(struct sbuf *b, const char *s);
+
+/*
+ * XML 1.0 escaping (report_junit.c), appended to b: & < > " ' as entities;
+ * in attributes (attr) also TAB, LF, CR as character references so they
+ * survive attribute normalisation; characters XML 1.0 forbids (other C0
+ * controls, U+FFFE, U+FFFF, surrogates) and invalid UTF-8 become U+FFFD.
+ */
+void report_xml_escape(struct sbuf *b, const char *s, bool attr);
+
+/* The version to print: the report's, else this build's. */
+const char *report_version(const struct report *r);
+
+/* Write the NUL-terminated s; 0, or -1 on an output error. */
+int report_put(FILE *out, const char *s);
+
+#endif

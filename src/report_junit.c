@@ -1,0 +1,283 @@
+/*
+ * report_junit.c - JUnit XML as GitLab's and Jenkins' importers read it:
+ * one <testsuite> per FILE argument, one uniquely named <testcase> per
+ * enabled rule × object in the rule's scope (every object checked, whether
+ * the rule fired or not), a <failure> for each finding.
+ *
+ * Importers read one <failure> per testcase (Jenkins keeps only the first),
+ * so when a rule fires twice on one object the second finding gets its own
+ * testcase, "CB006 session-feature-in-transaction-pool: clients.api #2": every
+ * finding is one failure and `failures` equals the number of findings. A
+ * finding about an object outside the rule's scope (or of a rule that is not
+ * run per object, like CB018) gets a testcase of its own the same way.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_impl.h"
+
+/* One testcase: a rule × object, with at most one finding. */
+struct testcase {
+	char *name;                  /* owned */
+	const struct finding *finding; /* NULL: passed */
+};
+
+/* The testcases of one file, and their names for lookup. */
+struct suite {
+	struct testcase *v;
+	size_t n, cap;
+	size_t failures;
+	struct strmap names;         /* name → index into v; keys owned by v */
+};
+
+/* Append a testcase with this name (owned by the suite from now on). */
+static struct testcase *suite_add(struct suite *s, char *name)
+{
+	struct testcase *tc;
+
+	xgrow(&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	tc = &s->v[s->n];
+	tc->name = name;
+	tc->finding = NULL;
+	strmap_put(&s->names, name, s->n, NULL);
+	s->n++;
+	return tc;
+}
+
+static void suite_release(struct suite *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	free(s->v);
+	strmap_release(&s->names);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Is registry row i run per object in this file? */
+static bool rule_checked(const struct findings *f, size_t i)
+{
+	const struct rule *rule = &rule_registry[i];
+	int level = f && f->level ? f->level[i] : (int)rule->severity;
+
+	return level != LEVEL_OFF && rule->check;
+}
+
+/* A testcase for rule × every object of its scope. */
+static void add_scope(struct suite *s, const struct topology *t, const struct rule *rule)
+{
+	size_t i;
+
+	switch (rule->scope) {
+	case SCOPE_DATABASE:
+		for (i = 0; i < t->ndatabases; i++)
+			suite_add(s, xasprintf("%s %s: databases.%s", rule->id, rule->name,
+					       t->databases[i].id.s));
+		break;
+	case SCOPE_POOLER:
+		for (i = 0; i < t->npoolers; i++)
+			suite_add(s, xasprintf("%s %s: poolers.%s", rule->id, rule->name,
+					       t->poolers[i].id.s));
+		break;
+	case SCOPE_CLIENT:
+		for (i = 0; i < t->nclients; i++)
+			suite_add(s, xasprintf("%s %s: clients.%s", rule->id, rule->name,
+					       t->clients[i].id.s));
+		break;
+	}
+}
+
+/*
+ * Place a finding: on its rule × object testcase when that one has none
+ * yet, else on the first free "name #k" (created as needed).
+ */
+static void place_finding(struct suite *s, const struct finding *f)
+{
+	char *base = xasprintf("%s %s: %s", f->rule->id, f->rule->name, report_finding_object(f));
+	char *name = xstrdup(base);
+	size_t idx, k = 1;
+
+	while (strmap_get(&s->names, name, &idx) && s->v[idx].finding) {
+		free(name);
+		name = xasprintf("%s #%zu", base, ++k);
+	}
+	if (strmap_get(&s->names, name, &idx)) {
+		free(name);
+		s->v[idx].finding = f;
+	} else {
+		suite_add(s, name)->finding = f;
+	}
+	s->failures++;
+	free(base);
+}
+
+/* Every testcase of one file, in rule order then object order, then extras. */
+static void build_suite(struct suite *s, const struct report_file *rf)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (rf->topo)
+		for (i = 0; i < rule_count; i++)
+			if (rule_checked(rf->findings, i))
+				add_scope(s, rf->topo, &rule_registry[i]);
+	if (rf->findings)
+		for (i = 0; i < rf->findings->n; i++)
+			place_finding(s, &rf->findings->v[i]);
+}
+
+/* Decode one UTF-8 sequence at s: its length, and *cp (U+FFFD when invalid). */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t n, i;
+	uint32_t v, lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;
+		if (c == 0xED)
+			hi = 0x9F; /* no UTF-16 surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;
+		if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	for (i = 1; i < n; i++) {
+		unsigned char d = s[i];
+		if (d < (i == 1 ? lo : 0x80) || d > (i == 1 ? hi : 0xBF)) {
+			*cp = 0xFFFD;
+			return 1;
+		}
+		v = v << 6 | (d & 0x3F);
+	}
+	*cp = v;
+	return n;
+}
+
+/* A character XML 1.0 allows (Char production). */
+static bool xml_char(uint32_t cp)
+{
+	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+	       (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+void report_xml_escape(struct sbuf *b, const char *s, bool attr)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		uint32_t cp;
+		size_t n = utf8_next(p, &cp);
+
+		switch (cp) {
+		case '&':
+			sbuf_puts(b, "&amp;");
+			break;
+		case '<':
+			sbuf_puts(b, "&lt;");
+			break;
+		case '>':
+			sbuf_puts(b, "&gt;");
+			break;
+		case '"':
+			sbuf_puts(b, "&quot;");
+			break;
+		case '\'':
+			sbuf_puts(b, "&apos;");
+			break;
+		case '\r':
+			sbuf_puts(b, "&#13;");
+			break;
+		case '\t':
+		case '\n':
+			if (attr)
+				sbuf_printf(b, "&#%u;", (unsigned)cp);
+			else
+				sbuf_putc(b, (char)cp);
+			break;
+		default:
+			if (cp == 0xFFFD || !xml_char(cp))
+				sbuf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD */
+			else
+				sbuf_add(b, (const char *)p, n);
+		}
+		p += n;
+	}
+}
+
+/* One <testcase>, with its <failure> when a finding landed on it. */
+static void junit_testcase(struct sbuf *b, const struct report_file *rf, const char *classname,
+			   const struct testcase *tc)
+{
+	struct sbuf line = { 0 };
+
+	sbuf_puts(b, "    <testcase name=\"");
+	report_xml_escape(b, tc->name, true);
+	sbuf_puts(b, "\" classname=\"");
+	report_xml_escape(b, classname, true);
+	if (!tc->finding) {
+		sbuf_puts(b, "\"/>\n");
+		return;
+	}
+	sbuf_puts(b, "\">\n      <failure type=\"");
+	report_xml_escape(b, tc->finding->rule->id, true);
+	sbuf_puts(b, "\" message=\"");
+	report_xml_escape(b, tc->finding->message, true);
+	sbuf_puts(b, "\">");
+	report_finding_line(&line, rf, tc->finding, false);
+	report_xml_escape(b, line.s, false);
+	sbuf_puts(b, "</failure>\n    </testcase>\n");
+	sbuf_release(&line);
+}
+
+int report_junit(FILE *out, const struct report *r)
+{
+	struct suite *suites = xcalloc(r->nfiles, sizeof(*suites));
+	struct sbuf b = { 0 };
+	size_t tests = 0, failures = 0, i, k;
+	int rc;
+
+	for (i = 0; i < r->nfiles; i++) {
+		build_suite(&suites[i], &r->files[i]);
+		tests += suites[i].n;
+		failures += suites[i].failures;
+	}
+	sbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	sbuf_printf(&b, "<testsuites name=\"connbudget\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
+		    tests, failures);
+	for (i = 0; i < r->nfiles; i++) {
+		const struct report_file *rf = &r->files[i];
+		const char *file = rf->topo && rf->topo->file ? rf->topo->file : "-";
+
+		sbuf_puts(&b, "  <testsuite name=\"");
+		report_xml_escape(&b, file, true);
+		sbuf_printf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", suites[i].n,
+			    suites[i].failures);
+		for (k = 0; k < suites[i].n; k++)
+			junit_testcase(&b, rf, file, &suites[i].v[k]);
+		sbuf_puts(&b, "  </testsuite>\n");
+		suite_release(&suites[i]);
+	}
+	sbuf_puts(&b, "</testsuites>\n");
+	rc = report_put(out, b.s);
+	sbuf_release(&b);
+	free(suites);
+	return rc;
+}

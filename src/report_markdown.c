@@ -1,0 +1,128 @@
+/*
+ * report_markdown.c - GitHub-flavoured Markdown for `report --format
+ * markdown` (a pull-request comment, a job summary): the same budget
+ * table as text, one per database, then the findings as a list and the
+ * summary line.
+ */
+#include <string.h>
+
+#include "report_impl.h"
+
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * Backslash-escape what Markdown would read as markup (and '|', which ends
+ * a table cell); line breaks become spaces. An underscore inside a word
+ * (max_connections) is left alone: GFM never reads it as emphasis.
+ */
+static void md_escape(struct sbuf *b, const char *s)
+{
+	const char *start = s;
+
+	for (; *s; s++) {
+		if (*s == '\n' || *s == '\r') {
+			sbuf_putc(b, ' ');
+			continue;
+		}
+		if (*s == '_' && s > start && word_char(s[-1]) && word_char(s[1])) {
+			sbuf_putc(b, '_');
+			continue;
+		}
+		if (strchr("\\`*_[]<>|#~", *s))
+			sbuf_putc(b, '\\');
+		sbuf_putc(b, *s);
+	}
+}
+
+/* One table cell: " text |", bold for the total row; " |" when empty. */
+static void md_cell(struct sbuf *b, const char *text, bool bold)
+{
+	if (!*text) {
+		sbuf_puts(b, " |");
+		return;
+	}
+	sbuf_puts(b, bold ? " **" : " ");
+	md_escape(b, text);
+	sbuf_puts(b, bold ? "** |" : " |");
+}
+
+static void md_table(struct sbuf *b, const struct report *r, const struct report_file *rf, size_t db)
+{
+	const struct database *d = &rf->topo->databases[db];
+	bool extended = r->command && strcmp(r->command, "check") != 0;
+	struct report_table t;
+	size_t i;
+
+	report_db_table(rf, db, extended, &t);
+	sbuf_puts(b, "### Database `");
+	sbuf_puts(b, d->id.s);
+	sbuf_puts(b, "` (");
+	md_escape(b, report_object_file(rf->topo, &d->id));
+	sbuf_puts(b, ")\n\n");
+	for (i = 0; i < t.n; i++) {
+		const struct report_row *row = &t.rows[i];
+		bool total = row->kind == ROW_DEMAND;
+
+		sbuf_putc(b, '|');
+		if (row->kind == ROW_POOLED) {
+			sbuf_puts(b, " ↳ ");
+			md_escape(b, row->label);
+			sbuf_puts(b, " |");
+		} else {
+			md_cell(b, row->label, total);
+		}
+		md_cell(b, row->type, false);
+		md_cell(b, row->steady, total);
+		md_cell(b, row->peak, total);
+		md_cell(b, row->kind == ROW_HEADER ? "note" : row->note, false);
+		sbuf_putc(b, '\n');
+		if (row->kind == ROW_HEADER)
+			sbuf_puts(b, "|:--|:--|--:|--:|:--|\n");
+	}
+	sbuf_putc(b, '\n');
+	report_table_release(&t);
+}
+
+int report_markdown(FILE *out, const struct report *r)
+{
+	struct report plain = *r;
+	struct sbuf b = { 0 }, line = { 0 };
+	struct report_iter it;
+	const struct finding *f;
+	bool first = true;
+	size_t i, db;
+	int rc;
+
+	if (!r->quiet) {
+		for (i = 0; i < r->nfiles; i++) {
+			const struct report_file *rf = &r->files[i];
+			if (!rf->topo || !rf->budget || !rf->budget->dbs)
+				continue;
+			for (db = 0; db < rf->topo->ndatabases; db++)
+				md_table(&b, r, rf, db);
+		}
+	}
+	report_iter_init(&it, r);
+	while ((f = report_iter_next(&it))) {
+		struct pos p = report_finding_pos(it.rf, f);
+
+		if (first)
+			sbuf_puts(&b, "### Findings\n\n");
+		first = false;
+		sbuf_printf(&b, "- **%s** `%s:%u:%u` ", severity_name(f->severity), p.file, p.line, p.col);
+		md_escape(&b, f->message);
+		sbuf_printf(&b, " (%s %s)\n", f->rule->id, f->rule->name);
+	}
+	if (!first)
+		sbuf_putc(&b, '\n');
+	plain.color = false; /* Markdown has no ANSI colour */
+	report_summary_line(&line, &plain);
+	sbuf_printf(&b, "**%s**\n", line.s);
+	sbuf_release(&line);
+	rc = report_put(out, b.s);
+	sbuf_release(&b);
+	return rc;
+}

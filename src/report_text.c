@@ -1,0 +1,150 @@
+/*
+ * report_text.c - the terminal formats: text (a budget table per database,
+ * the findings, a summary line) and gcc (the finding lines alone).
+ *
+ * `check` prints the plain table; `report` and `plan` print the same table
+ * with the headroom left and a gauge per database (report_db_table's
+ * extended rows). Colour only when r->color: no escape at all otherwise.
+ */
+#include <string.h>
+
+#include "report_impl.h"
+
+enum { GAUGE_WIDTH = 40 };
+
+static size_t max_size(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Drop trailing blanks so that no line ends in spaces. */
+static void trim_right(struct sbuf *b)
+{
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+}
+
+/*
+ * The ASCII gauge of one database: demand.peak against max_connections,
+ * GAUGE_WIDTH cells, '>' after the bracket when over 100%. Green up to the
+ * budget, yellow up to capacity, red above (only with color).
+ */
+static void text_gauge(struct sbuf *b, const struct db_fig *d, bool color)
+{
+	uint64_t pct = 0, cells;
+	bool bounded = report_util_percent(d, &pct);
+	const char *ink = ANSI_GREEN;
+	size_t i;
+
+	if (!bounded || d->demand.peak > d->capacity)
+		ink = ANSI_RED;
+	else if (d->demand.peak > d->budget)
+		ink = ANSI_YELLOW;
+	cells = !bounded || pct >= 100 ? GAUGE_WIDTH : (pct * GAUGE_WIDTH + 50) / 100;
+	sbuf_puts(b, "  [");
+	if (color)
+		sbuf_puts(b, ink);
+	for (i = 0; i < cells; i++)
+		sbuf_putc(b, '#');
+	if (color)
+		sbuf_puts(b, ANSI_RESET);
+	for (; i < GAUGE_WIDTH; i++)
+		sbuf_putc(b, '.');
+	sbuf_puts(b, !bounded || pct > 100 ? "]>" : "] ");
+	if (bounded)
+		sbuf_printf(b, " %llu%%\n", (unsigned long long)pct);
+	else
+		sbuf_puts(b, " unbounded\n");
+}
+
+/*
+ * One database's table, aligned: label, kind, steady, peak, note. A
+ * pooler's clients are indented beneath it; a rule separates the
+ * contributors from the totals.
+ */
+static void text_table(struct sbuf *b, const struct report *r, const struct report_file *rf,
+		       size_t db, bool extended)
+{
+	const struct database *d = &rf->topo->databases[db];
+	struct report_table t;
+	size_t lw = 0, tw = 0, vw = 0, i;
+
+	report_db_table(rf, db, extended, &t);
+	for (i = 0; i < t.n; i++) {
+		const struct report_row *row = &t.rows[i];
+		lw = max_size(lw, strlen(row->label) + (row->kind == ROW_POOLED ? 2 : 0));
+		tw = max_size(tw, strlen(row->type));
+		vw = max_size(vw, max_size(strlen(row->steady), strlen(row->peak)));
+	}
+	sbuf_printf(b, "%sdatabase '%s'%s (%s)\n", r->color ? ANSI_BOLD : "", d->id.s,
+		    r->color ? ANSI_RESET : "", report_object_file(rf->topo, &d->id));
+	for (i = 0; i < t.n; i++) {
+		const struct report_row *row = &t.rows[i];
+		bool pooled = row->kind == ROW_POOLED;
+
+		if (row->kind == ROW_DEMAND) {
+			size_t k, w = lw + tw + 2 * vw + 6;
+			sbuf_puts(b, "  ");
+			for (k = 0; k < w; k++)
+				sbuf_putc(b, '-');
+			sbuf_putc(b, '\n');
+		}
+		sbuf_printf(b, "  %s%-*s  %-*s  %*s  %*s  %s", pooled ? "  " : "",
+			    (int)(lw - (pooled ? 2 : 0)), row->label, (int)tw, row->type, (int)vw,
+			    row->steady, (int)vw, row->peak, row->note);
+		trim_right(b);
+		sbuf_putc(b, '\n');
+	}
+	if (extended)
+		text_gauge(b, &rf->budget->dbs[db], r->color);
+	sbuf_putc(b, '\n');
+	report_table_release(&t);
+}
+
+/* Every finding as a diagnostic line. */
+static void finding_lines(struct sbuf *b, const struct report *r, bool color)
+{
+	struct report_iter it;
+	const struct finding *f;
+
+	report_iter_init(&it, r);
+	while ((f = report_iter_next(&it))) {
+		report_finding_line(b, it.rf, f, color);
+		sbuf_putc(b, '\n');
+	}
+}
+
+int report_text(FILE *out, const struct report *r)
+{
+	bool extended = r->command && strcmp(r->command, "check") != 0;
+	struct sbuf b = { 0 };
+	size_t i, db;
+	int rc;
+
+	if (!r->quiet) {
+		for (i = 0; i < r->nfiles; i++) {
+			const struct report_file *rf = &r->files[i];
+			if (!rf->topo || !rf->budget || !rf->budget->dbs)
+				continue;
+			for (db = 0; db < rf->topo->ndatabases; db++)
+				text_table(&b, r, rf, db, extended);
+		}
+	}
+	finding_lines(&b, r, r->color);
+	report_summary_line(&b, r);
+	sbuf_putc(&b, '\n');
+	rc = report_put(out, b.s);
+	sbuf_release(&b);
+	return rc;
+}
+
+int report_gcc(FILE *out, const struct report *r)
+{
+	struct sbuf b = { 0 };
+	int rc;
+
+	finding_lines(&b, r, false);
+	rc = b.s ? report_put(out, b.s) : 0;
+	sbuf_release(&b);
+	return rc;
+}

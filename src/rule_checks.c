@@ -1,0 +1,836 @@
+/*
+ * rule_checks.c - the check functions of CB001-CB017 and CB019.
+ *
+ * Each walks the model and the figures of budget.c and calls rule_emit for
+ * every object that breaks its rule. No check computes a figure: counts
+ * come from struct budget, and a check only compares them and names the
+ * numbers in its message. Where a finding points (SPEC §10): the database
+ * for CB001, CB002, CB003, CB008, CB011, the pooler for CB009, the client
+ * for the rest, at the most specific node that exists (see each rule's doc).
+ */
+#include "rule_checks.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conninfo.h"
+#include "framework.h"
+#include "rds.h"
+#include "util.h"
+
+/* Contributors listed in a message before "and N more". */
+enum { LIST_MAX = 10 };
+
+/* The position of n when the file set it, else fallback. */
+static struct pos pos_or(const struct num *n, struct pos fallback)
+{
+	return n->set && n->pos.line ? n->pos : fallback;
+}
+
+static void emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
+		 const char *section, const char *id, const char *fmt, ...) PRINTF_LIKE(6, 7);
+
+/* rule_emit for the object section.id ("clients" and "api" → "clients.api"). */
+static void emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
+		 const char *section, const char *id, const char *fmt, ...)
+{
+	char *object;
+	va_list ap;
+
+	if (rule_ignored(ignore, ctx->rule))
+		return;
+	object = xasprintf("%s.%s", section, id);
+	va_start(ap, fmt);
+	rule_vemit(ctx, ignore, pos, object, fmt, ap);
+	va_end(ap);
+	free(object);
+}
+
+/* One term of a "(api 120, metrics 4)" list. */
+struct term {
+	const char *name;
+	uint64_t n;
+	size_t order;
+};
+
+/* Largest first; equal counts keep file order. */
+static int term_cmp(const void *a, const void *b)
+{
+	const struct term *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * Write "api 120, metrics 4" into sb: terms with a count above zero, largest
+ * first, at most LIST_MAX of them and then "and N more". Sorts v in place.
+ */
+static void put_terms(struct sbuf *sb, struct term *v, size_t n)
+{
+	size_t i, shown = 0, nonzero = 0;
+
+	qsort(v, n, sizeof(*v), term_cmp);
+	for (i = 0; i < n; i++)
+		nonzero += v[i].n > 0;
+	for (i = 0; i < n && shown < LIST_MAX; i++) {
+		if (!v[i].n)
+			continue;
+		sbuf_printf(sb, "%s%s %" PRIu64, shown ? ", " : "", v[i].name, v[i].n);
+		shown++;
+	}
+	if (nonzero > shown)
+		sbuf_printf(sb, ", and %zu more", nonzero - shown);
+}
+
+/* The server-side peak a database contributor adds (pooler or direct client). */
+static uint64_t contrib_peak(const struct budget *b, const struct contrib *c)
+{
+	return c->kind == CONTRIB_POOLER ? b->poolers[c->index].server.peak
+					 : b->clients[c->index].conn.peak;
+}
+
+static const char *contrib_name(const struct topology *t, const struct contrib *c)
+{
+	return c->kind == CONTRIB_POOLER ? t->poolers[c->index].id.s : t->clients[c->index].id.s;
+}
+
+/* "api 120, metrics 4" for the contributors of database d; the caller frees. */
+static char *db_terms(const struct rule_ctx *ctx, size_t d)
+{
+	const struct db_fig *f = &ctx->b->dbs[d];
+	struct term *v = xcalloc(f->ncontrib, sizeof(*v));
+	struct sbuf sb = { 0 };
+	size_t i;
+
+	for (i = 0; i < f->ncontrib; i++) {
+		v[i].name = contrib_name(ctx->t, &f->contrib[i]);
+		v[i].n = contrib_peak(ctx->b, &f->contrib[i]);
+		v[i].order = i;
+	}
+	put_terms(&sb, v, f->ncontrib);
+	free(v);
+	return sbuf_detach(&sb);
+}
+
+/*
+ * CB001: peak demand above capacity, or unbounded demand (a direct client
+ * with no pool limit: the message names it, and no other rule fires on
+ * account of the unbounded value).
+ */
+void check_over_capacity(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i, j;
+
+	for (i = 0; i < t->ndatabases; i++) {
+		const struct database *d = &t->databases[i];
+		const struct db_fig *f = &ctx->b->dbs[i];
+
+		if (f->demand.unbounded) {
+			struct sbuf sb = { 0 };
+			size_t n = 0;
+			char *names;
+
+			for (j = 0; j < f->ncontrib; j++) {
+				const struct contrib *c = &f->contrib[j];
+				bool unb = c->kind == CONTRIB_CLIENT ? ctx->b->clients[c->index].conn.unbounded
+								     : ctx->b->poolers[c->index].server.unbounded;
+				if (unb)
+					sbuf_printf(&sb, "%s'%s'", n++ ? ", " : "", contrib_name(t, c));
+			}
+			names = sbuf_detach(&sb);
+			emit(ctx, &d->ignore, d->id.pos, "databases", d->id.s,
+			     "peak demand is unbounded on database '%s' (%s %s %s no pool limit)",
+			     d->id.s, n == 1 ? "client" : "clients", names, n == 1 ? "has" : "have");
+			free(names);
+		} else if (f->demand.peak > f->capacity) {
+			char *terms = db_terms(ctx, i);
+			emit(ctx, &d->ignore, d->id.pos, "databases", d->id.s,
+			     "peak demand %" PRIu64 " exceeds capacity %" PRIu64 " on database '%s' (%s)",
+			     f->demand.peak, f->capacity, d->id.s, terms);
+			free(terms);
+		}
+	}
+}
+
+/* CB002: budget < peak demand ≤ capacity (the headroom is eaten). */
+void check_no_headroom(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->ndatabases; i++) {
+		const struct database *d = &t->databases[i];
+		const struct db_fig *f = &ctx->b->dbs[i];
+
+		if (f->demand.unbounded || f->demand.peak <= f->budget || f->demand.peak > f->capacity)
+			continue;
+		emit(ctx, &d->ignore, d->id.pos, "databases", d->id.s,
+		     "peak demand %" PRIu64 " exceeds budget %" PRIu64 " on database '%s' "
+		     "(max_connections %" PRIu64 " minus headroom %" PRIu64 ")",
+		     f->demand.peak, f->budget, d->id.s, f->max_connections, f->headroom);
+	}
+}
+
+/*
+ * CB003's recommendation for database d (SPEC §10), each size at least 1:
+ *  - one RDS Proxy and nothing else: the max_connections_percent whose cap
+ *    is within optimum;
+ *  - otherwise optimum, less what RDS Proxies open, is shared evenly by
+ *    every pool: each direct client's process pools (peak instances ×
+ *    processes × pool.count) and each pgbouncer's pools (instances ×
+ *    users). Direct clients get a pool.size, pgbouncers the
+ *    default_pool_size that keeps their share (less reserve_pool_size).
+ *    With one pgbouncer alone this is ⌊optimum ÷ (instances × users)⌋ −
+ *    reserve_pool_size.
+ * Appends "; ... would fit" to sb.
+ */
+static void recommend_pool_size(const struct rule_ctx *ctx, size_t d, struct sbuf *sb)
+{
+	const struct topology *t = ctx->t;
+	const struct db_fig *f = &ctx->b->dbs[d];
+	uint64_t bouncer_pools = 0, client_pools = 0, fixed = 0, max_reserve = 0;
+	uint64_t avail, slots, share, n;
+	size_t i, bouncers = 0, proxies = 0, bouncer = 0, proxy = 0;
+
+	for (i = 0; i < f->ncontrib; i++) {
+		const struct contrib *c = &f->contrib[i];
+
+		if (c->kind == CONTRIB_POOLER) {
+			const struct pooler_fig *p = &ctx->b->poolers[c->index];
+
+			if (t->poolers[c->index].type.v == POOLER_RDS_PROXY) {
+				proxy = c->index;
+				proxies++;
+				fixed = u64_add(fixed, p->server.peak, &n) ? n : UINT64_MAX;
+			} else {
+				bouncer = c->index;
+				bouncers++;
+				bouncer_pools = u64_mul(p->instances, p->users, &n) &&
+						u64_add(bouncer_pools, n, &n) ? n : UINT64_MAX;
+				max_reserve = u64_max(max_reserve, p->reserve_pool_size);
+			}
+		} else {
+			const struct client_fig *cf = &ctx->b->clients[c->index];
+			uint64_t inst = t->clients[c->index].type.v == CLIENT_SERVERLESS ?
+						cf->max_concurrency : cf->peak_instances;
+
+			client_pools = u64_mul(inst, cf->processes, &n) && u64_mul(n, cf->pool_count, &n) &&
+				       u64_add(client_pools, n, &n) ? n : UINT64_MAX;
+		}
+	}
+	if (proxies == 1 && f->ncontrib == 1) {
+		n = f->max_connections ? f->optimum * 100 / f->max_connections : 0;
+		sbuf_printf(sb, "; max_connections_percent %" PRIu64 " on pooler '%s' would fit",
+			    u64_max(n, 1), t->poolers[proxy].id.s);
+		return;
+	}
+	slots = u64_add(bouncer_pools, client_pools, &n) ? n : UINT64_MAX;
+	if (!slots) {
+		sbuf_puts(sb, "; lower the caps of its RDS Proxies to fit");
+		return;
+	}
+	avail = f->optimum > fixed ? f->optimum - fixed : 0;
+	share = avail / slots;
+	sbuf_puts(sb, "; ");
+	if (client_pools)
+		sbuf_printf(sb, "pool.size %" PRIu64 " per process%s", u64_max(share, 1),
+			    bouncers ? " and " : "");
+	if (bouncers) {
+		n = share > max_reserve ? share - max_reserve : 0;
+		if (bouncers == 1)
+			sbuf_printf(sb, "default_pool_size %" PRIu64 " on pooler '%s'", u64_max(n, 1),
+				    t->poolers[bouncer].id.s);
+		else
+			sbuf_printf(sb, "default_pool_size %" PRIu64 " on each of its %zu pgbouncers",
+				    u64_max(n, 1), bouncers);
+	}
+	sbuf_puts(sb, " would fit");
+	if (!(bouncers == 1 && f->ncontrib == 1))
+		sbuf_printf(sb, " (%" PRIu64 " shared by %" PRIu64 " pools)", avail, slots);
+}
+
+/* CB003: peak demand above cores × 2 + spindles; names the pool size that would fit. */
+void check_above_optimum(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->ndatabases; i++) {
+		const struct database *d = &t->databases[i];
+		const struct db_fig *f = &ctx->b->dbs[i];
+		struct sbuf sb = { 0 };
+		char *advice;
+
+		if (!f->has_optimum || f->demand.unbounded || f->demand.peak <= f->optimum)
+			continue;
+		recommend_pool_size(ctx, i, &sb);
+		advice = sbuf_detach(&sb);
+		emit(ctx, &d->ignore, d->id.pos, "databases", d->id.s,
+		     "peak demand %" PRIu64 " exceeds optimum %" PRIu64 " on database '%s' "
+		     "(cores %" PRIu64 " x 2 + spindles %" PRIu64 ")%s",
+		     f->demand.peak, f->optimum, d->id.s, d->cores.v,
+		     d->spindles.set ? d->spindles.v : 0, advice);
+		free(advice);
+	}
+}
+
+/* CB004: a serverless client straight on a database. Points at connects_to. */
+void check_serverless_direct(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct client_fig *f = &ctx->b->clients[i];
+		char *peak;
+
+		if (c->type.v != CLIENT_SERVERLESS || c->via_pooler)
+			continue;
+		peak = f->conn.unbounded ? xstrdup("") :
+		       xasprintf("peak %" PRIu64 " connections at ", f->conn.peak);
+		emit(ctx, &c->ignore, c->connects_to.pos, "clients", c->id.s,
+		     "serverless client '%s' connects straight to database '%s' (%smax_concurrency %" PRIu64 "%s)",
+		     c->id.s, t->databases[c->target].id.s, peak, f->max_concurrency,
+		     f->concurrency_assumed ? " assumed" : "");
+		free(peak);
+	}
+}
+
+/* The pgbouncer a client goes through in transaction or statement mode, or NULL. */
+static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c)
+{
+	const struct pooler *p;
+
+	if (!c->via_pooler)
+		return NULL;
+	p = &ctx->t->poolers[c->target];
+	if (p->type.v != POOLER_PGBOUNCER || ctx->b->poolers[c->target].pool_mode == POOL_SESSION)
+		return NULL;
+	return p;
+}
+
+/* Does url carry pgbouncer=true (as a URI query or key=value parameter)? */
+static bool has_pgbouncer_flag(const char *url)
+{
+	struct conninfo ci;
+	const char *v;
+	bool yes;
+
+	if (conninfo_parse(url, &ci, NULL) != 0)
+		return strstr(url, "pgbouncer=true") != NULL;
+	v = conninfo_param(&ci, "pgbouncer");
+	yes = v && strcasecmp(v, "true") == 0;
+	conninfo_release(&ci);
+	return yes;
+}
+
+/* CB005: prisma (≤ 6) through a transaction-mode pgbouncer without pgbouncer=true. */
+void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct pooler *p;
+		const char *mode;
+
+		if (!c->framework.s || strcmp(c->framework.s, "prisma") != 0)
+			continue;
+		if (!(p = transaction_bouncer(ctx, c)))
+			continue;
+		mode = pool_mode_name(ctx->b->poolers[c->target].pool_mode);
+		if (!c->url.s)
+			emit(ctx, &c->ignore, c->framework.pos, "clients", c->id.s,
+			     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
+			     "without a url carrying 'pgbouncer=true'", c->id.s, p->id.s, mode);
+		else if (!has_pgbouncer_flag(c->url.s))
+			emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+			     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
+			     "but its url lacks 'pgbouncer=true'", c->id.s, p->id.s, mode);
+	}
+}
+
+/* Is this feature broken by a pooler in mode m (transaction or statement)? */
+static bool feature_breaks(const char *name, enum pool_mode m)
+{
+	if (strcmp(name, feature_name(FEATURE_MULTI_STATEMENT_TRANSACTIONS)) == 0)
+		return m == POOL_STATEMENT;
+	return true;
+}
+
+/*
+ * CB006: session features through a transaction/statement-mode pgbouncer.
+ * One finding per client, at its first offending `uses` entry, naming them
+ * all. RDS Proxy pins such sessions instead of breaking them: not here.
+ */
+void check_session_features(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i, j;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct pooler *p = transaction_bouncer(ctx, c);
+		enum pool_mode m;
+		struct sbuf sb = { 0 };
+		struct pos at = { 0 };
+		size_t n = 0;
+		char *list;
+
+		if (!p)
+			continue;
+		m = ctx->b->poolers[c->target].pool_mode;
+		for (j = 0; j < c->uses.n; j++) {
+			if (!feature_breaks(c->uses.v[j].s, m))
+				continue;
+			if (!n++)
+				at = c->uses.v[j].pos;
+			sbuf_printf(&sb, "%s%s", n > 1 ? ", " : "", c->uses.v[j].s);
+		}
+		list = sbuf_detach(&sb);
+		if (n)
+			emit(ctx, &c->ignore, at, "clients", c->id.s,
+			     "client '%s' uses %s through pgbouncer '%s' in %s mode",
+			     c->id.s, list, p->id.s, pool_mode_name(m));
+		free(list);
+	}
+}
+
+/*
+ * CB007: no acquire timeout from the YAML or the framework's defaults.
+ * Points at acquire_timeout when it is 0, else at `pool:`, else the client.
+ */
+void check_no_acquire_timeout(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct client_fig *f = &ctx->b->clients[i];
+		struct pos at = c->pool.pos.line ? c->pool.pos : c->id.pos;
+		char *why, *pool;
+
+		if (f->has_acquire_timeout || f->acquire_timeout_na)
+			continue;
+		if (c->pool.acquire_timeout.set) {
+			at = pos_or(&c->pool.acquire_timeout, at);
+			why = xstrdup(" (acquire_timeout 0 disables it)");
+		} else if (c->framework.s) {
+			why = xasprintf(" (framework '%s' has none by default)", c->framework.s);
+		} else {
+			why = xstrdup("");
+		}
+		pool = f->pool_unbounded ? xstrdup("") :
+		       xasprintf(" of %" PRIu64, f->pool_size + f->pool_overflow);
+		emit(ctx, &c->ignore, at, "clients", c->id.s,
+		     "client '%s' has no acquire_timeout%s: borrowers wait forever once its pool%s is exhausted",
+		     c->id.s, why, pool);
+		free(why);
+		free(pool);
+	}
+}
+
+/*
+ * CB008: max_connections above memory_gb × 100 (about 10 MB a connection).
+ * memory_gb is the file's, or the nominal memory of its RDS `instance`.
+ */
+void check_memory(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->ndatabases; i++) {
+		const struct database *d = &t->databases[i];
+		const struct db_fig *f = &ctx->b->dbs[i];
+		const struct rds_class *rc = NULL;
+		double gb, limit;
+		struct pos at;
+		char *from;
+
+		if (d->memory_gb.set) {
+			gb = d->memory_gb.v;
+		} else if (d->instance.s && (rc = rds_find(d->instance.s))) {
+			gb = rc->nominal_gib;
+		} else {
+			continue;
+		}
+		limit = gb * 100;
+		if ((double)f->max_connections <= limit + 1e-9) /* 4.1 x 100 is 409.99999999999994 */
+			continue;
+		at = d->max_connections.set ? d->max_connections.pos :
+		     d->memory_gb.set ? d->memory_gb.pos : rc ? d->instance.pos : d->id.pos;
+		from = rc ? xasprintf(" of instance '%s'", rc->name) : xstrdup("");
+		emit(ctx, &d->ignore, at, "databases", d->id.s,
+		     "max_connections %" PRIu64 " exceeds %.15g for memory_gb %.15g%s on database '%s' "
+		     "(100 connections per GB)", f->max_connections, limit, gb, from, d->id.s);
+		free(from);
+	}
+}
+
+/*
+ * CB009: a pgbouncer's clients open more connections than it accepts. The
+ * clients of each pooler are bucketed once (first[] / next[] chains in
+ * file order), so the check is linear in the number of clients.
+ */
+void check_pooler_client_limit(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t *first = NULL, *next = NULL;
+	struct term *v = NULL;
+	size_t i, j;
+
+	for (i = 0; i < t->npoolers; i++) {
+		const struct pooler *p = &t->poolers[i];
+		const struct pooler_fig *f = &ctx->b->poolers[i];
+		struct sbuf sb = { 0 };
+		size_t n = 0;
+		char *terms;
+
+		if (!f->has_client_limit || f->client_demand.unbounded ||
+		    f->client_demand.peak <= f->client_limit)
+			continue;
+		if (!first) {
+			first = xmalloc(t->npoolers * sizeof(*first));
+			next = xmalloc((t->nclients + 1) * sizeof(*next));
+			v = xcalloc(t->nclients + 1, sizeof(*v));
+			for (j = 0; j < t->npoolers; j++)
+				first[j] = SIZE_MAX;
+			for (j = t->nclients; j-- > 0;) {
+				if (!t->clients[j].via_pooler)
+					continue;
+				next[j] = first[t->clients[j].target];
+				first[t->clients[j].target] = j;
+			}
+		}
+		for (j = first[i]; j != SIZE_MAX; j = next[j]) {
+			v[n].name = t->clients[j].id.s;
+			v[n].n = ctx->b->clients[j].conn.peak;
+			v[n].order = j;
+			n++;
+		}
+		put_terms(&sb, v, n);
+		terms = sbuf_detach(&sb);
+		emit(ctx, &p->ignore, pos_or(&p->max_client_conn, p->id.pos), "poolers", p->id.s,
+		     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler '%s' "
+		     "(%" PRIu64 " %s x max_client_conn %" PRIu64 "; %s)",
+		     f->client_demand.peak, f->client_limit, p->id.s, f->instances,
+		     f->instances == 1 ? "instance" : "instances", f->max_client_conn, terms);
+		free(terms);
+	}
+	free(first);
+	free(next);
+	free(v);
+}
+
+/* CB010: a pool without an upper bound (pool.size 0, or a framework default). */
+void check_unbounded_pool(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct client_fig *f = &ctx->b->clients[i];
+		char *then;
+
+		if (!f->pool_unbounded)
+			continue;
+		if (c->via_pooler)
+			then = xasprintf("pooler '%s' caps its server side at %" PRIu64,
+					 t->poolers[c->target].id.s, ctx->b->poolers[c->target].cap);
+		else
+			then = xasprintf("demand on database '%s' is unbounded",
+					 t->databases[c->target].id.s);
+		if (c->pool.size.set)
+			emit(ctx, &c->ignore, c->pool.size.pos, "clients", c->id.s,
+			     "client '%s' has pool.size 0, which means no limit (%s)", c->id.s, then);
+		else
+			emit(ctx, &c->ignore, c->framework.s ? c->framework.pos : c->id.pos, "clients", c->id.s,
+			     "client '%s' has no pool limit: framework '%s' opens connections without bound "
+			     "unless pool.size is set (%s)", c->id.s, c->framework.s ? c->framework.s : "-", then);
+		free(then);
+	}
+}
+
+/* CB011: no idle_in_transaction_session_timeout (or 0, disabled). */
+void check_idle_in_transaction(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->ndatabases; i++) {
+		const struct database *d = &t->databases[i];
+		const struct num *n = &d->idle_in_transaction_session_timeout;
+
+		if (n->set && n->v > 0)
+			continue;
+		if (n->set)
+			emit(ctx, &d->ignore, pos_or(n, d->id.pos), "databases", d->id.s,
+			     "idle_in_transaction_session_timeout is 0 (disabled) on database '%s'", d->id.s);
+		else
+			emit(ctx, &d->ignore, d->id.pos, "databases", d->id.s,
+			     "database '%s' has no idle_in_transaction_session_timeout: a session idle "
+			     "in a transaction holds its connection and locks forever", d->id.s);
+	}
+}
+
+/* "host:port" with the host in lower case: CB012's key for an endpoint. */
+static char *endpoint_key(const char *host, uint64_t port)
+{
+	char *k = xasprintf("%s:%" PRIu64, host, port), *p;
+
+	for (p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+/* Does any host of ci equal host:port (host case-insensitively, no DNS)? */
+static bool url_reaches(const struct conninfo *ci, const char *host, uint64_t port)
+{
+	size_t i;
+
+	for (i = 0; i < ci->nhosts; i++)
+		if (ci->hosts[i].port_valid && ci->hosts[i].port == port &&
+		    strcasecmp(ci->hosts[i].name, host) == 0)
+			return true;
+	return false;
+}
+
+/* The first pooler (in file order) whose declared host:port a url host names. */
+static bool url_pooler(const struct conninfo *ci, const struct strmap *poolers, size_t *index)
+{
+	size_t i, found;
+
+	*index = SIZE_MAX;
+	for (i = 0; i < ci->nhosts; i++) {
+		char *k;
+
+		if (!ci->hosts[i].port_valid)
+			continue;
+		k = endpoint_key(ci->hosts[i].name, ci->hosts[i].port);
+		if (strmap_get(poolers, k, &found) && found < *index)
+			*index = found;
+		free(k);
+	}
+	return *index != SIZE_MAX;
+}
+
+/* The port a pooler listens on: its own, else its type's default. */
+static uint64_t pooler_port(const struct pooler *p)
+{
+	if (p->port.set)
+		return p->port.v;
+	/* RDS Proxy endpoints listen on the engine's port. */
+	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
+}
+
+/*
+ * CB012: the url goes to the other endpoint: a pooled client's url names
+ * its database's host:port, or a direct client's url names a pooler's.
+ * Skipped when that endpoint declares no host, or the url does not parse.
+ * Poolers are found through a map of their "host:port" keys.
+ */
+void check_bypasses_pooler(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	struct strmap poolers = { 0 };
+	char **keys = xcalloc(t->npoolers + 1, sizeof(*keys));
+	size_t i;
+
+	for (i = 0; i < t->npoolers; i++) {
+		if (!t->poolers[i].host.s)
+			continue;
+		keys[i] = endpoint_key(t->poolers[i].host.s, pooler_port(&t->poolers[i]));
+		strmap_put(&poolers, keys[i], i, NULL); /* the first pooler keeps a shared key */
+	}
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		struct conninfo ci;
+		size_t j;
+
+		if (!c->url.s || conninfo_parse(c->url.s, &ci, NULL) != 0)
+			continue;
+		if (c->via_pooler) {
+			const struct database *d = &t->databases[model_client_database(t, c)];
+			uint64_t port = d->port.set ? d->port.v : PG_DEFAULT_PORT;
+
+			if (d->host.s && url_reaches(&ci, d->host.s, port))
+				emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+				     "client '%s' connects_to pooler '%s' but its url goes straight to "
+				     "database '%s' at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s,
+				     d->id.s, d->host.s, port);
+		} else if (url_pooler(&ci, &poolers, &j)) {
+			const struct pooler *p = &t->poolers[j];
+			emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+			     "client '%s' connects_to database '%s' but its url goes through "
+			     "pooler '%s' at %s:%" PRIu64, c->id.s, t->databases[c->target].id.s,
+			     p->id.s, p->host.s, pooler_port(p));
+		}
+		conninfo_release(&ci);
+	}
+	for (i = 0; i < t->npoolers; i++)
+		free(keys[i]);
+	free(keys);
+	strmap_release(&poolers);
+}
+
+/* CB013: a literal password in url (not a ${VAR} / $VAR placeholder). */
+void check_password_in_url(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		struct conninfo ci;
+		char *masked;
+		bool literal;
+
+		if (!c->url.s)
+			continue;
+		masked = mask_password(c->url.s);
+		if (conninfo_parse(c->url.s, &ci, NULL) == 0) {
+			literal = conninfo_has_literal_password(&ci);
+			conninfo_release(&ci);
+		} else {
+			literal = strcmp(masked, c->url.s) != 0;
+		}
+		if (literal)
+			emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+			     "client '%s' has a password in its url '%s'", c->id.s, masked);
+		free(masked);
+	}
+}
+
+static bool same_pos(struct pos a, struct pos b)
+{
+	return a.line == b.line && a.col == b.col &&
+	       (a.file == b.file || (a.file && b.file && strcmp(a.file, b.file) == 0));
+}
+
+/*
+ * CB014: the client's environment is not its database's. Points at the
+ * client's own `environment:` when it sets one, else at the client.
+ */
+void check_cross_environment(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct database *d = &t->databases[model_client_database(t, c)];
+		struct pos at = c->id.pos;
+
+		if (!c->environment.s || !d->environment.s ||
+		    strcasecmp(c->environment.s, d->environment.s) == 0)
+			continue;
+		if (c->environment.pos.line && !same_pos(c->environment.pos, t->environment.pos))
+			at = c->environment.pos;
+		emit(ctx, &c->ignore, at, "clients", c->id.s,
+		     "client '%s' in environment '%s' connects to database '%s' in environment '%s'",
+		     c->id.s, c->environment.s, d->id.s, d->environment.s);
+	}
+}
+
+/* CB015: Little's law needs more connections in flight than the client opens. */
+void check_pool_below_load(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct client_fig *f = &ctx->b->clients[i];
+		char *spike;
+
+		if (!f->has_needed || f->conn.unbounded || f->needed <= f->conn.peak)
+			continue;
+		spike = ctx->b->spike_pct == 100 ? xstrdup("") :
+			xasprintf(" x spike %" PRIu64 ".%02" PRIu64, ctx->b->spike_pct / 100,
+				  ctx->b->spike_pct % 100);
+		emit(ctx, &c->ignore, c->load.pos.line ? c->load.pos : c->id.pos, "clients", c->id.s,
+		     "client '%s' needs %" PRIu64 " connections in flight (rate %.15g/s x hold %" PRIu64
+		     "ms%s) but opens at most %" PRIu64, c->id.s, f->needed, c->load.rate.v,
+		     c->load.hold.v, spike, f->conn.peak);
+		free(spike);
+	}
+}
+
+/* CB016: a serverless client without max_concurrency (1000 assumed). */
+void check_unbounded_concurrency(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct client_fig *f = &ctx->b->clients[i];
+		char *peak;
+
+		if (c->type.v != CLIENT_SERVERLESS || !f->concurrency_assumed)
+			continue;
+		peak = f->conn.unbounded ? xstrdup("") :
+		       xasprintf(", a peak of %" PRIu64 " connections", f->conn.peak);
+		emit(ctx, &c->ignore, c->id.pos, "clients", c->id.s,
+		     "serverless client '%s' has no max_concurrency; %" PRIu64 " is assumed%s",
+		     c->id.s, f->max_concurrency, peak);
+		free(peak);
+	}
+}
+
+/* CB017: more threads per process than one pool has connections. */
+void check_threads_exceed_pool(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct client_fig *f = &ctx->b->clients[i];
+		uint64_t pool;
+
+		if (!c->threads.set || f->pool_unbounded)
+			continue;
+		pool = f->pool_size + f->pool_overflow;
+		if (c->threads.v <= pool)
+			continue;
+		emit(ctx, &c->ignore, pos_or(&c->threads, c->id.pos), "clients", c->id.s,
+		     "client '%s' runs %" PRIu64 " threads per process on a pool of %" PRIu64
+		     " (pool.size %" PRIu64 " + pool.overflow %" PRIu64 "): %" PRIu64
+		     " threads wait for a connection", c->id.s, c->threads.v, pool, f->pool_size,
+		     f->pool_overflow, c->threads.v - pool);
+	}
+}
+
+/* CB019: a serverless instance serves one request; its pool needs 1 connection. */
+void check_serverless_pool_size(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++) {
+		const struct client *c = &t->clients[i];
+		const struct client_fig *f = &ctx->b->clients[i];
+		uint64_t per = f->per_process - f->extra;
+		struct pos at;
+
+		if (c->type.v != CLIENT_SERVERLESS || f->pool_unbounded || per <= 1)
+			continue;
+		at = c->pool.size.set ? c->pool.size.pos : c->pool.pos.line ? c->pool.pos :
+		     c->framework.s ? c->framework.pos : c->id.pos;
+		emit(ctx, &c->ignore, at, "clients", c->id.s,
+		     "serverless client '%s' allows %" PRIu64 " connections per instance (pool.count %"
+		     PRIu64 " x (pool.size %" PRIu64 " + pool.overflow %" PRIu64 ")) where 1 is enough",
+		     c->id.s, per, f->pool_count, f->pool_size, f->pool_overflow);
+	}
+}

@@ -1,0 +1,50 @@
+/*
+ * rule_checks.h - what rules.c and the check functions in rule_checks.c
+ * share: the context a check runs in, and the checks themselves. Not part
+ * of any other module's API: everything outside src/rule*.c uses rules.h.
+ */
+#ifndef CONNBUDGET_RULE_CHECKS_H
+#define CONNBUDGET_RULE_CHECKS_H
+
+#include <stdarg.h>
+
+#include "budget.h"
+#include "model.h"
+#include "rules.h"
+
+/* One rule being run over one topology. */
+struct rule_ctx {
+	const struct topology *t;
+	const struct budget *b;
+	const struct rule *rule;  /* the rule whose check is running */
+	enum severity severity;   /* its effective severity */
+	struct findings *out;     /* where rule_emit appends */
+};
+
+/* rule_emit with a va_list. */
+void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
+		const char *object, const char *fmt, va_list ap) PRINTF_LIKE(5, 0);
+
+/* Does this ignore list name rule r (by id in any case, or by name)? */
+bool rule_ignored(const struct strlist *ignore, const struct rule *r);
+
+void check_over_capacity(struct rule_ctx *ctx);         /* CB001 */
+void check_no_headroom(struct rule_ctx *ctx);           /* CB002 */
+void check_above_optimum(struct rule_ctx *ctx);         /* CB003 */
+void check_serverless_direct(struct rule_ctx *ctx);     /* CB004 */
+void check_prisma_pgbouncer_flag(struct rule_ctx *ctx); /* CB005 */
+void check_session_features(struct rule_ctx *ctx);      /* CB006 */
+void check_no_acquire_timeout(struct rule_ctx *ctx);    /* CB007 */
+void check_memory(struct rule_ctx *ctx);                /* CB008 */
+void check_pooler_client_limit(struct rule_ctx *ctx);   /* CB009 */
+void check_unbounded_pool(struct rule_ctx *ctx);        /* CB010 */
+void check_idle_in_transaction(struct rule_ctx *ctx);   /* CB011 */
+void check_bypasses_pooler(struct rule_ctx *ctx);       /* CB012 */
+void check_password_in_url(struct rule_ctx *ctx);       /* CB013 */
+void check_cross_environment(struct rule_ctx *ctx);     /* CB014 */
+void check_pool_below_load(struct rule_ctx *ctx);       /* CB015 */
+void check_unbounded_concurrency(struct rule_ctx *ctx); /* CB016 */
+void check_threads_exceed_pool(struct rule_ctx *ctx);   /* CB017 */
+void check_serverless_pool_size(struct rule_ctx *ctx);  /* CB019 */
+
+#endif

@@ -1,0 +1,1067 @@
+/*
+ * rules.c - the rule registry, rule levels and suppression, findings.
+ *
+ * rule_registry[] is the one list of rules: `connbudget rules`, `explain`,
+ * SARIF rules[], JUnit test cases and the README table all read it. The
+ * checks live in rule_checks.c. Levels are resolved once per run, in this
+ * order (later wins): the registry's default severity, the file's
+ * `lint.severity`, the file's `lint.disable`, then the command line
+ * (--severity / --disable, or --enable to undo the file's disabling). An
+ * object's `ignore:` always wins: rule_emit drops the finding.
+ */
+#include "rules.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "conninfo.h"
+#include "rule_checks.h"
+
+/* Documentation sections share these headings (a test checks for them). */
+#define WHY "Why it matters\n"
+#define FIX "\nHow to fix\n"
+#define WHERE "\nWhere it points\n"
+#define EXAMPLE "\nExample\n"
+
+const struct rule rule_registry[] = {
+	{ "CB001", "over-capacity", SEV_ERROR, SCOPE_DATABASE, check_over_capacity,
+	  "a database's peak demand exceeds what non-superusers can open",
+	  WHY
+	  "  capacity = max_connections - superuser_reserved_connections -\n"
+	  "  reserved_connections. When every client opens its whole pool at peak\n"
+	  "  (all replicas, autoscaling ceiling, rolling-deploy surge), PostgreSQL\n"
+	  "  answers \"remaining connection slots are reserved\" or \"sorry, too many\n"
+	  "  clients already\" and requests fail. Peak demand is the sum of every\n"
+	  "  direct client's peak plus every pooler's server-side peak.\n"
+	  "  A direct client with no pool limit (CB010) makes demand unbounded: this\n"
+	  "  rule then fires naming that client, and no other rule fires on account\n"
+	  "  of the unbounded figure.\n"
+	  FIX
+	  "  Lower pool sizes, replicas or processes, put the clients behind a\n"
+	  "  transaction-mode pooler, or raise max_connections. The message lists the\n"
+	  "  contributors, largest first. `connbudget plan --solve\n"
+	  "  clients.api.max_replicas FILE` finds the largest value that fits.\n"
+	  WHERE
+	  "  The database's key under `databases:`.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main: { max_connections: 100 }     # capacity 97\n"
+	  "  clients:\n"
+	  "    api:                               # 3 x 2 x 20 = 120 > 97\n"
+	  "      type: service\n"
+	  "      connects_to: main\n"
+	  "      replicas: 3\n"
+	  "      processes: 2\n"
+	  "      pool: { size: 20 }\n" },
+	{ "CB002", "no-headroom", SEV_WARNING, SCOPE_DATABASE, check_no_headroom,
+	  "peak demand fits the capacity but eats the headroom kept for admins",
+	  WHY
+	  "  budget = min(capacity, max_connections - headroom). Demand above the\n"
+	  "  budget still fits, but leaves less than `headroom` connections (default\n"
+	  "  10) for psql sessions, migrations, monitoring and backups: the next\n"
+	  "  incident is debugged without a way in. Fires when budget < peak demand\n"
+	  "  <= capacity (above capacity, CB001 fires instead).\n"
+	  FIX
+	  "  Trim pools or replicas until peak demand <= budget, or raise\n"
+	  "  max_connections. Lower `headroom` only if admin access is reserved some\n"
+	  "  other way (superuser_reserved_connections covers superusers only).\n"
+	  WHERE
+	  "  The database's key under `databases:`.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main: { max_connections: 100, headroom: 10 }   # budget 90\n"
+	  "  clients:\n"
+	  "    api:                               # 95: over 90, under 97\n"
+	  "      type: service\n"
+	  "      connects_to: main\n"
+	  "      replicas: 5\n"
+	  "      pool: { size: 19 }\n" },
+	{ "CB003", "above-optimum", SEV_INFO, SCOPE_DATABASE, check_above_optimum,
+	  "peak demand exceeds cores x 2 + spindles; names the pool size that would fit",
+	  WHY
+	  "  PostgreSQL runs one process per connection. Beyond about cores x 2 +\n"
+	  "  spindles active connections, throughput stops growing and latency\n"
+	  "  grows instead (the PostgreSQL wiki's pool-sizing formula). More\n"
+	  "  connections than that only help while most of them are idle.\n"
+	  "  Fires only when `cores` is given.\n"
+	  FIX
+	  "  The message names a size that would fit, at least 1. Behind one RDS\n"
+	  "  Proxy alone: its max_connections_percent. Otherwise the optimum, less\n"
+	  "  what RDS Proxies open, is shared evenly by every pool: each direct\n"
+	  "  client process's pools get a pool.size, each pgbouncer pool (instances\n"
+	  "  x users) a default_pool_size less its reserve_pool_size. Behind one\n"
+	  "  pgbouncer alone that is optimum / (instances x users) - reserve.\n"
+	  "  pool.overflow and extra_connections are not counted. A transaction-mode\n"
+	  "  pooler is the usual way to keep many clients on few server\n"
+	  "  connections.\n"
+	  WHERE
+	  "  The database's key under `databases:`.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main: { max_connections: 100, cores: 4 }   # optimum 8\n"
+	  "  poolers:\n"
+	  "    bouncer:                   # cap 20 > 8: default_pool_size 8 fits\n"
+	  "      type: pgbouncer\n"
+	  "      database: main\n"
+	  "      pool_mode: transaction\n" },
+	{ "CB004", "serverless-direct", SEV_ERROR, SCOPE_CLIENT, check_serverless_direct,
+	  "a serverless client connects straight to a database, not through a pooler",
+	  WHY
+	  "  Every concurrent function instance opens its own pool, and instances\n"
+	  "  scale with traffic: 50 instances with a pool of 10 are 500 server\n"
+	  "  connections. Suspended instances keep their connections open, so the\n"
+	  "  database fills up with idle sessions it cannot reclaim.\n"
+	  FIX
+	  "  Connect through a pooler (PgBouncer in transaction mode, RDS Proxy, or\n"
+	  "  the platform's pooled endpoint) and point `connects_to` at it. Cap\n"
+	  "  `max_concurrency` and keep the pool at 1 connection (CB019).\n"
+	  WHERE
+	  "  The client's `connects_to` value.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    ingest:\n"
+	  "      type: serverless\n"
+	  "      connects_to: main          # a database: fires; a pooler: passes\n"
+	  "      max_concurrency: 50\n"
+	  "      pool: { size: 1 }\n" },
+	{ "CB005", "prisma-pgbouncer-flag", SEV_ERROR, SCOPE_CLIENT, check_prisma_pgbouncer_flag,
+	  "prisma through a transaction-mode pgbouncer without pgbouncer=true in its url",
+	  WHY
+	  "  Prisma ORM up to version 6 uses named prepared statements. Through\n"
+	  "  PgBouncer in transaction or statement mode consecutive statements land\n"
+	  "  on different server connections, and queries fail with \"prepared\n"
+	  "  statement already exists\" / \"does not exist\". `pgbouncer=true` in the\n"
+	  "  connection string makes Prisma work without them. `prisma-7` is not\n"
+	  "  checked: its pool is the driver adapter's (pg.Pool).\n"
+	  FIX
+	  "  Add `?pgbouncer=true` to the client's url (and to DATABASE_URL where the\n"
+	  "  application reads it), or run the pooler in session mode. Give the\n"
+	  "  url in the topology: without one the rule cannot see the flag and\n"
+	  "  fires.\n"
+	  WHERE
+	  "  The client's `url` value; the `framework` value when it has no url.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    web:\n"
+	  "      type: service\n"
+	  "      framework: prisma\n"
+	  "      cpus: 2\n"
+	  "      connects_to: bouncer       # pool_mode: transaction\n"
+	  "      url: postgresql://app@pgbouncer.internal:6432/app?pgbouncer=true\n" },
+	{ "CB006", "session-feature-in-transaction-pool", SEV_ERROR, SCOPE_CLIENT,
+	  check_session_features,
+	  "a client uses session features through a transaction or statement-mode pooler",
+	  WHY
+	  "  In transaction mode PgBouncer hands the server connection to another\n"
+	  "  client after every transaction (statement mode: after every\n"
+	  "  statement). Session state does not follow the client: LISTEN stops\n"
+	  "  receiving, advisory locks and temp tables belong to someone else's\n"
+	  "  session, SET leaks into other clients, and prepared statements vanish.\n"
+	  "  multi_statement_transactions only break in statement mode.\n"
+	  "  RDS Proxy is not checked: it pins such a session to its connection\n"
+	  "  instead of breaking it (pinning costs multiplexing, not correctness).\n"
+	  FIX
+	  "  Give these clients a session-mode pooler or a direct connection, or\n"
+	  "  drop the feature (transaction-scoped pg_advisory_xact_lock, SET LOCAL).\n"
+	  "  PgBouncer 1.21+ with max_prepared_statements > 0 supports protocol-level\n"
+	  "  prepared statements: remove prepared_statements from `uses` then.\n"
+	  "  One finding per client names every feature that breaks.\n"
+	  WHERE
+	  "  The client's first offending `uses` entry.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    notifier:\n"
+	  "      type: worker\n"
+	  "      connects_to: bouncer       # pool_mode: transaction\n"
+	  "      uses: [listen_notify]\n"
+	  "      pool: { size: 2 }\n" },
+	{ "CB007", "no-acquire-timeout", SEV_WARNING, SCOPE_CLIENT, check_no_acquire_timeout,
+	  "a pool has no acquire timeout: exhaustion hangs instead of failing fast",
+	  WHY
+	  "  When every connection of a pool is in use, the next borrower waits.\n"
+	  "  Without a timeout it waits forever: requests pile up, health checks\n"
+	  "  time out, and the service looks hung rather than overloaded. A timeout\n"
+	  "  turns exhaustion into a fast, visible error.\n"
+	  "  The timeout comes from `pool.acquire_timeout`, else from the\n"
+	  "  framework's default (hikaricp 30 s, rails 5 s, ...). node-postgres,\n"
+	  "  prisma-7, typeorm, asyncpg, pgxpool and go-database-sql have none.\n"
+	  "  django has no pool to wait on and never fires. `acquire_timeout: 0`\n"
+	  "  means disabled and fires.\n"
+	  FIX
+	  "  Set the library's timeout (pg.Pool connectionTimeoutMillis, asyncpg\n"
+	  "  acquire(timeout=), a context deadline for pgxpool) and record it as\n"
+	  "  `pool.acquire_timeout`.\n"
+	  WHERE
+	  "  `pool.acquire_timeout` when it is 0; else the `pool:` key; else the\n"
+	  "  client's key.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    api:\n"
+	  "      type: service\n"
+	  "      framework: node-postgres\n"
+	  "      connects_to: main\n"
+	  "      pool: { acquire_timeout: 5s }\n" },
+	{ "CB008", "max-connections-vs-memory", SEV_WARNING, SCOPE_DATABASE, check_memory,
+	  "max_connections exceeds memory_gb x 100",
+	  WHY
+	  "  Each PostgreSQL connection is a process with its own memory (about\n"
+	  "  5-10 MB idle, work_mem per sort or hash on top). Past roughly 100\n"
+	  "  connections per GB of RAM, a busy moment swaps or meets the OOM killer\n"
+	  "  before it meets max_connections. Fires only when memory is known:\n"
+	  "  `memory_gb`, or the nominal memory of an RDS `instance` class.\n"
+	  "  AWS's default max_connections for some classes (LEAST(\n"
+	  "  DBInstanceClassMemory / 9531392, 5000)) is slightly above this line:\n"
+	  "  db.t3.medium (4 GB) gets about 410, so an `instance:` alone can fire.\n"
+	  FIX
+	  "  Lower max_connections and put a pooler in front, or give the database\n"
+	  "  more memory. To accept AWS's default knowingly, `ignore: [CB008]`.\n"
+	  WHERE
+	  "  `max_connections` when the file sets it; else `memory_gb`; else\n"
+	  "  `instance`.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main:\n"
+	  "      max_connections: 800       # fires: 4 GB x 100 = 400\n"
+	  "      memory_gb: 4\n" },
+	{ "CB009", "pooler-client-limit", SEV_ERROR, SCOPE_POOLER, check_pooler_client_limit,
+	  "the peak of a pgbouncer's clients exceeds its client connection limit",
+	  WHY
+	  "  A PgBouncer accepts at most max_client_conn client connections per\n"
+	  "  process (default 100); client_limit = instances x max_client_conn.\n"
+	  "  Beyond it new clients are refused (\"no more connections allowed\"),\n"
+	  "  even though the server side would have room. The clients' peak is the\n"
+	  "  sum of their peak connections to the pooler.\n"
+	  FIX
+	  "  Raise max_client_conn (mind the file descriptor limit: ulimit -n), run\n"
+	  "  more PgBouncer instances, or shrink the clients' pools: behind a\n"
+	  "  transaction pooler, a client pool needs few connections.\n"
+	  WHERE
+	  "  The pooler's `max_client_conn` when set, else the pooler's key.\n"
+	  EXAMPLE
+	  "  poolers:\n"
+	  "    bouncer:\n"
+	  "      type: pgbouncer\n"
+	  "      database: main\n"
+	  "      max_client_conn: 1000      # default 100 per instance\n" },
+	{ "CB010", "unbounded-pool", SEV_ERROR, SCOPE_CLIENT, check_unbounded_pool,
+	  "a pool has no upper bound",
+	  WHY
+	  "  A pool without a maximum opens a connection for every concurrent\n"
+	  "  request: load spikes become connection storms. Go's database/sql\n"
+	  "  defaults to unlimited (SetMaxOpenConns 0), and `pool.size: 0` means\n"
+	  "  unlimited too. connbudget does not guess a number: the client's figures\n"
+	  "  are unbounded. Directly on a database, CB001 fires naming the client;\n"
+	  "  behind a pooler, the pooler's cap bounds the server side.\n"
+	  FIX
+	  "  Set the pool's maximum in the application (db.SetMaxOpenConns(n)) and\n"
+	  "  record it as `pool.size`.\n"
+	  WHERE
+	  "  `pool.size` when it is 0; else the `framework` value.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    reports:\n"
+	  "      type: service\n"
+	  "      framework: go-database-sql\n"
+	  "      connects_to: main\n"
+	  "      pool: { size: 10, acquire_timeout: 5s }   # passes\n" },
+	{ "CB011", "no-idle-in-transaction-timeout", SEV_WARNING, SCOPE_DATABASE,
+	  check_idle_in_transaction,
+	  "a database has no idle_in_transaction_session_timeout (or 0)",
+	  WHY
+	  "  A session that opens a transaction and then waits (a crashed worker, a\n"
+	  "  forgotten BEGIN in a console, an exception path that never commits)\n"
+	  "  keeps its connection, its locks and its snapshot: the pool shrinks,\n"
+	  "  writers queue behind the locks, and vacuum cannot clean up. PostgreSQL\n"
+	  "  ends such sessions only when idle_in_transaction_session_timeout is set\n"
+	  "  (default 0: never).\n"
+	  FIX
+	  "  Set it in postgresql.conf (or the RDS parameter group) and record it\n"
+	  "  under `settings:`. A few minutes is common; long batch transactions\n"
+	  "  can SET a larger value for their own session.\n"
+	  WHERE
+	  "  The setting when it is 0; else the database's key.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main:\n"
+	  "      max_connections: 100\n"
+	  "      settings:\n"
+	  "        idle_in_transaction_session_timeout: 10min\n" },
+	{ "CB012", "bypasses-pooler", SEV_ERROR, SCOPE_CLIENT, check_bypasses_pooler,
+	  "a client's url goes around its pooler, or through a pooler it does not declare",
+	  WHY
+	  "  The budget counts a client where `connects_to` says. When its url\n"
+	  "  names the database's host and port although it connects_to a pooler,\n"
+	  "  its connections land on the database uncounted; when a direct client's\n"
+	  "  url names a pooler, the pooler's limits apply to it unseen.\n"
+	  "  The url is read as libpq reads it (URI or key=value, several hosts\n"
+	  "  allowed, a missing port is 5432); host names are compared without\n"
+	  "  case and without DNS. A declared port defaults to 5432 for databases\n"
+	  "  and RDS Proxy endpoints, 6432 for PgBouncer. Fires only on an exact\n"
+	  "  host and port match, and never when the other object declares no\n"
+	  "  `host` or the url does not parse.\n"
+	  FIX
+	  "  Make the url and `connects_to` agree: point the url at the pooler\n"
+	  "  (host and port), or change `connects_to`.\n"
+	  WHERE
+	  "  The client's `url` value.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main: { max_connections: 100, host: db.internal }\n"
+	  "  clients:\n"
+	  "    api:\n"
+	  "      type: service\n"
+	  "      connects_to: bouncer\n"
+	  "      url: postgresql://app@db.internal/app    # fires: the database\n" },
+	{ "CB013", "password-in-url", SEV_WARNING, SCOPE_CLIENT, check_password_in_url,
+	  "a client url carries a literal password",
+	  WHY
+	  "  A password in a topology file ends up in the repository, CI logs and\n"
+	  "  every copy of the file. Passwords are found where libpq reads them:\n"
+	  "  `user:password@` in a URI, `?password=` in its query, `password=` in a\n"
+	  "  key=value string. Environment placeholders (${DB_PASSWORD},\n"
+	  "  $DB_PASSWORD) are not passwords and pass. connbudget prints the url\n"
+	  "  with the password replaced by *** in every message and output.\n"
+	  FIX
+	  "  Remove the password: use a placeholder, ~/.pgpass, PGPASSWORD, or IAM\n"
+	  "  authentication.\n"
+	  WHERE
+	  "  The client's `url` value.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    api:\n"
+	  "      type: service\n"
+	  "      connects_to: main\n"
+	  "      url: postgresql://app:${DB_PASSWORD}@db.internal/app   # passes\n" },
+	{ "CB014", "cross-environment", SEV_WARNING, SCOPE_CLIENT, check_cross_environment,
+	  "a client's environment differs from its database's",
+	  WHY
+	  "  Staging pointing at the production database spends production's\n"
+	  "  connection budget on test traffic and can write test data into\n"
+	  "  production. The client's environment is compared (ignoring case) with\n"
+	  "  its database's, through its pooler if it has one; both inherit the\n"
+	  "  top-level `environment` (default production) unless set.\n"
+	  FIX
+	  "  Point the client at its own environment's database, or correct the\n"
+	  "  `environment:` that is wrong.\n"
+	  WHERE
+	  "  The client's own `environment` value; the client's key when it\n"
+	  "  inherits the top-level one.\n"
+	  EXAMPLE
+	  "  environment: production\n"
+	  "  clients:\n"
+	  "    staging-api:\n"
+	  "      type: service\n"
+	  "      connects_to: main          # a production database: fires\n"
+	  "      environment: staging\n"
+	  "      pool: { size: 10 }\n" },
+	{ "CB015", "pool-below-load", SEV_WARNING, SCOPE_CLIENT, check_pool_below_load,
+	  "Little's law needs more connections in flight than the client opens",
+	  WHY
+	  "  With `load`, connections in flight = rate x hold (Little's law):\n"
+	  "  300 transactions/s holding a connection 750 ms each keep 225\n"
+	  "  connections busy. When the client's peak connections are fewer,\n"
+	  "  requests queue for a connection and latency grows until timeouts.\n"
+	  "  Under `plan --spike F` the hold time is multiplied by F.\n"
+	  FIX
+	  "  Shorten transactions (the hold), raise the pool or instance count, or\n"
+	  "  lower the rate per client.\n"
+	  WHERE
+	  "  The client's `load:` key.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    api:\n"
+	  "      type: service\n"
+	  "      connects_to: main\n"
+	  "      replicas: 2\n"
+	  "      pool: { size: 10 }         # 20 < 300/s x 0.75 s = 225\n"
+	  "      load: { rate: 300, hold: 750ms }\n" },
+	{ "CB016", "unbounded-concurrency", SEV_WARNING, SCOPE_CLIENT, check_unbounded_concurrency,
+	  "a serverless client has no max_concurrency (1000 assumed)",
+	  WHY
+	  "  A function without reserved concurrency scales to the account limit\n"
+	  "  (AWS Lambda: 1000 by default) and every instance opens its own\n"
+	  "  connections. connbudget assumes 1000 instances, which is what a\n"
+	  "  traffic spike or retry storm can reach.\n"
+	  FIX
+	  "  Set reserved concurrency on the function and record it as\n"
+	  "  `max_concurrency`.\n"
+	  WHERE
+	  "  The client's key.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    ingest:\n"
+	  "      type: serverless\n"
+	  "      connects_to: proxy\n"
+	  "      max_concurrency: 50\n"
+	  "      pool: { size: 1 }\n" },
+	{ "CB017", "threads-exceed-pool", SEV_WARNING, SCOPE_CLIENT, check_threads_exceed_pool,
+	  "a process runs more threads than its pool has connections",
+	  WHY
+	  "  Each thread (puma thread, Sidekiq concurrency, gunicorn thread) that\n"
+	  "  touches the database needs a connection. With more threads than\n"
+	  "  pool.size + pool.overflow, the extra threads wait for a connection\n"
+	  "  (Sidekiq concurrency 25 on a Rails pool of 5) and time out under load.\n"
+	  "  The comparison is per pool of one process.\n"
+	  FIX
+	  "  Make the pool at least as large as `threads` (Rails: pool\n"
+	  "  RAILS_MAX_THREADS), or run fewer threads.\n"
+	  WHERE
+	  "  The client's `threads` value.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    sidekiq:\n"
+	  "      type: worker\n"
+	  "      framework: rails\n"
+	  "      connects_to: main\n"
+	  "      threads: 25\n"
+	  "      pool: { size: 25 }         # rails' default 5 would fire\n" },
+	{ "CB018", "config-mismatch", SEV_ERROR, SCOPE_DATABASE, check_config_mismatch,
+	  "a value in the YAML differs from the referenced pgbouncer.ini or postgresql.conf",
+	  WHY
+	  "  With `config:` the topology points at the real postgresql.conf or\n"
+	  "  pgbouncer.ini. A setting given in both places with different values\n"
+	  "  means one of them is stale, and the budget is computed from a number\n"
+	  "  that is not deployed. Emitted while the config files are read.\n"
+	  FIX
+	  "  Drop the value from the YAML and let the config file speak, or make\n"
+	  "  them agree.\n"
+	  WHERE
+	  "  The setting in the config file; suppress it with `ignore` on the\n"
+	  "  database or pooler that references the file.\n"
+	  EXAMPLE
+	  "  poolers:\n"
+	  "    bouncer:\n"
+	  "      type: pgbouncer\n"
+	  "      database: main\n"
+	  "      config: pgbouncer.ini      # default_pool_size = 20 there\n"
+	  "      default_pool_size: 25      # fires: 25 here, 20 there\n" },
+	{ "CB019", "serverless-pool-size", SEV_WARNING, SCOPE_CLIENT, check_serverless_pool_size,
+	  "a serverless client's pool allows more than 1 connection per instance",
+	  WHY
+	  "  A function instance serves one request at a time, so it uses one\n"
+	  "  connection; the rest of its pool sits idle, multiplied by concurrency:\n"
+	  "  a pool of 10 at 50 instances holds 500 connections for 50 requests.\n"
+	  "  Prisma and Vercel advise connection_limit=1 for serverless functions.\n"
+	  "  Fires when pool.count x (pool.size + pool.overflow) > 1.\n"
+	  FIX
+	  "  Set the pool to one connection (Prisma: ?connection_limit=1,\n"
+	  "  node-postgres: max: 1) and record `pool: { size: 1 }`.\n"
+	  WHERE
+	  "  `pool.size` when set; else the `pool:` key; else `framework`.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    ingest:\n"
+	  "      type: serverless\n"
+	  "      connects_to: proxy\n"
+	  "      max_concurrency: 50\n"
+	  "      pool: { size: 1 }\n" },
+	{ "CB101", "live-setting-drift", SEV_ERROR, SCOPE_DATABASE, NULL,
+	  "a live server setting differs from the topology",
+	  WHY
+	  "  `connbudget observe` reads the live settings (max_connections, the\n"
+	  "  reserved counts, idle_in_transaction_session_timeout; PgBouncer's\n"
+	  "  pool_mode, default_pool_size, reserve_pool_size, max_client_conn,\n"
+	  "  max_db_connections). When they differ from the topology, every figure\n"
+	  "  connbudget computed is about a system that is not running.\n"
+	  FIX
+	  "  Update the topology, or deploy the configuration it describes.\n"
+	  WHERE
+	  "  The setting in the topology (or the object's key when it is a\n"
+	  "  default).\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main: { max_connections: 200 }   # SHOW max_connections says 100\n" },
+	{ "CB102", "undeclared-connections", SEV_WARNING, SCOPE_DATABASE, NULL,
+	  "live connections come from an application_name no client declares",
+	  WHY
+	  "  `observe` groups live client backends by application_name. Sessions\n"
+	  "  whose name no client declares (a client's application_name defaults\n"
+	  "  to its id) are demand the budget does not know about: a forgotten\n"
+	  "  cron job, a BI tool, a colleague's console.\n"
+	  FIX
+	  "  Declare the client, or set application_name in the connection string\n"
+	  "  of the one that is already declared.\n"
+	  WHERE
+	  "  The database's key.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    metabase:\n"
+	  "      type: tool\n"
+	  "      connects_to: main\n"
+	  "      application_name: Metabase\n"
+	  "      pool: { size: 5 }\n" },
+	{ "CB103", "above-declared-peak", SEV_ERROR, SCOPE_CLIENT, NULL,
+	  "a client holds more live connections than its declared peak",
+	  WHY
+	  "  The topology says what a client can open at most. Holding more live\n"
+	  "  connections means the declared pool, replica or process figures are\n"
+	  "  wrong, and so is every budget computed from them.\n"
+	  FIX
+	  "  Correct the client's figures (replicas, processes, pool) to what is\n"
+	  "  deployed, or fix the deployment.\n"
+	  WHERE
+	  "  The client's key.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    api:                         # 40 live connections: fires\n"
+	  "      type: service\n"
+	  "      connects_to: main\n"
+	  "      replicas: 2\n"
+	  "      pool: { size: 10 }         # declared peak 20\n" },
+	{ "CB104", "idle-in-transaction", SEV_WARNING, SCOPE_DATABASE, NULL,
+	  "live sessions have been idle in a transaction for too long",
+	  WHY
+	  "  A session idle in a transaction holds its connection, its locks and\n"
+	  "  its snapshot. `observe` reports those idle longer than\n"
+	  "  --idle-threshold (default 5 min).\n"
+	  FIX
+	  "  Find the application by its application_name and make it commit or\n"
+	  "  roll back; set idle_in_transaction_session_timeout (CB011).\n"
+	  WHERE
+	  "  The database's key.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main:\n"
+	  "      max_connections: 100\n"
+	  "      settings: { idle_in_transaction_session_timeout: 5min }\n" },
+	{ "CB105", "clients-waiting", SEV_WARNING, SCOPE_POOLER, NULL,
+	  "a pgbouncer pool has clients waiting for a server connection",
+	  WHY
+	  "  SHOW POOLS reports cl_waiting: clients that have sent a query and wait\n"
+	  "  for a server connection. Waiting clients mean the pool is too small\n"
+	  "  for the load, or transactions hold connections too long.\n"
+	  FIX
+	  "  Shorten transactions, or raise default_pool_size within the\n"
+	  "  database's budget (see CB001 and CB003).\n"
+	  WHERE
+	  "  The pooler's key.\n"
+	  EXAMPLE
+	  "  poolers:\n"
+	  "    bouncer:\n"
+	  "      type: pgbouncer\n"
+	  "      database: main\n"
+	  "      default_pool_size: 30\n" },
+	{ "CB106", "live-utilization", SEV_WARNING, SCOPE_DATABASE, NULL,
+	  "live connections exceed 80% of max_connections",
+	  WHY
+	  "  Above 80% of max_connections a deploy, a failover or a retry storm can\n"
+	  "  take the rest. This is the live counterpart of CB001/CB002.\n"
+	  FIX
+	  "  Find the largest holders in the observe report and trim their pools,\n"
+	  "  or put them behind a pooler.\n"
+	  WHERE
+	  "  The database's key.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main: { max_connections: 100 }   # 85 live connections: fires\n" },
+};
+
+const size_t rule_count = ARRAY_LEN(rule_registry);
+
+const char *severity_name(enum severity s)
+{
+	static const char *const names[] = { "info", "warning", "error" };
+	return names[s];
+}
+
+bool severity_parse(const char *s, int *level)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {
+		{ "error", SEV_ERROR }, { "warning", SEV_WARNING }, { "info", SEV_INFO }, { "off", LEVEL_OFF },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(levels); i++) {
+		if (strcasecmp(s, levels[i].name) == 0) {
+			*level = levels[i].level;
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct rule *rule_find(const char *id_or_name)
+{
+	size_t i;
+
+	for (i = 0; i < rule_count; i++)
+		if (strcasecmp(rule_registry[i].id, id_or_name) == 0 ||
+		    strcasecmp(rule_registry[i].name, id_or_name) == 0)
+			return &rule_registry[i];
+	return NULL;
+}
+
+size_t rule_index(const struct rule *r)
+{
+	assert(r >= rule_registry && r < rule_registry + rule_count);
+	return (size_t)(r - rule_registry);
+}
+
+/* The closest rule name, for "did you mean" (NULL when none is close). */
+static const char *rule_suggest(const char *word)
+{
+	const char *names[ARRAY_LEN(rule_registry)];
+	size_t i;
+
+	for (i = 0; i < rule_count; i++)
+		names[i] = rule_registry[i].name;
+	return closest_word(word, names, rule_count);
+}
+
+/* `unknown rule "X"` with a suggestion when one is close; the caller frees. */
+static char *unknown_rule(const char *word)
+{
+	const char *near = rule_suggest(word);
+
+	if (near)
+		return xasprintf("unknown rule \"%s\", did you mean \"%s\"?", word, near);
+	return xasprintf("unknown rule \"%s\"", word);
+}
+
+bool rule_ignored(const struct strlist *ignore, const struct rule *r)
+{
+	size_t i;
+
+	if (!ignore)
+		return false;
+	for (i = 0; i < ignore->n; i++)
+		if (ignore->v[i].s && rule_find(ignore->v[i].s) == r)
+			return true;
+	return false;
+}
+
+void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
+		const char *object, const char *fmt, va_list ap)
+{
+	struct findings *out = ctx->out;
+	struct finding *f;
+
+	if (rule_ignored(ignore, ctx->rule))
+		return;
+	xgrow(&out->v, &out->cap, out->n + 1, sizeof(*out->v));
+	f = &out->v[out->n++];
+	f->rule = ctx->rule;
+	f->severity = ctx->severity;
+	f->message = xvasprintf(fmt, ap);
+	f->pos = pos;
+	f->object = xstrdup(object);
+}
+
+void rule_emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
+	       const char *object, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rule_vemit(ctx, ignore, pos, object, fmt, ap);
+	va_end(ap);
+}
+
+void findings_release(struct findings *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->n; i++) {
+		free(f->v[i].message);
+		free(f->v[i].object);
+	}
+	free(f->v);
+	free(f->level);
+	f->v = NULL;
+	f->level = NULL;
+	f->n = f->cap = 0;
+}
+
+void findings_count(const struct findings *f, struct summary *s)
+{
+	size_t i;
+
+	s->errors = s->warnings = s->infos = 0;
+	for (i = 0; i < f->n; i++) {
+		switch (f->v[i].severity) {
+		case SEV_ERROR:
+			s->errors++;
+			break;
+		case SEV_WARNING:
+			s->warnings++;
+			break;
+		case SEV_INFO:
+			s->infos++;
+			break;
+		}
+	}
+}
+
+void rule_cli_init(struct rule_cli *c)
+{
+	size_t i;
+
+	c->level = xcalloc(rule_count, sizeof(*c->level));
+	c->enable = xcalloc(rule_count, sizeof(*c->enable));
+	for (i = 0; i < rule_count; i++)
+		c->level[i] = RULE_CLI_UNSET;
+}
+
+void rule_cli_release(struct rule_cli *c)
+{
+	if (!c)
+		return;
+	free(c->level);
+	free(c->enable);
+	c->level = NULL;
+	c->enable = NULL;
+}
+
+/*
+ * Apply fn to every rule of a comma-separated LIST (spaces around names
+ * allowed). Stops at the first unknown or empty name: -1 with *err naming
+ * it after the option's name. Earlier names stay applied.
+ */
+static int each_rule(struct rule_cli *c, const char *option, const char *list, char **err,
+		     void (*fn)(struct rule_cli *c, size_t i))
+{
+	const char *p = list;
+
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		const struct rule *r;
+		char *name;
+
+		while (n && isspace((unsigned char)*p)) {
+			p++;
+			n--;
+		}
+		while (n && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (!n) {
+			*err = xasprintf("%s: empty rule name in \"%s\"", option, list);
+			return -1;
+		}
+		name = xstrndup(p, n);
+		r = rule_find(name);
+		if (!r) {
+			char *what = unknown_rule(name);
+			*err = xasprintf("%s: %s", option, what);
+			free(what);
+			free(name);
+			return -1;
+		}
+		free(name);
+		fn(c, rule_index(r));
+		if (!e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+static void cli_disable(struct rule_cli *c, size_t i)
+{
+	c->level[i] = LEVEL_OFF;
+	c->enable[i] = false;
+}
+
+static void cli_enable(struct rule_cli *c, size_t i)
+{
+	c->enable[i] = true;
+	if (c->level[i] == LEVEL_OFF)
+		c->level[i] = RULE_CLI_UNSET;
+}
+
+int rule_cli_disable(struct rule_cli *c, const char *list, char **err)
+{
+	return each_rule(c, "--disable", list, err, cli_disable);
+}
+
+int rule_cli_enable(struct rule_cli *c, const char *list, char **err)
+{
+	return each_rule(c, "--enable", list, err, cli_enable);
+}
+
+int rule_cli_severity(struct rule_cli *c, const char *spec, char **err)
+{
+	const char *eq = strchr(spec, '=');
+	const struct rule *r;
+	char *name;
+	int level;
+
+	if (!eq || eq == spec) {
+		*err = xasprintf("--severity: expected RULE=LEVEL, got \"%s\"", spec);
+		return -1;
+	}
+	name = xstrndup(spec, (size_t)(eq - spec));
+	r = rule_find(name);
+	if (!r) {
+		char *what = unknown_rule(name);
+		*err = xasprintf("--severity: %s", what);
+		free(what);
+		free(name);
+		return -1;
+	}
+	free(name);
+	if (!severity_parse(eq + 1, &level)) {
+		*err = xasprintf("--severity: unknown level \"%s\" for %s "
+				 "(expected error, warning, info or off)", eq + 1, r->id);
+		return -1;
+	}
+	c->level[rule_index(r)] = level;
+	if (level == LEVEL_OFF)
+		c->enable[rule_index(r)] = false;
+	return 0;
+}
+
+/* "file:line:col: error: <what>: <message>" for a bad rule reference in the file. */
+static char *file_error(struct pos pos, const char *what, const char *message)
+{
+	return xasprintf("%s:%u:%u: error: %s: %s", pos.file ? pos.file : "-", pos.line, pos.col,
+			 what, message);
+}
+
+/* Check that every entry of one object's ignore list names a rule. */
+static int check_ignore(const struct strlist *ignore, const char *section, const char *id,
+			char **err)
+{
+	size_t i;
+
+	for (i = 0; i < ignore->n; i++) {
+		if (!rule_find(ignore->v[i].s)) {
+			char *what = xasprintf("%s.%s.ignore", section, id);
+			char *msg = unknown_rule(ignore->v[i].s);
+			*err = file_error(ignore->v[i].pos, what, msg);
+			free(what);
+			free(msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_ignores(const struct topology *t, char **err)
+{
+	size_t i;
+
+	for (i = 0; i < t->ndatabases; i++)
+		if (check_ignore(&t->databases[i].ignore, "databases", t->databases[i].id.s, err))
+			return -1;
+	for (i = 0; i < t->npoolers; i++)
+		if (check_ignore(&t->poolers[i].ignore, "poolers", t->poolers[i].id.s, err))
+			return -1;
+	for (i = 0; i < t->nclients; i++)
+		if (check_ignore(&t->clients[i].ignore, "clients", t->clients[i].id.s, err))
+			return -1;
+	return 0;
+}
+
+/*
+ * The effective level of every rule (see the top of this file for the
+ * order). Returns 0, or -1 with *err when the file's `lint:` names an
+ * unknown rule or level.
+ */
+static int resolve_levels(const struct topology *t, const struct rule_cli *cli, int *level,
+			  char **err)
+{
+	int *file = xcalloc(rule_count, sizeof(*file));
+	bool *disabled = xcalloc(rule_count, sizeof(*disabled));
+	const struct rule *r;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < rule_count; i++)
+		file[i] = (int)rule_registry[i].severity;
+	for (i = 0; i < t->nlint_severity; i++) {
+		const struct lint_severity *ls = &t->lint_severity[i];
+		int lv;
+
+		if (!(r = rule_find(ls->rule.s))) {
+			char *msg = unknown_rule(ls->rule.s);
+			*err = file_error(ls->rule.pos, "lint.severity", msg);
+			free(msg);
+			goto out;
+		}
+		if (!ls->level.s || !severity_parse(ls->level.s, &lv)) {
+			char *what = xasprintf("lint.severity.%s", ls->rule.s);
+			char *msg = xasprintf("unknown level \"%s\" (expected error, warning, info or off)",
+					      ls->level.s ? ls->level.s : "");
+			*err = file_error(ls->level.s ? ls->level.pos : ls->rule.pos, what, msg);
+			free(what);
+			free(msg);
+			goto out;
+		}
+		file[rule_index(r)] = lv;
+	}
+	for (i = 0; i < t->lint_disable.n; i++) {
+		if (!(r = rule_find(t->lint_disable.v[i].s))) {
+			char *msg = unknown_rule(t->lint_disable.v[i].s);
+			*err = file_error(t->lint_disable.v[i].pos, "lint.disable", msg);
+			free(msg);
+			goto out;
+		}
+		disabled[rule_index(r)] = true;
+	}
+	for (i = 0; i < rule_count; i++) {
+		int lv = disabled[i] ? LEVEL_OFF : file[i];
+
+		if (cli && cli->level && cli->level[i] != RULE_CLI_UNSET)
+			lv = cli->level[i];
+		else if (cli && cli->enable && cli->enable[i] && lv == LEVEL_OFF)
+			lv = file[i] != LEVEL_OFF ? file[i] : (int)rule_registry[i].severity;
+		level[i] = lv;
+	}
+	rc = 0;
+out:
+	free(file);
+	free(disabled);
+	return rc;
+}
+
+/* A finding with its sort keys. */
+struct keyed {
+	size_t file;
+	struct finding f;
+};
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->file == SIZE_MAX && x->f.pos.file && y->f.pos.file &&
+	    (c = strcmp(x->f.pos.file, y->f.pos.file)) != 0)
+		return c;
+	if (x->f.pos.line != y->f.pos.line)
+		return x->f.pos.line < y->f.pos.line ? -1 : 1;
+	if (x->f.pos.col != y->f.pos.col)
+		return x->f.pos.col < y->f.pos.col ? -1 : 1;
+	if ((c = strcmp(x->f.rule->id, y->f.rule->id)) != 0)
+		return c;
+	if ((c = strcmp(x->f.object, y->f.object)) != 0)
+		return c;
+	return strcmp(x->f.message, y->f.message);
+}
+
+/*
+ * Sort findings by the file's place in t->files, line, column, rule id (then
+ * object and message, so equal keys still sort the same way every run).
+ * rules_run calls it; observe calls it again after appending its own.
+ */
+void findings_sort(struct findings *out, const struct topology *t)
+{
+	struct keyed *k;
+	struct strmap files = { 0 };
+	size_t i;
+
+	if (out->n < 2)
+		return;
+	for (i = 0; i < t->nfiles; i++)
+		strmap_put(&files, t->files[i], i, NULL);
+	k = xcalloc(out->n, sizeof(*k));
+	for (i = 0; i < out->n; i++) {
+		k[i].f = out->v[i];
+		if (!out->v[i].pos.file || !strmap_get(&files, out->v[i].pos.file, &k[i].file))
+			k[i].file = SIZE_MAX;
+	}
+	qsort(k, out->n, sizeof(*k), finding_cmp);
+	for (i = 0; i < out->n; i++)
+		out->v[i] = k[i].f;
+	free(k);
+	strmap_release(&files);
+}
+
+int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,
+	      struct findings *out, char **err)
+{
+	struct rule_ctx ctx;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->level = xcalloc(rule_count, sizeof(*out->level));
+	if (check_ignores(t, err) != 0 || resolve_levels(t, cli, out->level, err) != 0) {
+		findings_release(out);
+		return -1;
+	}
+	ctx.t = t;
+	ctx.b = b;
+	ctx.out = out;
+	for (i = 0; i < rule_count; i++) {
+		if (!rule_registry[i].check || out->level[i] == LEVEL_OFF)
+			continue;
+		ctx.rule = &rule_registry[i];
+		ctx.severity = (enum severity)out->level[i];
+		rule_registry[i].check(&ctx);
+	}
+	findings_sort(out, t);
+	return 0;
+}
+
+/*
+ * A password-masking fallback for text that does not parse as a
+ * connection string: `password=VALUE` (any case, up to a space, '&' or ';')
+ * and `scheme://user:VALUE@`. Placeholders are left alone.
+ */
+static char *mask_loose(const char *s)
+{
+	struct sbuf sb = { 0 };
+	const char *p = s;
+
+	while (*p) {
+		const char *v = NULL, *e = NULL;
+
+		if (strncasecmp(p, "password=", 9) == 0 &&
+		    (p == s || strchr(" \t?&;", p[-1]))) {
+			v = p + 9;
+			for (e = v; *e && !strchr(" \t&;", *e); e++)
+				;
+		} else if (strncmp(p, "://", 3) == 0) {
+			const char *at = p + 3, *colon = NULL;
+			for (; *at && *at != '@' && *at != '/'; at++)
+				if (*at == ':' && !colon)
+					colon = at;
+			if (*at == '@' && colon) {
+				v = colon + 1;
+				e = at;
+			}
+		}
+		if (v && e > v) {
+			char *val = xstrndup(v, (size_t)(e - v));
+			sbuf_add(&sb, p, (size_t)(v - p));
+			sbuf_puts(&sb, conninfo_is_placeholder(val) ? val : "***");
+			free(val);
+			p = e;
+		} else {
+			sbuf_putc(&sb, *p++);
+		}
+	}
+	return sbuf_detach(&sb);
+}
+
+char *mask_password(const char *url)
+{
+	struct conninfo ci;
+	struct sbuf sb = { 0 };
+	size_t i, at = 0;
+
+	if (conninfo_parse(url, &ci, NULL) != 0)
+		return mask_loose(url);
+	for (i = 0; i < ci.npw; i++) {
+		const struct conninfo_span *sp = &ci.pw[i];
+		if (sp->placeholder || sp->off < at)
+			continue;
+		sbuf_add(&sb, url + at, sp->off - at);
+		sbuf_puts(&sb, "***");
+		at = sp->off + sp->len;
+	}
+	sbuf_puts(&sb, url + at);
+	conninfo_release(&ci);
+	return sbuf_detach(&sb);
+}

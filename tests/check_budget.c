@@ -1,0 +1,325 @@
+/*
+ * check_budget.c - the arithmetic of SPEC §3 on small topologies, each
+ * figure computed by hand in the comment beside it.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "load.h"
+
+/* Load yaml and compute its budget; the test fails on any error. */
+static struct topology *compute(const char *yaml, uint64_t spike_pct, struct budget *b)
+{
+	char *err = NULL;
+	struct topology *t = load_buffer("t.yaml", yaml, strlen(yaml), &err);
+
+	ck_assert_msg(t != NULL, "load: %s", err ? err : "?");
+	ck_assert_msg(budget_compute(t, spike_pct, b, &err) == 0, "budget: %s", err ? err : "?");
+	return t;
+}
+
+static size_t client(const struct topology *t, const char *id)
+{
+	size_t i;
+
+	ck_assert_msg(model_find_client(t, id, &i), "no client %s", id);
+	return i;
+}
+
+/* The "three servers" incident of SPEC §3. */
+static const char incident[] =
+	"version: 1\n"
+	"databases:\n"
+	"  main: { max_connections: 100, cores: 4 }\n"
+	"clients:\n"
+	"  api: { type: service, connects_to: main, replicas: 3, processes: 2, pool: { size: 20 } }\n"
+	"  jobs: { type: worker, connects_to: main, pool: { size: 10 } }\n"
+	"  metrics: { type: tool, connects_to: main, pool: { size: 2 } }\n";
+
+START_TEST(test_incident)
+{
+	struct budget b;
+	struct topology *t = compute(incident, 100, &b);
+	const struct db_fig *d = &b.dbs[0];
+
+	ck_assert_uint_eq(b.clients[client(t, "api")].conn.steady, 120);  /* 3 × 2 × 20 */
+	ck_assert_uint_eq(b.clients[client(t, "api")].conn.peak, 120);
+	ck_assert_uint_eq(b.clients[client(t, "jobs")].conn.peak, 10);
+	ck_assert_uint_eq(d->capacity, 97);                                /* 100 − 3 − 0 */
+	ck_assert_uint_eq(d->budget, 90);                                  /* min(97, 100 − 10) */
+	ck_assert(d->has_optimum);
+	ck_assert_uint_eq(d->optimum, 8);                                  /* 4 × 2 + 0 */
+	ck_assert_uint_eq(d->demand.peak, 132);                            /* 120 + 10 + 2 */
+	ck_assert_double_eq_tol(d->utilization, 1.32, 1e-12);
+	ck_assert_uint_eq(d->ncontrib, 3);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_autoscaling_and_surge)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 1000 } }\n"
+		"clients:\n"
+		"  pct: { type: service, connects_to: main, replicas: 2, max_replicas: 10, surge: 25%,\n"
+		"         processes: 2, pool: { size: 5, count: 2, overflow: 1 }, extra_connections: 1 }\n"
+		"  abs: { type: worker, connects_to: main, replicas: 3, surge: 1, pool: { size: 4 } }\n",
+		100, &b);
+	const struct client_fig *p = &b.clients[client(t, "pct")];
+	const struct client_fig *a = &b.clients[client(t, "abs")];
+
+	ck_assert_uint_eq(p->per_process, 13);     /* 2 × (5 + 1) + 1 */
+	ck_assert_uint_eq(p->surge, 3);            /* ceil(10 × 25 / 100) = ceil(2.5) */
+	ck_assert_uint_eq(p->peak_instances, 13);  /* 10 + 3 */
+	ck_assert_uint_eq(p->conn.steady, 52);     /* 2 × 2 × 13 */
+	ck_assert_uint_eq(p->conn.peak, 338);      /* 13 × 2 × 13 */
+	ck_assert_uint_eq(a->max_replicas, 3);     /* defaults to replicas */
+	ck_assert_uint_eq(a->conn.steady, 12);
+	ck_assert_uint_eq(a->conn.peak, 16);       /* (3 + 1) × 4 */
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_serverless)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 1000 } }\n"
+		"clients:\n"
+		"  little: { type: serverless, connects_to: main, max_concurrency: 50,\n"
+		"            load: { rate: 30, hold: 750ms }, pool: { size: 1 } }\n"
+		"  explicit: { type: serverless, connects_to: main, max_concurrency: 50, concurrency: 20,\n"
+		"              pool: { size: 2 } }\n"
+		"  open: { type: serverless, connects_to: main, pool: { size: 1 } }\n",
+		100, &b);
+	const struct client_fig *l = &b.clients[client(t, "little")];
+	const struct client_fig *e = &b.clients[client(t, "explicit")];
+	const struct client_fig *o = &b.clients[client(t, "open")];
+
+	ck_assert_uint_eq(l->needed, 23);          /* ceil(30 × 0.75) = ceil(22.5) */
+	ck_assert_uint_eq(l->concurrency, 23);     /* min(50, 23) */
+	ck_assert_uint_eq(l->conn.steady, 23);
+	ck_assert_uint_eq(l->conn.peak, 50);
+	ck_assert_uint_eq(e->conn.steady, 40);     /* 20 × 2 */
+	ck_assert_uint_eq(e->conn.peak, 100);      /* 50 × 2 */
+	ck_assert(o->concurrency_assumed);
+	ck_assert_uint_eq(o->conn.peak, 1000);     /* AWS's default limit */
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_spike)
+{
+	struct budget b;
+	/* 30/s × 0.75 s × 2.5 = 56.25 → 57, capped by max_concurrency 50 */
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 1000 } }\n"
+		"clients:\n"
+		"  fn: { type: serverless, connects_to: main, max_concurrency: 50,\n"
+		"        load: { rate: 30, hold: 750ms }, pool: { size: 1 } }\n"
+		"  web: { type: service, connects_to: main, load: { rate: 300, hold: 750ms }, pool: { size: 10 } }\n",
+		250, &b);
+
+	ck_assert_uint_eq(b.clients[client(t, "fn")].needed, 57);
+	ck_assert_uint_eq(b.clients[client(t, "fn")].concurrency, 50);
+	ck_assert_uint_eq(b.clients[client(t, "web")].needed, 563); /* 300 × 0.75 × 2.5 = 562.5 */
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_pgbouncer)
+{
+	struct budget b;
+	/* The fixed architecture: transaction-mode PgBouncer, 20 + 5 per pool. */
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 100 } }\n"
+		"poolers:\n"
+		"  bouncer: { type: pgbouncer, database: main, pool_mode: transaction,\n"
+		"             default_pool_size: 20, reserve_pool_size: 5, max_client_conn: 1000 }\n"
+		"clients:\n"
+		"  api: { type: service, connects_to: bouncer, replicas: 3, max_replicas: 10, processes: 2,\n"
+		"         pool: { size: 10 } }\n"
+		"  fn: { type: serverless, connects_to: bouncer, max_concurrency: 400, concurrency: 100,\n"
+		"        pool: { size: 1 } }\n"
+		"  metrics: { type: tool, connects_to: main, pool: { size: 2 } }\n",
+		100, &b);
+	const struct pooler_fig *p = &b.poolers[0];
+	const struct db_fig *d = &b.dbs[0];
+
+	ck_assert_uint_eq(p->cap, 25);                   /* 1 × min(1 × (20 + 5), ∞) */
+	ck_assert_uint_eq(p->client_demand.steady, 160); /* 3 × 2 × 10 + 100 */
+	ck_assert_uint_eq(p->client_demand.peak, 600);   /* 10 × 2 × 10 + 400 */
+	ck_assert_uint_eq(p->client_limit, 1000);
+	ck_assert_uint_eq(p->server.steady, 25);
+	ck_assert_uint_eq(p->server.peak, 25);
+	ck_assert_uint_eq(d->demand.steady, 27);         /* 25 + metrics 2 */
+	ck_assert_uint_eq(d->demand.peak, 27);
+	ck_assert_uint_eq(d->ncontrib, 2);
+	ck_assert_int_eq(d->contrib[0].kind, CONTRIB_POOLER);
+	ck_assert_int_eq(d->contrib[1].kind, CONTRIB_CLIENT);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_pgbouncer_caps)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 500 } }\n"
+		"poolers:\n"
+		"  two: { type: pgbouncer, database: main, instances: 2, users: [app, report],\n"
+		"         default_pool_size: 20, reserve_pool_size: 5, max_db_connections: 30 }\n"
+		"  proxy: { type: rds_proxy, database: main, max_connections_percent: 75 }\n"
+		"clients:\n"
+		"  api: { type: service, connects_to: two, pool: { size: 5 } }\n"
+		"  big: { type: service, connects_to: proxy, replicas: 100, pool: { size: 10 } }\n",
+		100, &b);
+
+	/* 2 × min(2 × 25, 30) = 60; demand 5 stays below it */
+	ck_assert_uint_eq(b.poolers[0].cap, 60);
+	ck_assert_uint_eq(b.poolers[0].server.peak, 5);
+	ck_assert_uint_eq(b.poolers[0].client_limit, 200); /* 2 × PgBouncer's 100 */
+	/* floor(500 × 75 / 100) = 375; demand 1000 is capped */
+	ck_assert_uint_eq(b.poolers[1].cap, 375);
+	ck_assert_uint_eq(b.poolers[1].server.peak, 375);
+	ck_assert(!b.poolers[1].has_client_limit);
+	ck_assert_uint_eq(b.dbs[0].demand.peak, 380);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_frameworks)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 1000 } }\n"
+		"clients:\n"
+		"  sa: { type: service, connects_to: main, framework: sqlalchemy }\n"
+		"  sa10: { type: service, connects_to: main, framework: sqlalchemy, pool: { size: 10 } }\n"
+		"  prisma: { type: service, connects_to: main, framework: prisma, cpus: 4 }\n"
+		"  pgx: { type: service, connects_to: main, framework: pgxpool, cpus: 2 }\n"
+		"  pgx16: { type: service, connects_to: main, framework: pgxpool, cpus: 16 }\n"
+		"  dj: { type: service, connects_to: main, framework: django, threads: 8 }\n"
+		"  go: { type: service, connects_to: main, framework: go-database-sql }\n"
+		"  hik: { type: service, connects_to: main, framework: hikaricp }\n",
+		100, &b);
+	const struct client_fig *f;
+
+	f = &b.clients[client(t, "sa")];
+	ck_assert_uint_eq(f->per_process, 15);   /* 5 + overflow 10 */
+	ck_assert(f->has_acquire_timeout);
+	ck_assert_uint_eq(f->acquire_timeout_ms, 30000);
+	f = &b.clients[client(t, "sa10")];
+	ck_assert_uint_eq(f->per_process, 20);   /* explicit size keeps overflow 10 */
+	ck_assert_uint_eq(b.clients[client(t, "prisma")].pool_size, 9);   /* 4 × 2 + 1 */
+	ck_assert_uint_eq(b.clients[client(t, "pgx")].pool_size, 4);      /* max(4, 2) */
+	ck_assert_uint_eq(b.clients[client(t, "pgx16")].pool_size, 16);   /* max(4, 16) */
+	ck_assert_uint_eq(b.clients[client(t, "dj")].pool_size, 8);       /* one per thread */
+	ck_assert(b.clients[client(t, "dj")].acquire_timeout_na);
+	ck_assert(b.clients[client(t, "go")].pool_unbounded);
+	ck_assert(b.clients[client(t, "go")].conn.unbounded);
+	ck_assert(b.clients[client(t, "hik")].has_acquire_timeout);
+	ck_assert(b.dbs[0].demand.unbounded);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_unbounded_behind_pooler)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 100 } }\n"
+		"poolers: { pb: { type: pgbouncer, database: main } }\n"
+		"clients:\n"
+		"  go: { type: service, connects_to: pb, framework: go-database-sql }\n",
+		100, &b);
+
+	ck_assert(b.poolers[0].client_demand.unbounded);
+	ck_assert_uint_eq(b.poolers[0].server.peak, 20); /* the pooler's cap bounds it */
+	ck_assert(!b.dbs[0].demand.unbounded);
+	ck_assert_uint_eq(b.dbs[0].demand.peak, 20);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_overflow_is_an_error)
+{
+	const char *yaml =
+		"version: 1\n"
+		"databases: { main: { max_connections: 100 } }\n"
+		"clients:\n"
+		"  huge: { type: service, connects_to: main, replicas: 4294967296, processes: 4294967296,\n"
+		"          pool: { size: 2 } }\n";
+	char *err = NULL;
+	struct budget b;
+	struct topology *t = load_buffer("t.yaml", yaml, strlen(yaml), &err);
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(budget_compute(t, 100, &b, &err), -1);
+	ck_assert_str_eq(err, "t.yaml:4:3: error: clients.huge: replicas x processes x connections per process overflows 64 bits");
+	free(err);
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_reserved_and_headroom)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases:\n"
+		"  a: { max_connections: 200, superuser_reserved_connections: 5, reserved_connections: 10,\n"
+		"       headroom: 20, cores: 8, spindles: 2 }\n"
+		"  b: { max_connections: 100, headroom: 0 }\n",
+		100, &b);
+
+	ck_assert_uint_eq(b.dbs[0].capacity, 185);  /* 200 − 5 − 10 */
+	ck_assert_uint_eq(b.dbs[0].budget, 180);    /* min(185, 200 − 20) */
+	ck_assert_uint_eq(b.dbs[0].optimum, 18);    /* 8 × 2 + 2 */
+	ck_assert_uint_eq(b.dbs[1].budget, 97);     /* min(97, 100) */
+	ck_assert(!b.dbs[1].has_optimum);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+Suite *budget_suite(void)
+{
+	Suite *s = suite_create("budget");
+	TCase *tc = tcase_create("clients");
+
+	tcase_add_test(tc, test_incident);
+	tcase_add_test(tc, test_autoscaling_and_surge);
+	tcase_add_test(tc, test_serverless);
+	tcase_add_test(tc, test_spike);
+	tcase_add_test(tc, test_frameworks);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("poolers");
+	tcase_add_test(tc, test_pgbouncer);
+	tcase_add_test(tc, test_pgbouncer_caps);
+	tcase_add_test(tc, test_unbounded_behind_pooler);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("databases");
+	tcase_add_test(tc, test_reserved_and_headroom);
+	tcase_add_test(tc, test_overflow_is_an_error);
+	suite_add_tcase(s, tc);
+	return s;
+}

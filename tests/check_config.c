@@ -1,0 +1,637 @@
+/*
+ * check_config.c - postgresql.conf and pgbouncer.ini behind a topology
+ * (config.c) and CB018 (rule_config.c). Tests run in tests/, so the
+ * fixtures are ../testdata/config/; small bad files are written to a
+ * temporary directory by the test that needs them.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "load.h"
+#include "rule_checks.h"
+#include "rules.h"
+
+static const struct pos nowhere = { "t.yaml", 1, 1 };
+
+/* A fresh temporary directory (removed by rm_tmpdir). */
+static char *mk_tmpdir(void)
+{
+	char *d = xstrdup("/tmp/cb-config-XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return d;
+}
+
+static void rm_tmpdir(char *d)
+{
+	char *cmd = xasprintf("rm -rf '%s'", d);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(d);
+}
+
+/* Write text to dir/name; returns the path (caller frees). */
+static char *write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* Read a postgresql.conf text (written to a temporary file); the error, or NULL. */
+static char *pg_error(const char *text)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	char *dir = mk_tmpdir(), *path = write_file(dir, "postgresql.conf", text), *err = NULL;
+
+	if (config_read_postgresql(&a, path, nowhere, &f, &err) == 0)
+		ck_assert_ptr_null(err);
+	else
+		ck_assert_ptr_nonnull(err);
+	config_file_release(&f);
+	arena_release(&a);
+	free(path);
+	rm_tmpdir(dir);
+	return err;
+}
+
+static char *ini_error(const char *text)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	char *dir = mk_tmpdir(), *path = write_file(dir, "pgbouncer.ini", text), *err = NULL;
+
+	if (config_read_pgbouncer(&a, path, nowhere, &f, &err) == 0)
+		ck_assert_ptr_null(err);
+	else
+		ck_assert_ptr_nonnull(err);
+	config_file_release(&f);
+	arena_release(&a);
+	free(path);
+	rm_tmpdir(dir);
+	return err;
+}
+
+/* err ends with want after its "DIR/postgresql.conf" part; frees err. */
+static void assert_error_has(char *err, const char *want)
+{
+	ck_assert_msg(err != NULL, "no error, want \"%s\"", want);
+	ck_assert_msg(strstr(err, want) != NULL, "error \"%s\" lacks \"%s\"", err, want);
+	free(err);
+}
+
+/* The line:col part of err, for files written by pg_error/ini_error. */
+static void assert_error_at(char *err, const char *name, const char *linecol, const char *want)
+{
+	char *at = xasprintf("/%s:%s: error: ", name, linecol);
+
+	ck_assert_msg(err != NULL, "no error, want %s", at);
+	ck_assert_msg(strstr(err, at) != NULL, "error \"%s\" is not at %s", err, at);
+	free(at);
+	assert_error_has(err, want);
+}
+
+START_TEST(test_pg_durations)
+{
+	/* PostgreSQL's parse_int with GUC_UNIT_MS: rint() rounds halves to even */
+	static const struct {
+		const char *in;
+		uint64_t ms;
+	} ok[] = {
+		{ "10min", 600000 }, { "1h", 3600000 }, { "1d", 86400000 }, { "30s", 30000 },
+		{ "1500", 1500 }, { "250ms", 250 }, { "1.5s", 1500 }, { "10 min", 600000 },
+		{ "1500us", 2 }, { "2500us", 2 }, { "0", 0 }, { "0x10", 16 }, { "010", 8 },
+		{ " 5s ", 5000 }, { "2147483647", 2147483647 },
+	};
+	static const char *const bad[] = {
+		"", "abc", "10 mins", "10MB", "-1", "5 s s", "1e10", "2147483648", "10Min", "s",
+	};
+	uint64_t ms;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(config_parse_pg_ms(ok[i].in, &ms), "\"%s\" rejected", ok[i].in);
+		ck_assert_msg(ms == ok[i].ms, "\"%s\" is %llu, want %llu", ok[i].in,
+			      (unsigned long long)ms, (unsigned long long)ok[i].ms);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!config_parse_pg_ms(bad[i], &ms), "\"%s\" accepted", bad[i]);
+}
+END_TEST
+
+/* The realistic file: includes, include_dir order, the last setting wins. */
+START_TEST(test_pg_includes)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(config_read_postgresql(&a, "../testdata/config/prod/postgresql.conf",
+						nowhere, &f, &err), 0);
+	s = config_find(&f, "", "max_connections");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "400"); /* conf.d/20-connections.conf wins over 300 */
+	ck_assert_str_eq(s->pos.file, "../testdata/config/prod/conf.d/20-connections.conf");
+	ck_assert_uint_eq(s->pos.line, 2);
+	ck_assert_uint_eq(s->pos.col, 1);
+	s = config_find(&f, "", "idle_session_timeout"); /* written IDLE_SESSION_TIMEOUT */
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "1h");
+	ck_assert_str_eq(s->pos.file, "../testdata/config/prod/tuning.conf");
+	ck_assert_uint_eq(s->pos.line, 3);
+	s = config_find(&f, "", "idle_in_transaction_session_timeout");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "60000");
+	s = config_find(&f, "", "application_name");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "it's quoted");
+	s = config_find(&f, "", "work_mem");
+	ck_assert_str_eq(s->value, "16MB");
+	ck_assert_ptr_null(config_find(&f, "", "include"));
+	ck_assert_ptr_null(config_find(&f, "", "include_dir"));
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
+/* The stock Debian files load; the sample sets nothing. */
+START_TEST(test_pg_stock_files)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(config_read_postgresql(&a, "../testdata/config/debian/postgresql.conf.sample",
+						nowhere, &f, &err), 0);
+	ck_assert_uint_eq(f.n, 0);
+	config_file_release(&f);
+	ck_assert_int_eq(config_read_postgresql(&a, "../testdata/config/debian/postgresql.conf",
+						nowhere, &f, &err), 0);
+	s = config_find(&f, "", "max_connections");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "100");
+	ck_assert_uint_eq(s->pos.line, 65);
+	s = config_find(&f, "", "data_directory");
+	ck_assert_str_eq(s->value, "/var/lib/postgresql/15/main");
+	s = config_find(&f, "", "log_line_prefix");
+	ck_assert_str_eq(s->value, "%m [%p] %q%u@%d ");
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
+/* guc-file.l's tokens and ParseConfigFp's grammar. */
+START_TEST(test_pg_syntax)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	char *dir = mk_tmpdir(), *err = NULL, *path;
+
+	path = write_file(dir, "ok.conf",
+			  "a = on\n"
+			  "b 'x\\ty'   # escapes\n"
+			  "  c=-1.5e3\n"
+			  "d = /path/to:x\n" /* UNQUOTED_STRING would need a letter first: error below */
+			  );
+	ck_assert_int_eq(config_read_postgresql(&a, path, nowhere, &f, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "/ok.conf:4:5: error: syntax error"));
+	free(err);
+	err = NULL;
+	config_file_release(&f);
+	free(path);
+	path = write_file(dir, "ok2.conf",
+			  "a = on\n"
+			  "b 'x\\ty'   # escapes\n"
+			  "  c=-1.5e3\n"
+			  "d = path/to:x\n"
+			  "e = 64MB\n"
+			  "f = 0x1F\n"
+			  "g = ''\n"
+			  "schema.var = 1"); /* a qualified name; no newline at the end */
+	ck_assert_int_eq(config_read_postgresql(&a, path, nowhere, &f, &err), 0);
+	ck_assert_str_eq(config_find(&f, "", "b")->value, "x\ty");
+	ck_assert_str_eq(config_find(&f, "", "c")->value, "-1.5e3");
+	ck_assert_uint_eq(config_find(&f, "", "c")->pos.col, 3);
+	ck_assert_str_eq(config_find(&f, "", "d")->value, "path/to:x");
+	ck_assert_str_eq(config_find(&f, "", "e")->value, "64MB");
+	ck_assert_str_eq(config_find(&f, "", "f")->value, "0x1F");
+	ck_assert_str_eq(config_find(&f, "", "g")->value, "");
+	ck_assert_str_eq(config_find(&f, "", "schema.var")->value, "1");
+	config_file_release(&f);
+	free(path);
+	arena_release(&a);
+	rm_tmpdir(dir);
+
+	/* a value, then only a comment or the end of the line */
+	assert_error_at(pg_error("max_connections = 100 200\n"), "postgresql.conf", "1:23",
+			"syntax error in");
+	assert_error_at(pg_error("\n\nmax_connections =\n"), "postgresql.conf", "3:18",
+			"near end of line");
+	/* a fraction with a unit must be quoted: REAL "1.5" then "s" */
+	assert_error_at(pg_error("idle_session_timeout = 1.5s\n"), "postgresql.conf", "1:27",
+			"near \"s\"");
+	assert_error_at(pg_error("x = 'unterminated\n"), "postgresql.conf", "1:5", "near \"'\"");
+	assert_error_at(pg_error("= 5\n"), "postgresql.conf", "1:1", "syntax error");
+	assert_error_at(pg_error("10 = 5\n"), "postgresql.conf", "1:1", "syntax error");
+	/* a qualified name is not a value */
+	assert_error_at(pg_error("x = a.b\n"), "postgresql.conf", "1:5", "near \"a.b\"");
+	ck_assert_ptr_null(pg_error("# only comments\n\n   \t\n"));
+	ck_assert_ptr_null(pg_error(""));
+}
+END_TEST
+
+START_TEST(test_pg_include_errors)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	char *dir = mk_tmpdir(), *err = NULL, *path, *want;
+
+	/* a missing include is an error at the directive; include_if_exists is not */
+	path = write_file(dir, "main.conf", "max_connections = 10\n  include 'nope.conf'\n");
+	ck_assert_int_eq(config_read_postgresql(&a, path, nowhere, &f, &err), -1);
+	want = xasprintf("%s:2:3: error: cannot read configuration file '%s/nope.conf': "
+			 "No such file or directory", path, dir);
+	ck_assert_str_eq(err, want);
+	free(want);
+	free(err);
+	err = NULL;
+	config_file_release(&f);
+	free(path);
+
+	path = write_file(dir, "ifexists.conf", "include_if_exists = 'nope.conf'\nport = 1\n");
+	ck_assert_int_eq(config_read_postgresql(&a, path, nowhere, &f, &err), 0);
+	ck_assert_uint_eq(f.n, 1);
+	config_file_release(&f);
+	free(path);
+
+	/* a cycle ends at the nesting limit instead of looping */
+	free(write_file(dir, "a.conf", "include 'b.conf'\n"));
+	path = write_file(dir, "b.conf", "include 'a.conf'\n");
+	ck_assert_int_eq(config_read_postgresql(&a, path, nowhere, &f, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "nested deeper than 10"));
+	free(err);
+	err = NULL;
+	config_file_release(&f);
+	free(path);
+
+	/* the file named in the YAML is reported where the YAML names it */
+	path = xasprintf("%s/absent.conf", dir);
+	ck_assert_int_eq(config_read_postgresql(&a, path, nowhere, &f, &err), -1);
+	want = xasprintf("t.yaml:1:1: error: cannot read configuration file '%s': "
+			 "No such file or directory", path);
+	ck_assert_str_eq(err, want);
+	free(want);
+	free(err);
+	free(path);
+	config_file_release(&f);
+	arena_release(&a);
+	rm_tmpdir(dir);
+}
+END_TEST
+
+START_TEST(test_ini_stock_file)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(config_read_pgbouncer(&a, "../testdata/config/debian/pgbouncer.ini", nowhere,
+					       &f, &err), 0);
+	s = config_find(&f, "pgbouncer", "listen_port");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "6432");
+	ck_assert_uint_eq(s->pos.line, 54);
+	ck_assert_uint_eq(s->pos.col, 1);
+	s = config_find(&f, "pgbouncer", "auth_file");
+	ck_assert_str_eq(s->value, "/etc/pgbouncer/userlist.txt");
+	ck_assert_ptr_null(config_find(&f, "pgbouncer", "default_pool_size")); /* commented out */
+	ck_assert_ptr_null(config_find(&f, "databases", "foodb"));
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(test_ini_databases_and_include)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(config_read_pgbouncer(&a, "../testdata/config/prod/pgbouncer.ini", nowhere,
+					       &f, &err), 0);
+	s = config_find(&f, "databases", "main");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->value, "host=db.internal port=5432 dbname=shop pool_size=40");
+	ck_assert_uint_eq(s->pos.line, 5);
+	/* %include limits.ini continues [pgbouncer]; its value is the last */
+	s = config_find(&f, "pgbouncer", "max_client_conn");
+	ck_assert_str_eq(s->value, "3000");
+	ck_assert_str_eq(s->pos.file, "../testdata/config/prod/limits.ini");
+	ck_assert_uint_eq(s->pos.line, 2);
+	s = config_find(&f, "users", "app");
+	ck_assert_str_eq(s->value, "pool_mode=transaction");
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(test_ini_syntax)
+{
+	char line[400];
+
+	/* PgBouncer: name = value only; no inline comments; no continuation */
+	assert_error_at(ini_error("[pgbouncer]\nlisten_port: 6432\n"), "pgbouncer.ini", "2:1",
+			"expected 'name = value'");
+	assert_error_at(ini_error("[pgbouncer\nlisten_port = 6432\n"), "pgbouncer.ini", "1:1",
+			"section header without ']'");
+	assert_error_at(ini_error("\n  listen_port = 6432\n"), "pgbouncer.ini", "2:3",
+			"'listen_port' is outside any section");
+	assert_error_at(ini_error("[pgbouncer]\n\njunk\n"), "pgbouncer.ini", "3:1",
+			"expected 'name = value'");
+	assert_error_at(ini_error("[pgbouncer]\n%include\n"), "pgbouncer.ini", "2:1",
+			"%include: empty file name");
+	assert_error_at(ini_error("[pgbouncer]\n%include nope.ini\n"), "pgbouncer.ini", "2:1",
+			"nope.ini': No such file or directory");
+	ck_assert_ptr_null(ini_error("; nothing\n# at all\n"));
+	/* a line longer than inih's default 200-byte buffer */
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "[databases]\nmain = host=", 24);
+	memcpy(line + sizeof(line) - 20, "\n[pgbouncer]\nx=1\n", 18);
+	ck_assert_ptr_null(ini_error(line));
+}
+END_TEST
+
+/* Load a topology file and apply its config files (again: it is idempotent). */
+static struct topology *load(const char *path)
+{
+	char *err = NULL;
+	struct topology *t = load_file(path, &err);
+
+	ck_assert_msg(t != NULL, "load %s: %s", path, err ? err : "?");
+	ck_assert_msg(config_apply(t, &err) == 0, "config_apply %s: %s", path, err ? err : "?");
+	return t;
+}
+
+START_TEST(test_apply_fills)
+{
+	struct topology *t = load("../testdata/config/prod.yaml");
+	const struct database *d = &t->databases[0];
+	const struct pooler *p = &t->poolers[0];
+
+	ck_assert_uint_eq(t->nmismatches, 0);
+	ck_assert(d->superuser_reserved_connections.set);
+	ck_assert_uint_eq(d->superuser_reserved_connections.v, 5);
+	ck_assert_str_eq(d->superuser_reserved_connections.pos.file,
+			 "../testdata/config/prod/postgresql.conf");
+	ck_assert_uint_eq(d->superuser_reserved_connections.pos.line, 9);
+	ck_assert_uint_eq(d->idle_session_timeout.v, 3600000);
+	ck_assert_uint_eq(d->idle_in_transaction_session_timeout.v, 60000);
+	ck_assert_uint_eq(d->idle_in_transaction_session_timeout.pos.line, 1);
+	ck_assert_uint_eq(d->max_connections.v, 400);
+	ck_assert(!d->reserved_connections.set);
+	/* pgbouncer.ini: the [databases] entry's pool_size=40 beats default_pool_size = 20 */
+	ck_assert_uint_eq(p->default_pool_size.v, 40);
+	ck_assert_uint_eq(p->default_pool_size.pos.line, 5);
+	ck_assert_uint_eq(p->pool_mode.v, POOL_TRANSACTION);
+	ck_assert_uint_eq(p->reserve_pool_size.v, 5);
+	ck_assert_uint_eq(p->max_client_conn.v, 3000);
+	ck_assert_str_eq(p->max_client_conn.pos.file, "../testdata/config/prod/limits.ini");
+	ck_assert_uint_eq(p->max_db_connections.v, 60);
+	ck_assert_uint_eq(p->port.v, 6432);
+	ck_assert_uint_eq(p->port.pos.line, 13);
+	model_free(t);
+
+	t = load("../testdata/config/debian-sample.yaml");
+	ck_assert_uint_eq(t->nmismatches, 0);
+	ck_assert(!t->databases[0].superuser_reserved_connections.set);
+	ck_assert_uint_eq(t->poolers[0].port.v, 6432);
+	ck_assert(!t->poolers[0].default_pool_size.set);
+	ck_assert_uint_eq(t->poolers[0].pool_mode.v, POOL_TRANSACTION); /* the YAML's */
+	model_free(t);
+}
+END_TEST
+
+/* Run CB018's check alone over t; returns the findings (release them). */
+static void run_cb018(const struct topology *t, struct findings *out)
+{
+	struct rule_ctx ctx = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	ctx.t = t;
+	ctx.rule = rule_find("CB018");
+	ck_assert_ptr_nonnull(ctx.rule);
+	ctx.severity = SEV_ERROR;
+	ctx.out = out;
+	check_config_mismatch(&ctx);
+}
+
+START_TEST(test_mismatch)
+{
+	char *dir = mk_tmpdir(), *yaml, *err = NULL;
+	struct topology *t;
+	struct findings fs;
+	const struct config_mismatch *m;
+
+	free(write_file(dir, "pgbouncer.ini",
+			"[databases]\n"
+			"main = host=db2.internal port=6543 pool_size=30\n"
+			"[pgbouncer]\n"
+			"default_pool_size = 25\n"
+			"max_client_conn = 500\n"
+			"pool_mode = Transaction\n"));
+	free(write_file(dir, "postgresql.conf", "max_connections = 200\n"
+						"idle_in_transaction_session_timeout = '5min'\n"));
+	yaml = write_file(dir, "t.yaml",
+			  "version: 1\n"
+			  "databases:\n"
+			  "  main:\n"
+			  "    max_connections: 100\n"
+			  "    host: db.internal\n"
+			  "    port: 5432\n"
+			  "    config: postgresql.conf\n"
+			  "    settings: { idle_in_transaction_session_timeout: 10min }\n"
+			  "poolers:\n"
+			  "  bouncer:\n"
+			  "    type: pgbouncer\n"
+			  "    database: main\n"
+			  "    default_pool_size: 20\n"
+			  "    max_client_conn: 500\n"
+			  "    pool_mode: transaction\n"
+			  "    config: pgbouncer.ini\n"
+			  "    ignore: [CB009]\n"
+			  "clients:\n"
+			  "  api: { type: service, connects_to: bouncer, pool: { size: 5 } }\n");
+	t = load(yaml);
+	ck_assert_uint_eq(t->nmismatches, 5);
+	ck_assert_int_eq(config_apply(t, &err), 0); /* a third time: nothing added */
+	ck_assert_uint_eq(t->nmismatches, 5);
+
+	run_cb018(t, &fs);
+	ck_assert_uint_eq(fs.n, 5);
+	/* postgresql.conf first: max_connections, then the timeout */
+	m = &t->mismatches[0];
+	ck_assert_str_eq(m->setting, "max_connections");
+	ck_assert_str_eq(m->yaml_value, "100");
+	ck_assert_str_eq(m->conf_value, "200");
+	ck_assert_uint_eq(m->yaml_pos.line, 4);
+	ck_assert_uint_eq(m->yaml_pos.col, 22);
+	ck_assert_uint_eq(m->conf_pos.line, 1);
+	ck_assert_str_eq(m->object, "databases.main");
+	ck_assert_ptr_nonnull(strstr(fs.v[0].message, "max_connections is 100 in the topology but 200 in '"));
+	ck_assert_ptr_nonnull(strstr(fs.v[1].message,
+				     "idle_in_transaction_session_timeout is 10min in the topology but 5min in '"));
+	ck_assert_uint_eq(fs.v[1].pos.line, 2);
+	/* pgbouncer.ini: pool_size of the [databases] entry, and where the server really is */
+	ck_assert_ptr_nonnull(strstr(fs.v[2].message, "default_pool_size is 20 in the topology but 30 in '"));
+	ck_assert_ptr_nonnull(strstr(fs.v[2].message, "pgbouncer.ini' (pool_size of [databases] 'main')"));
+	ck_assert_uint_eq(fs.v[2].pos.line, 2);
+	ck_assert_uint_eq(fs.v[2].pos.col, 1);
+	ck_assert_str_eq(fs.v[2].object, "poolers.bouncer");
+	ck_assert_ptr_nonnull(strstr(fs.v[3].message,
+				     "host of database 'main' is 'db.internal' in the topology but "
+				     "'db2.internal' in '"));
+	ck_assert_ptr_nonnull(strstr(fs.v[4].message, "port of database 'main' is 5432 in the topology but 6543"));
+	/* max_client_conn and pool_mode agree (PgBouncer reads the mode ignoring case) */
+	findings_release(&fs);
+
+	model_free(t);
+	free(yaml);
+
+	/* the referencing object's ignore list silences its mismatches */
+	yaml = write_file(dir, "t2.yaml",
+			  "version: 1\n"
+			  "databases:\n"
+			  "  main: { max_connections: 100, config: postgresql.conf, ignore: [config-mismatch] }\n"
+			  "poolers:\n"
+			  "  bouncer: { type: pgbouncer, database: main, default_pool_size: 20,\n"
+			  "             config: pgbouncer.ini }\n");
+	t = load(yaml);
+	ck_assert_uint_eq(t->nmismatches, 2);
+	run_cb018(t, &fs);
+	ck_assert_uint_eq(fs.n, 1);
+	ck_assert_str_eq(fs.v[0].object, "poolers.bouncer");
+	findings_release(&fs);
+	model_free(t);
+	free(yaml);
+	rm_tmpdir(dir);
+}
+END_TEST
+
+/* Bad values are input errors in the config file; a missing file is one at `config:`. */
+START_TEST(test_apply_errors)
+{
+	static const struct {
+		const char *ini, *conf, *want;
+	} cases[] = {
+		{ "[pgbouncer]\ndefault_pool_size = twenty\n", NULL,
+		  "pgbouncer.ini:2:1: error: default_pool_size: expected a non-negative integer, got \"twenty\"" },
+		{ "[pgbouncer]\npool_mode = sometimes\n", NULL,
+		  "pgbouncer.ini:2:1: error: pool_mode: expected session, transaction or statement, got \"sometimes\"" },
+		{ "[pgbouncer]\nlisten_port = 70000\n", NULL,
+		  "pgbouncer.ini:2:1: error: listen_port: expected a port from 1 to 65535, got \"70000\"" },
+		{ "[pgbouncer]\nmax_client_conn = -5\n", NULL,
+		  "pgbouncer.ini:2:1: error: max_client_conn: expected a non-negative integer, got \"-5\"" },
+		{ "[databases]\nmain = pool_size=x\n", NULL,
+		  "pgbouncer.ini:2:1: error: pool_size: expected a non-negative integer, got \"x\"" },
+		{ "[databases]\nmain = host='unterminated\n", NULL,
+		  "pgbouncer.ini:2:1: error: [databases] 'main': malformed connect string" },
+		{ NULL, "max_connections = 0\n",
+		  "postgresql.conf:1:1: error: max_connections: expected an integer from 1 to 262143, got \"0\"" },
+		{ NULL, "max_connections = '100MB'\n",
+		  "postgresql.conf:1:1: error: max_connections: expected an integer from 1 to 262143, got \"100MB\"" },
+		{ NULL, "  idle_session_timeout = '5 parsecs'\n",
+		  "postgresql.conf:1:3: error: idle_session_timeout: expected a duration" },
+		{ NULL, "superuser_reserved_connections = -1\n",
+		  "postgresql.conf:1:1: error: superuser_reserved_connections: expected an integer from 0 to 262143" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *dir = mk_tmpdir(), *yaml, *err = NULL, *want;
+		struct topology *t;
+
+		if (cases[i].ini)
+			free(write_file(dir, "pgbouncer.ini", cases[i].ini));
+		if (cases[i].conf)
+			free(write_file(dir, "postgresql.conf", cases[i].conf));
+		yaml = write_file(dir, "t.yaml",
+				  cases[i].ini ?
+				  "version: 1\ndatabases: { main: { max_connections: 100 } }\n"
+				  "poolers: { b: { type: pgbouncer, database: main, config: pgbouncer.ini } }\n" :
+				  "version: 1\ndatabases: { main: { max_connections: 100, config: postgresql.conf } }\n");
+		t = load_file(yaml, &err);
+		if (t) /* until the loader calls config_apply itself */
+			ck_assert_int_eq(config_apply(t, &err), -1);
+		want = xasprintf("%s/%s", dir, cases[i].want);
+		ck_assert_msg(err && strncmp(err, want, strlen(want)) == 0, "case %zu: got \"%s\", want \"%s\"",
+			      i, err ? err : "(none)", want);
+		free(want);
+		free(err);
+		model_free(t);
+		free(yaml);
+		rm_tmpdir(dir);
+	}
+}
+END_TEST
+
+START_TEST(test_apply_missing_file)
+{
+	char *err = NULL;
+	const char yaml[] =
+		"version: 1\n"
+		"databases: { main: { max_connections: 100 } }\n"
+		"poolers:\n"
+		"  b:\n"
+		"    type: pgbouncer\n"
+		"    database: main\n"
+		"    config: nope/pgbouncer.ini\n";
+	struct topology *t = load_buffer("../testdata/config/t.yaml", yaml, strlen(yaml), &err);
+
+	if (t)
+		ck_assert_int_eq(config_apply(t, &err), -1);
+	ck_assert_str_eq(err, "../testdata/config/t.yaml:7:13: error: cannot read configuration file "
+			      "'../testdata/config/nope/pgbouncer.ini': No such file or directory");
+	free(err);
+	model_free(t);
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *pg = tcase_create("postgresql.conf");
+	TCase *ini = tcase_create("pgbouncer.ini");
+	TCase *apply = tcase_create("apply");
+
+	tcase_add_test(pg, test_pg_durations);
+	tcase_add_test(pg, test_pg_includes);
+	tcase_add_test(pg, test_pg_stock_files);
+	tcase_add_test(pg, test_pg_syntax);
+	tcase_add_test(pg, test_pg_include_errors);
+	tcase_add_test(ini, test_ini_stock_file);
+	tcase_add_test(ini, test_ini_databases_and_include);
+	tcase_add_test(ini, test_ini_syntax);
+	tcase_add_test(apply, test_apply_fills);
+	tcase_add_test(apply, test_mismatch);
+	tcase_add_test(apply, test_apply_errors);
+	tcase_add_test(apply, test_apply_missing_file);
+	suite_add_tcase(s, pg);
+	suite_add_tcase(s, ini);
+	suite_add_tcase(s, apply);
+	return s;
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# CLI tests: run the built binary on testdata and check exit status, output
+# and positions. Ends with "N passed, N failed".
+#
+#   CONNBUDGET=build/san/connbudget tests/cli.sh
+set -u
+cd "$(dirname "$0")/.."
+CB=${CONNBUDGET:-build/connbudget}
+case "$CB" in /*) ;; *) CB=$PWD/$CB ;; esac
+PY=/usr/bin/python3
+SHARED=${SHARED:-../shared}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run CMD...: sets $out, $err, $rc
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	out=$(cat "$TMP/out")
+	err=$(cat "$TMP/err")
+}
+
+# expect_rc N DESCRIPTION CMD...
+expect_rc() {
+	local want=$1 what=$2
+	shift 2
+	run "$@"
+	if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; echo "$err" | head -5; fi
+}
+
+# contains HAYSTACK NEEDLE DESCRIPTION
+contains() {
+	case "$1" in *"$2"*) ok ;; *) bad "$3: missing \"$2\""; printf '%s\n' "$1" | head -20 ;; esac
+}
+lacks() {
+	case "$1" in *"$2"*) bad "$3: unexpected \"$2\"" ;; *) ok ;; esac
+}
+
+#--- basics ---------------------------------------------------------------
+expect_rc 0 "--help" "$CB" --help
+contains "$out" "usage: connbudget" "--help"
+expect_rc 0 "--version" "$CB" --version
+contains "$out" "connbudget 1.0.0" "--version"
+expect_rc 2 "no command" "$CB"
+expect_rc 2 "unknown command" "$CB" frobnicate
+contains "$err" 'unknown command "frobnicate"' "unknown command"
+expect_rc 2 "unknown option" "$CB" check --frob testdata/examples/connbudget.yaml
+expect_rc 2 "bad format" "$CB" check --format yaml testdata/examples/connbudget.yaml
+expect_rc 2 "bad fail-on" "$CB" check --fail-on sometimes testdata/examples/connbudget.yaml
+expect_rc 2 "bad CONNBUDGET_FORMAT" env CONNBUDGET_FORMAT=xml "$CB" check testdata/examples/connbudget.yaml
+expect_rc 2 "missing file" "$CB" check testdata/nope.yaml
+contains "$err" "testdata/nope.yaml:1:1: error:" "missing file is positioned"
+
+#--- rules, explain, schema, init ------------------------------------------
+expect_rc 0 "rules" "$CB" rules
+contains "$out" "CB001  over-capacity" "rules lists CB001"
+expect_rc 0 "rules --ids" "$CB" rules --ids
+contains "$out" "CB017" "rules --ids"
+expect_rc 0 "explain by id" "$CB" explain CB001
+contains "$out" "over-capacity" "explain CB001"
+expect_rc 0 "explain by name" "$CB" explain no-acquire-timeout
+contains "$out" "CB007" "explain by name"
+expect_rc 2 "explain unknown" "$CB" explain CB999
+expect_rc 0 "schema" "$CB" schema
+if printf '%s' "$out" | $PY -c 'import json,sys; d=json.load(sys.stdin); assert "2020-12" in d["$schema"]'; then ok; else bad "schema is JSON draft 2020-12"; fi
+(cd "$TMP" && "$CB" init >/dev/null 2>&1); rc=$?
+if [ $rc = 0 ] && [ -f "$TMP/connbudget.yaml" ]; then ok; else bad "init writes connbudget.yaml"; fi
+cp "$TMP/connbudget.yaml" "$TMP/before"
+expect_rc 2 "init refuses to overwrite" "$CB" init "$TMP/connbudget.yaml"
+if cmp -s "$TMP/connbudget.yaml" "$TMP/before"; then ok; else bad "init modified an existing file"; fi
+expect_rc 0 "init --force" "$CB" init --force "$TMP/connbudget.yaml"
+expect_rc 0 "init template passes check" "$CB" check "$TMP/connbudget.yaml"
+# config discovery: check with no FILE finds the nearest connbudget.yaml
+mkdir -p "$TMP/repo/.git" "$TMP/repo/a/b"
+cp testdata/examples/connbudget.yaml "$TMP/repo/connbudget.yaml"
+(cd "$TMP/repo/a/b" && "$CB" check --format gcc >"$TMP/disc" 2>&1); rc=$?
+if [ $rc = 1 ] && grep -q "CB001" "$TMP/disc"; then ok; else bad "check finds connbudget.yaml in a parent (exit $rc)"; fi
+(cd "$TMP" && mkdir -p empty/.git && cd empty && "$CB" check >/dev/null 2>&1); rc=$?
+[ $rc = 2 ] && ok || bad "check with no config found exits 2 (got $rc)"
+
+#--- golden rule cases -----------------------------------------------------
+for y in testdata/rules/*/*.yaml; do
+	exp=${y%.yaml}.expected
+	[ -f "$exp" ] || { bad "$y has no .expected"; continue; }
+	run "$CB" check --format gcc "$y"
+	if [ "$out" = "$(cat "$exp")" ]; then ok; else bad "$y: output differs"; diff <(printf '%s\n' "$out") "$exp" | head -10; fi
+	want=0
+	grep -q ': error: ' "$exp" && want=1
+	[ "$rc" = "$want" ] && ok || bad "$y: exit $rc, want $want"
+done
+
+#--- invalid inputs: exit 2, positioned message, fast, file untouched -------
+for y in testdata/invalid/*.yaml; do
+	exp=${y%.yaml}.expected
+	[ -f "$exp" ] || { bad "$y has no .expected"; continue; }
+	sum=$(sha256sum "$y")
+	start=$(date +%s%N)
+	run "$CB" check "$y"
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ "$rc" = 2 ] && ok || bad "$y: exit $rc, want 2"
+	first=$(printf '%s\n' "$err" | head -1)
+	[ "$first" = "$(head -1 "$exp")" ] && ok || bad "$y: message
+   got:  $first
+   want: $(head -1 "$exp")"
+	[ "$ms" -lt 5000 ] && ok || bad "$y: took ${ms} ms"
+	[ "$(sha256sum "$y")" = "$sum" ] && ok || bad "$y: input was modified"
+	lacks "$err" "AddressSanitizer" "$y"
+	lacks "$err" "runtime error" "$y"
+done
+
+#--- seed scenarios: exit status, findings, figures --------------------------
+scenario() { # FILE WANT_RC RULES...
+	local f=$1 want=$2
+	shift 2
+	run "$CB" check --format gcc "$f"
+	[ "$rc" = "$want" ] && ok || bad "$f: exit $rc, want $want"
+	for r in "$@"; do contains "$out" "[$r " "$f fires $r"; done
+}
+scenario testdata/examples/connbudget.yaml 1 CB001 CB014
+scenario testdata/examples/fixed.yaml 0
+scenario testdata/examples/serverless-direct.yaml 1 CB004
+scenario testdata/examples/prisma-pgbouncer.yaml 1 CB005
+for j in testdata/examples/*.expected.json; do
+	y=${j%.expected.json}.yaml
+	run "$CB" check --format json "$y"
+	printf '%s' "$out" >"$TMP/report.json"
+	if $PY tests/json_subset.py "$TMP/report.json" "$j"; then ok; else bad "$y: JSON figures differ from $j"; fi
+done
+
+#--- text report, colour, quiet ----------------------------------------------
+run "$CB" check --color never testdata/examples/connbudget.yaml
+contains "$out" "error: peak demand 172 exceeds capacity 97" "text finding"
+lacks "$out" $'\033[' "--color never has no escapes"
+run "$CB" check --color always testdata/examples/connbudget.yaml
+contains "$out" $'\033[' "--color always colours"
+run env NO_COLOR=1 "$CB" check testdata/examples/connbudget.yaml
+lacks "$out" $'\033[' "NO_COLOR"
+run "$CB" check -q --color never testdata/examples/connbudget.yaml
+contains "$out" "[CB001 over-capacity]" "-q keeps findings"
+lacks "$out" "capacity  " "-q drops the table"
+
+#--- fail-on and rule options ------------------------------------------------
+expect_rc 0 "--fail-on never" "$CB" check --fail-on never testdata/examples/connbudget.yaml
+expect_rc 0 "--disable CB001,CB014" "$CB" check --disable CB001 testdata/examples/connbudget.yaml
+expect_rc 0 "--severity CB001=warning" "$CB" check --severity CB001=warning testdata/examples/connbudget.yaml
+expect_rc 1 "--severity then --fail-on warning" "$CB" check --severity CB001=warning --fail-on warning testdata/examples/connbudget.yaml
+expect_rc 2 "--disable unknown rule" "$CB" check --disable CB999 testdata/examples/connbudget.yaml
+
+#--- stdin and several files ---------------------------------------------------
+run "$CB" check --format gcc - <testdata/examples/connbudget.yaml
+[ "$rc" = 1 ] && ok || bad "stdin: exit $rc"
+contains "$out" "-:3:3: error:" "stdin positions name -"
+expect_rc 1 "two files: highest status" "$CB" check testdata/examples/fixed.yaml testdata/examples/connbudget.yaml
+expect_rc 2 "two files, one missing: 2" "$CB" check testdata/examples/connbudget.yaml testdata/nope.yaml
+contains "$out" "CB001" "the loadable file is still reported"
+
+#--- -o: atomic, no clobber ------------------------------------------------------
+expect_rc 1 "-o writes" "$CB" check --format json -o "$TMP/r.json" testdata/examples/connbudget.yaml
+[ -s "$TMP/r.json" ] && ok || bad "-o wrote nothing"
+cp "$TMP/r.json" "$TMP/r.before"
+expect_rc 2 "-o refuses to clobber" "$CB" check --format json -o "$TMP/r.json" testdata/examples/connbudget.yaml
+cmp -s "$TMP/r.json" "$TMP/r.before" && ok || bad "-o changed an existing file"
+expect_rc 2 "-o on a bad input" "$CB" check --force -o "$TMP/r.json" testdata/nope.yaml
+cmp -s "$TMP/r.json" "$TMP/r.before" && ok || bad "-o truncated an existing file on error"
+expect_rc 1 "-o --force" "$CB" check --force --format gcc -o "$TMP/r.json" testdata/examples/connbudget.yaml
+grep -q CB001 "$TMP/r.json" && ok || bad "-o --force did not replace"
+ls "$TMP" | grep -q '\.tmp\.' && bad "-o left a temporary file" || ok
+
+#--- machine formats validate against their consumers' rules -------------------
+for y in testdata/examples/*.yaml; do
+	run "$CB" check --format json "$y"
+	printf '%s' "$out" >"$TMP/r.json"
+	$PY tests/validate.py report "$TMP/r.json" && ok || bad "$y: JSON report does not validate"
+	run "$CB" check --format sarif "$y"
+	printf '%s' "$out" >"$TMP/r.sarif"
+	SARIF_SCHEMA=$SHARED/schemas/sarif-schema-2.1.0.json $PY tests/validate.py sarif "$TMP/r.sarif" && ok || bad "$y: SARIF does not validate"
+	run "$CB" check --format junit "$y"
+	printf '%s' "$out" >"$TMP/r.xml"
+	$PY tests/validate.py junit "$TMP/r.xml" && ok || bad "$y: JUnit does not validate"
+	run "$CB" check --format github "$y"
+	printf '%s\n' "$out" >"$TMP/r.gh"
+	$PY tests/validate.py github "$TMP/r.gh" && ok || bad "$y: github annotations malformed"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

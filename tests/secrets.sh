@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# secrets.sh - a password in a client's `url` is reported (CB013) but never
+# printed: not in any output format, not in an error message, not in a file
+# written with -o (SPEC §10 "CB013", issue 3 "Secrets"). Ends with
+# "N passed, N failed".
+#
+#   CONNBUDGET=build/san/connbudget tests/secrets.sh      (make secrets)
+set -u
+cd "$(dirname "$0")/.." || exit 2
+CB=${CONNBUDGET:-build/connbudget}
+FORMATS="text json sarif github junit gcc markdown"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0 skip=0
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run CMD...: sets $rc; stdout in $TMP/out, stderr in $TMP/err
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+}
+
+# no_secret WHAT SECRET FILE...: none of the files holds SECRET
+no_secret() {
+	local what=$1 secret=$2 f
+	shift 2
+	for f in "$@"; do
+		if [ -e "$f" ] && grep -qF -- "$secret" "$f"; then
+			bad "$what: the password \"$secret\" appears in $(basename "$f"):"
+			grep -nF -- "$secret" "$f" | head -3
+			return
+		fi
+	done
+	ok
+}
+
+# has FILE NEEDLE WHAT
+has() {
+	if grep -qF -- "$2" "$1"; then ok; else bad "$3: no \"$2\" in the output"; head -20 "$1"; fi
+}
+
+# sane WHAT: the run neither crashed nor tripped a sanitizer
+sane() {
+	if grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$TMP/err"; then
+		bad "$1: sanitizer report"
+		head -20 "$TMP/err"
+	else
+		ok
+	fi
+}
+
+# Does this build have the subcommand? (plan and observe may come later.)
+have_command() {
+	! "$CB" "$1" --help 2>&1 </dev/null | grep -q 'unknown command'
+}
+
+# topology FILE URL [EXTRA_CLIENT_LINES]: a database "main" at db:5432, a
+# pgbouncer "bouncer" at pgbouncer:6432, and a client "api" with that url
+# connecting to main.
+topology() {
+	cat >"$1" <<EOF
+version: 1
+databases:
+  main:
+    max_connections: 100
+    host: db
+    port: 5432
+    settings:
+      idle_in_transaction_session_timeout: 10min
+poolers:
+  bouncer:
+    type: pgbouncer
+    database: main
+    pool_mode: transaction
+    host: pgbouncer
+    port: 6432
+clients:
+  api:
+    type: service
+    connects_to: ${4:-main}
+    pool:
+      size: 5
+      acquire_timeout: 5s
+    url: "$2"
+${3:-}
+EOF
+}
+
+#--- every format, every way of writing a password -------------------------
+# name | url | the secret strings that must never appear
+cases=(
+	"uri|postgresql://app:S3cretPassw0rd@db:5432/app|S3cretPassw0rd"
+	"uri-query|postgresql://app@db:5432/app?sslmode=require&password=Qu3ryPassw0rd&application_name=api|Qu3ryPassw0rd"
+	"uri-query-first|postgres://db:5432/app?password=F1rstPassw0rd|F1rstPassw0rd"
+	"uri-percent|postgresql://app:P%40ssw0rdEnc@db:5432/app|P%40ssw0rdEnc|P@ssw0rdEnc"
+	"keyvalue|host=db port=5432 user=app password=KvPassw0rd dbname=app|KvPassw0rd"
+	"keyvalue-quoted|host=db port=5432 password='Qu0ted Passw0rd' dbname=app|Qu0ted|Passw0rd'"
+	"keyvalue-spaced|host=db password = Sp4cedPassw0rd dbname=app|Sp4cedPassw0rd"
+)
+for c in "${cases[@]}"; do
+	IFS='|' read -r name url secrets <<<"$c"
+	IFS='|' read -r -a secret <<<"$secrets"
+	y=$TMP/$name.yaml
+	topology "$y" "$url"
+	for fmt in $FORMATS; do
+		run "$CB" check --format "$fmt" --color never "$y"
+		if [ "$rc" = 0 ] || [ "$rc" = 1 ]; then ok; else bad "$name/$fmt: exit $rc, want 0 or 1"; head -5 "$TMP/err"; fi
+		sane "$name/$fmt"
+		has "$TMP/out" "CB013" "$name/$fmt: CB013 fires"
+		for s in "${secret[@]}"; do no_secret "$name/$fmt" "$s" "$TMP/out" "$TMP/err"; done
+	done
+	# the budget table, the findings-only view, colour, and a file written with -o
+	run "$CB" report --color always "$y"
+	sane "$name/report"
+	for s in "${secret[@]}"; do no_secret "$name/report" "$s" "$TMP/out" "$TMP/err"; done
+	run "$CB" check -q --color always "$y"
+	for s in "${secret[@]}"; do no_secret "$name/-q" "$s" "$TMP/out" "$TMP/err"; done
+	rm -f "$TMP/written.json"
+	run "$CB" check --format json -o "$TMP/written.json" "$y"
+	[ -s "$TMP/written.json" ] && ok || bad "$name/-o: nothing written"
+	for s in "${secret[@]}"; do no_secret "$name/-o" "$s" "$TMP/written.json" "$TMP/out" "$TMP/err"; done
+done
+
+#--- a password together with a rule that talks about the url (CB012) -------
+# api connects to the pooler but its url names the database's host and port:
+# CB012's message is about the url, and must still mask it.
+topology "$TMP/bypass.yaml" "postgresql://app:Byp4ssPassw0rd@db:5432/app" "" bouncer
+for fmt in $FORMATS; do
+	run "$CB" check --format "$fmt" "$TMP/bypass.yaml"
+	sane "bypass/$fmt"
+	has "$TMP/out" "CB013" "bypass/$fmt: CB013 fires"
+	has "$TMP/out" "CB012" "bypass/$fmt: CB012 fires"
+	no_secret "bypass/$fmt" "Byp4ssPassw0rd" "$TMP/out" "$TMP/err"
+done
+
+#--- no password, no CB013 ----------------------------------------------------
+for url in 'postgresql://app@db:5432/app' 'postgresql://app:${DB_PASSWORD}@db:5432/app' \
+	'host=db user=app password=$DB_PASSWORD'; do
+	topology "$TMP/clean.yaml" "$url"
+	run "$CB" check --format gcc "$TMP/clean.yaml"
+	if grep -q 'CB013' "$TMP/out"; then bad "CB013 fires for \"$url\""; else ok; fi
+	[ "$rc" = 0 ] || [ "$rc" = 1 ] && ok || bad "clean url \"$url\": exit $rc"
+done
+
+#--- error paths: the file fails to load after (or at) the url line -----------
+# name | what follows the client's url line
+errors=(
+	"unknown-key|    urll: x"
+	"dangling|  worker:\n    type: worker\n    connects_to: nowhere\n    pool: { size: 1 }"
+	"syntax|    bad: [unclosed"
+	"bad-type|    replicas: three"
+	"duplicate-url|    url: postgresql://app:Dup2Passw0rd@db/app"
+	"second-doc|---\nversion: 1"
+	"tab|\tthreads: 2"
+)
+for e in "${errors[@]}"; do
+	name=${e%%|*}
+	extra=$(printf '%b' "${e#*|}")
+	y=$TMP/err-$name.yaml
+	topology "$y" "postgresql://app:Err0rPassw0rd@db:5432/app" "$extra"
+	for fmt in text json sarif; do
+		run "$CB" check --format "$fmt" "$y"
+		[ "$rc" = 2 ] && ok || bad "error/$name/$fmt: exit $rc, want 2"
+		sane "error/$name/$fmt"
+		no_secret "error/$name/$fmt" "Err0rPassw0rd" "$TMP/out" "$TMP/err"
+		no_secret "error/$name/$fmt" "Dup2Passw0rd" "$TMP/out" "$TMP/err"
+	done
+done
+# A password-bearing url where a value is echoed back in the message
+# (`expected a non-negative integer, got "..."`): the echo is masked too.
+topology "$TMP/echo.yaml" "postgresql://app@db:5432/app" \
+	"    processes: \"postgresql://app:Ech0Passw0rd@db:5432/app\""
+run "$CB" check "$TMP/echo.yaml"
+[ "$rc" = 2 ] && ok || bad "echoed value: exit $rc, want 2"
+no_secret "echoed value" "Ech0Passw0rd" "$TMP/out" "$TMP/err"
+# stdin: the same guarantee when the file comes on standard input
+topology "$TMP/stdin.yaml" "postgresql://app:Std1nPassw0rd@db:5432/app" "    urll: x"
+"$CB" check - <"$TMP/stdin.yaml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" = 2 ] && ok || bad "stdin error: exit $rc, want 2"
+no_secret "stdin error" "Std1nPassw0rd" "$TMP/out" "$TMP/err"
+
+#--- plan and observe, when this build has them -------------------------------
+topology "$TMP/plan.yaml" "postgresql://app@db:5432/app"
+if have_command plan; then
+	for fmt in text json; do
+		run "$CB" plan --format "$fmt" --set 'clients.api.url=postgresql://app:Pl4nPassw0rd@db:5432/app' "$TMP/plan.yaml"
+		sane "plan --set url/$fmt"
+		no_secret "plan --set url/$fmt" "Pl4nPassw0rd" "$TMP/out" "$TMP/err"
+	done
+	run "$CB" plan --set 'clients.api.replicas=postgresql://app:Pl4nEch0Passw0rd@db:5432/app' "$TMP/plan.yaml"
+	[ "$rc" = 2 ] && ok || bad "plan --set bad value: exit $rc, want 2"
+	no_secret "plan --set bad value" "Pl4nEch0Passw0rd" "$TMP/out" "$TMP/err"
+else
+	skip=$((skip + 1))
+	echo "SKIP: plan: this build has no plan command"
+fi
+if have_command observe; then
+	# port 1 on loopback: nothing listens, libpq fails fast
+	run timeout 20 "$CB" observe "$TMP/plan.yaml" \
+		--dsn 'postgresql://app:Obs3rvePassw0rd@127.0.0.1:1/app?connect_timeout=2'
+	[ "$rc" = 2 ] && ok || bad "observe unreachable: exit $rc, want 2"
+	no_secret "observe --dsn" "Obs3rvePassw0rd" "$TMP/out" "$TMP/err"
+	run timeout 20 "$CB" observe "$TMP/plan.yaml" \
+		--dsn 'host=127.0.0.1 port=1 user=app password=Obs3rveKvPassw0rd connect_timeout=2'
+	[ "$rc" = 2 ] && ok || bad "observe unreachable (key=value): exit $rc, want 2"
+	no_secret "observe --dsn key=value" "Obs3rveKvPassw0rd" "$TMP/out" "$TMP/err"
+else
+	skip=$((skip + 1))
+	echo "SKIP: observe: this build has no observe command"
+fi
+
+[ "$skip" = 0 ] || echo "($skip groups skipped)"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
