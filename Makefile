@@ -78,6 +78,7 @@ unit: build/san/check_all
 
 cli: build/san/connbudget build/connbudget
 	CONNBUDGET=build/san/connbudget tests/cli.sh
+	CONNBUDGET=build/san/connbudget tests/plan.sh
 
 test: deps
 	@$(MAKE) --no-print-directory build/connbudget build/san/connbudget build/san/check_all

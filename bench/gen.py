@@ -157,7 +157,9 @@ def write_databases(w, rng, ndb):
         if k == ndb - 1 and ndb > 1:
             w.kv(2, "environment", "staging")
         w.line(2, "settings:")
-        w.kv(3, "idle_in_transaction_session_timeout", rng.pick(["10min", "5min", 60000, "1h"]))
+        # 0 disables the timeout: CB011 on every fifth database.
+        idle = 0 if k % 5 == 2 else rng.pick(["10min", "5min", 60000, "1h"])
+        w.kv(3, "idle_in_transaction_session_timeout", idle)
         if rng.chance(60):
             w.kv(3, "idle_session_timeout", rng.pick(["30min", "1h", "1d"]))
         if rng.chance(50):
@@ -327,7 +329,9 @@ def write_service(w, rng, name, db, poolers, dbinfo, staging, worker):
         w.kv(2, "extra_connections", 1)
     if rng.chance(8):
         extra = "?pgbouncer=true" if fw == "prisma" and target is tx else ""
-        write_url(w, rng, target, db, extra)
+        # Now and then a url that skips the pooler it declares (CB012).
+        bypass = target is not dbinfo and rng.chance(5)
+        write_url(w, rng, dbinfo if bypass else target, db, extra)
     if features:
         write_uses(w, rng, features)
     if rng.chance(12):

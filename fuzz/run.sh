@@ -4,7 +4,9 @@
 #
 #   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline
 #
-# Environment: FUZZ_NICE (nice level, default 0), FUZZ_ARGS (extra libFuzzer
+# Environment: FUZZ_NICE (nice level, default 0), FUZZ_TIMEOUT (seconds one
+# input may take, default 2; libFuzzer measures wall-clock time, so a run at
+# nice 19 on a busy machine needs more, e.g. 20), FUZZ_ARGS (extra libFuzzer
 # options). Follow a run with `tail -f build/fuzz/TARGET.log`.
 #
 # Reads seeds from build/fuzz/seed, grows build/fuzz/corpus-TARGET, writes
@@ -36,7 +38,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 start=$(date +%s)
 # shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
 set -- nice -n "${FUZZ_NICE:-0}" "$bin" \
-	-max_total_time="$seconds" -max_len=65536 -timeout=2 -rss_limit_mb=1024 \
+	-max_total_time="$seconds" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-2}" -rss_limit_mb=1024 \
 	-dict="$root/fuzz/yaml.dict" -artifact_prefix="$arts/$target-" \
 	-print_final_stats=1 ${FUZZ_ARGS:-} "$corpus" "$seed"
 "$@" </dev/null >"$log" 2>&1

@@ -3,7 +3,8 @@
 # Included by the main Makefile; see docs/hardening.md.
 #
 #   make fuzz [FUZZ_SECONDS=60]              both fuzzers, FUZZ_SECONDS each
-#                                            (FUZZ_NICE=19: at the lowest CPU priority)
+#                                            (FUZZ_NICE=19: at the lowest CPU priority;
+#                                            then FUZZ_TIMEOUT=20, as the timeout is wall-clock)
 #   make fuzz-smoke [FUZZ_SMOKE_SECONDS=30]  both fuzzers, a short bounded run (for make test)
 #   make fuzz-min FUZZ_TARGET=load FUZZ_CRASH=build/fuzz/artifacts/load-crash-...
 #                                            minimize a crash reproducer
@@ -21,6 +22,7 @@ FUZZ_OPT           ?= -O1 -g
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_NICE          ?= 0
+FUZZ_TIMEOUT       ?= 2
 FUZZ_TARGETS       := load pipeline
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS         = $(CSTD) $(WARN) $(FUZZ_OPT) -Isrc -Ibuild/gen $(PKG_CFLAGS) $(CFLAGS)
@@ -36,7 +38,9 @@ build/fuzz/%.o: %.c $(GEN) $(wildcard src/*.h) fuzz/fuzz_common.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
 
-build/fuzz/fuzz_%: build/fuzz/fuzz/fuzz_%.o $(FUZZ_OBJ)
+# A static pattern rule, so make keeps the objects (a plain pattern rule
+# would treat them as intermediate files and delete them after each build).
+$(FUZZ_BIN): build/fuzz/fuzz_%: build/fuzz/fuzz/fuzz_%.o $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BIN)
@@ -46,10 +50,10 @@ fuzz-seed:
 
 # One target after the other: the machine may have two cores only.
 fuzz: fuzz-build fuzz-seed
-	@rc=0; for t in $(FUZZ_TARGETS); do FUZZ_NICE=$(FUZZ_NICE) fuzz/run.sh $$t $(FUZZ_SECONDS) || rc=1; done; exit $$rc
+	@rc=0; for t in $(FUZZ_TARGETS); do FUZZ_NICE=$(FUZZ_NICE) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/run.sh $$t $(FUZZ_SECONDS) || rc=1; done; exit $$rc
 
 fuzz-smoke: fuzz-build fuzz-seed
-	@rc=0; for t in $(FUZZ_TARGETS); do FUZZ_NICE=$(FUZZ_NICE) fuzz/run.sh $$t $(FUZZ_SMOKE_SECONDS) || rc=1; done; exit $$rc
+	@rc=0; for t in $(FUZZ_TARGETS); do FUZZ_NICE=$(FUZZ_NICE) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/run.sh $$t $(FUZZ_SMOKE_SECONDS) || rc=1; done; exit $$rc
 
 FUZZ_TARGET ?= load
 fuzz-min: build/fuzz/fuzz_$(FUZZ_TARGET)

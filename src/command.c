@@ -155,8 +155,6 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 	struct loaded *l = xcalloc(npaths, sizeof(*l));
 	struct report_file *rf = xcalloc(npaths, sizeof(*rf));
 	struct report r = { 0 };
-	struct summary total = { 0, 0, 0 };
-	struct output out;
 	size_t i, n = 0;
 	bool load_failed = false;
 	int status = EXIT_ERROR;
@@ -174,31 +172,18 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 	if (hook && !load_failed && (status = hook(o, l, n, &r, arg)) != 0)
 		goto out;
 	status = EXIT_ERROR;
-	for (i = 0; i < n; i++) {
-		struct summary s;
-		findings_count(&l[i].findings, &s);
-		total.errors += s.errors;
-		total.warnings += s.warnings;
-		total.infos += s.infos;
-	}
 	if (load_failed && o->output) {
 		/* Keep whatever -o FILE held: a partial report is worse than none. */
 		fprintf(stderr, "connbudget: error: %s not written: an input could not be loaded\n",
 			o->output);
 		goto out;
 	}
-	if (output_open(&out, o->output, o->force) != 0)
-		goto out;
 	r.files = rf; /* r.observed: set by the hook */
 	r.nfiles = n;
 	r.command = command;
-	r.quiet = o->quiet;
-	r.version = CONNBUDGET_VERSION;
-	r.fail_on = o->fail_on;
-	r.color = use_color(o, out.f);
-	if (output_close(&out, report_write(out.f, o->format, &r) == 0) != 0)
-		goto out;
-	status = load_failed ? EXIT_ERROR : report_failed(&total, o->fail_on) ? EXIT_FAIL : EXIT_PASS;
+	status = command_write_report(o, &r);
+	if (load_failed)
+		status = EXIT_ERROR;
 out:
 	for (i = 0; i < n; i++) {
 		findings_release(&l[i].findings);
@@ -213,6 +198,30 @@ out:
 static int run_files(struct options *o, const char *command, char **paths, size_t npaths)
 {
 	return command_run(o, command, paths, npaths, NULL, NULL);
+}
+
+int command_write_report(struct options *o, struct report *r)
+{
+	struct summary total = { 0, 0, 0 };
+	struct output out;
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++) {
+		struct summary s;
+		findings_count(r->files[i].findings, &s);
+		total.errors += s.errors;
+		total.warnings += s.warnings;
+		total.infos += s.infos;
+	}
+	if (output_open(&out, o->output, o->force) != 0)
+		return EXIT_ERROR;
+	r->quiet = o->quiet;
+	r->version = CONNBUDGET_VERSION;
+	r->fail_on = o->fail_on;
+	r->color = use_color(o, out.f);
+	if (output_close(&out, report_write(out.f, o->format, r) == 0) != 0)
+		return EXIT_ERROR;
+	return report_failed(&total, o->fail_on) ? EXIT_FAIL : EXIT_PASS;
 }
 
 char *command_find_config(const char *dir)

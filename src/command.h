@@ -78,6 +78,16 @@ int command_rules(struct options *o);
 int command_explain(struct options *o);
 int command_init(struct options *o);
 int command_schema(struct options *o);
+
+/*
+ * Write a report of topologies already loaded and computed: to -o FILE
+ * (atomically) or standard output, in o->format, with colour per --color.
+ * The caller sets r's files, nfiles and command (and plan or observed);
+ * quiet, version, fail_on and color are filled from o. Returns the exit
+ * status: EXIT_ERROR when the report could not be written, else EXIT_FAIL
+ * when a finding reaches --fail-on, else EXIT_PASS.
+ */
+int command_write_report(struct options *o, struct report *r);
 int command_observe(struct options *o);   /* observe.c */
 
 /*

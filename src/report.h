@@ -29,6 +29,7 @@ bool report_format_parse(const char *s, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
 struct observed; /* observe.h */
+struct plan_result; /* plan.h */
 
 /* One loaded topology with its figures and findings. */
 struct report_file {
@@ -47,6 +48,7 @@ struct report {
 	int fail_on;           /* --fail-on: a severity, or LEVEL_OFF for "never";
 				* 0 is SEV_INFO, so set it explicitly */
 	const struct observed *observed; /* observe: live facts for JSON "observed", else NULL */
+	const struct plan_result *plan;  /* plan: --set/--spike/--solve results, else NULL */
 };
 
 /* Write r in format f. Returns 0, or -1 on an output error. */

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "observe.h"
+#include "plan.h"
 #include "report_impl.h"
 
 cJSON *report_json_push_object(cJSON *array)
@@ -390,6 +391,8 @@ int report_json(FILE *out, const struct report *r)
 	if (!json_summary(root, r))
 		goto fail;
 	if (r->observed && observe_json(r->observed, root) != 0)
+		goto fail;
+	if (r->plan && plan_json(r->plan, root) != 0)
 		goto fail;
 	return report_json_print(out, root);
 fail:

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "plan.h"
 #include "report_impl.h"
 
 enum { GAUGE_WIDTH = 40 };
@@ -129,6 +130,14 @@ int report_text(FILE *out, const struct report *r)
 			for (db = 0; db < rf->topo->ndatabases; db++)
 				text_table(&b, r, rf, db, extended);
 		}
+	}
+	if (r->plan && !r->quiet) {
+		if (b.s && report_put(out, b.s) != 0) {
+			sbuf_release(&b);
+			return -1;
+		}
+		sbuf_release(&b);
+		plan_print_text(out, r->plan, r->color);
 	}
 	finding_lines(&b, r, r->color);
 	report_summary_line(&b, r);

@@ -10,6 +10,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
@@ -702,6 +703,20 @@ static void write_file(const char *dir, const char *name, const char *text)
 	free(path);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove a directory tree made by a test (symbolic links are not followed). */
+static void remove_tree(const char *dir)
+{
+	ck_assert_int_eq(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 START_TEST(test_include_limits)
 {
 	char dir[] = "/tmp/check_load_incXXXXXX";
@@ -793,7 +808,7 @@ START_TEST(test_include_limits)
 	free(err);
 	free(top);
 	free(name);
-	/* (the directory is left for the system's /tmp cleaning: removing it is not the test) */
+	remove_tree(dir);
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "plan.h"
 #include "report.h"
 #include "rules.h"
 #include "version.h"
@@ -25,6 +26,8 @@ static const struct command {
 	  "lint topologies (default FILE: ./connbudget.yaml or the nearest parent's; \"-\" = stdin)" },
 	{ "report", command_report, "report [OPTIONS] FILE",
 	  "budget table per database: every contributor, steady and peak" },
+	{ "plan", command_plan, "plan [OPTIONS] FILE",
+	  "what-if: --set PATH=VALUE (repeatable), --solve PATH, --spike FACTOR" },
 	{ "rules", command_rules, "rules [--ids]",
 	  "list every rule: id, name, default severity, summary" },
 	{ "explain", command_explain, "explain RULE",
@@ -32,11 +35,13 @@ static const struct command {
 	{ "init", command_init, "init [--force] [FILE]",
 	  "write a commented starter topology (default connbudget.yaml)" },
 	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
+	{ "observe", command_observe, "observe [OPTIONS] FILE",
+	  "compare a live PostgreSQL (--dsn) and PgBouncer (--pgbouncer) with the topology" },
 };
 
 enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
-	OPT_FORCE, OPT_IDS,
+	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -59,6 +64,22 @@ static const struct opt {
 	{ { "quiet", no_argument, NULL, 'q' }, NULL, "findings only, no budget table" },
 	{ { "force", no_argument, NULL, OPT_FORCE }, NULL, "let init and -o overwrite an existing file" },
 	{ { "ids", no_argument, NULL, OPT_IDS }, NULL, "rules: print only the ids" },
+	{ { "set", required_argument, NULL, OPT_SET }, "PATH=VALUE",
+	  "plan: override a scalar, e.g. clients.api.replicas=6 (repeatable)" },
+	{ { "solve", required_argument, NULL, OPT_SOLVE }, "PATH",
+	  "plan: the largest (or smallest) value of an integer field that still passes" },
+	{ { "spike", required_argument, NULL, OPT_SPIKE }, "FACTOR",
+	  "plan: multiply every load.hold by FACTOR (e.g. 2.5) and find the breaking factor" },
+	{ { "dsn", required_argument, NULL, OPT_DSN }, "CONNINFO",
+	  "observe: the database, as a libpq connection string or URI" },
+	{ { "database", required_argument, NULL, OPT_DATABASE }, "ID",
+	  "observe: which database of the topology --dsn is (default: the only one)" },
+	{ { "pgbouncer", required_argument, NULL, OPT_PGBOUNCER }, "CONNINFO",
+	  "observe: PgBouncer's admin console (dbname defaults to pgbouncer)" },
+	{ { "pooler", required_argument, NULL, OPT_POOLER }, "ID",
+	  "observe: which pgbouncer of the topology --pgbouncer is (default: the only one)" },
+	{ { "idle-threshold", required_argument, NULL, OPT_IDLE_THRESHOLD }, "DURATION",
+	  "observe: idle in transaction longer than this is CB104 (default 5min)" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
 };
@@ -71,16 +92,20 @@ static void usage(FILE *f)
 		   "The worst-case PostgreSQL connections of every client, pooler and database,\n"
 		   "held against max_connections.\n\ncommands:\n");
 	for (i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(f, "  %-26s %s\n", commands[i].usage, commands[i].help);
+		fprintf(f, "  %-28s %s\n", commands[i].usage, commands[i].help);
 	fprintf(f, "\noptions:\n");
 	for (i = 0; i < ARRAY_LEN(opts); i++) {
 		char left[64];
 		const struct opt *p = &opts[i];
 		int sh = p->lo.val < 256 ? p->lo.val : 0;
 
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", sh ? "-" : "", sh ? sh : ' ',
-			 sh ? ", " : "  ", p->lo.name, p->arg ? " " : "", p->arg ? p->arg : "");
-		fprintf(f, "  %-26s %s\n", sh ? left : left + 2, p->help);
+		if (sh)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", sh, p->lo.name,
+				 p->arg ? " " : "", p->arg ? p->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", p->lo.name,
+				 p->arg ? " " : "", p->arg ? p->arg : "");
+		fprintf(f, "  %-28s %s\n", left, p->help);
 	}
 	fprintf(f, "\nexit status: 0 passed, 1 a finding at or above --fail-on, 2 could not run\n"
 		   "documentation: connbudget explain RULE, man connbudget\n");
@@ -149,6 +174,30 @@ static int apply_option(struct options *o, int c, const char *arg)
 	case OPT_IDS:
 		o->ids = true;
 		break;
+	case OPT_SET:
+		o->sets[o->nsets++] = arg;
+		break;
+	case OPT_SOLVE:
+		o->solve = arg;
+		break;
+	case OPT_SPIKE:
+		o->spike = arg;
+		break;
+	case OPT_DSN:
+		o->dsn = arg;
+		break;
+	case OPT_DATABASE:
+		o->database = arg;
+		break;
+	case OPT_PGBOUNCER:
+		o->pgbouncer = arg;
+		break;
+	case OPT_POOLER:
+		o->pooler = arg;
+		break;
+	case OPT_IDLE_THRESHOLD:
+		o->idle_threshold = arg;
+		break;
 	default:
 		return EXIT_ERROR;
 	}
@@ -210,6 +259,7 @@ int main(int argc, char **argv)
 	o.fail_on = SEV_ERROR;
 	o.color = COLOR_AUTO;
 	o.args = xcalloc((size_t)argc, sizeof(*o.args));
+	o.sets = xcalloc((size_t)argc, sizeof(*o.sets));
 	rule_cli_init(&o.rules);
 	if (env && *env && !report_format_parse(env, &o.format)) {
 		status = usage_error("CONNBUDGET_FORMAT: unknown format \"%s\"", env);
@@ -240,6 +290,7 @@ int main(int argc, char **argv)
 	status = cmd->run(&o);
 out:
 	free(o.args);
+	free(o.sets);
 	rule_cli_release(&o.rules);
 	return status;
 }
