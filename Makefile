@@ -7,7 +7,8 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-DEBS    := libyaml-dev libcjson-dev check pkg-config python3-jsonschema python3-yaml libinih-dev
+DEBS    := libyaml-dev libcjson-dev check pkg-config python3-jsonschema python3-yaml \
+           pre-commit man-db groff-base libinih-dev clang libclang-rt-14-dev valgrind
 
 PKGS    := yaml-0.1 libcjson inih
 WARN    := -Wall -Wextra -Wpedantic -Werror
@@ -29,7 +30,7 @@ SAN_OBJ  := $(SRC:%.c=build/san/%.o)
 
 .DEFAULT_GOAL := all
 
-.PHONY: all deps demo test unit cli clean install uninstall docs
+.PHONY: all deps demo test unit cli integration clean install uninstall docs
 all: build/connbudget
 
 # Install what is missing, once: apt-get update, then apt-get install -y.
@@ -80,9 +81,19 @@ cli: build/san/connbudget build/connbudget
 	CONNBUDGET=build/san/connbudget tests/cli.sh
 	CONNBUDGET=build/san/connbudget tests/plan.sh
 
+# The schema and the loader accept the same files; the hook, install, man
+# page and completion work as a user meets them.
+integration: build/connbudget build/san/connbudget
+	CONNBUDGET=build/san/connbudget /usr/bin/python3 tests/schema_agree.py
+	CONNBUDGET=build/san/connbudget tests/precommit.sh
+	CONNBUDGET=build/connbudget tests/unix.sh
+
+# Everything: unit suites and CLI tests under ASan + UBSan, the schema,
+# integration, hostile input (secrets, limits, a bounded fuzz run, valgrind)
+# and observe against a real PostgreSQL and PgBouncer.
 test: deps
 	@$(MAKE) --no-print-directory build/connbudget build/san/connbudget build/san/check_all
-	@$(MAKE) --no-print-directory unit cli
+	@$(MAKE) --no-print-directory unit cli integration secrets limits observe-test fuzz-smoke valgrind
 
 clean:
 	rm -rf build

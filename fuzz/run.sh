@@ -11,17 +11,19 @@
 #
 # Reads seeds from build/fuzz/seed, grows build/fuzz/corpus-TARGET, writes
 # crash reproducers to build/fuzz/artifacts/TARGET-crash-* and the log to
-# build/fuzz/TARGET.log. Exits 0 when the run ended without a finding, else
+# build/fuzz/TARGET.log. FUZZ_OUT=DIR uses DIR instead of build/fuzz (a long
+# run from a copy that `make clean` cannot remove under it). Exits 0 when the run ended without a finding, else
 # libFuzzer's status after printing the log's tail.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${1:?usage: fuzz/run.sh load|pipeline SECONDS}
 seconds=${2:?usage: fuzz/run.sh load|pipeline SECONDS}
-bin=$root/build/fuzz/fuzz_$target
-corpus=$root/build/fuzz/corpus-$target
-seed=$root/build/fuzz/seed
-arts=$root/build/fuzz/artifacts
-log=$root/build/fuzz/$target.log
+out=${FUZZ_OUT:-$root/build/fuzz}
+bin=$out/fuzz_$target
+corpus=$out/corpus-$target
+seed=$out/seed
+arts=$out/artifacts
+log=$out/$target.log
 
 [ -x "$bin" ] || { echo "run.sh: $bin is not built" >&2; exit 2; }
 mkdir -p "$corpus" "$seed" "$arts"

@@ -5,40 +5,8 @@
 #   CONNBUDGET=build/san/connbudget tests/cli.sh
 set -u
 cd "$(dirname "$0")/.."
-CB=${CONNBUDGET:-build/connbudget}
-case "$CB" in /*) ;; *) CB=$PWD/$CB ;; esac
-PY=/usr/bin/python3
+. tests/lib.sh
 SHARED=${SHARED:-../shared}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0
-
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# run CMD...: sets $out, $err, $rc
-run() {
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	out=$(cat "$TMP/out")
-	err=$(cat "$TMP/err")
-}
-
-# expect_rc N DESCRIPTION CMD...
-expect_rc() {
-	local want=$1 what=$2
-	shift 2
-	run "$@"
-	if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; echo "$err" | head -5; fi
-}
-
-# contains HAYSTACK NEEDLE DESCRIPTION
-contains() {
-	case "$1" in *"$2"*) ok ;; *) bad "$3: missing \"$2\""; printf '%s\n' "$1" | head -20 ;; esac
-}
-lacks() {
-	case "$1" in *"$2"*) bad "$3: unexpected \"$2\"" ;; *) ok ;; esac
-}
 
 #--- basics ---------------------------------------------------------------
 expect_rc 0 "--help" "$CB" --help
@@ -186,5 +154,4 @@ for y in testdata/examples/*.yaml; do
 	$PY tests/validate.py github "$TMP/r.gh" && ok || bad "$y: github annotations malformed"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -7,42 +7,11 @@
 #   CONNBUDGET=build/san/connbudget tests/plan.sh
 set -u
 cd "$(dirname "$0")/.."
-CB=${CONNBUDGET:-build/connbudget}
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0
+. tests/lib.sh
 
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# run CMD...: sets $out, $err, $rc
-run() {
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	out=$(cat "$TMP/out")
-	err=$(cat "$TMP/err")
-}
-
-# expect_rc N DESCRIPTION CMD...
-expect_rc() {
-	local want=$1 what=$2
-	shift 2
-	run "$@"
-	if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; echo "$err" | head -5; fi
-	case "$err" in *AddressSanitizer*|*"runtime error"*) bad "$what: sanitizer report"; echo "$err" | head -20 ;; esac
-}
-
-# contains HAYSTACK NEEDLE DESCRIPTION
-contains() {
-	case "$1" in *"$2"*) ok ;; *) bad "$3: missing \"$2\""; printf '%s\n' "$1" | head -30 ;; esac
-}
 # has HAYSTACK NEEDLE DESCRIPTION: contains, with runs of spaces squeezed in both
 has() {
 	contains "$(printf '%s' "$1" | tr -s ' ')" "$(printf '%s' "$2" | tr -s ' ')" "$3"
-}
-lacks() {
-	case "$1" in *"$2"*) bad "$3: unexpected \"$2\"" ;; *) ok ;; esac
 }
 
 # json_eq JSON EXPR WANT DESCRIPTION: evaluate EXPR on the parsed report (d)
@@ -196,5 +165,4 @@ contains "$err" "$TMP/cfg/pg.conf:2:27: error: syntax error in '$TMP/cfg/pg.conf
 printf "max_connections = 100\nidle_session_timeout = '10 min'\n" >"$TMP/cfg/pg.conf"
 expect_rc 1 "quoted unit with a space" "$CB" check "$TMP/cfg/p.yaml" --fail-on warning
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -1,0 +1,44 @@
+# tests/lib.sh - what every CLI test script shares: counting, running a
+# command, and the usual assertions. Source it after `cd` to the repository
+# root; it sets CB (absolute), PY, TMP (removed on exit) and the counters.
+# finish prints the closing "N passed, N failed" line and sets the status.
+
+CB=${CONNBUDGET:-build/connbudget}
+case "$CB" in /*) ;; *) CB=$PWD/$CB ;; esac
+PY=/usr/bin/python3
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run CMD...: sets $out, $err, $rc
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	out=$(cat "$TMP/out")
+	err=$(cat "$TMP/err")
+}
+
+# expect_rc N DESCRIPTION CMD...: the exit status, and no sanitizer report
+expect_rc() {
+	local want=$1 what=$2
+	shift 2
+	run "$@"
+	if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, want $want"; echo "$err" | head -5; fi
+	case "$err" in *AddressSanitizer*|*"runtime error"*) bad "$what: sanitizer report"; echo "$err" | head -20 ;; esac
+}
+
+# contains HAYSTACK NEEDLE DESCRIPTION / lacks HAYSTACK NEEDLE DESCRIPTION
+contains() {
+	case "$1" in *"$2"*) ok ;; *) bad "$3: missing \"$2\""; printf '%s\n' "$1" | head -30 ;; esac
+}
+lacks() {
+	case "$1" in *"$2"*) bad "$3: unexpected \"$2\"" ;; *) ok ;; esac
+}
+
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Unix citizenship: make install / uninstall, the man page renders cleanly,
+# bash completion completes, generated docs are current, CONNBUDGET_FORMAT.
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+# install / uninstall into a throwaway prefix
+make --no-print-directory install PREFIX="$TMP/usr" >/dev/null 2>&1 && ok || bad "make install failed"
+for f in bin/connbudget share/man/man1/connbudget.1 share/bash-completion/completions/connbudget; do
+	[ -e "$TMP/usr/$f" ] && ok || bad "make install did not install $f"
+done
+"$TMP/usr/bin/connbudget" --version | grep -q "^connbudget " && ok || bad "installed binary does not run"
+make --no-print-directory uninstall PREFIX="$TMP/usr" >/dev/null 2>&1 && ok || bad "make uninstall failed"
+[ -z "$(find "$TMP/usr" -type f)" ] && ok || bad "make uninstall left files: $(find "$TMP/usr" -type f)"
+
+# the man page: renders, groff has nothing to warn about, lists every rule
+if command -v groff >/dev/null; then
+	warn=$(groff -ww -man -Tutf8 -z connbudget.1 2>&1)
+	[ -z "$warn" ] && ok || bad "groff warns on connbudget.1: $warn"
+fi
+if command -v man >/dev/null; then
+	page=$(MANWIDTH=80 man -l connbudget.1 2>/dev/null)
+	case "$page" in *"CONNBUDGET(1)"*) ok ;; *) bad "man -l connbudget.1 does not render" ;; esac
+	for id in $("$CB" rules --ids); do
+		case "$page" in *"$id"*) ok ;; *) bad "man page lacks $id" ;; esac
+	done
+fi
+
+# README rule table and man page are generated from the registry and current
+tools/gendocs.sh "$CB" --check && ok || bad "generated docs are stale (make docs)"
+
+# bash completion
+complete_words() { # the words typed so far → the candidates
+	bash -c '
+		source contrib/bash-completion/connbudget
+		export PATH="$(dirname "$1"):$PATH"
+		shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+		COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+		_connbudget
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$CB" "$@"
+}
+mkdir -p "$TMP/bin" && ln -sf "$CB" "$TMP/bin/connbudget"
+CB_SAVED=$CB; CB=$TMP/bin/connbudget
+complete_words connbudget "" | grep -qx "plan" && ok || bad "completion: subcommands"
+complete_words connbudget check --for | grep -qx -- "--format" && ok || bad "completion: options"
+complete_words connbudget check --format "" | grep -qx "sarif" && ok || bad "completion: formats"
+complete_words connbudget explain CB00 | grep -qx "CB007" && ok || bad "completion: rule ids"
+complete_words connbudget plan --sp | grep -qx -- "--spike" && ok || bad "completion: plan options"
+CB=$CB_SAVED
+
+# CONNBUDGET_FORMAT sets the default format; --format wins
+out=$(CONNBUDGET_FORMAT=gcc "$CB" check testdata/examples/connbudget.yaml)
+case "$out" in "testdata/examples/connbudget.yaml:"*) ok ;; *) bad "CONNBUDGET_FORMAT=gcc ignored" ;; esac
+out=$(CONNBUDGET_FORMAT=gcc "$CB" check --format json testdata/examples/connbudget.yaml)
+case "$out" in "{"*) ok ;; *) bad "--format does not win over CONNBUDGET_FORMAT" ;; esac
+# --color auto on a terminal (script(1) gives one): colour, but not with NO_COLOR or TERM=dumb
+if command -v script >/dev/null; then
+	tty_run() { script -qec "$*" /dev/null </dev/null; }
+	out=$(TERM=xterm tty_run "$CB" check testdata/examples/connbudget.yaml)
+	case "$out" in *$'\033['*) ok ;; *) bad "--color auto on a terminal does not colour" ;; esac
+	out=$(TERM=dumb tty_run "$CB" check testdata/examples/connbudget.yaml)
+	case "$out" in *$'\033['*) bad "TERM=dumb still colours" ;; *) ok ;; esac
+	out=$(NO_COLOR=1 TERM=xterm tty_run "$CB" check testdata/examples/connbudget.yaml)
+	case "$out" in *$'\033['*) bad "NO_COLOR still colours" ;; *) ok ;; esac
+fi
+out=$(TERM=dumb "$CB" check --color always testdata/examples/connbudget.yaml)
+case "$out" in *$'\033['*) ok ;; *) bad "--color always must colour even with TERM=dumb" ;; esac
+
+finish
