@@ -248,6 +248,25 @@ static bool database_settings(struct calc *c, const struct database *d, struct d
 	return true;
 }
 
+/* The clients behind each pooler, in file order (counted first, then filled). */
+static void collect_pooled(const struct topology *t, struct budget *b)
+{
+	size_t i;
+
+	for (i = 0; i < t->nclients; i++)
+		if (t->clients[i].via_pooler)
+			b->poolers[t->clients[i].target].nclients++;
+	for (i = 0; i < t->npoolers; i++) {
+		b->poolers[i].clients = xcalloc(b->poolers[i].nclients, sizeof(size_t));
+		b->poolers[i].nclients = 0;
+	}
+	for (i = 0; i < t->nclients; i++) {
+		struct pooler_fig *p = &b->poolers[t->clients[i].target];
+		if (t->clients[i].via_pooler)
+			p->clients[p->nclients++] = i;
+	}
+}
+
 /* Contributors of each database: its poolers, then its direct clients, in file order. */
 static void collect_contributors(const struct topology *t, struct budget *b)
 {
@@ -329,6 +348,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 					 (double)d->demand.peak / (double)d->max_connections : 0;
 	}
 	collect_contributors(t, b);
+	collect_pooled(t, b);
 out:
 	if (c.failed) {
 		budget_release(b);
@@ -346,6 +366,9 @@ void budget_release(struct budget *b)
 	if (b->dbs && b->topo)
 		for (i = 0; i < b->topo->ndatabases; i++)
 			free(b->dbs[i].contrib);
+	if (b->poolers && b->topo)
+		for (i = 0; i < b->topo->npoolers; i++)
+			free(b->poolers[i].clients);
 	free(b->clients);
 	free(b->poolers);
 	free(b->dbs);

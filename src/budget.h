@@ -65,6 +65,8 @@ struct pooler_fig {
 	uint64_t instances, default_pool_size, reserve_pool_size, max_client_conn,
 		max_db_connections, max_connections_percent, users;
 	enum pool_mode pool_mode;
+	size_t *clients;            /* the clients behind it (topology indices), in file order */
+	size_t nclients;
 };
 
 enum contrib_kind { CONTRIB_CLIENT, CONTRIB_POOLER };

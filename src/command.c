@@ -172,6 +172,8 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 	if (hook && !load_failed && (status = hook(o, l, n, &r, arg)) != 0)
 		goto out;
 	status = EXIT_ERROR;
+	if (load_failed && n == 0)
+		goto out; /* nothing to report: the errors are on stderr */
 	if (load_failed && o->output) {
 		/* Keep whatever -o FILE held: a partial report is worse than none. */
 		fprintf(stderr, "connbudget: error: %s not written: an input could not be loaded\n",
@@ -329,7 +331,20 @@ int command_explain(struct options *o)
 	}
 	r = rule_find(o->args[0]);
 	if (!r) {
-		fprintf(stderr, "connbudget: error: unknown rule \"%s\" (see `connbudget rules`)\n", o->args[0]);
+		const char **names = xcalloc(rule_count, sizeof(*names));
+		const char *near;
+		size_t i;
+
+		for (i = 0; i < rule_count; i++)
+			names[i] = rule_registry[i].name;
+		near = closest_word(o->args[0], names, rule_count);
+		if (near)
+			fprintf(stderr, "connbudget: error: unknown rule \"%s\", did you mean \"%s\"?\n",
+				o->args[0], near);
+		else
+			fprintf(stderr, "connbudget: error: unknown rule \"%s\" (see `connbudget rules`)\n",
+				o->args[0]);
+		free(names);
 		return EXIT_ERROR;
 	}
 	printf("%s %s (%s)\n\n%s\n\n%s\n", r->id, r->name, severity_name(r->severity), r->summary, r->doc);

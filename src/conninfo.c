@@ -505,3 +505,65 @@ bool conninfo_has_literal_password(const struct conninfo *ci)
 			return true;
 	return false;
 }
+
+/*
+ * A password-masking fallback for text that does not parse as a
+ * connection string: `password=VALUE` (any case, up to a space, '&' or ';')
+ * and `scheme://user:VALUE@`. Placeholders are left alone.
+ */
+static char *mask_loose(const char *s)
+{
+	struct sbuf sb = { 0 };
+	const char *p = s;
+
+	while (*p) {
+		const char *v = NULL, *e = NULL;
+
+		if (strncasecmp(p, "password=", 9) == 0 &&
+		    (p == s || strchr(" \t?&;", p[-1]))) {
+			v = p + 9;
+			for (e = v; *e && !strchr(" \t&;", *e); e++)
+				;
+		} else if (strncmp(p, "://", 3) == 0) {
+			const char *at = p + 3, *colon = NULL;
+			for (; *at && *at != '@' && *at != '/'; at++)
+				if (*at == ':' && !colon)
+					colon = at;
+			if (*at == '@' && colon) {
+				v = colon + 1;
+				e = at;
+			}
+		}
+		if (v && e > v) {
+			char *val = xstrndup(v, (size_t)(e - v));
+			sbuf_add(&sb, p, (size_t)(v - p));
+			sbuf_puts(&sb, conninfo_is_placeholder(val) ? val : "***");
+			free(val);
+			p = e;
+		} else {
+			sbuf_putc(&sb, *p++);
+		}
+	}
+	return sbuf_detach(&sb);
+}
+
+char *mask_password(const char *url)
+{
+	struct conninfo ci;
+	struct sbuf sb = { 0 };
+	size_t i, at = 0;
+
+	if (conninfo_parse(url, &ci, NULL) != 0)
+		return mask_loose(url);
+	for (i = 0; i < ci.npw; i++) {
+		const struct conninfo_span *sp = &ci.pw[i];
+		if (sp->placeholder || sp->off < at)
+			continue;
+		sbuf_add(&sb, url + at, sp->off - at);
+		sbuf_puts(&sb, "***");
+		at = sp->off + sp->len;
+	}
+	sbuf_puts(&sb, url + at);
+	conninfo_release(&ci);
+	return sbuf_detach(&sb);
+}

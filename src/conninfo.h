@@ -56,6 +56,13 @@ const char *conninfo_param(const struct conninfo *ci, const char *key);
 /* Is s an environment placeholder, `${NAME...}` or `$NAME`, rather than a literal? */
 bool conninfo_is_placeholder(const char *s);
 
+/*
+ * Replace every literal password in s (a connection string, URI or
+ * key=value, or any text that holds one) by "***". Returns a new string the
+ * caller frees. Every message that may quote user text goes through it.
+ */
+char *mask_password(const char *s);
+
 /* Does the text carry a literal password (not a placeholder)? */
 bool conninfo_has_literal_password(const struct conninfo *ci);
 

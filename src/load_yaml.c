@@ -1,6 +1,8 @@
 /* load_yaml.c - see load_yaml.h. */
 #include "load_yaml.h"
 
+#include "conninfo.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +14,10 @@
 
 enum {
 	QUOTE_MAX = 60,           /* bytes of a value shown in a message */
+	/* room for the history: it fills up to here before its front is dropped
+	 * (down to the last YR_HIST bytes), so each byte read is moved about
+	 * once rather than once per read */
+	HIST_CAP = 2 * YR_HIST,
 };
 
 static const char CORE_TAG[] = "tag:yaml.org,2002:";
@@ -42,12 +48,16 @@ static size_t bom_len(const unsigned char *p, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Keep the last YR_HIST bytes handed to libyaml, and the position of the first. */
+/*
+ * Keep (at least) the last YR_HIST bytes handed to libyaml, and the position
+ * of the first byte kept. The buffer holds HIST_CAP bytes; when the next
+ * read does not fit, the front is dropped so that YR_HIST bytes remain.
+ */
 static void hist_add(struct yr *r, const unsigned char *p, size_t n)
 {
 	size_t drop, skip;
 
-	if (r->hist_len + n > YR_HIST) {
+	if (r->hist_len + n > HIST_CAP) {
 		drop = r->hist_len + n - YR_HIST;
 		if (drop > r->hist_len) {
 			/* everything kept goes, and the front of p too */
@@ -120,7 +130,7 @@ void yr_init_fd(struct yr *r, struct ld *ld, const char *file, int fd)
 {
 	yr_init(r, ld, file);
 	r->fd = fd;
-	r->hist = xmalloc(YR_HIST);
+	r->hist = xmalloc(HIST_CAP);
 	yaml_parser_set_input(&r->parser, read_handler, r);
 }
 
@@ -564,9 +574,12 @@ enum sclass yr_class(const struct yr *r)
 	return yr_class_of(yr_text(r), yr_len(r));
 }
 
-void yr_quote(struct sbuf *b, const char *s, size_t n)
+void yr_quote(struct sbuf *b, const char *text, size_t len)
 {
-	size_t i, shown = n;
+	/* A value in a message may be a url with a password: never echo it. */
+	char *copy = xstrndup(text, len);
+	char *s = mask_password(copy);
+	size_t i, n = strlen(s), shown = n;
 
 	if (shown > QUOTE_MAX) {
 		shown = QUOTE_MAX;
@@ -594,6 +607,8 @@ void yr_quote(struct sbuf *b, const char *s, size_t n)
 	if (shown < n)
 		sbuf_puts(b, "...");
 	sbuf_putc(b, '"');
+	free(s);
+	free(copy);
 }
 
 void yr_describe(struct sbuf *b, const struct yr *r)

@@ -908,8 +908,11 @@ void plan_print_text(FILE *out, const struct plan_result *p, bool color)
 	char f[24], before[24], after[24];
 
 	fprintf(out, "%splan%s\n", bold, reset);
-	for (i = 0; i < p->nsets; i++)
-		fprintf(out, "  set      %s = %s\n", p->sets[i].path, p->sets[i].value);
+	for (i = 0; i < p->nsets; i++) {
+		char *v = mask_password(p->sets[i].value);
+		fprintf(out, "  set      %s = %s\n", p->sets[i].path, v);
+		free(v);
+	}
 	if (p->has_spike) {
 		fmt_factor(f, p->spike.factor);
 		fprintf(out, "  spike    %sx: every load.hold multiplied by %s\n", f, f);
@@ -1048,9 +1051,13 @@ int plan_json(const struct plan_result *p, void *cjson_parent)
 
 	if (!plan || !(set = cJSON_AddObjectToObject(plan, "set")))
 		return -1;
-	for (i = 0; i < p->nsets; i++)
-		if (!json_set_value(set, p->sets[i].path, p->sets[i].value))
+	for (i = 0; i < p->nsets; i++) {
+		char *v = mask_password(p->sets[i].value);
+		bool ok = json_set_value(set, p->sets[i].path, v);
+		free(v);
+		if (!ok)
 			return -1;
+	}
 	if (!(changes = cJSON_AddArrayToObject(plan, "changes")))
 		return -1;
 	for (i = 0; i < p->nchanges; i++) {

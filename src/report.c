@@ -264,17 +264,53 @@ const struct amount *report_contrib_amount(const struct budget *b, const struct 
 	return c->kind == CONTRIB_POOLER ? &b->poolers[c->index].server : &b->clients[c->index].conn;
 }
 
-bool report_next_pooled_client(const struct topology *t, size_t p, size_t *i)
+void report_pooled_init(struct report_pooled *it, const struct report_file *rf, size_t p)
 {
-	for (; *i < t->nclients; (*i)++)
-		if (t->clients[*i].via_pooler && t->clients[*i].target == p)
+	const struct pooler_fig *f = &rf->budget->poolers[p];
+
+	memset(it, 0, sizeof(*it));
+	it->t = rf->topo;
+	it->p = p;
+	it->list = f->clients;
+	it->n = f->clients ? f->nclients : rf->topo->nclients;
+}
+
+bool report_pooled_next(struct report_pooled *it, size_t *client)
+{
+	const struct client *c;
+
+	if (it->list) {
+		if (it->i >= it->n)
+			return false;
+		*client = it->list[it->i++];
+		return true;
+	}
+	while (it->i < it->n) {
+		c = &it->t->clients[it->i++];
+		if (c->via_pooler && c->target == it->p) {
+			*client = it->i - 1;
 			return true;
+		}
+	}
 	return false;
 }
 
+/*
+ * Digits from the right, then copied into place: the same text as
+ * snprintf's "%llu" at a tenth of its cost, which counted when every
+ * figure of a 100 000-client JSON report went through here.
+ */
 void report_u64(char buf[REPORT_NUM_LEN], uint64_t v)
 {
-	snprintf(buf, REPORT_NUM_LEN, "%llu", (unsigned long long)v);
+	char tmp[REPORT_NUM_LEN];
+	size_t n = sizeof(tmp);
+
+	tmp[--n] = '\0';
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(buf, tmp + n, sizeof(tmp) - n);
 }
 
 bool report_util_percent(const struct db_fig *d, uint64_t *pct)
@@ -345,14 +381,16 @@ void report_db_table(const struct report_file *rf, size_t db, bool extended, str
 
 	for (i = 0; i < d->ncontrib; i++) {
 		const struct contrib *c = &d->contrib[i];
-		size_t k = 0;
+		struct report_pooled it;
+		size_t k;
 
 		row = add_row(t, ROW_CONTRIB, report_contrib_id(topo, c), NULL);
 		row->type = report_contrib_type(topo, c);
 		amount_cells(row, report_contrib_amount(rf->budget, c));
 		if (c->kind != CONTRIB_POOLER)
 			continue;
-		for (; report_next_pooled_client(topo, c->index, &k); k++) {
+		report_pooled_init(&it, rf, c->index);
+		while (report_pooled_next(&it, &k)) {
 			row = add_row(t, ROW_POOLED, topo->clients[k].id.s, "client side, not counted");
 			row->type = client_type_name((enum client_type)topo->clients[k].type.v);
 			amount_cells(row, &rf->budget->clients[k].conn);

@@ -90,10 +90,25 @@ const char *report_contrib_id(const struct topology *t, const struct contrib *c)
 const char *report_contrib_type(const struct topology *t, const struct contrib *c);
 const struct amount *report_contrib_amount(const struct budget *b, const struct contrib *c);
 /*
- * The next client (index >= *i) that connects to pooler p; true and *i set,
- * false when there is none. Start with *i = 0 and add 1 after each.
+ * The clients behind pooler p, in file order:
+ *
+ *	struct report_pooled it;
+ *	size_t k;
+ *	report_pooled_init(&it, rf, p);
+ *	while (report_pooled_next(&it, &k))
+ *		... rf->topo->clients[k] ...
+ *
+ * They come from the pooler's list in the budget (budget_compute builds
+ * it). A budget made by hand without that list (a test's fixture) is
+ * served by a walk over every client instead.
  */
-bool report_next_pooled_client(const struct topology *t, size_t p, size_t *i);
+struct report_pooled {
+	const struct topology *t;
+	const size_t *list;   /* the budget's list, or NULL: walk t->clients */
+	size_t n, p, i;
+};
+void report_pooled_init(struct report_pooled *it, const struct report_file *rf, size_t p);
+bool report_pooled_next(struct report_pooled *it, size_t *client);
 
 /* v in decimal into buf. */
 void report_u64(char buf[REPORT_NUM_LEN], uint64_t v);
@@ -148,20 +163,64 @@ void report_table_release(struct report_table *t);
 #define ANSI_BLUE "\033[1;34m"
 
 /*
- * cJSON helpers shared by json and sarif (report_json.c). Each attaches
- * what it creates to its parent before returning it, so deleting the root
- * frees everything; each returns NULL/false when cJSON could not allocate.
+ * A JSON document streamed to a FILE * (report_json.c), for json and sarif:
+ * the skeleton (objects and arrays opened and closed here) is written as it
+ * goes, two spaces per level, one member or array entry per line; each
+ * value is a small cJSON tree printed compactly on its line. Nothing of the
+ * document is kept but the print buffer. Errors (a NULL item, a failed
+ * write) are sticky: later calls write nothing more and report_jw_finish
+ * returns -1.
+ *
+ *	struct report_jw w;
+ *	report_jw_init(&w, out);
+ *	report_jw_open(&w, NULL, false);          {
+ *	report_jw_open(&w, "results", true);        "results": [
+ *	report_jw_item(&w, NULL, entry);              {...entry...},
+ *	report_jw_close(&w, true);                  ]
+ *	report_jw_close(&w, false);               }
+ *	return report_jw_finish(&w);
  */
 struct cJSON;
+struct report_jw {
+	FILE *out;
+	char *buf;            /* print buffer, reused by every value */
+	int cap;
+	unsigned depth;       /* open containers */
+	bool first;           /* the innermost container has no member yet */
+	bool failed;
+};
+void report_jw_init(struct report_jw *w, FILE *out);
+/* Open an object or array: a member named key, or (key NULL) an array
+ * entry or the document itself. */
+void report_jw_open(struct report_jw *w, const char *key, bool array);
+/* Close it; closing the document writes the final newline. */
+void report_jw_close(struct report_jw *w, bool array);
+/* key: item on one line (key NULL in an array); item stays the caller's. */
+void report_jw_value(struct report_jw *w, const char *key, const struct cJSON *item);
+/* The same, then delete item; a NULL item (cJSON could not allocate) fails. */
+void report_jw_item(struct report_jw *w, const char *key, struct cJSON *item);
+/* Mark the document failed (a value could not be built). */
+void report_jw_fail(struct report_jw *w);
+/* Free the buffer; 0, or -1 when anything failed or a container is open. */
+int report_jw_finish(struct report_jw *w);
+
+/*
+ * cJSON helpers for building those values. Keys are not copied (they must
+ * be string constants), and neither are strings (they must outlive the
+ * value's printing: model strings, finding messages). Each attaches what it
+ * creates to its parent before returning it, so deleting the root frees
+ * everything; each returns NULL/false when cJSON could not allocate.
+ */
+/* key: item; false (and item deleted) when item is NULL or not attached. */
+bool report_json_add(struct cJSON *o, const char *key, struct cJSON *item);
+/* key: a new empty object, returned. */
+struct cJSON *report_json_add_object(struct cJSON *o, const char *key);
 /* A new object appended to array. */
 struct cJSON *report_json_push_object(struct cJSON *array);
 /* key: v as an exact integer (raw decimal text, so no rounding above 2^53). */
 bool report_json_add_u64(struct cJSON *o, const char *key, uint64_t v);
 /* key: s, or null when s is NULL. */
 bool report_json_add_str(struct cJSON *o, const char *key, const char *s);
-/* Print root (indented) and a newline to out, then delete root (any
- * root, even NULL). Returns 0, or -1 when printing or writing failed. */
-int report_json_print(FILE *out, struct cJSON *root);
 
 /* GitHub workflow-command escaping (report_github.c), appended to b. */
 void report_github_escape_data(struct sbuf *b, const char *s);

@@ -3,6 +3,10 @@
  * uploads: one run, the rule registry as tool.driver.rules[], one result
  * per finding with one physical location.
  *
+ * The document is streamed (report_jw, report_json.c): each rule and each
+ * result is one small cJSON tree printed on its own line, so memory does
+ * not grow with the number of findings.
+ *
  * URIs are the paths exactly as the findings carry them (relative to the
  * working directory, as given on the command line). Columns count
  * characters (columnKind "unicodeCodePoints"). A region ends on its start
@@ -37,7 +41,7 @@ static const char *sarif_level(enum severity s)
 /* key: {"text": text}. */
 static bool add_message(cJSON *o, const char *key, const char *text)
 {
-	cJSON *m = cJSON_AddObjectToObject(o, key);
+	cJSON *m = report_json_add_object(o, key);
 
 	return m && report_json_add_str(m, "text", text);
 }
@@ -77,92 +81,101 @@ static char *first_paragraph(const char *doc)
 	return sbuf_detach(&b);
 }
 
-/* One rules[] entry; help carries the whole documentation. */
-static bool sarif_rule(cJSON *arr, const struct rule *rule)
+/* One rules[] entry, written to w; help carries the whole documentation. */
+static void sarif_rule(struct report_jw *w, const struct rule *rule)
 {
 	const char *doc = rule->doc ? rule->doc : rule->summary;
 	char *full = first_paragraph(doc);
-	cJSON *o = report_json_push_object(arr), *conf;
-	bool ok = false;
+	cJSON *o = cJSON_CreateObject(), *conf;
 
 	if (!o || !report_json_add_str(o, "id", rule->id) || !report_json_add_str(o, "name", rule->name) ||
 	    !add_message(o, "shortDescription", rule->summary) ||
 	    !add_message(o, "fullDescription", *full ? full : rule->summary) ||
-	    !add_message(o, "help", doc))
-		goto out;
-	conf = cJSON_AddObjectToObject(o, "defaultConfiguration");
-	ok = conf && report_json_add_str(conf, "level", sarif_level(rule->severity));
-out:
+	    !add_message(o, "help", doc) || !(conf = report_json_add_object(o, "defaultConfiguration")) ||
+	    !report_json_add_str(conf, "level", sarif_level(rule->severity))) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	report_jw_item(w, NULL, o); /* printed before full, which it refers to, is freed */
 	free(full);
-	return ok;
 }
 
 /* locations[0].physicalLocation of a finding. */
 static bool sarif_location(cJSON *result, const struct report_file *rf, const struct finding *f)
 {
 	struct pos p = report_finding_pos(rf, f);
-	cJSON *locs = cJSON_AddArrayToObject(result, "locations");
-	cJSON *loc = locs ? report_json_push_object(locs) : NULL;
-	cJSON *phys = loc ? cJSON_AddObjectToObject(loc, "physicalLocation") : NULL;
-	cJSON *art = phys ? cJSON_AddObjectToObject(phys, "artifactLocation") : NULL;
+	cJSON *locs = cJSON_CreateArray();
+	cJSON *loc = report_json_add(result, "locations", locs) ? report_json_push_object(locs) : NULL;
+	cJSON *phys = loc ? report_json_add_object(loc, "physicalLocation") : NULL;
+	cJSON *art = phys ? report_json_add_object(phys, "artifactLocation") : NULL;
 	cJSON *region, *logical, *lo;
 
 	if (!art || !report_json_add_str(art, "uri", p.file))
 		return false;
-	region = cJSON_AddObjectToObject(phys, "region");
+	region = report_json_add_object(phys, "region");
 	if (!region || !report_json_add_u64(region, "startLine", p.line) ||
 	    !report_json_add_u64(region, "startColumn", p.col) ||
 	    !report_json_add_u64(region, "endLine", p.line) ||
 	    !report_json_add_u64(region, "endColumn", (uint64_t)p.col + report_finding_span(rf, f)))
 		return false;
-	logical = cJSON_AddArrayToObject(loc, "logicalLocations");
-	lo = logical ? report_json_push_object(logical) : NULL;
+	logical = cJSON_CreateArray();
+	lo = report_json_add(loc, "logicalLocations", logical) ? report_json_push_object(logical) : NULL;
 	return lo && report_json_add_str(lo, "fullyQualifiedName", report_finding_object(f)) &&
 	       report_json_add_str(lo, "kind", "object");
 }
 
-static bool sarif_result(cJSON *arr, const struct report_file *rf, const struct finding *f)
+/* One result; NULL when cJSON could not allocate. */
+static cJSON *sarif_result(const struct report_file *rf, const struct finding *f)
 {
-	cJSON *o = report_json_push_object(arr);
+	cJSON *o = cJSON_CreateObject();
 
-	return o && report_json_add_str(o, "ruleId", f->rule->id) &&
-	       report_json_add_u64(o, "ruleIndex", rule_index(f->rule)) &&
-	       report_json_add_str(o, "level", sarif_level(f->severity)) &&
-	       add_message(o, "message", f->message) && sarif_location(o, rf, f);
+	if (o && report_json_add_str(o, "ruleId", f->rule->id) &&
+	    report_json_add_u64(o, "ruleIndex", rule_index(f->rule)) &&
+	    report_json_add_str(o, "level", sarif_level(f->severity)) &&
+	    add_message(o, "message", f->message) && sarif_location(o, rf, f))
+		return o;
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* A string member of the skeleton. */
+static void put_str(struct report_jw *w, const char *key, const char *s)
+{
+	report_jw_item(w, key, cJSON_CreateStringReference(s));
 }
 
 int report_sarif(FILE *out, const struct report *r)
 {
-	cJSON *root = cJSON_CreateObject();
-	cJSON *runs, *run, *tool, *driver, *rules, *results;
+	struct report_jw w;
 	struct report_iter it;
 	const struct finding *f;
 	size_t i;
 
-	if (!root)
-		return -1;
-	if (!report_json_add_str(root, "$schema", SARIF_SCHEMA) ||
-	    !report_json_add_str(root, "version", SARIF_VERSION) ||
-	    !(runs = cJSON_AddArrayToObject(root, "runs")) || !(run = report_json_push_object(runs)) ||
-	    !(tool = cJSON_AddObjectToObject(run, "tool")) ||
-	    !(driver = cJSON_AddObjectToObject(tool, "driver")) ||
-	    !report_json_add_str(driver, "name", "connbudget") ||
-	    !report_json_add_str(driver, "version", report_version(r)) ||
-	    !report_json_add_str(driver, "informationUri", CONNBUDGET_URI) ||
-	    !(rules = cJSON_AddArrayToObject(driver, "rules")))
-		goto fail;
-	for (i = 0; i < rule_count; i++)
-		if (!sarif_rule(rules, &rule_registry[i]))
-			goto fail;
-	if (!report_json_add_str(run, "columnKind", "unicodeCodePoints") ||
-	    !(results = cJSON_AddArrayToObject(run, "results")))
-		goto fail;
+	report_jw_init(&w, out);
+	report_jw_open(&w, NULL, false);
+	put_str(&w, "$schema", SARIF_SCHEMA);
+	put_str(&w, "version", SARIF_VERSION);
+	report_jw_open(&w, "runs", true);
+	report_jw_open(&w, NULL, false);
+	report_jw_open(&w, "tool", false);
+	report_jw_open(&w, "driver", false);
+	put_str(&w, "name", "connbudget");
+	put_str(&w, "version", report_version(r));
+	put_str(&w, "informationUri", CONNBUDGET_URI);
+	report_jw_open(&w, "rules", true);
+	for (i = 0; i < rule_count && !w.failed; i++)
+		sarif_rule(&w, &rule_registry[i]);
+	report_jw_close(&w, true);
+	report_jw_close(&w, false);
+	report_jw_close(&w, false);
+	put_str(&w, "columnKind", "unicodeCodePoints");
+	report_jw_open(&w, "results", true);
 	report_iter_init(&it, r);
-	while ((f = report_iter_next(&it)))
-		if (!sarif_result(results, it.rf, f))
-			goto fail;
-	return report_json_print(out, root);
-fail:
-	cJSON_Delete(root);
-	return -1;
+	while (!w.failed && (f = report_iter_next(&it)))
+		report_jw_item(&w, NULL, sarif_result(it.rf, f));
+	report_jw_close(&w, true);
+	report_jw_close(&w, false);
+	report_jw_close(&w, true);
+	report_jw_close(&w, false);
+	return report_jw_finish(&w);
 }

@@ -102,8 +102,25 @@ static void text_table(struct sbuf *b, const struct report *r, const struct repo
 	report_table_release(&t);
 }
 
-/* Every finding as a diagnostic line. */
-static void finding_lines(struct sbuf *b, const struct report *r, bool color)
+/*
+ * Write b to out and empty it for the next piece (its memory is kept);
+ * 0, or -1 on an output error.
+ */
+static int flush(FILE *out, struct sbuf *b)
+{
+	int rc = b->len ? report_put(out, b->s) : 0;
+
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+	return rc;
+}
+
+/*
+ * Every finding as a diagnostic line, written as it is formatted: b holds
+ * one line at a time, so memory does not grow with the number of findings.
+ */
+static int finding_lines(FILE *out, struct sbuf *b, const struct report *r, bool color)
 {
 	struct report_iter it;
 	const struct finding *f;
@@ -112,7 +129,10 @@ static void finding_lines(struct sbuf *b, const struct report *r, bool color)
 	while ((f = report_iter_next(&it))) {
 		report_finding_line(b, it.rf, f, color);
 		sbuf_putc(b, '\n');
+		if (flush(out, b) != 0)
+			return -1;
 	}
+	return 0;
 }
 
 int report_text(FILE *out, const struct report *r)
@@ -120,29 +140,28 @@ int report_text(FILE *out, const struct report *r)
 	bool extended = r->command && strcmp(r->command, "check") != 0;
 	struct sbuf b = { 0 };
 	size_t i, db;
-	int rc;
+	int rc = -1;
 
 	if (!r->quiet) {
 		for (i = 0; i < r->nfiles; i++) {
 			const struct report_file *rf = &r->files[i];
 			if (!rf->topo || !rf->budget || !rf->budget->dbs)
 				continue;
-			for (db = 0; db < rf->topo->ndatabases; db++)
+			for (db = 0; db < rf->topo->ndatabases; db++) {
 				text_table(&b, r, rf, db, extended);
+				if (flush(out, &b) != 0)
+					goto out;
+			}
 		}
 	}
-	if (r->plan && !r->quiet) {
-		if (b.s && report_put(out, b.s) != 0) {
-			sbuf_release(&b);
-			return -1;
-		}
-		sbuf_release(&b);
+	if (r->plan && !r->quiet)
 		plan_print_text(out, r->plan, r->color);
-	}
-	finding_lines(&b, r, r->color);
+	if (finding_lines(out, &b, r, r->color) != 0)
+		goto out;
 	report_summary_line(&b, r);
 	sbuf_putc(&b, '\n');
-	rc = report_put(out, b.s);
+	rc = flush(out, &b);
+out:
 	sbuf_release(&b);
 	return rc;
 }
@@ -150,10 +169,8 @@ int report_text(FILE *out, const struct report *r)
 int report_gcc(FILE *out, const struct report *r)
 {
 	struct sbuf b = { 0 };
-	int rc;
+	int rc = finding_lines(out, &b, r, false);
 
-	finding_lines(&b, r, false);
-	rc = b.s ? report_put(out, b.s) : 0;
 	sbuf_release(&b);
 	return rc;
 }

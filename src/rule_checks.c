@@ -33,20 +33,32 @@ static struct pos pos_or(const struct num *n, struct pos fallback)
 static void emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
 		 const char *section, const char *id, const char *fmt, ...) PRINTF_LIKE(6, 7);
 
-/* rule_emit for the object section.id ("clients" and "api" → "clients.api"). */
+/*
+ * rule_emit for the object section.id ("clients" and "api" → "clients.api").
+ * The object name is joined on the stack (ids are at most LOAD_MAX_ID_LEN
+ * bytes), and on the heap only for a longer one.
+ */
 static void emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
 		 const char *section, const char *id, const char *fmt, ...)
 {
-	char *object;
+	char buf[192], *object = buf;
+	size_t ns, ni;
 	va_list ap;
 
 	if (rule_ignored(ignore, ctx->rule))
 		return;
-	object = xasprintf("%s.%s", section, id);
+	ns = strlen(section);
+	ni = strlen(id);
+	if (ns + ni + 2 > sizeof(buf))
+		object = xmalloc(ns + ni + 2);
+	memcpy(object, section, ns);
+	object[ns] = '.';
+	memcpy(object + ns + 1, id, ni + 1);
 	va_start(ap, fmt);
 	rule_vemit(ctx, ignore, pos, object, fmt, ap);
 	va_end(ap);
-	free(object);
+	if (object != buf)
+		free(object);
 }
 
 /* One term of a "(api 120, metrics 4)" list. */
@@ -478,46 +490,32 @@ void check_memory(struct rule_ctx *ctx)
 
 /*
  * CB009: a pgbouncer's clients open more connections than it accepts. The
- * clients of each pooler are bucketed once (first[] / next[] chains in
- * file order), so the check is linear in the number of clients.
+ * clients behind each pooler come from its list in the budget (file
+ * order), so the check is linear in the number of clients.
  */
 void check_pooler_client_limit(struct rule_ctx *ctx)
 {
 	const struct topology *t = ctx->t;
-	size_t *first = NULL, *next = NULL;
-	struct term *v = NULL;
 	size_t i, j;
 
 	for (i = 0; i < t->npoolers; i++) {
 		const struct pooler *p = &t->poolers[i];
 		const struct pooler_fig *f = &ctx->b->poolers[i];
 		struct sbuf sb = { 0 };
-		size_t n = 0;
+		struct term *v;
 		char *terms;
 
 		if (!f->has_client_limit || f->client_demand.unbounded ||
 		    f->client_demand.peak <= f->client_limit)
 			continue;
-		if (!first) {
-			first = xmalloc(t->npoolers * sizeof(*first));
-			next = xmalloc((t->nclients + 1) * sizeof(*next));
-			v = xcalloc(t->nclients + 1, sizeof(*v));
-			for (j = 0; j < t->npoolers; j++)
-				first[j] = SIZE_MAX;
-			for (j = t->nclients; j-- > 0;) {
-				if (!t->clients[j].via_pooler)
-					continue;
-				next[j] = first[t->clients[j].target];
-				first[t->clients[j].target] = j;
-			}
+		v = xcalloc(f->nclients, sizeof(*v));
+		for (j = 0; j < f->nclients; j++) {
+			v[j].name = t->clients[f->clients[j]].id.s;
+			v[j].n = ctx->b->clients[f->clients[j]].conn.peak;
+			v[j].order = f->clients[j];
 		}
-		for (j = first[i]; j != SIZE_MAX; j = next[j]) {
-			v[n].name = t->clients[j].id.s;
-			v[n].n = ctx->b->clients[j].conn.peak;
-			v[n].order = j;
-			n++;
-		}
-		put_terms(&sb, v, n);
+		put_terms(&sb, v, f->nclients);
+		free(v);
 		terms = sbuf_detach(&sb);
 		emit(ctx, &p->ignore, pos_or(&p->max_client_conn, p->id.pos), "poolers", p->id.s,
 		     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler '%s' "
@@ -526,9 +524,6 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		     f->instances == 1 ? "instance" : "instances", f->max_client_conn, terms);
 		free(terms);
 	}
-	free(first);
-	free(next);
-	free(v);
 }
 
 /* CB010: a pool without an upper bound (pool.size 0, or a framework default). */
@@ -697,11 +692,14 @@ void check_password_in_url(struct rule_ctx *ctx)
 
 		if (!c->url.s)
 			continue;
-		masked = mask_password(c->url.s);
+		/* the masked url is made only for a finding (or to judge a url
+		 * conninfo cannot parse): most urls carry no password */
 		if (conninfo_parse(c->url.s, &ci, NULL) == 0) {
 			literal = conninfo_has_literal_password(&ci);
 			conninfo_release(&ci);
+			masked = literal ? mask_password(c->url.s) : NULL;
 		} else {
+			masked = mask_password(c->url.s);
 			literal = strcmp(masked, c->url.s) != 0;
 		}
 		if (literal)

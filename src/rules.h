@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "budget.h"
+#include "conninfo.h"
 #include "model.h"
 #include "util.h"
 
@@ -103,9 +104,5 @@ struct summary {
 	size_t errors, warnings, infos;
 };
 void findings_count(const struct findings *f, struct summary *s);
-
-/* Replace a password in a connection string (URI or key=value) by "***".
- * Returns a new string the caller frees. */
-char *mask_password(const char *url);
 
 #endif

@@ -68,17 +68,25 @@ char *xstrndup(const char *s, size_t n)
 	return d;
 }
 
+/*
+ * Formatted once into a stack buffer and copied out when it fits (most
+ * messages do), formatted a second time into an exact allocation when it
+ * does not: one vsnprintf pass instead of two on the common path.
+ */
 char *xvasprintf(const char *fmt, va_list ap)
 {
+	char buf[256];
 	va_list aq;
 	int n;
 	char *s;
 
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(buf, sizeof(buf), fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		oom();
+	if ((size_t)n < sizeof(buf))
+		return xstrndup(buf, (size_t)n);
 	s = xmalloc((size_t)n + 1);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;

@@ -33,6 +33,8 @@ contains "$out" "over-capacity" "explain CB001"
 expect_rc 0 "explain by name" "$CB" explain no-acquire-timeout
 contains "$out" "CB007" "explain by name"
 expect_rc 2 "explain unknown" "$CB" explain CB999
+expect_rc 2 "explain misspelled" "$CB" explain over-capasity
+contains "$err" 'did you mean "over-capacity"?' "explain suggests a name"
 expect_rc 0 "schema" "$CB" schema
 if printf '%s' "$out" | $PY -c 'import json,sys; d=json.load(sys.stdin); assert "2020-12" in d["$schema"]'; then ok; else bad "schema is JSON draft 2020-12"; fi
 (cd "$TMP" && "$CB" init >/dev/null 2>&1); rc=$?
@@ -62,7 +64,7 @@ for y in testdata/rules/*/*.yaml; do
 done
 
 #--- invalid inputs: exit 2, positioned message, fast, file untouched -------
-for y in testdata/invalid/*.yaml; do
+for y in testdata/invalid/*.yaml testdata/invalid-budget/*.yaml; do
 	exp=${y%.yaml}.expected
 	[ -f "$exp" ] || { bad "$y has no .expected"; continue; }
 	sum=$(sha256sum "$y")
@@ -139,6 +141,18 @@ grep -q CB001 "$TMP/r.json" && ok || bad "-o --force did not replace"
 ls "$TMP" | grep -q '\.tmp\.' && bad "-o left a temporary file" || ok
 
 #--- machine formats validate against their consumers' rules -------------------
+# every JSON and SARIF report of every topology the tests load
+mkdir -p "$TMP/all"
+n=0
+for y in testdata/rules/*/*.yaml testdata/valid/*.yaml testdata/examples/*.yaml testdata/load/*.yaml; do
+	n=$((n + 1))
+	"$CB" check --format json "$y" >"$TMP/all/$n.json" 2>/dev/null
+	[ $? -le 1 ] || rm -f "$TMP/all/$n.json"
+	"$CB" check --format sarif "$y" >"$TMP/all/$n.sarif" 2>/dev/null
+	[ $? -le 1 ] || rm -f "$TMP/all/$n.sarif"
+done
+$PY tests/validate.py report "$TMP"/all/*.json && ok || bad "a JSON report does not validate against schemas/report.schema.json"
+SARIF_SCHEMA=$SHARED/schemas/sarif-schema-2.1.0.json $PY tests/validate.py sarif "$TMP"/all/*.sarif && ok || bad "a SARIF log does not validate"
 for y in testdata/examples/*.yaml; do
 	run "$CB" check --format json "$y"
 	printf '%s' "$out" >"$TMP/r.json"

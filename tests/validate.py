@@ -263,22 +263,23 @@ CHECKS = {"report": check_report, "sarif": check_sarif, "junit": check_junit, "g
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in CHECKS:
-        print("usage: validate.py report|sarif|junit|github FILE", file=sys.stderr)
+    if len(argv) < 3 or argv[1] not in CHECKS:
+        print("usage: validate.py report|sarif|junit|github FILE...", file=sys.stderr)
         return 2
-    kind, path = argv[1], argv[2]
-    try:
-        data = read(path)
-    except OSError as e:
-        print("validate.py: %s: %s" % (path, e), file=sys.stderr)
-        return 2
-    try:
-        CHECKS[kind](data)
-    except Invalid as e:
-        for p in e.args[0]:
-            print("%s: invalid %s: %s" % (path, kind, p), file=sys.stderr)
-        return 1
-    return 0
+    kind, status = argv[1], 0
+    for path in argv[2:]:
+        try:
+            data = read(path)
+        except OSError as e:
+            print("validate.py: %s: %s" % (path, e), file=sys.stderr)
+            return 2
+        try:
+            CHECKS[kind](data)
+        except Invalid as e:
+            for p in e.args[0]:
+                print("%s: invalid %s: %s" % (path, kind, p), file=sys.stderr)
+            status = 1
+    return status
 
 
 if __name__ == "__main__":
