@@ -66,7 +66,7 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 {
 	const struct framework *fw = cl->framework.s ? &framework_table[cl->framework_index] : NULL;
 	uint64_t cpus = num_or(&cl->cpus, 0);
-	uint64_t size = 0, inner;
+	uint64_t size = 0;
 
 	if (cl->pool.size.set) {
 		size = cl->pool.size.v;
@@ -106,8 +106,8 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 		f->acquire_timeout_na = true;
 	}
 
-	if (!u64_add(f->pool_size, f->pool_overflow, &inner) ||
-	    !u64_mul(f->pool_count, inner, &f->per_process) ||
+	if (!u64_add(f->pool_size, f->pool_overflow, &f->per_pool) ||
+	    !u64_mul(f->pool_count, f->per_pool, &f->per_process) ||
 	    !u64_add(f->per_process, f->extra, &f->per_process))
 		return overflow(c, cl->pool.pos.line ? cl->pool.pos : cl->id.pos, "clients", cl->id.s,
 				"pool.count x (pool.size + pool.overflow) + extra_connections");

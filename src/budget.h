@@ -43,6 +43,7 @@ struct client_fig {
 	bool has_acquire_timeout;   /* YAML or framework default */
 	bool acquire_timeout_na;    /* the framework has no pool to wait on (django) */
 	uint64_t acquire_timeout_ms;
+	uint64_t per_pool;          /* size + overflow: the most one pool opens */
 	uint64_t per_process;       /* pool.count × (size + overflow) + extra */
 	/* instances */
 	uint64_t replicas, max_replicas, surge, processes, peak_instances;

@@ -442,7 +442,7 @@ void check_no_acquire_timeout(struct rule_ctx *ctx)
 			why = xstrdup("");
 		}
 		pool = f->pool_unbounded ? xstrdup("") :
-		       xasprintf(" of %" PRIu64, f->pool_size + f->pool_overflow);
+		       xasprintf(" of %" PRIu64, f->per_pool);
 		emit(ctx, &c->ignore, at, "clients", c->id.s,
 		     "client '%s' has no acquire_timeout%s: borrowers wait forever once its pool%s is exhausted",
 		     c->id.s, why, pool);
@@ -799,7 +799,7 @@ void check_threads_exceed_pool(struct rule_ctx *ctx)
 
 		if (!c->threads.set || f->pool_unbounded)
 			continue;
-		pool = f->pool_size + f->pool_overflow;
+		pool = f->per_pool;
 		if (c->threads.v <= pool)
 			continue;
 		emit(ctx, &c->ignore, pos_or(&c->threads, c->id.pos), "clients", c->id.s,
