@@ -7,8 +7,9 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-DEBS    := libyaml-dev libcjson-dev check pkg-config python3-jsonschema python3-yaml \
-           pre-commit man-db groff-base libinih-dev clang libclang-rt-14-dev valgrind
+BUILD_DEBS := libyaml-dev libcjson-dev libinih-dev pkg-config
+DEBS    := $(BUILD_DEBS) check python3-jsonschema python3-yaml \
+           pre-commit man-db groff-base clang libclang-rt-14-dev valgrind
 
 PKGS    := yaml-0.1 libcjson inih
 WARN    := -Wall -Wextra -Wpedantic -Werror
@@ -70,7 +71,9 @@ build/san/connbudget: $(SAN_OBJ) build/san/cmd/connbudget/main.o
 build/san/check_all: $(SAN_OBJ) $(TESTS:%.c=build/san/%.o) build/san/tests/check_main.o
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-demo: deps
+# The demo needs only what builds connbudget.
+demo:
+	@$(MAKE) --no-print-directory deps DEBS="$(BUILD_DEBS)"
 	@$(MAKE) --no-print-directory build/connbudget
 	./build/connbudget check testdata/examples/connbudget.yaml || true
 

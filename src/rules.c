@@ -721,6 +721,21 @@ void rule_cli_release(struct rule_cli *c)
 	c->enable = NULL;
 }
 
+/* The rule named by the n bytes at p, or NULL with *err "OPTION: unknown rule ...". */
+static const struct rule *cli_find(const char *option, const char *p, size_t n, char **err)
+{
+	char *name = xstrndup(p, n);
+	const struct rule *r = rule_find(name);
+
+	if (!r) {
+		char *what = unknown_rule(name);
+		*err = xasprintf("%s: %s", option, what);
+		free(what);
+	}
+	free(name);
+	return r;
+}
+
 /*
  * Apply fn to every rule of a comma-separated LIST (spaces around names
  * allowed). Stops at the first unknown or empty name: -1 with *err naming
@@ -735,7 +750,6 @@ static int each_rule(struct rule_cli *c, const char *option, const char *list, c
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		const struct rule *r;
-		char *name;
 
 		while (n && isspace((unsigned char)*p)) {
 			p++;
@@ -747,16 +761,8 @@ static int each_rule(struct rule_cli *c, const char *option, const char *list, c
 			*err = xasprintf("%s: empty rule name in \"%s\"", option, list);
 			return -1;
 		}
-		name = xstrndup(p, n);
-		r = rule_find(name);
-		if (!r) {
-			char *what = unknown_rule(name);
-			*err = xasprintf("%s: %s", option, what);
-			free(what);
-			free(name);
+		if (!(r = cli_find(option, p, n, err)))
 			return -1;
-		}
-		free(name);
 		fn(c, rule_index(r));
 		if (!e)
 			return 0;
@@ -791,23 +797,14 @@ int rule_cli_severity(struct rule_cli *c, const char *spec, char **err)
 {
 	const char *eq = strchr(spec, '=');
 	const struct rule *r;
-	char *name;
 	int level;
 
 	if (!eq || eq == spec) {
 		*err = xasprintf("--severity: expected RULE=LEVEL, got \"%s\"", spec);
 		return -1;
 	}
-	name = xstrndup(spec, (size_t)(eq - spec));
-	r = rule_find(name);
-	if (!r) {
-		char *what = unknown_rule(name);
-		*err = xasprintf("--severity: %s", what);
-		free(what);
-		free(name);
+	if (!(r = cli_find("--severity", spec, (size_t)(eq - spec), err)))
 		return -1;
-	}
-	free(name);
 	if (!severity_parse(eq + 1, &level)) {
 		*err = xasprintf("--severity: unknown level \"%s\" for %s "
 				 "(expected error, warning, info or off)", eq + 1, r->id);
