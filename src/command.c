@@ -262,20 +262,30 @@ static char *default_config(void)
 {
 	char cwd[4096];
 	char *found, *rel;
-	size_t n;
+	ptrdiff_t dir_len;
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		return NULL;
 	found = command_find_config(cwd);
 	if (!found)
 		return NULL;
-	n = strlen(cwd);
-	/* Report positions relative to the working directory, as a user typed them. */
-	if (strncmp(found, cwd, n) == 0 && found[n] == '/' && !strchr(found + n + 1, '/')) {
-		rel = xstrdup(found + n + 1);
-	} else {
-		rel = xstrdup(found);
+	/* Report positions relative to the working directory, as a user would
+	 * type them: the file is in cwd or one of its parents, so it is "../"
+	 * once per directory between them, then its name. */
+	dir_len = strrchr(found, '/') - found;
+	rel = NULL;
+	if (strncmp(found, cwd, dir_len) == 0 && (cwd[dir_len] == '/' || !cwd[dir_len] || dir_len == 0)) {
+		struct sbuf b = { 0 };
+		const char *p;
+
+		for (p = cwd + dir_len; *p; p++)
+			if (*p == '/' && p[1])
+				sbuf_puts(&b, "../");
+		sbuf_puts(&b, found + dir_len + 1);
+		rel = sbuf_detach(&b);
 	}
+	if (!rel)
+		rel = xstrdup(found);
 	free(found);
 	return rel;
 }

@@ -49,6 +49,7 @@ mkdir -p "$TMP/repo/.git" "$TMP/repo/a/b"
 cp testdata/examples/connbudget.yaml "$TMP/repo/connbudget.yaml"
 (cd "$TMP/repo/a/b" && "$CB" check --format gcc >"$TMP/disc" 2>&1); rc=$?
 if [ $rc = 1 ] && grep -q "CB001" "$TMP/disc"; then ok; else bad "check finds connbudget.yaml in a parent (exit $rc)"; fi
+grep -q "^\.\./\.\./connbudget\.yaml:3:3: error:" "$TMP/disc" && ok || bad "a discovered file is named relative to the working directory"
 (cd "$TMP" && mkdir -p empty/.git && cd empty && "$CB" check >/dev/null 2>&1); rc=$?
 [ $rc = 2 ] && ok || bad "check with no config found exits 2 (got $rc)"
 
