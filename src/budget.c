@@ -299,7 +299,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 	memset(b, 0, sizeof(*b));
 	b->topo = t;
 	b->spike_pct = spike_pct;
-	b->clients = xcalloc(t->nclients, sizeof(*b->clients));
+	b->clients = xbig_calloc(t->nclients, sizeof(*b->clients));
 	b->poolers = xcalloc(t->npoolers, sizeof(*b->poolers));
 	b->dbs = xcalloc(t->ndatabases, sizeof(*b->dbs));
 
@@ -369,7 +369,7 @@ void budget_release(struct budget *b)
 	if (b->poolers && b->topo)
 		for (i = 0; i < b->topo->npoolers; i++)
 			free(b->poolers[i].clients);
-	free(b->clients);
+	xbig_free(b->clients);
 	free(b->poolers);
 	free(b->dbs);
 	b->clients = NULL;

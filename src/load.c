@@ -235,19 +235,19 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 			return duplicate_id(r, section_id(t, k, old), &id);
 		if (k == K_DATABASES) {
 			t->ndatabases++;
-			xgrow(&t->databases, &L->db_cap, t->ndatabases, sizeof(*t->databases));
+			xbig_grow(&t->databases, &L->db_cap, t->ndatabases, sizeof(*t->databases));
 			memset(&t->databases[i], 0, sizeof(t->databases[i]));
 			t->databases[i].id = id;
 			obj = &t->databases[i];
 		} else if (k == K_POOLERS) {
 			t->npoolers++;
-			xgrow(&t->poolers, &L->pooler_cap, t->npoolers, sizeof(*t->poolers));
+			xbig_grow(&t->poolers, &L->pooler_cap, t->npoolers, sizeof(*t->poolers));
 			memset(&t->poolers[i], 0, sizeof(t->poolers[i]));
 			t->poolers[i].id = id;
 			obj = &t->poolers[i];
 		} else {
 			t->nclients++;
-			xgrow(&t->clients, &L->client_cap, t->nclients, sizeof(*t->clients));
+			xbig_grow(&t->clients, &L->client_cap, t->nclients, sizeof(*t->clients));
 			memset(&t->clients[i], 0, sizeof(t->clients[i]));
 			t->clients[i].id = id;
 			obj = &t->clients[i];

@@ -83,9 +83,9 @@ void model_free(struct topology *t)
 	strmap_release(&t->db_index);
 	strmap_release(&t->pooler_index);
 	strmap_release(&t->client_index);
-	free(t->databases);
-	free(t->poolers);
-	free(t->clients);
+	xbig_free(t->databases);
+	xbig_free(t->poolers);
+	xbig_free(t->clients);
 	free(t->lint_severity);
 	free(t->files);
 	free(t->mismatches);

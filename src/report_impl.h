@@ -163,19 +163,24 @@ void report_table_release(struct report_table *t);
 #define ANSI_BLUE "\033[1;34m"
 
 /*
- * A JSON document streamed to a FILE * (report_json.c), for json and sarif:
- * the skeleton (objects and arrays opened and closed here) is written as it
- * goes, two spaces per level, one member or array entry per line; each
- * value is a small cJSON tree printed compactly on its line. Nothing of the
- * document is kept but the print buffer. Errors (a NULL item, a failed
- * write) are sticky: later calls write nothing more and report_jw_finish
- * returns -1.
+ * A JSON document streamed to a FILE * (report_json.c), for json and sarif.
+ * The skeleton (containers opened with report_jw_open) is written two
+ * spaces per level, one member or array entry per line; an entry (opened
+ * with report_jw_begin in the skeleton) stays on its line, compact, as
+ * cJSON prints it: every member and container begun inside it is written
+ * there. Nothing of the document is kept but a 64 KiB output buffer.
+ * Strings needing escapes and doubles are printed by cJSON. Errors (a
+ * failed write, a misnested close) are sticky: later calls write nothing
+ * more and report_jw_finish returns -1. Keys are NUL-terminated strings.
  *
  *	struct report_jw w;
  *	report_jw_init(&w, out);
  *	report_jw_open(&w, NULL, false);          {
  *	report_jw_open(&w, "results", true);        "results": [
- *	report_jw_item(&w, NULL, entry);              {...entry...},
+ *	report_jw_begin(&w, NULL, false);             {"id":"CB001",
+ *	report_jw_str(&w, "id", "CB001");
+ *	report_jw_u64(&w, "line", 3);                 "line":3}
+ *	report_jw_end(&w, false);
  *	report_jw_close(&w, true);                  ]
  *	report_jw_close(&w, false);               }
  *	return report_jw_finish(&w);
@@ -183,44 +188,39 @@ void report_table_release(struct report_table *t);
 struct cJSON;
 struct report_jw {
 	FILE *out;
-	char *buf;            /* print buffer, reused by every value */
+	char *obuf;           /* output buffer, flushed when full and at the end */
+	size_t olen;
+	char *buf;            /* cJSON's print buffer, reused by every value it prints */
 	int cap;
 	unsigned depth;       /* open containers */
+	unsigned skeleton;    /* of which the skeleton's: deeper ones are inside an entry */
 	bool first;           /* the innermost container has no member yet */
 	bool failed;
 };
 void report_jw_init(struct report_jw *w, FILE *out);
-/* Open an object or array: a member named key, or (key NULL) an array
- * entry or the document itself. */
+/* Open a skeleton object or array: a member named key, or (key NULL) an
+ * array entry or the document itself. */
 void report_jw_open(struct report_jw *w, const char *key, bool array);
 /* Close it; closing the document writes the final newline. */
 void report_jw_close(struct report_jw *w, bool array);
-/* key: item on one line (key NULL in an array); item stays the caller's. */
+/* Begin and end a compact object or array: an entry of the skeleton on its
+ * own line, or (inside an entry) a member or element of it. */
+void report_jw_begin(struct report_jw *w, const char *key, bool array);
+void report_jw_end(struct report_jw *w, bool array);
+/* Members (key NULL: array elements): a string (s NULL: null), an exact
+ * integer, a boolean, null, a double (as cJSON prints it). */
+void report_jw_str(struct report_jw *w, const char *key, const char *s);
+void report_jw_u64(struct report_jw *w, const char *key, uint64_t v);
+void report_jw_bool(struct report_jw *w, const char *key, bool v);
+void report_jw_null(struct report_jw *w, const char *key);
+void report_jw_double(struct report_jw *w, const char *key, double v);
+/* key: item, a cJSON tree printed compactly (key NULL in an array); item
+ * stays the caller's. */
 void report_jw_value(struct report_jw *w, const char *key, const struct cJSON *item);
-/* The same, then delete item; a NULL item (cJSON could not allocate) fails. */
-void report_jw_item(struct report_jw *w, const char *key, struct cJSON *item);
 /* Mark the document failed (a value could not be built). */
 void report_jw_fail(struct report_jw *w);
-/* Free the buffer; 0, or -1 when anything failed or a container is open. */
+/* Flush and free the buffers; 0, or -1 when anything failed or a container is open. */
 int report_jw_finish(struct report_jw *w);
-
-/*
- * cJSON helpers for building those values. Keys are not copied (they must
- * be string constants), and neither are strings (they must outlive the
- * value's printing: model strings, finding messages). Each attaches what it
- * creates to its parent before returning it, so deleting the root frees
- * everything; each returns NULL/false when cJSON could not allocate.
- */
-/* key: item; false (and item deleted) when item is NULL or not attached. */
-bool report_json_add(struct cJSON *o, const char *key, struct cJSON *item);
-/* key: a new empty object, returned. */
-struct cJSON *report_json_add_object(struct cJSON *o, const char *key);
-/* A new object appended to array. */
-struct cJSON *report_json_push_object(struct cJSON *array);
-/* key: v as an exact integer (raw decimal text, so no rounding above 2^53). */
-bool report_json_add_u64(struct cJSON *o, const char *key, uint64_t v);
-/* key: s, or null when s is NULL. */
-bool report_json_add_str(struct cJSON *o, const char *key, const char *s);
 
 /* GitHub workflow-command escaping (report_github.c), appended to b. */
 void report_github_escape_data(struct sbuf *b, const char *s);

@@ -1,19 +1,23 @@
 /*
  * report_json.c - the JSON report (SPEC §6), documented by
- * schemas/report.schema.json, and the streaming JSON writer and cJSON
- * helpers SARIF shares.
+ * schemas/report.schema.json, and the streaming JSON writer SARIF shares.
  *
- * The document is streamed, never held whole: the skeleton (the top-level
- * object, its keys, brackets and indentation) is written as it goes, and
- * each array entry (a database, pooler, client, finding) is built as a
- * small cJSON object, printed on one line, and deleted before the next is
- * built. Memory is one entry's, whatever the size of the topology; cJSON
- * still does all the escaping and number printing. Every child is attached
- * to its parent before it is filled, so deleting an entry frees it all
- * after a failure; every cJSON_Add* result is checked. Counts are uint64_t
- * written as raw decimal text so that nothing above 2^53 is rounded; an
- * unbounded figure is null with "unbounded": true beside it.
+ * The document is streamed, never held whole. The skeleton (the top-level
+ * object, its keys, brackets and two-space indentation) and each array
+ * entry (a database, pooler, client, finding), one compact entry per line,
+ * are written member by member into a 64 KiB buffer that is flushed as it
+ * fills: no tree is built for them, so a report of 100 000 clients costs
+ * about what its bytes cost. cJSON still prints what is not plain: a
+ * string that needs escaping (a control character, a quote, a backslash)
+ * and a floating-point number go through cJSON_PrintPreallocated on a
+ * cJSON item on the stack, so the escaping and number formatting are
+ * cJSON's, byte for byte; a string with none of those is copied as it is,
+ * which is what cJSON would print for it. Counts are uint64_t written as
+ * exact decimal text, so nothing above 2^53 is rounded; an unbounded
+ * figure is null with "unbounded": true beside it. The plan and observe
+ * members, built by their modules as cJSON trees, are printed the same way.
  */
+#include <assert.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +28,62 @@
 #include "plan.h"
 #include "report_impl.h"
 
-/* The first size of the print buffer; it grows to the longest entry printed. */
-enum { JW_BUF_MIN = 4096 };
+/* The first size of cJSON's print buffer (it grows to the longest value
+ * printed), and the size of the output buffer. */
+enum { JW_BUF_MIN = 4096, JW_OUT = 64 * 1024 };
 
 void report_jw_init(struct report_jw *w, FILE *out)
 {
 	memset(w, 0, sizeof(*w));
 	w->out = out;
 	w->first = true;
+	w->obuf = xmalloc(JW_OUT);
 }
 
-/* Write n bytes, unless the document has failed; a failure is remembered. */
-static void jw_write(struct report_jw *w, const char *s, size_t n)
+/* Hand the buffered bytes to the stream; a failed write is remembered. */
+static void jw_flush(struct report_jw *w)
 {
-	if (!w->failed && n && fwrite(s, 1, n, w->out) != n)
+	if (!w->failed && w->olen && fwrite(w->obuf, 1, w->olen, w->out) != w->olen)
 		w->failed = true;
+	w->olen = 0;
 }
+
+/*
+ * Room for n more bytes at the end of the output buffer (n <= JW_OUT),
+ * flushing it first when needed: the caller writes them and adds n to
+ * w->olen. After a failure the bytes land in the buffer and are dropped.
+ */
+static inline char *jw_reserve(struct report_jw *w, size_t n)
+{
+	if (n > JW_OUT - w->olen)
+		jw_flush(w);
+	return w->obuf + w->olen;
+}
+
+/* Append n bytes, unless the document has failed. */
+static inline void jw_write(struct report_jw *w, const char *s, size_t n)
+{
+	if (w->failed)
+		return;
+	if (n > JW_OUT) {
+		jw_flush(w);
+		if (!w->failed && fwrite(s, 1, n, w->out) != n)
+			w->failed = true;
+		return;
+	}
+	memcpy(jw_reserve(w, n), s, n);
+	w->olen += n;
+}
+
+/* Append one byte. */
+static inline void jw_putc(struct report_jw *w, char c)
+{
+	*jw_reserve(w, 1) = c;
+	w->olen++;
+}
+
+/* Write a string literal. */
+#define JW_LIT(w, lit) jw_write((w), (lit), sizeof(lit) - 1)
 
 /* A newline and two spaces per open container. */
 static void jw_newline(struct report_jw *w)
@@ -54,10 +98,11 @@ static void jw_newline(struct report_jw *w)
 }
 
 /*
- * Print item (its value, never its key) compactly into w's buffer and
- * write it. cJSON_PrintPreallocated reuses the buffer from entry to entry;
- * when the entry does not fit, cJSON_PrintUnformatted prints it instead
- * and the buffer grows for the next one.
+ * Print item (its value, never its key) compactly with cJSON into w's
+ * print buffer and write it. cJSON_PrintPreallocated reuses the buffer;
+ * when the value does not fit, cJSON_PrintUnformatted prints it instead
+ * and the buffer grows for the next one. item may live on the stack:
+ * printing frees nothing.
  */
 static void jw_print(struct report_jw *w, const cJSON *item)
 {
@@ -84,7 +129,7 @@ static void jw_print(struct report_jw *w, const cJSON *item)
 	n = strlen(text);
 	jw_write(w, text, n);
 	cJSON_free(text);
-	/* room for the next entry of this size, with cJSON's estimate slack */
+	/* room for the next value of this size, with cJSON's estimate slack */
 	if (n < INT_MAX / 2 - 64 && (int)n * 2 + 64 > w->cap) {
 		free(w->buf);
 		w->cap = (int)n * 2 + 64;
@@ -92,57 +137,201 @@ static void jw_print(struct report_jw *w, const cJSON *item)
 	}
 }
 
-/* Start a member of the open container: the separator, indentation, "key": . */
+/* The bytes cJSON escapes in a string: controls, the quote, the backslash. */
+static bool jw_escaped(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/*
+ * Does any of the n bytes at p need escaping? Eight at a time: a byte of
+ * x is zero exactly when (x - 0x01..) & ~x & 0x80.. has its high bit, so
+ * XOR with a repeated byte finds that byte, and subtracting 0x20.. flags
+ * bytes below 0x20 (and a few above 0x7f, which then take the exact test).
+ */
+static bool jw_needs_escape(const unsigned char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, q, b;
+
+		memcpy(&x, p + i, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+			break;
+	}
+	for (; i < n; i++)
+		if (jw_escaped(p[i]))
+			return true;
+	return false;
+}
+
+/*
+ * s as a JSON string. Without a byte cJSON escapes, cJSON would print s
+ * between quotes unchanged, so that is done here directly; anything else
+ * is cJSON's to escape.
+ */
+static void jw_string(struct report_jw *w, const char *s)
+{
+	size_t n = strlen(s);
+	cJSON item;
+	char *o;
+
+	if (n <= JW_OUT - 2 && !jw_needs_escape((const unsigned char *)s, n)) {
+		o = jw_reserve(w, n + 2);
+		o[0] = '"';
+		memcpy(o + 1, s, n);
+		o[n + 1] = '"';
+		w->olen += n + 2;
+		return;
+	}
+	memset(&item, 0, sizeof(item));
+	item.type = cJSON_String;
+	item.valuestring = (char *)s;
+	jw_print(w, &item);
+}
+
+/*
+ * "key": (in the skeleton) or "key": (inside an entry). Keys are this
+ * program's own names, never input, and need no escaping.
+ */
+static void jw_key(struct report_jw *w, const char *key, bool skeleton)
+{
+	size_t n = strlen(key);
+	char *o;
+
+	assert(n <= 256);
+	o = jw_reserve(w, n + 4);
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	if (skeleton)
+		*o = ' ';
+	w->olen += n + 3 + skeleton;
+}
+
+/*
+ * Start a member of the open container: the separator, then (in the
+ * skeleton) a new line, then the key. Inside an entry everything stays on
+ * the entry's line, without spaces, as cJSON prints compactly.
+ */
 static void jw_member(struct report_jw *w, const char *key)
 {
+	bool skeleton = w->depth <= w->skeleton;
+
 	if (w->depth > 0) {
 		if (!w->first)
-			jw_write(w, ",", 1);
-		jw_newline(w);
+			jw_putc(w, ',');
+		if (skeleton)
+			jw_newline(w);
 	}
 	w->first = false;
-	if (key) {
-		cJSON *k = cJSON_CreateStringReference(key);
-
-		jw_print(w, k);
-		cJSON_Delete(k);
-		jw_write(w, ": ", 2);
-	}
+	if (key)
+		jw_key(w, key, skeleton);
 }
 
 void report_jw_open(struct report_jw *w, const char *key, bool array)
 {
 	jw_member(w, key);
-	jw_write(w, array ? "[" : "{", 1);
+	jw_putc(w, array ? '[' : '{');
 	w->depth++;
+	w->skeleton = w->depth;
 	w->first = true;
 }
 
 void report_jw_close(struct report_jw *w, bool array)
 {
-	if (w->depth == 0) {
+	if (w->depth == 0 || w->depth != w->skeleton) {
 		w->failed = true;
 		return;
 	}
 	w->depth--;
+	w->skeleton = w->depth;
 	if (!w->first)
 		jw_newline(w);
-	jw_write(w, array ? "]" : "}", 1);
+	jw_putc(w, array ? ']' : '}');
 	w->first = false;
 	if (w->depth == 0)
-		jw_write(w, "\n", 1);
+		JW_LIT(w, "\n");
+}
+
+void report_jw_begin(struct report_jw *w, const char *key, bool array)
+{
+	jw_member(w, key);
+	jw_putc(w, array ? '[' : '{');
+	w->depth++;
+	w->first = true;
+}
+
+void report_jw_end(struct report_jw *w, bool array)
+{
+	if (w->depth <= w->skeleton) {
+		w->failed = true;
+		return;
+	}
+	w->depth--;
+	jw_putc(w, array ? ']' : '}');
+	w->first = false;
+}
+
+void report_jw_str(struct report_jw *w, const char *key, const char *s)
+{
+	jw_member(w, key);
+	if (s)
+		jw_string(w, s);
+	else
+		JW_LIT(w, "null");
+}
+
+void report_jw_u64(struct report_jw *w, const char *key, uint64_t v)
+{
+	char tmp[20]; /* UINT64_MAX has 20 digits */
+	size_t n = sizeof(tmp);
+
+	jw_member(w, key);
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(jw_reserve(w, sizeof(tmp) - n), tmp + n, sizeof(tmp) - n);
+	w->olen += sizeof(tmp) - n;
+}
+
+void report_jw_bool(struct report_jw *w, const char *key, bool v)
+{
+	jw_member(w, key);
+	if (v)
+		JW_LIT(w, "true");
+	else
+		JW_LIT(w, "false");
+}
+
+void report_jw_null(struct report_jw *w, const char *key)
+{
+	jw_member(w, key);
+	JW_LIT(w, "null");
+}
+
+void report_jw_double(struct report_jw *w, const char *key, double v)
+{
+	cJSON item;
+
+	jw_member(w, key);
+	memset(&item, 0, sizeof(item));
+	item.type = cJSON_Number;
+	cJSON_SetNumberValue(&item, v);
+	jw_print(w, &item);
 }
 
 void report_jw_value(struct report_jw *w, const char *key, const cJSON *item)
 {
 	jw_member(w, key);
 	jw_print(w, item);
-}
-
-void report_jw_item(struct report_jw *w, const char *key, cJSON *item)
-{
-	report_jw_value(w, key, item);
-	cJSON_Delete(item);
 }
 
 void report_jw_fail(struct report_jw *w)
@@ -152,257 +341,188 @@ void report_jw_fail(struct report_jw *w)
 
 int report_jw_finish(struct report_jw *w)
 {
-	int rc = w->failed || w->depth != 0 ? -1 : 0;
+	int rc;
 
+	jw_flush(w);
+	rc = w->failed || w->depth != 0 ? -1 : 0;
 	free(w->buf);
-	w->buf = NULL;
+	free(w->obuf);
+	w->buf = w->obuf = NULL;
 	w->cap = 0;
 	return rc;
 }
 
-bool report_json_add(cJSON *o, const char *key, cJSON *item)
-{
-	if (!item)
-		return false;
-	if (!cJSON_AddItemToObjectCS(o, key, item)) {
-		cJSON_Delete(item);
-		return false;
-	}
-	return true;
-}
-
-cJSON *report_json_add_object(cJSON *o, const char *key)
-{
-	cJSON *child = cJSON_CreateObject();
-
-	return report_json_add(o, key, child) ? child : NULL;
-}
-
-cJSON *report_json_push_object(cJSON *array)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		return NULL;
-	if (!cJSON_AddItemToArray(array, o)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
-}
-
-bool report_json_add_u64(cJSON *o, const char *key, uint64_t v)
-{
-	char buf[REPORT_NUM_LEN];
-
-	report_u64(buf, v);
-	return report_json_add(o, key, cJSON_CreateRaw(buf));
-}
-
-bool report_json_add_str(cJSON *o, const char *key, const char *s)
-{
-	return report_json_add(o, key, s ? cJSON_CreateStringReference(s) : cJSON_CreateNull());
-}
-
-static bool add_bool(cJSON *o, const char *key, bool v)
-{
-	return report_json_add(o, key, cJSON_CreateBool(v));
-}
-
-static bool add_null(cJSON *o, const char *key)
-{
-	return report_json_add(o, key, cJSON_CreateNull());
-}
-
 /* key: v, or null when the figure is unbounded. */
-static bool add_count(cJSON *o, const char *key, uint64_t v, bool unbounded)
+static void put_count(struct report_jw *w, const char *key, uint64_t v, bool unbounded)
 {
 	if (unbounded)
-		return add_null(o, key);
-	return report_json_add_u64(o, key, v);
+		report_jw_null(w, key);
+	else
+		report_jw_u64(w, key, v);
 }
 
-/* "steady", "peak" and "unbounded" of an amount, into o. */
-static bool add_amount_fields(cJSON *o, const struct amount *a)
+/* "steady", "peak" and "unbounded" of an amount, as members of the open object. */
+static void put_amount_fields(struct report_jw *w, const struct amount *a)
 {
-	return add_count(o, "steady", a->steady, a->unbounded) &&
-	       add_count(o, "peak", a->peak, a->unbounded) && add_bool(o, "unbounded", a->unbounded);
+	put_count(w, "steady", a->steady, a->unbounded);
+	put_count(w, "peak", a->peak, a->unbounded);
+	report_jw_bool(w, "unbounded", a->unbounded);
 }
 
 /* key: {"steady", "peak", "unbounded"}. */
-static bool add_amount(cJSON *o, const char *key, const struct amount *a)
+static void put_amount(struct report_jw *w, const char *key, const struct amount *a)
 {
-	cJSON *obj = report_json_add_object(o, key);
-
-	return obj && add_amount_fields(obj, a);
+	report_jw_begin(w, key, false);
+	put_amount_fields(w, a);
+	report_jw_end(w, false);
 }
 
-/* "file" (where the object is defined) and "topology" (the FILE argument). */
-static bool add_origin(cJSON *o, const struct topology *t, const struct str *id)
+/* "id", "file" (where the object is defined) and "topology" (the FILE argument). */
+static void put_origin(struct report_jw *w, const struct topology *t, const struct str *id)
 {
-	return report_json_add_str(o, "id", id->s) &&
-	       report_json_add_str(o, "file", report_object_file(t, id)) &&
-	       report_json_add_str(o, "topology", t->file);
+	report_jw_str(w, "id", id->s);
+	report_jw_str(w, "file", report_object_file(t, id));
+	report_jw_str(w, "topology", t->file);
 }
 
-static bool json_contributors(cJSON *o, const struct report_file *rf, const struct db_fig *d)
+static void put_contributors(struct report_jw *w, const struct report_file *rf,
+			     const struct db_fig *d)
 {
-	cJSON *arr = cJSON_CreateArray();
 	size_t i;
 
-	if (!report_json_add(o, "contributors", arr))
-		return false;
+	report_jw_begin(w, "contributors", true);
 	for (i = 0; i < d->ncontrib; i++) {
 		const struct contrib *c = &d->contrib[i];
-		cJSON *e = report_json_push_object(arr);
 
-		if (!e || !report_json_add_str(e, "id", report_contrib_id(rf->topo, c)) ||
-		    !report_json_add_str(e, "kind", c->kind == CONTRIB_POOLER ? "pooler" : "client") ||
-		    !report_json_add_str(e, "type", report_contrib_type(rf->topo, c)) ||
-		    !add_amount_fields(e, report_contrib_amount(rf->budget, c)))
-			return false;
+		report_jw_begin(w, NULL, false);
+		report_jw_str(w, "id", report_contrib_id(rf->topo, c));
+		report_jw_str(w, "kind", c->kind == CONTRIB_POOLER ? "pooler" : "client");
+		report_jw_str(w, "type", report_contrib_type(rf->topo, c));
+		put_amount_fields(w, report_contrib_amount(rf->budget, c));
+		report_jw_end(w, false);
 	}
-	return true;
+	report_jw_end(w, true);
 }
 
-/* Database i of rf as one entry; NULL when cJSON could not allocate. */
-static cJSON *json_database(const struct report_file *rf, size_t i)
+/* Database i of rf as one entry. */
+static void json_database(struct report_jw *w, const struct report_file *rf, size_t i)
 {
 	const struct database *db = &rf->topo->databases[i];
 	const struct db_fig *d = &rf->budget->dbs[i];
-	cJSON *o = cJSON_CreateObject();
-	bool ok;
 
-	ok = o && add_origin(o, rf->topo, &db->id) &&
-	     report_json_add_u64(o, "max_connections", d->max_connections) &&
-	     report_json_add_u64(o, "superuser_reserved_connections", d->superuser_reserved) &&
-	     report_json_add_u64(o, "reserved_connections", d->reserved) &&
-	     report_json_add_u64(o, "headroom", d->headroom) &&
-	     report_json_add_u64(o, "capacity", d->capacity) &&
-	     report_json_add_u64(o, "budget", d->budget) &&
-	     add_count(o, "optimum", d->optimum, !d->has_optimum) &&
-	     add_amount(o, "demand", &d->demand) &&
-	     (d->demand.unbounded ? add_null(o, "utilization") :
-				    report_json_add(o, "utilization", cJSON_CreateNumber(d->utilization))) &&
-	     add_bool(o, "unbounded", d->demand.unbounded) && json_contributors(o, rf, d);
-	if (ok)
-		return o;
-	cJSON_Delete(o);
-	return NULL;
+	report_jw_begin(w, NULL, false);
+	put_origin(w, rf->topo, &db->id);
+	report_jw_u64(w, "max_connections", d->max_connections);
+	report_jw_u64(w, "superuser_reserved_connections", d->superuser_reserved);
+	report_jw_u64(w, "reserved_connections", d->reserved);
+	report_jw_u64(w, "headroom", d->headroom);
+	report_jw_u64(w, "capacity", d->capacity);
+	report_jw_u64(w, "budget", d->budget);
+	put_count(w, "optimum", d->optimum, !d->has_optimum);
+	put_amount(w, "demand", &d->demand);
+	if (d->demand.unbounded)
+		report_jw_null(w, "utilization");
+	else
+		report_jw_double(w, "utilization", d->utilization);
+	report_jw_bool(w, "unbounded", d->demand.unbounded);
+	put_contributors(w, rf, d);
+	report_jw_end(w, false);
 }
 
-/* The ids of the clients behind pooler p, in file order. */
-static bool json_pooled_clients(cJSON *o, const struct report_file *rf, size_t p)
-{
-	const struct topology *t = rf->topo;
-	cJSON *arr = cJSON_CreateArray();
-	struct report_pooled it;
-	size_t k;
-
-	if (!report_json_add(o, "clients", arr))
-		return false;
-	report_pooled_init(&it, rf, p);
-	while (report_pooled_next(&it, &k)) {
-		cJSON *s = cJSON_CreateStringReference(t->clients[k].id.s);
-		if (!s)
-			return false;
-		if (!cJSON_AddItemToArray(arr, s)) {
-			cJSON_Delete(s);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* Pooler i of rf as one entry; NULL when cJSON could not allocate. */
-static cJSON *json_pooler(const struct report_file *rf, size_t i)
+/* Pooler i of rf as one entry, with the ids of the clients behind it in file order. */
+static void json_pooler(struct report_jw *w, const struct report_file *rf, size_t i)
 {
 	const struct topology *t = rf->topo;
 	const struct pooler *p = &t->poolers[i];
 	const struct pooler_fig *f = &rf->budget->poolers[i];
-	cJSON *o = cJSON_CreateObject();
-	bool ok;
+	struct report_pooled it;
+	size_t k;
 
-	ok = o && add_origin(o, t, &p->id) &&
-	     report_json_add_str(o, "type", pooler_type_name((enum pooler_type)p->type.v)) &&
-	     report_json_add_str(o, "database", t->databases[p->db].id.s) &&
-	     report_json_add_str(o, "pool_mode", pool_mode_name(f->pool_mode)) &&
-	     report_json_add_u64(o, "instances", f->instances) &&
-	     report_json_add_u64(o, "cap", f->cap) &&
-	     add_amount(o, "client_demand", &f->client_demand) &&
-	     add_count(o, "client_limit", f->client_limit, !f->has_client_limit) &&
-	     add_amount(o, "server", &f->server);
-	if (ok && p->type.v == POOLER_PGBOUNCER)
-		ok = report_json_add_u64(o, "default_pool_size", f->default_pool_size) &&
-		     report_json_add_u64(o, "reserve_pool_size", f->reserve_pool_size) &&
-		     report_json_add_u64(o, "max_client_conn", f->max_client_conn) &&
-		     report_json_add_u64(o, "max_db_connections", f->max_db_connections) &&
-		     report_json_add_u64(o, "users", f->users);
-	else if (ok)
-		ok = report_json_add_u64(o, "max_connections_percent", f->max_connections_percent);
-	if (ok && json_pooled_clients(o, rf, i))
-		return o;
-	cJSON_Delete(o);
-	return NULL;
+	report_jw_begin(w, NULL, false);
+	put_origin(w, t, &p->id);
+	report_jw_str(w, "type", pooler_type_name((enum pooler_type)p->type.v));
+	report_jw_str(w, "database", t->databases[p->db].id.s);
+	report_jw_str(w, "pool_mode", pool_mode_name(f->pool_mode));
+	report_jw_u64(w, "instances", f->instances);
+	report_jw_u64(w, "cap", f->cap);
+	put_amount(w, "client_demand", &f->client_demand);
+	put_count(w, "client_limit", f->client_limit, !f->has_client_limit);
+	put_amount(w, "server", &f->server);
+	if (p->type.v == POOLER_PGBOUNCER) {
+		report_jw_u64(w, "default_pool_size", f->default_pool_size);
+		report_jw_u64(w, "reserve_pool_size", f->reserve_pool_size);
+		report_jw_u64(w, "max_client_conn", f->max_client_conn);
+		report_jw_u64(w, "max_db_connections", f->max_db_connections);
+		report_jw_u64(w, "users", f->users);
+	} else {
+		report_jw_u64(w, "max_connections_percent", f->max_connections_percent);
+	}
+	report_jw_begin(w, "clients", true);
+	report_pooled_init(&it, rf, i);
+	while (report_pooled_next(&it, &k))
+		report_jw_str(w, NULL, t->clients[k].id.s);
+	report_jw_end(w, true);
+	report_jw_end(w, false);
 }
 
 /* The instance figures: replicas for services, concurrency for serverless. */
-static bool json_instances(cJSON *o, const struct client *c, const struct client_fig *f)
+static void put_instances(struct report_jw *w, const struct client *c, const struct client_fig *f)
 {
-	if (c->type.v == CLIENT_SERVERLESS)
-		return report_json_add_u64(o, "concurrency", f->concurrency) &&
-		       report_json_add_u64(o, "max_concurrency", f->max_concurrency) &&
-		       add_bool(o, "concurrency_assumed", f->concurrency_assumed);
-	return report_json_add_u64(o, "replicas", f->replicas) &&
-	       report_json_add_u64(o, "max_replicas", f->max_replicas) &&
-	       report_json_add_u64(o, "surge", f->surge) &&
-	       report_json_add_u64(o, "processes", f->processes) &&
-	       report_json_add_u64(o, "peak_instances", f->peak_instances);
+	if (c->type.v == CLIENT_SERVERLESS) {
+		report_jw_u64(w, "concurrency", f->concurrency);
+		report_jw_u64(w, "max_concurrency", f->max_concurrency);
+		report_jw_bool(w, "concurrency_assumed", f->concurrency_assumed);
+		return;
+	}
+	report_jw_u64(w, "replicas", f->replicas);
+	report_jw_u64(w, "max_replicas", f->max_replicas);
+	report_jw_u64(w, "surge", f->surge);
+	report_jw_u64(w, "processes", f->processes);
+	report_jw_u64(w, "peak_instances", f->peak_instances);
 }
 
-/* Client i of rf as one entry; NULL when cJSON could not allocate. */
-static cJSON *json_client(const struct report_file *rf, size_t i)
+/* Client i of rf as one entry. */
+static void json_client(struct report_jw *w, const struct report_file *rf, size_t i)
 {
 	const struct topology *t = rf->topo;
 	const struct client *c = &t->clients[i];
 	const struct client_fig *f = &rf->budget->clients[i];
-	cJSON *o = cJSON_CreateObject();
 
-	if (o && add_origin(o, t, &c->id) &&
-	    report_json_add_str(o, "type", client_type_name((enum client_type)c->type.v)) &&
-	    report_json_add_str(o, "connects_to", c->connects_to.s) &&
-	    report_json_add_str(o, "via", c->via_pooler ? "pooler" : "database") &&
-	    report_json_add_str(o, "database", t->databases[f->database].id.s) &&
-	    report_json_add_str(o, "framework", c->framework.s) &&
-	    add_amount_fields(o, &f->conn) &&
-	    add_count(o, "pool_size", f->pool_size, f->pool_unbounded) &&
-	    report_json_add_u64(o, "pool_overflow", f->pool_overflow) &&
-	    report_json_add_u64(o, "pool_count", f->pool_count) &&
-	    report_json_add_u64(o, "extra_connections", f->extra) &&
-	    add_count(o, "per_process", f->per_process, f->pool_unbounded) &&
-	    add_count(o, "acquire_timeout_ms", f->acquire_timeout_ms, !f->has_acquire_timeout) &&
-	    json_instances(o, c, f) && add_count(o, "needed", f->needed, !f->has_needed))
-		return o;
-	cJSON_Delete(o);
-	return NULL;
+	report_jw_begin(w, NULL, false);
+	put_origin(w, t, &c->id);
+	report_jw_str(w, "type", client_type_name((enum client_type)c->type.v));
+	report_jw_str(w, "connects_to", c->connects_to.s);
+	report_jw_str(w, "via", c->via_pooler ? "pooler" : "database");
+	report_jw_str(w, "database", t->databases[f->database].id.s);
+	report_jw_str(w, "framework", c->framework.s);
+	put_amount_fields(w, &f->conn);
+	put_count(w, "pool_size", f->pool_size, f->pool_unbounded);
+	report_jw_u64(w, "pool_overflow", f->pool_overflow);
+	report_jw_u64(w, "pool_count", f->pool_count);
+	report_jw_u64(w, "extra_connections", f->extra);
+	put_count(w, "per_process", f->per_process, f->pool_unbounded);
+	put_count(w, "acquire_timeout_ms", f->acquire_timeout_ms, !f->has_acquire_timeout);
+	put_instances(w, c, f);
+	put_count(w, "needed", f->needed, !f->has_needed);
+	report_jw_end(w, false);
 }
 
-/* One finding as one entry; NULL when cJSON could not allocate. */
-static cJSON *json_finding(const struct report_file *rf, const struct finding *f)
+/* One finding as one entry. */
+static void json_finding(struct report_jw *w, const struct report_file *rf, const struct finding *f)
 {
 	struct pos p = report_finding_pos(rf, f);
-	cJSON *o = cJSON_CreateObject();
 
-	if (o && report_json_add_str(o, "rule", f->rule->id) &&
-	    report_json_add_str(o, "name", f->rule->name) &&
-	    report_json_add_str(o, "severity", severity_name(f->severity)) &&
-	    report_json_add_str(o, "message", f->message) && report_json_add_str(o, "file", p.file) &&
-	    report_json_add_u64(o, "line", p.line) && report_json_add_u64(o, "column", p.col) &&
-	    report_json_add_str(o, "object", report_finding_object(f)) &&
-	    report_json_add_str(o, "topology", rf->topo ? rf->topo->file : NULL))
-		return o;
-	cJSON_Delete(o);
-	return NULL;
+	report_jw_begin(w, NULL, false);
+	report_jw_str(w, "rule", f->rule->id);
+	report_jw_str(w, "name", f->rule->name);
+	report_jw_str(w, "severity", severity_name(f->severity));
+	report_jw_str(w, "message", f->message);
+	report_jw_str(w, "file", p.file);
+	report_jw_u64(w, "line", p.line);
+	report_jw_u64(w, "column", p.col);
+	report_jw_str(w, "object", report_finding_object(f));
+	report_jw_str(w, "topology", rf->topo ? rf->topo->file : NULL);
+	report_jw_end(w, false);
 }
 
 static const char *fail_on_name(int fail_on)
@@ -410,21 +530,19 @@ static const char *fail_on_name(int fail_on)
 	return fail_on == LEVEL_OFF ? "never" : severity_name((enum severity)fail_on);
 }
 
-/* The summary object; NULL when cJSON could not allocate. */
-static cJSON *json_summary(const struct report *r)
+/* The summary object. */
+static void json_summary(struct report_jw *w, const struct report *r)
 {
-	cJSON *o = cJSON_CreateObject();
 	struct summary s;
 
 	report_summary(r, &s);
-	if (o && report_json_add_u64(o, "errors", s.errors) &&
-	    report_json_add_u64(o, "warnings", s.warnings) &&
-	    report_json_add_u64(o, "infos", s.infos) &&
-	    add_bool(o, "passed", !report_failed(&s, r->fail_on)) &&
-	    report_json_add_str(o, "fail_on", fail_on_name(r->fail_on)))
-		return o;
-	cJSON_Delete(o);
-	return NULL;
+	report_jw_begin(w, "summary", false);
+	report_jw_u64(w, "errors", s.errors);
+	report_jw_u64(w, "warnings", s.warnings);
+	report_jw_u64(w, "infos", s.infos);
+	report_jw_bool(w, "passed", !report_failed(&s, r->fail_on));
+	report_jw_str(w, "fail_on", fail_on_name(r->fail_on));
+	report_jw_end(w, false);
 }
 
 /* Does file i have figures to list? */
@@ -435,11 +553,11 @@ static bool has_figures(const struct report_file *rf)
 
 /*
  * key: [ ... ] with one entry per object of every file that has figures:
- * entry(rf, k) for k below the count count(topology) gives.
+ * entry(w, rf, k) for k below the count count(topology) gives.
  */
 static void json_objects(struct report_jw *w, const struct report *r, const char *key,
 			 size_t (*count)(const struct topology *),
-			 cJSON *(*entry)(const struct report_file *, size_t))
+			 void (*entry)(struct report_jw *, const struct report_file *, size_t))
 {
 	size_t i, k;
 
@@ -450,7 +568,7 @@ static void json_objects(struct report_jw *w, const struct report *r, const char
 		if (!has_figures(rf))
 			continue;
 		for (k = 0; k < count(rf->topo) && !w->failed; k++)
-			report_jw_item(w, NULL, entry(rf, k));
+			entry(w, rf, k);
 	}
 	report_jw_close(w, true);
 }
@@ -509,17 +627,17 @@ int report_json(FILE *out, const struct report *r)
 	report_jw_init(&w, out);
 	report_jw_open(&w, NULL, false);
 	report_jw_open(&w, "tool", false);
-	report_jw_item(&w, "name", cJSON_CreateStringReference("connbudget"));
-	report_jw_item(&w, "version", cJSON_CreateStringReference(report_version(r)));
+	report_jw_str(&w, "name", "connbudget");
+	report_jw_str(&w, "version", report_version(r));
 	report_jw_close(&w, false);
-	report_jw_item(&w, "command", cJSON_CreateStringReference(r->command ? r->command : "check"));
+	report_jw_str(&w, "command", r->command ? r->command : "check");
 
 	report_jw_open(&w, "files", true);
 	for (i = 0; i < r->nfiles; i++) {
 		const struct topology *t = r->files[i].topo;
 
 		if (t)
-			report_jw_item(&w, NULL, cJSON_CreateStringReference(t->file ? t->file : "-"));
+			report_jw_str(&w, NULL, t->file ? t->file : "-");
 	}
 	report_jw_close(&w, true);
 	json_objects(&w, r, "databases", count_databases, json_database);
@@ -529,10 +647,11 @@ int report_json(FILE *out, const struct report *r)
 	report_jw_open(&w, "findings", true);
 	report_iter_init(&it, r);
 	while (!w.failed && (f = report_iter_next(&it)))
-		report_jw_item(&w, NULL, json_finding(it.rf, f));
+		json_finding(&w, it.rf, f);
 	report_jw_close(&w, true);
 
-	report_jw_item(&w, "summary", json_summary(r));
+	/* the summary is a skeleton member on its own line, compact inside */
+	json_summary(&w, r);
 	if (r->observed && !w.failed)
 		json_hook(&w, observe_hook, r->observed);
 	if (r->plan && !w.failed)

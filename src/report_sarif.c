@@ -4,8 +4,8 @@
  * per finding with one physical location.
  *
  * The document is streamed (report_jw, report_json.c): each rule and each
- * result is one small cJSON tree printed on its own line, so memory does
- * not grow with the number of findings.
+ * result is written on its own line as it goes, so memory does not grow
+ * with the number of findings.
  *
  * URIs are the paths exactly as the findings carry them (relative to the
  * working directory, as given on the command line). Columns count
@@ -15,8 +15,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "report_impl.h"
 
@@ -39,11 +37,11 @@ static const char *sarif_level(enum severity s)
 }
 
 /* key: {"text": text}. */
-static bool add_message(cJSON *o, const char *key, const char *text)
+static void put_message(struct report_jw *w, const char *key, const char *text)
 {
-	cJSON *m = report_json_add_object(o, key);
-
-	return m && report_json_add_str(m, "text", text);
+	report_jw_begin(w, key, false);
+	report_jw_str(w, "text", text);
+	report_jw_end(w, false);
 }
 
 /*
@@ -86,62 +84,59 @@ static void sarif_rule(struct report_jw *w, const struct rule *rule)
 {
 	const char *doc = rule->doc ? rule->doc : rule->summary;
 	char *full = first_paragraph(doc);
-	cJSON *o = cJSON_CreateObject(), *conf;
 
-	if (!o || !report_json_add_str(o, "id", rule->id) || !report_json_add_str(o, "name", rule->name) ||
-	    !add_message(o, "shortDescription", rule->summary) ||
-	    !add_message(o, "fullDescription", *full ? full : rule->summary) ||
-	    !add_message(o, "help", doc) || !(conf = report_json_add_object(o, "defaultConfiguration")) ||
-	    !report_json_add_str(conf, "level", sarif_level(rule->severity))) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	report_jw_item(w, NULL, o); /* printed before full, which it refers to, is freed */
+	report_jw_begin(w, NULL, false);
+	report_jw_str(w, "id", rule->id);
+	report_jw_str(w, "name", rule->name);
+	put_message(w, "shortDescription", rule->summary);
+	put_message(w, "fullDescription", *full ? full : rule->summary);
+	put_message(w, "help", doc);
+	report_jw_begin(w, "defaultConfiguration", false);
+	report_jw_str(w, "level", sarif_level(rule->severity));
+	report_jw_end(w, false);
+	report_jw_end(w, false);
 	free(full);
 }
 
-/* locations[0].physicalLocation of a finding. */
-static bool sarif_location(cJSON *result, const struct report_file *rf, const struct finding *f)
+/* locations[0] (physical and logical) of a finding. */
+static void sarif_location(struct report_jw *w, const struct report_file *rf,
+			   const struct finding *f)
 {
 	struct pos p = report_finding_pos(rf, f);
-	cJSON *locs = cJSON_CreateArray();
-	cJSON *loc = report_json_add(result, "locations", locs) ? report_json_push_object(locs) : NULL;
-	cJSON *phys = loc ? report_json_add_object(loc, "physicalLocation") : NULL;
-	cJSON *art = phys ? report_json_add_object(phys, "artifactLocation") : NULL;
-	cJSON *region, *logical, *lo;
 
-	if (!art || !report_json_add_str(art, "uri", p.file))
-		return false;
-	region = report_json_add_object(phys, "region");
-	if (!region || !report_json_add_u64(region, "startLine", p.line) ||
-	    !report_json_add_u64(region, "startColumn", p.col) ||
-	    !report_json_add_u64(region, "endLine", p.line) ||
-	    !report_json_add_u64(region, "endColumn", (uint64_t)p.col + report_finding_span(rf, f)))
-		return false;
-	logical = cJSON_CreateArray();
-	lo = report_json_add(loc, "logicalLocations", logical) ? report_json_push_object(logical) : NULL;
-	return lo && report_json_add_str(lo, "fullyQualifiedName", report_finding_object(f)) &&
-	       report_json_add_str(lo, "kind", "object");
+	report_jw_begin(w, "locations", true);
+	report_jw_begin(w, NULL, false);
+	report_jw_begin(w, "physicalLocation", false);
+	report_jw_begin(w, "artifactLocation", false);
+	report_jw_str(w, "uri", p.file);
+	report_jw_end(w, false);
+	report_jw_begin(w, "region", false);
+	report_jw_u64(w, "startLine", p.line);
+	report_jw_u64(w, "startColumn", p.col);
+	report_jw_u64(w, "endLine", p.line);
+	report_jw_u64(w, "endColumn", (uint64_t)p.col + report_finding_span(rf, f));
+	report_jw_end(w, false);
+	report_jw_end(w, false);
+	report_jw_begin(w, "logicalLocations", true);
+	report_jw_begin(w, NULL, false);
+	report_jw_str(w, "fullyQualifiedName", report_finding_object(f));
+	report_jw_str(w, "kind", "object");
+	report_jw_end(w, false);
+	report_jw_end(w, true);
+	report_jw_end(w, false);
+	report_jw_end(w, true);
 }
 
-/* One result; NULL when cJSON could not allocate. */
-static cJSON *sarif_result(const struct report_file *rf, const struct finding *f)
+/* One result. */
+static void sarif_result(struct report_jw *w, const struct report_file *rf, const struct finding *f)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (o && report_json_add_str(o, "ruleId", f->rule->id) &&
-	    report_json_add_u64(o, "ruleIndex", rule_index(f->rule)) &&
-	    report_json_add_str(o, "level", sarif_level(f->severity)) &&
-	    add_message(o, "message", f->message) && sarif_location(o, rf, f))
-		return o;
-	cJSON_Delete(o);
-	return NULL;
-}
-
-/* A string member of the skeleton. */
-static void put_str(struct report_jw *w, const char *key, const char *s)
-{
-	report_jw_item(w, key, cJSON_CreateStringReference(s));
+	report_jw_begin(w, NULL, false);
+	report_jw_str(w, "ruleId", f->rule->id);
+	report_jw_u64(w, "ruleIndex", rule_index(f->rule));
+	report_jw_str(w, "level", sarif_level(f->severity));
+	put_message(w, "message", f->message);
+	sarif_location(w, rf, f);
+	report_jw_end(w, false);
 }
 
 int report_sarif(FILE *out, const struct report *r)
@@ -153,26 +148,26 @@ int report_sarif(FILE *out, const struct report *r)
 
 	report_jw_init(&w, out);
 	report_jw_open(&w, NULL, false);
-	put_str(&w, "$schema", SARIF_SCHEMA);
-	put_str(&w, "version", SARIF_VERSION);
+	report_jw_str(&w, "$schema", SARIF_SCHEMA);
+	report_jw_str(&w, "version", SARIF_VERSION);
 	report_jw_open(&w, "runs", true);
 	report_jw_open(&w, NULL, false);
 	report_jw_open(&w, "tool", false);
 	report_jw_open(&w, "driver", false);
-	put_str(&w, "name", "connbudget");
-	put_str(&w, "version", report_version(r));
-	put_str(&w, "informationUri", CONNBUDGET_URI);
+	report_jw_str(&w, "name", "connbudget");
+	report_jw_str(&w, "version", report_version(r));
+	report_jw_str(&w, "informationUri", CONNBUDGET_URI);
 	report_jw_open(&w, "rules", true);
 	for (i = 0; i < rule_count && !w.failed; i++)
 		sarif_rule(&w, &rule_registry[i]);
 	report_jw_close(&w, true);
 	report_jw_close(&w, false);
 	report_jw_close(&w, false);
-	put_str(&w, "columnKind", "unicodeCodePoints");
+	report_jw_str(&w, "columnKind", "unicodeCodePoints");
 	report_jw_open(&w, "results", true);
 	report_iter_init(&it, r);
 	while (!w.failed && (f = report_iter_next(&it)))
-		report_jw_item(&w, NULL, sarif_result(it.rf, f));
+		sarif_result(&w, it.rf, f);
 	report_jw_close(&w, true);
 	report_jw_close(&w, false);
 	report_jw_close(&w, true);

@@ -1,9 +1,13 @@
 /* util.c - see util.h. */
+#define _GNU_SOURCE /* mremap */
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* The one place an allocation failure leaves the program. */
 static void oom(void)
@@ -36,23 +40,144 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
-void xgrow(void *pp, size_t *cap, size_t need, size_t size)
+/* The capacity xgrow and xbig_grow grow cap to: doubled until need fits. */
+static size_t grown(size_t cap, size_t need)
 {
-	void **p = pp;
-	size_t n = *cap ? *cap : 8;
-	size_t bytes;
+	size_t n = cap ? cap : 8;
 
-	if (need <= *cap)
-		return;
 	while (n < need) {
 		if (n > SIZE_MAX / 2)
 			oom();
 		n *= 2;
 	}
+	return n;
+}
+
+void xgrow(void *pp, size_t *cap, size_t need, size_t size)
+{
+	void **p = pp;
+	size_t n, bytes;
+
+	if (need <= *cap)
+		return;
+	n = grown(*cap, need);
 	if (__builtin_mul_overflow(n, size, &bytes))
 		oom();
 	*p = xrealloc(*p, bytes);
 	*cap = n;
+}
+
+/*
+ * xbig_grow's blocks start with this header; reserve is the size of the
+ * block's own mapping (2 MiB aligned, the header at its start), or 0 for a
+ * malloc'd block.
+ */
+union big_head {
+	size_t reserve;
+	max_align_t align;
+};
+
+/*
+ * From BIG_MIN bytes on, an array or arena block gets its own mapping,
+ * offered to transparent huge pages: the first touch of each 2 MiB of it
+ * is then one page fault instead of 512. On virtual machines a fault is
+ * slow (about 15 microseconds where `make bench` was measured, against
+ * 0.01 s for 110 MiB in 2 MiB pages), and a large topology touches tens of
+ * thousands of pages.
+ */
+enum { BIG_MIN = 256 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
+
+/*
+ * A new mapping of at least want bytes, aligned to 2 MiB so that huge
+ * pages can back it from its first byte; NULL when the kernel refuses
+ * (a strict overcommit policy, say). Its size is stored in *size.
+ */
+static void *big_map(size_t want, size_t *size)
+{
+	size_t len = (want + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
+	char *raw, *base;
+	size_t head;
+
+	if (len < want || len > SIZE_MAX - BIG_ALIGN)
+		return NULL;
+	raw = mmap(NULL, len + BIG_ALIGN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	head = (BIG_ALIGN - (uintptr_t)raw % BIG_ALIGN) % BIG_ALIGN;
+	base = raw + head;
+	if (head)
+		munmap(raw, head);
+	munmap(base + len, BIG_ALIGN - head);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(base, len, MADV_HUGEPAGE);
+#endif
+	*size = len;
+	return base;
+}
+
+void xbig_grow(void *pp, size_t *cap, size_t need, size_t size)
+{
+	void **p = pp;
+	union big_head *h = *p ? (union big_head *)*p - 1 : NULL;
+	size_t n, bytes, total, reserve;
+	void *mapped;
+
+	if (need <= *cap)
+		return;
+	n = grown(*cap, need);
+	if (__builtin_mul_overflow(n, size, &bytes) ||
+	    __builtin_add_overflow(bytes, sizeof(*h), &total))
+		oom();
+	if (h && h->reserve >= total) {
+		/* room in its mapping already */
+	} else if (h && h->reserve) {
+		/* past the reservation: the mapping moves (mremap copies no data) */
+		reserve = total > SIZE_MAX / 2 ? total : total * 2;
+		reserve = (reserve + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
+		mapped = mremap(h, h->reserve, reserve, MREMAP_MAYMOVE);
+		if (mapped == MAP_FAILED)
+			oom();
+		h = mapped;
+		h->reserve = reserve;
+	} else if (total >= BIG_MIN && (mapped = big_map(total > BIG_RESERVE ? total : BIG_RESERVE,
+							 &reserve))) {
+		/* large now: into its own mapping, once */
+		if (h) {
+			memcpy(mapped, h, sizeof(*h) + *cap * size);
+			free(h);
+		}
+		h = mapped;
+		h->reserve = reserve;
+	} else {
+		h = xrealloc(h, total);
+		h->reserve = 0;
+	}
+	*p = h + 1;
+	*cap = n;
+}
+
+void *xbig_calloc(size_t n, size_t size)
+{
+	void *p = NULL;
+	size_t cap = 0;
+
+	xbig_grow(&p, &cap, n ? n : 1, size ? size : 1);
+	if (!((union big_head *)p - 1)->reserve)
+		memset(p, 0, cap * (size ? size : 1));
+	return p;
+}
+
+void xbig_free(void *p)
+{
+	union big_head *h = p ? (union big_head *)p - 1 : NULL;
+
+	if (!h)
+		return;
+	if (h->reserve)
+		munmap(h, h->reserve);
+	else
+		free(h);
 }
 
 char *xstrdup(const char *s)
@@ -117,10 +242,15 @@ bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r)
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
+	bool big;             /* from xbig_calloc, else malloc'd */
 	max_align_t data[];
 };
 
-enum { ARENA_BLOCK = 64 * 1024 };
+/*
+ * Blocks start at 64 KiB and double, up to 8 MiB: a small topology stays
+ * small, a large one gets few blocks, and those are offered huge pages.
+ */
+enum { ARENA_BLOCK = 64 * 1024, ARENA_BLOCK_MAX = 8 * 1024 * 1024 };
 
 void *arena_alloc(struct arena *a, size_t n)
 {
@@ -132,8 +262,17 @@ void *arena_alloc(struct arena *a, size_t n)
 	if (need < n)
 		oom();
 	if (!b || b->size - b->used < need) {
-		size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
-		b = xmalloc(sizeof(*b) + size);
+		size_t size = !b ? ARENA_BLOCK : b->size >= ARENA_BLOCK_MAX / 2 ? ARENA_BLOCK_MAX : b->size * 2;
+
+		if (need > size)
+			size = need;
+		if (size >= BIG_MIN) {
+			b = xbig_calloc(1, sizeof(*b) + size);
+			b->big = true;
+		} else {
+			b = xmalloc(sizeof(*b) + size);
+			b->big = false;
+		}
 		b->size = size;
 		b->used = 0;
 		b->next = a->head;
@@ -166,7 +305,10 @@ void arena_release(struct arena *a)
 		return;
 	for (b = a->head; b; b = next) {
 		next = b->next;
-		free(b);
+		if (b->big)
+			xbig_free(b);
+		else
+			free(b);
 	}
 	a->head = NULL;
 }

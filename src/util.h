@@ -26,6 +26,17 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Grow *p (an array of *cap elements of size) so that it holds at least need. */
 void xgrow(void *pp, size_t *cap, size_t need, size_t size);
+/*
+ * The same for arrays that may grow large (the model's object arrays): up
+ * to 4 MiB they are malloc'd; beyond, they move once into their own
+ * mapping, reserved large (1 GiB of address space, no memory until
+ * touched) and offered huge pages, where they grow without moving or
+ * copying. Free them with xbig_free (which accepts NULL), never free().
+ */
+void xbig_grow(void *pp, size_t *cap, size_t need, size_t size);
+/* A zeroed array of n elements of size, freed with xbig_free. */
+void *xbig_calloc(size_t n, size_t size);
+void xbig_free(void *p);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A newly allocated formatted string; the caller frees it. */

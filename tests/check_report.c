@@ -623,6 +623,82 @@ START_TEST(test_json_escaping)
 }
 END_TEST
 
+/*
+ * The writer copies a string that needs no escaping and hands any other to
+ * cJSON: either way, byte for byte what cJSON prints. Every byte value at
+ * every place of a 19-byte string (the 8-byte word loop, then the tail), and
+ * a double.
+ */
+START_TEST(test_json_writer_matches_cjson)
+{
+	char in[20], *buf, *want;
+	size_t len, i;
+	int c;
+
+	for (c = 1; c < 256; c++) {
+		for (i = 0; i < sizeof(in) - 1; i++) {
+			struct report_jw w;
+			FILE *f = open_memstream(&buf, &len);
+			cJSON *item;
+
+			memset(in, 'a', sizeof(in) - 1);
+			in[sizeof(in) - 1] = '\0';
+			in[i] = (char)c;
+			report_jw_init(&w, f);
+			report_jw_open(&w, NULL, true);
+			report_jw_begin(&w, NULL, true);
+			report_jw_str(&w, NULL, in);
+			report_jw_end(&w, true);
+			report_jw_close(&w, true);
+			ck_assert_int_eq(report_jw_finish(&w), 0);
+			fclose(f);
+			item = cJSON_CreateString(in);
+			want = cJSON_PrintUnformatted(item);
+			ck_assert_uint_eq(len, strlen(want) + 9); /* "[\n  [" ... "]\n]\n" */
+			ck_assert_int_eq(memcmp(buf + 5, want, strlen(want)), 0);
+			cJSON_free(want);
+			cJSON_Delete(item);
+			free(buf);
+		}
+	}
+	{
+		struct report_jw w;
+		FILE *f = open_memstream(&buf, &len);
+		cJSON *item = cJSON_CreateNumber(0.1 + 0.2);
+
+		report_jw_init(&w, f);
+		report_jw_open(&w, NULL, false);
+		report_jw_double(&w, "u", 0.1 + 0.2);
+		report_jw_close(&w, false);
+		ck_assert_int_eq(report_jw_finish(&w), 0);
+		fclose(f);
+		want = cJSON_PrintUnformatted(item);
+		ck_assert_ptr_nonnull(strstr(buf, want));
+		cJSON_free(want);
+		cJSON_Delete(item);
+		free(buf);
+	}
+}
+END_TEST
+
+/* A close that does not match its open fails the document. */
+START_TEST(test_json_writer_misnested)
+{
+	struct report_jw w;
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	report_jw_init(&w, f);
+	report_jw_open(&w, NULL, false);
+	report_jw_begin(&w, "entry", false);
+	report_jw_close(&w, false); /* the entry is still open */
+	ck_assert_int_eq(report_jw_finish(&w), -1);
+	fclose(f);
+	free(buf);
+}
+END_TEST
+
 /* ---- sarif ----------------------------------------------------------- */
 
 START_TEST(test_sarif)
@@ -1017,6 +1093,8 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_json_shape);
 	tcase_add_test(tc, test_json_unbounded_and_big);
 	tcase_add_test(tc, test_json_escaping);
+	tcase_add_test(tc, test_json_writer_matches_cjson);
+	tcase_add_test(tc, test_json_writer_misnested);
 	tcase_add_test(tc, test_sarif);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ci");

@@ -68,6 +68,64 @@ START_TEST(test_arena)
 }
 END_TEST
 
+/*
+ * xbig arrays keep their contents across every growth: malloc'd while
+ * small, then moved once into their own mapping (BIG_MIN, 256 KiB), where
+ * they grow in place. xbig_calloc gives zeroes on both sides of the line.
+ */
+START_TEST(test_xbig)
+{
+	uint32_t *v = NULL, *moved_to = NULL;
+	size_t cap = 0, i, n = 1000 * 1000, bad = 0; /* 4 MB: well past BIG_MIN */
+	uint64_t *z;
+
+	for (i = 0; i < n; i++) {
+		xbig_grow(&v, &cap, i + 1, sizeof(*v));
+		bad += cap < i + 1;
+		v[i] = (uint32_t)(i * 2654435761u);
+		if (i == n / 2)
+			moved_to = v;
+	}
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_ptr_eq(v, moved_to); /* no move once mapped */
+	for (i = 0; i < n; i++)
+		bad += v[i] != (uint32_t)(i * 2654435761u);
+	ck_assert_uint_eq(bad, 0);
+	xbig_free(v);
+	xbig_free(NULL);
+
+	z = xbig_calloc(10, sizeof(*z));
+	for (i = 0; i < 10; i++)
+		ck_assert_uint_eq(z[i], 0);
+	xbig_free(z);
+	z = xbig_calloc(1000 * 1000, sizeof(*z));
+	for (i = 0; i < 1000 * 1000; i += 511)
+		ck_assert_uint_eq(z[i], 0);
+	xbig_free(z);
+}
+END_TEST
+
+/* Arena blocks double up to 8 MiB; big ones come from xbig and free alike. */
+START_TEST(test_arena_growth)
+{
+	struct arena a = { 0 };
+	char *first = arena_strdup(&a, "first"), *s = NULL;
+	size_t i;
+
+	size_t bad = 0;
+
+	for (i = 0; i < 400000; i++) {
+		s = arena_alloc(&a, 40);
+		bad += s[39] != 0;
+		s[0] = 'x';
+	}
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_str_eq(first, "first");
+	arena_release(&a);
+	ck_assert_ptr_null(a.head);
+}
+END_TEST
+
 START_TEST(test_strmap)
 {
 	struct strmap m = { 0 };
@@ -127,6 +185,8 @@ Suite *util_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("containers");
 	tcase_add_test(tc, test_arena);
+	tcase_add_test(tc, test_arena_growth);
+	tcase_add_test(tc, test_xbig);
 	tcase_add_test(tc, test_strmap);
 	tcase_add_test(tc, test_sbuf);
 	tcase_add_test(tc, test_suggest);
