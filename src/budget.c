@@ -32,14 +32,14 @@ static bool overflow(struct calc *c, struct pos pos, const char *section, const 
 {
 	if (!c->failed)
 		*c->err = xasprintf("%s:%u:%u: error: %s.%s: %s overflows 64 bits",
-				    pos.file, pos.line, pos.col, section, id, what);
+				    pos_file(pos), pos.line, pos.col, section, id, what);
 	c->failed = 1;
 	return false;
 }
 
 static uint64_t num_or(const struct num *n, uint64_t def)
 {
-	return n->set ? n->v : def;
+	return VALUE_SET(*n) ? n->v : def;
 }
 
 /*
@@ -68,7 +68,7 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 	uint64_t cpus = num_or(&cl->cpus, 0);
 	uint64_t size = 0;
 
-	if (cl->pool.size.set) {
+	if (VALUE_SET(cl->pool.size)) {
 		size = cl->pool.size.v;
 		f->pool_unbounded = size == 0; /* size 0 means unlimited */
 	} else if (fw) {
@@ -96,7 +96,7 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 	f->pool_count = num_or(&cl->pool.count, 1);
 	f->extra = num_or(&cl->extra_connections, 0);
 
-	if (cl->pool.acquire_timeout.set) {
+	if (VALUE_SET(cl->pool.acquire_timeout)) {
 		f->acquire_timeout_ms = cl->pool.acquire_timeout.v;
 		f->has_acquire_timeout = cl->pool.acquire_timeout.v > 0; /* 0 = disabled */
 	} else if (fw && fw->timeout_kind == FW_TIMEOUT_MS) {
@@ -124,7 +124,7 @@ static bool client_figures(struct calc *c, const struct client *cl, uint64_t spi
 		return false;
 	f->database = model_client_database(c->t, cl);
 
-	if (cl->load.rate.set && cl->load.hold.set) {
+	if (VALUE_SET(cl->load.rate) && VALUE_SET(cl->load.hold)) {
 		if (!littles_law(cl->load.rate.v, cl->load.hold.v, spike_pct, &f->needed))
 			return overflow(c, cl->load.pos, "clients", cl->id.s, "load.rate x load.hold");
 		f->has_needed = true;
@@ -132,8 +132,8 @@ static bool client_figures(struct calc *c, const struct client *cl, uint64_t spi
 
 	if (cl->type.v == CLIENT_SERVERLESS) {
 		f->max_concurrency = num_or(&cl->max_concurrency, LAMBDA_DEFAULT_CONCURRENCY);
-		f->concurrency_assumed = !cl->max_concurrency.set;
-		if (cl->concurrency.set)
+		f->concurrency_assumed = !VALUE_SET(cl->max_concurrency);
+		if (VALUE_SET(cl->concurrency))
 			f->concurrency = cl->concurrency.v;
 		else if (f->has_needed)
 			f->concurrency = u64_min(f->max_concurrency, f->needed);
@@ -184,7 +184,7 @@ static uint64_t db_max_connections(const struct database *d)
 {
 	const struct rds_class *rc;
 
-	if (d->max_connections.set)
+	if (VALUE_SET(d->max_connections))
 		return d->max_connections.v;
 	rc = d->instance.s ? rds_find(d->instance.s) : NULL;
 	return rc ? rds_max_connections(rc) : 0;
@@ -239,7 +239,7 @@ static bool database_settings(struct calc *c, const struct database *d, struct d
 	f->capacity = f->max_connections > used ? f->max_connections - used : 0;
 	f->budget = u64_min(f->capacity, f->max_connections > f->headroom ?
 					 f->max_connections - f->headroom : 0);
-	if (d->cores.set) {
+	if (VALUE_SET(d->cores)) {
 		f->has_optimum = true;
 		if (!u64_mul(d->cores.v, 2, &f->optimum) ||
 		    !u64_add(f->optimum, num_or(&d->spindles, 0), &f->optimum))

@@ -48,7 +48,7 @@ static int fail_at(char **err, struct pos pos, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(*err);
-	*err = xasprintf("%s:%u:%u: error: %s", pos.file, pos.line, pos.col, msg);
+	*err = xasprintf("%s:%u:%u: error: %s", pos_file(pos), pos.line, pos.col, msg);
 	free(msg);
 	return -1;
 }
@@ -362,7 +362,7 @@ static enum pg_tok pg_next(struct pg_lex *l)
 
 static struct pos pg_tok_pos(const struct pg_lex *l)
 {
-	return (struct pos){ l->file, l->line, column_of(l->line_start, l->tok) };
+	return pos_make(l->file, l->line, column_of(l->line_start, l->tok));
 }
 
 /* A single-quoted token without its quotes, escapes resolved (GUC_scanstr). */
@@ -701,14 +701,14 @@ static bool ini_line_start(struct ini_src *s, bool *consumed)
 	while (n && (q[n - 1] == ' ' || q[n - 1] == '\t' || q[n - 1] == '\r'))
 		n--;
 	if (!n) {
-		fail_at(s->r->err, (struct pos){ s->file, s->line, column_of(s->line_ptr, p) },
+		fail_at(s->r->err, pos_make(s->file, s->line, column_of(s->line_ptr, p)),
 			"%%include: empty file name");
 		s->r->failed = true;
 		return false;
 	}
 	path = xstrndup(q, n);
 	rc = ini_read_file(s->r, resolve_path(s->r->a, s->file, path),
-			   (struct pos){ s->file, s->line, column_of(s->line_ptr, p) }, s->depth + 1,
+			   pos_make(s->file, s->line, column_of(s->line_ptr, p)), s->depth + 1,
 			   *s->section ? s->section : s->inherited);
 	free(path);
 	if (rc != 0)
@@ -753,7 +753,7 @@ static int ini_on_setting(void *user, const char *section, const char *name, con
 {
 	struct ini_src *s = user;
 	const char *p = ini_line_text(s), *q;
-	struct pos pos = { s->file, s->line, column_of(s->line_ptr, p) };
+	struct pos pos = pos_make(s->file, s->line, column_of(s->line_ptr, p));
 	char *sec, *key;
 	size_t n;
 
@@ -832,7 +832,7 @@ static int ini_read_file(struct ini_read *r, const char *path, struct pos from, 
 	rc = ini_parse_stream(ini_next_line, &s, ini_on_setting, &s);
 	if (rc != 0 && !r->failed) {
 		const char *p = ini_line_text(&s);
-		struct pos pos = { path, rc > 0 ? (uint32_t)rc : s.line, column_of(s.line_ptr, p) };
+		struct pos pos = pos_make(path, rc > 0 ? (uint32_t)rc : s.line, column_of(s.line_ptr, p));
 
 		if (rc < 0)
 			fail_at(r->err, pos, "cannot read configuration file '%s': out of memory", path);
@@ -957,7 +957,7 @@ static void add_mismatch(struct topology *t, const struct config_mismatch *m)
 	for (i = 0; i < t->nmismatches; i++) {
 		const struct config_mismatch *o = &t->mismatches[i];
 		if (strcmp(o->object, m->object) == 0 && strcmp(o->setting, m->setting) == 0 &&
-		    strcmp(o->conf_pos.file, m->conf_pos.file) == 0 &&
+		    pos_file_index(o->conf_pos) == pos_file_index(m->conf_pos) &&
 		    o->conf_pos.line == m->conf_pos.line && o->conf_pos.col == m->conf_pos.col)
 			return;
 	}
@@ -981,10 +981,9 @@ static void settle(const struct target *tg, struct num *yaml, enum conf_kind kin
 {
 	struct config_mismatch m;
 
-	if (!yaml->set) {
+	if (!VALUE_SET(*yaml)) {
 		yaml->v = v;
 		yaml->pos = pos;
-		yaml->set = true;
 		return;
 	}
 	if (yaml->v == v)
@@ -1177,7 +1176,7 @@ static int check_entry_endpoint(const struct target *tg, const struct config_set
 		m.conf_value = arena_printf(&tg->t->arena, "'%s'", host);
 		add_mismatch(tg->t, &m);
 	}
-	if (port && d->port.set) {
+	if (port && VALUE_SET(d->port)) {
 		if (!parse_bouncer_value(KIND_PORT, port, &pv)) {
 			rc = fail_at(err, entry->pos, "[databases] '%s': port: expected 1 to 65535, got \"%s\"",
 				     entry->name, port);
@@ -1208,7 +1207,7 @@ static int apply_pgbouncer(struct topology *t, struct pooler *p, const struct co
 		const struct bouncer_field *fl = &bouncer_fields[i];
 		const struct config_setting *s = config_find(f, "pgbouncer", fl->ini);
 		const char *value = s ? s->value : NULL, *detail = NULL, *name = fl->ini;
-		struct pos pos = s ? s->pos : (struct pos){ NULL, 0, 0 };
+		struct pos pos = s ? s->pos : (struct pos){ 0 };
 		char *dbval = NULL;
 		uint64_t v;
 		int found = 0;
@@ -1261,7 +1260,7 @@ int config_apply(struct topology *t, char **err)
 
 		if (!d->config.s)
 			continue;
-		path = resolve_path(&t->arena, d->id.pos.file, d->config.s);
+		path = resolve_path(&t->arena, pos_file(d->id.pos), d->config.s);
 		rc = config_read_postgresql(&t->arena, path, d->config.pos, &f, err);
 		if (rc == 0)
 			rc = apply_postgresql(t, d, &f, err);
@@ -1273,12 +1272,12 @@ int config_apply(struct topology *t, char **err)
 
 		if (!p->config.s)
 			continue;
-		if (p->type.set && p->type.v == POOLER_RDS_PROXY) {
+		if (VALUE_SET(p->type) && p->type.v == POOLER_RDS_PROXY) {
 			rc = fail_at(err, p->config.pos, "poolers.%s.config: an rds_proxy has no config "
 				     "file; only a pgbouncer pooler reads one (pgbouncer.ini)", p->id.s);
 			break;
 		}
-		path = resolve_path(&t->arena, p->id.pos.file, p->config.s);
+		path = resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
 		rc = config_read_pgbouncer(&t->arena, path, p->config.pos, &f, err);
 		if (rc == 0)
 			rc = apply_pgbouncer(t, p, &f, err);

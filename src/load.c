@@ -193,9 +193,9 @@ static int id_error(struct yr *r)
 /* An id defined a second time: in the same mapping, or in another file of the topology. */
 static int duplicate_id(struct yr *r, const struct str *first, const struct str *again)
 {
-	if (first->pos.file == again->pos.file)
+	if (pos_file_index(first->pos) == pos_file_index(again->pos))
 		return yr_error(r, "duplicate key \"%s\" (first at line %u)", again->s, first->pos.line);
-	return yr_error(r, "duplicate id \"%s\" (first defined at %s:%u:%u)", again->s, first->pos.file,
+	return yr_error(r, "duplicate id \"%s\" (first defined at %s:%u:%u)", again->s, pos_file(first->pos),
 			first->pos.line, first->pos.col);
 }
 
@@ -319,7 +319,7 @@ static int read_top(struct loader *L, struct yr *r, bool top, struct incvec *inc
 /* One YAML stream: exactly one document whose top level is a mapping. */
 static int read_document(struct loader *L, struct yr *r, bool top, struct incvec *incs)
 {
-	struct pos start = { r->file, 1, 1 };
+	struct pos start = pos_make(r->file, 1, 1);
 
 	if (yr_next(r) || yr_next(r)) /* stream start, then a document or the end */
 		return -1;
@@ -343,7 +343,7 @@ static int file_error(struct loader *L, const char *name, const struct pos *from
 	PRINTF_LIKE(4, 5);
 static int file_error(struct loader *L, const char *name, const struct pos *from, const char *fmt, ...)
 {
-	struct pos top = { name, 1, 1 };
+	struct pos top = pos_make(name, 1, 1);
 	va_list ap;
 	char *what;
 
@@ -520,7 +520,7 @@ static int finish(struct loader *L)
 	struct topology *t = L->t;
 	size_t i;
 
-	if (!t->version.set)
+	if (!VALUE_SET(t->version))
 		return ld_error(&L->ld, L->top_pos, "missing required key \"version\" (the format version, %d)",
 				FORMAT_VERSION);
 	if (t->ndatabases == 0)
@@ -528,9 +528,7 @@ static int finish(struct loader *L)
 				"no databases: at least one database is required");
 	if (!t->environment.s) {
 		t->environment.s = DEFAULT_ENVIRONMENT;
-		t->environment.pos.file = t->file;
-		t->environment.pos.line = 0;
-		t->environment.pos.col = 0;
+		t->environment.pos = pos_make(t->file, 0, 0);
 	}
 	for (i = 0; i < t->ndatabases; i++)
 		if (!t->databases[i].environment.s)
@@ -559,8 +557,7 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	L.t = t;
 	L.ld.t = t;
 	t->file = arena_strdup(&t->arena, path);
-	L.top_pos.file = t->file;
-	L.top_pos.line = L.top_pos.col = 1;
+	L.top_pos = pos_make(t->file, 1, 1);
 	if (data) {
 		/* a buffer named after a real file: a cycle back to it is caught */
 		if (stat(path, &st) == 0) {
@@ -617,8 +614,8 @@ static size_t file_index(const struct topology *t, const char *file)
 {
 	size_t i;
 
-	for (i = 0; i < t->nfiles; i++)
-		if (t->files[i] == file)
+	for (i = 0; file && i < t->nfiles; i++)
+		if (strcmp(t->files[i], file) == 0)
 			return i;
 	return t->nfiles;
 }
@@ -626,7 +623,7 @@ static size_t file_index(const struct topology *t, const char *file)
 /* Would an error at pos come before the one kept? */
 static bool vwins(const struct vstate *v, struct pos pos)
 {
-	size_t f = file_index(v->t, pos.file);
+	size_t f = file_index(v->t, pos_file(pos));
 
 	if (!v->err)
 		return true;
@@ -649,9 +646,9 @@ static void vfail(struct vstate *v, struct pos pos, const char *fmt, ...)
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(v->err);
-	v->err = xasprintf("%s:%u:%u: error: %s", pos.file ? pos.file : v->t->file, pos.line, pos.col, what);
+	v->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos) ? pos_file(pos) : v->t->file, pos.line, pos.col, what);
 	free(what);
-	v->file = file_index(v->t, pos.file);
+	v->file = file_index(v->t, pos_file(pos));
 	v->line = pos.line;
 	v->col = pos.col;
 }
@@ -690,23 +687,23 @@ static void check_applies(struct vstate *v, const struct table *tb, const void *
 
 static void validate_database(struct vstate *v, const struct database *d)
 {
-	uint64_t su = d->superuser_reserved_connections.set ? d->superuser_reserved_connections.v :
+	uint64_t su = VALUE_SET(d->superuser_reserved_connections) ? d->superuser_reserved_connections.v :
 		PG_DEFAULT_SUPERUSER_RESERVED;
-	uint64_t res = d->reserved_connections.set ? d->reserved_connections.v : PG_DEFAULT_RESERVED;
+	uint64_t res = VALUE_SET(d->reserved_connections) ? d->reserved_connections.v : PG_DEFAULT_RESERVED;
 	uint64_t sum;
 
-	if (!d->max_connections.set && !d->instance.s)
+	if (!VALUE_SET(d->max_connections) && !d->instance.s)
 		vfail(v, d->id.pos, "databases.%s: missing max_connections (required unless instance is given)",
 		      d->id.s);
 	if (d->instance.s && !rds_find(d->instance.s))
 		vfail(v, d->instance.pos, "databases.%s.instance: unknown RDS instance class \"%s\"; "
 		      "set max_connections instead", d->id.s, d->instance.s);
-	if (d->max_connections.set && (!u64_add(su, res, &sum) || d->max_connections.v <= sum))
+	if (VALUE_SET(d->max_connections) && (!u64_add(su, res, &sum) || d->max_connections.v <= sum))
 		vfail(v, d->max_connections.pos, "databases.%s.max_connections: %llu must be more than "
 		      "superuser_reserved_connections %llu + reserved_connections %llu", d->id.s,
 		      (unsigned long long)d->max_connections.v, (unsigned long long)su,
 		      (unsigned long long)res);
-	if (d->max_connections.set && d->headroom.set && d->headroom.v >= d->max_connections.v)
+	if (VALUE_SET(d->max_connections) && VALUE_SET(d->headroom) && d->headroom.v >= d->max_connections.v)
 		vfail(v, d->headroom.pos, "databases.%s.headroom: %llu must be less than max_connections %llu",
 		      d->id.s, (unsigned long long)d->headroom.v, (unsigned long long)d->max_connections.v);
 }
@@ -716,7 +713,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	size_t i;
 	char *hint;
 
-	if (!p->type.set)
+	if (!VALUE_SET(p->type))
 		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer or rds_proxy)", p->id.s);
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
@@ -743,7 +740,7 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 	bool is_db, is_pooler;
 	char *hint;
 
-	if (!c->type.set)
+	if (!VALUE_SET(c->type))
 		vfail(v, c->id.pos, "clients.%s: missing type (service, worker, serverless, job or tool)",
 		      c->id.s);
 	else
@@ -757,8 +754,8 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 		if (is_db && is_pooler) {
 			const struct pos *a = &t->databases[db].id.pos, *b = &t->poolers[pl].id.pos;
 			vfail(v, c->connects_to.pos, "clients.%s.connects_to: \"%s\" is both a database (%s:%u:%u) "
-			      "and a pooler (%s:%u:%u); rename one", c->id.s, c->connects_to.s, a->file, a->line,
-			      a->col, b->file, b->line, b->col);
+			      "and a pooler (%s:%u:%u); rename one", c->id.s, c->connects_to.s, pos_file(*a), a->line,
+			      a->col, pos_file(*b), b->line, b->col);
 		} else if (is_db || is_pooler) {
 			c->via_pooler = is_pooler;
 			c->target = is_pooler ? pl : db;
@@ -777,26 +774,26 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 			vfail(v, c->framework.pos, "clients.%s.framework: unknown framework \"%s\"", c->id.s,
 			      c->framework.s);
 	}
-	if (!c->pool.size.set) {
+	if (!VALUE_SET(c->pool.size)) {
 		if (!c->framework.s)
 			vfail(v, c->id.pos, "clients.%s: missing pool.size (required unless a framework gives "
 			      "the default)", c->id.s);
-		else if (fw && framework_needs_cpus(fw) && !c->cpus.set)
+		else if (fw && framework_needs_cpus(fw) && !VALUE_SET(c->cpus))
 			vfail(v, c->id.pos, "clients.%s: framework \"%s\" derives pool.size from cpus: set cpus "
 			      "or pool.size", c->id.s, fw->name);
 	}
-	if (c->load.pos.line && !c->load.rate.set)
+	if (c->load.pos.line && !VALUE_SET(c->load.rate))
 		vfail(v, c->load.pos, "clients.%s.load: missing rate (transactions per second)", c->id.s);
-	if (c->load.pos.line && !c->load.hold.set)
+	if (c->load.pos.line && !VALUE_SET(c->load.hold))
 		vfail(v, c->load.pos, "clients.%s.load: missing hold (how long a transaction holds a "
 		      "connection)", c->id.s);
-	if (c->replicas.set && c->max_replicas.set && c->max_replicas.v < c->replicas.v)
+	if (VALUE_SET(c->replicas) && VALUE_SET(c->max_replicas) && c->max_replicas.v < c->replicas.v)
 		vfail(v, c->max_replicas.pos, "clients.%s.max_replicas: %llu is less than replicas %llu",
 		      c->id.s, (unsigned long long)c->max_replicas.v, (unsigned long long)c->replicas.v);
-	if (c->concurrency.set && c->max_concurrency.set && c->concurrency.v > c->max_concurrency.v)
+	if (VALUE_SET(c->concurrency) && VALUE_SET(c->max_concurrency) && c->concurrency.v > c->max_concurrency.v)
 		vfail(v, c->concurrency.pos, "clients.%s.concurrency: %llu is more than max_concurrency %llu",
 		      c->id.s, (unsigned long long)c->concurrency.v, (unsigned long long)c->max_concurrency.v);
-	if (c->surge.set && c->surge_percent && c->surge.v > 100)
+	if (VALUE_SET(c->surge) && c->surge_percent && c->surge.v > 100)
 		vfail(v, c->surge.pos, "clients.%s.surge: surge percentage %llu%% is above 100%%", c->id.s,
 		      (unsigned long long)c->surge.v);
 }

@@ -695,7 +695,6 @@ int load_read_field(struct yr *r, const struct field *f, void *obj, struct pos k
 	bool percent;
 
 	nv.pos = rv.pos = yr_pos(r);
-	nv.set = rv.set = true;
 	switch (f->kind) {
 	case F_UINT:
 		if (read_u64(r, WHAT_UINT, 0, UINT64_MAX, &nv.v))
@@ -774,7 +773,7 @@ bool load_field_is_set(const struct field *f, const void *obj)
 
 	switch (f->kind) {
 	case F_REAL:
-		return ((const struct real *)member)->set;
+		return VALUE_SET(*(const struct real *)member);
 	case F_STR:
 	case F_FRAMEWORK:
 	case F_INSTANCE:
@@ -792,7 +791,7 @@ bool load_field_is_set(const struct field *f, const void *obj)
 				return true;
 		return false;
 	default:
-		return ((const struct num *)member)->set;
+		return VALUE_SET(*(const struct num *)member);
 	}
 }
 

@@ -119,6 +119,7 @@ static void yr_init(struct yr *r, struct ld *ld, const char *file)
 	memset(r, 0, sizeof(*r));
 	r->ld = ld;
 	r->file = file;
+	r->file_id = pos_file_id(file);
 	r->fd = -1;
 	if (!yaml_parser_initialize(&r->parser)) {
 		fputs("connbudget: out of memory\n", stderr);
@@ -165,7 +166,7 @@ static int verror(struct yr *r, struct pos pos, bool with_path, const char *fmt,
 	if (r->set_path) {
 		sbuf_printf(&b, "--set %s: %s", r->set_path, what);
 	} else {
-		sbuf_printf(&b, "%s:%u:%u: error: ", pos.file, pos.line, pos.col);
+		sbuf_printf(&b, "%s:%u:%u: error: ", pos_file(pos), pos.line, pos.col);
 		if (with_path && r->npath) {
 			for (i = 0; i < r->npath; i++)
 				sbuf_printf(&b, "%s%s", i ? "." : "", r->path[i]);
@@ -220,7 +221,7 @@ int ld_error(struct ld *ld, struct pos pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
-	ld->err = xasprintf("%s:%u:%u: error: %s", pos.file, pos.line, pos.col, what);
+	ld->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos), pos.line, pos.col, what);
 	free(what);
 	return -1;
 }
@@ -237,45 +238,38 @@ int yr_type_error(struct yr *r, const char *what)
 
 struct pos yr_pos(const struct yr *r)
 {
-	struct pos p;
-
 	if (r->set_path)
 		return r->set_pos;
-	p.file = r->file;
-	p.line = (uint32_t)r->ev.start_mark.line + 1;
-	p.col = (uint32_t)r->ev.start_mark.column + 1;
-	return p;
+	return pos_at(r->file_id, (uint64_t)r->ev.start_mark.line + 1,
+		      (uint64_t)r->ev.start_mark.column + 1);
 }
 
 static struct pos mark_pos(const struct yr *r, yaml_mark_t m)
 {
-	struct pos p = { r->file, (uint32_t)m.line + 1, (uint32_t)m.column + 1 };
-	return p;
+	return pos_at(r->file_id, (uint64_t)m.line + 1, (uint64_t)m.column + 1);
 }
 
 /* The line and column of byte offset off of the input, for a reader error. */
 static struct pos offset_pos(const struct yr *r, uint64_t off)
 {
-	struct pos p = { r->file, 0, 0 };
+	uint32_t line = 0, col = 0;
 	size_t skip;
 
 	if (r->buf) {
 		if (off > r->buflen)
 			off = r->buflen;
 		skip = bom_len(r->buf, (size_t)off, 0);
-		advance(&p.line, &p.col, r->buf + skip, (size_t)off - skip);
+		advance(&line, &col, r->buf + skip, (size_t)off - skip);
 	} else {
-		p.line = r->hist_line;
-		p.col = r->hist_col;
+		line = r->hist_line;
+		col = r->hist_col;
 		if (off >= r->hist_off && off - r->hist_off <= r->hist_len) {
 			size_t n = (size_t)(off - r->hist_off);
 			skip = bom_len(r->hist, n, r->hist_off);
-			advance(&p.line, &p.col, r->hist + skip, n - skip);
+			advance(&line, &col, r->hist + skip, n - skip);
 		}
 	}
-	p.line++;
-	p.col++;
-	return p;
+	return pos_at(r->file_id, (uint64_t)line + 1, (uint64_t)col + 1);
 }
 
 /* The input byte at offset off, when it is still at hand. */
@@ -321,7 +315,7 @@ static int utf8_error(struct yr *r, uint64_t off)
 static int parse_error(struct yr *r)
 {
 	yaml_parser_t *p = &r->parser;
-	struct pos start = { r->file, 1, 1 };
+	struct pos start = pos_at(r->file_id, 1, 1);
 	const char *hint = "";
 
 	if (r->too_large)

@@ -40,6 +40,7 @@ struct yr {
 	bool have_ev;
 	struct ld *ld;
 	const char *file;         /* the name positions carry (owned by the caller) */
+	unsigned file_id;         /* its number in the position file table (pos_file_id) */
 	const char *set_path;     /* load_set: errors read "--set PATH: what" */
 	struct pos set_pos;       /* load_set: the position every value gets */
 	unsigned depth;

@@ -4,6 +4,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The file names positions refer to, index 1 up (0 is "no file"), and
+ * their index by name. Copies, kept until the process ends: a position
+ * may outlive the topology it came from (a finding, an error message).
+ */
+static struct {
+	char **names;
+	size_t n, cap;
+	struct strmap index;
+} pos_files;
+
+unsigned pos_file_id(const char *file)
+{
+	size_t id;
+	char *copy;
+
+	if (!file)
+		return 0;
+	if (strmap_get(&pos_files.index, file, &id))
+		return (unsigned)id;
+	if (pos_files.n >= POS_MAX_FILES)
+		return 0;
+	if (!pos_files.n) {
+		xgrow(&pos_files.names, &pos_files.cap, 1, sizeof(*pos_files.names));
+		pos_files.names[pos_files.n++] = NULL;
+	}
+	copy = xstrdup(file);
+	xgrow(&pos_files.names, &pos_files.cap, pos_files.n + 1, sizeof(*pos_files.names));
+	pos_files.names[pos_files.n] = copy;
+	strmap_put(&pos_files.index, copy, pos_files.n, NULL);
+	return (unsigned)pos_files.n++;
+}
+
+struct pos pos_at(unsigned file_id, uint64_t line, uint64_t col)
+{
+	struct pos p;
+
+	p.line = line > POS_MAX ? POS_MAX : (unsigned)line;
+	p.col = col > POS_MAX ? POS_MAX : (unsigned)col;
+	p.file_hi = (file_id >> 7) & 0x7f;
+	p.file_lo = file_id & 0x7f;
+	return p;
+}
+
+struct pos pos_make(const char *file, uint64_t line, uint64_t col)
+{
+	return pos_at(pos_file_id(file), line, col);
+}
+
+const char *pos_file(struct pos p)
+{
+	unsigned id = pos_file_index(p);
+
+	return id && id < pos_files.n ? pos_files.names[id] : NULL;
+}
+
 const char *client_type_name(enum client_type t)
 {
 	static const char *const names[] = { "service", "worker", "serverless", "job", "tool" };

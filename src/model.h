@@ -19,25 +19,63 @@
 
 #include "util.h"
 
-/* A position in an input file; line and col are 1-based, col counts characters. */
+/*
+ * A position in an input file, in 8 bytes, since every value of the model
+ * carries one. line and col are 1-based (col counts characters), 0 when
+ * there is no position; 25 bits hold any line or column of a file within
+ * LOAD_MAX_FILE_BYTES. The file is an index into a table of file names
+ * for the whole process (pos_file_id), 0 for none, in two 7-bit halves
+ * that fill the two words: read it with pos_file, build positions with
+ * pos_at.
+ */
 struct pos {
-	const char *file;
-	uint32_t line, col;
+	unsigned line : 25;
+	unsigned file_hi : 7;
+	unsigned col : 25;
+	unsigned file_lo : 7;
 };
 
-/* An integer (or duration in milliseconds, or enum value) from the file. */
+enum {
+	POS_MAX = (1 << 25) - 1,     /* lines and columns beyond are stored as this */
+	POS_MAX_FILES = (1 << 14) - 1 /* file names the table holds */
+};
+
+/*
+ * The index of a file name in the table, added the first time it is seen
+ * (a copy is kept until the process ends); 0 for NULL, or when the table
+ * is full. Look it up once per file read, not per position.
+ */
+unsigned pos_file_id(const char *file);
+/* A position in file number file_id (from pos_file_id). */
+struct pos pos_at(unsigned file_id, uint64_t line, uint64_t col);
+/* The same, looking the file name up. */
+struct pos pos_make(const char *file, uint64_t line, uint64_t col);
+/* The file name of a position, or NULL; the string lives as long as the process. */
+const char *pos_file(struct pos p);
+/* The file number of a position (0: none). */
+static inline unsigned pos_file_index(struct pos p)
+{
+	return (unsigned)p.file_hi << 7 | p.file_lo;
+}
+
+/*
+ * An integer (or duration in milliseconds, or enum value) from the file.
+ * A value given (in the YAML, a config file or by plan --set) always has
+ * a position, one left unset never has: VALUE_SET tells which.
+ */
 struct num {
 	uint64_t v;
 	struct pos pos;
-	bool set;
 };
 
-/* A decimal (memory_gb, load.rate). */
+/* A decimal (memory_gb, load.rate), set as a num is. */
 struct real {
 	double v;
 	struct pos pos;
-	bool set;
 };
+
+/* Was the num or real x given? */
+#define VALUE_SET(x) ((x).pos.line != 0)
 
 /* A string; s == NULL when absent. */
 struct str {
@@ -130,16 +168,16 @@ struct client {
 	struct num type;      /* enum client_type */
 	struct str connects_to;
 	bool via_pooler;      /* resolved: connects_to names a pooler */
+	bool surge_percent;   /* surge is a percentage */
+	uint32_t framework_index; /* into the framework table (framework.h), valid when framework.s */
 	size_t target;        /* index into databases or poolers */
 	struct num replicas;
 	struct num max_replicas;
 	struct num surge;     /* an integer, or a percentage when surge_percent */
-	bool surge_percent;
 	struct num processes;
 	struct num threads;
 	struct num cpus;
 	struct str framework;
-	size_t framework_index; /* into the framework table (framework.h), valid when framework.s */
 	struct pool pool;
 	struct num extra_connections;
 	struct str url;

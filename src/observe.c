@@ -667,7 +667,7 @@ static void add_finding(struct findings *f, const char *id, const struct strlist
 /* The node a value of the topology came from: the field when the file sets it, else the object's id. */
 static struct pos field_pos(const struct num *field, const struct str *id)
 {
-	return field->set ? field->pos : id->pos;
+	return VALUE_SET(*field) ? field->pos : id->pos;
 }
 
 /* What a client's sessions call themselves: application_name, default its id. */
@@ -719,7 +719,7 @@ static void drift_count(struct findings *f, const char *setting, struct observed
 /* Where the topology's value of field comes from when the file does not set it. */
 static const char *default_origin(const struct num *field, const char *whose)
 {
-	return field->set ? NULL : whose;
+	return VALUE_SET(*field) ? NULL : whose;
 }
 
 /* CB101 on the database: max_connections, the reserved counts, the idle timeout. */
@@ -731,9 +731,9 @@ static void drift_database(const struct topology *t, const struct budget *b,
 	const struct db_fig *d = &b->dbs[o->database];
 	const struct observed_value *timeout = &o->idle_in_transaction_session_timeout;
 	const struct num *set_timeout = &db->idle_in_transaction_session_timeout;
-	uint64_t want_timeout = set_timeout->set ? set_timeout->v : PG_DEFAULT_IDLE_IN_TX_TIMEOUT_MS;
+	uint64_t want_timeout = VALUE_SET(*set_timeout) ? set_timeout->v : PG_DEFAULT_IDLE_IN_TX_TIMEOUT_MS;
 
-	if (!db->max_connections.set && db->instance.s) {
+	if (!VALUE_SET(db->max_connections) && db->instance.s) {
 		/* AWS's default for the RDS instance class: point at `instance:` */
 		char *origin = xasprintf("AWS's default for instance '%s'", db->instance.s);
 
@@ -789,7 +789,7 @@ static void drift_pgbouncer(const struct topology *t, const struct budget *b,
 		add_finding(f, "CB101", &p->ignore, field_pos(&p->pool_mode, &p->id), object,
 			    "live pool_mode '%s' on pgbouncer '%s' differs from the topology's '%s'%s",
 			    ob->pool_mode, p->id.s, want_mode,
-			    p->pool_mode.set ? "" : " (PgBouncer's default)");
+			    VALUE_SET(p->pool_mode) ? "" : " (PgBouncer's default)");
 	drift_count(f, "default_pool_size", ob->default_pool_size, pf->default_pool_size,
 		    field_pos(&p->default_pool_size, &p->id),
 		    default_origin(&p->default_pool_size, bouncer_default), "pgbouncer", p->id.s,

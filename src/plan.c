@@ -642,7 +642,7 @@ static int plan_solve(struct topology *t, const struct plan_request *req, const 
 		const struct num *n = (const struct num *)(const void *)((const char *)s.obj + sf->off);
 		bool percent = k == SEC_CLIENTS && strcmp(sf->name, "surge") == 0 &&
 			       ((const struct client *)s.obj)->surge_percent;
-		uint64_t cur = n->set && !percent ? n->v : effective_value(sf, b, idx);
+		uint64_t cur = VALUE_SET(*n) && !percent ? n->v : effective_value(sf, b, idx);
 
 		rc = solve_search(&s, sf, cur, out, err);
 	}
@@ -861,7 +861,7 @@ static void print_solve(FILE *out, const struct plan_solve *s, bool color)
 			sbuf_printf(&sb, "\n           %s", s->invalid);
 		for (i = 0; i < s->nblockers; i++) {
 			const struct plan_blocker *b = &s->blockers[i];
-			sbuf_printf(&sb, "\n           %s:%u:%u: %s: %s [%s %s]", b->pos.file, b->pos.line,
+			sbuf_printf(&sb, "\n           %s:%u:%u: %s: %s [%s %s]", pos_file(b->pos), b->pos.line,
 				    b->pos.col, severity_name(b->severity), b->message, b->rule->id,
 				    b->rule->name);
 		}
@@ -997,7 +997,7 @@ static bool json_blocker(cJSON *arr, const struct plan_blocker *b)
 	       cJSON_AddStringToObject(o, "name", b->rule->name) &&
 	       cJSON_AddStringToObject(o, "severity", severity_name(b->severity)) &&
 	       cJSON_AddStringToObject(o, "message", b->message) &&
-	       cJSON_AddStringToObject(o, "file", b->pos.file ? b->pos.file : "") &&
+	       cJSON_AddStringToObject(o, "file", pos_file(b->pos) ? pos_file(b->pos) : "") &&
 	       json_u64(o, "line", b->pos.line) && json_u64(o, "column", b->pos.col) &&
 	       cJSON_AddStringToObject(o, "object", b->object);
 }

@@ -131,8 +131,8 @@ struct pos report_finding_pos(const struct report_file *rf, const struct finding
 {
 	struct pos p = f->pos;
 
-	if (!p.file)
-		p.file = rf->topo && rf->topo->file ? rf->topo->file : "-";
+	if (!pos_file_index(p))
+		p = pos_make(rf->topo && rf->topo->file ? rf->topo->file : "-", p.line, p.col);
 	if (p.line < 1)
 		p.line = 1;
 	if (p.col < 1)
@@ -178,7 +178,7 @@ uint32_t report_finding_span(const struct report_file *rf, const struct finding 
 	const struct str *id = object_id(rf->topo, f->object);
 
 	if (id && id->s && *id->s && id->pos.line == f->pos.line && id->pos.col == f->pos.col &&
-	    id->pos.file && f->pos.file && strcmp(id->pos.file, f->pos.file) == 0)
+	    pos_file_index(id->pos) && pos_file_index(id->pos) == pos_file_index(f->pos))
 		return utf8_chars(id->s);
 	return 1;
 }
@@ -205,10 +205,10 @@ void report_finding_line(struct sbuf *b, const struct report_file *rf, const str
 	if (color) {
 		sbuf_printf(b, ANSI_BOLD "%s:%u:%u:" ANSI_RESET " %s%s:" ANSI_RESET " %s ["
 			       ANSI_BOLD "%s" ANSI_RESET " %s]",
-			    p.file, p.line, p.col, severity_color(f->severity), severity_name(f->severity),
+			    pos_file(p), p.line, p.col, severity_color(f->severity), severity_name(f->severity),
 			    f->message, f->rule->id, f->rule->name);
 	} else {
-		sbuf_printf(b, "%s:%u:%u: %s: %s [%s %s]", p.file, p.line, p.col,
+		sbuf_printf(b, "%s:%u:%u: %s: %s [%s %s]", pos_file(p), p.line, p.col,
 			    severity_name(f->severity), f->message, f->rule->id, f->rule->name);
 	}
 }
@@ -242,8 +242,8 @@ void report_summary_line(struct sbuf *b, const struct report *r)
 
 const char *report_object_file(const struct topology *t, const struct str *id)
 {
-	if (id->pos.file)
-		return id->pos.file;
+	if (pos_file_index(id->pos))
+		return pos_file(id->pos);
 	return t->file ? t->file : "-";
 }
 

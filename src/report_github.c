@@ -72,7 +72,7 @@ int report_github(FILE *out, const struct report *r)
 		struct pos p = report_finding_pos(it.rf, f);
 
 		sbuf_printf(&b, "::%s file=", github_command(f->severity));
-		report_github_escape_property(&b, p.file);
+		report_github_escape_property(&b, pos_file(p));
 		sbuf_printf(&b, ",line=%u,col=%u,title=", p.line, p.col);
 		report_github_escape_property(&b, f->rule->id);
 		sbuf_putc(&b, ' ');

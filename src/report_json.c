@@ -517,7 +517,7 @@ static void json_finding(struct report_jw *w, const struct report_file *rf, cons
 	report_jw_str(w, "name", f->rule->name);
 	report_jw_str(w, "severity", severity_name(f->severity));
 	report_jw_str(w, "message", f->message);
-	report_jw_str(w, "file", p.file);
+	report_jw_str(w, "file", pos_file(p));
 	report_jw_u64(w, "line", p.line);
 	report_jw_u64(w, "column", p.col);
 	report_jw_str(w, "object", report_finding_object(f));

@@ -112,7 +112,7 @@ int report_markdown(FILE *out, const struct report *r)
 		if (first)
 			sbuf_puts(&b, "### Findings\n\n");
 		first = false;
-		sbuf_printf(&b, "- **%s** `%s:%u:%u` ", severity_name(f->severity), p.file, p.line, p.col);
+		sbuf_printf(&b, "- **%s** `%s:%u:%u` ", severity_name(f->severity), pos_file(p), p.line, p.col);
 		md_escape(&b, f->message);
 		sbuf_printf(&b, " (%s %s)\n", f->rule->id, f->rule->name);
 	}

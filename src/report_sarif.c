@@ -108,7 +108,7 @@ static void sarif_location(struct report_jw *w, const struct report_file *rf,
 	report_jw_begin(w, NULL, false);
 	report_jw_begin(w, "physicalLocation", false);
 	report_jw_begin(w, "artifactLocation", false);
-	report_jw_str(w, "uri", p.file);
+	report_jw_str(w, "uri", pos_file(p));
 	report_jw_end(w, false);
 	report_jw_begin(w, "region", false);
 	report_jw_u64(w, "startLine", p.line);

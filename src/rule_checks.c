@@ -27,7 +27,7 @@ enum { LIST_MAX = 10 };
 /* The position of n when the file set it, else fallback. */
 static struct pos pos_or(const struct num *n, struct pos fallback)
 {
-	return n->set && n->pos.line ? n->pos : fallback;
+	return VALUE_SET(*n) ? n->pos : fallback;
 }
 
 static void emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
@@ -287,7 +287,7 @@ void check_above_optimum(struct rule_ctx *ctx)
 		     "peak demand %" PRIu64 " exceeds optimum %" PRIu64 " on database '%s' "
 		     "(cores %" PRIu64 " x 2 + spindles %" PRIu64 ")%s",
 		     f->demand.peak, f->optimum, d->id.s, d->cores.v,
-		     d->spindles.set ? d->spindles.v : 0, advice);
+		     VALUE_SET(d->spindles) ? d->spindles.v : 0, advice);
 		free(advice);
 	}
 }
@@ -433,7 +433,7 @@ void check_no_acquire_timeout(struct rule_ctx *ctx)
 
 		if (f->has_acquire_timeout || f->acquire_timeout_na)
 			continue;
-		if (c->pool.acquire_timeout.set) {
+		if (VALUE_SET(c->pool.acquire_timeout)) {
 			at = pos_or(&c->pool.acquire_timeout, at);
 			why = xstrdup(" (acquire_timeout 0 disables it)");
 		} else if (c->framework.s) {
@@ -468,7 +468,7 @@ void check_memory(struct rule_ctx *ctx)
 		struct pos at;
 		char *from;
 
-		if (d->memory_gb.set) {
+		if (VALUE_SET(d->memory_gb)) {
 			gb = d->memory_gb.v;
 		} else if (d->instance.s && (rc = rds_find(d->instance.s))) {
 			gb = rc->nominal_gib;
@@ -478,8 +478,8 @@ void check_memory(struct rule_ctx *ctx)
 		limit = gb * 100;
 		if ((double)f->max_connections <= limit + 1e-9) /* 4.1 x 100 is 409.99999999999994 */
 			continue;
-		at = d->max_connections.set ? d->max_connections.pos :
-		     d->memory_gb.set ? d->memory_gb.pos : rc ? d->instance.pos : d->id.pos;
+		at = VALUE_SET(d->max_connections) ? d->max_connections.pos :
+		     VALUE_SET(d->memory_gb) ? d->memory_gb.pos : rc ? d->instance.pos : d->id.pos;
 		from = rc ? xasprintf(" of instance '%s'", rc->name) : xstrdup("");
 		emit(ctx, &d->ignore, at, "databases", d->id.s,
 		     "max_connections %" PRIu64 " exceeds %.15g for memory_gb %.15g%s on database '%s' "
@@ -545,7 +545,7 @@ void check_unbounded_pool(struct rule_ctx *ctx)
 		else
 			then = xasprintf("demand on database '%s' is unbounded",
 					 t->databases[c->target].id.s);
-		if (c->pool.size.set)
+		if (VALUE_SET(c->pool.size))
 			emit(ctx, &c->ignore, c->pool.size.pos, "clients", c->id.s,
 			     "client '%s' has pool.size 0, which means no limit (%s)", c->id.s, then);
 		else
@@ -566,9 +566,9 @@ void check_idle_in_transaction(struct rule_ctx *ctx)
 		const struct database *d = &t->databases[i];
 		const struct num *n = &d->idle_in_transaction_session_timeout;
 
-		if (n->set && n->v > 0)
+		if (VALUE_SET(*n) && n->v > 0)
 			continue;
-		if (n->set)
+		if (VALUE_SET(*n))
 			emit(ctx, &d->ignore, pos_or(n, d->id.pos), "databases", d->id.s,
 			     "idle_in_transaction_session_timeout is 0 (disabled) on database '%s'", d->id.s);
 		else
@@ -622,7 +622,7 @@ static bool url_pooler(const struct conninfo *ci, const struct strmap *poolers, 
 /* The port a pooler listens on: its own, else its type's default. */
 static uint64_t pooler_port(const struct pooler *p)
 {
-	if (p->port.set)
+	if (VALUE_SET(p->port))
 		return p->port.v;
 	/* RDS Proxy endpoints listen on the engine's port. */
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
@@ -656,7 +656,7 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 			continue;
 		if (c->via_pooler) {
 			const struct database *d = &t->databases[model_client_database(t, c)];
-			uint64_t port = d->port.set ? d->port.v : PG_DEFAULT_PORT;
+			uint64_t port = VALUE_SET(d->port) ? d->port.v : PG_DEFAULT_PORT;
 
 			if (d->host.s && url_reaches(&ci, d->host.s, port))
 				emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
@@ -711,8 +711,7 @@ void check_password_in_url(struct rule_ctx *ctx)
 
 static bool same_pos(struct pos a, struct pos b)
 {
-	return a.line == b.line && a.col == b.col &&
-	       (a.file == b.file || (a.file && b.file && strcmp(a.file, b.file) == 0));
+	return a.line == b.line && a.col == b.col && pos_file_index(a) == pos_file_index(b);
 }
 
 /*
@@ -797,7 +796,7 @@ void check_threads_exceed_pool(struct rule_ctx *ctx)
 		const struct client_fig *f = &ctx->b->clients[i];
 		uint64_t pool;
 
-		if (!c->threads.set || f->pool_unbounded)
+		if (!VALUE_SET(c->threads) || f->pool_unbounded)
 			continue;
 		pool = f->per_pool;
 		if (c->threads.v <= pool)
@@ -824,7 +823,7 @@ void check_serverless_pool_size(struct rule_ctx *ctx)
 
 		if (c->type.v != CLIENT_SERVERLESS || f->pool_unbounded || per <= 1)
 			continue;
-		at = c->pool.size.set ? c->pool.size.pos : c->pool.pos.line ? c->pool.pos :
+		at = VALUE_SET(c->pool.size) ? c->pool.size.pos : c->pool.pos.line ? c->pool.pos :
 		     c->framework.s ? c->framework.pos : c->id.pos;
 		emit(ctx, &c->ignore, at, "clients", c->id.s,
 		     "serverless client '%s' allows %" PRIu64 " connections per instance (pool.count %"

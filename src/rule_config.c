@@ -12,7 +12,7 @@
 
 void check_config_mismatch(struct rule_ctx *ctx)
 {
-	static const struct strlist none = { NULL, 0, { NULL, 0, 0 } };
+	static const struct strlist none = { 0 };
 	const struct topology *t = ctx->t;
 	size_t i;
 
@@ -21,7 +21,7 @@ void check_config_mismatch(struct rule_ctx *ctx)
 
 		rule_emit(ctx, m->ignore ? m->ignore : &none, m->conf_pos, m->object,
 			  "%s is %s in the topology but %s in '%s'%s%s%s", m->setting, m->yaml_value,
-			  m->conf_value, m->conf_pos.file, m->detail ? " (" : "",
+			  m->conf_value, pos_file(m->conf_pos), m->detail ? " (" : "",
 			  m->detail ? m->detail : "", m->detail ? ")" : "");
 	}
 }

@@ -819,7 +819,7 @@ int rule_cli_severity(struct rule_cli *c, const char *spec, char **err)
 /* "file:line:col: error: <what>: <message>" for a bad rule reference in the file. */
 static char *file_error(struct pos pos, const char *what, const char *message)
 {
-	return xasprintf("%s:%u:%u: error: %s: %s", pos.file ? pos.file : "-", pos.line, pos.col,
+	return xasprintf("%s:%u:%u: error: %s: %s", pos_file(pos) ? pos_file(pos) : "-", pos.line, pos.col,
 			 what, message);
 }
 
@@ -933,8 +933,8 @@ static int finding_cmp(const void *a, const void *b)
 
 	if (x->file != y->file)
 		return x->file < y->file ? -1 : 1;
-	if (x->file == SIZE_MAX && x->f.pos.file && y->f.pos.file &&
-	    (c = strcmp(x->f.pos.file, y->f.pos.file)) != 0)
+	if (x->file == SIZE_MAX && pos_file(x->f.pos) && pos_file(y->f.pos) &&
+	    (c = strcmp(pos_file(x->f.pos), pos_file(y->f.pos))) != 0)
 		return c;
 	if (x->f.pos.line != y->f.pos.line)
 		return x->f.pos.line < y->f.pos.line ? -1 : 1;
@@ -964,8 +964,10 @@ void findings_sort(struct findings *out, const struct topology *t)
 		strmap_put(&files, t->files[i], i, NULL);
 	k = xcalloc(out->n, sizeof(*k));
 	for (i = 0; i < out->n; i++) {
+		const char *file = pos_file(out->v[i].pos);
+
 		k[i].f = out->v[i];
-		if (!out->v[i].pos.file || !strmap_get(&files, out->v[i].pos.file, &k[i].file))
+		if (!file || !strmap_get(&files, file, &k[i].file))
 			k[i].file = SIZE_MAX;
 	}
 	qsort(k, out->n, sizeof(*k), finding_cmp);

@@ -16,7 +16,7 @@
 #include "rule_checks.h"
 #include "rules.h"
 
-static const struct pos nowhere = { "t.yaml", 1, 1 };
+#define nowhere pos_make("t.yaml", 1, 1)
 
 /* A fresh temporary directory (removed by rm_tmpdir). */
 static char *mk_tmpdir(void)
@@ -143,13 +143,13 @@ START_TEST(test_pg_includes)
 	s = config_find(&f, "", "max_connections");
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s->value, "400"); /* conf.d/20-connections.conf wins over 300 */
-	ck_assert_str_eq(s->pos.file, "../testdata/config/prod/conf.d/20-connections.conf");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/prod/conf.d/20-connections.conf");
 	ck_assert_uint_eq(s->pos.line, 2);
 	ck_assert_uint_eq(s->pos.col, 1);
 	s = config_find(&f, "", "idle_session_timeout"); /* written IDLE_SESSION_TIMEOUT */
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s->value, "1h");
-	ck_assert_str_eq(s->pos.file, "../testdata/config/prod/tuning.conf");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/prod/tuning.conf");
 	ck_assert_uint_eq(s->pos.line, 3);
 	s = config_find(&f, "", "idle_in_transaction_session_timeout");
 	ck_assert_ptr_nonnull(s);
@@ -341,7 +341,7 @@ START_TEST(test_ini_databases_and_include)
 	/* %include limits.ini continues [pgbouncer]; its value is the last */
 	s = config_find(&f, "pgbouncer", "max_client_conn");
 	ck_assert_str_eq(s->value, "3000");
-	ck_assert_str_eq(s->pos.file, "../testdata/config/prod/limits.ini");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/prod/limits.ini");
 	ck_assert_uint_eq(s->pos.line, 2);
 	s = config_find(&f, "users", "app");
 	ck_assert_str_eq(s->value, "pool_mode=transaction");
@@ -394,23 +394,23 @@ START_TEST(test_apply_fills)
 	const struct pooler *p = &t->poolers[0];
 
 	ck_assert_uint_eq(t->nmismatches, 0);
-	ck_assert(d->superuser_reserved_connections.set);
+	ck_assert(VALUE_SET(d->superuser_reserved_connections));
 	ck_assert_uint_eq(d->superuser_reserved_connections.v, 5);
-	ck_assert_str_eq(d->superuser_reserved_connections.pos.file,
+	ck_assert_str_eq(pos_file(d->superuser_reserved_connections.pos),
 			 "../testdata/config/prod/postgresql.conf");
 	ck_assert_uint_eq(d->superuser_reserved_connections.pos.line, 9);
 	ck_assert_uint_eq(d->idle_session_timeout.v, 3600000);
 	ck_assert_uint_eq(d->idle_in_transaction_session_timeout.v, 60000);
 	ck_assert_uint_eq(d->idle_in_transaction_session_timeout.pos.line, 1);
 	ck_assert_uint_eq(d->max_connections.v, 400);
-	ck_assert(!d->reserved_connections.set);
+	ck_assert(!VALUE_SET(d->reserved_connections));
 	/* pgbouncer.ini: the [databases] entry's pool_size=40 beats default_pool_size = 20 */
 	ck_assert_uint_eq(p->default_pool_size.v, 40);
 	ck_assert_uint_eq(p->default_pool_size.pos.line, 5);
 	ck_assert_uint_eq(p->pool_mode.v, POOL_TRANSACTION);
 	ck_assert_uint_eq(p->reserve_pool_size.v, 5);
 	ck_assert_uint_eq(p->max_client_conn.v, 3000);
-	ck_assert_str_eq(p->max_client_conn.pos.file, "../testdata/config/prod/limits.ini");
+	ck_assert_str_eq(pos_file(p->max_client_conn.pos), "../testdata/config/prod/limits.ini");
 	ck_assert_uint_eq(p->max_db_connections.v, 60);
 	ck_assert_uint_eq(p->port.v, 6432);
 	ck_assert_uint_eq(p->port.pos.line, 13);
@@ -418,9 +418,9 @@ START_TEST(test_apply_fills)
 
 	t = load("../testdata/config/debian-sample.yaml");
 	ck_assert_uint_eq(t->nmismatches, 0);
-	ck_assert(!t->databases[0].superuser_reserved_connections.set);
+	ck_assert(!VALUE_SET(t->databases[0].superuser_reserved_connections));
 	ck_assert_uint_eq(t->poolers[0].port.v, 6432);
-	ck_assert(!t->poolers[0].default_pool_size.set);
+	ck_assert(!VALUE_SET(t->poolers[0].default_pool_size));
 	ck_assert_uint_eq(t->poolers[0].pool_mode.v, POOL_TRANSACTION); /* the YAML's */
 	model_free(t);
 }

@@ -75,7 +75,7 @@ static char *load_fail(const char *yaml)
 
 #define ck_pos(p, f, l, c)                                     \
 	do {                                                   \
-		ck_assert_str_eq((p).file, f);                 \
+		ck_assert_str_eq(pos_file(p), f);                 \
 		ck_assert_uint_eq((p).line, l);                \
 		ck_assert_uint_eq((p).col, c);                 \
 	} while (0)
@@ -102,15 +102,15 @@ START_TEST(test_integers)
 	const struct database *d = &t->databases[0];
 
 	ck_assert_uint_eq(t->version.v, 1);
-	ck_assert(d->max_connections.set);
+	ck_assert(VALUE_SET(d->max_connections));
 	ck_assert_uint_eq(d->max_connections.v, 100);
 	ck_assert_uint_eq(d->superuser_reserved_connections.v, 3);
 	ck_assert_uint_eq(d->reserved_connections.v, 2);
-	ck_assert(d->headroom.set);
+	ck_assert(VALUE_SET(d->headroom));
 	ck_assert_uint_eq(d->headroom.v, 0);
 	ck_assert_uint_eq(d->cores.v, 7);
 	ck_assert_uint_eq(d->port.v, 65535);
-	ck_assert(!d->spindles.set);
+	ck_assert(!VALUE_SET(d->spindles));
 	ck_assert_uint_eq(t->databases[1].max_connections.v, UINT64_MAX);
 	model_free(t);
 }
@@ -185,7 +185,7 @@ START_TEST(test_reals)
 		"clients:\n"
 		"  api: {type: service, connects_to: a, pool: {size: 1}, load: {rate: 12.25, hold: 3}}\n");
 
-	ck_assert(t->databases[0].memory_gb.set);
+	ck_assert(VALUE_SET(t->databases[0].memory_gb));
 	ck_assert_double_eq(t->databases[0].memory_gb.v, 15.5);
 	ck_assert_double_eq(t->databases[1].memory_gb.v, 1000.0);
 	ck_assert_double_eq(t->databases[2].memory_gb.v, 16.0);
@@ -244,8 +244,8 @@ START_TEST(test_durations)
 		ck_assert_msg(t->databases[0].idle_session_timeout.v == cases[i].ms, "%s: got %llu, want %llu",
 			      cases[i].text, (unsigned long long)t->databases[0].idle_session_timeout.v,
 			      (unsigned long long)cases[i].ms);
-		ck_assert(t->databases[0].idle_session_timeout.set);
-		ck_assert(!t->databases[0].idle_in_transaction_session_timeout.set);
+		ck_assert(VALUE_SET(t->databases[0].idle_session_timeout));
+		ck_assert(!VALUE_SET(t->databases[0].idle_in_transaction_session_timeout));
 		model_free(t);
 		free(yaml);
 	}
@@ -345,7 +345,7 @@ START_TEST(test_strings_and_lists)
 	ck_assert_str_eq(t->databases[0].host.s, "10");
 	ck_assert_str_eq(t->databases[0].config.s, "testdata/valid/conf/postgresql.conf");
 	/* load_file reads the config file (config.c): it fills what the YAML leaves out */
-	ck_assert(t->databases[0].idle_in_transaction_session_timeout.set);
+	ck_assert(VALUE_SET(t->databases[0].idle_in_transaction_session_timeout));
 	ck_assert_uint_eq(t->databases[0].idle_in_transaction_session_timeout.v, 600000);
 	ck_assert_str_eq(t->databases[0].instance.s, "db.t3.medium");
 	ck_assert_uint_eq(t->databases[0].ignore.n, 3);
@@ -1101,7 +1101,7 @@ START_TEST(test_set_values)
 
 	ck_set_ok(t, "clients.api.replicas", "6");
 	ck_assert_uint_eq(api->replicas.v, 6);
-	ck_assert(api->replicas.set);
+	ck_assert(VALUE_SET(api->replicas));
 	ck_pos(api->replicas.pos, f, 16, 15); /* keeps the position of what it replaced */
 	ck_set_ok(t, "clients.api.pool.size", "0x0f");
 	ck_assert_uint_eq(api->pool.size.v, 15);
@@ -1231,7 +1231,7 @@ START_TEST(test_set_errors)
 	ck_set_error(t, "poolers.bouncer.users", "[]", "--set poolers.bouncer.users: expected a non-empty list, got []");
 	/* nothing changed */
 	ck_assert_uint_eq(t->clients[0].replicas.v, 3);
-	ck_assert(!t->clients[0].surge.set);
+	ck_assert(!VALUE_SET(t->clients[0].surge));
 	ck_assert_int_eq(load_validate(t, &err), 0);
 	model_free(t);
 }

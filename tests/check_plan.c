@@ -183,7 +183,7 @@ START_TEST(test_solve_replicas_surge)
 	assert_ok(&r);
 	ck_assert_uint_eq(r.res.solve.value, 6);
 	ck_assert_uint_eq(r.res.solve.at, 7);
-	ck_assert(!r.t->clients[0].max_replicas.set);
+	ck_assert(!VALUE_SET(r.t->clients[0].max_replicas));
 	release(&r);
 }
 END_TEST

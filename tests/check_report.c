@@ -43,7 +43,7 @@ struct fixture {
 
 static struct pos at(const char *file, uint32_t line, uint32_t col)
 {
-	struct pos p = { file, line, col };
+	struct pos p = pos_make(file, line, col);
 	return p;
 }
 

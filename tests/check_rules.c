@@ -553,7 +553,7 @@ START_TEST(test_run_three_servers)
 	findings_are(&r.f,
 		     "3:3 error CB001 databases.main: peak demand 124 exceeds capacity 97 on database 'main' (api 120, metrics 4)\n"
 		     "17:5 warning CB007 clients.metrics: client 'metrics' has no acquire_timeout: borrowers wait forever once its pool of 4 is exhausted\n");
-	ck_assert_str_eq(r.f.v[0].pos.file, "t.yaml");
+	ck_assert_str_eq(pos_file(r.f.v[0].pos), "t.yaml");
 	ck_assert_ptr_eq(r.f.v[0].rule, rule_find("CB001"));
 	ck_assert_int_eq(r.f.level[idx("CB001")], SEV_ERROR);
 	ck_assert_int_eq(r.f.level[idx("CB003")], SEV_INFO);
