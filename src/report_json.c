@@ -28,6 +28,14 @@
 #include "plan.h"
 #include "report_impl.h"
 
+/* The writer's per-member steps, inlined into the entry writers below so
+ * that the length of each literal key is a constant. */
+#if defined(__GNUC__) || defined(__clang__)
+#define JW_INLINE static inline __attribute__((always_inline))
+#else
+#define JW_INLINE static inline
+#endif
+
 /* The first size of cJSON's print buffer (it grows to the longest value
  * printed), and the size of the output buffer. */
 enum { JW_BUF_MIN = 4096, JW_OUT = 64 * 1024 };
@@ -198,7 +206,7 @@ static void jw_string(struct report_jw *w, const char *s)
  * "key": (in the skeleton) or "key": (inside an entry). Keys are this
  * program's own names, never input, and need no escaping.
  */
-static void jw_key(struct report_jw *w, const char *key, bool skeleton)
+JW_INLINE void jw_key(struct report_jw *w, const char *key, bool skeleton)
 {
 	size_t n = strlen(key);
 	char *o;
@@ -220,7 +228,7 @@ static void jw_key(struct report_jw *w, const char *key, bool skeleton)
  * skeleton) a new line, then the key. Inside an entry everything stays on
  * the entry's line, without spaces, as cJSON prints compactly.
  */
-static void jw_member(struct report_jw *w, const char *key)
+JW_INLINE void jw_member(struct report_jw *w, const char *key)
 {
 	bool skeleton = w->depth <= w->skeleton;
 
@@ -260,7 +268,7 @@ void report_jw_close(struct report_jw *w, bool array)
 		JW_LIT(w, "\n");
 }
 
-void report_jw_begin(struct report_jw *w, const char *key, bool array)
+JW_INLINE void jw_begin(struct report_jw *w, const char *key, bool array)
 {
 	jw_member(w, key);
 	jw_putc(w, array ? '[' : '{');
@@ -268,7 +276,7 @@ void report_jw_begin(struct report_jw *w, const char *key, bool array)
 	w->first = true;
 }
 
-void report_jw_end(struct report_jw *w, bool array)
+JW_INLINE void jw_end(struct report_jw *w, bool array)
 {
 	if (w->depth <= w->skeleton) {
 		w->failed = true;
@@ -279,7 +287,7 @@ void report_jw_end(struct report_jw *w, bool array)
 	w->first = false;
 }
 
-void report_jw_str(struct report_jw *w, const char *key, const char *s)
+JW_INLINE void jw_str(struct report_jw *w, const char *key, const char *s)
 {
 	jw_member(w, key);
 	if (s)
@@ -288,7 +296,7 @@ void report_jw_str(struct report_jw *w, const char *key, const char *s)
 		JW_LIT(w, "null");
 }
 
-void report_jw_u64(struct report_jw *w, const char *key, uint64_t v)
+JW_INLINE void jw_u64(struct report_jw *w, const char *key, uint64_t v)
 {
 	char tmp[20]; /* UINT64_MAX has 20 digits */
 	size_t n = sizeof(tmp);
@@ -302,7 +310,7 @@ void report_jw_u64(struct report_jw *w, const char *key, uint64_t v)
 	w->olen += sizeof(tmp) - n;
 }
 
-void report_jw_bool(struct report_jw *w, const char *key, bool v)
+JW_INLINE void jw_bool(struct report_jw *w, const char *key, bool v)
 {
 	jw_member(w, key);
 	if (v)
@@ -311,13 +319,13 @@ void report_jw_bool(struct report_jw *w, const char *key, bool v)
 		JW_LIT(w, "false");
 }
 
-void report_jw_null(struct report_jw *w, const char *key)
+JW_INLINE void jw_null(struct report_jw *w, const char *key)
 {
 	jw_member(w, key);
 	JW_LIT(w, "null");
 }
 
-void report_jw_double(struct report_jw *w, const char *key, double v)
+JW_INLINE void jw_double(struct report_jw *w, const char *key, double v)
 {
 	cJSON item;
 
@@ -326,6 +334,42 @@ void report_jw_double(struct report_jw *w, const char *key, double v)
 	item.type = cJSON_Number;
 	cJSON_SetNumberValue(&item, v);
 	jw_print(w, &item);
+}
+
+/* The exported members, for report_sarif.c. */
+void report_jw_begin(struct report_jw *w, const char *key, bool array)
+{
+	jw_begin(w, key, array);
+}
+
+void report_jw_end(struct report_jw *w, bool array)
+{
+	jw_end(w, array);
+}
+
+void report_jw_str(struct report_jw *w, const char *key, const char *s)
+{
+	jw_str(w, key, s);
+}
+
+void report_jw_u64(struct report_jw *w, const char *key, uint64_t v)
+{
+	jw_u64(w, key, v);
+}
+
+void report_jw_bool(struct report_jw *w, const char *key, bool v)
+{
+	jw_bool(w, key, v);
+}
+
+void report_jw_null(struct report_jw *w, const char *key)
+{
+	jw_null(w, key);
+}
+
+void report_jw_double(struct report_jw *w, const char *key, double v)
+{
+	jw_double(w, key, v);
 }
 
 void report_jw_value(struct report_jw *w, const char *key, const cJSON *item)
@@ -356,9 +400,9 @@ int report_jw_finish(struct report_jw *w)
 static void put_count(struct report_jw *w, const char *key, uint64_t v, bool unbounded)
 {
 	if (unbounded)
-		report_jw_null(w, key);
+		jw_null(w, key);
 	else
-		report_jw_u64(w, key, v);
+		jw_u64(w, key, v);
 }
 
 /* "steady", "peak" and "unbounded" of an amount, as members of the open object. */
@@ -366,23 +410,23 @@ static void put_amount_fields(struct report_jw *w, const struct amount *a)
 {
 	put_count(w, "steady", a->steady, a->unbounded);
 	put_count(w, "peak", a->peak, a->unbounded);
-	report_jw_bool(w, "unbounded", a->unbounded);
+	jw_bool(w, "unbounded", a->unbounded);
 }
 
 /* key: {"steady", "peak", "unbounded"}. */
 static void put_amount(struct report_jw *w, const char *key, const struct amount *a)
 {
-	report_jw_begin(w, key, false);
+	jw_begin(w, key, false);
 	put_amount_fields(w, a);
-	report_jw_end(w, false);
+	jw_end(w, false);
 }
 
 /* "id", "file" (where the object is defined) and "topology" (the FILE argument). */
 static void put_origin(struct report_jw *w, const struct topology *t, const struct str *id)
 {
-	report_jw_str(w, "id", id->s);
-	report_jw_str(w, "file", report_object_file(t, id));
-	report_jw_str(w, "topology", t->file);
+	jw_str(w, "id", id->s);
+	jw_str(w, "file", report_object_file(t, id));
+	jw_str(w, "topology", t->file);
 }
 
 static void put_contributors(struct report_jw *w, const struct report_file *rf,
@@ -390,18 +434,18 @@ static void put_contributors(struct report_jw *w, const struct report_file *rf,
 {
 	size_t i;
 
-	report_jw_begin(w, "contributors", true);
+	jw_begin(w, "contributors", true);
 	for (i = 0; i < d->ncontrib; i++) {
 		const struct contrib *c = &d->contrib[i];
 
-		report_jw_begin(w, NULL, false);
-		report_jw_str(w, "id", report_contrib_id(rf->topo, c));
-		report_jw_str(w, "kind", c->kind == CONTRIB_POOLER ? "pooler" : "client");
-		report_jw_str(w, "type", report_contrib_type(rf->topo, c));
+		jw_begin(w, NULL, false);
+		jw_str(w, "id", report_contrib_id(rf->topo, c));
+		jw_str(w, "kind", c->kind == CONTRIB_POOLER ? "pooler" : "client");
+		jw_str(w, "type", report_contrib_type(rf->topo, c));
 		put_amount_fields(w, report_contrib_amount(rf->budget, c));
-		report_jw_end(w, false);
+		jw_end(w, false);
 	}
-	report_jw_end(w, true);
+	jw_end(w, true);
 }
 
 /* Database i of rf as one entry. */
@@ -410,23 +454,23 @@ static void json_database(struct report_jw *w, const struct report_file *rf, siz
 	const struct database *db = &rf->topo->databases[i];
 	const struct db_fig *d = &rf->budget->dbs[i];
 
-	report_jw_begin(w, NULL, false);
+	jw_begin(w, NULL, false);
 	put_origin(w, rf->topo, &db->id);
-	report_jw_u64(w, "max_connections", d->max_connections);
-	report_jw_u64(w, "superuser_reserved_connections", d->superuser_reserved);
-	report_jw_u64(w, "reserved_connections", d->reserved);
-	report_jw_u64(w, "headroom", d->headroom);
-	report_jw_u64(w, "capacity", d->capacity);
-	report_jw_u64(w, "budget", d->budget);
+	jw_u64(w, "max_connections", d->max_connections);
+	jw_u64(w, "superuser_reserved_connections", d->superuser_reserved);
+	jw_u64(w, "reserved_connections", d->reserved);
+	jw_u64(w, "headroom", d->headroom);
+	jw_u64(w, "capacity", d->capacity);
+	jw_u64(w, "budget", d->budget);
 	put_count(w, "optimum", d->optimum, !d->has_optimum);
 	put_amount(w, "demand", &d->demand);
 	if (d->demand.unbounded)
-		report_jw_null(w, "utilization");
+		jw_null(w, "utilization");
 	else
-		report_jw_double(w, "utilization", d->utilization);
-	report_jw_bool(w, "unbounded", d->demand.unbounded);
+		jw_double(w, "utilization", d->utilization);
+	jw_bool(w, "unbounded", d->demand.unbounded);
 	put_contributors(w, rf, d);
-	report_jw_end(w, false);
+	jw_end(w, false);
 }
 
 /* Pooler i of rf as one entry, with the ids of the clients behind it in file order. */
@@ -438,47 +482,47 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 	struct report_pooled it;
 	size_t k;
 
-	report_jw_begin(w, NULL, false);
+	jw_begin(w, NULL, false);
 	put_origin(w, t, &p->id);
-	report_jw_str(w, "type", pooler_type_name((enum pooler_type)p->type.v));
-	report_jw_str(w, "database", t->databases[p->db].id.s);
-	report_jw_str(w, "pool_mode", pool_mode_name(f->pool_mode));
-	report_jw_u64(w, "instances", f->instances);
-	report_jw_u64(w, "cap", f->cap);
+	jw_str(w, "type", pooler_type_name((enum pooler_type)p->type.v));
+	jw_str(w, "database", t->databases[p->db].id.s);
+	jw_str(w, "pool_mode", pool_mode_name(f->pool_mode));
+	jw_u64(w, "instances", f->instances);
+	jw_u64(w, "cap", f->cap);
 	put_amount(w, "client_demand", &f->client_demand);
 	put_count(w, "client_limit", f->client_limit, !f->has_client_limit);
 	put_amount(w, "server", &f->server);
 	if (p->type.v == POOLER_PGBOUNCER) {
-		report_jw_u64(w, "default_pool_size", f->default_pool_size);
-		report_jw_u64(w, "reserve_pool_size", f->reserve_pool_size);
-		report_jw_u64(w, "max_client_conn", f->max_client_conn);
-		report_jw_u64(w, "max_db_connections", f->max_db_connections);
-		report_jw_u64(w, "users", f->users);
+		jw_u64(w, "default_pool_size", f->default_pool_size);
+		jw_u64(w, "reserve_pool_size", f->reserve_pool_size);
+		jw_u64(w, "max_client_conn", f->max_client_conn);
+		jw_u64(w, "max_db_connections", f->max_db_connections);
+		jw_u64(w, "users", f->users);
 	} else {
-		report_jw_u64(w, "max_connections_percent", f->max_connections_percent);
+		jw_u64(w, "max_connections_percent", f->max_connections_percent);
 	}
-	report_jw_begin(w, "clients", true);
+	jw_begin(w, "clients", true);
 	report_pooled_init(&it, rf, i);
 	while (report_pooled_next(&it, &k))
-		report_jw_str(w, NULL, t->clients[k].id.s);
-	report_jw_end(w, true);
-	report_jw_end(w, false);
+		jw_str(w, NULL, t->clients[k].id.s);
+	jw_end(w, true);
+	jw_end(w, false);
 }
 
 /* The instance figures: replicas for services, concurrency for serverless. */
 static void put_instances(struct report_jw *w, const struct client *c, const struct client_fig *f)
 {
 	if (c->type.v == CLIENT_SERVERLESS) {
-		report_jw_u64(w, "concurrency", f->concurrency);
-		report_jw_u64(w, "max_concurrency", f->max_concurrency);
-		report_jw_bool(w, "concurrency_assumed", f->concurrency_assumed);
+		jw_u64(w, "concurrency", f->concurrency);
+		jw_u64(w, "max_concurrency", f->max_concurrency);
+		jw_bool(w, "concurrency_assumed", f->concurrency_assumed);
 		return;
 	}
-	report_jw_u64(w, "replicas", f->replicas);
-	report_jw_u64(w, "max_replicas", f->max_replicas);
-	report_jw_u64(w, "surge", f->surge);
-	report_jw_u64(w, "processes", f->processes);
-	report_jw_u64(w, "peak_instances", f->peak_instances);
+	jw_u64(w, "replicas", f->replicas);
+	jw_u64(w, "max_replicas", f->max_replicas);
+	jw_u64(w, "surge", f->surge);
+	jw_u64(w, "processes", f->processes);
+	jw_u64(w, "peak_instances", f->peak_instances);
 }
 
 /* Client i of rf as one entry. */
@@ -488,23 +532,23 @@ static void json_client(struct report_jw *w, const struct report_file *rf, size_
 	const struct client *c = &t->clients[i];
 	const struct client_fig *f = &rf->budget->clients[i];
 
-	report_jw_begin(w, NULL, false);
+	jw_begin(w, NULL, false);
 	put_origin(w, t, &c->id);
-	report_jw_str(w, "type", client_type_name((enum client_type)c->type.v));
-	report_jw_str(w, "connects_to", c->connects_to.s);
-	report_jw_str(w, "via", c->via_pooler ? "pooler" : "database");
-	report_jw_str(w, "database", t->databases[f->database].id.s);
-	report_jw_str(w, "framework", c->framework.s);
+	jw_str(w, "type", client_type_name((enum client_type)c->type.v));
+	jw_str(w, "connects_to", c->connects_to.s);
+	jw_str(w, "via", c->via_pooler ? "pooler" : "database");
+	jw_str(w, "database", t->databases[f->database].id.s);
+	jw_str(w, "framework", c->framework.s);
 	put_amount_fields(w, &f->conn);
 	put_count(w, "pool_size", f->pool_size, f->pool_unbounded);
-	report_jw_u64(w, "pool_overflow", f->pool_overflow);
-	report_jw_u64(w, "pool_count", f->pool_count);
-	report_jw_u64(w, "extra_connections", f->extra);
+	jw_u64(w, "pool_overflow", f->pool_overflow);
+	jw_u64(w, "pool_count", f->pool_count);
+	jw_u64(w, "extra_connections", f->extra);
 	put_count(w, "per_process", f->per_process, f->pool_unbounded);
 	put_count(w, "acquire_timeout_ms", f->acquire_timeout_ms, !f->has_acquire_timeout);
 	put_instances(w, c, f);
 	put_count(w, "needed", f->needed, !f->has_needed);
-	report_jw_end(w, false);
+	jw_end(w, false);
 }
 
 /* One finding as one entry. */
@@ -512,17 +556,17 @@ static void json_finding(struct report_jw *w, const struct report_file *rf, cons
 {
 	struct pos p = report_finding_pos(rf, f);
 
-	report_jw_begin(w, NULL, false);
-	report_jw_str(w, "rule", f->rule->id);
-	report_jw_str(w, "name", f->rule->name);
-	report_jw_str(w, "severity", severity_name(f->severity));
-	report_jw_str(w, "message", f->message);
-	report_jw_str(w, "file", pos_file(p));
-	report_jw_u64(w, "line", p.line);
-	report_jw_u64(w, "column", p.col);
-	report_jw_str(w, "object", report_finding_object(f));
-	report_jw_str(w, "topology", rf->topo ? rf->topo->file : NULL);
-	report_jw_end(w, false);
+	jw_begin(w, NULL, false);
+	jw_str(w, "rule", f->rule->id);
+	jw_str(w, "name", f->rule->name);
+	jw_str(w, "severity", severity_name(f->severity));
+	jw_str(w, "message", f->message);
+	jw_str(w, "file", pos_file(p));
+	jw_u64(w, "line", p.line);
+	jw_u64(w, "column", p.col);
+	jw_str(w, "object", report_finding_object(f));
+	jw_str(w, "topology", rf->topo ? rf->topo->file : NULL);
+	jw_end(w, false);
 }
 
 static const char *fail_on_name(int fail_on)
@@ -536,13 +580,13 @@ static void json_summary(struct report_jw *w, const struct report *r)
 	struct summary s;
 
 	report_summary(r, &s);
-	report_jw_begin(w, "summary", false);
-	report_jw_u64(w, "errors", s.errors);
-	report_jw_u64(w, "warnings", s.warnings);
-	report_jw_u64(w, "infos", s.infos);
-	report_jw_bool(w, "passed", !report_failed(&s, r->fail_on));
-	report_jw_str(w, "fail_on", fail_on_name(r->fail_on));
-	report_jw_end(w, false);
+	jw_begin(w, "summary", false);
+	jw_u64(w, "errors", s.errors);
+	jw_u64(w, "warnings", s.warnings);
+	jw_u64(w, "infos", s.infos);
+	jw_bool(w, "passed", !report_failed(&s, r->fail_on));
+	jw_str(w, "fail_on", fail_on_name(r->fail_on));
+	jw_end(w, false);
 }
 
 /* Does file i have figures to list? */
@@ -627,17 +671,17 @@ int report_json(FILE *out, const struct report *r)
 	report_jw_init(&w, out);
 	report_jw_open(&w, NULL, false);
 	report_jw_open(&w, "tool", false);
-	report_jw_str(&w, "name", "connbudget");
-	report_jw_str(&w, "version", report_version(r));
+	jw_str(&w, "name", "connbudget");
+	jw_str(&w, "version", report_version(r));
 	report_jw_close(&w, false);
-	report_jw_str(&w, "command", r->command ? r->command : "check");
+	jw_str(&w, "command", r->command ? r->command : "check");
 
 	report_jw_open(&w, "files", true);
 	for (i = 0; i < r->nfiles; i++) {
 		const struct topology *t = r->files[i].topo;
 
 		if (t)
-			report_jw_str(&w, NULL, t->file ? t->file : "-");
+			jw_str(&w, NULL, t->file ? t->file : "-");
 	}
 	report_jw_close(&w, true);
 	json_objects(&w, r, "databases", count_databases, json_database);
