@@ -580,6 +580,7 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	free(L.chain);
 	free(L.seen);
 	free(L.ld.scratch);
+	strmap_release(&L.ld.interned);
 	if (rc != 0) {
 		*err = L.ld.err ? L.ld.err : xstrdup("error: cannot load the topology");
 		model_free(t);
@@ -1009,6 +1010,7 @@ out:
 		yr_drain(&r);
 	yr_release(&r);
 	free(ld.scratch);
+	strmap_release(&ld.interned);
 	free(copy);
 	if (rc)
 		*err = ld.err ? ld.err : xasprintf("--set %s: invalid value", path);

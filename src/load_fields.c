@@ -449,6 +449,28 @@ static int read_surge(struct yr *r, uint64_t *v, bool *percent)
 	return 0;
 }
 
+/*
+ * Strings up to this length are kept once per load: a topology names the
+ * same databases, poolers, frameworks and environments over and over.
+ */
+enum { INTERN_MAX = 64 };
+
+/* The arena copy of the n bytes at s (NUL-terminated there), shared when short. */
+static const char *intern(struct ld *ld, const char *s, size_t n)
+{
+	const char *kept;
+	char *copy;
+
+	if (n > INTERN_MAX)
+		return arena_strndup(&ld->t->arena, s, n);
+	kept = strmap_key(&ld->interned, s);
+	if (kept)
+		return kept;
+	copy = arena_strndup(&ld->t->arena, s, n);
+	strmap_put(&ld->interned, copy, 0, NULL);
+	return copy;
+}
+
 int load_read_string(struct yr *r, struct str *out)
 {
 	if (!yr_is(r, YAML_SCALAR_EVENT) || yr_class(r) != SC_STR)
@@ -460,7 +482,7 @@ int load_read_string(struct yr *r, struct str *out)
 				LOAD_MAX_STRING_LEN);
 	if (memchr(yr_text(r), '\0', yr_len(r)))
 		return yr_error(r, "strings cannot contain NUL characters");
-	out->s = arena_strndup(&r->ld->t->arena, yr_text(r), yr_len(r));
+	out->s = intern(r->ld, yr_text(r), yr_len(r));
 	out->pos = yr_pos(r);
 	return 0;
 }

@@ -26,6 +26,7 @@ struct ld {
 	size_t nodes;         /* scalar and collection events read so far */
 	struct str *scratch;  /* list items being collected (load_fields.c) */
 	size_t scratch_cap;
+	struct strmap interned; /* short strings read so far, each kept once in t->arena */
 };
 
 enum {

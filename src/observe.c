@@ -637,7 +637,7 @@ static bool ignores(const struct strlist *ignore, const struct rule *r)
 /*
  * Append one finding of rule id about object at pos, unless the rule is
  * off (f->level) or ignore names it. The message is formatted here; the
- * finding owns message and object.
+ * message and object go to the findings' arena.
  */
 static void add_finding(struct findings *f, const char *id, const struct strlist *ignore,
 			struct pos pos, const char *object, const char *fmt, ...) PRINTF_LIKE(6, 7);
@@ -645,7 +645,6 @@ static void add_finding(struct findings *f, const char *id, const struct strlist
 			struct pos pos, const char *object, const char *fmt, ...)
 {
 	const struct rule *r = rule_find(id);
-	struct finding *fd;
 	int level;
 	va_list ap;
 
@@ -653,14 +652,8 @@ static void add_finding(struct findings *f, const char *id, const struct strlist
 	level = f->level ? f->level[rule_index(r)] : (int)r->severity;
 	if (level == LEVEL_OFF || ignores(ignore, r))
 		return;
-	xgrow(&f->v, &f->cap, f->n + 1, sizeof(*f->v));
-	fd = &f->v[f->n++];
-	fd->rule = r;
-	fd->severity = (enum severity)level;
-	fd->pos = pos;
-	fd->object = xstrdup(object);
 	va_start(ap, fmt);
-	fd->message = xvasprintf(fmt, ap);
+	findings_vadd(f, r, (enum severity)level, pos, object, fmt, ap);
 	va_end(ap);
 }
 

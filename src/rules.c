@@ -13,6 +13,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -640,18 +641,35 @@ bool rule_ignored(const struct strlist *ignore, const struct rule *r)
 void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
 		const char *object, const char *fmt, va_list ap)
 {
-	struct findings *out = ctx->out;
-	struct finding *f;
-
 	if (rule_ignored(ignore, ctx->rule))
 		return;
-	xgrow(&out->v, &out->cap, out->n + 1, sizeof(*out->v));
-	f = &out->v[out->n++];
-	f->rule = ctx->rule;
-	f->severity = ctx->severity;
-	f->message = xvasprintf(fmt, ap);
-	f->pos = pos;
-	f->object = xstrdup(object);
+	findings_vadd(ctx->out, ctx->rule, ctx->severity, pos, object, fmt, ap);
+}
+
+void findings_vadd(struct findings *f, const struct rule *r, enum severity sev, struct pos pos,
+		   const char *object, const char *fmt, va_list ap)
+{
+	struct finding *fd;
+	char buf[256];
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	assert(n >= 0);
+	xbig_grow(&f->v, &f->cap, f->n + 1, sizeof(*f->v));
+	fd = &f->v[f->n++];
+	fd->rule = r;
+	fd->severity = sev;
+	fd->pos = pos;
+	fd->object = arena_strdup(&f->arena, object);
+	if ((size_t)n < sizeof(buf)) {
+		fd->message = arena_strndup(&f->arena, buf, (size_t)n);
+	} else {
+		fd->message = arena_alloc(&f->arena, (size_t)n + 1);
+		vsnprintf(fd->message, (size_t)n + 1, fmt, again);
+	}
+	va_end(again);
 }
 
 void rule_emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
@@ -666,16 +684,11 @@ void rule_emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos po
 
 void findings_release(struct findings *f)
 {
-	size_t i;
-
 	if (!f)
 		return;
-	for (i = 0; i < f->n; i++) {
-		free(f->v[i].message);
-		free(f->v[i].object);
-	}
-	free(f->v);
+	xbig_free(f->v);
 	free(f->level);
+	arena_release(&f->arena);
 	f->v = NULL;
 	f->level = NULL;
 	f->n = f->cap = 0;

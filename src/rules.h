@@ -63,12 +63,22 @@ struct finding {
 	char *object;            /* "databases.main", "clients.api", "poolers.bouncer" */
 };
 
-/* The findings for one topology, sorted by file order, line, column, rule id. */
+/*
+ * The findings for one topology, sorted by file order, line, column, rule
+ * id. The array is an xbig array; messages and objects live in the arena.
+ */
 struct findings {
 	struct finding *v;
 	size_t n, cap;
 	int *level;              /* effective level per registry row (LEVEL_OFF or a severity) */
+	struct arena arena;      /* every message and object */
 };
+/*
+ * Append a finding of rule r at sev: its message formatted from fmt, it
+ * and object copied into f's arena.
+ */
+void findings_vadd(struct findings *f, const struct rule *r, enum severity sev, struct pos pos,
+		   const char *object, const char *fmt, va_list ap) PRINTF_LIKE(6, 0);
 void findings_release(struct findings *f);
 /* Sort f as rules_run does (after appending findings of one's own, as observe does). */
 void findings_sort(struct findings *f, const struct topology *t);

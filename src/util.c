@@ -252,20 +252,23 @@ struct arena_block {
  */
 enum { ARENA_BLOCK = 64 * 1024, ARENA_BLOCK_MAX = 8 * 1024 * 1024 };
 
-void *arena_alloc(struct arena *a, size_t n)
+/*
+ * n bytes aligned to align (a power of two, at most max_align_t's), not
+ * zeroed: from the newest block when they fit, else from a new block.
+ */
+static void *arena_take(struct arena *a, size_t n, size_t align)
 {
 	struct arena_block *b = a->head;
-	size_t align = sizeof(max_align_t);
-	size_t need = (n + align - 1) / align * align;
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	void *p;
 
-	if (need < n)
+	if (n > SIZE_MAX - sizeof(max_align_t))
 		oom();
-	if (!b || b->size - b->used < need) {
+	if (!b || at > b->size || b->size - at < n) {
 		size_t size = !b ? ARENA_BLOCK : b->size >= ARENA_BLOCK_MAX / 2 ? ARENA_BLOCK_MAX : b->size * 2;
 
-		if (need > size)
-			size = need;
+		if (n > size)
+			size = n;
 		if (size >= BIG_MIN) {
 			b = xbig_calloc(1, sizeof(*b) + size);
 			b->big = true;
@@ -277,16 +280,24 @@ void *arena_alloc(struct arena *a, size_t n)
 		b->used = 0;
 		b->next = a->head;
 		a->head = b;
+		at = 0;
 	}
-	p = (char *)b->data + b->used;
-	b->used += need;
+	p = (char *)b->data + at;
+	b->used = at + n;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_take(a, n, sizeof(max_align_t));
+
 	memset(p, 0, n);
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *d = arena_alloc(a, n + 1);
+	char *d = arena_take(a, n + 1, 1);
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
@@ -448,6 +459,16 @@ bool strmap_put(struct strmap *m, const char *key, size_t val, size_t *old)
 	m->vals[i] = val;
 	m->len++;
 	return true;
+}
+
+const char *strmap_key(const struct strmap *m, const char *key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	i = strmap_slot(m, key);
+	return m->keys[i];
 }
 
 bool strmap_get(const struct strmap *m, const char *key, size_t *val)

@@ -71,7 +71,9 @@ bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r);
 struct arena {
 	struct arena_block *head;
 };
+/* n zeroed bytes, aligned for any type. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Strings are not aligned: they take their length and a NUL, no more. */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_release(struct arena *a);
@@ -103,6 +105,8 @@ struct strmap {
 bool strmap_put(struct strmap *m, const char *key, size_t val, size_t *old);
 /* Look key up; true and *val when present. */
 bool strmap_get(const struct strmap *m, const char *key, size_t *val);
+/* The key as stored (the pointer given to strmap_put), or NULL when absent. */
+const char *strmap_key(const struct strmap *m, const char *key);
 void strmap_release(struct strmap *m);
 
 /* Levenshtein distance, capped: returns limit + 1 when larger. */

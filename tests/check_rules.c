@@ -221,7 +221,7 @@ START_TEST(test_findings_count)
 		{ .severity = SEV_ERROR }, { .severity = SEV_WARNING },
 		{ .severity = SEV_WARNING }, { .severity = SEV_INFO },
 	};
-	struct findings f = { v, 4, 4, NULL };
+	struct findings f = { .v = v, .n = 4, .cap = 4 };
 	struct summary s = { 9, 9, 9 };
 
 	findings_count(&f, &s);
