@@ -8,6 +8,7 @@
  */
 #include "budget.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ struct calc {
 static bool overflow(struct calc *c, struct pos pos, const char *section, const char *id,
 		     const char *what)
 {
-	if (!c->failed)
+	if (!c->failed && c->err)
 		*c->err = xasprintf("%s:%u:%u: error: %s.%s: %s overflows 64 bits",
 				    pos_file(pos), pos.line, pos.col, section, id, what);
 	c->failed = 1;
@@ -299,7 +300,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 	memset(b, 0, sizeof(*b));
 	b->topo = t;
 	b->spike_pct = spike_pct;
-	b->clients = xbig_calloc(t->nclients, sizeof(*b->clients));
+	b->conn = xbig_calloc(t->nclients, sizeof(*b->conn));
 	b->poolers = xcalloc(t->npoolers, sizeof(*b->poolers));
 	b->dbs = xcalloc(t->ndatabases, sizeof(*b->dbs));
 
@@ -311,10 +312,14 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 			goto out;
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *cl = &t->clients[i];
-		if (!client_figures(&c, cl, spike_pct, &b->clients[i]))
+		struct client_fig f;
+
+		memset(&f, 0, sizeof(f));
+		if (!client_figures(&c, cl, spike_pct, &f))
 			goto out;
+		b->conn[i] = f.conn;
 		if (cl->via_pooler &&
-		    !amount_add(&b->poolers[cl->target].client_demand, &b->clients[i].conn)) {
+		    !amount_add(&b->poolers[cl->target].client_demand, &b->conn[i])) {
 			overflow(&c, t->poolers[cl->target].id.pos, "poolers", t->poolers[cl->target].id.s,
 				 "the sum of its clients' connections");
 			goto out;
@@ -334,7 +339,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 	}
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *cl = &t->clients[i];
-		if (!cl->via_pooler && !amount_add(&b->dbs[cl->target].demand, &b->clients[i].conn)) {
+		if (!cl->via_pooler && !amount_add(&b->dbs[cl->target].demand, &b->conn[i])) {
 			overflow(&c, t->databases[cl->target].id.pos, "databases",
 				 t->databases[cl->target].id.s, "demand");
 			goto out;
@@ -357,6 +362,19 @@ out:
 	return 0;
 }
 
+const struct client_fig *budget_client(const struct budget *b, size_t i, struct client_fig *f)
+{
+	struct calc c = { b->topo, NULL, 0 };
+	bool ok;
+
+	assert(i < b->topo->nclients);
+	memset(f, 0, sizeof(*f));
+	ok = client_figures(&c, &b->topo->clients[i], b->spike_pct, f);
+	assert(ok);
+	(void)ok;
+	return f;
+}
+
 void budget_release(struct budget *b)
 {
 	size_t i;
@@ -369,10 +387,10 @@ void budget_release(struct budget *b)
 	if (b->poolers && b->topo)
 		for (i = 0; i < b->topo->npoolers; i++)
 			free(b->poolers[i].clients);
-	xbig_free(b->clients);
+	xbig_free(b->conn);
 	free(b->poolers);
 	free(b->dbs);
-	b->clients = NULL;
+	b->conn = NULL;
 	b->poolers = NULL;
 	b->dbs = NULL;
 }

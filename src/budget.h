@@ -89,9 +89,14 @@ struct db_fig {
 	size_t ncontrib;
 };
 
+/*
+ * The figures of a topology. A client's are not kept whole (there may be a
+ * hundred thousand clients, 168 bytes each): only what it opens (conn),
+ * which every sum is built from; budget_client derives the rest again.
+ */
 struct budget {
 	const struct topology *topo;
-	struct client_fig *clients;
+	struct amount *conn;        /* per client: client_fig.conn */
 	struct pooler_fig *poolers;
 	struct db_fig *dbs;
 	/* spike factor in hundredths applied to load.hold (100 = none; plan --spike) */
@@ -105,5 +110,12 @@ struct budget {
  */
 int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *b, char **err);
 void budget_release(struct budget *b);
+/*
+ * The figures of client i of b's topology, derived again from the model
+ * exactly as budget_compute derived them (which cannot fail now that it
+ * succeeded). The model must not have changed since: plan, which edits
+ * it, keeps what it needs of a baseline before editing. Returns f.
+ */
+const struct client_fig *budget_client(const struct budget *b, size_t i, struct client_fig *f);
 
 #endif

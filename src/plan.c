@@ -81,14 +81,18 @@ static void change_amount(struct plan_result *r, const char *prefix, const struc
 /*
  * Every figure that differs between base (the topology as written) and
  * plan, in the order the demand flows: clients, poolers, databases.
+ * base_clients are base's client figures, taken before the model was
+ * edited (budget_client would now derive the edited ones).
  */
 static void diff_budgets(const struct topology *t, const struct budget *base,
-			 const struct budget *plan, struct plan_result *r)
+			 const struct client_fig *base_clients, const struct budget *plan,
+			 struct plan_result *r)
 {
 	size_t i;
 
 	for (i = 0; i < t->nclients; i++) {
-		const struct client_fig *b = &base->clients[i], *a = &plan->clients[i];
+		struct client_fig after;
+		const struct client_fig *b = &base_clients[i], *a = budget_client(plan, i, &after);
 		const char *id = t->clients[i].id.s;
 		char *prefix = xasprintf("clients.%s", id);
 
@@ -280,7 +284,8 @@ static uint64_t effective_value(const struct solve_field *sf, const struct budge
 		{ SEC_DATABASES, "reserved_connections", offsetof(struct db_fig, reserved) },
 		{ SEC_DATABASES, "headroom", offsetof(struct db_fig, headroom) },
 	};
-	const char *base = sf->sec == SEC_CLIENTS ? (const char *)&b->clients[i] :
+	struct client_fig fig;
+	const char *base = sf->sec == SEC_CLIENTS ? (const char *)budget_client(b, i, &fig) :
 			   sf->sec == SEC_POOLERS ? (const char *)&b->poolers[i] :
 						    (const char *)&b->dbs[i];
 	size_t k;
@@ -664,6 +669,7 @@ int plan_run(struct topology *t, const struct plan_request *req, struct plan_res
 	     struct budget *b, struct findings *f, char **err)
 {
 	struct budget base;
+	struct client_fig *base_clients = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -675,6 +681,9 @@ int plan_run(struct topology *t, const struct plan_request *req, struct plan_res
 	/* the baseline: the topology as written, no spike */
 	if (budget_compute(t, 100, &base, err) != 0)
 		return -1;
+	base_clients = xcalloc(t->nclients ? t->nclients : 1, sizeof(*base_clients));
+	for (i = 0; i < t->nclients; i++)
+		budget_client(&base, i, &base_clients[i]);
 	res->sets = xcalloc(req->nsets ? req->nsets : 1, sizeof(*res->sets));
 	for (i = 0; i < req->nsets; i++) {
 		const char *eq = strchr(req->sets[i], '=');
@@ -694,7 +703,7 @@ int plan_run(struct topology *t, const struct plan_request *req, struct plan_res
 		goto out;
 	if (budget_compute(t, req->spike, b, err) != 0 || rules_run(t, b, req->cli, f, err) != 0)
 		goto out;
-	diff_budgets(t, &base, b, res);
+	diff_budgets(t, &base, base_clients, b, res);
 	if (req->has_spike) {
 		res->has_spike = true;
 		res->spike.factor = req->spike;
@@ -708,6 +717,7 @@ int plan_run(struct topology *t, const struct plan_request *req, struct plan_res
 	}
 	rc = 0;
 out:
+	free(base_clients);
 	budget_release(&base);
 	if (rc != 0) {
 		budget_release(b);

@@ -261,7 +261,7 @@ const char *report_contrib_type(const struct topology *t, const struct contrib *
 
 const struct amount *report_contrib_amount(const struct budget *b, const struct contrib *c)
 {
-	return c->kind == CONTRIB_POOLER ? &b->poolers[c->index].server : &b->clients[c->index].conn;
+	return c->kind == CONTRIB_POOLER ? &b->poolers[c->index].server : &b->conn[c->index];
 }
 
 void report_pooled_init(struct report_pooled *it, const struct report_file *rf, size_t p)
@@ -393,7 +393,7 @@ void report_db_table(const struct report_file *rf, size_t db, bool extended, str
 		while (report_pooled_next(&it, &k)) {
 			row = add_row(t, ROW_POOLED, topo->clients[k].id.s, "client side, not counted");
 			row->type = client_type_name((enum client_type)topo->clients[k].type.v);
-			amount_cells(row, &rf->budget->clients[k].conn);
+			amount_cells(row, &rf->budget->conn[k]);
 		}
 	}
 

@@ -530,7 +530,8 @@ static void json_client(struct report_jw *w, const struct report_file *rf, size_
 {
 	const struct topology *t = rf->topo;
 	const struct client *c = &t->clients[i];
-	const struct client_fig *f = &rf->budget->clients[i];
+	struct client_fig fig;
+	const struct client_fig *f = budget_client(rf->budget, i, &fig);
 
 	jw_begin(w, NULL, false);
 	put_origin(w, t, &c->id);

@@ -103,7 +103,7 @@ static void put_terms(struct sbuf *sb, struct term *v, size_t n)
 static uint64_t contrib_peak(const struct budget *b, const struct contrib *c)
 {
 	return c->kind == CONTRIB_POOLER ? b->poolers[c->index].server.peak
-					 : b->clients[c->index].conn.peak;
+					 : b->conn[c->index].peak;
 }
 
 static const char *contrib_name(const struct topology *t, const struct contrib *c)
@@ -150,7 +150,7 @@ void check_over_capacity(struct rule_ctx *ctx)
 
 			for (j = 0; j < f->ncontrib; j++) {
 				const struct contrib *c = &f->contrib[j];
-				bool unb = c->kind == CONTRIB_CLIENT ? ctx->b->clients[c->index].conn.unbounded
+				bool unb = c->kind == CONTRIB_CLIENT ? ctx->b->conn[c->index].unbounded
 								     : ctx->b->poolers[c->index].server.unbounded;
 				if (unb)
 					sbuf_printf(&sb, "%s'%s'", n++ ? ", " : "", contrib_name(t, c));
@@ -228,7 +228,8 @@ static void recommend_pool_size(const struct rule_ctx *ctx, size_t d, struct sbu
 				max_reserve = u64_max(max_reserve, p->reserve_pool_size);
 			}
 		} else {
-			const struct client_fig *cf = &ctx->b->clients[c->index];
+			struct client_fig fig;
+			const struct client_fig *cf = budget_client(ctx->b, c->index, &fig);
 			uint64_t inst = t->clients[c->index].type.v == CLIENT_SERVERLESS ?
 						cf->max_concurrency : cf->peak_instances;
 
@@ -300,11 +301,13 @@ void check_serverless_direct(struct rule_ctx *ctx)
 
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *c = &t->clients[i];
-		const struct client_fig *f = &ctx->b->clients[i];
+		struct client_fig fig;
+		const struct client_fig *f;
 		char *peak;
 
 		if (c->type.v != CLIENT_SERVERLESS || c->via_pooler)
 			continue;
+		f = budget_client(ctx->b, i, &fig);
 		peak = f->conn.unbounded ? xstrdup("") :
 		       xasprintf("peak %" PRIu64 " connections at ", f->conn.peak);
 		emit(ctx, &c->ignore, c->connects_to.pos, "clients", c->id.s,
@@ -427,7 +430,8 @@ void check_no_acquire_timeout(struct rule_ctx *ctx)
 
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *c = &t->clients[i];
-		const struct client_fig *f = &ctx->b->clients[i];
+		struct client_fig fig;
+		const struct client_fig *f = budget_client(ctx->b, i, &fig);
 		struct pos at = c->pool.pos.line ? c->pool.pos : c->id.pos;
 		char *why, *pool;
 
@@ -511,7 +515,7 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		v = xcalloc(f->nclients, sizeof(*v));
 		for (j = 0; j < f->nclients; j++) {
 			v[j].name = t->clients[f->clients[j]].id.s;
-			v[j].n = ctx->b->clients[f->clients[j]].conn.peak;
+			v[j].n = ctx->b->conn[f->clients[j]].peak;
 			v[j].order = f->clients[j];
 		}
 		put_terms(&sb, v, f->nclients);
@@ -534,7 +538,8 @@ void check_unbounded_pool(struct rule_ctx *ctx)
 
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *c = &t->clients[i];
-		const struct client_fig *f = &ctx->b->clients[i];
+		struct client_fig fig;
+		const struct client_fig *f = budget_client(ctx->b, i, &fig);
 		char *then;
 
 		if (!f->pool_unbounded)
@@ -747,9 +752,13 @@ void check_pool_below_load(struct rule_ctx *ctx)
 
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *c = &t->clients[i];
-		const struct client_fig *f = &ctx->b->clients[i];
+		struct client_fig fig;
+		const struct client_fig *f;
 		char *spike;
 
+		if (!VALUE_SET(c->load.rate) || !VALUE_SET(c->load.hold))
+			continue; /* no Little's law figure */
+		f = budget_client(ctx->b, i, &fig);
 		if (!f->has_needed || f->conn.unbounded || f->needed <= f->conn.peak)
 			continue;
 		spike = ctx->b->spike_pct == 100 ? xstrdup("") :
@@ -771,10 +780,14 @@ void check_unbounded_concurrency(struct rule_ctx *ctx)
 
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *c = &t->clients[i];
-		const struct client_fig *f = &ctx->b->clients[i];
+		struct client_fig fig;
+		const struct client_fig *f;
 		char *peak;
 
-		if (c->type.v != CLIENT_SERVERLESS || !f->concurrency_assumed)
+		if (c->type.v != CLIENT_SERVERLESS)
+			continue;
+		f = budget_client(ctx->b, i, &fig);
+		if (!f->concurrency_assumed)
 			continue;
 		peak = f->conn.unbounded ? xstrdup("") :
 		       xasprintf(", a peak of %" PRIu64 " connections", f->conn.peak);
@@ -793,10 +806,14 @@ void check_threads_exceed_pool(struct rule_ctx *ctx)
 
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *c = &t->clients[i];
-		const struct client_fig *f = &ctx->b->clients[i];
+		struct client_fig fig;
+		const struct client_fig *f;
 		uint64_t pool;
 
-		if (!VALUE_SET(c->threads) || f->pool_unbounded)
+		if (!VALUE_SET(c->threads))
+			continue;
+		f = budget_client(ctx->b, i, &fig);
+		if (f->pool_unbounded)
 			continue;
 		pool = f->per_pool;
 		if (c->threads.v <= pool)
@@ -817,11 +834,16 @@ void check_serverless_pool_size(struct rule_ctx *ctx)
 
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *c = &t->clients[i];
-		const struct client_fig *f = &ctx->b->clients[i];
-		uint64_t per = f->per_process - f->extra;
+		struct client_fig fig;
+		const struct client_fig *f;
+		uint64_t per;
 		struct pos at;
 
-		if (c->type.v != CLIENT_SERVERLESS || f->pool_unbounded || per <= 1)
+		if (c->type.v != CLIENT_SERVERLESS)
+			continue;
+		f = budget_client(ctx->b, i, &fig);
+		per = f->per_process - f->extra;
+		if (f->pool_unbounded || per <= 1)
 			continue;
 		at = VALUE_SET(c->pool.size) ? c->pool.size.pos : c->pool.pos.line ? c->pool.pos :
 		     c->framework.s ? c->framework.pos : c->id.pos;

@@ -83,9 +83,10 @@ union big_head {
  * is then one page fault instead of 512. On virtual machines a fault is
  * slow (about 15 microseconds where `make bench` was measured, against
  * 0.01 s for 110 MiB in 2 MiB pages), and a large topology touches tens of
- * thousands of pages.
+ * thousands of pages. Below 2 MiB a mapping would still cost a whole huge
+ * page of memory, so smaller blocks stay with malloc.
  */
-enum { BIG_MIN = 256 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
+enum { BIG_MIN = 2 * 1024 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
 
 /*
  * A new mapping of at least want bytes, aligned to 2 MiB so that huge

@@ -10,6 +10,15 @@
 #include "load.h"
 
 /* Load yaml and compute its budget; the test fails on any error. */
+/* Client i's figures (budget_client), in one of a few slots so that a test can hold several. */
+static const struct client_fig *fig(const struct budget *b, size_t i)
+{
+	static struct client_fig slot[8];
+	static unsigned next;
+
+	return budget_client(b, i, &slot[next++ % 8]);
+}
+
 static struct topology *compute(const char *yaml, uint64_t spike_pct, struct budget *b)
 {
 	char *err = NULL;
@@ -44,9 +53,9 @@ START_TEST(test_incident)
 	struct topology *t = compute(incident, 100, &b);
 	const struct db_fig *d = &b.dbs[0];
 
-	ck_assert_uint_eq(b.clients[client(t, "api")].conn.steady, 120);  /* 3 × 2 × 20 */
-	ck_assert_uint_eq(b.clients[client(t, "api")].conn.peak, 120);
-	ck_assert_uint_eq(b.clients[client(t, "jobs")].conn.peak, 10);
+	ck_assert_uint_eq(fig(&b, client(t, "api"))->conn.steady, 120);  /* 3 × 2 × 20 */
+	ck_assert_uint_eq(fig(&b, client(t, "api"))->conn.peak, 120);
+	ck_assert_uint_eq(fig(&b, client(t, "jobs"))->conn.peak, 10);
 	ck_assert_uint_eq(d->capacity, 97);                                /* 100 − 3 − 0 */
 	ck_assert_uint_eq(d->budget, 90);                                  /* min(97, 100 − 10) */
 	ck_assert(d->has_optimum);
@@ -70,8 +79,8 @@ START_TEST(test_autoscaling_and_surge)
 		"         processes: 2, pool: { size: 5, count: 2, overflow: 1 }, extra_connections: 1 }\n"
 		"  abs: { type: worker, connects_to: main, replicas: 3, surge: 1, pool: { size: 4 } }\n",
 		100, &b);
-	const struct client_fig *p = &b.clients[client(t, "pct")];
-	const struct client_fig *a = &b.clients[client(t, "abs")];
+	const struct client_fig *p = fig(&b, client(t, "pct"));
+	const struct client_fig *a = fig(&b, client(t, "abs"));
 
 	ck_assert_uint_eq(p->per_process, 13);     /* 2 × (5 + 1) + 1 */
 	ck_assert_uint_eq(p->surge, 3);            /* ceil(10 × 25 / 100) = ceil(2.5) */
@@ -99,9 +108,9 @@ START_TEST(test_serverless)
 		"              pool: { size: 2 } }\n"
 		"  open: { type: serverless, connects_to: main, pool: { size: 1 } }\n",
 		100, &b);
-	const struct client_fig *l = &b.clients[client(t, "little")];
-	const struct client_fig *e = &b.clients[client(t, "explicit")];
-	const struct client_fig *o = &b.clients[client(t, "open")];
+	const struct client_fig *l = fig(&b, client(t, "little"));
+	const struct client_fig *e = fig(&b, client(t, "explicit"));
+	const struct client_fig *o = fig(&b, client(t, "open"));
 
 	ck_assert_uint_eq(l->needed, 23);          /* ceil(30 × 0.75) = ceil(22.5) */
 	ck_assert_uint_eq(l->concurrency, 23);     /* min(50, 23) */
@@ -129,9 +138,9 @@ START_TEST(test_spike)
 		"  web: { type: service, connects_to: main, load: { rate: 300, hold: 750ms }, pool: { size: 10 } }\n",
 		250, &b);
 
-	ck_assert_uint_eq(b.clients[client(t, "fn")].needed, 57);
-	ck_assert_uint_eq(b.clients[client(t, "fn")].concurrency, 50);
-	ck_assert_uint_eq(b.clients[client(t, "web")].needed, 563); /* 300 × 0.75 × 2.5 = 562.5 */
+	ck_assert_uint_eq(fig(&b, client(t, "fn"))->needed, 57);
+	ck_assert_uint_eq(fig(&b, client(t, "fn"))->concurrency, 50);
+	ck_assert_uint_eq(fig(&b, client(t, "web"))->needed, 563); /* 300 × 0.75 × 2.5 = 562.5 */
 	budget_release(&b);
 	model_free(t);
 }
@@ -220,20 +229,20 @@ START_TEST(test_frameworks)
 		100, &b);
 	const struct client_fig *f;
 
-	f = &b.clients[client(t, "sa")];
+	f = fig(&b, client(t, "sa"));
 	ck_assert_uint_eq(f->per_process, 15);   /* 5 + overflow 10 */
 	ck_assert(f->has_acquire_timeout);
 	ck_assert_uint_eq(f->acquire_timeout_ms, 30000);
-	f = &b.clients[client(t, "sa10")];
+	f = fig(&b, client(t, "sa10"));
 	ck_assert_uint_eq(f->per_process, 20);   /* explicit size keeps overflow 10 */
-	ck_assert_uint_eq(b.clients[client(t, "prisma")].pool_size, 9);   /* 4 × 2 + 1 */
-	ck_assert_uint_eq(b.clients[client(t, "pgx")].pool_size, 4);      /* max(4, 2) */
-	ck_assert_uint_eq(b.clients[client(t, "pgx16")].pool_size, 16);   /* max(4, 16) */
-	ck_assert_uint_eq(b.clients[client(t, "dj")].pool_size, 8);       /* one per thread */
-	ck_assert(b.clients[client(t, "dj")].acquire_timeout_na);
-	ck_assert(b.clients[client(t, "go")].pool_unbounded);
-	ck_assert(b.clients[client(t, "go")].conn.unbounded);
-	ck_assert(b.clients[client(t, "hik")].has_acquire_timeout);
+	ck_assert_uint_eq(fig(&b, client(t, "prisma"))->pool_size, 9);   /* 4 × 2 + 1 */
+	ck_assert_uint_eq(fig(&b, client(t, "pgx"))->pool_size, 4);      /* max(4, 2) */
+	ck_assert_uint_eq(fig(&b, client(t, "pgx16"))->pool_size, 16);   /* max(4, 16) */
+	ck_assert_uint_eq(fig(&b, client(t, "dj"))->pool_size, 8);       /* one per thread */
+	ck_assert(fig(&b, client(t, "dj"))->acquire_timeout_na);
+	ck_assert(fig(&b, client(t, "go"))->pool_unbounded);
+	ck_assert(fig(&b, client(t, "go"))->conn.unbounded);
+	ck_assert(fig(&b, client(t, "hik"))->has_acquire_timeout);
 	ck_assert(b.dbs[0].demand.unbounded);
 	budget_release(&b);
 	model_free(t);

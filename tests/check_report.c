@@ -35,7 +35,7 @@ struct fixture {
 	struct budget b;
 	struct db_fig dbf[1];
 	struct pooler_fig plf[1];
-	struct client_fig clf[3];
+	struct amount conn[3];
 	struct contrib contrib[3];
 	struct findings f;
 	struct report_file rf;
@@ -92,6 +92,16 @@ static void fixture_init(struct fixture *x, const char *file)
 	x->cl[2].type.v = CLIENT_TOOL;
 	x->cl[2].connects_to.s = "main";
 	x->cl[2].target = 0;
+	/* what the figures below derive from (budget_client) */
+	x->cl[0].pool.size = (struct num){ 20, at(file, 22, 11) };
+	x->cl[0].replicas = (struct num){ 3, at(file, 23, 15) };
+	x->cl[0].processes = (struct num){ 2, at(file, 24, 16) };
+	x->cl[1].pool.size = (struct num){ 10, at(file, 30, 11) };
+	x->cl[1].pool.acquire_timeout = (struct num){ 5000, at(file, 30, 36) };
+	x->cl[1].replicas = (struct num){ 10, at(file, 31, 15) };
+	x->cl[1].max_replicas = (struct num){ 30, at(file, 32, 19) };
+	x->cl[1].processes = (struct num){ 2, at(file, 33, 16) };
+	x->cl[2].pool.size = (struct num){ 2, at(file, 38, 11) };
 	model_index(&x->t);
 
 	x->dbf[0] = (struct db_fig){
@@ -109,20 +119,10 @@ static void fixture_init(struct fixture *x, const char *file)
 		.default_pool_size = 20, .reserve_pool_size = 5, .max_client_conn = 1000,
 		.users = 1, .pool_mode = POOL_TRANSACTION,
 	};
-	x->clf[0] = (struct client_fig){
-		.pool_size = 20, .pool_count = 1, .per_process = 20, .replicas = 3, .max_replicas = 3,
-		.processes = 2, .peak_instances = 3, .conn = { 120, 120, false }, .database = 0,
-	};
-	x->clf[1] = (struct client_fig){
-		.pool_size = 10, .pool_count = 1, .per_process = 10, .replicas = 10, .max_replicas = 30,
-		.processes = 2, .peak_instances = 30, .conn = { 200, 600, false }, .database = 0,
-		.has_acquire_timeout = true, .acquire_timeout_ms = 5000,
-	};
-	x->clf[2] = (struct client_fig){
-		.pool_size = 2, .pool_count = 1, .per_process = 2, .replicas = 1, .max_replicas = 1,
-		.processes = 1, .peak_instances = 1, .conn = { 2, 2, false }, .database = 0,
-	};
-	x->b = (struct budget){ &x->t, x->clf, x->plf, x->dbf, 100 };
+	x->conn[0] = (struct amount){ 120, 120, false };
+	x->conn[1] = (struct amount){ 200, 600, false };
+	x->conn[2] = (struct amount){ 2, 2, false };
+	x->b = (struct budget){ &x->t, x->conn, x->plf, x->dbf, 100 };
 
 	x->f.level = xcalloc(rule_count, sizeof(int));
 	for (i = 0; i < rule_count; i++)
@@ -410,8 +410,8 @@ START_TEST(test_text_gauge_and_headroom)
 	free(s);
 	r.color = false;
 	/* api's pool is unbounded (CB010) and it connects directly */
-	x.clf[0].pool_unbounded = true;
-	x.clf[0].conn = (struct amount){ 0, 0, true };
+	x.cl[0].pool.size.v = 0; /* size 0: no limit */
+	x.conn[0] = (struct amount){ 0, 0, true };
 	x.dbf[0].demand = (struct amount){ 0, 0, true };
 	x.dbf[0].utilization = 0;
 	s = render(REPORT_TEXT, &r);
@@ -564,18 +564,29 @@ START_TEST(test_json_unbounded_and_big)
 
 	fixture_init(&x, FILE_A);
 	/* api: a CB010 pool straight on the database */
-	x.clf[0].pool_unbounded = true;
-	x.clf[0].conn = (struct amount){ 0, 0, true };
+	x.cl[0].pool.size.v = 0; /* size 0: no limit */
+	x.conn[0] = (struct amount){ 0, 0, true };
 	x.dbf[0].demand = (struct amount){ 0, 0, true };
 	x.dbf[0].utilization = 0;
 	x.dbf[0].has_optimum = false;
-	/* metrics: more than 2^53, which a double cannot hold */
-	x.clf[2].conn = (struct amount){ 9007199254740993ULL, UINT64_MAX, false };
+	/* metrics: more than 2^53, which a double cannot hold: 3 x (2^53 + 1) / 3, 3 x (2^64 - 1) / 3 */
+	x.cl[2].pool.size.v = 3;
+	x.cl[2].replicas = (struct num){ 3002399751580331ULL, at(FILE_A, 39, 15) };
+	x.cl[2].max_replicas = (struct num){ 6148914691236517205ULL, at(FILE_A, 40, 19) };
+	x.conn[2] = (struct amount){ 9007199254740993ULL, UINT64_MAX, false };
 	r = make_report(&x.rf, 1, "check");
 	r.fail_on = LEVEL_OFF;
 	s = render(REPORT_JSON, &r);
 	ck_assert_ptr_nonnull(strstr(s, "9007199254740993"));
 	ck_assert_ptr_nonnull(strstr(s, "18446744073709551615"));
+	{
+		/* exact in the contributor and in the client's own entry (derived again) */
+		const char *exact = "\"steady\":9007199254740993,\"peak\":18446744073709551615,";
+		const char *first = strstr(s, exact);
+
+		ck_assert_ptr_nonnull(first);
+		ck_assert_ptr_nonnull(strstr(first + 1, exact));
+	}
 	j = parse(s);
 	c = cJSON_GetArrayItem(get(j, "clients"), 0);
 	ck_assert(cJSON_IsNull(get(c, "steady")));
@@ -1025,8 +1036,8 @@ START_TEST(test_validate_machine_formats)
 	fixture_init(&x, FILE_A);
 	free(x.f.v[1].message);
 	x.f.v[1].message = xstrdup("odd: 100%, \"quoted\" <tag> & \x01 ctrl\nnext line");
-	x.clf[0].pool_unbounded = true; /* and an unbounded client */
-	x.clf[0].conn = (struct amount){ 0, 0, true };
+	x.cl[0].pool.size.v = 0; /* and an unbounded client */
+	x.conn[0] = (struct amount){ 0, 0, true };
 	x.dbf[0].demand = (struct amount){ 0, 0, true };
 	r = make_report(&x.rf, 1, "check");
 	for (i = 0; i < ARRAY_LEN(formats); i++) {
