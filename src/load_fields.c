@@ -156,9 +156,15 @@ const struct field *load_field_find(const struct table *tb, const char *name, si
 {
 	size_t i;
 
-	for (i = 0; i < tb->n; i++)
-		if (strlen(tb->fields[i].name) == len && memcmp(tb->fields[i].name, name, len) == 0)
+	if (len == 0)
+		return NULL;
+	/* the first byte rules out most names without a call */
+	for (i = 0; i < tb->n; i++) {
+		const char *f = tb->fields[i].name;
+
+		if (f[0] == name[0] && strncmp(f, name, len) == 0 && f[len] == '\0')
 			return &tb->fields[i];
+	}
 	return NULL;
 }
 

@@ -975,7 +975,7 @@ void findings_sort(struct findings *out, const struct topology *t)
 		return;
 	for (i = 0; i < t->nfiles; i++)
 		strmap_put(&files, t->files[i], i, NULL);
-	k = xcalloc(out->n, sizeof(*k));
+	k = xbig_calloc(out->n, sizeof(*k));
 	for (i = 0; i < out->n; i++) {
 		const char *file = pos_file(out->v[i].pos);
 
@@ -986,7 +986,7 @@ void findings_sort(struct findings *out, const struct topology *t)
 	qsort(k, out->n, sizeof(*k), finding_cmp);
 	for (i = 0; i < out->n; i++)
 		out->v[i] = k[i].f;
-	free(k);
+	xbig_free(k);
 	strmap_release(&files);
 }
 

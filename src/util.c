@@ -83,10 +83,10 @@ union big_head {
  * is then one page fault instead of 512. On virtual machines a fault is
  * slow (about 15 microseconds where `make bench` was measured, against
  * 0.01 s for 110 MiB in 2 MiB pages), and a large topology touches tens of
- * thousands of pages. Below 2 MiB a mapping would still cost a whole huge
- * page of memory, so smaller blocks stay with malloc.
+ * thousands of pages. A small array stays with malloc: a mapping costs
+ * at least one whole 2 MiB page once touched.
  */
-enum { BIG_MIN = 2 * 1024 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
+enum { BIG_MIN = 64 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
 
 /*
  * A new mapping of at least want bytes, aligned to 2 MiB so that huge
@@ -243,13 +243,17 @@ bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r)
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
-	bool big;             /* from xbig_calloc, else malloc'd */
+	size_t mapped;        /* the length of its own mapping, or 0 when malloc'd */
 	max_align_t data[];
 };
 
 /*
- * Blocks start at 64 KiB and double, up to 8 MiB: a small topology stays
- * small, a large one gets few blocks, and those are offered huge pages.
+ * The first block is 64 KiB of malloc'd memory, which a small topology
+ * never leaves. The second is a mapping of BIG_RESERVE bytes of address
+ * space, offered huge pages and touched only as far as it is used, so a
+ * large topology's strings lie in one run of 2 MiB pages. Should the
+ * kernel refuse the mapping (a strict overcommit policy), or a block fill
+ * up, malloc'd blocks follow, doubling up to 8 MiB.
  */
 enum { ARENA_BLOCK = 64 * 1024, ARENA_BLOCK_MAX = 8 * 1024 * 1024 };
 
@@ -267,16 +271,20 @@ static void *arena_take(struct arena *a, size_t n, size_t align)
 		oom();
 	if (!b || at > b->size || b->size - at < n) {
 		size_t size = !b ? ARENA_BLOCK : b->size >= ARENA_BLOCK_MAX / 2 ? ARENA_BLOCK_MAX : b->size * 2;
+		size_t mapped = 0;
+		struct arena_block *m;
 
 		if (n > size)
 			size = n;
-		if (size >= BIG_MIN) {
-			b = xbig_calloc(1, sizeof(*b) + size);
-			b->big = true;
+		if (b && !b->mapped && b->next == NULL && n <= BIG_RESERVE - sizeof(*b) &&
+		    (m = big_map(BIG_RESERVE, &mapped)) != NULL) {
+			b = m;
+			size = mapped - sizeof(*b);
 		} else {
 			b = xmalloc(sizeof(*b) + size);
-			b->big = false;
+			mapped = 0;
 		}
+		b->mapped = mapped;
 		b->size = size;
 		b->used = 0;
 		b->next = a->head;
@@ -317,8 +325,8 @@ void arena_release(struct arena *a)
 		return;
 	for (b = a->head; b; b = next) {
 		next = b->next;
-		if (b->big)
-			xbig_free(b);
+		if (b->mapped)
+			munmap(b, b->mapped);
 		else
 			free(b);
 	}
@@ -428,7 +436,7 @@ static size_t strmap_slot(const struct strmap *m, const char *key)
 
 static void strmap_rehash(struct strmap *m, size_t cap)
 {
-	struct strmap n = { xcalloc(cap, sizeof(*n.keys)), xcalloc(cap, sizeof(*n.vals)), cap, 0 };
+	struct strmap n = { xbig_calloc(cap, sizeof(*n.keys)), xbig_calloc(cap, sizeof(*n.vals)), cap, 0 };
 	size_t i;
 
 	for (i = 0; i < m->cap; i++) {
@@ -439,8 +447,8 @@ static void strmap_rehash(struct strmap *m, size_t cap)
 			n.len++;
 		}
 	}
-	free(m->keys);
-	free(m->vals);
+	xbig_free(m->keys);
+	xbig_free(m->vals);
 	*m = n;
 }
 
@@ -490,8 +498,8 @@ void strmap_release(struct strmap *m)
 {
 	if (!m)
 		return;
-	free(m->keys);
-	free(m->vals);
+	xbig_free(m->keys);
+	xbig_free(m->vals);
 	m->keys = NULL;
 	m->vals = NULL;
 	m->cap = m->len = 0;
