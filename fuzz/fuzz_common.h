@@ -131,11 +131,11 @@ static inline void fuzz_check_error(const char *stage, const uint8_t *data, size
 /* A position the loader stored: 1-based, and inside the input when it is fuzz.yaml's. */
 static inline void fuzz_check_pos(const char *what, struct pos pos, const uint8_t *data, size_t size)
 {
-	if (!pos.file)
+	if (!pos_file(pos))
 		fuzz_fail("loader: %s has no file", what);
 	if (pos.line < 1 || pos.col < 1)
 		fuzz_fail("loader: %s at %u:%u is not 1-based", what, pos.line, pos.col);
-	if (strcmp(pos.file, FUZZ_NAME) == 0 &&
+	if (strcmp(pos_file(pos), FUZZ_NAME) == 0 &&
 	    (pos.line > fuzz_max_line(data, size) || pos.col > (uint64_t)size + 1))
 		fuzz_fail("loader: %s at %u:%u lies outside the %zu-byte input", what, pos.line,
 			  pos.col, size);
@@ -150,7 +150,7 @@ static inline void fuzz_check_topology(const struct topology *t, const uint8_t *
 {
 	size_t i;
 
-	if (!t->version.set || t->version.v != 1)
+	if (!VALUE_SET(t->version) || t->version.v != 1)
 		fuzz_fail("loader: accepted a topology without version 1");
 	if (t->ndatabases < 1)
 		fuzz_fail("loader: accepted a topology without a database");

@@ -32,7 +32,14 @@ static void check_figures(const struct topology *t, const struct budget *b)
 	size_t i;
 
 	for (i = 0; i < t->nclients; i++) {
-		const struct client_fig *c = &b->clients[i];
+		struct client_fig fig;
+		const struct client_fig *c = budget_client(b, i, &fig);
+
+		/* derived again, the figures agree with what budget_compute summed */
+		if (c->conn.unbounded != b->conn[i].unbounded ||
+		    (!c->conn.unbounded && (c->conn.steady != b->conn[i].steady ||
+					    c->conn.peak != b->conn[i].peak)))
+			fuzz_fail("budget: client '%s' derived again differs", t->clients[i].id.s);
 		if (!c->conn.unbounded && c->conn.steady > c->conn.peak)
 			fuzz_fail("budget: client '%s' steady %llu > peak %llu", t->clients[i].id.s,
 				  (unsigned long long)c->conn.steady, (unsigned long long)c->conn.peak);
