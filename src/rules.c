@@ -933,60 +933,59 @@ out:
 	return rc;
 }
 
-/* A finding with its sort keys. */
-struct keyed {
-	size_t file;
-	struct finding f;
-};
-
 static int finding_cmp(const void *a, const void *b)
 {
-	const struct keyed *x = a, *y = b;
+	const struct finding *x = a, *y = b;
 	int c;
 
-	if (x->file != y->file)
-		return x->file < y->file ? -1 : 1;
-	if (x->file == SIZE_MAX && pos_file(x->f.pos) && pos_file(y->f.pos) &&
-	    (c = strcmp(pos_file(x->f.pos), pos_file(y->f.pos))) != 0)
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	if (x->order == UINT32_MAX && pos_file(x->pos) && pos_file(y->pos) &&
+	    (c = strcmp(pos_file(x->pos), pos_file(y->pos))) != 0)
 		return c;
-	if (x->f.pos.line != y->f.pos.line)
-		return x->f.pos.line < y->f.pos.line ? -1 : 1;
-	if (x->f.pos.col != y->f.pos.col)
-		return x->f.pos.col < y->f.pos.col ? -1 : 1;
-	if ((c = strcmp(x->f.rule->id, y->f.rule->id)) != 0)
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	if (x->pos.col != y->pos.col)
+		return x->pos.col < y->pos.col ? -1 : 1;
+	if ((c = strcmp(x->rule->id, y->rule->id)) != 0)
 		return c;
-	if ((c = strcmp(x->f.object, y->f.object)) != 0)
+	if ((c = strcmp(x->object, y->object)) != 0)
 		return c;
-	return strcmp(x->f.message, y->f.message);
+	return strcmp(x->message, y->message);
 }
 
 /*
  * Sort findings by the file's place in t->files, line, column, rule id (then
  * object and message, so equal keys still sort the same way every run).
- * rules_run calls it; observe calls it again after appending its own.
+ * A file that is not the topology's (none, or a config file) sorts after
+ * them, by name. rules_run calls it; observe calls it again after
+ * appending its own.
  */
 void findings_sort(struct findings *out, const struct topology *t)
 {
-	struct keyed *k;
 	struct strmap files = { 0 };
-	size_t i;
+	unsigned last_id = 0;
+	uint32_t last_order = UINT32_MAX;
+	size_t i, k;
 
 	if (out->n < 2)
 		return;
 	for (i = 0; i < t->nfiles; i++)
 		strmap_put(&files, t->files[i], i, NULL);
-	k = xbig_calloc(out->n, sizeof(*k));
 	for (i = 0; i < out->n; i++) {
-		const char *file = pos_file(out->v[i].pos);
+		struct finding *f = &out->v[i];
+		unsigned id = pos_file_index(f->pos);
 
-		k[i].f = out->v[i];
-		if (!file || !strmap_get(&files, file, &k[i].file))
-			k[i].file = SIZE_MAX;
+		if (id != last_id || i == 0) {
+			const char *file = pos_file(f->pos);
+
+			last_id = id;
+			last_order = file && strmap_get(&files, file, &k) && k < UINT32_MAX ?
+					     (uint32_t)k : UINT32_MAX;
+		}
+		f->order = last_order;
 	}
-	qsort(k, out->n, sizeof(*k), finding_cmp);
-	for (i = 0; i < out->n; i++)
-		out->v[i] = k[i].f;
-	xbig_free(k);
+	qsort(out->v, out->n, sizeof(*out->v), finding_cmp);
 	strmap_release(&files);
 }
 

@@ -58,6 +58,7 @@ size_t rule_index(const struct rule *r);
 struct finding {
 	const struct rule *rule;
 	enum severity severity;  /* after lint.severity / --severity */
+	uint32_t order;          /* findings_sort's: its file's place in the topology */
 	char *message;           /* with the numbers; passwords already masked */
 	struct pos pos;
 	char *object;            /* "databases.main", "clients.api", "poolers.bouncer" */

@@ -67,15 +67,6 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
-/*
- * xbig_grow's blocks start with this header; reserve is the size of the
- * block's own mapping (2 MiB aligned, the header at its start), or 0 for a
- * malloc'd block.
- */
-union big_head {
-	size_t reserve;
-	max_align_t align;
-};
 
 /*
  * From BIG_MIN bytes on, an array or arena block gets its own mapping,
@@ -88,41 +79,74 @@ union big_head {
  */
 enum { BIG_MIN = 64 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
 
-/*
- * A new mapping of at least want bytes, aligned to 2 MiB so that huge
- * pages can back it from its first byte; NULL when the kernel refuses
- * (a strict overcommit policy, say). Its size is stored in *size.
- */
-static void *big_map(size_t want, size_t *size)
+/* The system's page size. */
+static size_t page_size(void)
 {
-	size_t len = (want + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
-	char *raw, *base;
-	size_t head;
+	static size_t page;
 
-	if (len < want || len > SIZE_MAX - BIG_ALIGN)
+	if (!page) {
+		long ps = sysconf(_SC_PAGESIZE);
+		page = ps > 0 ? (size_t)ps : 4096;
+	}
+	return page;
+}
+
+/*
+ * A mapping for a big block: at least want bytes of data starting on a
+ * 2 MiB boundary and offered huge pages, and one small page just before
+ * the data for the block's header, so that the header costs a small page
+ * and not a whole huge one. Returns the data's start and sets *size to its
+ * length; NULL when the kernel refuses (a strict overcommit policy, say).
+ * big_unmap releases it.
+ */
+static char *big_map(size_t want, size_t *size)
+{
+	size_t page = page_size();
+	size_t len = (want + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
+	size_t total;
+	char *raw, *data, *end;
+
+	if (len < want || len > SIZE_MAX - 2 * (size_t)BIG_ALIGN - page)
 		return NULL;
-	raw = mmap(NULL, len + BIG_ALIGN, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	total = len + BIG_ALIGN + page;
+	raw = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
 	if (raw == MAP_FAILED)
 		return NULL;
-	head = (BIG_ALIGN - (uintptr_t)raw % BIG_ALIGN) % BIG_ALIGN;
-	base = raw + head;
-	if (head)
-		munmap(raw, head);
-	munmap(base + len, BIG_ALIGN - head);
+	data = (char *)(((uintptr_t)raw + page + BIG_ALIGN - 1) & ~((uintptr_t)BIG_ALIGN - 1));
+	end = raw + total;
+	if (data - page > raw)
+		munmap(raw, (size_t)(data - page - raw));
+	if (end > data + len)
+		munmap(data + len, (size_t)(end - (data + len)));
 #ifdef MADV_HUGEPAGE
-	(void)madvise(base, len, MADV_HUGEPAGE);
+	(void)madvise(data, len, MADV_HUGEPAGE);
 #endif
 	*size = len;
-	return base;
+	return data;
 }
+
+/* Release a mapping big_map made: data and size as it returned them. */
+static void big_unmap(char *data, size_t size)
+{
+	munmap(data - page_size(), size + page_size());
+}
+
+/*
+ * The header before an xbig array's data: the length of its mapping's
+ * data part, or 0 when the array (header first) was malloc'd.
+ */
+union big_head {
+	size_t reserve;
+	max_align_t align;
+};
 
 void xbig_grow(void *pp, size_t *cap, size_t need, size_t size)
 {
-	void **p = pp;
-	union big_head *h = *p ? (union big_head *)*p - 1 : NULL;
+	char **p = pp;
+	union big_head *h = *p ? (union big_head *)(void *)*p - 1 : NULL;
 	size_t n, bytes, total, reserve;
-	void *mapped;
+	char *data;
 
 	if (need <= *cap)
 		return;
@@ -130,31 +154,36 @@ void xbig_grow(void *pp, size_t *cap, size_t need, size_t size)
 	if (__builtin_mul_overflow(n, size, &bytes) ||
 	    __builtin_add_overflow(bytes, sizeof(*h), &total))
 		oom();
-	if (h && h->reserve >= total) {
+	if (h && h->reserve >= bytes) {
 		/* room in its mapping already */
 	} else if (h && h->reserve) {
 		/* past the reservation: the mapping moves (mremap copies no data) */
-		reserve = total > SIZE_MAX / 2 ? total : total * 2;
+		size_t page = page_size();
+		char *base;
+
+		reserve = bytes > SIZE_MAX / 4 ? bytes : bytes * 2;
 		reserve = (reserve + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
-		mapped = mremap(h, h->reserve, reserve, MREMAP_MAYMOVE);
-		if (mapped == MAP_FAILED)
+		base = mremap(*p - page, h->reserve + page, reserve + page, MREMAP_MAYMOVE);
+		if (base == MAP_FAILED)
 			oom();
-		h = mapped;
+		*p = base + page;
+		h = (union big_head *)(void *)*p - 1;
 		h->reserve = reserve;
-	} else if (total >= BIG_MIN && (mapped = big_map(total > BIG_RESERVE ? total : BIG_RESERVE,
-							 &reserve))) {
+	} else if (total >= BIG_MIN &&
+		   (data = big_map(bytes > BIG_RESERVE ? bytes : BIG_RESERVE, &reserve)) != NULL) {
 		/* large now: into its own mapping, once */
 		if (h) {
-			memcpy(mapped, h, sizeof(*h) + *cap * size);
+			memcpy(data, *p, *cap * size);
 			free(h);
 		}
-		h = mapped;
+		*p = data;
+		h = (union big_head *)(void *)data - 1;
 		h->reserve = reserve;
 	} else {
 		h = xrealloc(h, total);
 		h->reserve = 0;
+		*p = (char *)(h + 1);
 	}
-	*p = h + 1;
 	*cap = n;
 }
 
@@ -176,7 +205,7 @@ void xbig_free(void *p)
 	if (!h)
 		return;
 	if (h->reserve)
-		munmap(h, h->reserve);
+		big_unmap(p, h->reserve);
 	else
 		free(h);
 }
@@ -243,7 +272,7 @@ bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r)
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
-	size_t mapped;        /* the length of its own mapping, or 0 when malloc'd */
+	size_t mapped;        /* the data length of its own mapping (big_map), or 0 when malloc'd */
 	max_align_t data[];
 };
 
@@ -272,14 +301,15 @@ static void *arena_take(struct arena *a, size_t n, size_t align)
 	if (!b || at > b->size || b->size - at < n) {
 		size_t size = !b ? ARENA_BLOCK : b->size >= ARENA_BLOCK_MAX / 2 ? ARENA_BLOCK_MAX : b->size * 2;
 		size_t mapped = 0;
-		struct arena_block *m;
+		char *data;
 
 		if (n > size)
 			size = n;
-		if (b && !b->mapped && b->next == NULL && n <= BIG_RESERVE - sizeof(*b) &&
-		    (m = big_map(BIG_RESERVE, &mapped)) != NULL) {
-			b = m;
-			size = mapped - sizeof(*b);
+		if (b && !b->mapped && b->next == NULL && n <= BIG_RESERVE &&
+		    (data = big_map(BIG_RESERVE, &mapped)) != NULL) {
+			/* the header in the small page before the data */
+			b = (struct arena_block *)(void *)(data - offsetof(struct arena_block, data));
+			size = mapped;
 		} else {
 			b = xmalloc(sizeof(*b) + size);
 			mapped = 0;
@@ -326,7 +356,7 @@ void arena_release(struct arena *a)
 	for (b = a->head; b; b = next) {
 		next = b->next;
 		if (b->mapped)
-			munmap(b, b->mapped);
+			big_unmap((char *)b->data, b->mapped);
 		else
 			free(b);
 	}
