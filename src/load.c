@@ -759,7 +759,7 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 			      a->col, pos_file(*b), b->line, b->col);
 		} else if (is_db || is_pooler) {
 			c->via_pooler = is_pooler;
-			c->target = is_pooler ? pl : db;
+			c->target = (uint32_t)(is_pooler ? pl : db); /* < LOAD_MAX_OBJECTS */
 		} else if (vwins(v, c->connects_to.pos)) {
 			hint = suggest_id(t, c->connects_to.s, true);
 			vfail(v, c->connects_to.pos, "clients.%s.connects_to: unknown database or pooler \"%s\"%s",
@@ -770,7 +770,7 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 	if (c->framework.s) {
 		fw = framework_find(c->framework.s, &fi);
 		if (fw)
-			c->framework_index = fi;
+			c->framework_index = (uint16_t)fi; /* the table is far shorter than 2^16 */
 		else
 			vfail(v, c->framework.pos, "clients.%s.framework: unknown framework \"%s\"", c->id.s,
 			      c->framework.s);

@@ -769,7 +769,8 @@ int load_read_field(struct yr *r, const struct field *f, void *obj, struct pos k
 		if (read_framework(r, &sv, &index))
 			return -1;
 		*(struct str *)member = sv;
-		c->framework_index = index;
+		assert(index <= UINT16_MAX);
+		c->framework_index = (uint16_t)index;
 		return 0;
 	case F_INSTANCE:
 		if (read_instance(r, &sv))

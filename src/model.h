@@ -169,8 +169,8 @@ struct client {
 	struct str connects_to;
 	bool via_pooler;      /* resolved: connects_to names a pooler */
 	bool surge_percent;   /* surge is a percentage */
-	uint32_t framework_index; /* into the framework table (framework.h), valid when framework.s */
-	size_t target;        /* index into databases or poolers */
+	uint16_t framework_index; /* into the framework table (framework.h), valid when framework.s */
+	uint32_t target;      /* index into databases or poolers (LOAD_MAX_OBJECTS fits) */
 	struct num replicas;
 	struct num max_replicas;
 	struct num surge;     /* an integer, or a percentage when surge_percent */
