@@ -7,9 +7,10 @@
 #   build/bench/scan FILE                 (libyaml's bare event scan)
 # side by side: wall-clock median of at least BENCH_RUNS runs of each, the
 # two commands interleaved so that the load of a shared machine hits both
-# alike; peak RSS (/usr/bin/time -f %M); and the ratio. Then the issue's
-# targets with PASS/FAIL, and callgrind instruction counts (Ir) of both on
-# the 10 000-client file, which are stable where wall-clock time is not.
+# alike; peak RSS and minor page faults (/usr/bin/time -f "%M %R"); and the
+# ratio. Then the issue's targets with PASS/FAIL, and callgrind instruction
+# counts (Ir) of both on the 10 000-client file, which are stable where
+# wall-clock time is not.
 #
 # Environment:
 #   BENCH_SIZES   client counts (default "10 1000 10000 100000")
@@ -127,12 +128,13 @@ time_both() {
 	scan_ms=$(median_of "$TMP/scan.us")
 }
 
-# peak_rss CMD...: run CMD once; sets $rss to its peak RSS in KiB and $rc
-# to its exit status, and leaves its stdout in $TMP/out, its stderr in $TMP/err.
+# peak_rss CMD...: run CMD once; sets $rss to its peak RSS in KiB, $faults
+# to its minor page faults and $rc to its exit status, and leaves its stdout
+# in $TMP/out, its stderr in $TMP/err.
 peak_rss() {
-	/usr/bin/time -f %M -o "$TMP/rss" "$@" >"$TMP/out" 2>"$TMP/err"
+	/usr/bin/time -f '%M %R' -o "$TMP/rss" "$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
-	rss=$(tail -n 1 "$TMP/rss")
+	read -r rss faults < <(tail -n 1 "$TMP/rss")
 }
 
 # group N: 1234567 → 1,234,567.
@@ -152,10 +154,10 @@ if [ "$TIMER" = hyperfine ]; then
 else
 	how="connbudget and scan interleaved, \$EPOCHREALTIME"
 fi
-echo "timing: median wall clock of >= $RUNS runs ($how); RSS: /usr/bin/time -f %M"
+echo "timing: median wall clock of >= $RUNS runs ($how); RSS and page faults: /usr/bin/time -f '%M %R'"
 echo
-echo "| clients | file | connbudget | RSS | scan | scan RSS | time ratio | exit | findings E/W/I |"
-echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+echo "| clients | file | connbudget | RSS | faults | scan | scan RSS | scan faults | time ratio | exit | findings E/W/I |"
+echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 
 declare -A T R S
 failed_run=0
@@ -163,9 +165,9 @@ for n in $SIZES; do
 	f=$OUT/$n.yaml
 	size=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { if (b >= 1048576) printf "%.1f MiB", b / 1048576; else printf "%.0f KiB", b / 1024 }')
 	peak_rss "$CB" check --format json "$f"
-	cb_rss=$rss cb_rc=$rc
+	cb_rss=$rss cb_rc=$rc cb_faults=$faults
 	if [ "$cb_rc" -ge 2 ]; then
-		echo "| $n | $size | exit $cb_rc | | | | | $cb_rc | |"
+		echo "| $n | $size | exit $cb_rc | | | | | | | $cb_rc | |"
 		echo "run.sh: connbudget could not check $f:" >&2
 		head -n 5 "$TMP/err" >&2
 		failed_run=1
@@ -173,13 +175,13 @@ for n in $SIZES; do
 	fi
 	findings=$("$PY" -c 'import json,sys; s = json.load(open(sys.argv[1]))["summary"]; print("%d/%d/%d" % (s["errors"], s["warnings"], s["infos"]))' "$TMP/out" 2>/dev/null || echo "?")
 	peak_rss "$SCAN" "$f"
-	scan_rss=$rss
+	scan_rss=$rss scan_faults=$faults
 	[ "$rc" = 0 ] || { head -n 5 "$TMP/err" >&2; die "$SCAN failed on $f"; }
 	time_both "$f"
 	T[$n]=$cb_ms R[$n]=$cb_rss S[$n]=$scan_ms
-	printf '| %s | %s | %.1f ms | %.1f MiB | %.1f ms | %.1f MiB | %s | %s | %s |\n' \
-		"$n" "$size" "$cb_ms" "$(calc "$cb_rss / 1024")" "$scan_ms" \
-		"$(calc "$scan_rss / 1024")" "$(calc "$cb_ms / $scan_ms")" "$cb_rc" "$findings"
+	printf '| %s | %s | %.1f ms | %.1f MiB | %s | %.1f ms | %.1f MiB | %s | %s | %s | %s |\n' \
+		"$n" "$size" "$cb_ms" "$(calc "$cb_rss / 1024")" "$cb_faults" "$scan_ms" \
+		"$(calc "$scan_rss / 1024")" "$scan_faults" "$(calc "$cb_ms / $scan_ms")" "$cb_rc" "$findings"
 done
 
 echo
