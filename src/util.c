@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* mremap */
 #include "util.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,60 +455,59 @@ static size_t str_hash(const char *s)
 	return (size_t)h;
 }
 
-static size_t strmap_slot(const struct strmap *m, const char *key)
+/* The slot of key (hash h): where it is, or the empty slot where it would go. */
+static size_t strmap_find(const struct strmap *m, const char *key, uint32_t h)
 {
 	size_t mask = m->cap - 1;
-	size_t i = str_hash(key) & mask;
+	size_t i = h & mask;
 
-	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+	while (m->slots[i].key && (m->slots[i].hash != h || strcmp(m->slots[i].key, key) != 0))
 		i = (i + 1) & mask;
 	return i;
 }
 
 static void strmap_rehash(struct strmap *m, size_t cap)
 {
-	struct strmap n = { xbig_calloc(cap, sizeof(*n.keys)), xbig_calloc(cap, sizeof(*n.vals)), cap, 0 };
+	struct strmap n = { xbig_calloc(cap, sizeof(*n.slots)), cap, 0 };
 	size_t i;
 
 	for (i = 0; i < m->cap; i++) {
-		if (m->keys[i]) {
-			size_t j = strmap_slot(&n, m->keys[i]);
-			n.keys[j] = m->keys[i];
-			n.vals[j] = m->vals[i];
+		if (m->slots[i].key) {
+			size_t j = strmap_find(&n, m->slots[i].key, m->slots[i].hash);
+			n.slots[j] = m->slots[i];
 			n.len++;
 		}
 	}
-	xbig_free(m->keys);
-	xbig_free(m->vals);
+	xbig_free(m->slots);
 	*m = n;
 }
 
 bool strmap_put(struct strmap *m, const char *key, size_t val, size_t *old)
 {
+	uint32_t h = (uint32_t)str_hash(key);
 	size_t i;
 
-	if ((m->len + 1) * 2 > m->cap)
+	assert(val <= UINT32_MAX);
+	if ((m->len + 1) * 8 > m->cap * 7)
 		strmap_rehash(m, m->cap ? m->cap * 2 : 16);
-	i = strmap_slot(m, key);
-	if (m->keys[i]) {
+	i = strmap_find(m, key, h);
+	if (m->slots[i].key) {
 		if (old)
-			*old = m->vals[i];
+			*old = m->slots[i].val;
 		return false;
 	}
-	m->keys[i] = key;
-	m->vals[i] = val;
+	m->slots[i].key = key;
+	m->slots[i].hash = h;
+	m->slots[i].val = (uint32_t)val;
 	m->len++;
 	return true;
 }
 
 const char *strmap_key(const struct strmap *m, const char *key)
 {
-	size_t i;
-
 	if (!m->cap)
 		return NULL;
-	i = strmap_slot(m, key);
-	return m->keys[i];
+	return m->slots[strmap_find(m, key, (uint32_t)str_hash(key))].key;
 }
 
 bool strmap_get(const struct strmap *m, const char *key, size_t *val)
@@ -516,11 +516,11 @@ bool strmap_get(const struct strmap *m, const char *key, size_t *val)
 
 	if (!m->cap)
 		return false;
-	i = strmap_slot(m, key);
-	if (!m->keys[i])
+	i = strmap_find(m, key, (uint32_t)str_hash(key));
+	if (!m->slots[i].key)
 		return false;
 	if (val)
-		*val = m->vals[i];
+		*val = m->slots[i].val;
 	return true;
 }
 
@@ -528,10 +528,8 @@ void strmap_release(struct strmap *m)
 {
 	if (!m)
 		return;
-	xbig_free(m->keys);
-	xbig_free(m->vals);
-	m->keys = NULL;
-	m->vals = NULL;
+	xbig_free(m->slots);
+	m->slots = NULL;
 	m->cap = m->len = 0;
 }
 
