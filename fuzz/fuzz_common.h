@@ -182,7 +182,7 @@ static inline void fuzz_check_topology(const struct topology *t, const uint8_t *
 				  (unsigned long long)c->type.v);
 		if (c->target >= (c->via_pooler ? t->npoolers : t->ndatabases))
 			fuzz_fail("loader: client '%s' resolves to %s %zu", c->id.s,
-				  c->via_pooler ? "pooler" : "database", c->target);
+				  c->via_pooler ? "pooler" : "database", (size_t)c->target);
 	}
 }
 

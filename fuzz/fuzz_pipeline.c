@@ -36,7 +36,7 @@ static void check_figures(const struct topology *t, const struct budget *b)
 		const struct client_fig *c = budget_client(b, i, &fig);
 
 		/* derived again, the figures agree with what budget_compute summed */
-		if (c->conn.unbounded != b->conn[i].unbounded ||
+		if (c->conn.unbounded != b->conn_unbounded[i] ||
 		    (!c->conn.unbounded && (c->conn.steady != b->conn[i].steady ||
 					    c->conn.peak != b->conn[i].peak)))
 			fuzz_fail("budget: client '%s' derived again differs", t->clients[i].id.s);

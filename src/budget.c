@@ -301,6 +301,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 	b->topo = t;
 	b->spike_pct = spike_pct;
 	b->conn = xbig_calloc(t->nclients, sizeof(*b->conn));
+	b->conn_unbounded = xcalloc(t->nclients, sizeof(*b->conn_unbounded));
 	b->poolers = xcalloc(t->npoolers, sizeof(*b->poolers));
 	b->dbs = xcalloc(t->ndatabases, sizeof(*b->dbs));
 
@@ -317,9 +318,10 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 		memset(&f, 0, sizeof(f));
 		if (!client_figures(&c, cl, spike_pct, &f))
 			goto out;
-		b->conn[i] = f.conn;
+		b->conn[i] = (struct client_conn){ f.conn.steady, f.conn.peak };
+		b->conn_unbounded[i] = f.conn.unbounded;
 		if (cl->via_pooler &&
-		    !amount_add(&b->poolers[cl->target].client_demand, &b->conn[i])) {
+		    !amount_add(&b->poolers[cl->target].client_demand, &f.conn)) {
 			overflow(&c, t->poolers[cl->target].id.pos, "poolers", t->poolers[cl->target].id.s,
 				 "the sum of its clients' connections");
 			goto out;
@@ -339,7 +341,9 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 	}
 	for (i = 0; i < t->nclients; i++) {
 		const struct client *cl = &t->clients[i];
-		if (!cl->via_pooler && !amount_add(&b->dbs[cl->target].demand, &b->conn[i])) {
+		struct amount conn = budget_conn(b, i);
+
+		if (!cl->via_pooler && !amount_add(&b->dbs[cl->target].demand, &conn)) {
 			overflow(&c, t->databases[cl->target].id.pos, "databases",
 				 t->databases[cl->target].id.s, "demand");
 			goto out;
@@ -388,9 +392,11 @@ void budget_release(struct budget *b)
 		for (i = 0; i < b->topo->npoolers; i++)
 			free(b->poolers[i].clients);
 	xbig_free(b->conn);
+	free(b->conn_unbounded);
 	free(b->poolers);
 	free(b->dbs);
 	b->conn = NULL;
+	b->conn_unbounded = NULL;
 	b->poolers = NULL;
 	b->dbs = NULL;
 }

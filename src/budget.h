@@ -89,14 +89,21 @@ struct db_fig {
 	size_t ncontrib;
 };
 
+/* What one client opens, as the budget keeps it (budget_conn). */
+struct client_conn {
+	uint64_t steady, peak;      /* both 0 when unbounded */
+};
+
 /*
  * The figures of a topology. A client's are not kept whole (there may be a
- * hundred thousand clients, 168 bytes each): only what it opens (conn),
- * which every sum is built from; budget_client derives the rest again.
+ * hundred thousand clients, 168 bytes each): only what it opens, which
+ * every sum is built from, in 16 bytes and a flag (budget_conn);
+ * budget_client derives the rest again.
  */
 struct budget {
 	const struct topology *topo;
-	struct amount *conn;        /* per client: client_fig.conn */
+	struct client_conn *conn;   /* per client: client_fig.conn without its flag */
+	bool *conn_unbounded;       /* per client: client_fig.conn.unbounded */
 	struct pooler_fig *poolers;
 	struct db_fig *dbs;
 	/* spike factor in hundredths applied to load.hold (100 = none; plan --spike) */
@@ -117,5 +124,11 @@ void budget_release(struct budget *b);
  * it, keeps what it needs of a baseline before editing. Returns f.
  */
 const struct client_fig *budget_client(const struct budget *b, size_t i, struct client_fig *f);
+/* What client i opens: client_fig.conn, without deriving the rest. */
+static inline struct amount budget_conn(const struct budget *b, size_t i)
+{
+	struct amount a = { b->conn[i].steady, b->conn[i].peak, b->conn_unbounded[i] };
+	return a;
+}
 
 #endif

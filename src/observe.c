@@ -882,7 +882,7 @@ static void above_peak(const struct topology *t, const struct budget *b, const s
 			if (model_client_database(t, d) != o->database || strcmp(client_app(d), app) != 0)
 				continue;
 			sharing++;
-			if (b->conn[k].unbounded || !u64_add(peak, b->conn[k].peak, &peak))
+			if (b->conn_unbounded[k] || !u64_add(peak, b->conn[k].peak, &peak))
 				unbounded = true;
 		}
 		live = live_count(o, app);

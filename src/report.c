@@ -259,9 +259,9 @@ const char *report_contrib_type(const struct topology *t, const struct contrib *
 	return client_type_name((enum client_type)t->clients[c->index].type.v);
 }
 
-const struct amount *report_contrib_amount(const struct budget *b, const struct contrib *c)
+struct amount report_contrib_amount(const struct budget *b, const struct contrib *c)
 {
-	return c->kind == CONTRIB_POOLER ? &b->poolers[c->index].server : &b->conn[c->index];
+	return c->kind == CONTRIB_POOLER ? b->poolers[c->index].server : budget_conn(b, c->index);
 }
 
 void report_pooled_init(struct report_pooled *it, const struct report_file *rf, size_t p)
@@ -381,19 +381,21 @@ void report_db_table(const struct report_file *rf, size_t db, bool extended, str
 
 	for (i = 0; i < d->ncontrib; i++) {
 		const struct contrib *c = &d->contrib[i];
+		struct amount a = report_contrib_amount(rf->budget, c);
 		struct report_pooled it;
 		size_t k;
 
 		row = add_row(t, ROW_CONTRIB, report_contrib_id(topo, c), NULL);
 		row->type = report_contrib_type(topo, c);
-		amount_cells(row, report_contrib_amount(rf->budget, c));
+		amount_cells(row, &a);
 		if (c->kind != CONTRIB_POOLER)
 			continue;
 		report_pooled_init(&it, rf, c->index);
 		while (report_pooled_next(&it, &k)) {
 			row = add_row(t, ROW_POOLED, topo->clients[k].id.s, "client side, not counted");
 			row->type = client_type_name((enum client_type)topo->clients[k].type.v);
-			amount_cells(row, &rf->budget->conn[k]);
+			a = budget_conn(rf->budget, k);
+			amount_cells(row, &a);
 		}
 	}
 

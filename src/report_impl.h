@@ -88,7 +88,7 @@ const char *report_object_file(const struct topology *t, const struct str *id);
 /* A contributor to a database: its id, its type name, the figures it adds. */
 const char *report_contrib_id(const struct topology *t, const struct contrib *c);
 const char *report_contrib_type(const struct topology *t, const struct contrib *c);
-const struct amount *report_contrib_amount(const struct budget *b, const struct contrib *c);
+struct amount report_contrib_amount(const struct budget *b, const struct contrib *c);
 /*
  * The clients behind pooler p, in file order:
  *

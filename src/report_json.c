@@ -437,12 +437,13 @@ static void put_contributors(struct report_jw *w, const struct report_file *rf,
 	jw_begin(w, "contributors", true);
 	for (i = 0; i < d->ncontrib; i++) {
 		const struct contrib *c = &d->contrib[i];
+		struct amount a = report_contrib_amount(rf->budget, c);
 
 		jw_begin(w, NULL, false);
 		jw_str(w, "id", report_contrib_id(rf->topo, c));
 		jw_str(w, "kind", c->kind == CONTRIB_POOLER ? "pooler" : "client");
 		jw_str(w, "type", report_contrib_type(rf->topo, c));
-		put_amount_fields(w, report_contrib_amount(rf->budget, c));
+		put_amount_fields(w, &a);
 		jw_end(w, false);
 	}
 	jw_end(w, true);

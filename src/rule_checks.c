@@ -150,7 +150,7 @@ void check_over_capacity(struct rule_ctx *ctx)
 
 			for (j = 0; j < f->ncontrib; j++) {
 				const struct contrib *c = &f->contrib[j];
-				bool unb = c->kind == CONTRIB_CLIENT ? ctx->b->conn[c->index].unbounded
+				bool unb = c->kind == CONTRIB_CLIENT ? ctx->b->conn_unbounded[c->index]
 								     : ctx->b->poolers[c->index].server.unbounded;
 				if (unb)
 					sbuf_printf(&sb, "%s'%s'", n++ ? ", " : "", contrib_name(t, c));

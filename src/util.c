@@ -78,7 +78,7 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size)
  * thousands of pages. A small array stays with malloc: a mapping costs
  * at least one whole 2 MiB page once touched.
  */
-enum { BIG_MIN = 64 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
+enum { BIG_MIN = 1024 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
 
 /* The system's page size. */
 static size_t page_size(void)

@@ -176,7 +176,7 @@ START_TEST(test_solve_replicas_surge)
 			 "peak demand 407 exceeds capacity 395 on database 'main' (api 360, worker 45, metrics 2)");
 	/* the topology is as it was: the report shows the file's figures */
 	ck_assert_uint_eq(r.t->clients[0].replicas.v, 3);
-	ck_assert_uint_eq(r.b.conn[0].peak, 160);
+	ck_assert_uint_eq(budget_conn(&r.b, 0).peak, 160);
 	release(&r);
 
 	plan(&r, "replicas", NULL, "clients.api.max_replicas", 0, SEV_ERROR);

@@ -35,7 +35,8 @@ struct fixture {
 	struct budget b;
 	struct db_fig dbf[1];
 	struct pooler_fig plf[1];
-	struct amount conn[3];
+	struct client_conn conn[3];
+	bool conn_unbounded[3];
 	struct contrib contrib[3];
 	struct findings f;
 	struct report_file rf;
@@ -119,10 +120,10 @@ static void fixture_init(struct fixture *x, const char *file)
 		.default_pool_size = 20, .reserve_pool_size = 5, .max_client_conn = 1000,
 		.users = 1, .pool_mode = POOL_TRANSACTION,
 	};
-	x->conn[0] = (struct amount){ 120, 120, false };
-	x->conn[1] = (struct amount){ 200, 600, false };
-	x->conn[2] = (struct amount){ 2, 2, false };
-	x->b = (struct budget){ &x->t, x->conn, x->plf, x->dbf, 100 };
+	x->conn[0] = (struct client_conn){ 120, 120 };
+	x->conn[1] = (struct client_conn){ 200, 600 };
+	x->conn[2] = (struct client_conn){ 2, 2 };
+	x->b = (struct budget){ &x->t, x->conn, x->conn_unbounded, x->plf, x->dbf, 100 };
 
 	x->f.level = xcalloc(rule_count, sizeof(int));
 	for (i = 0; i < rule_count; i++)
@@ -411,7 +412,8 @@ START_TEST(test_text_gauge_and_headroom)
 	r.color = false;
 	/* api's pool is unbounded (CB010) and it connects directly */
 	x.cl[0].pool.size.v = 0; /* size 0: no limit */
-	x.conn[0] = (struct amount){ 0, 0, true };
+	x.conn[0] = (struct client_conn){ 0, 0 };
+	x.conn_unbounded[0] = true;
 	x.dbf[0].demand = (struct amount){ 0, 0, true };
 	x.dbf[0].utilization = 0;
 	s = render(REPORT_TEXT, &r);
@@ -565,7 +567,8 @@ START_TEST(test_json_unbounded_and_big)
 	fixture_init(&x, FILE_A);
 	/* api: a CB010 pool straight on the database */
 	x.cl[0].pool.size.v = 0; /* size 0: no limit */
-	x.conn[0] = (struct amount){ 0, 0, true };
+	x.conn[0] = (struct client_conn){ 0, 0 };
+	x.conn_unbounded[0] = true;
 	x.dbf[0].demand = (struct amount){ 0, 0, true };
 	x.dbf[0].utilization = 0;
 	x.dbf[0].has_optimum = false;
@@ -573,7 +576,7 @@ START_TEST(test_json_unbounded_and_big)
 	x.cl[2].pool.size.v = 3;
 	x.cl[2].replicas = (struct num){ 3002399751580331ULL, at(FILE_A, 39, 15) };
 	x.cl[2].max_replicas = (struct num){ 6148914691236517205ULL, at(FILE_A, 40, 19) };
-	x.conn[2] = (struct amount){ 9007199254740993ULL, UINT64_MAX, false };
+	x.conn[2] = (struct client_conn){ 9007199254740993ULL, UINT64_MAX };
 	r = make_report(&x.rf, 1, "check");
 	r.fail_on = LEVEL_OFF;
 	s = render(REPORT_JSON, &r);
@@ -1037,7 +1040,8 @@ START_TEST(test_validate_machine_formats)
 	free(x.f.v[1].message);
 	x.f.v[1].message = xstrdup("odd: 100%, \"quoted\" <tag> & \x01 ctrl\nnext line");
 	x.cl[0].pool.size.v = 0; /* and an unbounded client */
-	x.conn[0] = (struct amount){ 0, 0, true };
+	x.conn[0] = (struct client_conn){ 0, 0 };
+	x.conn_unbounded[0] = true;
 	x.dbf[0].demand = (struct amount){ 0, 0, true };
 	r = make_report(&x.rf, 1, "check");
 	for (i = 0; i < ARRAY_LEN(formats); i++) {
