@@ -157,21 +157,42 @@ static bool jw_escaped(unsigned char c)
  * XOR with a repeated byte finds that byte, and subtracting 0x20.. flags
  * bytes below 0x20 (and a few above 0x7f, which then take the exact test).
  */
-static bool jw_needs_escape(const unsigned char *p, size_t n)
+static bool jw_word_flags(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs) != 0;
+}
+
+static bool jw_needs_escape(const unsigned char *p, size_t n)
+{
 	size_t i = 0;
+	uint64_t x;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x, q, b;
+	if (n < 8) {
+		/* padded with a byte that is never escaped */
+		unsigned char pad[8] = { 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a' };
 
-		memcpy(&x, p + i, 8);
-		q = x ^ (ones * '"');
-		b = x ^ (ones * '\\');
-		if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
-			break;
+		memcpy(pad, p, n);
+		memcpy(&x, pad, 8);
+		return jw_word_flags(x);
 	}
-	for (; i < n; i++)
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, p + i, 8);
+		if (jw_word_flags(x))
+			goto exact;
+	}
+	if (i < n) {
+		/* the last 8 bytes, overlapping what was checked */
+		memcpy(&x, p + n - 8, 8);
+		if (jw_word_flags(x))
+			goto exact;
+	}
+	return false;
+exact:
+	/* a flag may be a byte above 0x7f: decide byte by byte */
+	for (i = 0; i < n; i++)
 		if (jw_escaped(p[i]))
 			return true;
 	return false;

@@ -637,42 +637,52 @@ START_TEST(test_json_escaping)
 }
 END_TEST
 
+/* s through the writer, as an array element, against cJSON's own printing. */
+static void assert_writer_string(const char *s)
+{
+	struct report_jw w;
+	char *buf, *want;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	cJSON *item = cJSON_CreateString(s);
+
+	report_jw_init(&w, f);
+	report_jw_open(&w, NULL, true);
+	report_jw_begin(&w, NULL, true);
+	report_jw_str(&w, NULL, s);
+	report_jw_end(&w, true);
+	report_jw_close(&w, true);
+	ck_assert_int_eq(report_jw_finish(&w), 0);
+	fclose(f);
+	want = cJSON_PrintUnformatted(item);
+	ck_assert_uint_eq(len, strlen(want) + 9); /* "[\n  [" ... "]\n]\n" */
+	ck_assert_int_eq(memcmp(buf + 5, want, strlen(want)), 0);
+	cJSON_free(want);
+	cJSON_Delete(item);
+	free(buf);
+}
+
 /*
  * The writer copies a string that needs no escaping and hands any other to
  * cJSON: either way, byte for byte what cJSON prints. Every byte value at
- * every place of a 19-byte string (the 8-byte word loop, then the tail), and
- * a double.
+ * every place of strings of 1 to 19 bytes (shorter than a word, whole
+ * words, words and an overlapping last word), and a double.
  */
 START_TEST(test_json_writer_matches_cjson)
 {
+	static const size_t lens[] = { 1, 5, 7, 8, 9, 16, 19 };
 	char in[20], *buf, *want;
-	size_t len, i;
+	size_t len, i, l;
 	int c;
 
-	for (c = 1; c < 256; c++) {
-		for (i = 0; i < sizeof(in) - 1; i++) {
-			struct report_jw w;
-			FILE *f = open_memstream(&buf, &len);
-			cJSON *item;
-
-			memset(in, 'a', sizeof(in) - 1);
-			in[sizeof(in) - 1] = '\0';
-			in[i] = (char)c;
-			report_jw_init(&w, f);
-			report_jw_open(&w, NULL, true);
-			report_jw_begin(&w, NULL, true);
-			report_jw_str(&w, NULL, in);
-			report_jw_end(&w, true);
-			report_jw_close(&w, true);
-			ck_assert_int_eq(report_jw_finish(&w), 0);
-			fclose(f);
-			item = cJSON_CreateString(in);
-			want = cJSON_PrintUnformatted(item);
-			ck_assert_uint_eq(len, strlen(want) + 9); /* "[\n  [" ... "]\n]\n" */
-			ck_assert_int_eq(memcmp(buf + 5, want, strlen(want)), 0);
-			cJSON_free(want);
-			cJSON_Delete(item);
-			free(buf);
+	for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		for (c = 1; c < 256; c++) {
+			for (i = 0; i < lens[l]; i++) {
+				memset(in, 'a', lens[l]);
+				in[lens[l]] = '\0';
+				in[i] = (char)c;
+				assert_writer_string(in);
+			}
 		}
 	}
 	{
