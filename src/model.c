@@ -37,17 +37,6 @@ unsigned pos_file_id(const char *file)
 	return (unsigned)pos_files.n++;
 }
 
-struct pos pos_at(unsigned file_id, uint64_t line, uint64_t col)
-{
-	struct pos p;
-
-	p.line = line > POS_MAX ? POS_MAX : (unsigned)line;
-	p.col = col > POS_MAX ? POS_MAX : (unsigned)col;
-	p.file_hi = (file_id >> 7) & 0x7f;
-	p.file_lo = file_id & 0x7f;
-	return p;
-}
-
 struct pos pos_make(const char *file, uint64_t line, uint64_t col)
 {
 	return pos_at(pos_file_id(file), line, col);

@@ -47,7 +47,16 @@ enum {
  */
 unsigned pos_file_id(const char *file);
 /* A position in file number file_id (from pos_file_id). */
-struct pos pos_at(unsigned file_id, uint64_t line, uint64_t col);
+static inline struct pos pos_at(unsigned file_id, uint64_t line, uint64_t col)
+{
+	struct pos p;
+
+	p.line = line > POS_MAX ? POS_MAX : (unsigned)line;
+	p.col = col > POS_MAX ? POS_MAX : (unsigned)col;
+	p.file_hi = (file_id >> 7) & 0x7f;
+	p.file_lo = file_id & 0x7f;
+	return p;
+}
 /* The same, looking the file name up. */
 struct pos pos_make(const char *file, uint64_t line, uint64_t col);
 /* The file name of a position, or NULL; the string lives as long as the process. */

@@ -1,5 +1,4 @@
 /* util.c - see util.h. */
-#define _GNU_SOURCE /* mremap */
 #include "util.h"
 
 #include <assert.h>
@@ -158,17 +157,18 @@ void xbig_grow(void *pp, size_t *cap, size_t need, size_t size)
 	if (h && h->reserve >= bytes) {
 		/* room in its mapping already */
 	} else if (h && h->reserve) {
-		/* past the reservation: the mapping moves (mremap copies no data) */
-		size_t page = page_size();
-		char *base;
-
-		reserve = bytes > SIZE_MAX / 4 ? bytes : bytes * 2;
-		reserve = (reserve + BIG_ALIGN - 1) / BIG_ALIGN * BIG_ALIGN;
-		base = mremap(*p - page, h->reserve + page, reserve + page, MREMAP_MAYMOVE);
-		if (base == MAP_FAILED)
+		/*
+		 * Past the reservation (1 GiB; LOAD_MAX_OBJECTS keeps the model
+		 * far below): a new mapping twice the size, and a copy. (mremap
+		 * cannot move it: the header page and the data are two areas.)
+		 */
+		data = big_map(bytes > SIZE_MAX / 4 ? bytes : bytes * 2, &reserve);
+		if (!data)
 			oom();
-		*p = base + page;
-		h = (union big_head *)(void *)*p - 1;
+		memcpy(data, *p, *cap * size);
+		big_unmap(*p, h->reserve);
+		*p = data;
+		h = (union big_head *)(void *)data - 1;
 		h->reserve = reserve;
 	} else if (total >= BIG_MIN &&
 		   (data = big_map(bytes > BIG_RESERVE ? bytes : BIG_RESERVE, &reserve)) != NULL) {
