@@ -791,6 +791,10 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 	if (VALUE_SET(c->replicas) && VALUE_SET(c->max_replicas) && c->max_replicas.v < c->replicas.v)
 		vfail(v, c->max_replicas.pos, "clients.%s.max_replicas: %llu is less than replicas %llu",
 		      c->id.s, (unsigned long long)c->max_replicas.v, (unsigned long long)c->replicas.v);
+	else if (!VALUE_SET(c->replicas) && VALUE_SET(c->max_replicas) && c->max_replicas.v < 1)
+		vfail(v, c->max_replicas.pos,
+		      "clients.%s.max_replicas: 0 is less than replicas 1 (the default when replicas "
+		      "is not given)", c->id.s);
 	if (VALUE_SET(c->concurrency) && VALUE_SET(c->max_concurrency) && c->concurrency.v > c->max_concurrency.v)
 		vfail(v, c->concurrency.pos, "clients.%s.concurrency: %llu is more than max_concurrency %llu",
 		      c->id.s, (unsigned long long)c->concurrency.v, (unsigned long long)c->max_concurrency.v);
