@@ -798,6 +798,12 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 	if (VALUE_SET(c->concurrency) && VALUE_SET(c->max_concurrency) && c->concurrency.v > c->max_concurrency.v)
 		vfail(v, c->concurrency.pos, "clients.%s.concurrency: %llu is more than max_concurrency %llu",
 		      c->id.s, (unsigned long long)c->concurrency.v, (unsigned long long)c->max_concurrency.v);
+	else if (VALUE_SET(c->concurrency) && !VALUE_SET(c->max_concurrency) &&
+		 c->concurrency.v > LAMBDA_DEFAULT_CONCURRENCY)
+		vfail(v, c->concurrency.pos,
+		      "clients.%s.concurrency: %llu is more than max_concurrency %d (assumed when "
+		      "max_concurrency is not given); set max_concurrency", c->id.s,
+		      (unsigned long long)c->concurrency.v, LAMBDA_DEFAULT_CONCURRENCY);
 	if (VALUE_SET(c->surge) && c->surge_percent && c->surge.v > 100)
 		vfail(v, c->surge.pos, "clients.%s.surge: surge percentage %llu%% is above 100%%", c->id.s,
 		      (unsigned long long)c->surge.v);

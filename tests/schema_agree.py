@@ -97,6 +97,7 @@ LOADER_ONLY = {
     "invalid/max-connections-reserved.yaml": "ordering constraint",
     "invalid/max-replicas-below-replicas.yaml": "ordering constraint",
     "invalid/max-replicas-below-default.yaml": "ordering constraint",
+    "invalid/concurrency-above-assumed.yaml": "ordering constraint",
     "invalid-budget/product-overflow.yaml": "arithmetic overflow: each value fits, their product does not",
 }
 
