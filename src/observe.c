@@ -878,11 +878,12 @@ static void above_peak(const struct topology *t, const struct budget *b, const s
 			continue;
 		for (k = i; k < t->nclients; k++) {
 			const struct client *d = &t->clients[k];
+			struct amount conn = budget_conn(b, k);
 
 			if (model_client_database(t, d) != o->database || strcmp(client_app(d), app) != 0)
 				continue;
 			sharing++;
-			if (b->conn_unbounded[k] || !u64_add(peak, b->conn[k].peak, &peak))
+			if (conn.unbounded || !u64_add(peak, conn.peak, &peak))
 				unbounded = true;
 		}
 		live = live_count(o, app);

@@ -103,7 +103,7 @@ static void put_terms(struct sbuf *sb, struct term *v, size_t n)
 static uint64_t contrib_peak(const struct budget *b, const struct contrib *c)
 {
 	return c->kind == CONTRIB_POOLER ? b->poolers[c->index].server.peak
-					 : b->conn[c->index].peak;
+					 : budget_conn(b, c->index).peak;
 }
 
 static const char *contrib_name(const struct topology *t, const struct contrib *c)
@@ -150,7 +150,7 @@ void check_over_capacity(struct rule_ctx *ctx)
 
 			for (j = 0; j < f->ncontrib; j++) {
 				const struct contrib *c = &f->contrib[j];
-				bool unb = c->kind == CONTRIB_CLIENT ? ctx->b->conn_unbounded[c->index]
+				bool unb = c->kind == CONTRIB_CLIENT ? budget_conn(ctx->b, c->index).unbounded
 								     : ctx->b->poolers[c->index].server.unbounded;
 				if (unb)
 					sbuf_printf(&sb, "%s'%s'", n++ ? ", " : "", contrib_name(t, c));
@@ -515,7 +515,7 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		v = xcalloc(f->nclients, sizeof(*v));
 		for (j = 0; j < f->nclients; j++) {
 			v[j].name = t->clients[f->clients[j]].id.s;
-			v[j].n = ctx->b->conn[f->clients[j]].peak;
+			v[j].n = budget_conn(ctx->b, f->clients[j]).peak;
 			v[j].order = f->clients[j];
 		}
 		put_terms(&sb, v, f->nclients);

@@ -13,7 +13,7 @@
 
 #include <assert.h>
 #include <ctype.h>
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -650,26 +650,14 @@ void findings_vadd(struct findings *f, const struct rule *r, enum severity sev, 
 		   const char *object, const char *fmt, va_list ap)
 {
 	struct finding *fd;
-	char buf[256];
-	va_list again;
-	int n;
 
-	va_copy(again, ap);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	assert(n >= 0);
 	xbig_grow(&f->v, &f->cap, f->n + 1, sizeof(*f->v));
 	fd = &f->v[f->n++];
 	fd->rule = r;
 	fd->severity = sev;
 	fd->pos = pos;
 	fd->object = arena_strdup(&f->arena, object);
-	if ((size_t)n < sizeof(buf)) {
-		fd->message = arena_strndup(&f->arena, buf, (size_t)n);
-	} else {
-		fd->message = arena_alloc(&f->arena, (size_t)n + 1);
-		vsnprintf(fd->message, (size_t)n + 1, fmt, again);
-	}
-	va_end(again);
+	fd->message = arena_vasprintf(&f->arena, fmt, ap);
 }
 
 void rule_emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
@@ -964,7 +952,7 @@ static int finding_cmp(const void *a, const void *b)
 void findings_sort(struct findings *out, const struct topology *t)
 {
 	struct strmap files = { 0 };
-	unsigned last_id = 0;
+	unsigned last_id = UINT_MAX; /* no file index is that large */
 	uint32_t last_order = UINT32_MAX;
 	size_t i, k;
 
@@ -976,7 +964,7 @@ void findings_sort(struct findings *out, const struct topology *t)
 		struct finding *f = &out->v[i];
 		unsigned id = pos_file_index(f->pos);
 
-		if (id != last_id || i == 0) {
+		if (id != last_id) {
 			const char *file = pos_file(f->pos);
 
 			last_id = id;

@@ -67,7 +67,6 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
-
 /*
  * From BIG_MIN bytes on, an array or arena block gets its own mapping,
  * offered to transparent huge pages: the first touch of each 2 MiB of it
@@ -145,8 +144,9 @@ void xbig_grow(void *pp, size_t *cap, size_t need, size_t size)
 {
 	char **p = pp;
 	union big_head *h = *p ? (union big_head *)(void *)*p - 1 : NULL;
+	bool mapped = h && h->reserve;
 	size_t n, bytes, total, reserve;
-	char *data;
+	char *data = NULL;
 
 	if (need <= *cap)
 		return;
@@ -154,28 +154,27 @@ void xbig_grow(void *pp, size_t *cap, size_t need, size_t size)
 	if (__builtin_mul_overflow(n, size, &bytes) ||
 	    __builtin_add_overflow(bytes, sizeof(*h), &total))
 		oom();
-	if (h && h->reserve >= bytes) {
-		/* room in its mapping already */
-	} else if (h && h->reserve) {
-		/*
-		 * Past the reservation (1 GiB; LOAD_MAX_OBJECTS keeps the model
-		 * far below): a new mapping twice the size, and a copy. (mremap
-		 * cannot move it: the header page and the data are two areas.)
-		 */
+	if (mapped && h->reserve >= bytes) {
+		*cap = n; /* room in its mapping already */
+		return;
+	}
+	/*
+	 * Into a mapping of its own: once when it gets large, and again past
+	 * the reservation (1 GiB; LOAD_MAX_OBJECTS keeps the model far below),
+	 * twice the size. mremap cannot move it: the header page and the data
+	 * are two areas.
+	 */
+	if (mapped) {
 		data = big_map(bytes > SIZE_MAX / 4 ? bytes : bytes * 2, &reserve);
 		if (!data)
 			oom();
-		memcpy(data, *p, *cap * size);
-		big_unmap(*p, h->reserve);
-		*p = data;
-		h = (union big_head *)(void *)data - 1;
-		h->reserve = reserve;
-	} else if (total >= BIG_MIN &&
-		   (data = big_map(bytes > BIG_RESERVE ? bytes : BIG_RESERVE, &reserve)) != NULL) {
-		/* large now: into its own mapping, once */
+	} else if (total >= BIG_MIN) {
+		data = big_map(bytes > BIG_RESERVE ? bytes : BIG_RESERVE, &reserve);
+	}
+	if (data) {
 		if (h) {
 			memcpy(data, *p, *cap * size);
-			free(h);
+			xbig_free(*p);
 		}
 		*p = data;
 		h = (union big_head *)(void *)data - 1;
@@ -229,7 +228,13 @@ char *xstrndup(const char *s, size_t n)
  * messages do), formatted a second time into an exact allocation when it
  * does not: one vsnprintf pass instead of two on the common path.
  */
-char *xvasprintf(const char *fmt, va_list ap)
+/*
+ * fmt formatted once into a stack buffer, then copied into the n + 1 bytes
+ * take(ctx, n + 1) returns; a text longer than the buffer is formatted a
+ * second time, straight into them. xvasprintf and arena_vasprintf differ
+ * only in take.
+ */
+static char *vformat(const char *fmt, va_list ap, char *(*take)(void *ctx, size_t n), void *ctx)
 {
 	char buf[256];
 	va_list aq;
@@ -241,11 +246,23 @@ char *xvasprintf(const char *fmt, va_list ap)
 	va_end(aq);
 	if (n < 0)
 		oom();
+	s = take(ctx, (size_t)n + 1);
 	if ((size_t)n < sizeof(buf))
-		return xstrndup(buf, (size_t)n);
-	s = xmalloc((size_t)n + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+		memcpy(s, buf, (size_t)n + 1);
+	else
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
+}
+
+static char *take_heap(void *ctx, size_t n)
+{
+	(void)ctx;
+	return xmalloc(n);
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	return vformat(fmt, ap, take_heap, NULL);
 }
 
 char *xasprintf(const char *fmt, ...)
@@ -346,6 +363,16 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 char *arena_strdup(struct arena *a, const char *s)
 {
 	return arena_strndup(a, s, strlen(s));
+}
+
+static char *take_arena(void *ctx, size_t n)
+{
+	return arena_take(ctx, n, 1);
+}
+
+char *arena_vasprintf(struct arena *a, const char *fmt, va_list ap)
+{
+	return vformat(fmt, ap, take_arena, a);
 }
 
 void arena_release(struct arena *a)

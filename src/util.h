@@ -76,6 +76,8 @@ void *arena_alloc(struct arena *a, size_t n);
 /* Strings are not aligned: they take their length and a NUL, no more. */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* fmt formatted into the arena (as xvasprintf, which mallocs). */
+char *arena_vasprintf(struct arena *a, const char *fmt, va_list ap);
 void arena_release(struct arena *a);
 
 /* A growable NUL-terminated string. sbuf_release frees s; s may be NULL when empty. */
