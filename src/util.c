@@ -71,12 +71,15 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size)
  * From BIG_MIN bytes on, an array or arena block gets its own mapping,
  * offered to transparent huge pages: the first touch of each 2 MiB of it
  * is then one page fault instead of 512. On virtual machines a fault is
- * slow (about 15 microseconds where `make bench` was measured, against
- * 0.01 s for 110 MiB in 2 MiB pages), and a large topology touches tens of
+ * slow (about 12 microseconds where `make bench` was measured, against
+ * 0.3 ms for 4 MiB in 2 MiB pages), and a large topology touches tens of
  * thousands of pages. A small array stays with malloc: a mapping costs
- * at least one whole 2 MiB page once touched.
+ * at least one whole 2 MiB page once touched. 256 KiB (64 small pages,
+ * about 0.8 ms of faults there) is where a huge page is already cheaper
+ * and the memory target at 100 000 clients still holds; at 64 KiB the
+ * arrays between would each take a huge page and RSS would pass it.
  */
-enum { BIG_MIN = 1024 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
+enum { BIG_MIN = 256 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
 
 /* The system's page size. */
 static size_t page_size(void)

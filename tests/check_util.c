@@ -70,7 +70,7 @@ END_TEST
 
 /*
  * xbig arrays keep their contents across every growth: malloc'd while
- * small, then moved once into their own mapping (BIG_MIN, 1 MiB), where
+ * small, then moved once into their own mapping (BIG_MIN, 256 KiB), where
  * they grow in place. xbig_calloc gives zeroes on both sides of the line.
  */
 START_TEST(test_xbig)
