@@ -1,8 +1,9 @@
 /*
  * rule_checks.c - the check functions of CB001-CB017 and CB019.
  *
- * Each walks the model and the figures of budget.c and calls rule_emit for
- * every object that breaks its rule. No check computes a figure: counts
+ * A database or pooler check walks the model and the figures of budget.c
+ * and calls rule_emit for every object that breaks its rule; a client
+ * check looks at the one client in ctx->client (rules_run walks them). No check computes a figure: counts
  * come from struct budget, and a check only compares them and names the
  * numbers in its message. Where a finding points (SPEC §10): the database
  * for CB001, CB002, CB003, CB008, CB011, the pooler for CB009, the client
@@ -296,26 +297,19 @@ void check_above_optimum(struct rule_ctx *ctx)
 /* CB004: a serverless client straight on a database. Points at connects_to. */
 void check_serverless_direct(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct client_fig *f = ctx->client->f;
+	char *peak;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct client_fig fig;
-		const struct client_fig *f;
-		char *peak;
-
-		if (c->type.v != CLIENT_SERVERLESS || c->via_pooler)
-			continue;
-		f = budget_client(ctx->b, i, &fig);
-		peak = f->conn.unbounded ? xstrdup("") :
-		       xasprintf("peak %" PRIu64 " connections at ", f->conn.peak);
-		emit(ctx, &c->ignore, c->connects_to.pos, "clients", c->id.s,
-		     "serverless client '%s' connects straight to database '%s' (%smax_concurrency %" PRIu64 "%s)",
-		     c->id.s, t->databases[c->target].id.s, peak, f->max_concurrency,
-		     f->concurrency_assumed ? " assumed" : "");
-		free(peak);
-	}
+	if (c->type.v != CLIENT_SERVERLESS || c->via_pooler)
+		return;
+	peak = f->conn.unbounded ? xstrdup("") :
+	       xasprintf("peak %" PRIu64 " connections at ", f->conn.peak);
+	emit(ctx, &c->ignore, c->connects_to.pos, "clients", c->id.s,
+	     "serverless client '%s' connects straight to database '%s' (%smax_concurrency %" PRIu64 "%s)",
+	     c->id.s, ctx->t->databases[c->target].id.s, peak, f->max_concurrency,
+	     f->concurrency_assumed ? " assumed" : "");
+	free(peak);
 }
 
 /* The pgbouncer a client goes through in transaction or statement mode, or NULL. */
@@ -331,46 +325,38 @@ static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, cons
 	return p;
 }
 
-/* Does url carry pgbouncer=true (as a URI query or key=value parameter)? */
-static bool has_pgbouncer_flag(const char *url)
+/* Does the client's url carry pgbouncer=true (as a URI query or key=value parameter)? */
+static bool has_pgbouncer_flag(struct rule_ctx *ctx)
 {
-	struct conninfo ci;
+	const struct conninfo *ci = rule_client_url(ctx);
 	const char *v;
-	bool yes;
 
-	if (conninfo_parse(url, &ci, NULL) != 0)
-		return strstr(url, "pgbouncer=true") != NULL;
-	v = conninfo_param(&ci, "pgbouncer");
-	yes = v && strcasecmp(v, "true") == 0;
-	conninfo_release(&ci);
-	return yes;
+	if (!ci)
+		return strstr(ctx->client->c->url.s, "pgbouncer=true") != NULL;
+	v = conninfo_param(ci, "pgbouncer");
+	return v && strcasecmp(v, "true") == 0;
 }
 
 /* CB005: prisma (≤ 6) through a transaction-mode pgbouncer without pgbouncer=true. */
 void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct pooler *p;
+	const char *mode;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		const struct pooler *p;
-		const char *mode;
-
-		if (!c->framework.s || strcmp(c->framework.s, "prisma") != 0)
-			continue;
-		if (!(p = transaction_bouncer(ctx, c)))
-			continue;
-		mode = pool_mode_name(ctx->b->poolers[c->target].pool_mode);
-		if (!c->url.s)
-			emit(ctx, &c->ignore, c->framework.pos, "clients", c->id.s,
-			     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
-			     "without a url carrying 'pgbouncer=true'", c->id.s, p->id.s, mode);
-		else if (!has_pgbouncer_flag(c->url.s))
-			emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
-			     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
-			     "but its url lacks 'pgbouncer=true'", c->id.s, p->id.s, mode);
-	}
+	if (!c->framework.s || strcmp(c->framework.s, "prisma") != 0)
+		return;
+	if (!(p = transaction_bouncer(ctx, c)))
+		return;
+	mode = pool_mode_name(ctx->b->poolers[c->target].pool_mode);
+	if (!c->url.s)
+		emit(ctx, &c->ignore, c->framework.pos, "clients", c->id.s,
+		     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
+		     "without a url carrying 'pgbouncer=true'", c->id.s, p->id.s, mode);
+	else if (!has_pgbouncer_flag(ctx))
+		emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+		     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
+		     "but its url lacks 'pgbouncer=true'", c->id.s, p->id.s, mode);
 }
 
 /* Is this feature broken by a pooler in mode m (transaction or statement)? */
@@ -388,35 +374,30 @@ static bool feature_breaks(const char *name, enum pool_mode m)
  */
 void check_session_features(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i, j;
+	const struct client *c = ctx->client->c;
+	const struct pooler *p;
+	enum pool_mode m;
+	struct sbuf sb = { 0 };
+	struct pos at = { 0 };
+	size_t j, n = 0;
+	char *list;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		const struct pooler *p = transaction_bouncer(ctx, c);
-		enum pool_mode m;
-		struct sbuf sb = { 0 };
-		struct pos at = { 0 };
-		size_t n = 0;
-		char *list;
-
-		if (!p)
+	if (!c->uses.n || !(p = transaction_bouncer(ctx, c)))
+		return;
+	m = ctx->b->poolers[c->target].pool_mode;
+	for (j = 0; j < c->uses.n; j++) {
+		if (!feature_breaks(c->uses.v[j].s, m))
 			continue;
-		m = ctx->b->poolers[c->target].pool_mode;
-		for (j = 0; j < c->uses.n; j++) {
-			if (!feature_breaks(c->uses.v[j].s, m))
-				continue;
-			if (!n++)
-				at = c->uses.v[j].pos;
-			sbuf_printf(&sb, "%s%s", n > 1 ? ", " : "", c->uses.v[j].s);
-		}
-		list = sbuf_detach(&sb);
-		if (n)
-			emit(ctx, &c->ignore, at, "clients", c->id.s,
-			     "client '%s' uses %s through pgbouncer '%s' in %s mode",
-			     c->id.s, list, p->id.s, pool_mode_name(m));
-		free(list);
+		if (!n++)
+			at = c->uses.v[j].pos;
+		sbuf_printf(&sb, "%s%s", n > 1 ? ", " : "", c->uses.v[j].s);
 	}
+	list = sbuf_detach(&sb);
+	if (n)
+		emit(ctx, &c->ignore, at, "clients", c->id.s,
+		     "client '%s' uses %s through pgbouncer '%s' in %s mode",
+		     c->id.s, list, p->id.s, pool_mode_name(m));
+	free(list);
 }
 
 /*
@@ -425,34 +406,28 @@ void check_session_features(struct rule_ctx *ctx)
  */
 void check_no_acquire_timeout(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct client_fig *f = ctx->client->f;
+	struct pos at = c->pool.pos.line ? c->pool.pos : c->id.pos;
+	char *why, *pool;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct client_fig fig;
-		const struct client_fig *f = budget_client(ctx->b, i, &fig);
-		struct pos at = c->pool.pos.line ? c->pool.pos : c->id.pos;
-		char *why, *pool;
-
-		if (f->has_acquire_timeout || f->acquire_timeout_na)
-			continue;
-		if (VALUE_SET(c->pool.acquire_timeout)) {
-			at = pos_or(&c->pool.acquire_timeout, at);
-			why = xstrdup(" (acquire_timeout 0 disables it)");
-		} else if (c->framework.s) {
-			why = xasprintf(" (framework '%s' has none by default)", c->framework.s);
-		} else {
-			why = xstrdup("");
-		}
-		pool = f->pool_unbounded ? xstrdup("") :
-		       xasprintf(" of %" PRIu64, f->per_pool);
-		emit(ctx, &c->ignore, at, "clients", c->id.s,
-		     "client '%s' has no acquire_timeout%s: borrowers wait forever once its pool%s is exhausted",
-		     c->id.s, why, pool);
-		free(why);
-		free(pool);
+	if (f->has_acquire_timeout || f->acquire_timeout_na)
+		return;
+	if (VALUE_SET(c->pool.acquire_timeout)) {
+		at = pos_or(&c->pool.acquire_timeout, at);
+		why = xstrdup(" (acquire_timeout 0 disables it)");
+	} else if (c->framework.s) {
+		why = xasprintf(" (framework '%s' has none by default)", c->framework.s);
+	} else {
+		why = xstrdup("");
 	}
+	pool = f->pool_unbounded ? xstrdup("") :
+	       xasprintf(" of %" PRIu64, f->per_pool);
+	emit(ctx, &c->ignore, at, "clients", c->id.s,
+	     "client '%s' has no acquire_timeout%s: borrowers wait forever once its pool%s is exhausted",
+	     c->id.s, why, pool);
+	free(why);
+	free(pool);
 }
 
 /*
@@ -534,31 +509,25 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 void check_unbounded_pool(struct rule_ctx *ctx)
 {
 	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	char *then;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct client_fig fig;
-		const struct client_fig *f = budget_client(ctx->b, i, &fig);
-		char *then;
-
-		if (!f->pool_unbounded)
-			continue;
-		if (c->via_pooler)
-			then = xasprintf("pooler '%s' caps its server side at %" PRIu64,
-					 t->poolers[c->target].id.s, ctx->b->poolers[c->target].cap);
-		else
-			then = xasprintf("demand on database '%s' is unbounded",
-					 t->databases[c->target].id.s);
-		if (VALUE_SET(c->pool.size))
-			emit(ctx, &c->ignore, c->pool.size.pos, "clients", c->id.s,
-			     "client '%s' has pool.size 0, which means no limit (%s)", c->id.s, then);
-		else
-			emit(ctx, &c->ignore, c->framework.s ? c->framework.pos : c->id.pos, "clients", c->id.s,
-			     "client '%s' has no pool limit: framework '%s' opens connections without bound "
-			     "unless pool.size is set (%s)", c->id.s, c->framework.s ? c->framework.s : "-", then);
-		free(then);
-	}
+	if (!ctx->client->f->pool_unbounded)
+		return;
+	if (c->via_pooler)
+		then = xasprintf("pooler '%s' caps its server side at %" PRIu64,
+				 t->poolers[c->target].id.s, ctx->b->poolers[c->target].cap);
+	else
+		then = xasprintf("demand on database '%s' is unbounded",
+				 t->databases[c->target].id.s);
+	if (VALUE_SET(c->pool.size))
+		emit(ctx, &c->ignore, c->pool.size.pos, "clients", c->id.s,
+		     "client '%s' has pool.size 0, which means no limit (%s)", c->id.s, then);
+	else
+		emit(ctx, &c->ignore, c->framework.s ? c->framework.pos : c->id.pos, "clients", c->id.s,
+		     "client '%s' has no pool limit: framework '%s' opens connections without bound "
+		     "unless pool.size is set (%s)", c->id.s, c->framework.s ? c->framework.s : "-", then);
+	free(then);
 }
 
 /* CB011: no idle_in_transaction_session_timeout (or 0, disabled). */
@@ -633,85 +602,90 @@ static uint64_t pooler_port(const struct pooler *p)
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
 }
 
+void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t)
+{
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	e->keys = xcalloc(t->npoolers + 1, sizeof(*e->keys));
+	e->n = t->npoolers;
+	for (i = 0; i < t->npoolers; i++) {
+		if (!t->poolers[i].host.s)
+			continue;
+		e->keys[i] = endpoint_key(t->poolers[i].host.s, pooler_port(&t->poolers[i]));
+		strmap_put(&e->map, e->keys[i], i, NULL); /* the first pooler keeps a shared key */
+	}
+}
+
+void pooler_endpoints_release(struct pooler_endpoints *e)
+{
+	size_t i;
+
+	if (!e->keys)
+		return;
+	for (i = 0; i < e->n; i++)
+		free(e->keys[i]);
+	free(e->keys);
+	strmap_release(&e->map);
+	memset(e, 0, sizeof(*e));
+}
+
 /*
  * CB012: the url goes to the other endpoint: a pooled client's url names
  * its database's host:port, or a direct client's url names a pooler's.
  * Skipped when that endpoint declares no host, or the url does not parse.
- * Poolers are found through a map of their "host:port" keys.
+ * Poolers are found through ctx->endpoints, their "host:port" keys.
  */
 void check_bypasses_pooler(struct rule_ctx *ctx)
 {
 	const struct topology *t = ctx->t;
-	struct strmap poolers = { 0 };
-	char **keys = xcalloc(t->npoolers + 1, sizeof(*keys));
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct conninfo *ci = rule_client_url(ctx);
+	size_t j;
 
-	for (i = 0; i < t->npoolers; i++) {
-		if (!t->poolers[i].host.s)
-			continue;
-		keys[i] = endpoint_key(t->poolers[i].host.s, pooler_port(&t->poolers[i]));
-		strmap_put(&poolers, keys[i], i, NULL); /* the first pooler keeps a shared key */
-	}
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct conninfo ci;
-		size_t j;
+	if (!ci)
+		return;
+	if (c->via_pooler) {
+		const struct database *d = &t->databases[model_client_database(t, c)];
+		uint64_t port = VALUE_SET(d->port) ? d->port.v : PG_DEFAULT_PORT;
 
-		if (!c->url.s || conninfo_parse(c->url.s, &ci, NULL) != 0)
-			continue;
-		if (c->via_pooler) {
-			const struct database *d = &t->databases[model_client_database(t, c)];
-			uint64_t port = VALUE_SET(d->port) ? d->port.v : PG_DEFAULT_PORT;
-
-			if (d->host.s && url_reaches(&ci, d->host.s, port))
-				emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
-				     "client '%s' connects_to pooler '%s' but its url goes straight to "
-				     "database '%s' at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s,
-				     d->id.s, d->host.s, port);
-		} else if (url_pooler(&ci, &poolers, &j)) {
-			const struct pooler *p = &t->poolers[j];
+		if (d->host.s && url_reaches(ci, d->host.s, port))
 			emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
-			     "client '%s' connects_to database '%s' but its url goes through "
-			     "pooler '%s' at %s:%" PRIu64, c->id.s, t->databases[c->target].id.s,
-			     p->id.s, p->host.s, pooler_port(p));
-		}
-		conninfo_release(&ci);
+			     "client '%s' connects_to pooler '%s' but its url goes straight to "
+			     "database '%s' at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s,
+			     d->id.s, d->host.s, port);
+	} else if (url_pooler(ci, &ctx->endpoints->map, &j)) {
+		const struct pooler *p = &t->poolers[j];
+		emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+		     "client '%s' connects_to database '%s' but its url goes through "
+		     "pooler '%s' at %s:%" PRIu64, c->id.s, t->databases[c->target].id.s,
+		     p->id.s, p->host.s, pooler_port(p));
 	}
-	for (i = 0; i < t->npoolers; i++)
-		free(keys[i]);
-	free(keys);
-	strmap_release(&poolers);
 }
 
 /* CB013: a literal password in url (not a ${VAR} / $VAR placeholder). */
 void check_password_in_url(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct conninfo *ci;
+	char *masked;
+	bool literal;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct conninfo ci;
-		char *masked;
-		bool literal;
-
-		if (!c->url.s)
-			continue;
-		/* the masked url is made only for a finding (or to judge a url
-		 * conninfo cannot parse): most urls carry no password */
-		if (conninfo_parse(c->url.s, &ci, NULL) == 0) {
-			literal = conninfo_has_literal_password(&ci);
-			conninfo_release(&ci);
-			masked = literal ? mask_password(c->url.s) : NULL;
-		} else {
-			masked = mask_password(c->url.s);
-			literal = strcmp(masked, c->url.s) != 0;
-		}
-		if (literal)
-			emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
-			     "client '%s' has a password in its url '%s'", c->id.s, masked);
-		free(masked);
+	if (!c->url.s)
+		return;
+	/* the masked url is made only for a finding (or to judge a url
+	 * conninfo cannot parse): most urls carry no password */
+	if ((ci = rule_client_url(ctx)) != NULL) {
+		literal = conninfo_has_literal_password(ci);
+		masked = literal ? mask_password(c->url.s) : NULL;
+	} else {
+		masked = mask_password(c->url.s);
+		literal = strcmp(masked, c->url.s) != 0;
 	}
+	if (literal)
+		emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+		     "client '%s' has a password in its url '%s'", c->id.s, masked);
+	free(masked);
 }
 
 static bool same_pos(struct pos a, struct pos b)
@@ -726,130 +700,93 @@ static bool same_pos(struct pos a, struct pos b)
 void check_cross_environment(struct rule_ctx *ctx)
 {
 	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct database *d;
+	struct pos at = c->id.pos;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		const struct database *d = &t->databases[model_client_database(t, c)];
-		struct pos at = c->id.pos;
-
-		if (!c->environment.s || !d->environment.s ||
-		    strcasecmp(c->environment.s, d->environment.s) == 0)
-			continue;
-		if (c->environment.pos.line && !same_pos(c->environment.pos, t->environment.pos))
-			at = c->environment.pos;
-		emit(ctx, &c->ignore, at, "clients", c->id.s,
-		     "client '%s' in environment '%s' connects to database '%s' in environment '%s'",
-		     c->id.s, c->environment.s, d->id.s, d->environment.s);
-	}
+	if (!c->environment.s)
+		return;
+	d = &t->databases[ctx->client->f->database];
+	if (!d->environment.s || strcasecmp(c->environment.s, d->environment.s) == 0)
+		return;
+	if (c->environment.pos.line && !same_pos(c->environment.pos, t->environment.pos))
+		at = c->environment.pos;
+	emit(ctx, &c->ignore, at, "clients", c->id.s,
+	     "client '%s' in environment '%s' connects to database '%s' in environment '%s'",
+	     c->id.s, c->environment.s, d->id.s, d->environment.s);
 }
 
 /* CB015: Little's law needs more connections in flight than the client opens. */
 void check_pool_below_load(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct client_fig *f = ctx->client->f;
+	char *spike;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct client_fig fig;
-		const struct client_fig *f;
-		char *spike;
-
-		if (!VALUE_SET(c->load.rate) || !VALUE_SET(c->load.hold))
-			continue; /* no Little's law figure */
-		f = budget_client(ctx->b, i, &fig);
-		if (!f->has_needed || f->conn.unbounded || f->needed <= f->conn.peak)
-			continue;
-		spike = ctx->b->spike_pct == 100 ? xstrdup("") :
-			xasprintf(" x spike %" PRIu64 ".%02" PRIu64, ctx->b->spike_pct / 100,
-				  ctx->b->spike_pct % 100);
-		emit(ctx, &c->ignore, c->load.pos.line ? c->load.pos : c->id.pos, "clients", c->id.s,
-		     "client '%s' needs %" PRIu64 " connections in flight (rate %.15g/s x hold %" PRIu64
-		     "ms%s) but opens at most %" PRIu64, c->id.s, f->needed, c->load.rate.v,
-		     c->load.hold.v, spike, f->conn.peak);
-		free(spike);
-	}
+	if (!VALUE_SET(c->load.rate) || !VALUE_SET(c->load.hold))
+		return; /* no Little's law figure */
+	if (!f->has_needed || f->conn.unbounded || f->needed <= f->conn.peak)
+		return;
+	spike = ctx->b->spike_pct == 100 ? xstrdup("") :
+		xasprintf(" x spike %" PRIu64 ".%02" PRIu64, ctx->b->spike_pct / 100,
+			  ctx->b->spike_pct % 100);
+	emit(ctx, &c->ignore, c->load.pos.line ? c->load.pos : c->id.pos, "clients", c->id.s,
+	     "client '%s' needs %" PRIu64 " connections in flight (rate %.15g/s x hold %" PRIu64
+	     "ms%s) but opens at most %" PRIu64, c->id.s, f->needed, c->load.rate.v,
+	     c->load.hold.v, spike, f->conn.peak);
+	free(spike);
 }
 
 /* CB016: a serverless client without max_concurrency (1000 assumed). */
 void check_unbounded_concurrency(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct client_fig *f = ctx->client->f;
+	char *peak;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct client_fig fig;
-		const struct client_fig *f;
-		char *peak;
-
-		if (c->type.v != CLIENT_SERVERLESS)
-			continue;
-		f = budget_client(ctx->b, i, &fig);
-		if (!f->concurrency_assumed)
-			continue;
-		peak = f->conn.unbounded ? xstrdup("") :
-		       xasprintf(", a peak of %" PRIu64 " connections", f->conn.peak);
-		emit(ctx, &c->ignore, c->id.pos, "clients", c->id.s,
-		     "serverless client '%s' has no max_concurrency; %" PRIu64 " is assumed%s",
-		     c->id.s, f->max_concurrency, peak);
-		free(peak);
-	}
+	if (c->type.v != CLIENT_SERVERLESS || !f->concurrency_assumed)
+		return;
+	peak = f->conn.unbounded ? xstrdup("") :
+	       xasprintf(", a peak of %" PRIu64 " connections", f->conn.peak);
+	emit(ctx, &c->ignore, c->id.pos, "clients", c->id.s,
+	     "serverless client '%s' has no max_concurrency; %" PRIu64 " is assumed%s",
+	     c->id.s, f->max_concurrency, peak);
+	free(peak);
 }
 
 /* CB017: more threads per process than one pool has connections. */
 void check_threads_exceed_pool(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct client_fig *f = ctx->client->f;
+	uint64_t pool = f->per_pool;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct client_fig fig;
-		const struct client_fig *f;
-		uint64_t pool;
-
-		if (!VALUE_SET(c->threads))
-			continue;
-		f = budget_client(ctx->b, i, &fig);
-		if (f->pool_unbounded)
-			continue;
-		pool = f->per_pool;
-		if (c->threads.v <= pool)
-			continue;
-		emit(ctx, &c->ignore, pos_or(&c->threads, c->id.pos), "clients", c->id.s,
-		     "client '%s' runs %" PRIu64 " threads per process on a pool of %" PRIu64
-		     " (pool.size %" PRIu64 " + pool.overflow %" PRIu64 "): %" PRIu64
-		     " threads wait for a connection", c->id.s, c->threads.v, pool, f->pool_size,
-		     f->pool_overflow, c->threads.v - pool);
-	}
+	if (!VALUE_SET(c->threads) || f->pool_unbounded || c->threads.v <= pool)
+		return;
+	emit(ctx, &c->ignore, pos_or(&c->threads, c->id.pos), "clients", c->id.s,
+	     "client '%s' runs %" PRIu64 " threads per process on a pool of %" PRIu64
+	     " (pool.size %" PRIu64 " + pool.overflow %" PRIu64 "): %" PRIu64
+	     " threads wait for a connection", c->id.s, c->threads.v, pool, f->pool_size,
+	     f->pool_overflow, c->threads.v - pool);
 }
 
 /* CB019: a serverless instance serves one request; its pool needs 1 connection. */
 void check_serverless_pool_size(struct rule_ctx *ctx)
 {
-	const struct topology *t = ctx->t;
-	size_t i;
+	const struct client *c = ctx->client->c;
+	const struct client_fig *f = ctx->client->f;
+	uint64_t per;
+	struct pos at;
 
-	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		struct client_fig fig;
-		const struct client_fig *f;
-		uint64_t per;
-		struct pos at;
-
-		if (c->type.v != CLIENT_SERVERLESS)
-			continue;
-		f = budget_client(ctx->b, i, &fig);
-		per = f->per_process - f->extra;
-		if (f->pool_unbounded || per <= 1)
-			continue;
-		at = VALUE_SET(c->pool.size) ? c->pool.size.pos : c->pool.pos.line ? c->pool.pos :
-		     c->framework.s ? c->framework.pos : c->id.pos;
-		emit(ctx, &c->ignore, at, "clients", c->id.s,
-		     "serverless client '%s' allows %" PRIu64 " connections per instance (pool.count %"
-		     PRIu64 " x (pool.size %" PRIu64 " + pool.overflow %" PRIu64 ")) where 1 is enough",
-		     c->id.s, per, f->pool_count, f->pool_size, f->pool_overflow);
-	}
+	if (c->type.v != CLIENT_SERVERLESS || f->pool_unbounded)
+		return;
+	per = f->per_process - f->extra;
+	if (per <= 1)
+		return;
+	at = VALUE_SET(c->pool.size) ? c->pool.size.pos : c->pool.pos.line ? c->pool.pos :
+	     c->framework.s ? c->framework.pos : c->id.pos;
+	emit(ctx, &c->ignore, at, "clients", c->id.s,
+	     "serverless client '%s' allows %" PRIu64 " connections per instance (pool.count %"
+	     PRIu64 " x (pool.size %" PRIu64 " + pool.overflow %" PRIu64 ")) where 1 is enough",
+	     c->id.s, per, f->pool_count, f->pool_size, f->pool_overflow);
 }

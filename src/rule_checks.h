@@ -9,8 +9,32 @@
 #include <stdarg.h>
 
 #include "budget.h"
+#include "conninfo.h"
 #include "model.h"
 #include "rules.h"
+
+/*
+ * The client a client-scope check looks at. rules_run walks the clients
+ * once and runs every client rule on each in turn, so that a client's
+ * figures are derived, and its url parsed, once for all of them (and its
+ * 440 bytes come into the cache once, not once per rule).
+ */
+struct rule_client {
+	size_t index;
+	const struct client *c;
+	const struct client_fig *f;
+	struct conninfo url;      /* rule_client_url's parse, when url_state is 1 */
+	int url_state;            /* 0 not parsed yet, 1 parsed, -1 none or unparsable */
+};
+
+/* CB012's map of "host:port" (host in lower case) → the first pooler declaring it. */
+struct pooler_endpoints {
+	struct strmap map;
+	char **keys;              /* the map's keys, per pooler (NULL without a host) */
+	size_t n;
+};
+void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t);
+void pooler_endpoints_release(struct pooler_endpoints *e);
 
 /* One rule being run over one topology. */
 struct rule_ctx {
@@ -19,7 +43,15 @@ struct rule_ctx {
 	const struct rule *rule;  /* the rule whose check is running */
 	enum severity severity;   /* its effective severity */
 	struct findings *out;     /* where rule_emit appends */
+	struct rule_client *client;             /* client-scope checks: the client */
+	const struct pooler_endpoints *endpoints; /* for CB012 */
 };
+
+/*
+ * The url of ctx->client parsed, once per client; NULL when the client has
+ * no url or it does not parse. rules_run releases it.
+ */
+const struct conninfo *rule_client_url(struct rule_ctx *ctx);
 
 /* rule_emit with a va_list. */
 void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
@@ -28,6 +60,7 @@ void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos p
 /* Does this ignore list name rule r (by id in any case, or by name)? */
 bool rule_ignored(const struct strlist *ignore, const struct rule *r);
 
+/* Database and pooler checks walk the model; client checks see ctx->client. */
 void check_over_capacity(struct rule_ctx *ctx);         /* CB001 */
 void check_no_headroom(struct rule_ctx *ctx);           /* CB002 */
 void check_above_optimum(struct rule_ctx *ctx);         /* CB003 */

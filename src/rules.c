@@ -977,10 +977,67 @@ void findings_sort(struct findings *out, const struct topology *t)
 	strmap_release(&files);
 }
 
+const struct conninfo *rule_client_url(struct rule_ctx *ctx)
+{
+	struct rule_client *rc = ctx->client;
+
+	if (rc->url_state == 0)
+		rc->url_state = rc->c->url.s && conninfo_parse(rc->c->url.s, &rc->url, NULL) == 0 ? 1 : -1;
+	return rc->url_state == 1 ? &rc->url : NULL;
+}
+
+/* Is rule i run (it has a check, and is not off)? */
+static bool rule_runs(const struct findings *out, size_t i)
+{
+	return rule_registry[i].check && out->level[i] != LEVEL_OFF;
+}
+
+/* Run check i of the registry in ctx. */
+static void run_check(struct rule_ctx *ctx, size_t i)
+{
+	ctx->rule = &rule_registry[i];
+	ctx->severity = (enum severity)ctx->out->level[i];
+	rule_registry[i].check(ctx);
+}
+
+/*
+ * The client rules: every client once, each of the rules that run on it.
+ * The order findings are emitted in does not matter: findings_sort puts
+ * them in one order whatever it was.
+ */
+static void run_client_rules(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t *rules = xcalloc(rule_count, sizeof(*rules));
+	size_t i, k, n = 0;
+	struct pooler_endpoints endpoints = { 0 };
+
+	for (k = 0; k < rule_count; k++)
+		if (rule_registry[k].scope == SCOPE_CLIENT && rule_runs(ctx->out, k))
+			rules[n++] = k;
+	if (n)
+		pooler_endpoints_build(&endpoints, t);
+	ctx->endpoints = &endpoints;
+	for (i = 0; i < t->nclients && n; i++) {
+		struct client_fig fig;
+		struct rule_client rc = { i, &t->clients[i], budget_client(ctx->b, i, &fig), { 0 }, 0 };
+
+		ctx->client = &rc;
+		for (k = 0; k < n; k++)
+			run_check(ctx, rules[k]);
+		if (rc.url_state == 1)
+			conninfo_release(&rc.url);
+	}
+	ctx->client = NULL;
+	ctx->endpoints = NULL;
+	pooler_endpoints_release(&endpoints);
+	free(rules);
+}
+
 int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,
 	      struct findings *out, char **err)
 {
-	struct rule_ctx ctx;
+	struct rule_ctx ctx = { 0 };
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -992,13 +1049,10 @@ int rules_run(const struct topology *t, const struct budget *b, const struct rul
 	ctx.t = t;
 	ctx.b = b;
 	ctx.out = out;
-	for (i = 0; i < rule_count; i++) {
-		if (!rule_registry[i].check || out->level[i] == LEVEL_OFF)
-			continue;
-		ctx.rule = &rule_registry[i];
-		ctx.severity = (enum severity)out->level[i];
-		rule_registry[i].check(&ctx);
-	}
+	for (i = 0; i < rule_count; i++)
+		if (rule_registry[i].scope != SCOPE_CLIENT && rule_runs(out, i))
+			run_check(&ctx, i);
+	run_client_rules(&ctx);
 	findings_sort(out, t);
 	return 0;
 }

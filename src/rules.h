@@ -2,9 +2,11 @@
  * rules.h - the rule registry (SPEC §5) and the findings it produces.
  *
  * How to add a rule: there are 4 things to do.
- *  1. Write `static void check_<name>(struct rule_ctx *ctx)` in rules.c (or a
- *     rule_*.c beside it): walk the model and figures, call rule_emit for
- *     every object that breaks the rule, with the numbers that caused it.
+ *  1. Write `void check_<name>(struct rule_ctx *ctx)` in rule_checks.c:
+ *     for a database or pooler rule, walk the model and figures; for a
+ *     client rule, look at the one client in ctx->client (rules_run calls
+ *     it once per client). Call rule_emit for every object that breaks the
+ *     rule, with the numbers that caused it.
  *  2. Add one row to `rule_registry[]` in rules.c: id, name, default
  *     severity, scope, the check, a one-line summary and the full
  *     documentation (why it matters, how to fix, a YAML example).
