@@ -54,10 +54,19 @@ const char *report_format_name(enum report_format f)
  * closed pipe shows up here. Returns 0, or -1 when the writer failed or the
  * stream has an error.
  */
+void report_await_findings(const struct report *r)
+{
+	if (r->await_findings)
+		r->await_findings(r->await_arg);
+}
+
 int report_write(FILE *out, enum report_format f, const struct report *r)
 {
 	size_t i;
 
+	/* JSON writes every figure first and waits just before its findings */
+	if (f != REPORT_JSON)
+		report_await_findings(r);
 	for (i = 0; i < ARRAY_LEN(formats); i++) {
 		if (formats[i].format != f)
 			continue;

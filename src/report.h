@@ -49,7 +49,18 @@ struct report {
 				* 0 is SEV_INFO, so set it explicitly */
 	const struct observed *observed; /* observe: live facts for JSON "observed", else NULL */
 	const struct plan_result *plan;  /* plan: --set/--spike/--solve results, else NULL */
+	/*
+	 * When set, the findings may still be in the making (on another
+	 * thread): a reporter calls report_await_findings before it reads
+	 * any, and await_findings(await_arg) returns once they are complete.
+	 * It may be called more than once.
+	 */
+	void (*await_findings)(void *arg);
+	void *await_arg;
 };
+
+/* Wait until r's findings are complete (see struct report); at once when they are. */
+void report_await_findings(const struct report *r);
 
 /* Write r in format f. Returns 0, or -1 on an output error. */
 int report_write(FILE *out, enum report_format f, const struct report *r);

@@ -711,6 +711,7 @@ int report_json(FILE *out, const struct report *r)
 	json_objects(&w, r, "poolers", count_poolers, json_pooler);
 	json_objects(&w, r, "clients", count_clients, json_client);
 
+	report_await_findings(r);
 	report_jw_open(&w, "findings", true);
 	report_iter_init(&it, r);
 	while (!w.failed && (f = report_iter_next(&it)))

@@ -1034,18 +1034,23 @@ static void run_client_rules(struct rule_ctx *ctx)
 	free(rules);
 }
 
-int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,
-	      struct findings *out, char **err)
+int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct findings *out,
+		  char **err)
 {
-	struct rule_ctx ctx = { 0 };
-	size_t i;
-
 	memset(out, 0, sizeof(*out));
 	out->level = xcalloc(rule_count, sizeof(*out->level));
 	if (check_ignores(t, err) != 0 || resolve_levels(t, cli, out->level, err) != 0) {
 		findings_release(out);
 		return -1;
 	}
+	return 0;
+}
+
+void rules_check(const struct topology *t, const struct budget *b, struct findings *out)
+{
+	struct rule_ctx ctx = { 0 };
+	size_t i;
+
 	ctx.t = t;
 	ctx.b = b;
 	ctx.out = out;
@@ -1054,6 +1059,14 @@ int rules_run(const struct topology *t, const struct budget *b, const struct rul
 			run_check(&ctx, i);
 	run_client_rules(&ctx);
 	findings_sort(out, t);
+}
+
+int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,
+	      struct findings *out, char **err)
+{
+	if (rules_prepare(t, cli, out, err) != 0)
+		return -1;
+	rules_check(t, b, out);
 	return 0;
 }
 

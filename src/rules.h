@@ -108,6 +108,18 @@ int rule_cli_severity(struct rule_cli *c, const char *spec, char **err);
 int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,
 	      struct findings *out, char **err);
 
+/*
+ * rules_run in two steps, so that the checks can run on a thread of their
+ * own (command.c does, beside the JSON report's figures). rules_prepare is
+ * the part that can fail: it checks the ignore lists and resolves each
+ * rule's level into out, with rules_run's return and *err; on -1, out
+ * holds nothing. rules_check then runs the checks and sorts the findings;
+ * it reads t and b and writes only out.
+ */
+int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct findings *out,
+		  char **err);
+void rules_check(const struct topology *t, const struct budget *b, struct findings *out);
+
 /* Used by check functions: report one finding about an object, unless the
  * object's ignore list names the rule. object is e.g. "clients.api". */
 void rule_emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,

@@ -81,16 +81,12 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size)
  */
 enum { BIG_MIN = 256 * 1024, BIG_RESERVE = 1 << 30, BIG_ALIGN = 2 * 1024 * 1024 };
 
-/* The system's page size. */
+/* The system's page size (not cached: two threads may ask, and glibc answers from memory). */
 static size_t page_size(void)
 {
-	static size_t page;
+	long ps = sysconf(_SC_PAGESIZE);
 
-	if (!page) {
-		long ps = sysconf(_SC_PAGESIZE);
-		page = ps > 0 ? (size_t)ps : 4096;
-	}
-	return page;
+	return ps > 0 ? (size_t)ps : 4096;
 }
 
 /*
