@@ -213,6 +213,7 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 		k == K_POOLERS ? &load_table_pooler : &load_table_client;
 	struct str id;
 	size_t i, old;
+	uint32_t hash;
 	void *obj;
 
 	if (!yr_is(r, YAML_MAPPING_START_EVENT))
@@ -229,10 +230,10 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 		if (nobjects(t) >= LOAD_MAX_OBJECTS)
 			return yr_error(r, "more than %d databases, poolers and clients in all", LOAD_MAX_OBJECTS);
 		id.s = arena_strndup(&t->arena, yr_text(r), yr_len(r));
+		/* the index's slot comes from memory while the object is set up */
+		hash = strmap_prefetch(index, id.s);
 		id.pos = yr_pos(r);
 		i = k == K_DATABASES ? t->ndatabases : k == K_POOLERS ? t->npoolers : t->nclients;
-		if (!strmap_put(index, id.s, i, &old))
-			return duplicate_id(r, section_id(t, k, old), &id);
 		if (k == K_DATABASES) {
 			t->ndatabases++;
 			xbig_grow(&t->databases, &L->db_cap, t->ndatabases, sizeof(*t->databases));
@@ -252,6 +253,9 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 			t->clients[i].id = id;
 			obj = &t->clients[i];
 		}
+		/* a second definition: the new (zeroed) object goes with the model */
+		if (!strmap_put_hashed(index, id.s, hash, i, &old))
+			return duplicate_id(r, section_id(t, k, old), &id);
 		yr_path_push(r, id.s);
 		if (yr_next(r) || load_read_mapping(r, tb, obj))
 			return -1;

@@ -158,11 +158,17 @@ const struct field *load_field_find(const struct table *tb, const char *name, si
 
 	if (len == 0)
 		return NULL;
-	/* the first byte rules out most names without a call */
+	/* the first byte rules out most names; the rest compare in line (a
+	 * key is looked up for every key of the file) */
 	for (i = 0; i < tb->n; i++) {
 		const char *f = tb->fields[i].name;
+		size_t k = 1;
 
-		if (f[0] == name[0] && strncmp(f, name, len) == 0 && f[len] == '\0')
+		if (f[0] != name[0])
+			continue;
+		while (k < len && f[k] == name[k])
+			k++;
+		if (k == len && f[len] == '\0')
 			return &tb->fields[i];
 	}
 	return NULL;

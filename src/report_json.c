@@ -450,6 +450,32 @@ static void put_origin(struct report_jw *w, const struct topology *t, const stru
 	jw_str(w, "topology", t->file);
 }
 
+/*
+ * Lists of clients (a database's contributors, a pooler's clients) name
+ * clients far apart in the model: reading each id is a cache miss, one
+ * per client at 100 000 clients. PREFETCH_AHEAD entries ahead the client
+ * is asked for, and half as far ahead (by then it is in) its id's text.
+ */
+enum { PREFETCH_AHEAD = 16 };
+
+JW_INLINE void prefetch_client(const struct topology *t, size_t far, size_t near)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (far < t->nclients)
+		__builtin_prefetch(&t->clients[far]);
+	if (near < t->nclients)
+		__builtin_prefetch(t->clients[near].id.s);
+#else
+	(void)t, (void)far, (void)near;
+#endif
+}
+
+/* The client index of contributor i of d, or SIZE_MAX (a pooler, or past the end). */
+static size_t contrib_client(const struct db_fig *d, size_t i)
+{
+	return i < d->ncontrib && d->contrib[i].kind == CONTRIB_CLIENT ? d->contrib[i].index : SIZE_MAX;
+}
+
 static void put_contributors(struct report_jw *w, const struct report_file *rf,
 			     const struct db_fig *d)
 {
@@ -459,6 +485,9 @@ static void put_contributors(struct report_jw *w, const struct report_file *rf,
 	for (i = 0; i < d->ncontrib; i++) {
 		const struct contrib *c = &d->contrib[i];
 		struct amount a = report_contrib_amount(rf->budget, c);
+
+		prefetch_client(rf->topo, contrib_client(d, i + PREFETCH_AHEAD),
+				contrib_client(d, i + PREFETCH_AHEAD / 2));
 
 		jw_begin(w, NULL, false);
 		jw_str(w, "id", report_contrib_id(rf->topo, c));
@@ -525,8 +554,12 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 	}
 	jw_begin(w, "clients", true);
 	report_pooled_init(&it, rf, i);
-	while (report_pooled_next(&it, &k))
+	while (report_pooled_next(&it, &k)) {
+		if (it.list)
+			prefetch_client(t, it.i + PREFETCH_AHEAD < it.n ? it.list[it.i + PREFETCH_AHEAD] : SIZE_MAX,
+					it.i + PREFETCH_AHEAD / 2 < it.n ? it.list[it.i + PREFETCH_AHEAD / 2] : SIZE_MAX);
 		jw_str(w, NULL, t->clients[k].id.s);
+	}
 	jw_end(w, true);
 	jw_end(w, false);
 }

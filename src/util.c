@@ -508,9 +508,24 @@ static void strmap_rehash(struct strmap *m, size_t cap)
 	*m = n;
 }
 
-bool strmap_put(struct strmap *m, const char *key, size_t val, size_t *old)
+uint32_t strmap_prefetch(const struct strmap *m, const char *key)
 {
 	uint32_t h = (uint32_t)str_hash(key);
+
+#if defined(__GNUC__) || defined(__clang__)
+	if (m->cap)
+		__builtin_prefetch(&m->slots[h & (m->cap - 1)], 1);
+#endif
+	return h;
+}
+
+bool strmap_put(struct strmap *m, const char *key, size_t val, size_t *old)
+{
+	return strmap_put_hashed(m, key, (uint32_t)str_hash(key), val, old);
+}
+
+bool strmap_put_hashed(struct strmap *m, const char *key, uint32_t h, size_t val, size_t *old)
+{
 	size_t i;
 
 	assert(val <= UINT32_MAX);
