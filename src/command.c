@@ -148,48 +148,60 @@ fail:
 
 /*
  * From this many clients on (all files together), a JSON report runs the
- * rule checks on a second thread while it writes the figures. The two
- * take about the same time (4.5 ms each at 10 000 clients where `make
- * bench` was measured); below this the thread's start costs more than it
- * saves.
+ * rule checks on a second thread while it writes the figures, and then
+ * helps with what is left of them. Below this the thread costs more than
+ * it saves (starting one takes about 0.5 ms where `make bench` runs).
  */
 enum { RULES_THREAD_MIN = 2000 };
 
 /*
- * The rule checks of every loaded file: on a thread of their own (see
- * RULES_THREAD_MIN), joined by rules_wait, which the report calls before
- * it reads a finding (struct report's await_findings); else at once.
- * Both threads only read the model and the figures; the checks write
- * only the findings, which the report reads after the join.
+ * The rule checks of every loaded file. Threaded (rules_start), a second
+ * thread works through each file's rules_share while the report writes
+ * the figures; rules_wait, which the report calls before it reads a
+ * finding (struct report's await_findings), takes what is left of the
+ * clients on this thread, joins, and merges the two threads' findings.
+ * Both threads only read the model and the figures. Else the checks run
+ * at once, here.
  */
 struct rules_job {
 	struct loaded *l;
 	size_t n;
+	struct rules_share *share;  /* per file */
+	struct findings *mine;      /* per file: what this thread finds */
 	pthread_t thread;
-	bool running;             /* started and not joined yet */
+	bool running;               /* started and not joined yet */
 };
 
-static void rules_all(struct rules_job *j)
+static void *rules_thread(void *arg)
+{
+	struct rules_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		rules_share_work(&j->share[i], &j->l[i].findings);
+	return NULL;
+}
+
+/* This thread's part: what is left of the checks, into j->mine. */
+static void rules_help(struct rules_job *j)
 {
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		rules_check(j->l[i].topo, &j->l[i].budget, &j->l[i].findings);
+		rules_share_work(&j->share[i], &j->mine[i]);
 }
 
-static void *rules_thread(void *arg)
+/* Once every part is done: each file's findings in one sorted list. */
+static void rules_merge(struct rules_job *j)
 {
-	rules_all(arg);
-	return NULL;
-}
+	size_t i;
 
-static void rules_start(struct rules_job *j, struct loaded *l, size_t n, bool threaded)
-{
-	j->l = l;
-	j->n = n;
-	j->running = threaded && pthread_create(&j->thread, NULL, rules_thread, j) == 0;
-	if (!j->running)
-		rules_all(j); /* also when the thread could not be made */
+	for (i = 0; i < j->n; i++)
+		rules_share_finish(&j->share[i], &j->l[i].findings, &j->mine[i]);
+	free(j->share);
+	free(j->mine);
+	j->share = NULL;
+	j->mine = NULL;
 }
 
 /* Return once the findings are complete; at once when they are (arg: a rules_job). */
@@ -197,20 +209,38 @@ static void rules_wait(void *arg)
 {
 	struct rules_job *j = arg;
 
-	if (j->running && pthread_join(j->thread, NULL) == 0)
-		j->running = false;
+	if (!j->running)
+		return;
+	rules_help(j);
+	if (pthread_join(j->thread, NULL) != 0)
+		return; /* cannot happen: the thread is joinable and not joined */
+	j->running = false;
+	rules_merge(j);
 }
 
-/* Should the checks of these files run beside a report in format f? */
-static bool rules_threaded(const struct loaded *l, size_t n, enum report_format f)
+/* Run the checks of these files: on two threads (see RULES_THREAD_MIN), or here and now. */
+static void rules_start(struct rules_job *j, struct loaded *l, size_t n, bool threaded)
 {
 	size_t i, clients = 0;
 
-	if (f != REPORT_JSON)
-		return false; /* the other formats read the findings first */
+	j->l = l;
+	j->n = n;
 	for (i = 0; i < n; i++)
 		clients += l[i].topo->nclients;
-	return clients >= RULES_THREAD_MIN;
+	if (!threaded || clients < RULES_THREAD_MIN) {
+		for (i = 0; i < n; i++)
+			rules_check(l[i].topo, &l[i].budget, &l[i].findings);
+		return;
+	}
+	j->share = xcalloc(n, sizeof(*j->share));
+	j->mine = xcalloc(n, sizeof(*j->mine));
+	for (i = 0; i < n; i++)
+		rules_share_init(&j->share[i], l[i].topo, &l[i].budget, &l[i].findings);
+	j->running = pthread_create(&j->thread, NULL, rules_thread, j) == 0;
+	if (!j->running) { /* no second thread: all of it here */
+		rules_help(j);
+		rules_merge(j);
+	}
 }
 
 /*
@@ -239,8 +269,8 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 		rf[n].findings = &l[n].findings;
 		n++;
 	}
-	/* a hook reads the findings: they are complete before it runs */
-	rules_start(&job, l, n, !hook && rules_threaded(l, n, o->format));
+	/* JSON writes its figures first; a hook and the other formats read the findings first */
+	rules_start(&job, l, n, !hook && o->format == REPORT_JSON);
 	r.await_findings = rules_wait;
 	r.await_arg = &job;
 	if (hook && !load_failed && (status = hook(o, l, n, &r, arg)) != 0)

@@ -43,6 +43,7 @@ struct rule_ctx {
 	const struct rule *rule;  /* the rule whose check is running */
 	enum severity severity;   /* its effective severity */
 	struct findings *out;     /* where rule_emit appends */
+	const int *level;         /* the effective level per registry row */
 	struct rule_client *client;             /* client-scope checks: the client */
 	const struct pooler_endpoints *endpoints; /* for CB012 */
 };

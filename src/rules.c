@@ -986,52 +986,103 @@ const struct conninfo *rule_client_url(struct rule_ctx *ctx)
 	return rc->url_state == 1 ? &rc->url : NULL;
 }
 
-/* Is rule i run (it has a check, and is not off)? */
-static bool rule_runs(const struct findings *out, size_t i)
+/* Is rule i run (it has a check, and is not off at these levels)? */
+static bool rule_runs(const int *level, size_t i)
 {
-	return rule_registry[i].check && out->level[i] != LEVEL_OFF;
+	return rule_registry[i].check && level[i] != LEVEL_OFF;
 }
 
 /* Run check i of the registry in ctx. */
 static void run_check(struct rule_ctx *ctx, size_t i)
 {
 	ctx->rule = &rule_registry[i];
-	ctx->severity = (enum severity)ctx->out->level[i];
+	ctx->severity = (enum severity)ctx->level[i];
 	rule_registry[i].check(ctx);
 }
 
+/* Clients a worker takes at a time from a rules_share. */
+enum { SHARE_CHUNK = 64 };
+
+void rules_share_init(struct rules_share *s, const struct topology *t, const struct budget *b,
+		      const struct findings *out)
+{
+	size_t k;
+
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->b = b;
+	s->level = out->level;
+	s->client_rules = xcalloc(rule_count, sizeof(*s->client_rules));
+	for (k = 0; k < rule_count; k++)
+		if (rule_registry[k].scope == SCOPE_CLIENT && rule_runs(s->level, k))
+			s->client_rules[s->nclient_rules++] = k;
+	s->endpoints = xcalloc(1, sizeof(*s->endpoints));
+	if (s->nclient_rules)
+		pooler_endpoints_build(s->endpoints, t);
+	atomic_init(&s->next, 0);
+	atomic_init(&s->objects_taken, false);
+}
+
+/* Run every client rule on client i. */
+static void check_client(struct rule_ctx *ctx, const struct rules_share *s, size_t i)
+{
+	struct client_fig fig;
+	struct rule_client rc = { i, &s->t->clients[i], budget_client(s->b, i, &fig), { 0 }, 0 };
+	size_t k;
+
+	ctx->client = &rc;
+	for (k = 0; k < s->nclient_rules; k++)
+		run_check(ctx, s->client_rules[k]);
+	if (rc.url_state == 1)
+		conninfo_release(&rc.url);
+	ctx->client = NULL;
+}
+
 /*
- * The client rules: every client once, each of the rules that run on it.
+ * The database and pooler rules (the first caller runs them), then the
+ * client rules on SHARE_CHUNK clients at a time until none are left.
  * The order findings are emitted in does not matter: findings_sort puts
  * them in one order whatever it was.
  */
-static void run_client_rules(struct rule_ctx *ctx)
+void rules_share_work(struct rules_share *s, struct findings *out)
 {
-	const struct topology *t = ctx->t;
-	size_t *rules = xcalloc(rule_count, sizeof(*rules));
-	size_t i, k, n = 0;
-	struct pooler_endpoints endpoints = { 0 };
+	struct rule_ctx ctx = { 0 };
+	size_t i, start, end, n = s->t->nclients;
 
-	for (k = 0; k < rule_count; k++)
-		if (rule_registry[k].scope == SCOPE_CLIENT && rule_runs(ctx->out, k))
-			rules[n++] = k;
-	if (n)
-		pooler_endpoints_build(&endpoints, t);
-	ctx->endpoints = &endpoints;
-	for (i = 0; i < t->nclients && n; i++) {
-		struct client_fig fig;
-		struct rule_client rc = { i, &t->clients[i], budget_client(ctx->b, i, &fig), { 0 }, 0 };
-
-		ctx->client = &rc;
-		for (k = 0; k < n; k++)
-			run_check(ctx, rules[k]);
-		if (rc.url_state == 1)
-			conninfo_release(&rc.url);
+	ctx.t = s->t;
+	ctx.b = s->b;
+	ctx.out = out;
+	ctx.level = s->level;
+	ctx.endpoints = s->endpoints;
+	if (!atomic_exchange(&s->objects_taken, true))
+		for (i = 0; i < rule_count; i++)
+			if (rule_registry[i].scope != SCOPE_CLIENT && rule_runs(s->level, i))
+				run_check(&ctx, i);
+	if (!s->nclient_rules)
+		return;
+	while ((start = atomic_fetch_add(&s->next, SHARE_CHUNK)) < n) {
+		end = n - start < SHARE_CHUNK ? n : start + SHARE_CHUNK;
+		for (i = start; i < end; i++)
+			check_client(&ctx, s, i);
 	}
-	ctx->client = NULL;
-	ctx->endpoints = NULL;
-	pooler_endpoints_release(&endpoints);
-	free(rules);
+}
+
+void rules_share_finish(struct rules_share *s, struct findings *out, struct findings *other)
+{
+	if (other) {
+		if (other->n) {
+			xbig_grow(&out->v, &out->cap, out->n + other->n, sizeof(*out->v));
+			memcpy(out->v + out->n, other->v, other->n * sizeof(*other->v));
+			out->n += other->n;
+		}
+		arena_adopt(&out->arena, &other->arena); /* the messages and objects */
+		findings_release(other);
+	}
+	findings_sort(out, s->t);
+	pooler_endpoints_release(s->endpoints);
+	free(s->endpoints);
+	free(s->client_rules);
+	memset(s, 0, sizeof(*s));
 }
 
 int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct findings *out,
@@ -1048,17 +1099,11 @@ int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct f
 
 void rules_check(const struct topology *t, const struct budget *b, struct findings *out)
 {
-	struct rule_ctx ctx = { 0 };
-	size_t i;
+	struct rules_share s;
 
-	ctx.t = t;
-	ctx.b = b;
-	ctx.out = out;
-	for (i = 0; i < rule_count; i++)
-		if (rule_registry[i].scope != SCOPE_CLIENT && rule_runs(out, i))
-			run_check(&ctx, i);
-	run_client_rules(&ctx);
-	findings_sort(out, t);
+	rules_share_init(&s, t, b, out);
+	rules_share_work(&s, out);
+	rules_share_finish(&s, out, NULL);
 }
 
 int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,

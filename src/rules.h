@@ -18,6 +18,7 @@
 #ifndef CONNBUDGET_RULES_H
 #define CONNBUDGET_RULES_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -119,6 +120,31 @@ int rules_run(const struct topology *t, const struct budget *b, const struct rul
 int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct findings *out,
 		  char **err);
 void rules_check(const struct topology *t, const struct budget *b, struct findings *out);
+
+/*
+ * rules_check shared out between threads (command.c runs it beside the
+ * JSON report). rules_share_init (one thread, after rules_prepare) sets
+ * out the work; then any number of threads call rules_share_work, each
+ * with findings of its own (zeroed; the first to arrive also runs the
+ * database and pooler rules), and the clients are handed out in chunks
+ * until none are left; once every call has returned, rules_share_finish
+ * moves other's findings (may be NULL) into out, sorts them, and
+ * releases other and s. All of them read t and b only.
+ */
+struct pooler_endpoints;
+struct rules_share {
+	const struct topology *t;
+	const struct budget *b;
+	const int *level;                   /* out's */
+	size_t *client_rules, nclient_rules; /* the client rules that run */
+	struct pooler_endpoints *endpoints; /* for CB012 */
+	atomic_size_t next;                 /* the first client not handed out yet */
+	atomic_bool objects_taken;          /* the database and pooler rules have a thread */
+};
+void rules_share_init(struct rules_share *s, const struct topology *t, const struct budget *b,
+		      const struct findings *out);
+void rules_share_work(struct rules_share *s, struct findings *out);
+void rules_share_finish(struct rules_share *s, struct findings *out, struct findings *other);
 
 /* Used by check functions: report one finding about an object, unless the
  * object's ignore list names the rule. object is e.g. "clients.api". */

@@ -374,6 +374,16 @@ char *arena_vasprintf(struct arena *a, const char *fmt, va_list ap)
 	return vformat(fmt, ap, take_arena, a);
 }
 
+void arena_adopt(struct arena *to, struct arena *from)
+{
+	struct arena_block **tail = &to->head;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = from->head;
+	from->head = NULL;
+}
+
 void arena_release(struct arena *a)
 {
 	struct arena_block *b, *next;

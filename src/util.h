@@ -79,6 +79,8 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* fmt formatted into the arena (as xvasprintf, which mallocs). */
 char *arena_vasprintf(struct arena *a, const char *fmt, va_list ap);
 void arena_release(struct arena *a);
+/* Move everything of from into to (allocating goes on in to's own block); from is left empty. */
+void arena_adopt(struct arena *to, struct arena *from);
 
 /* A growable NUL-terminated string. sbuf_release frees s; s may be NULL when empty. */
 struct sbuf {

@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -811,6 +812,88 @@ START_TEST(test_run_spike_and_proxy)
 }
 END_TEST
 
+/* A topology of n clients, a database and a pgbouncer, most of them breaking a rule or two. */
+static char *many_clients(size_t n)
+{
+	size_t i, cap = 256 + n * 160, len;
+	char *y = malloc(cap);
+
+	ck_assert_ptr_nonnull(y);
+	len = (size_t)snprintf(y, cap, DB_OK "    cores: 4\n"
+			       "poolers:\n"
+			       "  bouncer: { type: pgbouncer, database: main, pool_mode: transaction }\n"
+			       "clients:\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(y + len, cap - len,
+					"  c%zu: { type: %s, connects_to: %s, threads: %zu, pool: { size: %zu } }\n",
+					i, i % 3 ? "service" : "serverless", i % 2 ? "main" : "bouncer",
+					i % 7, 1 + i % 5);
+	return y;
+}
+
+static void *share_thread(void *arg)
+{
+	void **a = arg;
+
+	rules_share_work(a[0], a[1]);
+	return NULL;
+}
+
+/*
+ * rules_share, as command.c runs it on two threads: whatever share of the
+ * clients each worker takes, the merged findings are rules_run's, in the
+ * same order. Worker A alone, then B alone (nothing left), then B first,
+ * then both at once on two threads.
+ */
+START_TEST(test_run_shared)
+{
+	char *yaml = many_clients(300), *want, *got, *err = NULL;
+	struct topology *t = load_buffer("t.yaml", yaml, strlen(yaml), &err);
+	struct budget b;
+	struct findings ref;
+	int order;
+
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(budget_compute(t, 100, &b, &err), 0);
+	ck_assert_int_eq(rules_run(t, &b, NULL, &ref, &err), 0);
+	ck_assert_uint_gt(ref.n, 300);
+	want = render(&ref);
+	for (order = 0; order < 3; order++) {
+		struct findings out, mine;
+		struct rules_share sh;
+		pthread_t th;
+		void *arg[2] = { &sh, &out };
+
+		memset(&mine, 0, sizeof(mine));
+		ck_assert_int_eq(rules_prepare(t, NULL, &out, &err), 0);
+		rules_share_init(&sh, t, &b, &out);
+		if (order == 0) {
+			rules_share_work(&sh, &out);
+			rules_share_work(&sh, &mine);
+			ck_assert_uint_eq(mine.n, 0);
+		} else if (order == 1) {
+			rules_share_work(&sh, &mine);
+			rules_share_work(&sh, &out);
+			ck_assert_uint_eq(out.n, 0);
+		} else {
+			ck_assert_int_eq(pthread_create(&th, NULL, share_thread, arg), 0);
+			rules_share_work(&sh, &mine);
+			ck_assert_int_eq(pthread_join(th, NULL), 0);
+		}
+		rules_share_finish(&sh, &out, &mine);
+		got = render(&out);
+		ck_assert_msg(strcmp(got, want) == 0, "order %d:\n%s\nwant:\n%s", order, got, want);
+		free(got);
+		findings_release(&out);
+	}
+	free(want);
+	findings_release(&ref);
+	budget_release(&b);
+	model_free(t);
+	free(yaml);
+}
+END_TEST
+
 Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -848,6 +931,7 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, test_run_unbounded);
 	tcase_add_test(tc, test_run_serverless);
 	tcase_add_test(tc, test_run_spike_and_proxy);
+	tcase_add_test(tc, test_run_shared);
 	suite_add_tcase(s, tc);
 	return s;
 }
