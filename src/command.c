@@ -119,8 +119,8 @@ static bool use_color(const struct options *o, FILE *f)
 }
 
 /*
- * load → budget → rules_prepare for one file (the checks themselves are
- * run_rules'). Returns 0, or -1 after printing the positioned error; on
+ * load → budget → rules_prepare for one file (rules_start runs the checks
+ * themselves). Returns 0, or -1 after printing the positioned error; on
  * -1, l holds nothing to release.
  */
 static int run_pipeline(const char *path, const struct options *o, struct loaded *l)
