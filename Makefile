@@ -21,6 +21,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -pthread -Isrc -Ibuild/gen $(PKG_CFLAGS) $(CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TSAN    := -fsanitize=thread -fno-omit-frame-pointer
 
 SRC     := $(sort $(wildcard src/*.c))
 TESTS   := $(sort $(filter-out tests/check_main.c,$(wildcard tests/check_*.c)))
@@ -28,10 +29,11 @@ GEN     := build/gen/schema_data.h build/gen/suites.h
 
 OBJ      := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(SRC:%.c=build/san/%.o)
+TSAN_OBJ := $(SRC:%.c=build/tsan/%.o)
 
 .DEFAULT_GOAL := all
 
-.PHONY: all deps demo test unit cli integration clean install uninstall docs
+.PHONY: all deps demo test unit cli integration threads clean install uninstall docs
 all: build/connbudget
 
 # Install what is missing, once: apt-get update, then apt-get install -y.
@@ -62,11 +64,19 @@ build/san/%.o: %.c $(GEN) $(wildcard src/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(CHECK_CFLAGS) -c $< -o $@
 
+build/tsan/%.o: %.c $(GEN) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TSAN) -c $< -o $@
+
 build/connbudget: $(OBJ) build/obj/cmd/connbudget/main.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/san/connbudget: $(SAN_OBJ) build/san/cmd/connbudget/main.o
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ThreadSanitizer cannot share a build with ASan: its own, for tests/threads.sh.
+build/tsan/connbudget: $(TSAN_OBJ) build/tsan/cmd/connbudget/main.o
+	$(CC) $(TSAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/san/check_all: $(SAN_OBJ) $(TESTS:%.c=build/san/%.o) build/san/tests/check_main.o
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
@@ -91,12 +101,16 @@ integration: build/connbudget build/san/connbudget
 	CONNBUDGET=build/san/connbudget tests/precommit.sh
 	CONNBUDGET=build/connbudget tests/unix.sh
 
+# A large JSON report's two threads, under ThreadSanitizer.
+threads: build/tsan/connbudget build/connbudget
+	CONNBUDGET=build/tsan/connbudget tests/threads.sh
+
 # Everything: unit suites and CLI tests under ASan + UBSan, the schema,
 # integration, hostile input (secrets, limits, a bounded fuzz run, valgrind)
 # and observe against a real PostgreSQL and PgBouncer.
 test: deps
 	@$(MAKE) --no-print-directory build/connbudget build/san/connbudget build/san/check_all
-	@$(MAKE) --no-print-directory unit cli integration secrets limits observe-test fuzz-smoke valgrind
+	@$(MAKE) --no-print-directory unit cli integration threads secrets limits observe-test fuzz-smoke valgrind
 
 clean:
 	rm -rf build
