@@ -3,9 +3,9 @@
  *
  * A database or pooler check walks the model and the figures of budget.c
  * and calls rule_emit for every object that breaks its rule; a client
- * check looks at the one client in ctx->client (rules_run walks them). No check computes a figure: counts
- * come from struct budget, and a check only compares them and names the
- * numbers in its message. Where a finding points (SPEC §10): the database
+ * check looks at the one client in ctx->client (rules_run walks them).
+ * No check computes a figure: counts come from struct budget, and a check
+ * only compares them and names the numbers in its message. Where a finding points (SPEC §10): the database
  * for CB001, CB002, CB003, CB008, CB011, the pooler for CB009, the client
  * for the rest, at the most specific node that exists (see each rule's doc).
  */

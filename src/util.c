@@ -223,15 +223,11 @@ char *xstrndup(const char *s, size_t n)
 }
 
 /*
- * Formatted once into a stack buffer and copied out when it fits (most
- * messages do), formatted a second time into an exact allocation when it
- * does not: one vsnprintf pass instead of two on the common path.
- */
-/*
  * fmt formatted once into a stack buffer, then copied into the n + 1 bytes
- * take(ctx, n + 1) returns; a text longer than the buffer is formatted a
- * second time, straight into them. xvasprintf and arena_vasprintf differ
- * only in take.
+ * take(ctx, n + 1) returns; a text longer than the buffer (few messages
+ * are) is formatted a second time, straight into them: one vsnprintf pass
+ * instead of two on the common path. xvasprintf and arena_vasprintf
+ * differ only in take.
  */
 static char *vformat(const char *fmt, va_list ap, char *(*take)(void *ctx, size_t n), void *ctx)
 {

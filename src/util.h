@@ -28,10 +28,10 @@ void *xrealloc(void *p, size_t n);
 void xgrow(void *pp, size_t *cap, size_t need, size_t size);
 /*
  * The same for arrays that may grow large (the model's object arrays): up
- * to 1 MiB they are malloc'd; beyond, they move once into their own
- * mapping, reserved large (1 GiB of address space, no memory until
- * touched) and offered huge pages, where they grow without moving or
- * copying. Free them with xbig_free (which accepts NULL), never free().
+ * to 256 KiB (BIG_MIN in util.c) they are malloc'd; beyond, they move
+ * once into their own mapping, reserved large (1 GiB of address space, no
+ * memory until touched) and offered huge pages, where they grow without
+ * moving or copying. Free them with xbig_free (which accepts NULL), never free().
  */
 void xbig_grow(void *pp, size_t *cap, size_t need, size_t size);
 /* A zeroed array of n elements of size, freed with xbig_free. */
