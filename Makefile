@@ -101,9 +101,10 @@ integration: build/connbudget build/san/connbudget
 	CONNBUDGET=build/san/connbudget tests/precommit.sh
 	CONNBUDGET=build/connbudget tests/unix.sh
 
-# A large JSON report's two threads, under ThreadSanitizer.
-threads: build/tsan/connbudget build/connbudget
+# A large JSON report's two threads, under ThreadSanitizer and under ASan + UBSan.
+threads: build/tsan/connbudget build/san/connbudget build/connbudget
 	CONNBUDGET=build/tsan/connbudget tests/threads.sh
+	CONNBUDGET=build/san/connbudget tests/threads.sh
 
 # Everything: unit suites and CLI tests under ASan + UBSan, the schema,
 # integration, hostile input (secrets, limits, a bounded fuzz run, valgrind)

@@ -280,38 +280,6 @@ else
 	bad "bench/gen.py 5000 failed: $(head -1 "$TMP/gen.err")"
 fi
 
-#--- the rule checks on their own thread ------------------------------------------
-# From 2 000 clients on, a JSON report runs the rule checks on a second
-# thread while it writes the figures (command.c, RULES_THREAD_MIN); every
-# other format runs them first, on the main thread. The findings must be
-# the same, in the same order, and (under the sanitizers) race-free of
-# memory errors.
-if [ ! -s "$TMP/big.yaml" ] && ! /usr/bin/python3 bench/gen.py 5000 "$TMP/big.yaml" 2>"$TMP/gen.err"; then
-	bad "bench/gen.py 5000 failed: $(head -1 "$TMP/gen.err")"
-else
-	"$CB" check --format json "$TMP/big.yaml" >"$TMP/threaded.json" 2>"$TMP/threaded.err"
-	want=$?
-	"$CB" check --format gcc "$TMP/big.yaml" >"$TMP/inline.gcc" 2>"$TMP/inline.err"
-	got=$?
-	if [ "$want" = 1 ] && [ "$got" = 1 ] && [ ! -s "$TMP/threaded.err" ] && [ ! -s "$TMP/inline.err" ] &&
-		/usr/bin/python3 - "$TMP/threaded.json" "$TMP/inline.gcc" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-lines = open(sys.argv[2]).read().splitlines()
-want = ["%s:%d:%d: %s: %s [%s %s]" % (f["file"], f["line"], f["column"], f["severity"],
-        f["message"], f["rule"], f["name"]) for f in doc["findings"]]
-s = doc["summary"]
-sys.exit(0 if want == lines and len(want) > 1000 and
-         s["errors"] + s["warnings"] + s["infos"] == len(want) else 1)
-PY
-	then
-		ok
-	else
-		bad "5 000 clients: the JSON findings (checked on a second thread) differ from --format gcc's (exit $want, $got)"
-		head -3 "$TMP/threaded.err" "$TMP/inline.err"
-	fi
-fi
-
 [ "$skip" = 0 ] || echo "($skip skipped)"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

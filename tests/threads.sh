@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# threads.sh - a large JSON report's two threads under ThreadSanitizer
-# (make threads): CONNBUDGET=build/tsan/connbudget tests/threads.sh
+# threads.sh - a large JSON report's two threads, under ThreadSanitizer
+# and under ASan + UBSan (make threads):
+#   CONNBUDGET=build/tsan/connbudget tests/threads.sh
+#   CONNBUDGET=build/san/connbudget tests/threads.sh
 #
 # From RULES_THREAD_MIN (2 000) clients on, `check` and `report` in JSON
 # run the rule checks on a second thread while the figures are written,
 # and share out what is left (command.c, rules_share_*). For generated
-# topologies just below, at and well above that line: no ThreadSanitizer
+# topologies just below, at and well above that line: no sanitizer
 # report, exit 1 (the files have errors), the JSON findings equal the
 # one-thread `--format gcc` findings in the same order, and the report is
 # byte for byte the release build's.
@@ -39,13 +41,13 @@ for n in 1999 2000 6000; do
 	fi
 	for cmd in check report; do
 		expect_rc 1 "$n clients: $cmd --format json" "$CB" "$cmd" --format json "$f"
-		cp "$TMP/out" "$TMP/tsan.json"
-		lacks "$err" "ThreadSanitizer" "$n clients: $cmd --format json"
+		cp "$TMP/out" "$TMP/threaded.json"
+		lacks "$err" "ThreadSanitizer" "$n clients: $cmd --format json"  # expect_rc catches ASan's
 		"$REL" "$cmd" --format json "$f" >"$TMP/rel.json" 2>/dev/null
-		if cmp -s "$TMP/tsan.json" "$TMP/rel.json"; then ok; else bad "$n clients: $cmd: the TSan build's report differs"; fi
+		if cmp -s "$TMP/threaded.json" "$TMP/rel.json"; then ok; else bad "$n clients: $cmd: the report differs from the release build's"; fi
 	done
 	"$REL" check --format gcc "$f" >"$TMP/one.gcc" 2>/dev/null
-	if same_findings "$TMP/tsan.json" "$TMP/one.gcc"; then
+	if same_findings "$TMP/threaded.json" "$TMP/one.gcc"; then
 		ok
 	else
 		bad "$n clients: the JSON findings differ from --format gcc's"
