@@ -476,6 +476,12 @@ static size_t contrib_client(const struct db_fig *d, size_t i)
 	return i < d->ncontrib && d->contrib[i].kind == CONTRIB_CLIENT ? d->contrib[i].index : SIZE_MAX;
 }
 
+/* The client ahead entries past the iterator in its list, or SIZE_MAX (no list, or past the end). */
+static size_t pooled_client(const struct report_pooled *it, size_t ahead)
+{
+	return it->list && it->i + ahead < it->n ? it->list[it->i + ahead] : SIZE_MAX;
+}
+
 static void put_contributors(struct report_jw *w, const struct report_file *rf,
 			     const struct db_fig *d)
 {
@@ -555,9 +561,7 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 	jw_begin(w, "clients", true);
 	report_pooled_init(&it, rf, i);
 	while (report_pooled_next(&it, &k)) {
-		if (it.list)
-			prefetch_client(t, it.i + PREFETCH_AHEAD < it.n ? it.list[it.i + PREFETCH_AHEAD] : SIZE_MAX,
-					it.i + PREFETCH_AHEAD / 2 < it.n ? it.list[it.i + PREFETCH_AHEAD / 2] : SIZE_MAX);
+		prefetch_client(t, pooled_client(&it, PREFETCH_AHEAD), pooled_client(&it, PREFETCH_AHEAD / 2));
 		jw_str(w, NULL, t->clients[k].id.s);
 	}
 	jw_end(w, true);
