@@ -40,8 +40,8 @@ build/bench/obj/%.o: %.c $(GEN) $(wildcard src/*.h) build/bench/flags
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
-build/bench/connbudget: $(BENCH_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+build/bench/connbudget: $(BENCH_OBJ) build/libyaml_yalloc.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(REL_LIBS)
 
 build/bench/scan: bench/scan.c build/bench/flags
 	@mkdir -p $(@D)

@@ -52,7 +52,7 @@ static uint64_t num_or(const struct num *n, uint64_t def)
 static bool littles_law(double rate, uint64_t hold_ms, uint64_t spike_pct, uint64_t *out)
 {
 	double v = rate * (double)hold_ms * (double)spike_pct / 100000.0;
-	double r = nearbyint(v);
+	double r = round_even(v);
 
 	if (!(v >= 0) || v > 9.2e18)
 		return false;

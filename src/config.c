@@ -594,7 +594,7 @@ bool config_parse_pg_ms(const char *value, uint64_t *ms)
 			return false;
 		v *= units[i].factor;
 	}
-	v = nearbyint(v);
+	v = round_even(v);
 	if (v < 0 || v > INT_MAX)
 		return false;
 	*ms = (uint64_t)v;
@@ -619,7 +619,7 @@ static bool parse_pg_int(const char *value, uint64_t min, uint64_t max, uint64_t
 		end++;
 	if (*end)
 		return false;
-	v = nearbyint(v);
+	v = round_even(v);
 	if (v < (double)min || v > (double)max)
 		return false;
 	*out = (uint64_t)v;

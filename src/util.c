@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +270,23 @@ char *xasprintf(const char *fmt, ...)
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+double round_even(double v)
+{
+	/*
+	 * Adding and subtracting 2^52 leaves no bits below the point, and the
+	 * addition rounds to nearest, halves to even; a value that large is
+	 * an integer already. volatile keeps the compiler from folding the
+	 * two steps (and any wider evaluation) away.
+	 */
+	volatile double big = 4503599627370496.0; /* 2^52 */
+	double a = fabs(v), r;
+
+	if (!(a < big))
+		return v;
+	r = (a + big) - big;
+	return copysign(r, v);
 }
 
 bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r)

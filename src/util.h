@@ -63,6 +63,14 @@ static inline uint64_t u64_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static inline uint64_t u64_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 /* ceil(a * p / d) without overflow for a, p < 2^32; false when it does not fit. */
 bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r);
+/*
+ * v rounded to the nearest integer, halves to even: nearbyint(v) in the
+ * default rounding mode (NaN and infinities unchanged). Here so that the
+ * program does not load libm, a shared library of its own, for this one
+ * function: each library costs some 0.3 ms of start-up (README
+ * "Performance").
+ */
+double round_even(double v);
 
 /*
  * An arena: many small allocations released by one call. Memory is

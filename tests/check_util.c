@@ -1,5 +1,6 @@
 /* check_util.c - checked arithmetic, arena, string map, suggestions. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -173,6 +174,23 @@ START_TEST(test_sbuf)
 }
 END_TEST
 
+/* round_even is nearbyint in the default rounding mode. */
+START_TEST(test_round_even)
+{
+	static const double v[] = { 0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.49999999999999994, 22.5, 225.0000000001,
+				    1e15 + 0.5, 4503599627370495.5, 4503599627370496.0, 9.3e18, -7.7, 1e300 };
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		double r = round_even(v[i]);
+		ck_assert_msg(r == nearbyint(v[i]) && signbit(r) == signbit(nearbyint(v[i])),
+			      "round_even(%.17g) = %.17g, nearbyint %.17g", v[i], r, nearbyint(v[i]));
+	}
+	ck_assert(isnan(round_even(NAN)));
+	ck_assert(round_even(INFINITY) == INFINITY && round_even(-INFINITY) == -INFINITY);
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -182,6 +200,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_mul_edges);
 	tcase_add_test(tc, test_sub_edges);
 	tcase_add_test(tc, test_mul_div_ceil);
+	tcase_add_test(tc, test_round_even);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("containers");
 	tcase_add_test(tc, test_arena);

@@ -15,6 +15,20 @@ done
 make --no-print-directory uninstall PREFIX="$TMP/usr" >/dev/null 2>&1 && ok || bad "make uninstall failed"
 [ -z "$(find "$TMP/usr" -type f)" ] && ok || bad "make uninstall left files: $(find "$TMP/usr" -type f)"
 
+# the release binary: libyaml (on yalloc) and inih linked in, libm not needed;
+# libyaml's own allocator calls go to yalloc, not to glibc's malloc
+if command -v ldd >/dev/null; then
+	libs=$(ldd "$CB")
+	for lib in libyaml libinih libm.so; do
+		case "$libs" in *"$lib"*) bad "$CB loads $lib at start-up (README: Performance)" ;; *) ok ;; esac
+	done
+fi
+if command -v nm >/dev/null; then
+	syms=$(nm "$CB" 2>/dev/null)
+	case "$syms" in *" T yaml_parser_parse"*) ok ;; *) bad "$CB: libyaml is not linked in" ;; esac
+	case "$syms" in *" T yalloc_malloc"*) ok ;; *) bad "$CB: yalloc is missing" ;; esac
+fi
+
 # the man page: renders, groff has nothing to warn about, lists every rule
 if command -v groff >/dev/null; then
 	warn=$(groff -ww -man -Tutf8 -z connbudget.1 2>&1)
