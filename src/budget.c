@@ -93,9 +93,9 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 		}
 	}
 	f->pool_size = size;
-	f->pool_overflow = num_or(&cl->pool.overflow, fw ? fw->overflow : 0);
-	f->pool_count = num_or(&cl->pool.count, 1);
-	f->extra = num_or(&cl->extra_connections, 0);
+	f->pool_overflow = num_or(&client_cold(cl)->pool_overflow, fw ? fw->overflow : 0);
+	f->pool_count = num_or(&client_cold(cl)->pool_count, 1);
+	f->extra = num_or(&client_cold(cl)->extra_connections, 0);
 
 	if (VALUE_SET(cl->pool.acquire_timeout)) {
 		f->acquire_timeout_ms = cl->pool.acquire_timeout.v;
@@ -119,23 +119,24 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 static bool client_figures(struct calc *c, const struct client *cl, uint64_t spike_pct,
 			   struct client_fig *f)
 {
+	const struct client_cold *cc = client_cold(cl);
 	uint64_t per_instance;
 
 	if (!client_pool(c, cl, f))
 		return false;
 	f->database = model_client_database(c->t, cl);
 
-	if (VALUE_SET(cl->load.rate) && VALUE_SET(cl->load.hold)) {
-		if (!littles_law(cl->load.rate.v, cl->load.hold.v, spike_pct, &f->needed))
-			return overflow(c, cl->load.pos, "clients", cl->id.s, "load.rate x load.hold");
+	if (VALUE_SET(cc->load.rate) && VALUE_SET(cc->load.hold)) {
+		if (!littles_law(cc->load.rate.v, cc->load.hold.v, spike_pct, &f->needed))
+			return overflow(c, cc->load.pos, "clients", cl->id.s, "load.rate x load.hold");
 		f->has_needed = true;
 	}
 
 	if (cl->type.v == CLIENT_SERVERLESS) {
 		f->max_concurrency = num_or(&cl->max_concurrency, LAMBDA_DEFAULT_CONCURRENCY);
 		f->concurrency_assumed = !VALUE_SET(cl->max_concurrency);
-		if (VALUE_SET(cl->concurrency))
-			f->concurrency = cl->concurrency.v;
+		if (VALUE_SET(cc->concurrency))
+			f->concurrency = cc->concurrency.v;
 		else if (f->has_needed)
 			f->concurrency = u64_min(f->max_concurrency, f->needed);
 		else

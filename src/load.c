@@ -740,6 +740,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 
 static void validate_client(struct vstate *v, struct topology *t, struct client *c)
 {
+	const struct client_cold *cc = client_cold(c);
 	const struct framework *fw = NULL;
 	size_t db, pl, fi;
 	bool is_db, is_pooler;
@@ -787,10 +788,10 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 			vfail(v, c->id.pos, "clients.%s: framework \"%s\" derives pool.size from cpus: set cpus "
 			      "or pool.size", c->id.s, fw->name);
 	}
-	if (c->load.pos.line && !VALUE_SET(c->load.rate))
-		vfail(v, c->load.pos, "clients.%s.load: missing rate (transactions per second)", c->id.s);
-	if (c->load.pos.line && !VALUE_SET(c->load.hold))
-		vfail(v, c->load.pos, "clients.%s.load: missing hold (how long a transaction holds a "
+	if (cc->load.pos.line && !VALUE_SET(cc->load.rate))
+		vfail(v, cc->load.pos, "clients.%s.load: missing rate (transactions per second)", c->id.s);
+	if (cc->load.pos.line && !VALUE_SET(cc->load.hold))
+		vfail(v, cc->load.pos, "clients.%s.load: missing hold (how long a transaction holds a "
 		      "connection)", c->id.s);
 	if (VALUE_SET(c->replicas) && VALUE_SET(c->max_replicas) && c->max_replicas.v < c->replicas.v)
 		vfail(v, c->max_replicas.pos, "clients.%s.max_replicas: %llu is less than replicas %llu",
@@ -799,15 +800,15 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 		vfail(v, c->max_replicas.pos,
 		      "clients.%s.max_replicas: 0 is less than replicas 1 (the default when replicas "
 		      "is not given)", c->id.s);
-	if (VALUE_SET(c->concurrency) && VALUE_SET(c->max_concurrency) && c->concurrency.v > c->max_concurrency.v)
-		vfail(v, c->concurrency.pos, "clients.%s.concurrency: %llu is more than max_concurrency %llu",
-		      c->id.s, (unsigned long long)c->concurrency.v, (unsigned long long)c->max_concurrency.v);
-	else if (VALUE_SET(c->concurrency) && !VALUE_SET(c->max_concurrency) &&
-		 c->concurrency.v > LAMBDA_DEFAULT_CONCURRENCY)
-		vfail(v, c->concurrency.pos,
+	if (VALUE_SET(cc->concurrency) && VALUE_SET(c->max_concurrency) && cc->concurrency.v > c->max_concurrency.v)
+		vfail(v, cc->concurrency.pos, "clients.%s.concurrency: %llu is more than max_concurrency %llu",
+		      c->id.s, (unsigned long long)cc->concurrency.v, (unsigned long long)c->max_concurrency.v);
+	else if (VALUE_SET(cc->concurrency) && !VALUE_SET(c->max_concurrency) &&
+		 cc->concurrency.v > LAMBDA_DEFAULT_CONCURRENCY)
+		vfail(v, cc->concurrency.pos,
 		      "clients.%s.concurrency: %llu is more than max_concurrency %d (assumed when "
 		      "max_concurrency is not given); set max_concurrency", c->id.s,
-		      (unsigned long long)c->concurrency.v, LAMBDA_DEFAULT_CONCURRENCY);
+		      (unsigned long long)cc->concurrency.v, LAMBDA_DEFAULT_CONCURRENCY);
 	if (VALUE_SET(c->surge) && c->surge_percent && c->surge.v > 100)
 		vfail(v, c->surge.pos, "clients.%s.surge: surge percentage %llu%% is above 100%%", c->id.s,
 		      (unsigned long long)c->surge.v);
@@ -982,7 +983,7 @@ int load_set(struct topology *t, const char *path, const char *value, char **err
 {
 	struct ld ld = { 0 };
 	const struct field *f = NULL, *group = NULL;
-	struct pos idpos, *gpos;
+	struct pos idpos;
 	struct yr r;
 	void *obj = NULL, *copy;
 	size_t size = 0;
@@ -994,6 +995,9 @@ int load_set(struct topology *t, const char *path, const char *value, char **err
 	/* read into a copy: the object changes only when the whole value is good */
 	copy = xmalloc(size);
 	memcpy(copy, obj, size);
+	/* a client's rarely set fields are shared with saved copies (plan): change a copy of them */
+	if ((f->flags & FL_COLD) || (group && (group->flags & FL_COLD)))
+		client_cold_edit(&t->arena, copy, true);
 	ld.t = t;
 	yr_init_buffer(&r, &ld, "--set", value, strlen(value));
 	r.set_path = path;
@@ -1012,11 +1016,8 @@ int load_set(struct topology *t, const char *path, const char *value, char **err
 	if (yr_next(&r) || yr_next(&r))
 		goto out;
 	/* pool.size set on a client without `pool:` makes the group present */
-	if (group && group->pos_off != NO_POS) {
-		gpos = (struct pos *)((char *)copy + group->pos_off);
-		if (gpos->line == 0)
-			*gpos = r.set_pos;
-	}
+	if (group && group->pos_off != NO_POS && !load_field_is_set(group, copy))
+		load_field_mark(&r, group, copy, r.set_pos);
 	memcpy(obj, copy, size);
 	rc = 0;
 out:

@@ -58,6 +58,9 @@ static const char *const levels[] = { "error", "warning", "info", "off" };
 
 #define FIELD(type, n, k, m) { .name = (n), .kind = (k), .off = offsetof(type, m) }
 #define FIELD_T(type, n, k, m, t) { .name = (n), .kind = (k), .off = offsetof(type, m), .types = (t) }
+/* A client field kept in struct client_cold (model.h). */
+#define FIELD_COLD(n, k, m) { .name = (n), .kind = (k), .off = offsetof(struct client_cold, m), \
+		.flags = FL_COLD }
 #define FIELD_ENUM(type, n, m, v, w) { .name = (n), .kind = F_ENUM, .off = offsetof(type, m), \
 		.names = (v), .nnames = ARRAY_LEN(v), .what = (w) }
 
@@ -110,16 +113,16 @@ const struct table load_table_pooler = { "pooler", pooler_fields, ARRAY_LEN(pool
 
 static const struct field pool_fields[] = {
 	FIELD(struct client, "size", F_UINT, pool.size),
-	FIELD(struct client, "count", F_UINT, pool.count),
-	FIELD(struct client, "overflow", F_UINT, pool.overflow),
+	FIELD_COLD("count", F_UINT, pool_count),
+	FIELD_COLD("overflow", F_UINT, pool_overflow),
 	FIELD(struct client, "acquire_timeout", F_DURATION, pool.acquire_timeout),
-	FIELD(struct client, "idle_timeout", F_DURATION, pool.idle_timeout),
+	FIELD_COLD("idle_timeout", F_DURATION, pool_idle_timeout),
 };
 static const struct table pool_table = { "pool", pool_fields, ARRAY_LEN(pool_fields) };
 
 static const struct field load_fields[] = {
-	FIELD(struct client, "rate", F_REAL, load.rate),
-	FIELD(struct client, "hold", F_DURATION, load.hold),
+	FIELD_COLD("rate", F_REAL, load.rate),
+	FIELD_COLD("hold", F_DURATION, load.hold),
 };
 static const struct table load_table = { "load", load_fields, ARRAY_LEN(load_fields) };
 
@@ -134,15 +137,17 @@ static const struct field client_fields[] = {
 	FIELD(struct client, "cpus", F_UINT, cpus),
 	FIELD(struct client, "framework", F_FRAMEWORK, framework),
 	{ .name = "pool", .kind = F_MAP, .sub = &pool_table, .pos_off = offsetof(struct client, pool.pos) },
-	FIELD(struct client, "extra_connections", F_UINT, extra_connections),
-	FIELD(struct client, "url", F_STR, url),
-	FIELD(struct client, "uses", F_FEATURES, uses),
-	{ .name = "load", .kind = F_MAP, .sub = &load_table, .pos_off = offsetof(struct client, load.pos) },
+	FIELD_COLD("extra_connections", F_UINT, extra_connections),
+	FIELD_COLD("url", F_STR, url),
+	FIELD_COLD("uses", F_FEATURES, uses),
+	{ .name = "load", .kind = F_MAP, .sub = &load_table, .flags = FL_COLD,
+	  .pos_off = offsetof(struct client_cold, load.pos) },
 	FIELD_T(struct client, "max_concurrency", F_UINT, max_concurrency, T_SERVERLESS),
-	FIELD_T(struct client, "concurrency", F_UINT, concurrency, T_SERVERLESS),
+	{ .name = "concurrency", .kind = F_UINT, .off = offsetof(struct client_cold, concurrency),
+	  .types = T_SERVERLESS, .flags = FL_COLD },
 	FIELD(struct client, "environment", F_STR, environment),
-	FIELD(struct client, "application_name", F_STR, application_name),
-	FIELD(struct client, "ignore", F_LIST, ignore),
+	FIELD_COLD("application_name", F_STR, application_name),
+	FIELD_COLD("ignore", F_LIST, ignore),
 };
 const struct table load_table_client = { "client", client_fields, ARRAY_LEN(client_fields) };
 
@@ -716,10 +721,41 @@ out:
 	return ret;
 }
 
+/*
+ * Where a member of obj at off lives: in obj, or (FL_COLD) in the client's
+ * struct client_cold, which the first write makes. Only called to store a
+ * value that has been read whole, so that obj changes only on success.
+ */
+static char *member_at(struct yr *r, const struct field *f, size_t off, void *obj)
+{
+	if (f->flags & FL_COLD)
+		return (char *)client_cold_edit(&r->ld->t->arena, obj, false) + off;
+	return (char *)obj + off;
+}
+
+/* The same to read: an unset client_cold reads as all unset. */
+static const char *member_in(const struct field *f, size_t off, const void *obj)
+{
+	if (f->flags & FL_COLD)
+		return (const char *)client_cold(obj) + off;
+	return (const char *)obj + off;
+}
+
+/* Store v (size bytes) as f's member of obj. */
+static int store(struct yr *r, const struct field *f, void *obj, const void *v, size_t size)
+{
+	memcpy(member_at(r, f, f->off, obj), v, size);
+	return 0;
+}
+
+void load_field_mark(struct yr *r, const struct field *f, void *obj, struct pos pos)
+{
+	assert(f->kind == F_MAP && f->pos_off != NO_POS);
+	memcpy(member_at(r, f, f->pos_off, obj), &pos, sizeof(pos));
+}
+
 int load_read_field(struct yr *r, const struct field *f, void *obj, struct pos keypos)
 {
-	char *member = (char *)obj + f->off;
-	struct num *num = (struct num *)member;
 	struct num nv = { 0 };
 	struct real rv = { 0 };
 	struct str sv = { 0 };
@@ -733,69 +769,58 @@ int load_read_field(struct yr *r, const struct field *f, void *obj, struct pos k
 	case F_UINT:
 		if (read_u64(r, WHAT_UINT, 0, UINT64_MAX, &nv.v))
 			return -1;
-		*num = nv;
-		return 0;
+		return store(r, f, obj, &nv, sizeof(nv));
 	case F_PORT:
 		if (read_u64(r, WHAT_PORT, 1, PORT_MAX, &nv.v))
 			return -1;
-		*num = nv;
-		return 0;
+		return store(r, f, obj, &nv, sizeof(nv));
 	case F_PERCENT:
 		if (read_u64(r, WHAT_PERCENT, 1, PERCENT_MAX, &nv.v))
 			return -1;
-		*num = nv;
-		return 0;
+		return store(r, f, obj, &nv, sizeof(nv));
 	case F_DURATION:
 		if (read_duration(r, &nv.v))
 			return -1;
-		*num = nv;
-		return 0;
+		return store(r, f, obj, &nv, sizeof(nv));
 	case F_ENUM:
 		if (read_enum(r, f, &nv.v))
 			return -1;
-		*num = nv;
-		return 0;
+		return store(r, f, obj, &nv, sizeof(nv));
 	case F_SURGE:
 		if (read_surge(r, &nv.v, &percent))
 			return -1;
-		*num = nv;
 		c->surge_percent = percent;
-		return 0;
+		return store(r, f, obj, &nv, sizeof(nv));
 	case F_REAL:
 		if (read_real(r, &rv.v))
 			return -1;
-		*(struct real *)member = rv;
-		return 0;
+		return store(r, f, obj, &rv, sizeof(rv));
 	case F_STR:
 		if (load_read_string(r, &sv))
 			return -1;
-		*(struct str *)member = sv;
-		return 0;
+		return store(r, f, obj, &sv, sizeof(sv));
 	case F_FRAMEWORK:
 		if (read_framework(r, &sv, &index))
 			return -1;
-		*(struct str *)member = sv;
 		assert(index <= UINT16_MAX);
 		c->framework_index = (uint16_t)index;
-		return 0;
+		return store(r, f, obj, &sv, sizeof(sv));
 	case F_INSTANCE:
 		if (read_instance(r, &sv))
 			return -1;
-		*(struct str *)member = sv;
-		return 0;
+		return store(r, f, obj, &sv, sizeof(sv));
 	case F_LIST:
 	case F_FEATURES:
 		if (read_list(r, &lv, f->flags & FL_NONEMPTY, f->kind == F_FEATURES))
 			return -1;
-		*(struct strlist *)member = lv;
-		return 0;
+		return store(r, f, obj, &lv, sizeof(lv));
 	case F_LEVELS:
 		return read_levels(r, obj);
 	case F_MAP:
 		if (load_read_mapping(r, f->sub, obj))
 			return -1;
 		if (f->pos_off != NO_POS)
-			*(struct pos *)((char *)obj + f->pos_off) = keypos;
+			load_field_mark(r, f, obj, keypos);
 		return 0;
 	}
 	return -1;
@@ -803,7 +828,7 @@ int load_read_field(struct yr *r, const struct field *f, void *obj, struct pos k
 
 bool load_field_is_set(const struct field *f, const void *obj)
 {
-	const char *member = (const char *)obj + f->off;
+	const char *member = member_in(f, f->off, obj);
 	size_t i;
 
 	switch (f->kind) {
@@ -820,7 +845,7 @@ bool load_field_is_set(const struct field *f, const void *obj)
 		return ((const struct topology *)obj)->nlint_severity != 0;
 	case F_MAP:
 		if (f->pos_off != NO_POS)
-			return ((const struct pos *)((const char *)obj + f->pos_off))->line != 0;
+			return ((const struct pos *)(const void *)member_in(f, f->pos_off, obj))->line != 0;
 		for (i = 0; i < f->sub->n; i++)
 			if (load_field_is_set(&f->sub->fields[i], obj))
 				return true;
@@ -832,7 +857,7 @@ bool load_field_is_set(const struct field *f, const void *obj)
 
 struct pos load_field_pos(const struct field *f, const void *obj)
 {
-	const char *member = (const char *)obj + f->off;
+	const char *member = member_in(f, f->off, obj);
 	struct pos none = { 0 };
 	size_t i;
 
@@ -852,7 +877,7 @@ struct pos load_field_pos(const struct field *f, const void *obj)
 		return none;
 	case F_MAP:
 		if (f->pos_off != NO_POS)
-			return *(const struct pos *)((const char *)obj + f->pos_off);
+			return *(const struct pos *)(const void *)member_in(f, f->pos_off, obj);
 		for (i = 0; i < f->sub->n; i++)
 			if (load_field_is_set(&f->sub->fields[i], obj))
 				return load_field_pos(&f->sub->fields[i], obj);

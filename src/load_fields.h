@@ -36,6 +36,7 @@ enum fkind {
 
 enum {
 	FL_NONEMPTY = 1,     /* F_LIST: an empty list is an error */
+	FL_COLD = 2,         /* off (pos_off) is into the client's struct client_cold */
 	TABLE_MAX = 32,      /* fields of one table */
 };
 #define NO_POS ((size_t)-1) /* F_MAP without a struct pos of its own */
@@ -94,6 +95,8 @@ int load_read_strlist(struct yr *r, struct strlist *out, bool nonempty);
 /* Did the file (or a --set) give f a value in obj? Where? */
 bool load_field_is_set(const struct field *f, const void *obj);
 struct pos load_field_pos(const struct field *f, const void *obj);
+/* Give the group f (an F_MAP with a position of its own) the position pos in obj. */
+void load_field_mark(struct yr *r, const struct field *f, void *obj, struct pos pos);
 
 /* The names of enum pooler_type, enum client_type. */
 extern const char *const load_pooler_types[];

@@ -49,6 +49,21 @@ const char *pos_file(struct pos p)
 	return id && id < pos_files.n ? pos_files.names[id] : NULL;
 }
 
+const struct client_cold client_cold_none;
+
+struct client_cold *client_cold_edit(struct arena *arena, struct client *c, bool copy)
+{
+	struct client_cold *fresh;
+
+	if (c->cold && !copy)
+		return c->cold;
+	fresh = arena_alloc(arena, sizeof(*fresh));
+	if (c->cold)
+		memcpy(fresh, c->cold, sizeof(*fresh));
+	c->cold = fresh;
+	return fresh;
+}
+
 const char *client_type_name(enum client_type t)
 {
 	static const char *const names[] = { "service", "worker", "serverless", "job", "tool" };

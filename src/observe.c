@@ -666,7 +666,7 @@ static struct pos field_pos(const struct num *field, const struct str *id)
 /* What a client's sessions call themselves: application_name, default its id. */
 static const char *client_app(const struct client *c)
 {
-	return c->application_name.s ? c->application_name.s : c->id.s;
+	return client_cold(c)->application_name.s ? client_cold(c)->application_name.s : c->id.s;
 }
 
 /* The live count of sessions with application_name app. */
@@ -891,12 +891,12 @@ static void above_peak(const struct topology *t, const struct budget *b, const s
 			continue;
 		object = xasprintf("clients.%s", c->id.s);
 		if (sharing == 1)
-			add_finding(f, "CB103", &c->ignore, c->id.pos, object,
+			add_finding(f, "CB103", &client_cold(c)->ignore, c->id.pos, object,
 				    "client '%s' holds %" PRIu64 " live connections on database '%s', "
 				    "above its declared peak %" PRIu64, c->id.s, live,
 				    o->database_id, peak);
 		else
-			add_finding(f, "CB103", &c->ignore, c->id.pos, object,
+			add_finding(f, "CB103", &client_cold(c)->ignore, c->id.pos, object,
 				    "the %zu clients named '%s' (first '%s') hold %" PRIu64 " live connections "
 				    "on database '%s', above their declared peak %" PRIu64, sharing, app,
 				    c->id.s, live, o->database_id, peak);

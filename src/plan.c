@@ -222,37 +222,38 @@ static const struct solve_field {
 	const char *name;
 	bool capacity;
 	uint64_t lo;
-	size_t off;              /* of the struct num in the object */
+	size_t off;              /* of the struct num in the object (cold: in its struct client_cold) */
+	bool cold;
 } solve_fields[] = {
-	{ SEC_CLIENTS, "replicas", false, 0, offsetof(struct client, replicas) },
-	{ SEC_CLIENTS, "max_replicas", false, 0, offsetof(struct client, max_replicas) },
-	{ SEC_CLIENTS, "surge", false, 0, offsetof(struct client, surge) },
-	{ SEC_CLIENTS, "processes", false, 0, offsetof(struct client, processes) },
-	{ SEC_CLIENTS, "threads", false, 0, offsetof(struct client, threads) },
-	{ SEC_CLIENTS, "cpus", false, 0, offsetof(struct client, cpus) },
-	{ SEC_CLIENTS, "pool.size", false, 1, offsetof(struct client, pool.size) }, /* 0 = unbounded */
-	{ SEC_CLIENTS, "pool.count", false, 0, offsetof(struct client, pool.count) },
-	{ SEC_CLIENTS, "pool.overflow", false, 0, offsetof(struct client, pool.overflow) },
-	{ SEC_CLIENTS, "extra_connections", false, 0, offsetof(struct client, extra_connections) },
-	{ SEC_CLIENTS, "concurrency", false, 0, offsetof(struct client, concurrency) },
-	{ SEC_CLIENTS, "max_concurrency", false, 0, offsetof(struct client, max_concurrency) },
-	{ SEC_CLIENTS, "load.hold", false, 0, offsetof(struct client, load.hold) },
-	{ SEC_POOLERS, "instances", false, 0, offsetof(struct pooler, instances) },
-	{ SEC_POOLERS, "default_pool_size", false, 0, offsetof(struct pooler, default_pool_size) },
-	{ SEC_POOLERS, "reserve_pool_size", false, 0, offsetof(struct pooler, reserve_pool_size) },
-	{ SEC_POOLERS, "max_client_conn", true, 0, offsetof(struct pooler, max_client_conn) },
+	{ SEC_CLIENTS, "replicas", false, 0, offsetof(struct client, replicas), false },
+	{ SEC_CLIENTS, "max_replicas", false, 0, offsetof(struct client, max_replicas), false },
+	{ SEC_CLIENTS, "surge", false, 0, offsetof(struct client, surge), false },
+	{ SEC_CLIENTS, "processes", false, 0, offsetof(struct client, processes), false },
+	{ SEC_CLIENTS, "threads", false, 0, offsetof(struct client, threads), false },
+	{ SEC_CLIENTS, "cpus", false, 0, offsetof(struct client, cpus), false },
+	{ SEC_CLIENTS, "pool.size", false, 1, offsetof(struct client, pool.size), false }, /* 0 = unbounded */
+	{ SEC_CLIENTS, "pool.count", false, 0, offsetof(struct client_cold, pool_count), true },
+	{ SEC_CLIENTS, "pool.overflow", false, 0, offsetof(struct client_cold, pool_overflow), true },
+	{ SEC_CLIENTS, "extra_connections", false, 0, offsetof(struct client_cold, extra_connections), true },
+	{ SEC_CLIENTS, "concurrency", false, 0, offsetof(struct client_cold, concurrency), true },
+	{ SEC_CLIENTS, "max_concurrency", false, 0, offsetof(struct client, max_concurrency), false },
+	{ SEC_CLIENTS, "load.hold", false, 0, offsetof(struct client_cold, load.hold), true },
+	{ SEC_POOLERS, "instances", false, 0, offsetof(struct pooler, instances), false },
+	{ SEC_POOLERS, "default_pool_size", false, 0, offsetof(struct pooler, default_pool_size), false },
+	{ SEC_POOLERS, "reserve_pool_size", false, 0, offsetof(struct pooler, reserve_pool_size), false },
+	{ SEC_POOLERS, "max_client_conn", true, 0, offsetof(struct pooler, max_client_conn), false },
 	/* max_db_connections 0 means unlimited */
-	{ SEC_POOLERS, "max_db_connections", false, 1, offsetof(struct pooler, max_db_connections) },
+	{ SEC_POOLERS, "max_db_connections", false, 1, offsetof(struct pooler, max_db_connections), false },
 	{ SEC_POOLERS, "max_connections_percent", false, 0,
-	  offsetof(struct pooler, max_connections_percent) },
-	{ SEC_DATABASES, "max_connections", true, 0, offsetof(struct database, max_connections) },
+	  offsetof(struct pooler, max_connections_percent), false },
+	{ SEC_DATABASES, "max_connections", true, 0, offsetof(struct database, max_connections), false },
 	{ SEC_DATABASES, "superuser_reserved_connections", false, 0,
-	  offsetof(struct database, superuser_reserved_connections) },
+	  offsetof(struct database, superuser_reserved_connections), false },
 	{ SEC_DATABASES, "reserved_connections", false, 0,
-	  offsetof(struct database, reserved_connections) },
-	{ SEC_DATABASES, "headroom", false, 0, offsetof(struct database, headroom) },
-	{ SEC_DATABASES, "cores", true, 0, offsetof(struct database, cores) },
-	{ SEC_DATABASES, "spindles", true, 0, offsetof(struct database, spindles) },
+	  offsetof(struct database, reserved_connections), false },
+	{ SEC_DATABASES, "headroom", false, 0, offsetof(struct database, headroom), false },
+	{ SEC_DATABASES, "cores", true, 0, offsetof(struct database, cores), false },
+	{ SEC_DATABASES, "spindles", true, 0, offsetof(struct database, spindles), false },
 };
 
 /* The effective value of an unset field, from the plan's figures. */
@@ -644,7 +645,8 @@ static int plan_solve(struct topology *t, const struct plan_request *req, const 
 	s.cli = req->cli;
 	s.fail_on = req->fail_on;
 	{
-		const struct num *n = (const struct num *)(const void *)((const char *)s.obj + sf->off);
+		const char *base = sf->cold ? (const char *)client_cold(s.obj) : (const char *)s.obj;
+		const struct num *n = (const struct num *)(const void *)(base + sf->off);
 		bool percent = k == SEC_CLIENTS && strcmp(sf->name, "surge") == 0 &&
 			       ((const struct client *)s.obj)->surge_percent;
 		uint64_t cur = VALUE_SET(*n) && !percent ? n->v : effective_value(sf, b, idx);

@@ -305,7 +305,7 @@ void check_serverless_direct(struct rule_ctx *ctx)
 		return;
 	peak = f->conn.unbounded ? xstrdup("") :
 	       xasprintf("peak %" PRIu64 " connections at ", f->conn.peak);
-	emit(ctx, &c->ignore, c->connects_to.pos, "clients", c->id.s,
+	emit(ctx, &client_cold(c)->ignore, c->connects_to.pos, "clients", c->id.s,
 	     "serverless client '%s' connects straight to database '%s' (%smax_concurrency %" PRIu64 "%s)",
 	     c->id.s, ctx->t->databases[c->target].id.s, peak, f->max_concurrency,
 	     f->concurrency_assumed ? " assumed" : "");
@@ -332,7 +332,7 @@ static bool has_pgbouncer_flag(struct rule_ctx *ctx)
 	const char *v;
 
 	if (!ci)
-		return strstr(ctx->client->c->url.s, "pgbouncer=true") != NULL;
+		return strstr(client_cold(ctx->client->c)->url.s, "pgbouncer=true") != NULL;
 	v = conninfo_param(ci, "pgbouncer");
 	return v && strcasecmp(v, "true") == 0;
 }
@@ -341,6 +341,7 @@ static bool has_pgbouncer_flag(struct rule_ctx *ctx)
 void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
 {
 	const struct client *c = ctx->client->c;
+	const struct client_cold *cc = client_cold(c);
 	const struct pooler *p;
 	const char *mode;
 
@@ -349,12 +350,12 @@ void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
 	if (!(p = transaction_bouncer(ctx, c)))
 		return;
 	mode = pool_mode_name(ctx->b->poolers[c->target].pool_mode);
-	if (!c->url.s)
-		emit(ctx, &c->ignore, c->framework.pos, "clients", c->id.s,
+	if (!cc->url.s)
+		emit(ctx, &cc->ignore, c->framework.pos, "clients", c->id.s,
 		     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
 		     "without a url carrying 'pgbouncer=true'", c->id.s, p->id.s, mode);
 	else if (!has_pgbouncer_flag(ctx))
-		emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 		     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
 		     "but its url lacks 'pgbouncer=true'", c->id.s, p->id.s, mode);
 }
@@ -375,6 +376,7 @@ static bool feature_breaks(const char *name, enum pool_mode m)
 void check_session_features(struct rule_ctx *ctx)
 {
 	const struct client *c = ctx->client->c;
+	const struct client_cold *cc = client_cold(c);
 	const struct pooler *p;
 	enum pool_mode m;
 	struct sbuf sb = { 0 };
@@ -382,19 +384,19 @@ void check_session_features(struct rule_ctx *ctx)
 	size_t j, n = 0;
 	char *list;
 
-	if (!c->uses.n || !(p = transaction_bouncer(ctx, c)))
+	if (!cc->uses.n || !(p = transaction_bouncer(ctx, c)))
 		return;
 	m = ctx->b->poolers[c->target].pool_mode;
-	for (j = 0; j < c->uses.n; j++) {
-		if (!feature_breaks(c->uses.v[j].s, m))
+	for (j = 0; j < cc->uses.n; j++) {
+		if (!feature_breaks(cc->uses.v[j].s, m))
 			continue;
 		if (!n++)
-			at = c->uses.v[j].pos;
-		sbuf_printf(&sb, "%s%s", n > 1 ? ", " : "", c->uses.v[j].s);
+			at = cc->uses.v[j].pos;
+		sbuf_printf(&sb, "%s%s", n > 1 ? ", " : "", cc->uses.v[j].s);
 	}
 	list = sbuf_detach(&sb);
 	if (n)
-		emit(ctx, &c->ignore, at, "clients", c->id.s,
+		emit(ctx, &cc->ignore, at, "clients", c->id.s,
 		     "client '%s' uses %s through pgbouncer '%s' in %s mode",
 		     c->id.s, list, p->id.s, pool_mode_name(m));
 	free(list);
@@ -423,7 +425,7 @@ void check_no_acquire_timeout(struct rule_ctx *ctx)
 	}
 	pool = f->pool_unbounded ? xstrdup("") :
 	       xasprintf(" of %" PRIu64, f->per_pool);
-	emit(ctx, &c->ignore, at, "clients", c->id.s,
+	emit(ctx, &client_cold(c)->ignore, at, "clients", c->id.s,
 	     "client '%s' has no acquire_timeout%s: borrowers wait forever once its pool%s is exhausted",
 	     c->id.s, why, pool);
 	free(why);
@@ -521,10 +523,10 @@ void check_unbounded_pool(struct rule_ctx *ctx)
 		then = xasprintf("demand on database '%s' is unbounded",
 				 t->databases[c->target].id.s);
 	if (VALUE_SET(c->pool.size))
-		emit(ctx, &c->ignore, c->pool.size.pos, "clients", c->id.s,
+		emit(ctx, &client_cold(c)->ignore, c->pool.size.pos, "clients", c->id.s,
 		     "client '%s' has pool.size 0, which means no limit (%s)", c->id.s, then);
 	else
-		emit(ctx, &c->ignore, c->framework.s ? c->framework.pos : c->id.pos, "clients", c->id.s,
+		emit(ctx, &client_cold(c)->ignore, c->framework.s ? c->framework.pos : c->id.pos, "clients", c->id.s,
 		     "client '%s' has no pool limit: framework '%s' opens connections without bound "
 		     "unless pool.size is set (%s)", c->id.s, c->framework.s ? c->framework.s : "-", then);
 	free(then);
@@ -640,6 +642,7 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 {
 	const struct topology *t = ctx->t;
 	const struct client *c = ctx->client->c;
+	const struct client_cold *cc = client_cold(c);
 	const struct conninfo *ci = rule_client_url(ctx);
 	size_t j;
 
@@ -650,13 +653,13 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 		uint64_t port = VALUE_SET(d->port) ? d->port.v : PG_DEFAULT_PORT;
 
 		if (d->host.s && url_reaches(ci, d->host.s, port))
-			emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+			emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 			     "client '%s' connects_to pooler '%s' but its url goes straight to "
 			     "database '%s' at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s,
 			     d->id.s, d->host.s, port);
 	} else if (url_pooler(ci, &ctx->endpoints->map, &j)) {
 		const struct pooler *p = &t->poolers[j];
-		emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 		     "client '%s' connects_to database '%s' but its url goes through "
 		     "pooler '%s' at %s:%" PRIu64, c->id.s, t->databases[c->target].id.s,
 		     p->id.s, p->host.s, pooler_port(p));
@@ -667,23 +670,24 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 void check_password_in_url(struct rule_ctx *ctx)
 {
 	const struct client *c = ctx->client->c;
+	const struct client_cold *cc = client_cold(c);
 	const struct conninfo *ci;
 	char *masked;
 	bool literal;
 
-	if (!c->url.s)
+	if (!cc->url.s)
 		return;
 	/* the masked url is made only for a finding (or to judge a url
 	 * conninfo cannot parse): most urls carry no password */
 	if ((ci = rule_client_url(ctx)) != NULL) {
 		literal = conninfo_has_literal_password(ci);
-		masked = literal ? mask_password(c->url.s) : NULL;
+		masked = literal ? mask_password(cc->url.s) : NULL;
 	} else {
-		masked = mask_password(c->url.s);
-		literal = strcmp(masked, c->url.s) != 0;
+		masked = mask_password(cc->url.s);
+		literal = strcmp(masked, cc->url.s) != 0;
 	}
 	if (literal)
-		emit(ctx, &c->ignore, c->url.pos, "clients", c->id.s,
+		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 		     "client '%s' has a password in its url '%s'", c->id.s, masked);
 	free(masked);
 }
@@ -711,7 +715,7 @@ void check_cross_environment(struct rule_ctx *ctx)
 		return;
 	if (c->environment.pos.line && !same_pos(c->environment.pos, t->environment.pos))
 		at = c->environment.pos;
-	emit(ctx, &c->ignore, at, "clients", c->id.s,
+	emit(ctx, &client_cold(c)->ignore, at, "clients", c->id.s,
 	     "client '%s' in environment '%s' connects to database '%s' in environment '%s'",
 	     c->id.s, c->environment.s, d->id.s, d->environment.s);
 }
@@ -720,20 +724,21 @@ void check_cross_environment(struct rule_ctx *ctx)
 void check_pool_below_load(struct rule_ctx *ctx)
 {
 	const struct client *c = ctx->client->c;
+	const struct client_cold *cc = client_cold(c);
 	const struct client_fig *f = ctx->client->f;
 	char *spike;
 
-	if (!VALUE_SET(c->load.rate) || !VALUE_SET(c->load.hold))
+	if (!VALUE_SET(cc->load.rate) || !VALUE_SET(cc->load.hold))
 		return; /* no Little's law figure */
 	if (!f->has_needed || f->conn.unbounded || f->needed <= f->conn.peak)
 		return;
 	spike = ctx->b->spike_pct == 100 ? xstrdup("") :
 		xasprintf(" x spike %" PRIu64 ".%02" PRIu64, ctx->b->spike_pct / 100,
 			  ctx->b->spike_pct % 100);
-	emit(ctx, &c->ignore, c->load.pos.line ? c->load.pos : c->id.pos, "clients", c->id.s,
+	emit(ctx, &cc->ignore, cc->load.pos.line ? cc->load.pos : c->id.pos, "clients", c->id.s,
 	     "client '%s' needs %" PRIu64 " connections in flight (rate %.15g/s x hold %" PRIu64
-	     "ms%s) but opens at most %" PRIu64, c->id.s, f->needed, c->load.rate.v,
-	     c->load.hold.v, spike, f->conn.peak);
+	     "ms%s) but opens at most %" PRIu64, c->id.s, f->needed, cc->load.rate.v,
+	     cc->load.hold.v, spike, f->conn.peak);
 	free(spike);
 }
 
@@ -748,7 +753,7 @@ void check_unbounded_concurrency(struct rule_ctx *ctx)
 		return;
 	peak = f->conn.unbounded ? xstrdup("") :
 	       xasprintf(", a peak of %" PRIu64 " connections", f->conn.peak);
-	emit(ctx, &c->ignore, c->id.pos, "clients", c->id.s,
+	emit(ctx, &client_cold(c)->ignore, c->id.pos, "clients", c->id.s,
 	     "serverless client '%s' has no max_concurrency; %" PRIu64 " is assumed%s",
 	     c->id.s, f->max_concurrency, peak);
 	free(peak);
@@ -763,7 +768,7 @@ void check_threads_exceed_pool(struct rule_ctx *ctx)
 
 	if (!VALUE_SET(c->threads) || f->pool_unbounded || c->threads.v <= pool)
 		return;
-	emit(ctx, &c->ignore, pos_or(&c->threads, c->id.pos), "clients", c->id.s,
+	emit(ctx, &client_cold(c)->ignore, pos_or(&c->threads, c->id.pos), "clients", c->id.s,
 	     "client '%s' runs %" PRIu64 " threads per process on a pool of %" PRIu64
 	     " (pool.size %" PRIu64 " + pool.overflow %" PRIu64 "): %" PRIu64
 	     " threads wait for a connection", c->id.s, c->threads.v, pool, f->pool_size,
@@ -785,7 +790,7 @@ void check_serverless_pool_size(struct rule_ctx *ctx)
 		return;
 	at = VALUE_SET(c->pool.size) ? c->pool.size.pos : c->pool.pos.line ? c->pool.pos :
 	     c->framework.s ? c->framework.pos : c->id.pos;
-	emit(ctx, &c->ignore, at, "clients", c->id.s,
+	emit(ctx, &client_cold(c)->ignore, at, "clients", c->id.s,
 	     "serverless client '%s' allows %" PRIu64 " connections per instance (pool.count %"
 	     PRIu64 " x (pool.size %" PRIu64 " + pool.overflow %" PRIu64 ")) where 1 is enough",
 	     c->id.s, per, f->pool_count, f->pool_size, f->pool_overflow);

@@ -854,7 +854,7 @@ static int check_ignores(const struct topology *t, char **err)
 		if (check_ignore(&t->poolers[i].ignore, "poolers", t->poolers[i].id.s, err))
 			return -1;
 	for (i = 0; i < t->nclients; i++)
-		if (check_ignore(&t->clients[i].ignore, "clients", t->clients[i].id.s, err))
+		if (check_ignore(&client_cold(&t->clients[i])->ignore, "clients", t->clients[i].id.s, err))
 			return -1;
 	return 0;
 }
@@ -980,9 +980,10 @@ void findings_sort(struct findings *out, const struct topology *t)
 const struct conninfo *rule_client_url(struct rule_ctx *ctx)
 {
 	struct rule_client *rc = ctx->client;
+	const char *url = client_cold(rc->c)->url.s;
 
 	if (rc->url_state == 0)
-		rc->url_state = rc->c->url.s && conninfo_parse(rc->c->url.s, &rc->url, NULL) == 0 ? 1 : -1;
+		rc->url_state = url && conninfo_parse(url, &rc->url, NULL) == 0 ? 1 : -1;
 	return rc->url_state == 1 ? &rc->url : NULL;
 }
 

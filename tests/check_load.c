@@ -192,8 +192,8 @@ START_TEST(test_reals)
 	ck_assert_double_eq(t->databases[3].memory_gb.v, 0.0);
 	ck_assert(!signbit(t->databases[3].memory_gb.v));
 	ck_assert_double_eq(t->databases[4].memory_gb.v, 0.5);
-	ck_assert_double_eq(t->clients[0].load.rate.v, 12.25);
-	ck_assert_uint_eq(t->clients[0].load.hold.v, 3);
+	ck_assert_double_eq(client_cold(&t->clients[0])->load.rate.v, 12.25);
+	ck_assert_uint_eq(client_cold(&t->clients[0])->load.hold.v, 3);
 	model_free(t);
 
 	ck_load_error("version: 1\ndatabases: {a: {max_connections: 100, memory_gb: -1}}\n",
@@ -352,15 +352,15 @@ START_TEST(test_strings_and_lists)
 	ck_assert_str_eq(t->databases[0].ignore.v[2].s, "whatever-the-rules-say");
 	ck_assert_uint_eq(t->poolers[0].users.n, 2);
 	ck_assert_str_eq(t->poolers[0].users.v[1].s, "jobs");
-	ck_assert_str_eq(c->url.s, "postgresql://app@db/shop");
-	ck_assert_str_eq(c->application_name.s, "caf\xc3\xa9");
-	ck_assert_uint_eq(c->uses.n, 2);
-	ck_assert_str_eq(c->uses.v[0].s, "temp_tables");
-	ck_assert_str_eq(c->uses.v[1].s, "listen_notify");
+	ck_assert_str_eq(client_cold(c)->url.s, "postgresql://app@db/shop");
+	ck_assert_str_eq(client_cold(c)->application_name.s, "caf\xc3\xa9");
+	ck_assert_uint_eq(client_cold(c)->uses.n, 2);
+	ck_assert_str_eq(client_cold(c)->uses.v[0].s, "temp_tables");
+	ck_assert_str_eq(client_cold(c)->uses.v[1].s, "listen_notify");
 	ck_assert_ptr_nonnull(framework_find("sqlalchemy", &fi));
 	ck_assert_uint_eq(c->framework_index, fi);
-	ck_assert_uint_eq(c->ignore.n, 0);
-	ck_assert_uint_eq(c->ignore.pos.line, 0);
+	ck_assert_uint_eq(client_cold(c)->ignore.n, 0);
+	ck_assert_uint_eq(client_cold(c)->ignore.pos.line, 0);
 	ck_assert_uint_eq(t->lint_disable.n, 1);
 	ck_assert_str_eq(t->lint_disable.v[0].s, "CB007");
 	ck_assert_uint_eq(t->nlint_severity, 2);
@@ -435,24 +435,24 @@ START_TEST(test_positions)
 	api = &t->clients[0];
 	ck_pos(api->id.pos, f, 16, 3);
 	ck_pos(api->type.pos, f, 16, 15);
-	ck_pos(api->application_name.pos, f, 16, 42);
-	ck_assert_str_eq(api->application_name.s, "gr\xc3\xb6\xc3\x9f" "e-\xc3\xa4pi");
+	ck_pos(client_cold(api)->application_name.pos, f, 16, 42);
+	ck_assert_str_eq(client_cold(api)->application_name.s, "gr\xc3\xb6\xc3\x9f" "e-\xc3\xa4pi");
 	/* columns count characters: three 2-byte letters before it */
 	ck_pos(api->connects_to.pos, f, 16, 68);
 	ck_pos(api->pool.pos, f, 17, 9);
 	ck_pos(api->pool.size.pos, f, 17, 22);
 	ck_pos(api->pool.acquire_timeout.pos, f, 17, 43);
-	ck_assert_uint_eq(api->load.pos.line, 0);
+	ck_assert_uint_eq(client_cold(api)->load.pos.line, 0);
 
 	worker = &t->clients[1];
 	ck_pos(worker->id.pos, f, 18, 3);
 	ck_pos(worker->pool.pos, f, 21, 5);
 	ck_pos(worker->pool.size.pos, f, 22, 13);
 	ck_pos(worker->pool.acquire_timeout.pos, f, 23, 24);
-	ck_pos(worker->load.pos, f, 24, 5);
-	ck_pos(worker->load.rate.pos, f, 25, 13);
-	ck_pos(worker->load.hold.pos, f, 26, 13);
-	ck_assert_uint_eq(worker->load.hold.v, 40);
+	ck_pos(client_cold(worker)->load.pos, f, 24, 5);
+	ck_pos(client_cold(worker)->load.rate.pos, f, 25, 13);
+	ck_pos(client_cold(worker)->load.hold.pos, f, 26, 13);
+	ck_assert_uint_eq(client_cold(worker)->load.hold.v, 40);
 
 	/* no environment anywhere: production, from no line */
 	ck_assert_str_eq(t->environment.s, "production");
@@ -503,8 +503,8 @@ START_TEST(test_crlf)
 	ck_pos(t->version.pos, f, 3, 10);
 	ck_pos(t->databases[0].idle_in_transaction_session_timeout.pos, f, 8, 44);
 	ck_assert_uint_eq(t->databases[0].idle_in_transaction_session_timeout.v, 600000);
-	ck_pos(t->clients[0].url.pos, f, 13, 10);
-	ck_assert_str_eq(t->clients[0].url.s, "postgresql://app@db.internal/shop");
+	ck_pos(client_cold(&t->clients[0])->url.pos, f, 13, 10);
+	ck_assert_str_eq(client_cold(&t->clients[0])->url.s, "postgresql://app@db.internal/shop");
 	ck_pos(t->clients[0].pool.acquire_timeout.pos, f, 14, 38);
 	model_free(t);
 }
@@ -1113,8 +1113,8 @@ START_TEST(test_set_values)
 	ck_assert(!api->surge_percent);
 	ck_assert_uint_eq(api->surge.v, 2);
 	ck_set_ok(t, "clients.api.uses", "[listen_notify, temp_tables]");
-	ck_assert_uint_eq(api->uses.n, 2);
-	ck_assert_str_eq(api->uses.v[1].s, "temp_tables");
+	ck_assert_uint_eq(client_cold(api)->uses.n, 2);
+	ck_assert_str_eq(client_cold(api)->uses.v[1].s, "temp_tables");
 	ck_set_ok(t, "clients.api.framework", "hikaricp");
 	ck_assert_ptr_nonnull(framework_find("hikaricp", &fi));
 	ck_assert_uint_eq(api->framework_index, fi);
@@ -1161,14 +1161,52 @@ START_TEST(test_set_then_validate)
 	/* setting one field of an absent group makes the group present: load needs both */
 	t = load_set_base();
 	ck_set_ok(t, "clients.api.load.rate", "12.5");
-	ck_pos(t->clients[0].load.pos, "testdata/load/set.yaml", 13, 3);
+	ck_pos(client_cold(&t->clients[0])->load.pos, "testdata/load/set.yaml", 13, 3);
 	ck_validate_error(t, "testdata/load/set.yaml:13:3: error: clients.api.load: missing hold (how long a "
 			  "transaction holds a connection)");
 	ck_set_ok(t, "clients.api.load.hold", "750ms");
-	ck_assert_uint_eq(t->clients[0].load.hold.v, 750);
+	ck_assert_uint_eq(client_cold(&t->clients[0])->load.hold.v, 750);
 	ck_set_ok(t, "clients.api.connects_to", "nowhere");
 	ck_validate_error(t, "testdata/load/set.yaml:15:18: error: clients.api.connects_to: unknown database or "
 			  "pooler \"nowhere\"");
+	model_free(t);
+}
+END_TEST
+
+/*
+ * A client's rarely set fields (struct client_cold) are copied before
+ * --set changes one: a saved struct client (plan keeps one while it
+ * probes) still reads what it read, and a rejected value changes nothing.
+ */
+START_TEST(test_set_cold_copy)
+{
+	struct topology *t = load_set_base();
+	struct client *api = &t->clients[0], saved;
+	char *err = NULL;
+
+	ck_assert_ptr_null(api->cold); /* api sets none of them */
+	ck_set_ok(t, "clients.api.url", "postgresql://app@db/shop");
+	ck_assert_ptr_nonnull(api->cold);
+	ck_set_ok(t, "clients.api.pool.count", "2");
+	memcpy(&saved, api, sizeof(saved));
+	ck_set_ok(t, "clients.api.url", "postgresql://app@other/shop");
+	ck_set_ok(t, "clients.api.load.hold", "750ms");
+	ck_set_ok(t, "clients.api.pool.count", "3");
+	ck_assert_ptr_ne(api->cold, saved.cold);
+	ck_assert_str_eq(client_cold(api)->url.s, "postgresql://app@other/shop");
+	ck_assert_uint_eq(client_cold(api)->pool_count.v, 3);
+	ck_assert_str_eq(client_cold(&saved)->url.s, "postgresql://app@db/shop");
+	ck_assert_uint_eq(client_cold(&saved)->pool_count.v, 2);
+	ck_assert(!VALUE_SET(client_cold(&saved)->load.hold));
+	ck_assert_uint_eq(client_cold(&saved)->load.pos.line, 0);
+	memcpy(api, &saved, sizeof(saved)); /* plan's restore */
+	ck_assert_str_eq(client_cold(api)->url.s, "postgresql://app@db/shop");
+	ck_assert_uint_eq(client_cold(api)->load.pos.line, 0);
+	ck_assert_int_eq(load_set(t, "clients.api.pool.count", "-1", &err), -1);
+	free(err);
+	ck_assert_ptr_eq(api->cold, saved.cold);
+	ck_assert_uint_eq(client_cold(api)->pool_count.v, 2);
+	ck_assert_int_eq(load_validate(t, &err), 0);
 	model_free(t);
 }
 END_TEST
@@ -1379,6 +1417,7 @@ Suite *load_suite(void)
 	tcase_add_checked_fixture(tc, root_setup, root_teardown);
 	tcase_add_test(tc, test_set_values);
 	tcase_add_test(tc, test_set_then_validate);
+	tcase_add_test(tc, test_set_cold_copy);
 	tcase_add_test(tc, test_set_errors);
 	suite_add_tcase(s, tc);
 	return s;
