@@ -196,6 +196,8 @@ struct report_jw {
 	unsigned skeleton;    /* of which the skeleton's: deeper ones are inside an entry */
 	bool first;           /* the innermost container has no member yet */
 	bool failed;
+	const char *clean;    /* a file name found to need no escaping (every entry repeats it) */
+	size_t clean_len;
 };
 void report_jw_init(struct report_jw *w, FILE *out);
 /* Open a skeleton object or array: a member named key, or (key NULL) an

@@ -110,6 +110,21 @@ for j in testdata/examples/*.expected.json; do
 	if $PY tests/json_subset.py "$TMP/report.json" "$j"; then ok; else bad "$y: JSON figures differ from $j"; fi
 done
 
+# A file name JSON has to escape: every entry names it, and the entries'
+# fast lane (report_json.c, cur_*) hands such a string to cJSON.
+weird="$TMP/we\"ir\\d"$'\t'"x.yaml"
+cp testdata/examples/connbudget.yaml "$weird"
+run "$CB" check --format json "$weird"
+printf '%s' "$out" >"$TMP/weird.json"
+if $PY - "$TMP/weird.json" "$weird" <<'EOF'
+import json, sys
+d, name = json.load(open(sys.argv[1])), sys.argv[2]
+entries = d["databases"] + d["poolers"] + d["clients"]
+assert entries and all(e["file"] == name and e["topology"] == name for e in entries)
+assert d["findings"] and all(f["file"] == name and f["topology"] == name for f in d["findings"])
+EOF
+then ok; else bad "JSON report of a file name with a quote, a backslash and a tab"; fi
+
 #--- text report, colour, quiet ----------------------------------------------
 run "$CB" check --color never testdata/examples/connbudget.yaml
 contains "$out" "error: peak demand 172 exceeds capacity 97" "text finding"
