@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "load.h"
@@ -109,7 +110,8 @@ static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *
 		r->too_large = true;
 		return 0;
 	}
-	hist_add(r, buffer, (size_t)n);
+	if (r->hist)
+		hist_add(r, buffer, (size_t)n);
 	*size_read = (size_t)n;
 	return 1;
 }
@@ -129,9 +131,23 @@ static void yr_init(struct yr *r, struct ld *ld, const char *file)
 
 void yr_init_fd(struct yr *r, struct ld *ld, const char *file, int fd)
 {
+	struct stat st;
+	off_t at;
+
 	yr_init(r, ld, file);
 	r->fd = fd;
-	r->hist = xmalloc(HIST_CAP);
+	/*
+	 * A regular file can be read again where an error needs its bytes; a
+	 * pipe cannot, so the bytes handed to libyaml are kept (hist_add):
+	 * copying every byte into the history costs a memcpy of the file and
+	 * 128 KiB of fresh memory.
+	 */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= 0) {
+		r->seekable = true;
+		r->base = (uint64_t)at;
+	} else {
+		r->hist = xmalloc(HIST_CAP);
+	}
 	yaml_parser_set_input(&r->parser, read_handler, r);
 }
 
@@ -249,13 +265,34 @@ static struct pos mark_pos(const struct yr *r, yaml_mark_t m)
 	return pos_at(r->file_id, (uint64_t)m.line + 1, (uint64_t)m.column + 1);
 }
 
+/* Advance over the file's first n bytes (of the input: from r->base), read again. */
+static void file_advance(const struct yr *r, uint64_t n, uint32_t *line, uint32_t *col)
+{
+	unsigned char buf[16384];
+	uint64_t at = 0;
+	ssize_t got;
+	size_t skip;
+
+	while (at < n) {
+		got = pread(r->fd, buf, n - at < sizeof(buf) ? (size_t)(n - at) : sizeof(buf),
+			    (off_t)(r->base + at));
+		if (got <= 0)
+			return; /* the file changed under us: the position so far */
+		skip = bom_len(buf, (size_t)got, at);
+		advance(line, col, buf + skip, (size_t)got - skip);
+		at += (uint64_t)got;
+	}
+}
+
 /* The line and column of byte offset off of the input, for a reader error. */
 static struct pos offset_pos(const struct yr *r, uint64_t off)
 {
 	uint32_t line = 0, col = 0;
 	size_t skip;
 
-	if (r->buf) {
+	if (r->seekable) {
+		file_advance(r, off, &line, &col);
+	} else if (r->buf) {
 		if (off > r->buflen)
 			off = r->buflen;
 		skip = bom_len(r->buf, (size_t)off, 0);
@@ -275,6 +312,8 @@ static struct pos offset_pos(const struct yr *r, uint64_t off)
 /* The input byte at offset off, when it is still at hand. */
 static bool input_byte(const struct yr *r, uint64_t off, unsigned char *b)
 {
+	if (r->seekable)
+		return pread(r->fd, b, 1, (off_t)(r->base + off)) == 1;
 	if (r->buf) {
 		if (off >= r->buflen)
 			return false;

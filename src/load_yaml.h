@@ -58,7 +58,11 @@ struct yr {
 	uint64_t total;           /* bytes handed to libyaml */
 	bool too_large;
 	int read_errno;
-	/* the last YR_HIST bytes handed to libyaml and the position of hist[0] */
+	/* a regular file: a reader error's bytes are read again from it (pread
+	 * at base + offset) instead of being kept in hist */
+	bool seekable;
+	uint64_t base;
+	/* else the last YR_HIST bytes handed to libyaml and the position of hist[0] */
 	unsigned char *hist;
 	size_t hist_len;
 	uint32_t hist_line, hist_col;

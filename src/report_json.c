@@ -24,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "load.h"
 #include "observe.h"
 #include "plan.h"
 #include "report_impl.h"
@@ -359,15 +360,18 @@ JW_INLINE void jw_double(struct report_jw *w, const char *key, double v)
 
 /*
  * The fast lane for an entry whose members are all known (a client, a
- * contributor: most of a large report). The writer's checks run once per
- * entry instead of once per member: cur_begin reserves CUR_ROOM bytes,
- * enough for the keys and numbers of any such entry, and the cur_*
- * helpers write at a cursor with no check. A string is copied in line
- * when it needs no escaping and leaves CUR_ROOM free after it; else it
- * goes through jw_string, and the room is reserved again. The bytes are
- * the ones the jw_* members above write.
+ * contributor, a finding: most of a large report). The writer's checks run
+ * once per entry instead of once per member: cur_begin reserves CUR_ROOM
+ * bytes, and the cur_* helpers write at a cursor with no check. The room
+ * holds every key (under 400 bytes), number (20 at most, 20 digits each)
+ * and id or name (4 at most, ids up to LOAD_MAX_ID_LEN) of any such entry.
+ * A string from the input is copied in line when it needs no escaping and
+ * leaves CUR_ROOM free after it; else it goes through jw_string, and the
+ * room is reserved again. The bytes are the ones the jw_* members above
+ * write.
  */
-enum { CUR_ROOM = 1024 };
+enum { CUR_ROOM = 2048 };
+_Static_assert(CUR_ROOM >= 400 + 20 * 20 + 4 * (LOAD_MAX_ID_LEN + 2), "CUR_ROOM holds an entry's fixed part");
 
 /* The separator and the "{" of a new entry; the cursor after it. */
 JW_INLINE char *cur_begin(struct report_jw *w)
@@ -386,6 +390,14 @@ JW_INLINE void cur_end(struct report_jw *w, char *p)
 
 /* A literal (a key and its punctuation). */
 #define CUR_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) += sizeof(lit) - 1)
+/* ,"key": and a value, after the entry's first member (key is a literal). */
+#define CUR_KEY(p, key) CUR_LIT(p, ",\"" key "\":")
+#define CUR_U64(p, key, v) (CUR_KEY(p, key), (p) = cur_u64((p), (v)))
+#define CUR_COUNT(p, key, v, unbounded) (CUR_KEY(p, key), (p) = cur_count((p), (v), (unbounded)))
+#define CUR_BOOL(p, key, v) (CUR_KEY(p, key), (p) = cur_bool((p), (v)))
+#define CUR_NAME(p, key, s) (CUR_KEY(p, key), (p) = cur_name((p), (s)))
+#define CUR_STR(w, p, key, s) (CUR_KEY(p, key), (p) = cur_str((w), (p), (s)))
+#define CUR_FILE(w, p, key, s) (CUR_KEY(p, key), (p) = cur_file((w), (p), (s)))
 
 JW_INLINE char *cur_u64(char *p, uint64_t v)
 {
@@ -420,7 +432,13 @@ JW_INLINE char *cur_bool(char *p, bool v)
 	return p + 5;
 }
 
-/* A program's own string (a type or kind name): nothing to escape. */
+/*
+ * A string with nothing to escape: the program's own names (types,
+ * kinds), and ids. Every database, pooler and client id matches
+ * [A-Za-z0-9_-]+ (load.c's valid_id), a client's connects_to names one of
+ * them and its framework is one of framework.h's once load_validate has
+ * passed, and no report is written before it has.
+ */
 JW_INLINE char *cur_name(char *p, const char *s)
 {
 	size_t n = strlen(s);
@@ -605,12 +623,10 @@ static size_t pooled_client(const struct report_pooled *it, size_t ahead)
 /* ,"steady":…,"peak":…,"unbounded":… (put_amount_fields after the first member). */
 JW_INLINE char *cur_amount(char *p, const struct amount *a)
 {
-	CUR_LIT(p, ",\"steady\":");
-	p = cur_count(p, a->steady, a->unbounded);
-	CUR_LIT(p, ",\"peak\":");
-	p = cur_count(p, a->peak, a->unbounded);
-	CUR_LIT(p, ",\"unbounded\":");
-	return cur_bool(p, a->unbounded);
+	CUR_COUNT(p, "steady", a->steady, a->unbounded);
+	CUR_COUNT(p, "peak", a->peak, a->unbounded);
+	CUR_BOOL(p, "unbounded", a->unbounded);
+	return p;
 }
 
 static void put_contributors(struct report_jw *w, const struct report_file *rf,
@@ -629,11 +645,9 @@ static void put_contributors(struct report_jw *w, const struct report_file *rf,
 
 		p = cur_begin(w);
 		CUR_LIT(p, "\"id\":");
-		p = cur_str(w, p, report_contrib_id(rf->topo, c));
-		CUR_LIT(p, ",\"kind\":");
-		p = cur_name(p, c->kind == CONTRIB_POOLER ? "pooler" : "client");
-		CUR_LIT(p, ",\"type\":");
-		p = cur_name(p, report_contrib_type(rf->topo, c));
+		p = cur_name(p, report_contrib_id(rf->topo, c));
+		CUR_NAME(p, "kind", c->kind == CONTRIB_POOLER ? "pooler" : "client");
+		CUR_NAME(p, "type", report_contrib_type(rf->topo, c));
 		p = cur_amount(p, &a);
 		cur_end(w, p);
 	}
@@ -707,23 +721,17 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 JW_INLINE char *cur_instances(char *p, const struct client *c, const struct client_fig *f)
 {
 	if (c->type.v == CLIENT_SERVERLESS) {
-		CUR_LIT(p, ",\"concurrency\":");
-		p = cur_u64(p, f->concurrency);
-		CUR_LIT(p, ",\"max_concurrency\":");
-		p = cur_u64(p, f->max_concurrency);
-		CUR_LIT(p, ",\"concurrency_assumed\":");
-		return cur_bool(p, f->concurrency_assumed);
+		CUR_U64(p, "concurrency", f->concurrency);
+		CUR_U64(p, "max_concurrency", f->max_concurrency);
+		CUR_BOOL(p, "concurrency_assumed", f->concurrency_assumed);
+		return p;
 	}
-	CUR_LIT(p, ",\"replicas\":");
-	p = cur_u64(p, f->replicas);
-	CUR_LIT(p, ",\"max_replicas\":");
-	p = cur_u64(p, f->max_replicas);
-	CUR_LIT(p, ",\"surge\":");
-	p = cur_u64(p, f->surge);
-	CUR_LIT(p, ",\"processes\":");
-	p = cur_u64(p, f->processes);
-	CUR_LIT(p, ",\"peak_instances\":");
-	return cur_u64(p, f->peak_instances);
+	CUR_U64(p, "replicas", f->replicas);
+	CUR_U64(p, "max_replicas", f->max_replicas);
+	CUR_U64(p, "surge", f->surge);
+	CUR_U64(p, "processes", f->processes);
+	CUR_U64(p, "peak_instances", f->peak_instances);
+	return p;
 }
 
 /* Client i of rf as one entry. */
@@ -736,37 +744,23 @@ static void json_client(struct report_jw *w, const struct report_file *rf, size_
 	char *p = cur_begin(w);
 
 	CUR_LIT(p, "\"id\":");
-	p = cur_str(w, p, c->id.s);
-	CUR_LIT(p, ",\"file\":");
-	p = cur_file(w, p, report_object_file(t, &c->id));
-	CUR_LIT(p, ",\"topology\":");
-	p = cur_file(w, p, t->file);
-	CUR_LIT(p, ",\"type\":");
-	p = cur_name(p, client_type_name((enum client_type)c->type.v));
-	CUR_LIT(p, ",\"connects_to\":");
-	p = cur_str(w, p, c->connects_to.s);
-	CUR_LIT(p, ",\"via\":");
-	p = cur_name(p, c->via_pooler ? "pooler" : "database");
-	CUR_LIT(p, ",\"database\":");
-	p = cur_str(w, p, t->databases[f->database].id.s);
-	CUR_LIT(p, ",\"framework\":");
-	p = cur_str(w, p, c->framework.s);
+	p = cur_name(p, c->id.s);
+	CUR_FILE(w, p, "file", report_object_file(t, &c->id));
+	CUR_FILE(w, p, "topology", t->file);
+	CUR_NAME(p, "type", client_type_name((enum client_type)c->type.v));
+	CUR_NAME(p, "connects_to", c->connects_to.s);
+	CUR_NAME(p, "via", c->via_pooler ? "pooler" : "database");
+	CUR_NAME(p, "database", t->databases[f->database].id.s);
+	CUR_STR(w, p, "framework", c->framework.s); /* may be null */
 	p = cur_amount(p, &f->conn);
-	CUR_LIT(p, ",\"pool_size\":");
-	p = cur_count(p, f->pool_size, f->pool_unbounded);
-	CUR_LIT(p, ",\"pool_overflow\":");
-	p = cur_u64(p, f->pool_overflow);
-	CUR_LIT(p, ",\"pool_count\":");
-	p = cur_u64(p, f->pool_count);
-	CUR_LIT(p, ",\"extra_connections\":");
-	p = cur_u64(p, f->extra);
-	CUR_LIT(p, ",\"per_process\":");
-	p = cur_count(p, f->per_process, f->pool_unbounded);
-	CUR_LIT(p, ",\"acquire_timeout_ms\":");
-	p = cur_count(p, f->acquire_timeout_ms, !f->has_acquire_timeout);
+	CUR_COUNT(p, "pool_size", f->pool_size, f->pool_unbounded);
+	CUR_U64(p, "pool_overflow", f->pool_overflow);
+	CUR_U64(p, "pool_count", f->pool_count);
+	CUR_U64(p, "extra_connections", f->extra);
+	CUR_COUNT(p, "per_process", f->per_process, f->pool_unbounded);
+	CUR_COUNT(p, "acquire_timeout_ms", f->acquire_timeout_ms, !f->has_acquire_timeout);
 	p = cur_instances(p, c, f);
-	CUR_LIT(p, ",\"needed\":");
-	p = cur_count(p, f->needed, !f->has_needed);
+	CUR_COUNT(p, "needed", f->needed, !f->has_needed);
 	cur_end(w, p);
 }
 
@@ -778,22 +772,14 @@ static void json_finding(struct report_jw *w, const struct report_file *rf, cons
 
 	CUR_LIT(p, "\"rule\":");
 	p = cur_name(p, f->rule->id);
-	CUR_LIT(p, ",\"name\":");
-	p = cur_name(p, f->rule->name);
-	CUR_LIT(p, ",\"severity\":");
-	p = cur_name(p, severity_name(f->severity));
-	CUR_LIT(p, ",\"message\":");
-	p = cur_str(w, p, f->message);
-	CUR_LIT(p, ",\"file\":");
-	p = cur_file(w, p, pos_file(at));
-	CUR_LIT(p, ",\"line\":");
-	p = cur_u64(p, at.line);
-	CUR_LIT(p, ",\"column\":");
-	p = cur_u64(p, at.col);
-	CUR_LIT(p, ",\"object\":");
-	p = cur_str(w, p, report_finding_object(f));
-	CUR_LIT(p, ",\"topology\":");
-	p = cur_file(w, p, rf->topo ? rf->topo->file : NULL);
+	CUR_NAME(p, "name", f->rule->name);
+	CUR_NAME(p, "severity", severity_name(f->severity));
+	CUR_STR(w, p, "message", f->message);
+	CUR_FILE(w, p, "file", pos_file(at));
+	CUR_U64(p, "line", at.line);
+	CUR_U64(p, "column", at.col);
+	CUR_STR(w, p, "object", report_finding_object(f));
+	CUR_FILE(w, p, "topology", rf->topo ? rf->topo->file : NULL);
 	cur_end(w, p);
 }
 

@@ -91,6 +91,32 @@ for y in testdata/invalid/*.yaml testdata/invalid-budget/*.yaml; do
 	lacks "$err" "runtime error" "$y"
 done
 
+# A reader error's position, from a regular file (read again with pread)
+# and from a pipe (the bytes kept as they pass), early and past the
+# 64 KiB a pipe's history keeps, and from a file that standard input has
+# already been read into. The message is the first line (valgrind, under
+# make valgrind, may add its own after it).
+for y in testdata/invalid/invalid-utf8.yaml testdata/invalid/invalid-utf8-lead.yaml; do
+	want=$(head -1 "${y%.yaml}.expected")
+	out=$("$CB" check - <"$y" 2>&1 >/dev/null | head -1)
+	[ "$out" = "-${want#"$y"}" ] && ok || bad "$y on standard input: $out"
+	out=$(cat "$y" | "$CB" check - 2>&1 >/dev/null | head -1)
+	[ "$out" = "-${want#"$y"}" ] && ok || bad "$y through a pipe: $out"
+done
+$PY bench/gen.py 1000 "$TMP/gen1000.yaml"
+{ head -n 6000 "$TMP/gen1000.yaml"; printf 'x: "caf\351."\n'; } >"$TMP/late-utf8.yaml"
+lines=$(wc -l <"$TMP/late-utf8.yaml")
+out=$("$CB" check "$TMP/late-utf8.yaml" 2>&1 >/dev/null | head -1)
+[ "$out" = "$TMP/late-utf8.yaml:$lines:8: error: invalid UTF-8: byte 0xE9 starts a sequence that is cut short" ] &&
+	ok || bad "late invalid UTF-8 in a file: $out"
+out=$(cat "$TMP/late-utf8.yaml" | "$CB" check - 2>&1 >/dev/null | head -1)
+[ "$out" = "-:$lines:8: error: invalid UTF-8: byte 0xE9 starts a sequence that is cut short" ] &&
+	ok || bad "late invalid UTF-8 through a pipe: $out"
+out=$( { read -r _; "$CB" check -; } <"$TMP/late-utf8.yaml" 2>&1 >/dev/null | head -1)
+[ "$out" = "-:$((lines - 1)):8: error: invalid UTF-8: byte 0xE9 starts a sequence that is cut short" ] &&
+	ok || bad "late invalid UTF-8 on standard input read from the second line: $out"
+
+
 #--- seed scenarios: exit status, findings, figures --------------------------
 scenario() { # FILE WANT_RC RULES...
 	local f=$1 want=$2
