@@ -342,6 +342,29 @@ static int read_document(struct loader *L, struct yr *r, bool top, struct incvec
 	return yr_next(r) || yr_next(r) ? -1 : 0;
 }
 
+/*
+ * A large top-level file gets room for its clients at once, guessed from
+ * its size: the client array goes straight into a mapping of its own
+ * (xbig_grow) instead of growing through malloc'd pages copied at each
+ * doubling, and the client index is not rehashed on its way up (each
+ * rehash writes a new table into fresh memory). The array's guess is
+ * generous: its untouched pages cost only address space. The index's is
+ * not, since every slot of it may be touched: the benchmark's topologies
+ * have 160 bytes of YAML per client, and a denser file rehashes as it
+ * would have without a guess.
+ */
+enum { PRESIZE_ARRAY_BYTES = 128, PRESIZE_INDEX_BYTES = 160, PRESIZE_MIN_CLIENTS = 1024 };
+
+static void presize(struct loader *L, off_t size)
+{
+	size_t bytes = size > 0 ? (size_t)size : 0;
+
+	if (bytes / PRESIZE_ARRAY_BYTES < PRESIZE_MIN_CLIENTS)
+		return;
+	xbig_grow(&L->t->clients, &L->client_cap, bytes / PRESIZE_ARRAY_BYTES, sizeof(*L->t->clients));
+	strmap_reserve(&L->t->client_index, bytes / PRESIZE_INDEX_BYTES);
+}
+
 /* An error about a file: at the include entry that names it, or at name:1:1. */
 static int file_error(struct loader *L, const char *name, const struct pos *from, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
@@ -462,6 +485,8 @@ static int load_stream(struct loader *L, const char *name, int fd, const struct 
 		id.dev = st.st_dev;
 		id.ino = st.st_ino;
 		id.known = true;
+		if (!from && S_ISREG(st.st_mode))
+			presize(L, st.st_size);
 	}
 	if (data && len > LOAD_MAX_FILE_BYTES) {
 		file_error(L, name, from, "input of %zu bytes is larger than the limit of %d bytes (16 MiB)",

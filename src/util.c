@@ -548,6 +548,19 @@ bool strmap_put(struct strmap *m, const char *key, size_t val, size_t *old)
 	return strmap_put_hashed(m, key, (uint32_t)str_hash(key), val, old);
 }
 
+void strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 16;
+
+	while (n > cap / 8 * 7) {
+		if (cap > SIZE_MAX / 2 / sizeof(*m->slots))
+			oom();
+		cap *= 2;
+	}
+	if (cap > m->cap)
+		strmap_rehash(m, cap);
+}
+
 bool strmap_put_hashed(struct strmap *m, const char *key, uint32_t h, size_t val, size_t *old)
 {
 	size_t i;

@@ -132,6 +132,8 @@ uint32_t strmap_prefetch(const struct strmap *m, const char *key);
 bool strmap_put_hashed(struct strmap *m, const char *key, uint32_t hash, size_t val, size_t *old);
 /* Look key up; true and *val when present. */
 bool strmap_get(const struct strmap *m, const char *key, size_t *val);
+/* Room for n keys in all, so that putting them rehashes no more. */
+void strmap_reserve(struct strmap *m, size_t n);
 /* The key as stored (the pointer given to strmap_put), or NULL when absent. */
 const char *strmap_key(const struct strmap *m, const char *key);
 void strmap_release(struct strmap *m);
