@@ -361,7 +361,7 @@ static void presize(struct loader *L, off_t size)
 
 	if (bytes / PRESIZE_ARRAY_BYTES < PRESIZE_MIN_CLIENTS)
 		return;
-	xbig_grow(&L->t->clients, &L->client_cap, bytes / PRESIZE_ARRAY_BYTES, sizeof(*L->t->clients));
+	xbig_reserve(&L->t->clients, &L->client_cap, bytes / PRESIZE_ARRAY_BYTES, sizeof(*L->t->clients));
 	strmap_reserve(&L->t->client_index, bytes / PRESIZE_INDEX_BYTES);
 }
 

@@ -1050,6 +1050,8 @@ void rules_share_work(struct rules_share *s, struct findings *out)
 	struct rule_ctx ctx = { 0 };
 	size_t i, start, end, n = s->t->nclients;
 
+	/* a large topology's findings are counted in thousands: no doubling through malloc'd pages */
+	xbig_reserve(&out->v, &out->cap, s->t->nclients, sizeof(*out->v));
 	ctx.t = s->t;
 	ctx.b = s->b;
 	ctx.out = out;

@@ -187,6 +187,12 @@ void xbig_grow(void *pp, size_t *cap, size_t need, size_t size)
 	*cap = n;
 }
 
+void xbig_reserve(void *pp, size_t *cap, size_t n, size_t size)
+{
+	if (*cap == 0 && n && size && n <= SIZE_MAX / size && n * size >= BIG_MIN)
+		xbig_grow(pp, cap, n, size);
+}
+
 void *xbig_calloc(size_t n, size_t size)
 {
 	void *p = NULL;

@@ -34,6 +34,13 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size);
  * moving or copying. Free them with xbig_free (which accepts NULL), never free().
  */
 void xbig_grow(void *pp, size_t *cap, size_t need, size_t size);
+/*
+ * A guess at an empty array's final size: when n elements would take a
+ * mapping of their own, the array goes there at once, so that it never
+ * grows through malloc'd pages copied at each doubling; its untouched
+ * pages cost address space only. A smaller guess does nothing.
+ */
+void xbig_reserve(void *pp, size_t *cap, size_t n, size_t size);
 /* A zeroed array of n elements of size, freed with xbig_free. */
 void *xbig_calloc(size_t n, size_t size);
 void xbig_free(void *p);

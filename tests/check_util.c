@@ -103,6 +103,25 @@ START_TEST(test_xbig)
 	for (i = 0; i < 1000 * 1000; i += 511)
 		ck_assert_uint_eq(z[i], 0);
 	xbig_free(z);
+
+	/* xbig_reserve: a small guess does nothing; a large one maps the array at once, and it never moves */
+	v = NULL;
+	cap = 0;
+	xbig_reserve(&v, &cap, 100, sizeof(*v));
+	ck_assert_uint_eq(cap, 0);
+	ck_assert_ptr_null(v);
+	xbig_reserve(&v, &cap, n, sizeof(*v));
+	ck_assert_uint_ge(cap, n);
+	moved_to = v;
+	for (i = 0; i < n + 10; i++) {
+		xbig_grow(&v, &cap, i + 1, sizeof(*v));
+		v[i] = (uint32_t)i;
+	}
+	ck_assert_ptr_eq(v, moved_to);
+	xbig_reserve(&v, &cap, 4 * n, sizeof(*v)); /* not empty: nothing */
+	ck_assert_ptr_eq(v, moved_to);
+	ck_assert_uint_eq(v[n + 9], n + 9);
+	xbig_free(v);
 }
 END_TEST
 
