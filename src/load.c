@@ -345,7 +345,7 @@ static int read_document(struct loader *L, struct yr *r, bool top, struct incvec
 /*
  * A large top-level file gets room for its clients at once, guessed from
  * its size: the client array goes straight into a mapping of its own
- * (xbig_grow) instead of growing through malloc'd pages copied at each
+ * (xbig_reserve) instead of growing through malloc'd pages copied at each
  * doubling, and the client index is not rehashed on its way up (each
  * rehash writes a new table into fresh memory). The array's guess is
  * generous: its untouched pages cost only address space. The index's is
