@@ -200,6 +200,52 @@ exact:
 }
 
 /*
+ * Values written at a cursor into room already reserved, each returning
+ * the cursor after it: the members below (jw_*) and the entries' fast
+ * lane (cur_*, further down) both write through them.
+ */
+
+/* s (n bytes, nothing to escape) between quotes. */
+JW_INLINE char *cur_quoted(char *p, const char *s, size_t n)
+{
+	*p++ = '"';
+	memcpy(p, s, n);
+	p[n] = '"';
+	return p + n + 1;
+}
+
+JW_INLINE char *cur_null(char *p)
+{
+	memcpy(p, "null", 4);
+	return p + 4;
+}
+
+enum { U64_DIGITS = 20 }; /* UINT64_MAX has 20 digits */
+
+JW_INLINE char *cur_u64(char *p, uint64_t v)
+{
+	char tmp[U64_DIGITS];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(p, tmp + n, sizeof(tmp) - n);
+	return p + sizeof(tmp) - n;
+}
+
+JW_INLINE char *cur_bool(char *p, bool v)
+{
+	if (v) {
+		memcpy(p, "true", 4);
+		return p + 4;
+	}
+	memcpy(p, "false", 5);
+	return p + 5;
+}
+
+/*
  * s as a JSON string. Without a byte cJSON escapes, cJSON would print s
  * between quotes unchanged, so that is done here directly; anything else
  * is cJSON's to escape.
@@ -208,14 +254,9 @@ static void jw_string(struct report_jw *w, const char *s)
 {
 	size_t n = strlen(s);
 	cJSON item;
-	char *o;
 
 	if (n <= JW_OUT - 2 && !jw_needs_escape((const unsigned char *)s, n)) {
-		o = jw_reserve(w, n + 2);
-		o[0] = '"';
-		memcpy(o + 1, s, n);
-		o[n + 1] = '"';
-		w->olen += n + 2;
+		w->olen = (size_t)(cur_quoted(jw_reserve(w, n + 2), s, n) - w->obuf);
 		return;
 	}
 	memset(&item, 0, sizeof(item));
@@ -320,25 +361,14 @@ JW_INLINE void jw_str(struct report_jw *w, const char *key, const char *s)
 
 JW_INLINE void jw_u64(struct report_jw *w, const char *key, uint64_t v)
 {
-	char tmp[20]; /* UINT64_MAX has 20 digits */
-	size_t n = sizeof(tmp);
-
 	jw_member(w, key);
-	do {
-		tmp[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(jw_reserve(w, sizeof(tmp) - n), tmp + n, sizeof(tmp) - n);
-	w->olen += sizeof(tmp) - n;
+	w->olen = (size_t)(cur_u64(jw_reserve(w, U64_DIGITS), v) - w->obuf);
 }
 
 JW_INLINE void jw_bool(struct report_jw *w, const char *key, bool v)
 {
 	jw_member(w, key);
-	if (v)
-		JW_LIT(w, "true");
-	else
-		JW_LIT(w, "false");
+	w->olen = (size_t)(cur_bool(jw_reserve(w, 5), v) - w->obuf);
 }
 
 JW_INLINE void jw_null(struct report_jw *w, const char *key)
@@ -363,7 +393,7 @@ JW_INLINE void jw_double(struct report_jw *w, const char *key, double v)
  * contributor, a finding: most of a large report). The writer's checks run
  * once per entry instead of once per member: cur_begin reserves CUR_ROOM
  * bytes, and the cur_* helpers write at a cursor with no check. The room
- * holds every key (under 400 bytes), number (20 at most, 20 digits each)
+ * holds every key (under 400 bytes), number (20 at most, U64_DIGITS each)
  * and id or name (4 at most, ids up to LOAD_MAX_ID_LEN) of any such entry.
  * A string from the input is copied in line when it needs no escaping and
  * leaves CUR_ROOM free after it; else it goes through jw_string, and the
@@ -371,7 +401,8 @@ JW_INLINE void jw_double(struct report_jw *w, const char *key, double v)
  * write.
  */
 enum { CUR_ROOM = 2048 };
-_Static_assert(CUR_ROOM >= 400 + 20 * 20 + 4 * (LOAD_MAX_ID_LEN + 2), "CUR_ROOM holds an entry's fixed part");
+_Static_assert(CUR_ROOM >= 400 + 20 * U64_DIGITS + 4 * (LOAD_MAX_ID_LEN + 2),
+	       "CUR_ROOM holds an entry's fixed part");
 
 /* The separator and the "{" of a new entry; the cursor after it. */
 JW_INLINE char *cur_begin(struct report_jw *w)
@@ -399,37 +430,10 @@ JW_INLINE void cur_end(struct report_jw *w, char *p)
 #define CUR_STR(w, p, key, s) (CUR_KEY(p, key), (p) = cur_str((w), (p), (s)))
 #define CUR_FILE(w, p, key, s) (CUR_KEY(p, key), (p) = cur_file((w), (p), (s)))
 
-JW_INLINE char *cur_u64(char *p, uint64_t v)
-{
-	char tmp[20]; /* UINT64_MAX has 20 digits */
-	size_t n = sizeof(tmp);
-
-	do {
-		tmp[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(p, tmp + n, sizeof(tmp) - n);
-	return p + sizeof(tmp) - n;
-}
-
 /* v, or null when unbounded (put_count). */
 JW_INLINE char *cur_count(char *p, uint64_t v, bool unbounded)
 {
-	if (unbounded) {
-		memcpy(p, "null", 4);
-		return p + 4;
-	}
-	return cur_u64(p, v);
-}
-
-JW_INLINE char *cur_bool(char *p, bool v)
-{
-	if (v) {
-		memcpy(p, "true", 4);
-		return p + 4;
-	}
-	memcpy(p, "false", 5);
-	return p + 5;
+	return unbounded ? cur_null(p) : cur_u64(p, v);
 }
 
 /*
@@ -441,12 +445,7 @@ JW_INLINE char *cur_bool(char *p, bool v)
  */
 JW_INLINE char *cur_name(char *p, const char *s)
 {
-	size_t n = strlen(s);
-
-	*p++ = '"';
-	memcpy(p, s, n);
-	p[n] = '"';
-	return p + n + 1;
+	return cur_quoted(p, s, strlen(s));
 }
 
 /*
@@ -459,10 +458,8 @@ static char *cur_string(struct report_jw *w, char *p, const char *s, bool file)
 	size_t n;
 	bool clean;
 
-	if (!s) {
-		memcpy(p, "null", 4);
-		return p + 4;
-	}
+	if (!s)
+		return cur_null(p);
 	if (s == w->clean) {
 		n = w->clean_len;
 		clean = true;
@@ -474,12 +471,8 @@ static char *cur_string(struct report_jw *w, char *p, const char *s, bool file)
 			w->clean_len = n;
 		}
 	}
-	if (clean && n + 2 + CUR_ROOM <= (size_t)(w->obuf + JW_OUT - p)) {
-		*p++ = '"';
-		memcpy(p, s, n);
-		p[n] = '"';
-		return p + n + 1;
-	}
+	if (clean && n + 2 + CUR_ROOM <= (size_t)(w->obuf + JW_OUT - p))
+		return cur_quoted(p, s, n);
 	w->olen = (size_t)(p - w->obuf);
 	jw_string(w, s);
 	return jw_reserve(w, CUR_ROOM);
