@@ -66,6 +66,7 @@ static bool littles_law(double rate, uint64_t hold_ms, uint64_t spike_pct, uint6
 static bool client_pool(struct calc *c, const struct client *cl, struct client_fig *f)
 {
 	const struct framework *fw = cl->framework.s ? &framework_table[cl->framework_index] : NULL;
+	const struct client_cold *cc = client_cold(cl);
 	uint64_t cpus = num_or(&cl->cpus, 0);
 	uint64_t size = 0;
 
@@ -93,9 +94,9 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 		}
 	}
 	f->pool_size = size;
-	f->pool_overflow = num_or(&client_cold(cl)->pool_overflow, fw ? fw->overflow : 0);
-	f->pool_count = num_or(&client_cold(cl)->pool_count, 1);
-	f->extra = num_or(&client_cold(cl)->extra_connections, 0);
+	f->pool_overflow = num_or(&cc->pool_overflow, fw ? fw->overflow : 0);
+	f->pool_count = num_or(&cc->pool_count, 1);
+	f->extra = num_or(&cc->extra_connections, 0);
 
 	if (VALUE_SET(cl->pool.acquire_timeout)) {
 		f->acquire_timeout_ms = cl->pool.acquire_timeout.v;
