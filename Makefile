@@ -32,7 +32,8 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -pthread -Isrc -Ibuild/gen $(PKG_CFLAGS) $(C
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSAN    := -fsanitize=thread -fno-omit-frame-pointer
 
-SRC     := $(sort $(wildcard src/*.c))
+SRC     := $(sort $(wildcard src/*.c src/*/*.c))
+HDRS    := $(wildcard src/*.h src/*/*.h)
 TESTS   := $(sort $(filter-out tests/check_main.c,$(wildcard tests/check_*.c)))
 GEN     := build/gen/schema_data.h build/gen/suites.h
 
@@ -65,15 +66,15 @@ build/gen/suites.h: $(TESTS)
 	@for t in $(TESTS); do n=$${t#tests/check_}; echo "SUITE($${n%.c})"; done > $@.tmp; \
 	cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
-build/obj/%.o: %.c $(GEN) $(wildcard src/*.h)
+build/obj/%.o: %.c $(GEN) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-build/san/%.o: %.c $(GEN) $(wildcard src/*.h)
+build/san/%.o: %.c $(GEN) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(CHECK_CFLAGS) -c $< -o $@
 
-build/tsan/%.o: %.c $(GEN) $(wildcard src/*.h)
+build/tsan/%.o: %.c $(GEN) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TSAN) -c $< -o $@
 

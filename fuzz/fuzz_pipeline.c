@@ -21,7 +21,7 @@
 #include "fuzz_common.h"
 #include "load.h"
 #include "model.h"
-#include "report.h"
+#include "report/report.h"
 #include "rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

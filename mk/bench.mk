@@ -36,7 +36,7 @@ build/bench/flags: bench-flags-check
 	@echo '$(CC) $(BENCH_CFLAGS) $(LDFLAGS)' | cmp -s - $@ 2>/dev/null || \
 		echo '$(CC) $(BENCH_CFLAGS) $(LDFLAGS)' > $@
 
-build/bench/obj/%.o: %.c $(GEN) $(wildcard src/*.h) build/bench/flags
+build/bench/obj/%.o: %.c $(GEN) $(HDRS) build/bench/flags
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -c $< -o $@
 

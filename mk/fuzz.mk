@@ -34,7 +34,7 @@ FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 # Every object carries coverage instrumentation (fuzzer-no-link); only the
 # final link adds libFuzzer's main.
-build/fuzz/%.o: %.c $(GEN) $(wildcard src/*.h) fuzz/fuzz_common.h
+build/fuzz/%.o: %.c $(GEN) $(HDRS) fuzz/fuzz_common.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
 

@@ -16,7 +16,7 @@
 
 #include "budget.h"
 #include "model.h"
-#include "report.h"
+#include "report/report.h"
 #include "rules.h"
 
 /* Exit status of every command (SPEC §1). */

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "budget.h"
-#include "config.h"
+#include "config/config.h"
 #include "framework.h"
 #include "load_fields.h"
 #include "load_yaml.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "load.h"
-#include "report.h"
+#include "report/report.h"
 
 /* ANSI escapes for the text section (used only with colour). */
 #define BOLD "\033[1m"

@@ -7,7 +7,7 @@
  * them into findings, at the setting in the config file (SPEC §10), under
  * the `ignore:` of the database or pooler that references the file.
  */
-#include "config.h"
+#include "config/config.h"
 #include "rule_checks.h"
 
 void check_config_mismatch(struct rule_ctx *ctx)

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "conninfo.h"
 #include "rule_checks.h"
 

@@ -15,8 +15,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "report.h"
-#include "report_impl.h"
+#include "report/report.h"
+#include "report/report_impl.h"
 
 #define FILE_A "infra/cb.yaml"
 #define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -11,7 +11,7 @@
 
 #include "command.h"
 #include "plan.h"
-#include "report.h"
+#include "report/report.h"
 #include "rules.h"
 #include "version.h"
 

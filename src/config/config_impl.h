@@ -1,0 +1,49 @@
+/*
+ * config_impl.h - what the config readers (config.c, postgresql.c,
+ * pgbouncer.c, apply.c) share; not for the rest of the program, which
+ * includes config.h alone.
+ */
+#ifndef CONNBUDGET_CONFIG_IMPL_H
+#define CONNBUDGET_CONFIG_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Set *err to "file:line:col: error: message" and return -1. */
+int config_fail_at(char **err, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* A formatted string in the arena. */
+char *config_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/*
+ * path as seen from the directory of base (a file): absolute paths, and
+ * bases without a directory part (a topology in the working directory, or
+ * standard input), leave path as it is. The result lives in the arena.
+ */
+const char *config_resolve_path(struct arena *a, const char *base, const char *path);
+
+/* Column (1-based, in characters) of p on the line starting at line. */
+uint32_t config_column_of(const char *line, const char *p);
+
+/*
+ * Read the whole file at path into a malloc'd NUL-terminated buffer.
+ * Returns 0, or -1 with *why set to a static reason (errno text, "larger
+ * than 16 MiB", ...). *missing tells a file that does not exist.
+ */
+int config_read_whole(const char *path, char **data, size_t *len, const char **why, bool *missing);
+
+/* ASCII letters of s to lower case, in place. */
+void config_lower(char *s);
+
+/* Append one setting (strings already in the arena) to f. */
+void config_add_setting(struct config_file *f, const char *section, const char *name,
+			const char *value, struct pos pos);
+
+/* An integer setting without unit (PostgreSQL's parse_int with no
+ * GUC_UNIT), in [min, max]. True and *out when valid. */
+bool config_parse_pg_int(const char *value, uint64_t min, uint64_t max, uint64_t *out);
+
+#endif
