@@ -127,7 +127,7 @@ threads: build/tsan/connbudget build/san/connbudget build/connbudget
 # and observe against a real PostgreSQL and PgBouncer.
 test: deps
 	@$(MAKE) --no-print-directory build/connbudget build/san/connbudget build/san/check_all
-	@$(MAKE) --no-print-directory unit cli integration threads secrets limits observe-test fuzz-smoke valgrind
+	@$(MAKE) --no-print-directory unit cli integration threads secrets limits observe-test fuzz-smoke valgrind $(TEST_EXTRA)
 
 clean:
 	rm -rf build
@@ -145,5 +145,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/connbudget $(DESTDIR)$(PREFIX)/share/man/man1/connbudget.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/connbudget
 
-# Further rooms (fuzz, bench, observe) keep their rules beside the main ones.
+# Further rooms (fuzz, bench, observe, ...) keep their rules beside the main
+# ones in mk/NAME.mk; a room's tests join `make test` with TEST_EXTRA += TARGET
+# and its packages join `deps` with DEBS += PACKAGE.
+TEST_EXTRA :=
 -include mk/*.mk
