@@ -332,6 +332,16 @@ int command_write_report(struct options *o, struct report *r)
 	return report_failed(&total, o->fail_on) ? EXIT_FAIL : EXIT_PASS;
 }
 
+int command_write_text(struct options *o, const char *text)
+{
+	struct output out;
+
+	if (output_open(&out, o->output, o->force) != 0)
+		return EXIT_ERROR;
+	fputs(text, out.f);
+	return output_close(&out, !ferror(out.f)) == 0 ? EXIT_PASS : EXIT_ERROR;
+}
+
 char *command_find_config(const char *dir)
 {
 	static const char *const names[] = { "connbudget.yaml", "connbudget.yml" };
@@ -394,6 +404,16 @@ static char *default_config(void)
 		rel = xstrdup(found);
 	free(found);
 	return rel;
+}
+
+char *command_default_config(void)
+{
+	char *def = default_config();
+
+	if (!def)
+		fprintf(stderr, "connbudget: error: no FILE given and no connbudget.yaml "
+				"in this directory or a parent up to the repository root\n");
+	return def;
 }
 
 int command_check(struct options *o)

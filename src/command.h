@@ -36,6 +36,7 @@ struct options {
 	bool force;               /* init / -o may overwrite */
 	bool quiet;
 	bool ids;                 /* rules --ids: one id per line */
+	bool format_given;        /* --format was on the command line */
 	struct rule_cli rules;
 	char **args;              /* positional arguments after the subcommand */
 	size_t nargs;
@@ -46,6 +47,10 @@ struct options {
 	const char *spike;
 	/* observe */
 	const char *dsn, *pgbouncer, *pooler, *database, *idle_threshold;
+	/* alerts */
+	bool kubernetes, exporter_queries;
+	const char **selectors;   /* --selector [ID=]MATCHERS, repeatable */
+	size_t nselectors;
 };
 
 /* One loaded topology and what was computed from it (command_run). */
@@ -88,7 +93,22 @@ int command_schema(struct options *o);
  * when a finding reaches --fail-on, else EXIT_PASS.
  */
 int command_write_report(struct options *o, struct report *r);
+/*
+ * Write text as it is to -o FILE (atomically, as a report) or standard
+ * output. Returns EXIT_PASS, or EXIT_ERROR after printing why.
+ */
+int command_write_text(struct options *o, const char *text);
+
+/*
+ * The FILE a command uses when given none: ./connbudget.yaml or the
+ * nearest parent's (command_find_config), named relative to the working
+ * directory. NULL, after saying so on stderr, when there is none; the
+ * caller frees the path.
+ */
+char *command_default_config(void);
+
 int command_observe(struct options *o);   /* observe.c */
+int command_alerts(struct options *o);    /* alerts.c */
 
 /*
  * Find connbudget.yaml / connbudget.yml in dir or the nearest parent, not

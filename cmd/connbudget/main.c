@@ -37,11 +37,14 @@ static const struct command {
 	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
 	{ "observe", command_observe, "observe [OPTIONS] FILE",
 	  "compare a live PostgreSQL (--dsn) and PgBouncer (--pgbouncer) with the topology" },
+	{ "alerts", command_alerts, "alerts [OPTIONS] [FILE]",
+	  "Prometheus alerting rules that watch what the topology promises" },
 };
 
 enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
 	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD,
+	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -79,7 +82,13 @@ static const struct opt {
 	{ { "pooler", required_argument, NULL, OPT_POOLER }, "ID",
 	  "observe: which pgbouncer of the topology --pgbouncer is (default: the only one)" },
 	{ { "idle-threshold", required_argument, NULL, OPT_IDLE_THRESHOLD }, "DURATION",
-	  "observe: idle in transaction longer than this is CB104 (default 5min)" },
+	  "observe: idle in transaction longer than this is CB104 (default 5min); alerts: the idle-in-transaction alert's threshold" },
+	{ { "kubernetes", no_argument, NULL, OPT_KUBERNETES }, NULL,
+	  "alerts: wrap the rules in a PrometheusRule manifest" },
+	{ { "selector", required_argument, NULL, OPT_SELECTOR }, "[ID=]MATCHERS",
+	  "alerts: PromQL label matchers for a database's or pooler's series (repeatable)" },
+	{ { "exporter-queries", no_argument, NULL, OPT_EXPORTER_QUERIES }, NULL,
+	  "alerts: print the postgres_exporter query file the client rules need" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
 };
@@ -137,7 +146,8 @@ static int apply_option(struct options *o, int c, const char *arg)
 	switch (c) {
 	case OPT_FORMAT:
 		if (!report_format_parse(arg, &o->format))
-			return usage_error("unknown format \"%s\" (text, json, sarif, github, junit, gcc, markdown)", arg);
+			return usage_error("unknown format \"%s\" (text, json, sarif, github, junit, gcc, markdown, prometheus)", arg);
+		o->format_given = true;
 		break;
 	case OPT_FAIL_ON:
 		if (parse_fail_on(arg, &o->fail_on) != 0)
@@ -197,6 +207,15 @@ static int apply_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_IDLE_THRESHOLD:
 		o->idle_threshold = arg;
+		break;
+	case OPT_KUBERNETES:
+		o->kubernetes = true;
+		break;
+	case OPT_SELECTOR:
+		o->selectors[o->nselectors++] = arg;
+		break;
+	case OPT_EXPORTER_QUERIES:
+		o->exporter_queries = true;
 		break;
 	default:
 		return EXIT_ERROR;
@@ -260,6 +279,7 @@ int main(int argc, char **argv)
 	o.color = COLOR_AUTO;
 	o.args = xcalloc((size_t)argc, sizeof(*o.args));
 	o.sets = xcalloc((size_t)argc, sizeof(*o.sets));
+	o.selectors = xcalloc((size_t)argc, sizeof(*o.selectors));
 	rule_cli_init(&o.rules);
 	if (env && *env && !report_format_parse(env, &o.format)) {
 		status = usage_error("CONNBUDGET_FORMAT: unknown format \"%s\"", env);
@@ -287,10 +307,16 @@ int main(int argc, char **argv)
 		goto out;
 	for (; optind < argc; optind++)
 		o.args[o.nargs++] = argv[optind];
+	if (o.format == REPORT_PROMETHEUS && cmd->run != command_alerts) {
+		status = usage_error("the prometheus format is written by `connbudget alerts`, not by %s",
+				     cmd->name);
+		goto out;
+	}
 	status = cmd->run(&o);
 out:
 	free(o.args);
 	free(o.sets);
+	free(o.selectors);
 	rule_cli_release(&o.rules);
 	return status;
 }

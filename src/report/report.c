@@ -24,6 +24,7 @@ static const struct {
 	{ REPORT_JUNIT, "junit", report_junit },
 	{ REPORT_GCC, "gcc", report_gcc },
 	{ REPORT_MARKDOWN, "markdown", report_markdown },
+	{ REPORT_PROMETHEUS, "prometheus", report_prometheus },
 };
 
 bool report_format_parse(const char *s, enum report_format *f)

@@ -22,6 +22,7 @@ enum report_format {
 	REPORT_JUNIT,
 	REPORT_GCC,
 	REPORT_MARKDOWN,
+	REPORT_PROMETHEUS, /* `alerts` only: the alert set as Prometheus rules */
 };
 
 /* "text" → REPORT_TEXT ...; false when unknown. */
@@ -30,6 +31,7 @@ const char *report_format_name(enum report_format f);
 
 struct observed; /* observe.h */
 struct plan_result; /* plan.h */
+struct alert_set; /* alerts.h */
 
 /* One loaded topology with its figures and findings. */
 struct report_file {
@@ -49,6 +51,7 @@ struct report {
 				* 0 is SEV_INFO, so set it explicitly */
 	const struct observed *observed; /* observe: live facts for JSON "observed", else NULL */
 	const struct plan_result *plan;  /* plan: --set/--spike/--solve results, else NULL */
+	const struct alert_set *alerts;  /* alerts: the rules to write (REPORT_PROMETHEUS), else NULL */
 	/*
 	 * When set, the findings may still be in the making (on another
 	 * thread): a reporter calls report_await_findings before it reads

@@ -32,6 +32,7 @@ int report_github(FILE *out, const struct report *r);
 int report_junit(FILE *out, const struct report *r);
 int report_gcc(FILE *out, const struct report *r);
 int report_markdown(FILE *out, const struct report *r);
+int report_prometheus(FILE *out, const struct report *r); /* prometheus.c */
 
 /*
  * Every finding of every file, in file order then the order of each
