@@ -113,6 +113,11 @@ EOF
 if promtool test rules "$TMP/h/t.test.yaml" >"$TMP/pt" 2>&1; then ok; else bad "hostile strings do not survive as written"; cat "$TMP/pt"; fi
 grep -q $'\xe2\x80\xae' "$TMP/h/rules.yaml" && bad "a raw bidi override reached the rules file" || ok
 
+# docs/alerts.md shows the fixed architecture's rules as they are written
+"$CB" alerts testdata/examples/fixed.yaml >"$TMP/fixed.rules" 2>/dev/null
+awk '/^```yaml$/ { on = 1; next } /^```$/ { on = 0 } on' docs/alerts.md >"$TMP/doc.rules"
+cmp -s "$TMP/fixed.rules" "$TMP/doc.rules" && ok || bad "docs/alerts.md: the fixed architecture's rules are stale"
+
 #--- the command line ---------------------------------------------------------
 expect_rc 0 "alerts --exporter-queries" "$CB" alerts --exporter-queries
 contains "$out" "connbudget_application:" "the query file names its namespace"
