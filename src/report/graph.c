@@ -239,7 +239,8 @@ static void pooler_node(struct graph *g, const struct report_file *rf, unsigned 
 	if (f->has_client_limit) {
 		report_u64(lim, f->client_limit);
 		add_line(g, n, "client limit %s", lim);
-		if (f->client_demand.unbounded || f->client_demand.peak > f->client_limit)
+		/* CB009's test; an unbounded client is CB010's alone, its edge marked */
+		if (!f->client_demand.unbounded && f->client_demand.peak > f->client_limit)
 			n->state = GRAPH_OVER;
 	}
 	env_line(g, n, rf->topo, pl->environment.s);
