@@ -381,6 +381,23 @@ const struct client_fig *budget_client(const struct budget *b, size_t i, struct 
 	return f;
 }
 
+struct amount budget_conn_sum(const struct budget *b, const size_t *clients, size_t n)
+{
+	struct amount sum = { 0, 0, false };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct amount a = budget_conn(b, clients[i]);
+		bool ok = amount_add(&sum, &a);
+
+		assert(ok); /* a part of a sum budget_compute checked */
+		(void)ok;
+	}
+	if (sum.unbounded)
+		sum.steady = sum.peak = 0;
+	return sum;
+}
+
 void budget_release(struct budget *b)
 {
 	size_t i;

@@ -131,4 +131,12 @@ static inline struct amount budget_conn(const struct budget *b, size_t i)
 	return a;
 }
 
+/*
+ * What clients[0..n) of b's topology open together: the sum of their
+ * budget_conn, unbounded when any is (steady and peak 0 then). The clients
+ * must share one target (a pooler, or a database they reach directly),
+ * whose sum budget_compute already checked: a part of it cannot overflow.
+ */
+struct amount budget_conn_sum(const struct budget *b, const size_t *clients, size_t n);
+
 #endif

@@ -416,22 +416,45 @@ char *command_default_config(void)
 	return def;
 }
 
-int command_check(struct options *o)
+/* Run command over the FILE arguments, or the default FILE when none is given. */
+static int run_files_or_default(struct options *o, const char *command)
 {
 	char *def;
 	int status;
 
 	if (o->nargs)
-		return run_files(o, "check", o->args, o->nargs);
+		return run_files(o, command, o->args, o->nargs);
 	def = default_config();
 	if (!def) {
 		fprintf(stderr, "connbudget: error: no FILE given and no connbudget.yaml "
 				"in this directory or a parent up to the repository root\n");
 		return EXIT_ERROR;
 	}
-	status = run_files(o, "check", &def, 1);
+	status = run_files(o, command, &def, 1);
 	free(def);
 	return status;
+}
+
+int command_check(struct options *o)
+{
+	return run_files_or_default(o, "check");
+}
+
+int command_graph(struct options *o)
+{
+	if (o->nargs > 1) {
+		fprintf(stderr, "connbudget: error: graph takes at most one FILE\n");
+		return EXIT_ERROR;
+	}
+	if (o->format != REPORT_MERMAID && o->format != REPORT_DOT) {
+		if (o->format_given) {
+			fprintf(stderr, "connbudget: error: graph draws --format mermaid or dot, not %s\n",
+				report_format_name(o->format));
+			return EXIT_ERROR;
+		}
+		o->format = REPORT_MERMAID; /* CONNBUDGET_FORMAT names a report format */
+	}
+	return run_files_or_default(o, "graph");
 }
 
 int command_report(struct options *o)

@@ -6,7 +6,7 @@
  *     it returns an exit status (enum exit_status).
  *  2. Add a row to `commands[]` in cmd/connbudget/main.c.
  *  3. Add its options (if any) to the options table there.
- *  4. Document it in the README and contrib/bash-completion/connbudget.
+ *  4. Document it in docs/ and contrib/bash-completion/connbudget.
  */
 #ifndef CONNBUDGET_COMMAND_H
 #define CONNBUDGET_COMMAND_H
@@ -30,13 +30,13 @@ enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct options {
 	enum report_format format;
+	bool format_given;        /* --format was on the command line (not CONNBUDGET_FORMAT) */
 	int fail_on;              /* a severity, or LEVEL_OFF for "never" */
 	enum color_mode color;
 	const char *output;       /* -o FILE, NULL for stdout */
 	bool force;               /* init / -o may overwrite */
 	bool quiet;
 	bool ids;                 /* rules --ids: one id per line */
-	bool format_given;        /* --format was on the command line */
 	struct rule_cli rules;
 	char **args;              /* positional arguments after the subcommand */
 	size_t nargs;
@@ -79,6 +79,8 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 
 int command_check(struct options *o);
 int command_report(struct options *o);
+/* graph [FILE]: the topology as a picture, --format mermaid (default) or dot. */
+int command_graph(struct options *o);
 int command_rules(struct options *o);
 int command_explain(struct options *o);
 int command_init(struct options *o);

@@ -26,6 +26,8 @@ static const struct command {
 	  "lint topologies (default FILE: ./connbudget.yaml or the nearest parent's; \"-\" = stdin)" },
 	{ "report", command_report, "report [OPTIONS] FILE",
 	  "budget table per database: every contributor, steady and peak" },
+	{ "graph", command_graph, "graph [--format mermaid|dot] [FILE]",
+	  "the topology as a picture: connections on every edge (default FILE as check's)" },
 	{ "plan", command_plan, "plan [OPTIONS] FILE",
 	  "what-if: --set PATH=VALUE (repeatable), --solve PATH, --spike FACTOR" },
 	{ "rules", command_rules, "rules [--ids]",
@@ -54,7 +56,7 @@ static const struct opt {
 	const char *help;
 } opts[] = {
 	{ { "format", required_argument, NULL, OPT_FORMAT }, "FMT",
-	  "text|json|sarif|github|junit|gcc|markdown (default text, or $CONNBUDGET_FORMAT)" },
+	  "text|json|sarif|github|junit|gcc|markdown|mermaid|dot (default text, or $CONNBUDGET_FORMAT; graph: mermaid)" },
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON }, "LEVEL",
 	  "error|warning|info|never: lowest severity that fails (default error)" },
 	{ { "color", required_argument, NULL, OPT_COLOR }, "WHEN",
@@ -146,7 +148,7 @@ static int apply_option(struct options *o, int c, const char *arg)
 	switch (c) {
 	case OPT_FORMAT:
 		if (!report_format_parse(arg, &o->format))
-			return usage_error("unknown format \"%s\" (text, json, sarif, github, junit, gcc, markdown, prometheus)", arg);
+			return usage_error("unknown format \"%s\" (text, json, sarif, github, junit, gcc, markdown, mermaid, dot, prometheus)", arg);
 		o->format_given = true;
 		break;
 	case OPT_FAIL_ON:

@@ -127,50 +127,6 @@ static void build_suite(struct suite *s, const struct report_file *rf)
 			place_finding(s, &rf->findings->v[i]);
 }
 
-/* Decode one UTF-8 sequence at s: its length, and *cp (U+FFFD when invalid). */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t n, i;
-	uint32_t v, lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		v = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;
-		if (c == 0xED)
-			hi = 0x9F; /* no UTF-16 surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		v = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	for (i = 1; i < n; i++) {
-		unsigned char d = s[i];
-		if (d < (i == 1 ? lo : 0x80) || d > (i == 1 ? hi : 0xBF)) {
-			*cp = 0xFFFD;
-			return 1;
-		}
-		v = v << 6 | (d & 0x3F);
-	}
-	*cp = v;
-	return n;
-}
-
 /* A character XML 1.0 allows (Char production). */
 static bool xml_char(uint32_t cp)
 {
@@ -184,7 +140,7 @@ void report_xml_escape(struct sbuf *b, const char *s, bool attr)
 
 	while (*p) {
 		uint32_t cp;
-		size_t n = utf8_next(p, &cp);
+		size_t n = report_utf8_next(p, &cp);
 
 		switch (cp) {
 		case '&':

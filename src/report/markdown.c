@@ -1,7 +1,8 @@
 /*
  * report_markdown.c - GitHub-flavoured Markdown for `report --format
  * markdown` (a pull-request comment, a job summary): the same budget
- * table as text, one per database, then the findings as a list and the
+ * table as text, one per database, the topology as a mermaid picture
+ * (mermaid.c; GitHub draws it), then the findings as a list and the
  * summary line.
  */
 #include <string.h>
@@ -86,6 +87,21 @@ static void md_table(struct sbuf *b, const struct report *r, const struct report
 	report_table_release(&t);
 }
 
+/* The picture of every file with figures, in a ```mermaid block; nothing when none has. */
+static void md_picture(struct sbuf *b, const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++)
+		if (r->files[i].topo && r->files[i].budget && r->files[i].budget->dbs)
+			break;
+	if (i == r->nfiles)
+		return;
+	sbuf_puts(b, "### Topology\n\n```mermaid\n");
+	report_graph_mermaid(b, r->files, r->nfiles);
+	sbuf_puts(b, "```\n\n");
+}
+
 int report_markdown(FILE *out, const struct report *r)
 {
 	struct report plain = *r;
@@ -104,6 +120,7 @@ int report_markdown(FILE *out, const struct report *r)
 			for (db = 0; db < rf->topo->ndatabases; db++)
 				md_table(&b, r, rf, db);
 		}
+		md_picture(&b, r);
 	}
 	report_iter_init(&it, r);
 	while ((f = report_iter_next(&it))) {

@@ -25,6 +25,8 @@ static const struct {
 	{ REPORT_GCC, "gcc", report_gcc },
 	{ REPORT_MARKDOWN, "markdown", report_markdown },
 	{ REPORT_PROMETHEUS, "prometheus", report_prometheus },
+	{ REPORT_MERMAID, "mermaid", report_mermaid },
+	{ REPORT_DOT, "dot", report_dot },
 };
 
 bool report_format_parse(const char *s, enum report_format *f)
@@ -163,6 +165,49 @@ static uint32_t utf8_chars(const char *s)
 	for (; *s; s++)
 		if (((unsigned char)*s & 0xC0) != 0x80)
 			n++;
+	return n;
+}
+
+size_t report_utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t n, i;
+	uint32_t v, lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;
+		if (c == 0xED)
+			hi = 0x9F; /* no UTF-16 surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;
+		if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	for (i = 1; i < n; i++) {
+		unsigned char d = s[i];
+		if (d < (i == 1 ? lo : 0x80) || d > (i == 1 ? hi : 0xBF)) {
+			*cp = 0xFFFD;
+			return 1;
+		}
+		v = v << 6 | (d & 0x3F);
+	}
+	*cp = v;
 	return n;
 }
 
@@ -332,6 +377,15 @@ bool report_util_percent(const struct db_fig *d, uint64_t *pct)
 	v = d->utilization * 100.0 + 0.5;
 	*pct = v >= 1.8e19 ? UINT64_MAX : v <= 0 ? 0 : (uint64_t)v;
 	return true;
+}
+
+enum report_db_state report_db_state(const struct db_fig *d)
+{
+	if (d->demand.unbounded || d->demand.peak > d->capacity)
+		return DB_OVER_CAPACITY;
+	if (d->demand.peak > d->budget)
+		return DB_IN_HEADROOM;
+	return DB_UNDER_BUDGET;
 }
 
 /* Append a row of kind k; the caller fills its cells. */

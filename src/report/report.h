@@ -1,5 +1,6 @@
 /*
- * report.h - figures + findings → text | json | sarif | github | junit | gcc.
+ * report.h - figures + findings → text | json | sarif | github | junit | gcc |
+ * markdown, and the topology as a picture → mermaid | dot.
  *
  * Reporters walk the same list of files and findings; none computes a
  * figure. Each writes to a FILE * (a file, stdout, or open_memstream).
@@ -23,6 +24,8 @@ enum report_format {
 	REPORT_GCC,
 	REPORT_MARKDOWN,
 	REPORT_PROMETHEUS, /* `alerts` only: the alert set as Prometheus rules */
+	REPORT_MERMAID,   /* the picture (graph.c), as a mermaid flowchart */
+	REPORT_DOT,       /* the picture as a Graphviz digraph */
 };
 
 /* "text" → REPORT_TEXT ...; false when unknown. */
@@ -67,6 +70,14 @@ void report_await_findings(const struct report *r);
 
 /* Write r in format f. Returns 0, or -1 on an output error. */
 int report_write(FILE *out, enum report_format f, const struct report *r);
+
+/*
+ * The mermaid flowchart of these files' topologies and figures (the
+ * source, no ``` fence around it), appended to b: what `graph` and
+ * `report --format markdown` draw, for any other document to embed.
+ * docs/graph.md describes the picture.
+ */
+void report_graph_mermaid(struct sbuf *b, const struct report_file *files, size_t nfiles);
 
 /* Is a summary with these counts a failure at this --fail-on level (a
  * severity, or LEVEL_OFF for "never")? */

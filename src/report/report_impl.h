@@ -33,6 +33,8 @@ int report_junit(FILE *out, const struct report *r);
 int report_gcc(FILE *out, const struct report *r);
 int report_markdown(FILE *out, const struct report *r);
 int report_prometheus(FILE *out, const struct report *r); /* prometheus.c */
+int report_mermaid(FILE *out, const struct report *r);
+int report_dot(FILE *out, const struct report *r);
 
 /*
  * Every finding of every file, in file order then the order of each
@@ -115,6 +117,14 @@ bool report_pooled_next(struct report_pooled *it, size_t *client);
 void report_u64(char buf[REPORT_NUM_LEN], uint64_t v);
 /* Utilization as a whole percent (rounded), false when demand is unbounded. */
 bool report_util_percent(const struct db_fig *d, uint64_t *pct);
+
+/* Where a database's peak demand stands (the colour of its gauge and node). */
+enum report_db_state {
+	DB_UNDER_BUDGET,     /* peak ≤ budget */
+	DB_IN_HEADROOM,      /* budget < peak ≤ capacity (CB002) */
+	DB_OVER_CAPACITY,    /* peak > capacity, or unbounded (CB001) */
+};
+enum report_db_state report_db_state(const struct db_fig *d);
 
 /* Which row of a budget table. */
 enum report_row_kind {
@@ -236,6 +246,101 @@ void report_github_escape_property(struct sbuf *b, const char *s);
  * controls, U+FFFE, U+FFFF, surrogates) and invalid UTF-8 become U+FFFD.
  */
 void report_xml_escape(struct sbuf *b, const char *s, bool attr);
+
+/*
+ * The topology as a picture (graph.c), for the mermaid and dot writers:
+ * nodes for clients, poolers and databases, an edge per connection. The
+ * builder decides everything a picture says (which nodes, which lines of
+ * text, which colour, which marks) from the figures as they are; the
+ * writers only spell it in their language, escaping every line.
+ *
+ * Clients of the same type, on the same target, in the same environment
+ * fold into one node when there are more than GRAPH_FOLD_ABOVE of them.
+ */
+enum { GRAPH_FOLD_ABOVE = 5, GRAPH_MAX_LINES = 6 };
+
+enum graph_kind { GRAPH_CLIENT, GRAPH_FOLD, GRAPH_POOLER, GRAPH_DATABASE };
+
+/* A node's colour: neutral, or where the figures stand against a limit. */
+enum graph_state {
+	GRAPH_NEUTRAL,
+	GRAPH_UNDER,       /* a database under its budget */
+	GRAPH_HEADROOM,    /* a database eating into its headroom */
+	GRAPH_OVER,        /* a database over capacity, a pooler over its client limit */
+};
+
+/*
+ * Marks on a node or edge whose figure is not a plain declared number.
+ * Adding one: a bit here, a row in graph.c's marks table (its note, shown
+ * on the node), and where graph_build sets it. The writers draw every
+ * marked node and edge dashed, whichever mark it is.
+ */
+enum graph_mark {
+	GRAPH_MARK_UNBOUNDED = 1u << 0,  /* a pool with no upper bound (CB010) */
+	GRAPH_MARK_ASSUMED = 1u << 1,    /* a figure assumed, not declared (CB016's 1000) */
+};
+
+struct graph_node {
+	enum graph_kind kind;
+	enum graph_state state;
+	unsigned marks;                  /* enum graph_mark bits */
+	unsigned file;                   /* index into the report's files */
+	const char *key;                 /* the model id; a fold's: its first client's id */
+	const char *line[GRAPH_MAX_LINES]; /* text lines, unescaped (in the graph's arena) */
+	size_t nlines;
+};
+
+struct graph_edge {
+	size_t from, to;                 /* node indices */
+	unsigned marks;
+	const char *label;               /* "steady 120, peak 400", unescaped */
+};
+
+/* Nodes in the order a writer declares them: clients, poolers, databases, file by file. */
+struct graph {
+	struct arena arena;
+	struct graph_node *nodes;
+	size_t nnodes, ncap;
+	struct graph_edge *edges;
+	size_t nedges, ecap;
+	size_t nfiles;
+};
+
+/* Build g from files (those without figures are skipped); release with graph_release. */
+void graph_build(struct graph *g, const struct report_file *files, size_t nfiles);
+void graph_release(struct graph *g);
+/* The class name of a state ("under", "headroom", "over"; "" for neutral). */
+const char *graph_state_class(enum graph_state s);
+/* The node kind's word in ids ("client", "fold", "pooler", "db"). */
+const char *graph_kind_prefix(enum graph_kind k);
+
+/*
+ * Mermaid escaping (mermaid.c), appended to b. In a label (id false) every
+ * byte but letters, digits, space and -_.,:/()+= becomes an entity (#35;),
+ * so that no quote, bracket, backtick, '<', '%%' or keyword can end the
+ * string or reach the page as markup; line breaks become spaces; C0/C1
+ * and bidi controls and invalid UTF-8 become U+FFFD. As an id (id true)
+ * the result matches [A-Za-z0-9_]+ and differs for different inputs:
+ * letters and digits stay, '_' is doubled, any other byte is '_' and two
+ * hex digits.
+ */
+void report_mermaid_escape(struct sbuf *b, const char *s, bool id);
+/*
+ * Graphviz DOT escaping (dot.c) for the inside of a double-quoted string,
+ * appended to b: '"' and '\\' take a backslash, '&' is &amp; (Graphviz
+ * reads entities in labels), line breaks become spaces, C0/C1 and bidi
+ * controls and invalid UTF-8 become U+FFFD; other UTF-8 stays as it is.
+ */
+void report_dot_escape(struct sbuf *b, const char *s);
+
+/* Decode one UTF-8 sequence at s (report.c): its length, and *cp (U+FFFD, length 1, when invalid). */
+size_t report_utf8_next(const unsigned char *s, uint32_t *cp);
+/*
+ * May code point cp stand in a picture's label (graph.c)? Not a C0 or C1
+ * control, DEL, a bidi control (U+061C, U+200E/F, U+202A-E, U+2066-9),
+ * U+FFFE/U+FFFF or U+FFFD itself: those become U+FFFD.
+ */
+bool graph_char_ok(uint32_t cp);
 
 /* The version to print: the report's, else this build's. */
 const char *report_version(const struct report *r);

@@ -34,13 +34,11 @@ static void text_gauge(struct sbuf *b, const struct db_fig *d, bool color)
 {
 	uint64_t pct = 0, cells;
 	bool bounded = report_util_percent(d, &pct);
-	const char *ink = ANSI_GREEN;
+	enum report_db_state state = report_db_state(d);
+	const char *ink = state == DB_OVER_CAPACITY ? ANSI_RED :
+			  state == DB_IN_HEADROOM ? ANSI_YELLOW : ANSI_GREEN;
 	size_t i;
 
-	if (!bounded || d->demand.peak > d->capacity)
-		ink = ANSI_RED;
-	else if (d->demand.peak > d->budget)
-		ink = ANSI_YELLOW;
 	cells = !bounded || pct >= 100 ? GAUGE_WIDTH : (pct * GAUGE_WIDTH + 50) / 100;
 	sbuf_puts(b, "  [");
 	if (color)
