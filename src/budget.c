@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conninfo.h"
 #include "framework.h"
 #include "rds.h"
 #include "util.h"
@@ -37,6 +38,8 @@ static bool overflow(struct calc *c, struct pos pos, const char *section, const 
 	c->failed = 1;
 	return false;
 }
+
+static void collect_pooled(const struct topology *t, struct budget *b);
 
 static uint64_t num_or(const struct num *n, uint64_t def)
 {
@@ -197,7 +200,6 @@ static uint64_t db_max_connections(const struct database *d)
 static bool pooler_settings(struct calc *c, const struct pooler *p, struct pooler_fig *f)
 {
 	const struct database *d = &c->t->databases[p->db];
-	uint64_t per_instance;
 
 	f->instances = num_or(&p->instances, 1);
 	f->pool_mode = (enum pool_mode)num_or(&p->pool_mode, POOL_SESSION);
@@ -215,17 +217,473 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 	f->max_client_conn = num_or(&p->max_client_conn, PGBOUNCER_DEFAULT_MAX_CLIENT_CONN);
 	f->max_db_connections = num_or(&p->max_db_connections, PGBOUNCER_DEFAULT_MAX_DB_CONNECTIONS);
 	f->users = p->users.n ? p->users.n : 1;
-	if (!u64_add(f->default_pool_size, f->reserve_pool_size, &per_instance) ||
-	    !u64_mul(f->users, per_instance, &per_instance))
-		return overflow(c, p->id.pos, "poolers", p->id.s,
-				"users x (default_pool_size + reserve_pool_size)");
-	if (f->max_db_connections)
-		per_instance = u64_min(per_instance, f->max_db_connections);
 	f->has_client_limit = true;
-	if (!u64_mul(f->instances, per_instance, &f->cap) ||
-	    !u64_mul(f->instances, f->max_client_conn, &f->client_limit))
-		return overflow(c, p->id.pos, "poolers", p->id.s, "instances x pool or client limit");
+	if (!u64_mul(f->instances, f->max_client_conn, &f->client_limit))
+		return overflow(c, p->id.pos, "poolers", p->id.s, "instances x max_client_conn");
+	return true; /* the cap comes with the pools (pooler_pools) */
+}
+
+/* ---- PgBouncer's pools (docs/poolers.md) --------------------------------- */
+
+/* A capacity without limit, in the pool network below. */
+#define FLOW_INF UINT64_MAX
+
+/* a + b, FLOW_INF when either is or the sum overflows. */
+static uint64_t cap_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return a == FLOW_INF || b == FLOW_INF || !u64_add(a, b, &r) ? FLOW_INF : r;
+}
+
+/* a × b for a count of instances b: FLOW_INF stays FLOW_INF; false on overflow. */
+static bool cap_mul(uint64_t a, uint64_t b, uint64_t *r)
+{
+	if (a == FLOW_INF) {
+		*r = b ? FLOW_INF : 0;
+		return true;
+	}
+	return u64_mul(a, b, r) && *r != FLOW_INF;
+}
+
+/*
+ * The pool network of one pooler: source → entry (max_db_connections) →
+ * user (the pool's size + reserve) → sink (max_user_connections). Its
+ * maximum flow is what the pooler can open: an entry's pools share its
+ * max_db_connections, a user's pools across entries share its
+ * max_user_connections. Nodes: 0 source, 1..ne entries, then nu users,
+ * then the sink. Arrays malloc'd, freed by flow_release.
+ */
+struct flow_edge {
+	size_t to, rev;
+	uint64_t cap;
+};
+struct flow {
+	struct flow_edge *e;
+	size_t ne, cape;
+	size_t *head_n, **adj, *adj_cap; /* per node: its edges' indices */
+	size_t nodes;
+};
+
+static void flow_init(struct flow *f, size_t nodes)
+{
+	memset(f, 0, sizeof(*f));
+	f->nodes = nodes;
+	f->head_n = xcalloc(nodes, sizeof(*f->head_n));
+	f->adj = xcalloc(nodes, sizeof(*f->adj));
+	f->adj_cap = xcalloc(nodes, sizeof(*f->adj_cap));
+}
+
+static void flow_adj(struct flow *f, size_t node, size_t edge)
+{
+	xgrow(&f->adj[node], &f->adj_cap[node], f->head_n[node] + 1, sizeof(size_t));
+	f->adj[node][f->head_n[node]++] = edge;
+}
+
+/* An edge from a to b of capacity cap, with its residual twin. */
+static void flow_edge(struct flow *f, size_t a, size_t b, uint64_t cap)
+{
+	xgrow(&f->e, &f->cape, f->ne + 2, sizeof(*f->e));
+	f->e[f->ne] = (struct flow_edge){ b, f->ne + 1, cap };
+	f->e[f->ne + 1] = (struct flow_edge){ a, f->ne, 0 };
+	flow_adj(f, a, f->ne);
+	flow_adj(f, b, f->ne + 1);
+	f->ne += 2;
+}
+
+static void flow_release(struct flow *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nodes; i++)
+		free(f->adj[i]);
+	free(f->adj);
+	free(f->adj_cap);
+	free(f->head_n);
+	free(f->e);
+	memset(f, 0, sizeof(*f));
+}
+
+/*
+ * The maximum flow from node 0 to the last node (Edmonds-Karp: shortest
+ * augmenting paths found by breadth-first search). FLOW_INF when a path
+ * of unlimited edges exists. Consumes the capacities.
+ */
+static uint64_t flow_max(struct flow *f)
+{
+	size_t sink = f->nodes - 1, *prev = xcalloc(f->nodes, sizeof(size_t));
+	size_t *queue = xcalloc(f->nodes, sizeof(size_t));
+	uint64_t total = 0;
+
+	for (;;) {
+		size_t qh = 0, qt = 0, v, k;
+		uint64_t push = FLOW_INF;
+
+		for (v = 0; v < f->nodes; v++)
+			prev[v] = SIZE_MAX;
+		prev[0] = 0;
+		queue[qt++] = 0;
+		while (qh < qt && prev[sink] == SIZE_MAX) {
+			v = queue[qh++];
+			for (k = 0; k < f->head_n[v]; k++) {
+				const struct flow_edge *e = &f->e[f->adj[v][k]];
+				if (e->cap && prev[e->to] == SIZE_MAX) {
+					prev[e->to] = f->adj[v][k];
+					queue[qt++] = e->to;
+				}
+			}
+		}
+		if (prev[sink] == SIZE_MAX)
+			break;
+		for (v = sink; v != 0; v = f->e[f->e[prev[v]].rev].to)
+			push = u64_min(push, f->e[prev[v]].cap);
+		if (push == FLOW_INF) {
+			total = FLOW_INF;
+			break;
+		}
+		for (v = sink; v != 0; v = f->e[f->e[prev[v]].rev].to) {
+			struct flow_edge *e = &f->e[prev[v]];
+			e->cap -= push;
+			if (f->e[e->rev].cap != FLOW_INF)
+				f->e[e->rev].cap += push;
+		}
+		total = cap_add(total, push);
+		if (total == FLOW_INF)
+			break;
+	}
+	free(prev);
+	free(queue);
+	return total;
+}
+
+/* The pools of one pgbouncer as they are being built. */
+struct pool_build {
+	const struct topology *t;
+	const struct pooler *p;
+	struct pooler_fig *f;
+	const struct bouncer_entry *entries; /* the entries that point at the database */
+	size_t nentries;
+	struct bouncer_entry implicit;       /* without a file: one entry named like the database */
+	const char **users;                  /* the pool users (NULL: the unnamed one) */
+	size_t nusers;
+	size_t nnamed;                       /* users[0..nnamed): the topology's and the urls' */
+	size_t *pool_entry, *pool_user;      /* per pool: its entry and user */
+	const char **client_db, **client_user; /* per pooled client: its url's dbname and user */
+};
+
+static const struct bouncer_user *bouncer_user_find(const struct bouncer_conf *bc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; bc && name && i < bc->nusers; i++)
+		if (strcmp(bc->users[i].name, name) == 0)
+			return &bc->users[i];
+	return NULL;
+}
+
+/* Index of name in the build's users, adding it; NULL is the unnamed user. */
+static size_t pool_user_index(struct pool_build *pb, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pb->nusers; i++)
+		if ((!name && !pb->users[i]) || (name && pb->users[i] && strcmp(name, pb->users[i]) == 0))
+			return i;
+	pb->users = xrealloc(pb->users, (pb->nusers + 1) * sizeof(*pb->users));
+	pb->users[pb->nusers] = name;
+	return pb->nusers++;
+}
+
+/* A name from a url, kept by the pooler's figures. */
+static const char *pool_keep_name(struct pooler_fig *f, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < f->nnames; i++)
+		if (strcmp(f->names[i], s) == 0)
+			return f->names[i];
+	f->names = xrealloc(f->names, (f->nnames + 1) * sizeof(*f->names));
+	f->names[f->nnames] = xstrdup(s);
+	return f->names[f->nnames++];
+}
+
+/*
+ * Read the dbname and user of every pooled client's url (NULL when the
+ * url or the part is absent, or the url does not parse: CB013's and
+ * CB012's readers report that).
+ */
+static void pool_read_urls(struct pool_build *pb)
+{
+	struct pooler_fig *f = pb->f;
+	size_t k;
+
+	pb->client_db = xcalloc(f->nclients ? f->nclients : 1, sizeof(char *));
+	pb->client_user = xcalloc(f->nclients ? f->nclients : 1, sizeof(char *));
+	for (k = 0; k < f->nclients; k++) {
+		const char *url = client_cold(&pb->t->clients[f->clients[k]])->url.s;
+		struct conninfo ci;
+		const char *db;
+
+		if (!url || conninfo_parse(url, &ci, NULL) != 0)
+			continue;
+		if (ci.user && *ci.user)
+			pb->client_user[k] = pool_keep_name(f, ci.user);
+		db = conninfo_param(&ci, "dbname");
+		if (db && *db)
+			pb->client_db[k] = pool_keep_name(f, db);
+		conninfo_release(&ci);
+	}
+}
+
+/*
+ * The pools: one per (entry, user) for every entry that points at the
+ * database, one per entry with a forced user=. The users are the
+ * pooler's `users:` and those its clients' urls name, or one unnamed
+ * user when nothing names one. Settings as PgBouncer's pool_pool_size,
+ * pool_res_pool_size and probably_wrong_pool_pool_mode take them
+ * (src/server.c): the [users] entry's, else the [databases] entry's, else
+ * [pgbouncer]'s. Returns false on overflow or too many pools.
+ */
+static bool pool_list(struct calc *c, struct pool_build *pb)
+{
+	const struct pooler *p = pb->p;
+	const struct bouncer_conf *bc = p->bouncer;
+	struct pooler_fig *f = pb->f;
+	size_t i, j, k, nnamed;
+
+	for (i = 0; i < p->users.n; i++)
+		pool_user_index(pb, p->users.v[i].s);
+	for (k = 0; k < f->nclients; k++)
+		if (pb->client_user[k])
+			pool_user_index(pb, pb->client_user[k]);
+	if (!pb->nusers)
+		pool_user_index(pb, NULL);
+	nnamed = pb->nnamed = pb->nusers;
+	for (i = 0; i < pb->nentries; i++) {
+		const struct bouncer_entry *e = &pb->entries[i];
+		size_t from = e->user ? pool_user_index(pb, e->user) : 0;
+		size_t to = e->user ? from + 1 : nnamed;
+
+		for (j = from; j < to; j++) {
+			const struct bouncer_user *u = bouncer_user_find(bc, pb->users[j]);
+			struct pool_fig *pf;
+
+			if (f->npools >= BUDGET_MAX_POOLS)
+				return overflow(c, p->id.pos, "poolers", p->id.s, "the number of pools");
+			f->pools = xrealloc(f->pools, (f->npools + 1) * sizeof(*f->pools));
+			pb->pool_entry = xrealloc(pb->pool_entry, (f->npools + 1) * sizeof(size_t));
+			pb->pool_user = xrealloc(pb->pool_user, (f->npools + 1) * sizeof(size_t));
+			pb->pool_entry[f->npools] = i;
+			pb->pool_user[f->npools] = j;
+			pf = &f->pools[f->npools++];
+			memset(pf, 0, sizeof(*pf));
+			pf->entry = e->name;
+			pf->user = pb->users[j];
+			if (u && VALUE_SET(u->pool_size)) {
+				pf->size = u->pool_size.v;
+				pf->size_pos = u->pool_size.pos;
+			} else if (VALUE_SET(e->pool_size)) {
+				pf->size = e->pool_size.v;
+				pf->size_pos = e->pool_size.pos;
+			} else {
+				pf->size = f->default_pool_size;
+				pf->size_pos = p->default_pool_size.pos;
+			}
+			pf->reserve = u && VALUE_SET(u->reserve_pool_size) ? u->reserve_pool_size.v :
+				      VALUE_SET(e->reserve_pool) ? e->reserve_pool.v : f->reserve_pool_size;
+			pf->mode = (enum pool_mode)(u && VALUE_SET(u->pool_mode) ? u->pool_mode.v :
+						    VALUE_SET(e->pool_mode) ? e->pool_mode.v : f->pool_mode);
+			pf->unbounded = pf->size == 0; /* 0 = unlimited since PgBouncer 1.24 */
+			if (!pf->unbounded && (!u64_add(pf->size, pf->reserve, &pf->cap) ||
+					       !u64_mul(pf->cap, f->instances, &pf->cap)))
+				return overflow(c, p->id.pos, "poolers", p->id.s,
+						"instances x (pool_size + reserve_pool_size)");
+		}
+	}
 	return true;
+}
+
+/* The entry a client's pool belongs to: by its url's dbname, else by the database id, else the only one. */
+static size_t pool_client_entry(const struct pool_build *pb, const char *dbname)
+{
+	const char *want = dbname ? dbname : pb->t->databases[pb->p->db].id.s;
+	size_t i, star = SIZE_MAX;
+
+	for (i = 0; i < pb->nentries; i++) {
+		if (strcmp(pb->entries[i].name, want) == 0)
+			return i;
+		if (strcmp(pb->entries[i].name, "*") == 0)
+			star = i;
+	}
+	if (dbname)
+		return star; /* PgBouncer's fallback database serves any other name */
+	return pb->nentries == 1 ? 0 : SIZE_MAX;
+}
+
+/* Which pool each client fills, and the demand of every pool. */
+static bool pool_assign(struct calc *c, const struct budget *b, struct pool_build *pb)
+{
+	struct pooler_fig *f = pb->f;
+	size_t k, i;
+
+	f->client_pool = xcalloc(f->nclients ? f->nclients : 1, sizeof(size_t));
+	for (k = 0; k < f->nclients; k++) {
+		size_t e = pool_client_entry(pb, pb->client_db[k]), pool = SIZE_MAX;
+		const char *user = pb->client_user[k];
+		struct amount a = budget_conn(b, f->clients[k]);
+		bool known = e != SIZE_MAX;
+
+		if (known && pb->entries[e].user)
+			user = pb->entries[e].user;
+		else if (known && !user)
+			known = pb->nnamed == 1, user = pb->users[0];
+		for (i = 0; known && i < f->npools; i++)
+			if (pb->pool_entry[i] == e &&
+			    (user ? f->pools[i].user && strcmp(f->pools[i].user, user) == 0 : !f->pools[i].user)) {
+				pool = i;
+				break;
+			}
+		f->client_pool[k] = pool;
+		if (!amount_add(pool == SIZE_MAX ? &f->untold : &f->pools[pool].demand, &a))
+			return overflow(c, pb->p->id.pos, "poolers", pb->p->id.s,
+					"the sum of its clients' connections");
+	}
+	for (i = 0; i < f->npools; i++) {
+		struct pool_fig *pf = &f->pools[i];
+
+		if (pf->unbounded) {
+			pf->server = pf->demand;
+		} else {
+			pf->server.steady = pf->demand.unbounded ? pf->cap : u64_min(pf->cap, pf->demand.steady);
+			pf->server.peak = pf->demand.unbounded ? pf->cap : u64_min(pf->cap, pf->demand.peak);
+		}
+	}
+	return true;
+}
+
+/*
+ * The maximum flow of the pooler's network with each pool's edge given
+ * by edge(pool): FLOW_INF when unlimited. Limits are per instance, so each
+ * is multiplied by the instances (pool caps already are).
+ */
+static bool pool_flow(struct calc *c, const struct pool_build *pb, int which, uint64_t *out)
+{
+	const struct bouncer_conf *bc = pb->p->bouncer;
+	const struct pooler_fig *f = pb->f;
+	size_t ne = pb->nentries, nu = pb->nusers, i;
+	struct flow fl;
+	uint64_t lim;
+
+	flow_init(&fl, ne + nu + 2);
+	for (i = 0; i < ne; i++) {
+		const struct bouncer_entry *e = &pb->entries[i];
+		lim = VALUE_SET(e->max_db_connections) && e->max_db_connections.v ? e->max_db_connections.v :
+		      f->max_db_connections ? f->max_db_connections : FLOW_INF;
+		if (!cap_mul(lim, f->instances, &lim))
+			goto bad;
+		flow_edge(&fl, 0, 1 + i, lim);
+	}
+	for (i = 0; i < nu; i++) {
+		const struct bouncer_user *u = bouncer_user_find(bc, pb->users[i]);
+		lim = u && VALUE_SET(u->max_user_connections) && u->max_user_connections.v ?
+			      u->max_user_connections.v :
+		      f->max_user_connections ? f->max_user_connections : FLOW_INF;
+		if (!cap_mul(lim, f->instances, &lim))
+			goto bad;
+		flow_edge(&fl, 1 + ne + i, 1 + ne + nu, lim);
+	}
+	for (i = 0; i < f->npools; i++) {
+		const struct pool_fig *pf = &f->pools[i];
+		uint64_t edge = pf->unbounded ? FLOW_INF : pf->cap;
+
+		if (which == 1)
+			edge = pf->server.unbounded ? FLOW_INF : pf->server.steady;
+		else if (which == 2)
+			edge = pf->server.unbounded ? FLOW_INF : pf->server.peak;
+		flow_edge(&fl, 1 + pb->pool_entry[i], 1 + ne + pb->pool_user[i], edge);
+	}
+	*out = flow_max(&fl);
+	flow_release(&fl);
+	return true;
+bad:
+	flow_release(&fl);
+	return overflow(c, pb->p->id.pos, "poolers", pb->p->id.s, "instances x a connection limit");
+}
+
+/* min(cap, known + untold), FLOW_INF standing for unlimited; the figure into *out. */
+static void pool_server(const struct pooler_fig *f, uint64_t known, uint64_t untold, bool untold_inf,
+			uint64_t *out, bool *unbounded)
+{
+	uint64_t v = untold_inf ? FLOW_INF : cap_add(known, untold);
+
+	if (!f->cap_unbounded)
+		v = u64_min(v, f->cap);
+	*unbounded = v == FLOW_INF;
+	*out = *unbounded ? 0 : v;
+}
+
+/*
+ * Pools, cap and server side of pgbouncer i of b (its clients collected).
+ * The cap is the maximum flow of its pool network; the server side the
+ * flow with each pool bounded by its clients' demand, plus what clients
+ * whose pool cannot be told open, within the cap.
+ */
+static bool pooler_pools(struct calc *c, struct budget *b, size_t i)
+{
+	const struct topology *t = c->t;
+	struct pooler_fig *f = &b->poolers[i];
+	struct pool_build pb;
+	uint64_t capf, st, pk;
+	bool ok = false, unb;
+	size_t k;
+
+	memset(&pb, 0, sizeof(pb));
+	pb.t = t;
+	pb.p = &t->poolers[i];
+	pb.f = f;
+	if (pb.p->bouncer && pb.p->bouncer->nentries) {
+		pb.entries = xcalloc(pb.p->bouncer->nentries, sizeof(*pb.entries));
+		for (k = 0; k < pb.p->bouncer->nentries; k++)
+			if (pb.p->bouncer->entries[k].points_here)
+				((struct bouncer_entry *)pb.entries)[pb.nentries++] = pb.p->bouncer->entries[k];
+	} else {
+		pb.implicit.name = t->databases[pb.p->db].id.s;
+		pb.implicit.pos = pb.p->id.pos;
+		pb.implicit.points_here = true;
+		pb.entries = &pb.implicit;
+		pb.nentries = 1;
+	}
+	f->max_user_connections = pb.p->bouncer ? num_or(&pb.p->bouncer->max_user_connections,
+							 PGBOUNCER_DEFAULT_MAX_USER_CONNECTIONS) :
+						  PGBOUNCER_DEFAULT_MAX_USER_CONNECTIONS;
+	pool_read_urls(&pb);
+	if (!pool_list(c, &pb) || !pool_assign(c, b, &pb) || !pool_flow(c, &pb, 0, &capf))
+		goto out;
+	f->users = pb.nnamed;
+	f->cap_unbounded = capf == FLOW_INF;
+	f->cap = f->cap_unbounded ? 0 : capf;
+	for (k = 0; f->cap_unbounded && k < f->npools; k++)
+		if (f->pools[k].unbounded) {
+			f->unbounded_pos = f->pools[k].size_pos.line ? f->pools[k].size_pos : pb.p->id.pos;
+			break;
+		}
+	if (!pool_flow(c, &pb, 1, &st) || !pool_flow(c, &pb, 2, &pk))
+		goto out;
+	pool_server(f, st, f->untold.steady, f->untold.unbounded, &f->server.steady, &unb);
+	pool_server(f, pk, f->untold.peak, f->untold.unbounded, &f->server.peak, &f->server.unbounded);
+	f->server.unbounded = f->server.unbounded || unb;
+	if (f->server.unbounded)
+		f->server.steady = f->server.peak = 0;
+	ok = true;
+out:
+	if (pb.entries != &pb.implicit)
+		free((void *)pb.entries);
+	free(pb.users);
+	free(pb.pool_entry);
+	free(pb.pool_user);
+	free(pb.client_db);
+	free(pb.client_user);
+	return ok;
 }
 
 /* Database settings with PostgreSQL's defaults, capacity, budget, optimum. */
@@ -329,12 +787,19 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 			goto out;
 		}
 	}
+	collect_pooled(t, b);
 	for (i = 0; i < t->npoolers; i++) {
 		struct pooler_fig *p = &b->poolers[i];
 		struct db_fig *d = &b->dbs[t->poolers[i].db];
 
-		p->server.steady = p->client_demand.unbounded ? p->cap : u64_min(p->cap, p->client_demand.steady);
-		p->server.peak = p->client_demand.unbounded ? p->cap : u64_min(p->cap, p->client_demand.peak);
+		if (t->poolers[i].type.v == POOLER_PGBOUNCER) {
+			if (!pooler_pools(&c, b, i))
+				goto out;
+		} else {
+			p->server.steady = p->client_demand.unbounded ? p->cap :
+					   u64_min(p->cap, p->client_demand.steady);
+			p->server.peak = p->client_demand.unbounded ? p->cap : u64_min(p->cap, p->client_demand.peak);
+		}
 		if (!amount_add(&d->demand, &p->server)) {
 			overflow(&c, t->databases[t->poolers[i].db].id.pos, "databases",
 				 t->databases[t->poolers[i].db].id.s, "demand");
@@ -359,7 +824,6 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 					 (double)d->demand.peak / (double)d->max_connections : 0;
 	}
 	collect_contributors(t, b);
-	collect_pooled(t, b);
 out:
 	if (c.failed) {
 		budget_release(b);
@@ -408,8 +872,17 @@ void budget_release(struct budget *b)
 		for (i = 0; i < b->topo->ndatabases; i++)
 			free(b->dbs[i].contrib);
 	if (b->poolers && b->topo)
-		for (i = 0; i < b->topo->npoolers; i++)
-			free(b->poolers[i].clients);
+		for (i = 0; i < b->topo->npoolers; i++) {
+			struct pooler_fig *p = &b->poolers[i];
+			size_t k;
+
+			free(p->clients);
+			free(p->pools);
+			free(p->client_pool);
+			for (k = 0; k < p->nnames; k++)
+				free(p->names[k]);
+			free(p->names);
+		}
 	xbig_free(b->conn);
 	free(b->conn_unbounded);
 	free(b->poolers);
@@ -418,4 +891,39 @@ void budget_release(struct budget *b)
 	b->conn_unbounded = NULL;
 	b->poolers = NULL;
 	b->dbs = NULL;
+}
+
+/* Position of client i in pooler f's list (sorted: file order is index order), or SIZE_MAX. */
+static size_t pooled_position(const struct pooler_fig *f, size_t i)
+{
+	size_t lo = 0, hi = f->nclients;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->clients[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->nclients && f->clients[lo] == i ? lo : SIZE_MAX;
+}
+
+enum pool_mode budget_client_mode(const struct budget *b, size_t i)
+{
+	const struct client *cl = &b->topo->clients[i];
+	const struct pooler_fig *f;
+	size_t k, pool;
+	enum pool_mode m;
+
+	assert(cl->via_pooler);
+	f = &b->poolers[cl->target];
+	k = f->client_pool ? pooled_position(f, i) : SIZE_MAX;
+	pool = k == SIZE_MAX ? SIZE_MAX : f->client_pool[k];
+	if (pool != SIZE_MAX)
+		return f->pools[pool].mode;
+	m = f->npools ? POOL_SESSION : f->pool_mode;
+	for (k = 0; k < f->npools; k++)
+		if (f->pools[k].mode > m)
+			m = f->pools[k].mode; /* statement > transaction > session */
+	return m;
 }

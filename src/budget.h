@@ -26,6 +26,10 @@ enum {
 	PGBOUNCER_DEFAULT_RESERVE_POOL = 0,       /* reserve_pool_size */
 	PGBOUNCER_DEFAULT_MAX_CLIENT_CONN = 100,  /* max_client_conn */
 	PGBOUNCER_DEFAULT_MAX_DB_CONNECTIONS = 0, /* max_db_connections: 0 = unlimited */
+	PGBOUNCER_DEFAULT_MAX_USER_CONNECTIONS = 0, /* max_user_connections: 0 = unlimited */
+	/* Pools one pooler may have (entries x users): a bound on the work of
+	 * its max-flow, far above any real file */
+	BUDGET_MAX_POOLS = 65536,
 	RDS_PROXY_DEFAULT_MAX_CONN_PERCENT = 100, /* MaxConnectionsPercent */
 	LAMBDA_DEFAULT_CONCURRENCY = 1000,        /* AWS account concurrency limit */
 };
@@ -56,6 +60,22 @@ struct client_fig {
 	size_t database;            /* the database its connections end at */
 };
 
+/*
+ * One PgBouncer pool: a (database entry, user) pair (docs/poolers.md). The
+ * figures are over all instances of the pooler.
+ */
+struct pool_fig {
+	const char *entry;          /* the [databases] entry, or the database id without a file */
+	const char *user;           /* NULL: the one user the topology leaves unnamed */
+	uint64_t size, reserve;     /* effective pool_size and reserve_pool_size */
+	enum pool_mode mode;
+	bool unbounded;             /* size 0: no limit (PgBouncer >= 1.24) */
+	struct pos size_pos;        /* where the size was set; line 0 for the default */
+	uint64_t cap;               /* instances x (size + reserve); 0 when unbounded */
+	struct amount demand;       /* the clients known to use this pool */
+	struct amount server;       /* min(cap, demand) */
+};
+
 struct pooler_fig {
 	uint64_t cap;               /* server connections it can open */
 	struct amount client_demand;
@@ -68,6 +88,16 @@ struct pooler_fig {
 	enum pool_mode pool_mode;
 	size_t *clients;            /* the clients behind it (topology indices), in file order */
 	size_t nclients;
+	/* pgbouncer: its pools, and which one each client fills */
+	struct pool_fig *pools;
+	size_t npools;
+	size_t *client_pool;        /* parallel to clients: index into pools, or SIZE_MAX (cannot be told) */
+	struct amount untold;       /* the demand of clients whose pool cannot be told */
+	bool cap_unbounded;         /* a pool without limit and no entry or user limit: CB010 */
+	struct pos unbounded_pos;   /* the setting that made it so */
+	uint64_t max_user_connections; /* [pgbouncer], 0 = unlimited */
+	char **names;               /* the user names of pools that come from urls (owned) */
+	size_t nnames;
 };
 
 enum contrib_kind { CONTRIB_CLIENT, CONTRIB_POOLER };
@@ -124,6 +154,12 @@ void budget_release(struct budget *b);
  * it, keeps what it needs of a baseline before editing. Returns f.
  */
 const struct client_fig *budget_client(const struct budget *b, size_t i, struct client_fig *f);
+/*
+ * The pool mode client i meets at its pooler: its pool's, or, when its
+ * pool cannot be told, the strictest of the pooler's pools (statement over
+ * transaction over session). Only for a client behind a pooler.
+ */
+enum pool_mode budget_client_mode(const struct budget *b, size_t i);
 /* What client i opens: client_fig.conn, without deriving the rest. */
 static inline struct amount budget_conn(const struct budget *b, size_t i)
 {

@@ -137,6 +137,37 @@ struct database {
 	struct strlist ignore;
 };
 
+/*
+ * One [databases] entry of a pooler's pgbouncer.ini, as it bears on the
+ * budget (docs/poolers.md). A num left unset inherits PgBouncer's
+ * [pgbouncer] setting; strings are NULL when the entry does not give them.
+ */
+struct bouncer_entry {
+	const char *name;        /* "main", or "*" for the fallback entry */
+	struct pos pos;          /* the entry's line */
+	const char *host;        /* host=; NULL: not given (a Unix socket) */
+	uint64_t port;           /* port=, 5432 when not given */
+	const char *user;        /* a forced user=: one pool whatever the clients send */
+	bool points_here;        /* host and port are the pooler's database's */
+	struct num pool_size, reserve_pool, max_db_connections, pool_mode;
+};
+
+/* One [users] entry: its overrides of the entry's and the defaults' settings. */
+struct bouncer_user {
+	const char *name;
+	struct pos pos;
+	struct num pool_size, reserve_pool_size, pool_mode, max_user_connections;
+};
+
+/* What a pooler's pgbouncer.ini says beyond the pooler's own fields. */
+struct bouncer_conf {
+	struct bouncer_entry *entries;   /* in file order (the last of a name kept) */
+	size_t nentries;
+	struct bouncer_user *users;
+	size_t nusers;
+	struct num max_user_connections; /* [pgbouncer], 0 = unlimited */
+};
+
 struct pooler {
 	struct str id;
 	struct num type;      /* enum pooler_type */
@@ -155,6 +186,7 @@ struct pooler {
 	struct str config;
 	struct str environment;
 	struct strlist ignore;
+	const struct bouncer_conf *bouncer; /* from config: (arena), NULL without one */
 };
 
 struct pool {

@@ -1,12 +1,13 @@
 /*
- * rule_checks.c - the check functions of CB001-CB017 and CB019.
+ * rule_checks.c - the check functions of CB001-CB017, CB019 and CB021.
  *
  * A database or pooler check walks the model and the figures of budget.c
  * and calls rule_emit for every object that breaks its rule; a client
  * check looks at the one client in ctx->client (rules_run walks them).
  * No check computes a figure: counts come from struct budget, and a check
  * only compares them and names the numbers in its message. Where a finding points (SPEC §10): the database
- * for CB001, CB002, CB003, CB008, CB011, the pooler for CB009, the client
+ * for CB001, CB002, CB003, CB008, CB011, the pooler for CB009, CB021 and a
+ * pooler's CB010, the client
  * for the rest, at the most specific node that exists (see each rule's doc).
  */
 #include "rule_checks.h"
@@ -197,7 +198,7 @@ void check_no_headroom(struct rule_ctx *ctx)
  *  - otherwise optimum, less what RDS Proxies open, is shared evenly by
  *    every pool: each direct client's process pools (peak instances ×
  *    processes × pool.count) and each pgbouncer's pools (instances ×
- *    users). Direct clients get a pool.size, pgbouncers the
+ *    its (entry, user) pools). Direct clients get a pool.size, pgbouncers the
  *    default_pool_size that keeps their share (less reserve_pool_size).
  *    With one pgbouncer alone this is ⌊optimum ÷ (instances × users)⌋ −
  *    reserve_pool_size.
@@ -224,7 +225,7 @@ static void recommend_pool_size(const struct rule_ctx *ctx, size_t d, struct sbu
 			} else {
 				bouncer = c->index;
 				bouncers++;
-				bouncer_pools = u64_mul(p->instances, p->users, &n) &&
+				bouncer_pools = u64_mul(p->instances, p->npools, &n) &&
 						u64_add(bouncer_pools, n, &n) ? n : UINT64_MAX;
 				max_reserve = u64_max(max_reserve, p->reserve_pool_size);
 			}
@@ -320,7 +321,7 @@ static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, cons
 	if (!c->via_pooler)
 		return NULL;
 	p = &ctx->t->poolers[c->target];
-	if (p->type.v != POOLER_PGBOUNCER || ctx->b->poolers[c->target].pool_mode == POOL_SESSION)
+	if (p->type.v != POOLER_PGBOUNCER || budget_client_mode(ctx->b, ctx->client->index) == POOL_SESSION)
 		return NULL;
 	return p;
 }
@@ -349,7 +350,7 @@ void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
 		return;
 	if (!(p = transaction_bouncer(ctx, c)))
 		return;
-	mode = pool_mode_name(ctx->b->poolers[c->target].pool_mode);
+	mode = pool_mode_name(budget_client_mode(ctx->b, ctx->client->index));
 	if (!cc->url.s)
 		emit(ctx, &cc->ignore, c->framework.pos, "clients", c->id.s,
 		     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
@@ -386,7 +387,7 @@ void check_session_features(struct rule_ctx *ctx)
 
 	if (!cc->uses.n || !(p = transaction_bouncer(ctx, c)))
 		return;
-	m = ctx->b->poolers[c->target].pool_mode;
+	m = budget_client_mode(ctx->b, ctx->client->index);
 	for (j = 0; j < cc->uses.n; j++) {
 		if (!feature_breaks(cc->uses.v[j].s, m))
 			continue;
@@ -516,7 +517,9 @@ void check_unbounded_pool(struct rule_ctx *ctx)
 
 	if (!ctx->client->f->pool_unbounded)
 		return;
-	if (c->via_pooler)
+	if (c->via_pooler && ctx->b->poolers[c->target].cap_unbounded)
+		then = xasprintf("pooler '%s' has no cap either", t->poolers[c->target].id.s);
+	else if (c->via_pooler)
 		then = xasprintf("pooler '%s' caps its server side at %" PRIu64,
 				 t->poolers[c->target].id.s, ctx->b->poolers[c->target].cap);
 	else
@@ -530,6 +533,80 @@ void check_unbounded_pool(struct rule_ctx *ctx)
 		     "client '%s' has no pool limit: framework '%s' opens connections without bound "
 		     "unless pool.size is set (%s)", c->id.s, c->framework.s ? c->framework.s : "-", then);
 	free(then);
+}
+
+/*
+ * CB010, its pooler part: a pgbouncer pool without limit (pool_size or
+ * default_pool_size 0: unlimited since PgBouncer 1.24) that no
+ * max_db_connections or max_user_connections bounds. Points at the
+ * setting that says 0, else at the pooler.
+ */
+void check_unbounded_pooler(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i, k;
+
+	for (i = 0; i < t->npoolers; i++) {
+		const struct pooler *p = &t->poolers[i];
+		const struct pooler_fig *f = &ctx->b->poolers[i];
+		const struct pool_fig *pf = NULL;
+
+		if (!f->cap_unbounded)
+			continue;
+		for (k = 0; k < f->npools && !pf; k++)
+			if (f->pools[k].unbounded)
+				pf = &f->pools[k];
+		emit(ctx, &p->ignore, f->unbounded_pos, "poolers", p->id.s,
+		     "pooler '%s' has pool_size 0 for pool '%s'%s%s, which means no limit since "
+		     "PgBouncer 1.24: its server side is bounded only by its clients' demand",
+		     p->id.s, pf ? pf->entry : "-", pf && pf->user ? " user " : "",
+		     pf && pf->user ? pf->user : "");
+	}
+}
+
+/*
+ * CB021: a pooler read from a config file can open more than the
+ * database's capacity (its whole cap, with every other contributor's
+ * peak) although the declared demand fits: pools no declared client uses
+ * (a staging entry on the production server) still open connections.
+ * Names the pools in file order, up to LIST_MAX.
+ */
+void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	size_t i, k;
+
+	for (i = 0; i < t->npoolers; i++) {
+		const struct pooler *p = &t->poolers[i];
+		const struct pooler_fig *f = &ctx->b->poolers[i];
+		const struct db_fig *d = &ctx->b->dbs[p->db];
+		uint64_t others, worst;
+		struct sbuf sb = { 0 };
+		char *pools;
+
+		if (!p->config.s || f->cap_unbounded || d->demand.unbounded || d->demand.peak > d->capacity)
+			continue;
+		others = d->demand.peak - f->server.peak;
+		if (!u64_add(others, f->cap, &worst))
+			worst = UINT64_MAX;
+		if (worst <= d->capacity)
+			continue;
+		for (k = 0; k < f->npools && k < LIST_MAX; k++) {
+			const struct pool_fig *pf = &f->pools[k];
+			sbuf_printf(&sb, "%s%s%s%s %" PRIu64, k ? ", " : "", pf->entry, pf->user ? "/" : "",
+				    pf->user ? pf->user : "", pf->cap);
+		}
+		if (f->npools > LIST_MAX)
+			sbuf_printf(&sb, " and %zu more", f->npools - LIST_MAX);
+		pools = sbuf_detach(&sb);
+		emit(ctx, &p->ignore, p->config.pos, "poolers", p->id.s,
+		     "pooler '%s' can open %" PRIu64 " server connections to database '%s' (%zu %s: %s); "
+		     "with the other contributors' peak %" PRIu64 " that is %" PRIu64 " > capacity %" PRIu64
+		     ", although the declared peak demand %" PRIu64 " fits",
+		     p->id.s, f->cap, t->databases[p->db].id.s, f->npools, f->npools == 1 ? "pool" : "pools",
+		     pools, others, worst, d->capacity, d->demand.peak);
+		free(pools);
+	}
 }
 
 /* CB011: no idle_in_transaction_session_timeout (or 0, disabled). */

@@ -80,5 +80,19 @@ void check_pool_below_load(struct rule_ctx *ctx);       /* CB015 */
 void check_unbounded_concurrency(struct rule_ctx *ctx); /* CB016 */
 void check_threads_exceed_pool(struct rule_ctx *ctx);   /* CB017 */
 void check_serverless_pool_size(struct rule_ctx *ctx);  /* CB019 */
+void check_pooler_cap_over_capacity(struct rule_ctx *ctx); /* CB021 */
+void check_unbounded_pooler(struct rule_ctx *ctx);      /* CB010, on poolers */
+
+/*
+ * A client rule's checks of other objects, run with the database and
+ * pooler rules under the client rule's id and level (CB010 also fires on
+ * a pooler whose pool has no limit).
+ */
+struct rule_object_check {
+	const char *id;
+	void (*check)(struct rule_ctx *ctx);
+};
+extern const struct rule_object_check rule_object_checks[];
+extern const size_t rule_object_check_count;
 
 #endif

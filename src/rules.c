@@ -257,11 +257,17 @@ const struct rule rule_registry[] = {
 	  "  unlimited too. connbudget does not guess a number: the client's figures\n"
 	  "  are unbounded. Directly on a database, CB001 fires naming the client;\n"
 	  "  behind a pooler, the pooler's cap bounds the server side.\n"
+	  "  It fires on a pgbouncer too when a pool has no limit: pool_size = 0 or\n"
+	  "  default_pool_size = 0 means unlimited since PgBouncer 1.24, and no\n"
+	  "  max_db_connections or max_user_connections bounds it; the pooler's\n"
+	  "  server side is then bounded only by its clients' demand.\n"
 	  FIX
 	  "  Set the pool's maximum in the application (db.SetMaxOpenConns(n)) and\n"
-	  "  record it as `pool.size`.\n"
+	  "  record it as `pool.size`; on a pgbouncer, give the pool a size or set\n"
+	  "  max_db_connections.\n"
 	  WHERE
-	  "  `pool.size` when it is 0; else the `framework` value.\n"
+	  "  `pool.size` when it is 0; else the `framework` value; on a pooler, the\n"
+	  "  setting that says 0 in its config file or topology.\n"
 	  EXAMPLE
 	  "  clients:\n"
 	  "    reports:\n"
@@ -460,6 +466,40 @@ const struct rule rule_registry[] = {
 	  "      connects_to: proxy\n"
 	  "      max_concurrency: 50\n"
 	  "      pool: { size: 1 }\n" },
+	{ "CB021", "pooler-cap-over-capacity", SEV_WARNING, SCOPE_POOLER, check_pooler_cap_over_capacity,
+	  "a pooler's config can open more than the database's capacity, though the declared demand fits",
+	  WHY
+	  "  PgBouncer keeps a pool per (database entry, user), and every pool can\n"
+	  "  open its pool_size + reserve_pool_size server connections whether or\n"
+	  "  not the topology declares a client for it. A staging entry on the\n"
+	  "  production server, a reporting user, an old entry nobody removed: the\n"
+	  "  declared clients fit, but the pooler itself can open its whole cap.\n"
+	  "  Fires when the cap (over all instances), with every other\n"
+	  "  contributor's peak, exceeds the database's capacity while the declared\n"
+	  "  peak demand is within it (above it, CB001 fires instead). Only for a\n"
+	  "  pooler read from a config file; an unlimited pool is CB010 instead.\n"
+	  FIX
+	  "  Give the extra entries small pool_size (or max_db_connections), cap the\n"
+	  "  pooler with max_db_connections / max_user_connections, move staging to\n"
+	  "  its own server, or raise max_connections. docs/poolers.md shows how\n"
+	  "  the pools are counted.\n"
+	  WHERE
+	  "  The pooler's `config:` value.\n"
+	  EXAMPLE
+	  "  # pgbouncer.ini, both entries on db.internal:5432:\n"
+	  "  #   prod    = host=db.internal dbname=shop\n"
+	  "  #   staging = host=db.internal dbname=shop_staging\n"
+	  "  #   default_pool_size = 20        -> cap 2 x 20 = 40\n"
+	  "  databases:\n"
+	  "    main: { max_connections: 30, host: db.internal }   # capacity 27\n"
+	  "  poolers:\n"
+	  "    bouncer: { type: pgbouncer, database: main, config: pgbouncer.ini }\n"
+	  "  clients:\n"
+	  "    api:                         # 20 through the prod pool: fits\n"
+	  "      type: service\n"
+	  "      connects_to: bouncer\n"
+	  "      url: postgresql://app@pgbouncer:6432/prod\n"
+	  "      pool: { size: 20 }\n" },
 	{ "CB101", "live-setting-drift", SEV_ERROR, SCOPE_DATABASE, NULL,
 	  "a live server setting differs from the topology",
 	  WHY
@@ -987,6 +1027,11 @@ const struct conninfo *rule_client_url(struct rule_ctx *ctx)
 	return rc->url_state == 1 ? &rc->url : NULL;
 }
 
+const struct rule_object_check rule_object_checks[] = {
+	{ "CB010", check_unbounded_pooler },
+};
+const size_t rule_object_check_count = ARRAY_LEN(rule_object_checks);
+
 /* Is rule i run (it has a check, and is not off at these levels)? */
 static bool rule_runs(const int *level, size_t i)
 {
@@ -1057,10 +1102,21 @@ void rules_share_work(struct rules_share *s, struct findings *out)
 	ctx.out = out;
 	ctx.level = s->level;
 	ctx.endpoints = s->endpoints;
-	if (!atomic_exchange(&s->objects_taken, true))
+	if (!atomic_exchange(&s->objects_taken, true)) {
 		for (i = 0; i < rule_count; i++)
 			if (rule_registry[i].scope != SCOPE_CLIENT && rule_runs(s->level, i))
 				run_check(&ctx, i);
+		for (i = 0; i < rule_object_check_count; i++) {
+			const struct rule *r = rule_find(rule_object_checks[i].id);
+			size_t k = rule_index(r);
+
+			if (!rule_runs(s->level, k))
+				continue;
+			ctx.rule = r;
+			ctx.severity = (enum severity)s->level[k];
+			rule_object_checks[i].check(&ctx);
+		}
+	}
 	if (!s->nclient_rules)
 		return;
 	while ((start = atomic_fetch_add(&s->next, SHARE_CHUNK)) < n) {

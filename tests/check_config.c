@@ -404,9 +404,21 @@ START_TEST(test_apply_fills)
 	ck_assert_uint_eq(d->idle_in_transaction_session_timeout.pos.line, 1);
 	ck_assert_uint_eq(d->max_connections.v, 400);
 	ck_assert(!VALUE_SET(d->reserved_connections));
-	/* pgbouncer.ini: the [databases] entry's pool_size=40 beats default_pool_size = 20 */
-	ck_assert_uint_eq(p->default_pool_size.v, 40);
-	ck_assert_uint_eq(p->default_pool_size.pos.line, 5);
+	/* pgbouncer.ini: default_pool_size = 20 is the pooler's; the [databases]
+	 * entry's pool_size=40 is its own pool's, and only 'main' is on db.internal */
+	ck_assert_uint_eq(p->default_pool_size.v, 20);
+	ck_assert_ptr_nonnull(p->bouncer);
+	ck_assert_uint_eq(p->bouncer->nentries, 2);
+	ck_assert_str_eq(p->bouncer->entries[0].name, "main");
+	ck_assert(p->bouncer->entries[0].points_here);
+	ck_assert_uint_eq(p->bouncer->entries[0].pool_size.v, 40);
+	ck_assert_uint_eq(p->bouncer->entries[0].pool_size.pos.line, 5);
+	ck_assert_str_eq(p->bouncer->entries[1].name, "reporting");
+	ck_assert(!p->bouncer->entries[1].points_here); /* db-replica.internal */
+	ck_assert_uint_eq(p->bouncer->entries[1].pool_mode.v, POOL_SESSION);
+	ck_assert_uint_eq(p->bouncer->nusers, 1);
+	ck_assert_str_eq(p->bouncer->users[0].name, "app");
+	ck_assert_uint_eq(p->bouncer->users[0].pool_mode.v, POOL_TRANSACTION);
 	ck_assert_uint_eq(p->pool_mode.v, POOL_TRANSACTION);
 	ck_assert_uint_eq(p->reserve_pool_size.v, 5);
 	ck_assert_uint_eq(p->max_client_conn.v, 3000);
@@ -496,15 +508,18 @@ START_TEST(test_mismatch)
 	ck_assert_ptr_nonnull(strstr(fs.v[1].message,
 				     "idle_in_transaction_session_timeout is 10min in the topology but 5min in '"));
 	ck_assert_uint_eq(fs.v[1].pos.line, 2);
-	/* pgbouncer.ini: pool_size of the [databases] entry, and where the server really is */
-	ck_assert_ptr_nonnull(strstr(fs.v[2].message, "default_pool_size is 20 in the topology but 30 in '"));
-	ck_assert_ptr_nonnull(strstr(fs.v[2].message, "pgbouncer.ini' (pool_size of [databases] 'main')"));
-	ck_assert_uint_eq(fs.v[2].pos.line, 2);
+	/* pgbouncer.ini: default_pool_size (the entry's pool_size=30 is its
+	 * pool's own setting, not the pooler's default), then where the server
+	 * really is (the entry named like the database) */
+	ck_assert_ptr_nonnull(strstr(fs.v[2].message, "default_pool_size is 20 in the topology but 25 in '"));
+	ck_assert_uint_eq(fs.v[2].pos.line, 4);
 	ck_assert_uint_eq(fs.v[2].pos.col, 1);
 	ck_assert_str_eq(fs.v[2].object, "poolers.bouncer");
 	ck_assert_ptr_nonnull(strstr(fs.v[3].message,
 				     "host of database 'main' is 'db.internal' in the topology but "
 				     "'db2.internal' in '"));
+	ck_assert_ptr_nonnull(strstr(fs.v[3].message, "pgbouncer.ini' ([databases] 'main')"));
+	ck_assert_uint_eq(fs.v[3].pos.line, 2);
 	ck_assert_ptr_nonnull(strstr(fs.v[4].message, "port of database 'main' is 5432 in the topology but 6543"));
 	/* max_client_conn and pool_mode agree (PgBouncer reads the mode ignoring case) */
 	findings_release(&fs);

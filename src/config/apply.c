@@ -22,71 +22,6 @@
 #include "config_impl.h"
 #include "load.h"
 
-/*
- * Look key up in a [databases] connect string ("host=db port=5432
- * pool_size=30"; a value may be single-quoted, '' standing for a quote).
- * Returns 1 and *val (malloc'd), 0 when absent, -1 on a malformed string.
- */
-static int connstr_get(const char *cs, const char *key, char **val)
-{
-	const char *p = cs;
-
-	*val = NULL;
-	for (;;) {
-		const char *k, *v;
-		size_t klen;
-		struct sbuf b = { 0 };
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			return 0;
-		for (k = p; *p && *p != '=' && *p != ' ' && *p != '\t'; p++)
-			;
-		klen = (size_t)(p - k);
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '=' || !klen)
-			goto bad;
-		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\'') {
-			for (p++;; p++) {
-				if (!*p) {
-					sbuf_release(&b);
-					goto bad;
-				}
-				if (*p == '\'' && p[1] == '\'') {
-					sbuf_putc(&b, '\'');
-					p++;
-				} else if (*p == '\'') {
-					p++;
-					break;
-				} else {
-					sbuf_putc(&b, *p);
-				}
-			}
-		} else {
-			for (v = p; *p && *p != ' ' && *p != '\t'; p++)
-				;
-			sbuf_add(&b, v, (size_t)(p - v));
-		}
-		if (klen == strlen(key) && strncasecmp(k, key, klen) == 0) {
-			free(*val);
-			*val = sbuf_detach(&b); /* the last one wins */
-		} else {
-			sbuf_release(&b);
-		}
-		if (!*p)
-			return *val ? 1 : 0;
-	}
-bad:
-	free(*val);
-	*val = NULL;
-	return -1;
-}
-
 /* ---- applying a file to the model --------------------------------------- */
 
 /* How a setting's value reads and prints. */
@@ -216,26 +151,21 @@ static int apply_postgresql(struct topology *t, struct database *d, const struct
 	return 0;
 }
 
-/* The pgbouncer.ini settings connbudget reads: [pgbouncer] name, and the
- * [databases] connect-string key that overrides it for one database. */
+/* The [pgbouncer] settings connbudget reads into the pooler's own fields
+ * (a [databases] or [users] entry's overrides are its pools', not these). */
 static const struct bouncer_field {
 	const char *setting;     /* the topology's field */
 	const char *ini;         /* in [pgbouncer] */
-	const char *db_key;      /* in a [databases] connect string, or NULL */
-	const char *db_key_alt;  /* its other spelling (PgBouncer ≥ 1.24 reserve_pool_size) */
 	size_t off;              /* of the struct num in struct pooler */
 	enum conf_kind kind;
 } bouncer_fields[] = {
-	{ "pool_mode", "pool_mode", "pool_mode", NULL, offsetof(struct pooler, pool_mode), KIND_MODE },
-	{ "default_pool_size", "default_pool_size", "pool_size", NULL,
-	  offsetof(struct pooler, default_pool_size), KIND_INT },
-	{ "reserve_pool_size", "reserve_pool_size", "reserve_pool", "reserve_pool_size",
-	  offsetof(struct pooler, reserve_pool_size), KIND_INT },
-	{ "max_client_conn", "max_client_conn", NULL, NULL, offsetof(struct pooler, max_client_conn),
+	{ "pool_mode", "pool_mode", offsetof(struct pooler, pool_mode), KIND_MODE },
+	{ "default_pool_size", "default_pool_size", offsetof(struct pooler, default_pool_size), KIND_INT },
+	{ "reserve_pool_size", "reserve_pool_size", offsetof(struct pooler, reserve_pool_size), KIND_INT },
+	{ "max_client_conn", "max_client_conn", offsetof(struct pooler, max_client_conn), KIND_INT },
+	{ "max_db_connections", "max_db_connections", offsetof(struct pooler, max_db_connections),
 	  KIND_INT },
-	{ "max_db_connections", "max_db_connections", "max_db_connections", NULL,
-	  offsetof(struct pooler, max_db_connections), KIND_INT },
-	{ "port", "listen_port", NULL, NULL, offsetof(struct pooler, port), KIND_PORT },
+	{ "port", "listen_port", offsetof(struct pooler, port), KIND_PORT },
 };
 
 /* A PgBouncer value as the model holds it; false when it is not one. */
@@ -267,45 +197,6 @@ static bool parse_bouncer_value(enum conf_kind kind, const char *s, uint64_t *v)
 	return true;
 }
 
-/*
- * The [databases] entry that serves the pooler's database: the entry named
- * like the database, else the one whose dbname= names it, else the only
- * entry, else the fallback `*`; NULL when none fits.
- */
-static const struct config_setting *pick_db_entry(const struct config_file *f, const char *db)
-{
-	const struct config_setting *named = NULL, *by_dbname = NULL, *only = NULL, *star = NULL;
-	bool several = false;
-	size_t i;
-
-	for (i = 0; i < f->n; i++) {
-		const struct config_setting *s = &f->v[i];
-		char *dbname;
-
-		if (strcmp(s->section, "databases") != 0)
-			continue;
-		if (strcmp(s->name, "*") == 0) {
-			star = s;
-			continue;
-		}
-		if (strcmp(s->name, db) == 0)
-			named = s;
-		if (connstr_get(s->value, "dbname", &dbname) == 1 && strcmp(dbname, db) == 0)
-			by_dbname = s;
-		free(dbname);
-		if (only && strcmp(only->name, s->name) != 0)
-			several = true;
-		only = s;
-	}
-	if (named)
-		return named;
-	if (by_dbname)
-		return by_dbname;
-	if (only && !several)
-		return only;
-	return star;
-}
-
 static const struct database *find_database(const struct topology *t, const char *id)
 {
 	size_t i;
@@ -317,103 +208,338 @@ static const struct database *find_database(const struct topology *t, const char
 }
 
 /*
- * The [databases] entry's host and port against the database's declared
- * ones: a pooler that sends its server connections elsewhere than the
- * topology says is a mismatch too. Unix-socket hosts are not compared.
+ * The keys PgBouncer 1.25 takes in a [databases] connect string and in a
+ * [users] entry (parse_database and parse_user in its src/loader.c); any
+ * other is refused with its own words.
  */
-static int check_entry_endpoint(const struct target *tg, const struct config_setting *entry,
-				const struct database *d, char **err)
+static const char *const db_keys[] = {
+	"dbname", "host", "port", "user", "password", "auth_user", "auth_dbname", "client_encoding",
+	"datestyle", "timezone", "pool_size", "min_pool_size", "reserve_pool", "reserve_pool_size",
+	"query_wait_timeout", "max_db_connections", "max_db_client_connections", "server_lifetime",
+	"load_balance_hosts", "pool_mode", "connect_query", "application_name", "auth_query",
+};
+static const char *const user_keys[] = {
+	"pool_mode", "pool_size", "reserve_pool_size", "max_user_connections", "transaction_timeout",
+	"idle_transaction_timeout", "query_timeout", "query_wait_timeout", "client_idle_timeout",
+	"max_user_client_connections",
+};
+
+static bool known_key(const char *const *keys, size_t n, const char *k)
 {
-	struct config_mismatch m;
-	char *host = NULL, *port = NULL;
-	uint64_t pv;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(keys[i], k) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The keys of a connect string (or [users] value) that set something the
+ * budget reads, or that must be checked: key, where it goes, its kind.
+ */
+struct entry_key {
+	const char *key;
+	size_t off;          /* of a struct num in struct bouncer_entry / bouncer_user */
+	enum conf_kind kind;
+};
+static const struct entry_key entry_nums[] = {
+	{ "pool_size", offsetof(struct bouncer_entry, pool_size), KIND_INT },
+	{ "reserve_pool", offsetof(struct bouncer_entry, reserve_pool), KIND_INT },
+	{ "reserve_pool_size", offsetof(struct bouncer_entry, reserve_pool), KIND_INT },
+	{ "max_db_connections", offsetof(struct bouncer_entry, max_db_connections), KIND_INT },
+	{ "pool_mode", offsetof(struct bouncer_entry, pool_mode), KIND_MODE },
+};
+static const struct entry_key user_nums[] = {
+	{ "pool_size", offsetof(struct bouncer_user, pool_size), KIND_INT },
+	{ "reserve_pool_size", offsetof(struct bouncer_user, reserve_pool_size), KIND_INT },
+	{ "max_user_connections", offsetof(struct bouncer_user, max_user_connections), KIND_INT },
+	{ "pool_mode", offsetof(struct bouncer_user, pool_mode), KIND_MODE },
+};
+
+/* Every key=value of a [databases] or [users] value; -1 when malformed. */
+struct connstr_pair {
+	char *key, *val;
+};
+static int connstr_pairs(const char *cs, struct connstr_pair **out, size_t *n)
+{
+	const char *p = cs;
+
+	*out = NULL;
+	*n = 0;
+	for (;;) {
+		const char *k, *v;
+		size_t klen;
+		struct sbuf b = { 0 };
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return 0;
+		for (k = p; *p && *p != '=' && *p != ' ' && *p != '\t'; p++)
+			;
+		klen = (size_t)(p - k);
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '=' || !klen)
+			return -1;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\'') {
+			for (p++;; p++) {
+				if (!*p) {
+					sbuf_release(&b);
+					return -1;
+				}
+				if (*p == '\'' && p[1] == '\'') {
+					sbuf_putc(&b, '\'');
+					p++;
+				} else if (*p == '\'') {
+					p++;
+					break;
+				} else {
+					sbuf_putc(&b, *p);
+				}
+			}
+		} else {
+			for (v = p; *p && *p != ' ' && *p != '\t'; p++)
+				;
+			sbuf_add(&b, v, (size_t)(p - v));
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[*n].key = xstrndup(k, klen);
+		config_lower((*out)[*n].key);
+		(*out)[(*n)++].val = sbuf_detach(&b);
+	}
+}
+
+static void connstr_pairs_free(struct connstr_pair *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].val);
+	}
+	free(v);
+}
+
+/*
+ * Read one [databases] entry (is_user false) or [users] entry into obj, a
+ * struct bouncer_entry or bouncer_user: the numbers the budget reads,
+ * host, port and user of an entry. Unknown keys and bad values are input
+ * errors at the entry's line. Returns 0 or -1 with *err.
+ */
+static int read_entry(struct arena *a, const struct config_setting *s, bool is_user, void *obj,
+		      char **err)
+{
+	const char *what = is_user ? "[users]" : "[databases]";
+	const struct entry_key *nums = is_user ? user_nums : entry_nums;
+	size_t nnums = is_user ? ARRAY_LEN(user_nums) : ARRAY_LEN(entry_nums);
+	struct connstr_pair *v;
+	size_t n, i, j;
 	int rc = 0;
 
-	if (!d || connstr_get(entry->value, "host", &host) < 0 ||
-	    connstr_get(entry->value, "port", &port) < 0)
-		goto out;
-	memset(&m, 0, sizeof(m));
-	m.conf_pos = entry->pos;
-	m.object = tg->object;
-	m.ignore = tg->ignore;
-	m.detail = config_printf(&tg->t->arena, "[databases] '%s'", entry->name);
-	if (host && *host != '/' && d->host.s && strcasecmp(host, d->host.s) != 0) {
-		m.setting = config_printf(&tg->t->arena, "host of database '%s'", d->id.s);
-		m.yaml_pos = d->host.pos;
-		m.yaml_value = config_printf(&tg->t->arena, "'%s'", d->host.s);
-		m.conf_value = config_printf(&tg->t->arena, "'%s'", host);
-		add_mismatch(tg->t, &m);
+	if (connstr_pairs(s->value, &v, &n) != 0) {
+		connstr_pairs_free(v, n);
+		return config_fail_at(err, s->pos, "%s '%s': malformed connect string (expected key=value "
+			       "pairs; PgBouncer: \"syntax error in %s\")", what, s->name,
+			       is_user ? "user settings" : "connection string");
 	}
-	if (port && VALUE_SET(d->port)) {
-		if (!parse_bouncer_value(KIND_PORT, port, &pv)) {
-			rc = config_fail_at(err, entry->pos, "[databases] '%s': port: expected 1 to 65535, got \"%s\"",
-				     entry->name, port);
-			goto out;
+	for (i = 0; i < n && rc == 0; i++) {
+		uint64_t val;
+
+		if (is_user ? !known_key(user_keys, ARRAY_LEN(user_keys), v[i].key) :
+			      !known_key(db_keys, ARRAY_LEN(db_keys), v[i].key)) {
+			rc = config_fail_at(err, s->pos, "%s '%s': unrecognized %s parameter: %s", what,
+					    s->name, is_user ? "user" : "connection", v[i].key);
+			break;
 		}
-		if (pv != d->port.v) {
-			m.setting = config_printf(&tg->t->arena, "port of database '%s'", d->id.s);
-			m.yaml_pos = d->port.pos;
-			m.yaml_value = format_value(&tg->t->arena, KIND_INT, d->port.v);
-			m.conf_value = format_value(&tg->t->arena, KIND_INT, pv);
-			add_mismatch(tg->t, &m);
+		for (j = 0; j < nnums; j++) {
+			struct num *nm;
+
+			if (strcmp(nums[j].key, v[i].key) != 0)
+				continue;
+			if (!parse_bouncer_value(nums[j].kind, v[i].val, &val)) {
+				rc = config_fail_at(err, s->pos, "%s: expected %s, got \"%s\"", v[i].key,
+						    nums[j].kind == KIND_MODE ? "session, transaction or statement" :
+									       "a non-negative integer",
+						    v[i].val);
+				break;
+			}
+			nm = (struct num *)(void *)((char *)obj + nums[j].off);
+			nm->v = val;
+			nm->pos = s->pos;
+		}
+		if (rc || is_user)
+			continue;
+		if (strcmp(v[i].key, "host") == 0) {
+			((struct bouncer_entry *)obj)->host = arena_strdup(a, v[i].val);
+		} else if (strcmp(v[i].key, "user") == 0) {
+			((struct bouncer_entry *)obj)->user = arena_strdup(a, v[i].val);
+		} else if (strcmp(v[i].key, "port") == 0) {
+			if (!parse_bouncer_value(KIND_PORT, v[i].val, &val))
+				rc = config_fail_at(err, s->pos, "%s '%s': port: expected 1 to 65535, got \"%s\"",
+						    what, s->name, v[i].val);
+			else
+				((struct bouncer_entry *)obj)->port = val;
 		}
 	}
-out:
-	free(host);
-	free(port);
+	connstr_pairs_free(v, n);
 	return rc;
 }
 
+/*
+ * The [databases] entry's host and port against the database's declared
+ * ones, for the entry that stands for the database (named like it, or
+ * the only one): a pooler that sends its server connections elsewhere
+ * than the topology says is a mismatch. Unix-socket hosts are not compared.
+ */
+static void check_entry_endpoint(const struct target *tg, const struct bouncer_entry *e,
+				 const struct database *d)
+{
+	struct config_mismatch m;
+
+	memset(&m, 0, sizeof(m));
+	m.conf_pos = e->pos;
+	m.object = tg->object;
+	m.ignore = tg->ignore;
+	m.detail = config_printf(&tg->t->arena, "[databases] '%s'", e->name);
+	if (e->host && *e->host != '/' && d->host.s && strcasecmp(e->host, d->host.s) != 0) {
+		m.setting = config_printf(&tg->t->arena, "host of database '%s'", d->id.s);
+		m.yaml_pos = d->host.pos;
+		m.yaml_value = config_printf(&tg->t->arena, "'%s'", d->host.s);
+		m.conf_value = config_printf(&tg->t->arena, "'%s'", e->host);
+		add_mismatch(tg->t, &m);
+	}
+	if (VALUE_SET(d->port) && e->port != d->port.v) {
+		m.setting = config_printf(&tg->t->arena, "port of database '%s'", d->id.s);
+		m.yaml_pos = d->port.pos;
+		m.yaml_value = format_value(&tg->t->arena, KIND_INT, d->port.v);
+		m.conf_value = format_value(&tg->t->arena, KIND_INT, e->port);
+		add_mismatch(tg->t, &m);
+	}
+}
+
+/*
+ * Does entry e send its server connections to database d? Its host (a
+ * Unix socket or none counts: the file cannot tell) and port against the
+ * database's; a database that declares no host takes every entry.
+ */
+static bool entry_points_at(const struct bouncer_entry *e, const struct database *d)
+{
+	uint64_t port = VALUE_SET(d->port) ? d->port.v : BOUNCER_ENTRY_DEFAULT_PORT;
+
+	if (e->port != port)
+		return false;
+	return !d->host.s || !e->host || *e->host == '/' || strcasecmp(e->host, d->host.s) == 0;
+}
+
+/*
+ * The [databases] and [users] entries of f, into a bouncer_conf in the
+ * topology's arena, each entry told whether it points at the pooler's
+ * database. An entry named twice keeps its last line, as PgBouncer does.
+ * Returns 0 or -1 with *err.
+ */
+static int read_bouncer_conf(struct topology *t, struct pooler *p, const struct target *tg,
+			     const struct config_file *f, const char *path, char **err)
+{
+	struct bouncer_conf *bc = arena_alloc(&t->arena, sizeof(*bc));
+	const struct database *d = find_database(t, p->database.s);
+	const struct config_setting *mu = config_find(f, "pgbouncer", "max_user_connections");
+	size_t i, j, nd = 0, nu = 0, stand = SIZE_MAX;
+	bool any = false;
+
+	for (i = 0; i < f->n; i++) {
+		nd += strcmp(f->v[i].section, "databases") == 0;
+		nu += strcmp(f->v[i].section, "users") == 0;
+	}
+	bc->entries = arena_alloc(&t->arena, (nd ? nd : 1) * sizeof(*bc->entries));
+	bc->users = arena_alloc(&t->arena, (nu ? nu : 1) * sizeof(*bc->users));
+	for (i = 0; i < f->n; i++) {
+		const struct config_setting *s = &f->v[i];
+		bool is_user = strcmp(s->section, "users") == 0;
+		void *obj;
+
+		if (!is_user && strcmp(s->section, "databases") != 0)
+			continue;
+		if (is_user) {
+			for (j = 0; j < bc->nusers && strcmp(bc->users[j].name, s->name) != 0; j++)
+				;
+			if (j == bc->nusers)
+				bc->nusers++;
+			memset(&bc->users[j], 0, sizeof(bc->users[j]));
+			bc->users[j].name = s->name;
+			bc->users[j].pos = s->pos;
+			obj = &bc->users[j];
+		} else {
+			for (j = 0; j < bc->nentries && strcmp(bc->entries[j].name, s->name) != 0; j++)
+				;
+			if (j == bc->nentries)
+				bc->nentries++;
+			memset(&bc->entries[j], 0, sizeof(bc->entries[j]));
+			bc->entries[j].name = s->name;
+			bc->entries[j].pos = s->pos;
+			bc->entries[j].port = BOUNCER_ENTRY_DEFAULT_PORT;
+			obj = &bc->entries[j];
+		}
+		if (read_entry(&t->arena, s, is_user, obj, err) != 0)
+			return -1;
+	}
+	if (mu) {
+		uint64_t v;
+		if (!parse_bouncer_value(KIND_INT, mu->value, &v))
+			return config_fail_at(err, mu->pos, "max_user_connections: expected a non-negative "
+				       "integer, got \"%s\"", mu->value);
+		bc->max_user_connections.v = v;
+		bc->max_user_connections.pos = mu->pos;
+	}
+	/* the entry that stands for the database: named like it, else the only one */
+	for (i = 0; d && i < bc->nentries; i++)
+		if (strcmp(bc->entries[i].name, d->id.s) == 0)
+			stand = i;
+	if (stand == SIZE_MAX && bc->nentries == 1)
+		stand = 0;
+	for (i = 0; d && i < bc->nentries; i++) {
+		bc->entries[i].points_here = i == stand || entry_points_at(&bc->entries[i], d);
+		any = any || bc->entries[i].points_here;
+	}
+	if (d && stand != SIZE_MAX)
+		check_entry_endpoint(tg, &bc->entries[stand], d);
+	if (d && bc->nentries && !any)
+		return config_fail_at(err, p->config.pos, "poolers.%s.config: no [databases] entry of '%s' "
+			       "points at database '%s' (host %s, port %llu): name an entry like the "
+			       "database, or give it the database's host and port", p->id.s, path,
+			       d->id.s, d->host.s ? d->host.s : "not declared",
+			       (unsigned long long)(VALUE_SET(d->port) ? d->port.v : BOUNCER_ENTRY_DEFAULT_PORT));
+	p->bouncer = bc;
+	return 0;
+}
+
 static int apply_pgbouncer(struct topology *t, struct pooler *p, const struct config_file *f,
-			   char **err)
+			   const char *path, char **err)
 {
 	struct target tg = { t, config_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
-	const struct config_setting *entry = pick_db_entry(f, p->database.s ? p->database.s : "");
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(bouncer_fields); i++) {
 		const struct bouncer_field *fl = &bouncer_fields[i];
 		const struct config_setting *s = config_find(f, "pgbouncer", fl->ini);
-		const char *value = s ? s->value : NULL, *detail = NULL, *name = fl->ini;
-		struct pos pos = s ? s->pos : (struct pos){ 0 };
-		char *dbval = NULL;
 		uint64_t v;
-		int found = 0;
 
-		if (entry && fl->db_key) {
-			found = connstr_get(entry->value, fl->db_key, &dbval);
-			if (found == 0 && fl->db_key_alt)
-				found = connstr_get(entry->value, fl->db_key_alt, &dbval);
-			if (found < 0)
-				return config_fail_at(err, entry->pos, "[databases] '%s': malformed connect string "
-					       "(expected key=value pairs)", entry->name);
-			if (found) {
-				value = dbval;
-				pos = entry->pos;
-				name = fl->db_key;
-				detail = config_printf(&t->arena, "%s of [databases] '%s'", fl->db_key,
-						      entry->name);
-			}
-		}
-		if (!value)
+		if (!s)
 			continue;
-		if (!parse_bouncer_value(fl->kind, value, &v)) {
+		if (!parse_bouncer_value(fl->kind, s->value, &v)) {
 			const char *want = fl->kind == KIND_MODE ? "session, transaction or statement" :
 					   fl->kind == KIND_PORT ? "a port from 1 to 65535" :
 								   "a non-negative integer";
-			int rc = config_fail_at(err, pos, "%s: expected %s, got \"%s\"", name, want, value);
-			free(dbval);
-			return rc;
+			return config_fail_at(err, s->pos, "%s: expected %s, got \"%s\"", fl->ini, want, s->value);
 		}
-		if (!detail && strcmp(fl->setting, fl->ini) != 0)
-			detail = fl->ini;
-		settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, v, pos, fl->setting,
-		       detail);
-		free(dbval);
+		settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, v, s->pos, fl->setting,
+		       strcmp(fl->setting, fl->ini) != 0 ? fl->ini : NULL);
 	}
-	if (entry)
-		return check_entry_endpoint(&tg, entry, find_database(t, p->database.s), err);
-	return 0;
+	return read_bouncer_conf(t, p, &tg, f, path, err);
 }
 
 int config_apply(struct topology *t, char **err)
@@ -448,7 +574,7 @@ int config_apply(struct topology *t, char **err)
 		path = config_resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
 		rc = config_read_pgbouncer(&t->arena, path, p->config.pos, &f, err);
 		if (rc == 0)
-			rc = apply_pgbouncer(t, p, &f, err);
+			rc = apply_pgbouncer(t, p, &f, path, err);
 		config_file_release(&f);
 	}
 	return rc;

@@ -30,6 +30,9 @@ enum {
 	/* PostgreSQL's MAX_BACKENDS (postmaster.h): the upper limit of
 	 * max_connections and of the reserved counts */
 	PG_MAX_BACKENDS = 0x3FFFF,
+	/* the port= of a [databases] entry when it gives none: PgBouncer's
+	 * doc/config.md, section [databases], "port" (and PostgreSQL's) */
+	BOUNCER_ENTRY_DEFAULT_PORT = 5432,
 };
 
 /* One `name = value` line of a config file. */

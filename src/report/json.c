@@ -672,6 +672,31 @@ static void json_database(struct report_jw *w, const struct report_file *rf, siz
 	jw_end(w, false);
 }
 
+/* A pgbouncer's pools, and the demand whose pool cannot be told. */
+static void put_pools(struct report_jw *w, const struct pooler_fig *f)
+{
+	size_t k;
+
+	jw_begin(w, "pools", true);
+	for (k = 0; k < f->npools; k++) {
+		const struct pool_fig *pf = &f->pools[k];
+
+		jw_begin(w, NULL, false);
+		jw_str(w, "entry", pf->entry);
+		jw_str(w, "user", pf->user);
+		put_count(w, "pool_size", pf->size, pf->unbounded);
+		jw_u64(w, "reserve_pool_size", pf->reserve);
+		jw_str(w, "pool_mode", pool_mode_name(pf->mode));
+		put_count(w, "cap", pf->cap, pf->unbounded);
+		jw_bool(w, "unbounded", pf->unbounded);
+		put_amount(w, "demand", &pf->demand);
+		put_amount(w, "server", &pf->server);
+		jw_end(w, false);
+	}
+	jw_end(w, true);
+	put_amount(w, "unassigned_demand", &f->untold);
+}
+
 /* Pooler i of rf as one entry, with the ids of the clients behind it in file order. */
 static void json_pooler(struct report_jw *w, const struct report_file *rf, size_t i)
 {
@@ -687,7 +712,8 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 	jw_str(w, "database", t->databases[p->db].id.s);
 	jw_str(w, "pool_mode", pool_mode_name(f->pool_mode));
 	jw_u64(w, "instances", f->instances);
-	jw_u64(w, "cap", f->cap);
+	put_count(w, "cap", f->cap, f->cap_unbounded);
+	jw_bool(w, "cap_unbounded", f->cap_unbounded);
 	put_amount(w, "client_demand", &f->client_demand);
 	put_count(w, "client_limit", f->client_limit, !f->has_client_limit);
 	put_amount(w, "server", &f->server);
@@ -697,6 +723,8 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 		jw_u64(w, "max_client_conn", f->max_client_conn);
 		jw_u64(w, "max_db_connections", f->max_db_connections);
 		jw_u64(w, "users", f->users);
+		jw_u64(w, "max_user_connections", f->max_user_connections);
+		put_pools(w, f);
 	} else {
 		jw_u64(w, "max_connections_percent", f->max_connections_percent);
 	}

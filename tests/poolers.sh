@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# CLI tests of the pooler model (docs/poolers.md): PgBouncer's pools per
+# ([databases] entry, user) read from real pgbouncer.ini shapes under
+# testdata/poolers/, each figure computed by hand in the comments of its
+# YAML file. Ends with "N passed, N failed".
+#
+#   CONNBUDGET=build/san/connbudget tests/poolers.sh
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+# json_eq JSON EXPR WANT DESCRIPTION: evaluate EXPR on the parsed report (d)
+json_eq() {
+	local got
+	got=$(printf '%s' "$1" | $PY -c "import json, sys; d = json.load(sys.stdin); p = d['poolers'][0] if d['poolers'] else None; print(json.dumps($2))" 2>&1)
+	[ "$got" = "$3" ] && ok || bad "$4: $2 is $got, want $3"
+}
+pools='[[q["entry"], q["user"], q["pool_size"], q["pool_mode"], q["cap"]] for q in p["pools"]]'
+
+D=testdata/poolers
+
+#--- four entries on one server: cap 400, fails --------------------------------
+expect_rc 1 "four entries fail" "$CB" check "$D/four-entries.yaml" --format gcc
+contains "$out" "peak demand 200 exceeds capacity 147 on database 'main' (bouncer 200) [CB001 over-capacity]" "four entries: CB001"
+expect_rc 1 "four entries json" "$CB" report "$D/four-entries.yaml" --format json
+json_eq "$out" 'p["cap"]' '400' "4 entries x 100"
+json_eq "$out" 'len(p["pools"])' '4' "one pool per entry"
+json_eq "$out" 'p["unassigned_demand"]["peak"]' '200' "no url: the pool cannot be told"
+json_eq "$out" 'p["server"]["peak"]' '200' "min(400, 200)"
+
+#--- [users] overrides ----------------------------------------------------------
+expect_rc 1 "[users] overrides" "$CB" report "$D/users.yaml" --format json
+json_eq "$out" "$pools" '[["main", "app", 150, "session", 150], ["main", "worker", 20, "transaction", 20]]' "users pools"
+json_eq "$out" 'p["cap"]' '160' "150 + max_user_connections 10"
+json_eq "$out" 'p["server"]["peak"]' '160' "150 + 10"
+json_eq "$out" '[q["demand"]["peak"] for q in p["pools"]]' '[200, 30]' "each client fills its own pool"
+json_eq "$out" '[f["rule"] for f in d["findings"]]' '["CB006"]' "worker's transaction pool under a session default"
+
+#--- forced user= ---------------------------------------------------------------
+expect_rc 0 "forced user" "$CB" report "$D/forced-user.yaml" --format json
+json_eq "$out" "$pools" '[["main", "svc", 4, "transaction", 4]]' "one pool for the forced user"
+json_eq "$out" '[p["cap"], p["server"]["peak"]]' '[4, 4]' "cap 4, not 12"
+
+#--- default_pool_size = 0 ------------------------------------------------------
+expect_rc 1 "unlimited pool" "$CB" check "$D/unlimited.yaml" --format gcc
+contains "$out" "unlimited.ini:11:1: error: pooler 'bouncer' has pool_size 0 for pool 'main', which means no limit since PgBouncer 1.24" "CB010 on the pooler"
+contains "$out" "peak demand 100 exceeds capacity 97" "bounded by the clients only"
+expect_rc 1 "unlimited json" "$CB" report "$D/unlimited.yaml" --format json
+json_eq "$out" '[p["cap"], p["cap_unbounded"], p["server"]["peak"]]' '[null, true, 100]' "cap null, server 100"
+expect_rc 0 "CB010 ignored on the pooler" "$CB" check "$D/unlimited.yaml" --disable CB010,CB001
+
+#--- max_db_connections per entry, max_user_connections per user ----------------
+expect_rc 0 "max_db / max_user" "$CB" report "$D/max-db.yaml" --format json
+json_eq "$out" 'p["cap"]' '90' "2 x (15 + 30)"
+json_eq "$out" 'p["server"]["peak"]' '30' "main's 2 x 15"
+json_eq "$out" "$pools" '[["main", "app", 20, "transaction", 40], ["main", "worker", 20, "transaction", 40], ["reports", "app", 50, "transaction", 100], ["reports", "worker", 50, "transaction", 100]]' "max-db pools"
+
+#--- prod + staging on one server: CB021 ----------------------------------------
+expect_rc 1 "CB021 fails at --fail-on warning" "$CB" check testdata/rules/CB021/fires.yaml --fail-on warning
+expect_rc 0 "CB021 json" "$CB" report testdata/rules/CB021/fires.yaml --format json
+json_eq "$out" '[p["cap"], p["server"]["peak"], d["databases"][0]["capacity"]]' '[40, 20, 27]' "2 x 20 on capacity 27"
+
+#--- a pooler without config: one pool per user, as before ----------------------
+mkdir -p "$TMP/y"
+cat >"$TMP/y/t.yaml" <<'Y'
+version: 1
+databases: { main: { max_connections: 100, settings: { idle_in_transaction_session_timeout: 1min } } }
+poolers: { b: { type: pgbouncer, database: main, users: [a, b], default_pool_size: 10, reserve_pool_size: 2 } }
+clients:
+  api: { type: service, connects_to: b, url: "postgresql://a@pgb/main", pool: { size: 50, acquire_timeout: 1s } }
+  etl: { type: job, connects_to: b, pool: { size: 5, acquire_timeout: 1s } }
+Y
+expect_rc 0 "no config" "$CB" report "$TMP/y/t.yaml" --format json
+json_eq "$out" "$pools" '[["main", "a", 10, "session", 12], ["main", "b", 10, "session", 12]]' "one implicit entry"
+# api fills main/a (min(12, 50) = 12); etl (no url, two users) may fill any: 12 + 5 = 17 <= 24
+json_eq "$out" '[p["cap"], p["server"]["peak"], p["unassigned_demand"]["peak"]]' '[24, 17, 5]' "known and untold demand"
+
+#--- entries that point elsewhere, and none that points here -------------------
+# the only entry stands for the database: its other host is CB018
+printf '[databases]\nother = host=elsewhere.internal dbname=x\n[pgbouncer]\n' >"$TMP/y/b.ini"
+printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers: { b: { type: pgbouncer, database: main, config: b.ini } }\n' >"$TMP/y/n.yaml"
+expect_rc 1 "the only entry elsewhere" "$CB" check "$TMP/y/n.yaml" --format gcc
+contains "$out" "b.ini:2:1: error: host of database 'main' is 'db.internal' in the topology but 'elsewhere.internal'" "CB018 for the only entry"
+printf '[databases]\nother = host=elsewhere.internal dbname=x\nmore = host=elsewhere.internal dbname=y\n[pgbouncer]\n' >"$TMP/y/b.ini"
+printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers: { b: { type: pgbouncer, database: main, config: b.ini } }\n' >"$TMP/y/n.yaml"
+expect_rc 2 "no entry points at the database" "$CB" check "$TMP/y/n.yaml"
+contains "$err" "n.yaml:3:58: error: poolers.b.config: no [databases] entry of '$TMP/y/b.ini' points at database 'main' (host db.internal, port 5432)" "named at config:"
+printf '[databases]\nmain = host=db.internal pool_sise=5\n' >"$TMP/y/b.ini"
+expect_rc 2 "unknown connect-string key" "$CB" check "$TMP/y/n.yaml"
+contains "$err" "b.ini:2:1: error: [databases] 'main': unrecognized connection parameter: pool_sise" "PgBouncer's wording"
+printf '[databases]\nmain = host=db.internal\n[users]\napp = pool_sise=5\n' >"$TMP/y/b.ini"
+expect_rc 2 "unknown [users] key" "$CB" check "$TMP/y/n.yaml"
+contains "$err" "b.ini:4:1: error: [users] 'app': unrecognized user parameter: pool_sise" "PgBouncer's wording"
+
+finish
