@@ -179,8 +179,9 @@ def check(path):
         want = ("db:" + p["database"], amount(s["steady"], s["peak"], s["unbounded"], "server "))
         if out.get(key) != want:
             fail("pooler %s: edge %r, want %r" % (p["id"], out.get(key), want))
-        if key not in nodes or "cap %d" % p["cap"] not in " ".join(nodes[key]["lines"]):
-            fail("pooler %s: no cap %d" % (p["id"], p["cap"]))
+        cap = "cap unbounded" if p["cap"] is None else "cap %d" % p["cap"]
+        if key not in nodes or cap not in " ".join(nodes[key]["lines"]):
+            fail("pooler %s: no %s" % (p["id"], cap))
 
     for d in rep["databases"]:
         key = "db:" + d["id"]

@@ -225,7 +225,12 @@ static void pooler_node(struct graph *g, const struct report_file *rf, unsigned 
 	struct graph_node *n = add_node(g, GRAPH_POOLER, file, pl->id.s);
 	char cap[REPORT_NUM_LEN], inst[REPORT_NUM_LEN], lim[REPORT_NUM_LEN];
 
-	report_u64(cap, f->cap);
+	if (f->cap_unbounded) {
+		snprintf(cap, sizeof(cap), "unbounded"); /* CB010: a pool without limit */
+		n->marks |= GRAPH_MARK_UNBOUNDED;
+	} else {
+		report_u64(cap, f->cap);
+	}
 	report_u64(inst, f->instances);
 	add_line(g, n, "%s", pl->id.s);
 	if (type == POOLER_PGBOUNCER)
