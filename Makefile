@@ -132,7 +132,7 @@ test: deps
 clean:
 	rm -rf build
 
-# The README rule table and the man page come from the registry.
+# The rule table and pages in docs/rules and the man page come from the registry.
 docs: build/connbudget
 	tools/gendocs.sh build/connbudget
 

@@ -142,7 +142,7 @@ static inline void fuzz_check_pos(const char *what, struct pos pos, const uint8_
 }
 
 /*
- * The loader's contract on a topology it returned (SPEC §2, model.h):
+ * The loader's contract on a topology it returned (docs/topology.md, model.h):
  * version 1, at least one database, every id present and positioned, enum
  * values in range, references resolved to valid indexes.
  */

@@ -26,7 +26,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The order every computed figure keeps (SPEC §3 and §10's ordering constraints). */
+/* The order every computed figure keeps (docs/model.md and its ordering constraints). */
 static void check_figures(const struct topology *t, const struct budget *b)
 {
 	size_t i;

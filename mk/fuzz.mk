@@ -1,6 +1,6 @@
 # mk/fuzz.mk - hostile-input hardening (issue 3): libFuzzer targets,
 # valgrind over the CLI tests, the secret-leak and special-file tests.
-# Included by the main Makefile; see README.md.
+# Included by the main Makefile; see docs/design.md.
 #
 #   make fuzz [FUZZ_SECONDS=60]              both fuzzers, FUZZ_SECONDS each
 #                                            (FUZZ_NICE=19: at the lowest CPU priority;

@@ -1,5 +1,5 @@
 # mk/observe.mk - `connbudget observe` against real servers (issue 6).
-# Included by the main Makefile; see README.md.
+# Included by the main Makefile; see docs/design.md.
 #
 #   make observe-test     tests/observe.sh on the sanitized binary: a throwaway
 #                         PostgreSQL cluster and a PgBouncer on 127.0.0.1 and random
@@ -8,7 +8,7 @@
 #                         and not, an unreachable server, a wrong password; well
 #                         under a minute, nothing left running
 #   make observe-startup  `check` start-up with and without libpq in the process
-#                         (hyperfine): the figure in README.md
+#                         (hyperfine): the figure in docs/observe.md
 #
 # libpq is never linked into build/connbudget: src/pq.c dlopen()s
 # libpq.so.5 the first time observe runs. The test needs the servers, and

@@ -1,5 +1,5 @@
 /*
- * budget.c - the arithmetic of SPEC §3: model → figures.
+ * budget.c - the arithmetic of docs/model.md: model → figures.
  *
  * Every count is a uint64_t and every sum and product goes through the
  * checked helpers of util.h: a figure that would overflow is an input error
@@ -65,7 +65,7 @@ static bool littles_law(double rate, uint64_t hold_ms, uint64_t spike_pct, uint6
 	return true;
 }
 
-/* The pool of one process, after framework defaults (SPEC §4). */
+/* The pool of one process, after framework defaults (docs/model.md). */
 static bool client_pool(struct calc *c, const struct client *cl, struct client_fig *f)
 {
 	const struct framework *fw = cl->framework.s ? &framework_table[cl->framework_index] : NULL;
@@ -119,7 +119,7 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 	return true;
 }
 
-/* Instances and connections of one client (SPEC §3 "Per client"). */
+/* Instances and connections of one client (docs/model.md "Per client"). */
 static bool client_figures(struct calc *c, const struct client *cl, uint64_t spike_pct,
 			   struct client_fig *f)
 {
@@ -196,7 +196,7 @@ static uint64_t db_max_connections(const struct database *d)
 	return rc ? rds_max_connections(rc) : 0;
 }
 
-/* Settings and cap of one pooler (SPEC §3 "Per pooler"); demand comes later. */
+/* Settings and cap of one pooler (docs/model.md "Per pooler"); demand comes later. */
 static bool pooler_settings(struct calc *c, const struct pooler *p, struct pooler_fig *f)
 {
 	const struct database *d = &c->t->databases[p->db];

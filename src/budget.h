@@ -1,5 +1,5 @@
 /*
- * budget.h - model → figures (SPEC §3): per client steady/peak, per pooler
+ * budget.h - model → figures (docs/model.md): per client steady/peak, per pooler
  * cap and server side, per database capacity, budget, optimum, demand.
  *
  * Defaults (framework table, PostgreSQL's, PgBouncer's) are derived here, so

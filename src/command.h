@@ -19,7 +19,7 @@
 #include "report/report.h"
 #include "rules.h"
 
-/* Exit status of every command (SPEC §1). */
+/* Exit status of every command (docs/commands.md). */
 enum exit_status {
 	EXIT_PASS = 0,   /* ran, no finding at or above --fail-on */
 	EXIT_FAIL = 1,   /* ran, at least one finding at or above --fail-on */

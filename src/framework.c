@@ -1,5 +1,5 @@
 /*
- * framework.c - the framework defaults table (SPEC §4).
+ * framework.c - the framework defaults table (docs/model.md).
  *
  * Each row cites where the library documents the default. Explicit pool.*
  * values always win; each field is filled separately.

@@ -1,5 +1,5 @@
 /*
- * framework.h - pool defaults of client libraries (SPEC §4), one table.
+ * framework.h - pool defaults of client libraries (docs/model.md), one table.
  */
 #ifndef CONNBUDGET_FRAMEWORK_H
 #define CONNBUDGET_FRAMEWORK_H

@@ -43,7 +43,7 @@ const char init_template[] =
 	"    connects_to: bouncer       # a database id or a pooler id\n"
 	"    replicas: 2                # add max_replicas and surge (25%) for autoscaling\n"
 	"    processes: 2               # processes per replica (gunicorn, puma workers)\n"
-	"    # framework: node-postgres # fills pool defaults; see README.md\n"
+	"    # framework: node-postgres # fills pool defaults; see docs/model.md\n"
 	"    pool:\n"
 	"      size: 10                 # connections per process\n"
 	"      acquire_timeout: 5s      # absent: a borrower waits forever (CB007)\n"

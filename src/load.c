@@ -1,5 +1,5 @@
 /*
- * load.c - YAML topology files → model (SPEC §2, §10): the top level, the
+ * load.c - YAML topology files → model (docs/topology.md, docs/decisions.md): the top level, the
  * id sections, includes, the checks that need the whole topology
  * (load_validate) and `plan --set` (load_set).
  *
@@ -25,16 +25,16 @@
 #include "load_yaml.h"
 #include "rds.h"
 
-/* SPEC §10: the top level's environment when it names none. */
+/* docs/decisions.md: the top level's environment when it names none. */
 static const char DEFAULT_ENVIRONMENT[] = "production";
-/* The only format version (SPEC §2). */
+/* The only format version (docs/topology.md). */
 enum { FORMAT_VERSION = 1 };
 
 enum top_key { K_VERSION, K_ENVIRONMENT, K_DATABASES, K_POOLERS, K_CLIENTS, K_LINT, K_INCLUDE, K_COUNT };
 static const char *const top_keys[K_COUNT] = {
 	"version", "environment", "databases", "poolers", "clients", "lint", "include",
 };
-/* What an included file may hold (SPEC §10). */
+/* What an included file may hold (docs/decisions.md). */
 static const char *const fragment_keys[] = { "version", "databases", "poolers", "clients", "include" };
 static const bool fragment_ok[K_COUNT] = { true, false, true, true, true, false, true };
 

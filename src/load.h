@@ -1,5 +1,5 @@
 /*
- * load.h - YAML topology → model (SPEC §2), built straight from libyaml's
+ * load.h - YAML topology → model (docs/topology.md), built straight from libyaml's
  * event stream; every value keeps file:line:col.
  *
  * Errors are returned as one message "file:line:col: error: what" that the
@@ -12,7 +12,7 @@
 
 #include "model.h"
 
-/* Limits on hostile input (README "Limits"). */
+/* Limits on hostile input (docs/security.md "Limits"). */
 enum {
 	LOAD_MAX_FILE_BYTES = 16 * 1024 * 1024, /* one input file */
 	LOAD_MAX_DEPTH = 64,                    /* YAML nesting */

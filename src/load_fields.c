@@ -1,6 +1,6 @@
 /*
  * load_fields.c - the key tables of databases, poolers, clients and lint,
- * and the readers of every kind of value (SPEC §2, §10).
+ * and the readers of every kind of value (docs/topology.md, docs/decisions.md).
  */
 #include "load_fields.h"
 

@@ -207,7 +207,7 @@ struct load {
  * topology's arena, allocated only for a client that sets one of these
  * (the others read client_cold_none through client_cold). Without them
  * struct client is 248 bytes instead of 440, which every walk over the
- * clients, and the memory of 100 000 of them, feels (README "Performance").
+ * clients, and the memory of 100 000 of them, feels (docs/performance.md).
  *
  * A block is never changed once another object may point to it: the
  * loader fills a new client's block while it reads the client, and

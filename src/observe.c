@@ -24,7 +24,7 @@
 
 /*--- durations ---------------------------------------------------------------*/
 
-/* The units of a topology duration (SPEC §10), in milliseconds. */
+/* The units of a topology duration (docs/decisions.md), in milliseconds. */
 static const struct {
 	const char *name;
 	uint64_t ms;

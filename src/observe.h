@@ -1,6 +1,6 @@
 /*
  * observe.h - the topology against a live PostgreSQL and PgBouncer
- * (SPEC §8): live facts in, findings CB101–CB106 and the JSON "observed"
+ * (docs/observe.md): live facts in, findings CB101–CB106 and the JSON "observed"
  * object out.
  *
  * Three stages, as the rest of the program: observe_fetch_* talk to the
@@ -24,9 +24,9 @@
 enum {
 	/* connect_timeout added when neither the conninfo nor PGCONNECT_TIMEOUT sets one */
 	OBSERVE_CONNECT_TIMEOUT_S = 5,
-	/* --idle-threshold default: 5 min (SPEC §8 CB104) */
+	/* --idle-threshold default: 5 min (docs/observe.md CB104) */
 	OBSERVE_IDLE_THRESHOLD_MS = 5 * 60 * 1000,
-	/* CB106 fires above this share of max_connections (SPEC §8) */
+	/* CB106 fires above this share of max_connections (docs/observe.md) */
 	OBSERVE_UTILIZATION_PCT = 80,
 	/* idle_in_transaction_session_timeout when postgresql.conf leaves it: 0, disabled */
 	PG_DEFAULT_IDLE_IN_TX_TIMEOUT_MS = 0,

@@ -165,7 +165,7 @@ static int over_capacity_at(const struct topology *t, uint64_t pct, struct plan_
 
 /*
  * The breaking factor: the smallest F = 1.00, 1.01, … 100.00 at which a
- * database's steady demand exceeds its capacity (SPEC §10). Steady demand
+ * database's steady demand exceeds its capacity (docs/decisions.md). Steady demand
  * never falls as F grows (each term is a min of a cap and ceil(rate × hold
  * × F)), so a binary search over the hundredths finds the same F as the
  * walk does, in 14 steps instead of up to 9901.

@@ -1,5 +1,5 @@
 /*
- * plan.h - `connbudget plan FILE`: what-if on a topology (SPEC §7).
+ * plan.h - `connbudget plan FILE`: what-if on a topology (docs/planning.md).
  *
  * The plan runs the one pipeline (load_set + load_validate → budget →
  * rules) on an edited model; it never computes a figure itself:
@@ -33,7 +33,7 @@
 #include "rules.h"
 
 enum {
-	PLAN_SOLVE_MAX = 1000000,    /* --solve searches up to this value (SPEC §10) */
+	PLAN_SOLVE_MAX = 1000000,    /* --solve searches up to this value (docs/decisions.md) */
 	PLAN_SPIKE_MIN = 100,        /* the breaking-factor walk starts at F = 1.00 ... */
 	PLAN_SPIKE_MAX = 10000,      /* ... and ends at F = 100.00 (hundredths) */
 };
@@ -131,7 +131,7 @@ int command_plan(struct options *o);
 /* The plan section of the text report (changed figures, spike, solve). */
 void plan_print_text(FILE *out, const struct plan_result *p, bool color);
 
-/* Add the "plan" object (SPEC §6) to a cJSON object; 0, or -1 when cJSON
+/* Add the "plan" object (docs/formats.md) to a cJSON object; 0, or -1 when cJSON
  * could not allocate. */
 int plan_json(const struct plan_result *p, void *cjson_parent);
 

@@ -1,5 +1,5 @@
 /*
- * rds.c - AWS RDS for PostgreSQL instance classes (SPEC §4 `instance:`).
+ * rds.c - AWS RDS for PostgreSQL instance classes (docs/model.md `instance:`).
  *
  * AWS's default parameter group sets max_connections to
  * LEAST({DBInstanceClassMemory/9531392}, 5000). DBInstanceClassMemory is not
@@ -79,7 +79,7 @@ const struct rds_class rds_classes[] = {
 	{ "db.t3.large", 8, DERIVED(8), SRC_DERIVED },
 	{ "db.t3.medium", 4, MEASURED(413),
 	  "measured: SHOW max_connections = 413 on db.t2.medium, the same 4 GiB (" SRC_GIST
-	  "); SPEC: db.t3.medium gives about 410-413" },
+	  "); commonly quoted for db.t3.medium: about 410-413" },
 	{ "db.t3.micro", 1, DERIVED(1), SRC_DERIVED },
 	{ "db.t3.small", 2, DERIVED(2), SRC_DERIVED },
 	{ "db.t3.xlarge", 16, DERIVED(16), SRC_DERIVED },

@@ -1,5 +1,5 @@
 /*
- * rds.h - AWS RDS for PostgreSQL instance classes (SPEC §4 `instance:`).
+ * rds.h - AWS RDS for PostgreSQL instance classes (docs/model.md `instance:`).
  *
  * max_connections defaults to LEAST(DBInstanceClassMemory / 9531392, 5000);
  * DBInstanceClassMemory is the memory PostgreSQL sees, measured, about 12%

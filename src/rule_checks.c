@@ -5,7 +5,7 @@
  * and calls rule_emit for every object that breaks its rule; a client
  * check looks at the one client in ctx->client (rules_run walks them).
  * No check computes a figure: counts come from struct budget, and a check
- * only compares them and names the numbers in its message. Where a finding points (SPEC §10): the database
+ * only compares them and names the numbers in its message. Where a finding points (docs/decisions.md): the database
  * for CB001, CB002, CB003, CB008, CB011, the pooler for CB009, CB021 and a
  * pooler's CB010, the client
  * for the rest, at the most specific node that exists (see each rule's doc).
@@ -192,7 +192,7 @@ void check_no_headroom(struct rule_ctx *ctx)
 }
 
 /*
- * CB003's recommendation for database d (SPEC §10), each size at least 1:
+ * CB003's recommendation for database d (docs/decisions.md), each size at least 1:
  *  - one RDS Proxy and nothing else: the max_connections_percent whose cap
  *    is within optimum;
  *  - otherwise optimum, less what RDS Proxies open, is shared evenly by

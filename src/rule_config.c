@@ -4,7 +4,7 @@
  *
  * config_apply (config.c) compares the two when it reads the file and
  * records each disagreement in topology.mismatches; this check only turns
- * them into findings, at the setting in the config file (SPEC §10), under
+ * them into findings, at the setting in the config file (docs/decisions.md), under
  * the `ignore:` of the database or pooler that references the file.
  */
 #include "config/config.h"

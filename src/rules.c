@@ -2,7 +2,7 @@
  * rules.c - the rule registry, rule levels and suppression, findings.
  *
  * rule_registry[] is the one list of rules: `connbudget rules`, `explain`,
- * SARIF rules[], JUnit test cases and the README table all read it. The
+ * SARIF rules[], JUnit test cases and docs/rules all read it. The
  * checks live in rule_checks.c. Levels are resolved once per run, in this
  * order (later wins): the registry's default severity, the file's
  * `lint.severity`, the file's `lint.disable`, then the command line

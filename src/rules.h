@@ -1,5 +1,5 @@
 /*
- * rules.h - the rule registry (SPEC §5) and the findings it produces.
+ * rules.h - the rule registry (docs/rules) and the findings it produces.
  *
  * How to add a rule: there are 4 things to do.
  *  1. Write `void check_<name>(struct rule_ctx *ctx)` in rule_checks.c:
@@ -12,7 +12,7 @@
  *     documentation (why it matters, how to fix, a YAML example).
  *  3. Add golden cases under testdata/rules/<id>/: at least one
  *     `fires.yaml` + `fires.expected` and one `passes.yaml` + `passes.expected`.
- *  4. Run `make docs` to regenerate the README rule table and the man page.
+ *  4. Run `make docs` to regenerate docs/rules and the man page.
  * A test fails when a rule lacks documentation or golden cases.
  */
 #ifndef CONNBUDGET_RULES_H

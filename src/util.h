@@ -74,8 +74,7 @@ bool u64_mul_div_ceil(uint64_t a, uint64_t p, uint64_t d, uint64_t *r);
  * v rounded to the nearest integer, halves to even: nearbyint(v) in the
  * default rounding mode (NaN and infinities unchanged). Here so that the
  * program does not load libm, a shared library of its own, for this one
- * function: each library costs some 0.3 ms of start-up (README
- * "Performance").
+ * function: each library costs some 0.3 ms of start-up (docs/performance.md).
  */
 double round_even(double v);
 

@@ -1,5 +1,5 @@
 /*
- * check_budget.c - the arithmetic of SPEC §3 on small topologies, each
+ * check_budget.c - the arithmetic of docs/model.md on small topologies, each
  * figure computed by hand in the comment beside it.
  */
 #include <check.h>
@@ -37,7 +37,7 @@ static size_t client(const struct topology *t, const char *id)
 	return i;
 }
 
-/* The "three servers" incident of SPEC §3. */
+/* The "three servers" incident of docs/model.md. */
 static const char incident[] =
 	"version: 1\n"
 	"databases:\n"

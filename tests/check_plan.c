@@ -105,7 +105,7 @@ START_TEST(test_parse_factor)
 }
 END_TEST
 
-/* --set replicas moves an unset max_replicas too (SPEC §10). */
+/* --set replicas moves an unset max_replicas too (docs/decisions.md). */
 START_TEST(test_set_changes)
 {
 	static const char *const sets[] = { "clients.api.replicas=4", NULL };

@@ -21,7 +21,7 @@ START_TEST(test_t3_medium)
 
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->name, "db.t3.medium");
-	/* SPEC §4: about 410-413, not the 450 that nominal 4 GiB would give */
+	/* RDS: about 410-413, not the 450 that nominal 4 GiB would give */
 	ck_assert_uint_ge(rds_max_connections(c), 405);
 	ck_assert_uint_le(rds_max_connections(c), 415);
 	ck_assert(c->nominal_gib == 4);

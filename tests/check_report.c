@@ -1,7 +1,7 @@
 /*
  * check_report.c - the reporters: every format rendered into memory from a
  * hand-built topology, figures and findings (the "three servers" case of
- * SPEC §3 behind a pgbouncer), and the escaping helpers character by
+ * docs/model.md behind a pgbouncer), and the escaping helpers character by
  * character. Machine formats are also checked by tests/validate.py against
  * their schemas (SARIF 2.1.0, schemas/report.schema.json) and parsers.
  */

@@ -18,7 +18,7 @@
 
 /*------------------------------------------------------------------ registry */
 
-/* Every rule SPEC §5 and §8 name, in registry order. */
+/* Every rule docs/rules lists, in registry order. */
 static const char *const spec_ids[] = {
 	"CB001", "CB002", "CB003", "CB004", "CB005", "CB006", "CB007", "CB008", "CB009",
 	"CB010", "CB011", "CB012", "CB013", "CB014", "CB015", "CB016", "CB017", "CB018",
@@ -85,7 +85,7 @@ END_TEST
  * CB001-CB017 and CB019 have checks; observe emits CB101-CB106 itself.
  * CB018's check lives with the config reader (rule_config.c) and is wired
  * into its row once the loader reads config files, so either is fine here.
- * Scopes follow SPEC §10.
+ * Scopes are those of docs/rules/README.md.
  */
 START_TEST(test_registry_checks_and_scopes)
 {
@@ -530,7 +530,7 @@ static void findings_are(const struct findings *f, const char *want)
 	"    settings:\n" \
 	"      idle_in_transaction_session_timeout: 10min\n"
 
-/* SPEC §3's worked example, plus a metrics tool: CB001 with its contributors. */
+/* The worked example of docs/model.md, plus a metrics tool: CB001 with its contributors. */
 static const char three_servers[] =
 	DB_OK
 	"clients:\n"

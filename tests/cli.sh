@@ -6,15 +6,6 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
-SHARED=${SHARED:-../shared}
-
-# tests/validate.py checks SARIF against ../shared's OASIS schema when the
-# repository sits beside shared/, else against its copy in tests/schemas/:
-# the two must be the same file.
-if [ -f "$SHARED/schemas/sarif-schema-2.1.0.json" ]; then
-	cmp -s "$SHARED/schemas/sarif-schema-2.1.0.json" tests/schemas/sarif-schema-2.1.0.json &&
-		ok || bad "tests/schemas/sarif-schema-2.1.0.json differs from $SHARED/schemas/"
-fi
 
 #--- basics ---------------------------------------------------------------
 expect_rc 0 "--help" "$CB" --help

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """schema_agree.py - the topology JSON Schema and the loader agree on testdata/.
 
-SPEC §2: "the loader accepts exactly what the schema accepts". For every
+The promise of docs/topology.md: the loader accepts exactly what the schema accepts. For every
 *.yaml / *.yml under testdata/ this validates the file against
 schemas/topology.schema.json (draft 2020-12) and runs
 
@@ -26,7 +26,7 @@ What the schema cannot see, and how each case is expected instead:
   than one, a duplicate key in a mapping, a non-scalar mapping key, an alias
   cycle, an explicit tag other than !!str, !!seq and !!map, and the loader's
   documented limits on hostile input (src/load.h: 16 MiB per file, nesting
-  depth 64, strings of at most 4096 bytes). Aliases: the SPEC lets the loader
+  depth 64, strings of at most 4096 bytes). Aliases: the loader may
   either support or reject them; which one it does is probed once with a
   valid topology that uses an alias, and files with aliases are expected to
   behave the same way.
@@ -74,7 +74,7 @@ SCHEMA = os.path.join("schemas", "topology.schema.json")
 #   duplicate id         the same id in two files of one include tree
 #   include problem      a missing file, a cycle, a fragment that breaks the
 #                        fragment rules, no database left after merging
-#   arithmetic overflow  a figure or a duration does not fit in 64 bits (SPEC §3)
+#   arithmetic overflow  a figure or a duration does not fit in 64 bits (docs/model.md)
 #   config file          `config:` names a file that is missing or does not parse
 #   object limit         more databases + poolers + clients than src/load.h allows
 # (An unknown RDS class is not here: the schema's `instance` enum lists the

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # secrets.sh - a password in a client's `url` is reported (CB013) but never
 # printed: not in any output format, not in an error message, not in a file
-# written with -o (SPEC §10 "CB013", issue 3 "Secrets"). Ends with
+# written with -o (docs/security.md "Secrets", rule CB013). Ends with
 # "N passed, N failed".
 #
 #   CONNBUDGET=build/san/connbudget tests/secrets.sh      (make secrets)

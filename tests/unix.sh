@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Unix citizenship: make install / uninstall, the man page renders cleanly,
-# bash completion completes, generated docs are current, CONNBUDGET_FORMAT.
+# bash completion completes, generated docs are current and their links
+# resolve, CONNBUDGET_FORMAT.
 # Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ make --no-print-directory uninstall PREFIX="$TMP/usr" >/dev/null 2>&1 && ok || b
 if command -v ldd >/dev/null; then
 	libs=$(ldd "$CB")
 	for lib in libyaml libinih libm.so; do
-		case "$libs" in *"$lib"*) bad "$CB loads $lib at start-up (README: Performance)" ;; *) ok ;; esac
+		case "$libs" in *"$lib"*) bad "$CB loads $lib at start-up (docs/performance.md)" ;; *) ok ;; esac
 	done
 fi
 if command -v nm >/dev/null; then
@@ -42,8 +43,12 @@ if command -v man >/dev/null; then
 	done
 fi
 
-# README rule table and man page are generated from the registry and current
+# The rule pages, their table and the man page are generated from the registry and current
 tools/gendocs.sh "$CB" --check && ok || bad "generated docs are stale (make docs)"
+
+# Every relative link in the Markdown reaches a file and a heading, and no
+# file refers to a document outside the repository.
+/usr/bin/python3 tests/doclinks.py && ok || bad "a broken link or an outside reference (tests/doclinks.py)"
 
 # bash completion
 complete_words() { # the words typed so far → the candidates

@@ -12,9 +12,8 @@
                               with the runner's escaping (% CR LF, and : , in properties)
 
 FILE may be "-" for standard input. The SARIF schema is $CONNBUDGET_SARIF_SCHEMA
-(or $SARIF_SCHEMA), else ../shared/schemas/sarif-schema-2.1.0.json beside the
-repository root when it is there, else the copy of the same OASIS schema in
-tests/schemas/ (a clone on its own). Exit status 0 when valid, 1 with one
+(or $SARIF_SCHEMA), else tests/schemas/sarif-schema-2.1.0.json, a copy of
+the OASIS schema (https://docs.oasis-open.org/sarif/sarif/v2.1.0/). Exit status 0 when valid, 1 with one
 line per problem on standard error when not, 2 on bad usage or a missing schema.
 
 Run it with /usr/bin/python3 (Debian's python3-jsonschema).
@@ -28,12 +27,10 @@ import xml.etree.ElementTree as ET
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPORT_SCHEMA = os.path.join(REPO, "schemas", "report.schema.json")
-SHARED_SARIF_SCHEMA = os.path.join(REPO, "..", "shared", "schemas", "sarif-schema-2.1.0.json")
 SARIF_SCHEMA = (
     os.environ.get("CONNBUDGET_SARIF_SCHEMA")
     or os.environ.get("SARIF_SCHEMA")
-    or (SHARED_SARIF_SCHEMA if os.path.exists(SHARED_SARIF_SCHEMA)
-        else os.path.join(REPO, "tests", "schemas", "sarif-schema-2.1.0.json"))
+    or os.path.join(REPO, "tests", "schemas", "sarif-schema-2.1.0.json")
 )
 
 

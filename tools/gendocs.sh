@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Regenerate what comes from the rule registry: the README rule table and
-# the man page. `make docs` runs it; tests/cli.sh checks nothing is stale.
+# Regenerate what comes from the rule registry: the rule table in
+# docs/rules/README.md, one page per rule (docs/rules/CBxxx.md, the text
+# `connbudget explain` prints) and the man page. `make docs` runs it;
+# tests/unix.sh runs it with --check, which fails when anything is stale.
 #
 #   tools/gendocs.sh BINARY [--check]
 set -euo pipefail
@@ -10,17 +12,26 @@ mode=${2:-write}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# README: the table between the markers.
+# docs/rules/README.md: the table between the markers, each id a link to
+# its page.
 {
 	echo "| id | name | severity | fires when |"
 	echo "|---|---|---|---|"
-	"$CB" rules | awk '{ id=$1; name=$2; sev=$3; $1=$2=$3=""; sub(/^ +/, ""); printf "| %s | %s | %s | %s |\n", id, name, sev, $0 }'
+	"$CB" rules | awk '{ id=$1; name=$2; sev=$3; $1=$2=$3=""; sub(/^ +/, ""); printf "| [%s](%s.md) | %s | %s | %s |\n", id, id, name, sev, $0 }'
 } >"$tmp/table.md"
 awk -v table="$tmp/table.md" '
 	/<!-- rules:begin -->/ { print; while ((getline l < table) > 0) print l; skip = 1; next }
 	/<!-- rules:end -->/ { skip = 0 }
 	!skip { print }
-' README.md >"$tmp/README.md"
+' docs/rules/README.md >"$tmp/README.md"
+
+# docs/rules/CBxxx.md: `connbudget explain ID` under a title.
+mkdir "$tmp/pages"
+for id in $("$CB" rules | awk '{ print $1 }'); do
+	{
+		"$CB" explain "$id" | awk -v id="$id" 'NR == 1 { printf "# %s\n\n[All rules](README.md)\n\n```text\n", $0; next } NR == 2 && $0 == "" { next } { print } END { print "```" }'
+	} >"$tmp/pages/$id.md"
+done
 
 # Man page: man/connbudget.1.in with the rule list in place of @RULES@.
 "$CB" rules | awk '{ id=$1; name=$2; sev=$3; $1=$2=$3=""; sub(/^ +/, ""); printf ".TP\n.B %s %s\n(%s) %s\n", id, name, sev, $0 }' >"$tmp/rules.man"
@@ -28,9 +39,15 @@ awk -v rules="$tmp/rules.man" '/^@RULES@$/ { while ((getline l < rules) > 0) pri
 	man/connbudget.1.in >"$tmp/connbudget.1"
 
 if [ "$mode" = --check ]; then
-	cmp -s "$tmp/README.md" README.md || { echo "README.md rule table is stale: run make docs"; exit 1; }
+	cmp -s "$tmp/README.md" docs/rules/README.md || { echo "docs/rules/README.md rule table is stale: run make docs"; exit 1; }
+	for f in "$tmp"/pages/*.md docs/rules/CB*.md; do
+		b=${f##*/}
+		cmp -s "$tmp/pages/$b" "docs/rules/$b" || { echo "docs/rules/$b is stale: run make docs"; exit 1; }
+	done
 	cmp -s "$tmp/connbudget.1" connbudget.1 || { echo "connbudget.1 is stale: run make docs"; exit 1; }
 else
-	cp "$tmp/README.md" README.md
+	cp "$tmp/README.md" docs/rules/README.md
+	rm -f docs/rules/CB*.md
+	cp "$tmp"/pages/*.md docs/rules/
 	cp "$tmp/connbudget.1" connbudget.1
 fi

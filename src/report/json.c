@@ -1,5 +1,5 @@
 /*
- * report_json.c - the JSON report (SPEC §6), documented by
+ * report_json.c - the JSON report (docs/formats.md), documented by
  * schemas/report.schema.json, and the streaming JSON writer SARIF shares.
  *
  * The document is streamed, never held whole. The skeleton (the top-level

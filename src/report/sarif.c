@@ -1,5 +1,5 @@
 /*
- * report_sarif.c - SARIF 2.1.0 (SPEC §6), the format GitHub code scanning
+ * report_sarif.c - SARIF 2.1.0 (docs/formats.md), the format GitHub code scanning
  * uploads: one run, the rule registry as tool.driver.rules[], one result
  * per finding with one physical location.
  *
