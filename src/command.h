@@ -46,7 +46,7 @@ struct options {
 	const char *solve;
 	const char *spike;
 	/* observe */
-	const char *dsn, *pgbouncer, *pooler, *database, *idle_threshold;
+	const char *dsn, *pgbouncer, *pooler, *database, *idle_threshold, *timeout;
 	/* alerts */
 	bool kubernetes, exporter_queries;
 	const char **selectors;   /* --selector [ID=]MATCHERS, repeatable */

@@ -170,58 +170,57 @@ static char *mask_dsn(const struct pq_api *pq, const char *dsn)
 	return masked;
 }
 
+/* A non-negative decimal integer, the whole string. */
+static bool parse_u64(const char *s, uint64_t *v);
+
 /*
- * Connect to dsn: PQconninfoParse reads it (key=value or URI) and the
- * options go to PQconnectdbParams as arrays, never spliced into a string.
- * Added when absent: connect_timeout (unless PGCONNECT_TIMEOUT is set),
- * fallback_application_name, and for PgBouncer's console (admin) dbname
- * "pgbouncer" (unless PGDATABASE is set). what names the server and
- * option the command-line option in messages. Returns the connection (caller PQfinish-es it), or NULL with
- * *err showing the DSN only with its password masked.
+ * Connect to dsn within the run's deadline (s->deadline_ms): PQconninfoParse
+ * reads it (key=value or URI) and the options go to libpq as arrays, never
+ * spliced into a string. A connect_timeout in the DSN (or PGCONNECT_TIMEOUT)
+ * bounds the whole attempt, across every host it lists, and a deadline is
+ * always there, so connect_timeout=0 cannot wait forever. Added when
+ * absent: fallback_application_name, and for PgBouncer's console (admin)
+ * dbname "pgbouncer" (unless PGDATABASE is set). what names the server and
+ * option the command-line option in messages. Returns 0 with s connected
+ * (pq_session_finish frees it), or -1 with *err showing the DSN only with
+ * its password masked.
  */
-static struct pg_conn *connect_dsn(const struct pq_api *pq, const char *dsn, const char *what,
-				   const char *option, bool admin, char **err)
+static int connect_dsn(struct pq_session *s, const char *dsn, const char *what, const char *option, bool admin, char **err)
 {
+	const struct pq_api *pq = s->pq;
 	struct pq_conninfo_option *opts, *op;
 	const char **kw = NULL, **val = NULL;
-	char *perr = NULL, *masked = mask_dsn(pq, dsn);
-	char timeout[24];
-	const char *env_timeout = getenv("PGCONNECT_TIMEOUT");
+	char *perr = NULL, *why = NULL, *masked = mask_dsn(pq, dsn);
+	const char *timeout = getenv("PGCONNECT_TIMEOUT");
 	const char *env_db = getenv("PGDATABASE");
-	bool has_timeout = env_timeout && *env_timeout;
 	bool has_db = admin ? env_db && *env_db : true;
 	bool has_fallback = false;
-	struct pg_conn *conn = NULL;
+	uint64_t secs = 0;
 	size_t n = 0, count = 0;
+	int rc = -1;
 
 	opts = pq->conninfo_parse(dsn, &perr);
 	if (!opts) {
 		/* Not echoed even masked: where the password ends is unknown. */
-		char *why = perr ? redact_quoted(trim(perr), dsn) : xstrdup("out of memory");
+		why = perr ? redact_quoted(trim(perr), dsn) : xstrdup("out of memory");
 		*err = xasprintf("%s is not a connection string libpq accepts: %s", option, why);
-		free(why);
 		goto out;
 	}
 	for (op = opts; op->keyword; op++)
 		count++;
-	kw = xcalloc(count + 4, sizeof(*kw));
-	val = xcalloc(count + 4, sizeof(*val));
+	kw = xcalloc(count + 3, sizeof(*kw));
+	val = xcalloc(count + 3, sizeof(*val));
 	for (op = opts; op->keyword; op++) {
 		if (!op->val)
 			continue;
 		if (strcmp(op->keyword, "connect_timeout") == 0)
-			has_timeout = true;
+			timeout = op->val;
 		else if (strcmp(op->keyword, "dbname") == 0)
 			has_db = true;
 		else if (strcmp(op->keyword, "fallback_application_name") == 0)
 			has_fallback = true;
 		kw[n] = op->keyword;
 		val[n++] = op->val;
-	}
-	if (!has_timeout) {
-		snprintf(timeout, sizeof(timeout), "%d", OBSERVE_CONNECT_TIMEOUT_S);
-		kw[n] = "connect_timeout";
-		val[n++] = timeout;
 	}
 	if (!has_fallback) {
 		kw[n] = "fallback_application_name";
@@ -231,17 +230,18 @@ static struct pg_conn *connect_dsn(const struct pq_api *pq, const char *dsn, con
 		kw[n] = "dbname";
 		val[n++] = "pgbouncer";
 	}
-	conn = pq->connectdb_params(kw, val, 0);
-	if (!conn) {
-		*err = xasprintf("cannot connect to %s at '%s': out of memory", what, masked);
-	} else if (pq->status(conn) != PQ_CONNECTION_OK) {
-		char *why = xstrdup(pq->error_message(conn));
-		*err = xasprintf("cannot connect to %s at '%s': %s", what, masked, trim(why));
-		free(why);
-		pq->finish(conn);
-		conn = NULL;
+	/* libpq's own reading of connect_timeout: whole seconds, 0 none, at least 2 */
+	if (timeout && parse_u64(timeout, &secs) && secs > 0 && secs < 2)
+		secs = 2;
+	if (secs > OBSERVE_TIMEOUT_MAX_MS / 1000)
+		secs = OBSERVE_TIMEOUT_MAX_MS / 1000;
+	if (pq_session_connect(s, kw, val, secs * 1000, &why) != 0) {
+		*err = xasprintf("cannot connect to %s at '%s': %s", what, masked, why);
+		goto out;
 	}
+	rc = 0;
 out:
+	free(why);
 	free(kw);
 	free(val);
 	if (opts)
@@ -249,26 +249,22 @@ out:
 	if (perr)
 		pq->freemem(perr);
 	free(masked);
-	return conn;
+	return rc;
 }
 
 /*
  * Run one read-only statement that returns rows. Returns the result
  * (caller PQclear-s it), or NULL with *err naming what was being read.
  */
-static struct pg_result *query(const struct pq_api *pq, struct pg_conn *conn, const char *sql,
-			       const char *what, char **err)
+static struct pg_result *query(struct pq_session *s, const char *sql, const char *what, char **err)
 {
-	struct pg_result *res = pq->exec(conn, sql);
-	char *why;
+	char *why = NULL;
+	struct pg_result *res = pq_session_query(s, sql, PQ_RES_TUPLES_OK, &why);
 
-	if (res && pq->result_status(res) == PQ_RES_TUPLES_OK)
-		return res;
-	why = xstrdup(res ? pq->result_error_message(res) : pq->error_message(conn));
-	*err = xasprintf("reading %s failed: %s", what, trim(why));
-	free(why);
 	if (res)
-		pq->clear(res);
+		return res;
+	*err = xasprintf("reading %s: %s", what, why);
+	free(why);
 	return NULL;
 }
 
@@ -292,7 +288,6 @@ static const char *cell(const struct pq_api *pq, const struct pg_result *res, in
 	return pq->getvalue(res, row, col);
 }
 
-/* A non-negative decimal integer, the whole string. */
 static bool parse_u64(const char *s, uint64_t *v)
 {
 	uint64_t r = 0;
@@ -407,10 +402,37 @@ static void read_sessions(const struct pq_api *pq, const struct pg_result *res, 
 	}
 }
 
+/*
+ * Limit what the server may spend on our statements to what is left of the
+ * deadline, so that a lock or a slow catalog ends in the server's own
+ * error (and frees the backend) before our deadline cancels it.
+ */
+static int limit_statements(struct pq_session *s, char **err)
+{
+	uint64_t now = pq_now_ms(), left = s->deadline_ms > now ? s->deadline_ms - now : 1;
+	struct pg_result *res;
+	char sql[128], *why = NULL;
+
+	/* a tenth before the deadline (the lock a tenth before that), so that the
+	 * server's own reason comes first */
+	left -= left / 10;
+
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %llu; SET lock_timeout = %llu",
+		 (unsigned long long)left, (unsigned long long)(left - left / 10));
+	res = pq_session_query(s, sql, PQ_RES_COMMAND_OK, &why);
+	if (!res) {
+		*err = xasprintf("setting statement_timeout: %s", why);
+		free(why);
+		return -1;
+	}
+	s->pq->clear(res);
+	return 0;
+}
+
 int observe_fetch_postgres(const char *dsn, struct observed *o, char **err)
 {
-	const struct pq_api *pq = pq_load(err);
-	struct pg_conn *conn = NULL;
+	struct pq_session s = { .deadline_ms = o->deadline_ms, .timeout_ms = o->timeout_ms };
+	const struct pq_api *pq = s.pq = pq_load(err);
 	struct pg_result *res = NULL;
 	const char *version;
 	char *why = NULL;
@@ -418,17 +440,18 @@ int observe_fetch_postgres(const char *dsn, struct observed *o, char **err)
 
 	if (!pq)
 		return -1;
-	conn = connect_dsn(pq, dsn, "PostgreSQL", "--dsn", false, err);
-	if (!conn)
+	if (connect_dsn(&s, dsn, "PostgreSQL", "--dsn", false, err) != 0)
 		return -1;
-	version = pq->parameter_status(conn, "server_version");
+	version = pq->parameter_status(s.conn, "server_version");
 	o->server_version = xstrdup_or_empty(version);
-	o->server_version_num = pq->server_version(conn);
-	if (!(res = query(pq, conn, sql_settings, "pg_settings", &why)))
+	o->server_version_num = pq->server_version(s.conn);
+	if (limit_statements(&s, &why) != 0)
+		goto out;
+	if (!(res = query(&s, sql_settings, "pg_settings", &why)))
 		goto out;
 	read_settings(pq, res, o);
 	pq->clear(res);
-	if (!(res = query(pq, conn, sql_sessions, "pg_stat_activity", &why)))
+	if (!(res = query(&s, sql_sessions, "pg_stat_activity", &why)))
 		goto out;
 	read_sessions(pq, res, o);
 	pq->clear(res);
@@ -440,11 +463,10 @@ out:
 		free(masked);
 		free(why);
 	}
-	pq->finish(conn);
+	pq_session_finish(&s);
 	return rc;
 }
 
-/* SHOW CONFIG rows (key, value) into the settings the topology declares. */
 static void read_bouncer_config(const struct pq_api *pq, const struct pg_result *res,
 				struct observed_pgbouncer *b)
 {
@@ -537,27 +559,27 @@ static void read_bouncer_dbs(const struct pq_api *pq, const struct pg_result *re
 int observe_fetch_pgbouncer(const char *dsn, struct observed *o, char **err)
 {
 	struct observed_pgbouncer *b = &o->pgbouncer;
-	const struct pq_api *pq = pq_load(err);
-	struct pg_conn *conn = NULL;
+	struct pq_session s = { .deadline_ms = o->deadline_ms, .timeout_ms = o->timeout_ms };
+	const struct pq_api *pq = s.pq = pq_load(err);
 	struct pg_result *res = NULL;
 	char *why = NULL;
 	int rc = -1;
 
+	/* The admin console has no statement_timeout: the deadline alone bounds it. */
 	if (!pq)
 		return -1;
-	conn = connect_dsn(pq, dsn, "PgBouncer", "--pgbouncer", true, err);
-	if (!conn)
+	if (connect_dsn(&s, dsn, "PgBouncer", "--pgbouncer", true, err) != 0)
 		return -1;
-	b->version = xstrdup_or_empty(pq->parameter_status(conn, "server_version"));
-	if (!(res = query(pq, conn, "SHOW CONFIG", "SHOW CONFIG", &why)))
+	b->version = xstrdup_or_empty(pq->parameter_status(s.conn, "server_version"));
+	if (!(res = query(&s, "SHOW CONFIG", "SHOW CONFIG", &why)))
 		goto out;
 	read_bouncer_config(pq, res, b);
 	pq->clear(res);
-	if (!(res = query(pq, conn, "SHOW POOLS", "SHOW POOLS", &why)))
+	if (!(res = query(&s, "SHOW POOLS", "SHOW POOLS", &why)))
 		goto out;
 	read_bouncer_pools(pq, res, b);
 	pq->clear(res);
-	if (!(res = query(pq, conn, "SHOW DATABASES", "SHOW DATABASES", &why)))
+	if (!(res = query(&s, "SHOW DATABASES", "SHOW DATABASES", &why)))
 		goto out;
 	read_bouncer_dbs(pq, res, b);
 	pq->clear(res);
@@ -571,7 +593,7 @@ out:
 		free(masked);
 		free(why);
 	}
-	pq->finish(conn);
+	pq_session_finish(&s);
 	return rc;
 }
 
@@ -1292,6 +1314,7 @@ int command_observe(struct options *o)
 
 	memset(&obs, 0, sizeof(obs));
 	obs.idle_threshold_ms = OBSERVE_IDLE_THRESHOLD_MS;
+	obs.timeout_ms = OBSERVE_TIMEOUT_MS;
 	if (o->nargs != 1) {
 		fprintf(stderr, "connbudget: error: observe takes one FILE (and --dsn CONNINFO)\n");
 		return EXIT_ERROR;
@@ -1311,6 +1334,14 @@ int command_observe(struct options *o)
 				"5min or 250ms, got \"%s\"\n", o->idle_threshold);
 		return EXIT_ERROR;
 	}
+	if (o->timeout && (!observe_parse_duration(o->timeout, &obs.timeout_ms) ||
+			   obs.timeout_ms == 0 || obs.timeout_ms > OBSERVE_TIMEOUT_MAX_MS)) {
+		fprintf(stderr, "connbudget: error: --timeout: expected a duration from 1ms to 1h "
+				"like 10s or 500ms, got \"%s\"\n", o->timeout);
+		return EXIT_ERROR;
+	}
+	/* One deadline for the whole run: both servers, every query. */
+	obs.deadline_ms = pq_now_ms() + obs.timeout_ms;
 	status = command_run(o, "observe", o->args, 1, observe_hook, &obs);
 	observe_release(&obs);
 	return status;

@@ -22,8 +22,10 @@
 #include "rules.h"
 
 enum {
-	/* connect_timeout added when neither the conninfo nor PGCONNECT_TIMEOUT sets one */
-	OBSERVE_CONNECT_TIMEOUT_S = 5,
+	/* --timeout default: the whole run, connecting and every query */
+	OBSERVE_TIMEOUT_MS = 10 * 1000,
+	/* --timeout at most an hour */
+	OBSERVE_TIMEOUT_MAX_MS = 60 * 60 * 1000,
 	/* --idle-threshold default: 5 min (docs/observe.md CB104) */
 	OBSERVE_IDLE_THRESHOLD_MS = 5 * 60 * 1000,
 	/* CB106 fires above this share of max_connections (docs/observe.md) */
@@ -102,6 +104,8 @@ struct observed {
 	size_t nsessions;
 	size_t nhidden;         /* sessions whose state the role may not see */
 	uint64_t idle_threshold_ms; /* CB104's --idle-threshold */
+	uint64_t timeout_ms;    /* --timeout */
+	uint64_t deadline_ms;   /* when the run gives up, on pq_now_ms's clock */
 	/* observe_summarize: sorted by key */
 	struct observed_count *by_application, *by_user, *by_state;
 	size_t napplication, nuser, nstate;
@@ -111,8 +115,8 @@ struct observed {
 /*
  * Connect to dsn (anything libpq accepts) and read the server's settings
  * and client backends into o (whose database, database_id and
- * idle_threshold_ms the caller sets). connect_timeout defaults to
- * OBSERVE_CONNECT_TIMEOUT_S. Returns 0, or -1 with *err (caller frees):
+ * idle_threshold_ms, timeout_ms and deadline_ms the caller sets), giving
+ * up at the deadline. Returns 0, or -1 with *err (caller frees):
  * libpq's message, with the DSN shown only with its password masked.
  */
 int observe_fetch_postgres(const char *dsn, struct observed *o, char **err);

@@ -30,6 +30,10 @@ _Static_assert(CONNECTION_BAD == (int)PQ_CONNECTION_BAD, "ConnStatusType");
 _Static_assert(PGRES_EMPTY_QUERY == (int)PQ_RES_EMPTY_QUERY, "ExecStatusType");
 _Static_assert(PGRES_COMMAND_OK == (int)PQ_RES_COMMAND_OK, "ExecStatusType");
 _Static_assert(PGRES_TUPLES_OK == (int)PQ_RES_TUPLES_OK, "ExecStatusType");
+_Static_assert(PGRES_POLLING_FAILED == (int)PQ_POLLING_FAILED, "PostgresPollingStatusType");
+_Static_assert(PGRES_POLLING_READING == (int)PQ_POLLING_READING, "PostgresPollingStatusType");
+_Static_assert(PGRES_POLLING_WRITING == (int)PQ_POLLING_WRITING, "PostgresPollingStatusType");
+_Static_assert(PGRES_POLLING_OK == (int)PQ_POLLING_OK, "PostgresPollingStatusType");
 _Static_assert(sizeof(PQconninfoOption) == sizeof(struct pq_conninfo_option), "PQconninfoOption");
 _Static_assert(offsetof(PQconninfoOption, val) == offsetof(struct pq_conninfo_option, val),
 	       "PQconninfoOption.val");
@@ -484,6 +488,8 @@ START_TEST(test_unreachable)
 	snprintf(dsn, sizeof(dsn), "host=127.0.0.1 port=%d user=u password='Se same' connect_timeout=2",
 		 ntohs(a.sin_port));
 	memset(&o, 0, sizeof(o));
+	o.timeout_ms = 5000;
+	o.deadline_ms = pq_now_ms() + o.timeout_ms;
 	unsetenv("CONNBUDGET_LIBPQ");
 	ck_assert_int_eq(observe_fetch_postgres(dsn, &o, &err), -1);
 	ck_assert_msg(strstr(err, "cannot connect to PostgreSQL at 'host=127.0.0.1") != NULL, "%s", err);

@@ -328,19 +328,82 @@ contains "$err" "Connection refused" "unreachable: libpq's message"
 lacks "$out$err" "Sesame-42" "unreachable: no password"
 [ "$secs" -le 3 ] && ok || bad "unreachable took ${secs}s"
 
-# A server that accepts and never answers: the default connect_timeout (5 s) ends it.
-$PY -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T/hold.port" &
-HOLD_PID=$!
-wait_for "the silent listener" test -s "$T/hold.port"
-run "$CB" observe $D/clean.yaml --dsn "host=127.0.0.1 port=$(cat "$T/hold.port") user=cbuser password=Sesame-42"
+#--- faults: every wait ends at the deadline -------------------------------------
+# tests/fakepg.py MODE: a loopback server that never answers the TCP
+# connection (mute), logs in and never answers a query (silent), or answers
+# the first query with a FATAL and closes (fatal).
+fake() { # fake MODE → $FAKE_PORT, $FAKE_LOG; the server's pid joins PIDS
+	FAKE_LOG=$T/fake.$1.$RANDOM.log
+	: >"$FAKE_LOG"
+	$PY tests/fakepg.py "$1" "$FAKE_LOG" >"$FAKE_LOG.port" &
+	PIDS+=($!)
+	wait_for "fakepg $1" test -s "$FAKE_LOG.port"
+	FAKE_PORT=$(head -1 "$FAKE_LOG.port")
+}
+fake mute
+run "$CB" observe $D/clean.yaml --timeout 2s --dsn "host=127.0.0.1 port=$FAKE_PORT user=cbuser password=Sesame-42"
+expect_rc 2 "mute server"
+contains "$err" "no connection within 2s (--timeout)" "mute server: what it waited for"
+lacks "$out$err" "Sesame-42" "mute server: no password"
+[ "$secs" -ge 1 ] && [ "$secs" -le 3 ] && ok || bad "mute server took ${secs}s, want about 2"
+# connect_timeout bounds the whole attempt across hosts, not each host.
+MUTE=$FAKE_PORT
+run "$CB" observe $D/clean.yaml --dsn "host=127.0.0.1,127.0.0.1,127.0.0.1 port=$MUTE,$MUTE,$MUTE user=cbuser connect_timeout=2"
+expect_rc 2 "three mute hosts"
+contains "$err" "no connection within 2s (connect_timeout)" "three mute hosts: connect_timeout named"
+[ "$secs" -le 3 ] && ok || bad "three mute hosts with connect_timeout=2 took ${secs}s, want about 2 (not 6)"
+run "$CB" observe $D/clean.yaml --timeout 2s --dsn "host=127.0.0.1 port=$MUTE user=cbuser connect_timeout=0"
+expect_rc 2 "connect_timeout=0"
+[ "$secs" -le 3 ] && ok || bad "connect_timeout=0 took ${secs}s: the deadline must still hold"
+
+fake silent
+run "$CB" observe $D/clean.yaml --timeout 2s --dsn "host=127.0.0.1 port=$FAKE_PORT user=cbuser"
 expect_rc 2 "silent server"
-contains "$err" "timeout expired" "silent server: libpq's message"
-lacks "$out$err" "Sesame-42" "silent server: no password"
-[ "$secs" -ge 4 ] && [ "$secs" -le 8 ] && ok || bad "silent server took ${secs}s, want about 5"
-run "$CB" observe $D/clean.yaml --dsn "host=127.0.0.1 port=$(cat "$T/hold.port") user=cbuser connect_timeout=2"
-[ "$rc" = 2 ] && [ "$secs" -le 4 ] && ok || bad "connect_timeout=2: exit $rc after ${secs}s"
+contains "$err" "no answer within 2s (--timeout); the query was cancelled" "silent server: what it waited for"
+[ "$secs" -le 4 ] && ok || bad "silent server took ${secs}s"
+contains "$(cat "$FAKE_LOG")" "cancel" "silent server: a cancel request was sent"
+# The PgBouncer console has no statement_timeout: the deadline alone ends it.
+run "$CB" observe $D/clean.yaml --timeout 3s --dsn "$DSN" --pgbouncer "host=127.0.0.1 port=$FAKE_PORT user=cbadmin"
+expect_rc 2 "silent console"
+contains "$err" "reading SHOW CONFIG: no answer within 3s (--timeout)" "silent console"
+[ "$secs" -le 5 ] && ok || bad "silent console took ${secs}s"
+
+fake fatal
+run "$CB" observe $D/clean.yaml --timeout 3s --dsn "host=127.0.0.1 port=$FAKE_PORT user=cbuser"
+expect_rc 2 "FATAL from the server"
+contains "$err" "terminating connection due to administrator command" "FATAL: the server's reason is shown"
+
+# A real lock: pg_settings held in ACCESS EXCLUSIVE mode. The server's
+# lock_timeout, set just inside the deadline, ends observe's query, and
+# no backend is left queued on the lock.
+mkfifo "$T/lock.fifo"
+direct locker <"$T/lock.fifo" >/dev/null 2>&1 & PIDS+=($!)
+exec 4>"$T/lock.fifo"
+echo 'BEGIN; LOCK TABLE pg_catalog.pg_settings IN ACCESS EXCLUSIVE MODE;' >&4
+wait_for "the lock" has_sessions "application_name = 'locker' AND state = 'idle in transaction'" 1
+run "$CB" observe $D/clean.yaml --timeout 3s --dsn "$DSN"
+expect_rc 2 "pg_settings locked"
+contains "$err" "reading pg_settings" "locked: what it waited for"
+contains "$err" "lock timeout" "locked: the server's reason"
+[ "$secs" -le 4 ] && ok || bad "locked pg_settings took ${secs}s, want about 3"
+queued() { [ "$(psql_su -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")" = 0 ]; }
+wait_for "no backend queued on the lock" queued && ok
+# Terminated while it waits: the server's reason, not "closed unexpectedly" alone.
+( sleep 1; psql_su -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'connbudget'" >/dev/null ) &
+TERM_PID=$!
+run "$CB" observe $D/clean.yaml --timeout 8s --dsn "$DSN"
+wait "$TERM_PID"
+expect_rc 2 "terminated while waiting"
+contains "$err" "terminating connection due to administrator command" "terminated: the server's reason"
+[ "$secs" -le 4 ] && ok || bad "terminated observe took ${secs}s"
+echo 'ROLLBACK;' >&4
+exec 4>&-
+run "$CB" observe $D/clean.yaml --dsn "$DSN" --idle-threshold 10min
+[ "$rc" != 2 ] && ok || bad "observe after the lock is released: exit 2: $err"
+run "$CB" observe $D/clean.yaml --dsn "$DSN" --timeout 0s
+expect_rc 2 "--timeout 0s"
+run "$CB" observe $D/clean.yaml --dsn "$DSN" --timeout soon
+expect_rc 2 "bad --timeout"
 
 # Wrong password, in key=value and URI form, and from PGPASSWORD.
 run "$CB" observe $D/clean.yaml --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=cbuser password=Wrong-Sesame-42"
@@ -374,3 +437,11 @@ expect_rc 2 "missing libpq"
 contains "$err" "observe needs libpq (Debian package libpq5)" "missing libpq"
 run "$CB" check $D/clean.yaml
 expect_rc 0 "check needs no libpq"
+
+#--- a smart shutdown, last: the server refuses new sessions -----------------------
+kill -TERM "$PG_PID"
+sleep 0.5
+run "$CB" observe $D/clean.yaml --timeout 3s --dsn "$DSN"
+expect_rc 2 "smart shutdown"
+contains "$err" "shutting down" "smart shutdown: the server's reason"
+[ "$secs" -le 4 ] && ok || bad "smart shutdown took ${secs}s"

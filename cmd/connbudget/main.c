@@ -45,7 +45,7 @@ static const struct command {
 
 enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
-	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD,
+	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD, OPT_TIMEOUT,
 	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES,
 };
 
@@ -83,6 +83,8 @@ static const struct opt {
 	  "observe: PgBouncer's admin console (dbname defaults to pgbouncer)" },
 	{ { "pooler", required_argument, NULL, OPT_POOLER }, "ID",
 	  "observe: which pgbouncer of the topology --pgbouncer is (default: the only one)" },
+	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, "DURATION",
+	  "observe: give up after this long, connecting and reading both servers (default 10s)" },
 	{ { "idle-threshold", required_argument, NULL, OPT_IDLE_THRESHOLD }, "DURATION",
 	  "observe: idle in transaction longer than this is CB104 (default 5min); alerts: the idle-in-transaction alert's threshold" },
 	{ { "kubernetes", no_argument, NULL, OPT_KUBERNETES }, NULL,
@@ -209,6 +211,9 @@ static int apply_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_IDLE_THRESHOLD:
 		o->idle_threshold = arg;
+		break;
+	case OPT_TIMEOUT:
+		o->timeout = arg;
 		break;
 	case OPT_KUBERNETES:
 		o->kubernetes = true;
