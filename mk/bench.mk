@@ -7,6 +7,8 @@
 #   make bench BENCH_TIMER=hyperfine  hyperfine instead of the interleaved loop
 #   make bench BENCH_STRICT=1         exit 1 when a target fails
 #   make bench-gen                    only write bench/out/*.yaml
+#   make bench-observe                observe with 40 000 distinct live names
+#                                     (tests/fakepg.py), every format, beside check
 #
 # Both programs are built here, into build/bench/, with one set of flags
 # (BENCH_CFLAGS: the main Makefile's CSTD, WARN and PKG_CFLAGS, and
@@ -28,7 +30,7 @@ BENCH_CFLAGS  = $(CSTD) $(WARN) $(BENCH_OPT) -Isrc -Ibuild/gen $(PKG_CFLAGS) $(C
 BENCH_LIBS    = $(shell pkg-config --libs yaml-0.1 2>/dev/null)
 BENCH_OBJ     = $(SRC:%.c=build/bench/obj/%.o) build/bench/obj/cmd/connbudget/main.o
 
-.PHONY: bench bench-gen bench-flags-check
+.PHONY: bench bench-gen bench-flags-check bench-observe
 
 # Rewritten only when the flags differ from the last build's.
 build/bench/flags: bench-flags-check
@@ -55,3 +57,9 @@ bench: build/bench/connbudget build/bench/scan
 	CONNBUDGET=build/bench/connbudget SCAN=build/bench/scan BENCH_SIZES="$(BENCH_SIZES)" \
 		BENCH_RUNS="$(BENCH_RUNS)" BENCH_TIMER="$(BENCH_TIMER)" BENCH_STRICT="$(BENCH_STRICT)" \
 		bench/run.sh
+	CONNBUDGET=build/bench/connbudget bench/observe.sh 40000
+
+# observe's passes are linear in names: 40 000 live names against 40 000
+# declared clients, in every format, beside `check` on the same file.
+bench-observe: build/bench/connbudget
+	CONNBUDGET=build/bench/connbudget bench/observe.sh 40000

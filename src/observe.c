@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "appname.h"
 #include "command.h"
 #include "pq.h"
 #include "util.h"
@@ -691,27 +692,73 @@ static const char *client_app(const struct client *c)
 	return client_cold(c)->application_name.s ? client_cold(c)->application_name.s : c->id.s;
 }
 
-/* The live count of sessions with application_name app. */
-static uint64_t live_count(const struct observed *o, const char *app)
-{
-	size_t i;
+/*
+ * The names of one observation, each looked up in constant time: the
+ * live application_names (index into o->by_application) and the declared
+ * ones as the server would store them, grouped (clients sharing a stored
+ * name share a count and their peaks add up). Built once per run, so that
+ * every pass below is linear in clients plus sessions.
+ */
+struct names {
+	struct strmap live;        /* application_name → index in o->by_application */
+	struct strmap declared;    /* stored name → group */
+	char **stored;             /* per client of the database: its stored name, else NULL */
+	size_t *first;             /* per group: its first client */
+	size_t *sharing;           /* per group: how many clients */
+	uint64_t *visible;         /* per live name: sessions whose owner the role can see */
+	size_t ngroups;
+};
 
+static void names_build(struct names *nm, const struct topology *t, const struct observed *o)
+{
+	size_t i, g;
+
+	memset(nm, 0, sizeof(*nm));
+	strmap_reserve(&nm->live, o->napplication);
 	for (i = 0; i < o->napplication; i++)
-		if (strcmp(o->by_application[i].key, app) == 0)
-			return o->by_application[i].n;
-	return 0;
+		strmap_put(&nm->live, o->by_application[i].key, i, NULL);
+	nm->visible = xcalloc(o->napplication + 1, sizeof(*nm->visible));
+	for (i = 0; i < o->nsessions; i++)
+		if (!o->sessions[i].hidden && strmap_get(&nm->live, o->sessions[i].application_name, &g))
+			nm->visible[g]++;
+	nm->stored = xcalloc(t->nclients + 1, sizeof(*nm->stored));
+	nm->first = xcalloc(t->nclients + 1, sizeof(*nm->first));
+	nm->sharing = xcalloc(t->nclients + 1, sizeof(*nm->sharing));
+	strmap_reserve(&nm->declared, t->nclients);
+	for (i = 0; i < t->nclients; i++) {
+		if (model_client_database(t, &t->clients[i]) != o->database)
+			continue;
+		nm->stored[i] = appname_stored(client_app(&t->clients[i]), o->server_version_num);
+		if (!strmap_get(&nm->declared, nm->stored[i], &g)) {
+			g = nm->ngroups++;
+			strmap_put(&nm->declared, nm->stored[i], g, NULL);
+			nm->first[g] = i;
+		}
+		nm->sharing[g]++;
+	}
 }
 
-/* The first client of database db whose sessions are named app, or NULL. */
-static const struct client *client_named(const struct topology *t, size_t db, const char *app)
+static void names_release(struct names *nm, const struct topology *t)
 {
 	size_t i;
 
+	strmap_release(&nm->live);
+	strmap_release(&nm->declared);
 	for (i = 0; i < t->nclients; i++)
-		if (model_client_database(t, &t->clients[i]) == db &&
-		    strcmp(client_app(&t->clients[i]), app) == 0)
-			return &t->clients[i];
-	return NULL;
+		free(nm->stored[i]);
+	free(nm->stored);
+	free(nm->first);
+	free(nm->sharing);
+	free(nm->visible);
+}
+
+/* The first client of the database whose sessions the server names app, or NULL. */
+static const struct client *client_named(const struct topology *t, const struct names *nm,
+					 const char *app)
+{
+	size_t g;
+
+	return strmap_get(&nm->declared, app, &g) ? &t->clients[nm->first[g]] : NULL;
 }
 
 /*
@@ -854,8 +901,8 @@ static void drift_pgbouncer(const struct topology *t, const struct budget *b,
 }
 
 /* CB102: live application names that no client of the database declares. */
-static void undeclared(const struct topology *t, const struct observed *o, struct findings *f,
-		       const char *object)
+static void undeclared(const struct topology *t, const struct observed *o, const struct names *nm,
+		       struct findings *f, const char *object)
 {
 	const struct database *db = &t->databases[o->database];
 	size_t i;
@@ -863,7 +910,7 @@ static void undeclared(const struct topology *t, const struct observed *o, struc
 	for (i = 0; i < o->napplication; i++) {
 		const struct observed_count *c = &o->by_application[i];
 
-		if (*c->key && client_named(t, o->database, c->key))
+		if (*c->key && client_named(t, nm, c->key))
 			continue;
 		if (*c->key)
 			add_finding(f, "CB102", &db->ignore, db->id.pos, object,
@@ -880,50 +927,57 @@ static void undeclared(const struct topology *t, const struct observed *o, struc
 
 /*
  * CB103: a client holding more live connections than its declared peak.
- * Clients sharing an application_name share its count and their peaks are
- * added; the finding points at the first of them.
+ * Clients sharing an application_name (as the server stores it) share its
+ * count and their peaks are added; the finding points at the first of
+ * them. Only sessions whose owner the role can see count: without
+ * pg_monitor a hidden session may be another role's parallel worker,
+ * which carries its leader's application_name.
  */
 static void above_peak(const struct topology *t, const struct budget *b, const struct observed *o,
-		       struct findings *f)
+		       const struct names *nm, struct findings *f)
 {
-	size_t i, k;
+	uint64_t *peak = xcalloc(nm->ngroups + 1, sizeof(*peak));
+	bool *unbounded = xcalloc(nm->ngroups + 1, sizeof(*unbounded));
+	size_t i, g, k;
 
 	for (i = 0; i < t->nclients; i++) {
-		const struct client *c = &t->clients[i];
-		const char *app = client_app(c);
-		uint64_t live, peak = 0;
-		size_t sharing = 0;
-		bool unbounded = false;
+		struct amount conn;
+
+		if (!nm->stored[i])
+			continue;
+		strmap_get(&nm->declared, nm->stored[i], &g);
+		conn = budget_conn(b, i);
+		if (conn.unbounded || !u64_add(peak[g], conn.peak, &peak[g]))
+			unbounded[g] = true;
+	}
+	for (g = 0; g < nm->ngroups; g++) {
+		const struct client *c = &t->clients[nm->first[g]];
+		const char *app = nm->stored[nm->first[g]];
+		uint64_t live = strmap_get(&nm->live, app, &k) ? nm->visible[k] : 0;
 		char *object;
 
-		if (model_client_database(t, c) != o->database || client_named(t, o->database, app) != c)
-			continue;
-		for (k = i; k < t->nclients; k++) {
-			const struct client *d = &t->clients[k];
-			struct amount conn = budget_conn(b, k);
-
-			if (model_client_database(t, d) != o->database || strcmp(client_app(d), app) != 0)
-				continue;
-			sharing++;
-			if (conn.unbounded || !u64_add(peak, conn.peak, &peak))
-				unbounded = true;
-		}
-		live = live_count(o, app);
-		if (unbounded || live <= peak)
+		if (unbounded[g] || live <= peak[g])
 			continue;
 		object = xasprintf("clients.%s", c->id.s);
-		if (sharing == 1)
+		if (nm->sharing[g] == 1 && strcmp(app, client_app(c)) == 0)
 			add_finding(f, "CB103", &client_cold(c)->ignore, c->id.pos, object,
 				    "client '%s' holds %" PRIu64 " live connections on database '%s', "
 				    "above its declared peak %" PRIu64, c->id.s, live,
-				    o->database_id, peak);
+				    o->database_id, peak[g]);
+		else if (nm->sharing[g] == 1)
+			add_finding(f, "CB103", &client_cold(c)->ignore, c->id.pos, object,
+				    "client '%s' (application_name '%s' as the server stores it) holds %"
+				    PRIu64 " live connections on database '%s', above its declared peak %"
+				    PRIu64, c->id.s, app, live, o->database_id, peak[g]);
 		else
 			add_finding(f, "CB103", &client_cold(c)->ignore, c->id.pos, object,
 				    "the %zu clients named '%s' (first '%s') hold %" PRIu64 " live connections "
-				    "on database '%s', above their declared peak %" PRIu64, sharing, app,
-				    c->id.s, live, o->database_id, peak);
+				    "on database '%s', above their declared peak %" PRIu64, nm->sharing[g], app,
+				    c->id.s, live, o->database_id, peak[g]);
 		free(object);
 	}
+	free(peak);
+	free(unbounded);
 }
 
 static bool idle_in_transaction(const struct observed_session *s)
@@ -934,34 +988,36 @@ static bool idle_in_transaction(const struct observed_session *s)
 /*
  * CB104: sessions idle in transaction for longer than the threshold, one
  * finding per application_name (sorted), at the database's key; the
- * message names the client that declares the name, if any.
+ * message names the client that declares the name, if any. One pass over
+ * the sessions counts them per name.
  */
-static void idle_sessions(const struct topology *t, const struct observed *o, struct findings *f,
-			  const char *object)
+static void idle_sessions(const struct topology *t, const struct observed *o,
+			  const struct names *nm, struct findings *f, const char *object)
 {
 	const struct database *db = &t->databases[o->database];
+	uint64_t *n = xcalloc(o->napplication + 1, sizeof(*n));
+	uint64_t *oldest = xcalloc(o->napplication + 1, sizeof(*oldest));
 	size_t i, k;
 
+	for (k = 0; k < o->nsessions; k++) {
+		const struct observed_session *s = &o->sessions[k];
+
+		if (!idle_in_transaction(s) || !s->has_age || s->state_age_ms <= o->idle_threshold_ms ||
+		    !strmap_get(&nm->live, s->application_name, &i))
+			continue;
+		n[i]++;
+		oldest[i] = u64_max(oldest[i], s->state_age_ms);
+	}
 	for (i = 0; i < o->napplication; i++) {
 		const char *app = o->by_application[i].key;
 		const struct client *c;
-		uint64_t n = 0, oldest = 0;
 		char threshold[32], age[32], *who;
 
-		for (k = 0; k < o->nsessions; k++) {
-			const struct observed_session *s = &o->sessions[k];
-
-			if (strcmp(s->application_name, app) != 0 || !idle_in_transaction(s) ||
-			    !s->has_age || s->state_age_ms <= o->idle_threshold_ms)
-				continue;
-			n++;
-			oldest = u64_max(oldest, s->state_age_ms);
-		}
-		if (!n)
+		if (!n[i])
 			continue;
 		format_duration(threshold, o->idle_threshold_ms);
-		format_age(age, oldest);
-		c = *app ? client_named(t, o->database, app) : NULL;
+		format_age(age, oldest[i]);
+		c = *app ? client_named(t, nm, app) : NULL;
 		if (c && strcmp(c->id.s, app) != 0)
 			who = xasprintf("of client '%s' (application_name '%s')", c->id.s, app);
 		else if (c)
@@ -972,9 +1028,11 @@ static void idle_sessions(const struct topology *t, const struct observed *o, st
 			who = xstrdup("without application_name");
 		add_finding(f, "CB104", &db->ignore, db->id.pos, object,
 			    "%" PRIu64 " session%s %s idle in transaction on database '%s' for longer "
-			    "than %s (oldest %s)", n, n == 1 ? "" : "s", who, db->id.s, threshold, age);
+			    "than %s (oldest %s)", n[i], n[i] == 1 ? "" : "s", who, db->id.s, threshold, age);
 		free(who);
 	}
+	free(n);
+	free(oldest);
 }
 
 /* CB105: PgBouncer pools with clients waiting for a server connection. */
@@ -1019,16 +1077,19 @@ void observe_findings(const struct topology *t, const struct budget *b, const st
 		      struct findings *f)
 {
 	char *object = xasprintf("databases.%s", t->databases[o->database].id.s);
+	struct names nm;
 
+	names_build(&nm, t, o);
 	drift_database(t, b, o, f, object);
 	if (o->pgbouncer.present)
 		drift_pgbouncer(t, b, o, f);
-	undeclared(t, o, f, object);
-	above_peak(t, b, o, f);
-	idle_sessions(t, o, f, object);
+	undeclared(t, o, &nm, f, object);
+	above_peak(t, b, o, &nm, f);
+	idle_sessions(t, o, &nm, f, object);
 	if (o->pgbouncer.present)
 		clients_waiting(t, o, f);
 	live_utilization(t, o, f, object);
+	names_release(&nm, t);
 	free(object);
 	findings_sort(f, t);
 }

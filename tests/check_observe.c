@@ -18,6 +18,7 @@
 #include "budget.h"
 #include "load.h"
 #include "observe.h"
+#include "appname.h"
 #include "pq.h"
 #include "rules.h"
 
@@ -506,12 +507,60 @@ START_TEST(test_unreachable)
 }
 END_TEST
 
+/* appname_stored: what pg_stat_activity shows for a name, by server version. */
+START_TEST(test_appname)
+{
+	char long_name[80], *v;
+	int b;
+
+	memset(long_name, 'x', 67);
+	long_name[67] = '\0';
+	v = appname_stored(long_name, 150008);
+	ck_assert_uint_eq(strlen(v), 63);
+	free(v);
+	v = appname_stored("caf\xc3\xa9", 150008);
+	ck_assert_str_eq(v, "caf??");
+	free(v);
+	v = appname_stored("caf\xc3\xa9", 160002);
+	ck_assert_str_eq(v, "caf\\xc3\\xa9");
+	free(v);
+	v = appname_stored("api", 160002);
+	ck_assert_str_eq(v, "api");
+	free(v);
+	/* an escape that straddles byte 63 is clipped as the server clips it */
+	memset(long_name, 'a', 61);
+	strcpy(long_name + 61, "\x1b");
+	v = appname_stored(long_name, 170000);
+	ck_assert_uint_eq(strlen(v), 63);
+	ck_assert_str_eq(v + 61, "\\x");
+	free(v);
+	/* every byte outside printable ASCII is replaced, and only those */
+	for (b = 1; b < 256; b++) {
+		char one[2] = { (char)b, '\0' };
+		bool keep = b >= 32 && b <= 126;
+
+		v = appname_stored(one, 150000);
+		ck_assert_str_eq(v, keep ? one : "?");
+		ck_assert(appname_altered(one) == !keep);
+		free(v);
+	}
+	ck_assert(!appname_altered("api-worker_1.v2"));
+	memset(long_name, 'x', 63);
+	long_name[63] = '\0';
+	ck_assert(!appname_altered(long_name));
+	long_name[63] = 'x';
+	long_name[64] = '\0';
+	ck_assert(appname_altered(long_name));
+}
+END_TEST
+
 Suite *observe_suite(void)
 {
 	Suite *s = suite_create("observe");
 	TCase *tc = tcase_create("durations");
 
 	tcase_add_test(tc, test_durations);
+	tcase_add_test(tc, test_appname);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("findings");
 	tcase_add_test(tc, test_as_declared);

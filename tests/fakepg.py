@@ -12,6 +12,9 @@ MODE is what the server does once a client connects:
     fatal    completes the login and answers the first query with
              FATAL 57P01 "terminating connection due to administrator
              command", then closes, as a fast shutdown does
+    rows:N   answers observe's queries as a healthy server would, with N
+             client backends named app-0 ... app-(N-1), each idle in
+             transaction for 1 s (for make bench: N distinct names)
 
 A cancel request (a new connection whose first packet is 80877102) is
 logged and the connection closed, as the postmaster does. The server runs
@@ -67,6 +70,42 @@ def login(c):
     return True
 
 
+def row_description(names):
+    out = struct.pack("!H", len(names))
+    for n in names:
+        out += n.encode() + b"\0" + struct.pack("!IHIhih", 0, 0, 25, -1, -1, 0)
+    return msg(b"T", out)
+
+
+def data_row(values):
+    out = struct.pack("!H", len(values))
+    for v in values:
+        if v is None:
+            out += struct.pack("!i", -1)
+        else:
+            b = v.encode()
+            out += struct.pack("!i", len(b)) + b
+    return msg(b"D", out)
+
+
+def answer(c, sql, n):
+    """What a healthy PostgreSQL 15 answers to observe's statements."""
+    ready = msg(b"Z", b"I")
+    if sql.startswith("SET"):
+        c.sendall(msg(b"C", b"SET\0") + msg(b"C", b"SET\0") + ready)
+    elif "pg_settings" in sql:
+        rows = [("max_connections", "100000", None), ("superuser_reserved_connections", "3", None),
+                ("idle_in_transaction_session_timeout", "0", "ms")]
+        out = row_description(["name", "setting", "unit"])
+        out += b"".join(data_row(r) for r in rows)
+        c.sendall(out + msg(b"C", b"SELECT 3\0") + ready)
+    else:
+        out = [row_description(["application_name", "usename", "state", "state_age_ms", "hidden"])]
+        for i in range(n):
+            out.append(data_row(["app-%d" % i, "app", "idle in transaction", "1000", "f"]))
+        c.sendall(b"".join(out) + msg(b"C", b"SELECT %d\0" % n) + ready)
+
+
 def serve(c, mode, path):
     try:
         if mode == "mute":
@@ -79,7 +118,16 @@ def serve(c, mode, path):
         log(path, "startup")
         kind = recv_exact(c, 1)
         (n,) = struct.unpack("!I", recv_exact(c, 4))
-        log(path, "query " + recv_exact(c, n - 4).rstrip(b"\0").decode("utf-8", "replace"))
+        sql = recv_exact(c, n - 4).rstrip(b"\0").decode("utf-8", "replace")
+        log(path, "query " + sql)
+        if mode.startswith("rows:"):
+            n = int(mode[5:])
+            while True:
+                answer(c, sql, n)
+                if recv_exact(c, 1) != b"Q":
+                    return
+                (m,) = struct.unpack("!I", recv_exact(c, 4))
+                sql = recv_exact(c, m - 4).rstrip(b"\0").decode()
         if mode == "fatal":
             fields = (b"SFATAL\0VFATAL\0C57P01\0"
                       b"Mterminating connection due to administrator command\0\0")

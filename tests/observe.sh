@@ -438,6 +438,29 @@ contains "$err" "observe needs libpq (Debian package libpq5)" "missing libpq"
 run "$CB" check $D/clean.yaml
 expect_rc 0 "check needs no libpq"
 
+#--- names as the server stores them, and parallel workers -------------------------
+# Room for the sessions below: the load fillers go.
+psql_su -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'load-filler'" >/dev/null
+wait_for "the fillers gone" has_sessions "application_name = 'load-filler'" 0
+LONG=$(printf 'x%.0s' $(seq 60))-longer         # 67 bytes: stored as its first 63
+for _ in 1 2 3; do direct "$LONG" -c "$SLEEP" >/dev/null 2>&1 & PIDS+=($!); done
+for _ in 1 2 3; do direct café -c "$SLEEP" >/dev/null 2>&1 & PIDS+=($!); done
+wait_for "6 named sessions" has_sessions "application_name IN ('${LONG:0:63}', 'caf??')" 6
+run "$CB" observe $D/names.yaml --dsn "$DSN" --format gcc
+contains "$out" "client '$LONG' (application_name '${LONG:0:63}' as the server stores it) holds 3 live connections on database 'main', above its declared peak 1 [CB103" "a 67-byte name: CB103"
+contains "$out" "client 'cafe' (application_name 'caf??' as the server stores it) holds 3 live connections" "café: CB103"
+# One query with parallel workers: they carry the leader's application_name.
+psql_su -c "CREATE TABLE big AS SELECT generate_series(1, 1000000) AS g" >/dev/null
+direct parallel-lead -c "SET max_parallel_workers_per_gather = 4; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SELECT count(*) FROM big WHERE pg_sleep(0.0001) IS NOT NULL" >/dev/null 2>&1 & PIDS+=($!)
+workers() { [ "$(psql_su -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker' AND application_name = 'parallel-lead'")" -ge 2 ]; }
+wait_for "parallel workers" workers
+run "$CB" observe $D/names.yaml --dsn "$DSN" --format gcc
+lacks "$out" "'lead'" "parallel workers with pg_monitor: no CB103"
+run "$CB" observe $D/names.yaml --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=app password=app-secret" --format gcc
+lacks "$out" "'lead'" "parallel workers without pg_monitor: no CB103"
+lacks "$out" "CB103" "without pg_monitor: no CB103 from sessions whose owner is hidden"
+contains "$err" "may not see" "without pg_monitor: said so"
+
 #--- a smart shutdown, last: the server refuses new sessions -----------------------
 kill -TERM "$PG_PID"
 sleep 0.5

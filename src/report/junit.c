@@ -28,6 +28,11 @@ struct suite {
 	size_t n, cap;
 	size_t failures;
 	struct strmap names;         /* name → index into v; keys owned by v */
+	/* per base name, the last "#k" given, so that the next search starts
+	 * there: n findings on one object cost n steps, not n²/2 */
+	struct strmap bases;         /* base name → index into counters */
+	struct counter { char *base; size_t k; } *counters;
+	size_t ncounters, capcounters;
 };
 
 /* Append a testcase with this name (owned by the suite from now on). */
@@ -52,6 +57,10 @@ static void suite_release(struct suite *s)
 		free(s->v[i].name);
 	free(s->v);
 	strmap_release(&s->names);
+	for (i = 0; i < s->ncounters; i++)
+		free(s->counters[i].base);
+	free(s->counters);
+	strmap_release(&s->bases);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -96,12 +105,26 @@ static void place_finding(struct suite *s, const struct finding *f)
 {
 	char *base = xasprintf("%s %s: %s", f->rule->id, f->rule->name, report_finding_object(f));
 	char *name = xstrdup(base);
-	size_t idx, k = 1;
+	size_t idx, c, k = 1;
 
+	if (strmap_get(&s->bases, base, &c)) {
+		k = s->counters[c].k;
+		if (k > 1) {
+			free(name);
+			name = xasprintf("%s #%zu", base, k);
+		}
+	} else {
+		xgrow(&s->counters, &s->capcounters, s->ncounters + 1, sizeof(*s->counters));
+		c = s->ncounters++;
+		s->counters[c].base = xstrdup(base);
+		s->counters[c].k = 1;
+		strmap_put(&s->bases, s->counters[c].base, c, NULL);
+	}
 	while (strmap_get(&s->names, name, &idx) && s->v[idx].finding) {
 		free(name);
 		name = xasprintf("%s #%zu", base, ++k);
 	}
+	s->counters[c].k = k;
 	if (strmap_get(&s->names, name, &idx)) {
 		free(name);
 		s->v[idx].finding = f;
@@ -140,7 +163,18 @@ void report_xml_escape(struct sbuf *b, const char *s, bool attr)
 
 	while (*p) {
 		uint32_t cp;
-		size_t n = report_utf8_next(p, &cp);
+		size_t n;
+		const unsigned char *run = p;
+
+		/* printable ASCII that needs no escape, copied as one run */
+		while (*p >= 0x20 && *p < 0x7f && *p != '&' && *p != '<' && *p != '>' &&
+		       *p != '"' && *p != '\'')
+			p++;
+		if (p > run)
+			sbuf_add(b, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		n = report_utf8_next(p, &cp);
 
 		switch (cp) {
 		case '&':
