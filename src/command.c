@@ -284,7 +284,7 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 			o->output);
 		goto out;
 	}
-	r.files = rf; /* r.observed: set by the hook */
+	r.files = rf; /* r.sections: set by the hook */
 	r.nfiles = n;
 	r.command = command;
 	status = command_write_report(o, &r);

@@ -62,8 +62,8 @@ struct loaded {
 
 /*
  * Called by command_run once every file went through load → budget →
- * rules, before the report is written (observe adds its findings and sets
- * r->observed here). Returns 0 to go on, or an exit status to stop with
+ * rules, before the report is written (observe adds its findings and
+ * points r->sections at its section here). Returns 0 to go on, or an exit status to stop with
  * after printing why.
  */
 typedef int (*command_hook)(struct options *o, struct loaded *l, size_t n, struct report *r,
@@ -89,7 +89,7 @@ int command_schema(struct options *o);
 /*
  * Write a report of topologies already loaded and computed: to -o FILE
  * (atomically) or standard output, in o->format, with colour per --color.
- * The caller sets r's files, nfiles and command (and plan or observed);
+ * The caller sets r's files, nfiles and command (and its sections);
  * quiet, version, fail_on and color are filled from o. Returns the exit
  * status: EXIT_ERROR when the report could not be written, else EXIT_FAIL
  * when a finding reaches --fail-on, else EXIT_PASS.

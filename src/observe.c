@@ -1228,6 +1228,17 @@ int observe_json(const struct observed *o, void *cjson_parent)
 	return 0;
 }
 
+void observe_section(const struct observed *o, struct report_section *s)
+{
+	cJSON *parent = cJSON_CreateObject();
+
+	memset(s, 0, sizeof(*s));
+	s->name = "observed";
+	if (parent && observe_json(o, parent) == 0)
+		s->json = cJSON_DetachItemFromObjectCaseSensitive(parent, s->name);
+	cJSON_Delete(parent);
+}
+
 void observe_release(struct observed *o)
 {
 	struct observed_pgbouncer *b = &o->pgbouncer;
@@ -1328,14 +1339,22 @@ static int pick_pooler(const struct topology *t, const char *id, size_t *index)
 	return -1;
 }
 
+/* What command_observe hands its hook: the facts, and the report's section of them. */
+struct observe_run {
+	struct observed obs;
+	struct report_section section;
+};
+
 /*
  * The hook command_run calls once the file is loaded, computed and linted:
  * pick the database (and pooler), read the servers, add the findings, and
- * hand the facts to the report. Returns 0, or EXIT_ERROR after printing why.
+ * hand the facts to the report as its section. Returns 0, or EXIT_ERROR
+ * after printing why.
  */
 static int observe_hook(struct options *o, struct loaded *l, size_t n, struct report *r, void *arg)
 {
-	struct observed *obs = arg;
+	struct observe_run *run = arg;
+	struct observed *obs = &run->obs;
 	const struct topology *t;
 	char *err = NULL;
 
@@ -1360,7 +1379,9 @@ static int observe_hook(struct options *o, struct loaded *l, size_t n, struct re
 				"and CB104 cannot judge them\n", obs->nhidden);
 	observe_summarize(obs);
 	observe_findings(t, &l->budget, obs, &l->findings);
-	r->observed = obs;
+	observe_section(obs, &run->section);
+	r->sections = &run->section;
+	r->nsections = 1;
 	return 0;
 fail:
 	fprintf(stderr, "connbudget: error: %s\n", err);
@@ -1370,12 +1391,13 @@ fail:
 
 int command_observe(struct options *o)
 {
-	struct observed obs;
+	struct observe_run run;
+	struct observed *obs = &run.obs;
 	int status;
 
-	memset(&obs, 0, sizeof(obs));
-	obs.idle_threshold_ms = OBSERVE_IDLE_THRESHOLD_MS;
-	obs.timeout_ms = OBSERVE_TIMEOUT_MS;
+	memset(&run, 0, sizeof(run));
+	obs->idle_threshold_ms = OBSERVE_IDLE_THRESHOLD_MS;
+	obs->timeout_ms = OBSERVE_TIMEOUT_MS;
 	if (o->nargs != 1) {
 		fprintf(stderr, "connbudget: error: observe takes one FILE (and --dsn CONNINFO)\n");
 		return EXIT_ERROR;
@@ -1390,20 +1412,21 @@ int command_observe(struct options *o)
 				"which is missing\n");
 		return EXIT_ERROR;
 	}
-	if (o->idle_threshold && !observe_parse_duration(o->idle_threshold, &obs.idle_threshold_ms)) {
+	if (o->idle_threshold && !observe_parse_duration(o->idle_threshold, &obs->idle_threshold_ms)) {
 		fprintf(stderr, "connbudget: error: --idle-threshold: expected a duration like 30s, "
 				"5min or 250ms, got \"%s\"\n", o->idle_threshold);
 		return EXIT_ERROR;
 	}
-	if (o->timeout && (!observe_parse_duration(o->timeout, &obs.timeout_ms) ||
-			   obs.timeout_ms == 0 || obs.timeout_ms > OBSERVE_TIMEOUT_MAX_MS)) {
+	if (o->timeout && (!observe_parse_duration(o->timeout, &obs->timeout_ms) ||
+			   obs->timeout_ms == 0 || obs->timeout_ms > OBSERVE_TIMEOUT_MAX_MS)) {
 		fprintf(stderr, "connbudget: error: --timeout: expected a duration from 1ms to 1h "
 				"like 10s or 500ms, got \"%s\"\n", o->timeout);
 		return EXIT_ERROR;
 	}
 	/* One deadline for the whole run: both servers, every query. */
-	obs.deadline_ms = pq_now_ms() + obs.timeout_ms;
-	status = command_run(o, "observe", o->args, 1, observe_hook, &obs);
-	observe_release(&obs);
+	obs->deadline_ms = pq_now_ms() + obs->timeout_ms;
+	status = command_run(o, "observe", o->args, 1, observe_hook, &run);
+	report_section_release(&run.section);
+	observe_release(obs);
 	return status;
 }

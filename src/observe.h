@@ -7,8 +7,9 @@
  * servers through libpq (pq.h, loaded on first use) with read-only
  * statements and fill a struct observed; observe_findings holds it against
  * the topology's effective figures (struct budget) and appends findings;
- * observe_json writes it. Only the first stage needs a server, so the other
- * two are tested on hand-made facts.
+ * observe_json writes it, and observe_section hands it to the report as a
+ * section the reporters print as it is. Only the first stage needs a
+ * server, so the other two are tested on hand-made facts.
  */
 #ifndef CONNBUDGET_OBSERVE_H
 #define CONNBUDGET_OBSERVE_H
@@ -145,6 +146,14 @@ void observe_findings(const struct topology *t, const struct budget *b, const st
  * when cJSON could not allocate (what was added stays attached to the parent).
  */
 int observe_json(const struct observed *o, void *cjson_parent);
+
+/*
+ * The report's "observed" section of o (struct report_section): the JSON
+ * object observe_json builds; the text report shows none. The caller
+ * releases s with report_section_release.
+ */
+struct report_section;
+void observe_section(const struct observed *o, struct report_section *s);
 
 /*
  * Parse a duration as the topology writes them: integer milliseconds, or a

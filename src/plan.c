@@ -759,6 +759,7 @@ int command_plan(struct options *o)
 	struct budget b;
 	struct findings f;
 	struct report_file rf;
+	struct report_section section;
 	struct report r;
 	struct topology *t = NULL;
 	char *err = NULL;
@@ -797,12 +798,15 @@ int command_plan(struct options *o)
 	rf.topo = t;
 	rf.budget = &b;
 	rf.findings = &f;
+	plan_section(&res, &section);
 	memset(&r, 0, sizeof(r));
 	r.files = &rf;
 	r.nfiles = 1;
 	r.command = "plan";
-	r.plan = &res;
+	r.sections = &section;
+	r.nsections = 1;
 	status = command_write_report(o, &r);
+	report_section_release(&section);
 	budget_release(&b);
 	findings_release(&f);
 out:
@@ -834,7 +838,7 @@ static void put_blocker(struct sbuf *sb, const struct plan_blocker *b)
 	sbuf_printf(sb, "%s %s", b->rule->id, b->message);
 }
 
-static void print_solve(FILE *out, const struct plan_solve *s, bool color)
+static void print_solve(struct sbuf *out, const struct plan_solve *s, bool color)
 {
 	const char *bold = color ? BOLD : "", *reset = color ? RESET : "";
 	struct sbuf sb = { 0 };
@@ -879,39 +883,40 @@ static void print_solve(FILE *out, const struct plan_solve *s, bool color)
 		}
 		break;
 	}
-	fprintf(out, "  %ssolve%s    %s\n", bold, reset, sb.s);
+	sbuf_printf(out, "  %ssolve%s    %s\n", bold, reset, sb.s);
 	sbuf_release(&sb);
 }
 
-static void print_spike(FILE *out, const struct plan_spike *s, bool color)
+static void print_spike(struct sbuf *out, const struct plan_spike *s, bool color)
 {
 	const char *bold = color ? BOLD : "", *reset = color ? RESET : "";
 	const char *ink = color ? (s->breaks ? RED : GREEN) : "";
 	char f[24], hold[24];
 
 	if (!s->breaks) {
-		fprintf(out, "  %sspike%s    %snever breaks%s: steady demand stays within capacity up to a "
-			"100x latency spike (max_concurrency and pooler caps bound it)\n",
-			bold, reset, ink, reset);
+		sbuf_printf(out, "  %sspike%s    %snever breaks%s: steady demand stays within capacity "
+			    "up to a 100x latency spike (max_concurrency and pooler caps bound it)\n",
+			    bold, reset, ink, reset);
 		return;
 	}
 	fmt_factor(f, s->breaking);
 	if (s->breaking == PLAN_SPIKE_MIN) {
-		fprintf(out, "  %sspike%s    %sbreaks at 1.00x%s: database '%s' is over capacity without a "
-			"spike (steady demand ", bold, reset, ink, reset, s->database);
+		sbuf_printf(out, "  %sspike%s    %sbreaks at 1.00x%s: database '%s' is over capacity "
+			    "without a spike (steady demand ", bold, reset, ink, reset, s->database);
 	} else {
 		fmt_factor(hold, s->breaking - 1);
-		fprintf(out, "  %sspike%s    holds up to a %sx latency spike; %sbreaks at %sx%s: database "
-			"'%s' steady demand ", bold, reset, hold, ink, f, reset, s->database);
+		sbuf_printf(out, "  %sspike%s    holds up to a %sx latency spike; %sbreaks at %sx%s: "
+			    "database '%s' steady demand ", bold, reset, hold, ink, f, reset, s->database);
 	}
 	if (s->unbounded)
-		fprintf(out, "is unbounded)\n");
+		sbuf_puts(out, "is unbounded)\n");
 	else
-		fprintf(out, "%" PRIu64 " exceeds capacity %" PRIu64 "%s\n", s->demand, s->capacity,
-			s->breaking == PLAN_SPIKE_MIN ? ")" : "");
+		sbuf_printf(out, "%" PRIu64 " exceeds capacity %" PRIu64 "%s\n", s->demand, s->capacity,
+			    s->breaking == PLAN_SPIKE_MIN ? ")" : "");
 }
 
-void plan_print_text(FILE *out, const struct plan_result *p, bool color)
+/* The plan section of the text report (changed figures, spike, solve), appended to out. */
+static void plan_text(struct sbuf *out, const struct plan_result *p, bool color)
 {
 	const char *bold = color ? BOLD : "", *reset = color ? RESET : "";
 	/* → on a terminal, padded to the two columns of "->" */
@@ -919,18 +924,18 @@ void plan_print_text(FILE *out, const struct plan_result *p, bool color)
 	size_t i, wpath = strlen("figure"), wnum = strlen("before");
 	char f[24], before[24], after[24];
 
-	fprintf(out, "%splan%s\n", bold, reset);
+	sbuf_printf(out, "%splan%s\n", bold, reset);
 	for (i = 0; i < p->nsets; i++) {
 		char *v = mask_password(p->sets[i].value);
-		fprintf(out, "  set      %s = %s\n", p->sets[i].path, v);
+		sbuf_printf(out, "  set      %s = %s\n", p->sets[i].path, v);
 		free(v);
 	}
 	if (p->has_spike) {
 		fmt_factor(f, p->spike.factor);
-		fprintf(out, "  spike    %sx: every load.hold multiplied by %s\n", f, f);
+		sbuf_printf(out, "  spike    %sx: every load.hold multiplied by %s\n", f, f);
 	}
 	if (!p->nsets && !p->has_spike)
-		fprintf(out, "  no --set or --spike: the figures are the topology's own\n");
+		sbuf_puts(out, "  no --set or --spike: the figures are the topology's own\n");
 	for (i = 0; i < p->nchanges; i++) {
 		const struct plan_change *c = &p->changes[i];
 		size_t n = strlen(c->path);
@@ -942,24 +947,24 @@ void plan_print_text(FILE *out, const struct plan_result *p, bool color)
 		wnum = strlen(after) > wnum ? strlen(after) : wnum;
 	}
 	if (p->nchanges) {
-		fprintf(out, "  %-*s  %*s    %*s\n", (int)wpath, "figure", (int)wnum, "before", (int)wnum,
-			"after");
+		sbuf_printf(out, "  %-*s  %*s    %*s\n", (int)wpath, "figure", (int)wnum, "before",
+			    (int)wnum, "after");
 		for (i = 0; i < p->nchanges; i++) {
 			const struct plan_change *c = &p->changes[i];
 
 			fmt_count(before, c->before, c->before_unbounded);
 			fmt_count(after, c->after, c->after_unbounded);
-			fprintf(out, "  %-*s  %*s %s %s%*s%s\n", (int)wpath, c->path, (int)wnum, before,
-				arrow, bold, (int)wnum, after, reset);
+			sbuf_printf(out, "  %-*s  %*s %s %s%*s%s\n", (int)wpath, c->path, (int)wnum, before,
+				    arrow, bold, (int)wnum, after, reset);
 		}
 	} else if (p->nsets || p->has_spike) {
-		fprintf(out, "  no figure changed\n");
+		sbuf_puts(out, "  no figure changed\n");
 	}
 	if (p->has_spike)
 		print_spike(out, &p->spike, color);
 	if (p->has_solve)
 		print_solve(out, &p->solve, color);
-	fprintf(out, "\n");
+	sbuf_putc(out, '\n');
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -1090,4 +1095,20 @@ int plan_json(const struct plan_result *p, void *cjson_parent)
 	if (p->has_spike && !json_spike(plan, &p->spike))
 		return -1;
 	return 0;
+}
+
+void plan_section(const struct plan_result *p, struct report_section *s)
+{
+	struct sbuf plain = { 0 }, color = { 0 };
+	cJSON *parent = cJSON_CreateObject();
+
+	memset(s, 0, sizeof(*s));
+	s->name = "plan";
+	if (parent && plan_json(p, parent) == 0)
+		s->json = cJSON_DetachItemFromObjectCaseSensitive(parent, s->name);
+	cJSON_Delete(parent);
+	plan_text(&plain, p, false);
+	plan_text(&color, p, true);
+	s->text = plain.s;
+	s->text_color = color.s;
 }

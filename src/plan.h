@@ -1,5 +1,5 @@
 /*
- * plan.h - `connbudget plan FILE`: what-if on a topology (docs/planning.md).
+ * plan.h - `connbudget plan FILE`: what-if on a topology.
  *
  * The plan runs the one pipeline (load_set + load_validate → budget →
  * rules) on an edited model; it never computes a figure itself:
@@ -16,8 +16,8 @@
  *  --solve PATH      searches the boundary value of one integer field
  *                    over the real pipeline, under the --set/--spike plan.
  *
- * The reporters print a plan_result (struct report's `plan`) through
- * plan_print_text and plan_json; the exit status stays the plan's.
+ * The report carries a plan_result as a section (plan_section) that the
+ * reporters print as it is; the exit status stays the plan's.
  */
 #ifndef CONNBUDGET_PLAN_H
 #define CONNBUDGET_PLAN_H
@@ -25,7 +25,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "budget.h"
 #include "command.h"
@@ -128,11 +127,16 @@ void plan_result_release(struct plan_result *res);
 /* The `plan` command: FILE with --set / --solve / --spike. */
 int command_plan(struct options *o);
 
-/* The plan section of the text report (changed figures, spike, solve). */
-void plan_print_text(FILE *out, const struct plan_result *p, bool color);
+/*
+ * The report's "plan" section of p (struct report_section): the JSON
+ * object, and the text section (the --set values, the changed figures
+ * before → after, the spike and solve results) plain and in colour. The
+ * caller releases s with report_section_release.
+ */
+void plan_section(const struct plan_result *p, struct report_section *s);
 
-/* Add the "plan" object (docs/formats.md) to a cJSON object; 0, or -1 when cJSON
- * could not allocate. */
+/* Add the "plan" object to a cJSON object; 0, or -1 when cJSON could not
+ * allocate. */
 int plan_json(const struct plan_result *p, void *cjson_parent);
 
 #endif

@@ -10,7 +10,7 @@
  * pooler's CB010, the client
  * for the rest, at the most specific node that exists (see each rule's doc).
  */
-#include "rule_checks.h"
+#include "rules_impl.h"
 
 #include <ctype.h>
 #include <inttypes.h>

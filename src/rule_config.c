@@ -8,7 +8,7 @@
  * the `ignore:` of the database or pooler that references the file.
  */
 #include "config/config.h"
-#include "rule_checks.h"
+#include "rules_impl.h"
 
 void check_config_mismatch(struct rule_ctx *ctx)
 {

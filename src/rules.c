@@ -3,7 +3,8 @@
  *
  * rule_registry[] is the one list of rules: `connbudget rules`, `explain`,
  * SARIF rules[], JUnit test cases and docs/rules all read it. The
- * checks live in rule_checks.c. Levels are resolved once per run, in this
+ * checks live in rule_checks.c (CB018's in rule_config.c); rules_impl.h is
+ * what they and the registry share. Levels are resolved once per run, in this
  * order (later wins): the registry's default severity, the file's
  * `lint.severity`, the file's `lint.disable`, then the command line
  * (--severity / --disable, or --enable to undo the file's disabling). An
@@ -18,9 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config/config.h"
 #include "conninfo.h"
-#include "rule_checks.h"
+#include "rules_impl.h"
 
 /* Documentation sections share these headings (a test checks for them). */
 #define WHY "Why it matters\n"

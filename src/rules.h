@@ -2,7 +2,8 @@
  * rules.h - the rule registry (docs/rules) and the findings it produces.
  *
  * How to add a rule: there are 4 things to do.
- *  1. Write `void check_<name>(struct rule_ctx *ctx)` in rule_checks.c:
+ *  1. Write `void check_<name>(struct rule_ctx *ctx)` in rule_checks.c,
+ *     declared with the others in rules_impl.h:
  *     for a database or pooler rule, walk the model and figures; for a
  *     client rule, look at the one client in ctx->client (rules_run calls
  *     it once per client). Call rule_emit for every object that breaks the

@@ -13,7 +13,7 @@
 
 #include "config/config.h"
 #include "load.h"
-#include "rule_checks.h"
+#include "rules_impl.h"
 #include "rules.h"
 
 #define nowhere pos_make("t.yaml", 1, 1)

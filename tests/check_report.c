@@ -1093,6 +1093,81 @@ START_TEST(test_validate_rejects)
 }
 END_TEST
 
+/* ---- a command's sections ------------------------------------------ */
+
+/* A section as plan_section makes one: a JSON member, the text plain and in colour. */
+static void section_init(struct report_section *sec)
+{
+	memset(sec, 0, sizeof(*sec));
+	sec->name = "plan";
+	sec->json = cJSON_CreateObject();
+	ck_assert_ptr_nonnull(cJSON_AddNumberToObject(sec->json, "moved", 2));
+	sec->text = xstrdup("plan\n  moved 2\n\n");
+	sec->text_color = xstrdup(ANSI_BOLD "plan" ANSI_RESET "\n  moved 2\n\n");
+}
+
+START_TEST(test_sections)
+{
+	struct fixture x;
+	struct report_section sec;
+	struct report r;
+	struct sbuf want = { 0 };
+	char *s, *buf = NULL;
+	cJSON *j;
+	size_t len = 0;
+	FILE *out;
+
+	fixture_init(&x, FILE_A);
+	section_init(&sec);
+	r = make_report(&x.rf, 1, "plan");
+	r.sections = &sec;
+	r.nsections = 1;
+
+	/* text: after the tables, before the findings, as the command wrote it */
+	s = render(REPORT_TEXT, &r);
+	ck_assert_ptr_nonnull(strstr(s, "\n\nplan\n  moved 2\n\n" "infra/cb.yaml:4:3: error:"));
+	free(s);
+	r.color = true;
+	s = render(REPORT_TEXT, &r);
+	ck_assert_ptr_nonnull(strstr(s, ANSI_BOLD "plan" ANSI_RESET "\n  moved 2\n\n"));
+	free(s);
+	r.color = false;
+	r.quiet = true;
+	s = render(REPORT_TEXT, &r);
+	sbuf_puts(&want, expected_findings);
+	sbuf_puts(&want, "1 error, 1 warning, 1 info in 1 file: failed\n");
+	ck_assert_str_eq(s, want.s);
+	free(s);
+	r.quiet = false;
+
+	/* JSON: a member of the document after the summary; gcc shows none of it */
+	s = render(REPORT_JSON, &r);
+	ck_assert_ptr_nonnull(strstr(s, "\n  \"plan\": {\"moved\":2}\n}\n"));
+	j = parse(s);
+	ck_assert_int_eq((int)num(get(j, "plan"), "moved"), 2);
+	cJSON_Delete(j);
+	free(s);
+	s = render(REPORT_GCC, &r);
+	ck_assert_ptr_null(strstr(s, "moved"));
+	free(s);
+
+	/* a section whose JSON could not be built fails the JSON report */
+	cJSON_Delete(sec.json);
+	sec.json = NULL;
+	out = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(report_write(out, REPORT_JSON, &r), -1);
+	fclose(out);
+	free(buf);
+
+	report_section_release(&sec);
+	ck_assert_ptr_null(sec.text);
+	report_section_release(&sec); /* a zeroed section */
+	sbuf_release(&want);
+	fixture_release(&x);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -1121,6 +1196,9 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_json_writer_matches_cjson);
 	tcase_add_test(tc, test_json_writer_misnested);
 	tcase_add_test(tc, test_sarif);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sections");
+	tcase_add_test(tc, test_sections);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ci");
 	tcase_add_test(tc, test_github_escape);

@@ -92,9 +92,4 @@ bool config_parse_pg_ms(const char *value, uint64_t *ms);
  */
 int config_apply(struct topology *t, char **err);
 
-/* CB018 config-mismatch: one finding per recorded mismatch, at the setting
- * in the config file (rule_config.c; the registry row points here). */
-struct rule_ctx;
-void check_config_mismatch(struct rule_ctx *ctx);
-
 #endif

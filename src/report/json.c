@@ -1,5 +1,5 @@
 /*
- * report_json.c - the JSON report (docs/formats.md), documented by
+ * report_json.c - the JSON report, documented by
  * schemas/report.schema.json, and the streaming JSON writer SARIF shares.
  *
  * The document is streamed, never held whole. The skeleton (the top-level
@@ -14,8 +14,9 @@
  * cJSON's, byte for byte; a string with none of those is copied as it is,
  * which is what cJSON would print for it. Counts are uint64_t written as
  * exact decimal text, so nothing above 2^53 is rounded; an unbounded
- * figure is null with "unbounded": true beside it. The plan and observe
- * members, built by their modules as cJSON trees, are printed the same way.
+ * figure is null with "unbounded": true beside it. A command's sections
+ * (plan's "plan", observe's "observed"), handed over as cJSON trees in
+ * struct report_section, are printed the same way after the summary.
  */
 #include <assert.h>
 #include <limits.h>
@@ -25,8 +26,6 @@
 #include <cjson/cJSON.h>
 
 #include "load.h"
-#include "observe.h"
-#include "plan.h"
 #include "report_impl.h"
 
 /* The writer's per-member steps, inlined into the entry writers below so
@@ -867,35 +866,6 @@ static size_t count_clients(const struct topology *t)
 	return t->nclients;
 }
 
-/*
- * The members hook(x, parent) adds to a parent object (observe_json and
- * plan_json take a cJSON parent), each written as a member of the
- * document: "observed": {...}.
- */
-static void json_hook(struct report_jw *w, int (*hook)(const void *, void *), const void *x)
-{
-	cJSON *parent = cJSON_CreateObject();
-	const cJSON *m;
-
-	if (!parent || hook(x, parent) != 0) {
-		report_jw_fail(w);
-	} else {
-		for (m = parent->child; m; m = m->next)
-			report_jw_value(w, m->string, m);
-	}
-	cJSON_Delete(parent);
-}
-
-static int observe_hook(const void *x, void *parent)
-{
-	return observe_json(x, parent);
-}
-
-static int plan_hook(const void *x, void *parent)
-{
-	return plan_json(x, parent);
-}
-
 int report_json(FILE *out, const struct report *r)
 {
 	struct report_jw w;
@@ -932,10 +902,14 @@ int report_json(FILE *out, const struct report *r)
 
 	/* the summary is a skeleton member on its own line, compact inside */
 	json_summary(&w, r);
-	if (r->observed && !w.failed)
-		json_hook(&w, observe_hook, r->observed);
-	if (r->plan && !w.failed)
-		json_hook(&w, plan_hook, r->plan);
+	for (i = 0; i < r->nsections && !w.failed; i++) {
+		const struct report_section *s = &r->sections[i];
+
+		if (s->json)
+			report_jw_value(&w, s->name, s->json);
+		else
+			report_jw_fail(&w); /* it could not be built */
+	}
 	report_jw_close(&w, false);
 	return report_jw_finish(&w);
 }

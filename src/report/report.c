@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "report_impl.h"
 #include "version.h"
 
@@ -94,6 +96,14 @@ bool report_failed(const struct summary *s, int fail_on)
 	default: /* LEVEL_OFF: never */
 		return false;
 	}
+}
+
+void report_section_release(struct report_section *s)
+{
+	cJSON_Delete(s->json);
+	free(s->text);
+	free(s->text_color);
+	memset(s, 0, sizeof(*s));
 }
 
 int report_put(FILE *out, const char *s)

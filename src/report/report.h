@@ -4,6 +4,10 @@
  *
  * Reporters walk the same list of files and findings; none computes a
  * figure. Each writes to a FILE * (a file, stdout, or open_memstream).
+ * A reporter depends on the model, the figures (budget.h) and the findings
+ * (rules.h) alone: what a command adds of its own (plan's what-if,
+ * observe's live facts) reaches it as a struct report_section, built
+ * before the report is written.
  */
 #ifndef CONNBUDGET_REPORT_H
 #define CONNBUDGET_REPORT_H
@@ -32,9 +36,31 @@ enum report_format {
 bool report_format_parse(const char *s, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
-struct observed; /* observe.h */
-struct plan_result; /* plan.h */
 struct alert_set; /* alerts.h */
+struct cJSON;
+
+/*
+ * A section a command adds to its report beside the figures and findings
+ * (plan: the --set/--spike/--solve results; observe: the live facts). The
+ * command builds it, every form a reporter may print, before the report is
+ * written; the reporter prints it as it is and never calls back into the
+ * command. The strings and the tree are the section's: free them with
+ * report_section_release.
+ *
+ * Adding one to a command: fill a struct report_section (name, json, and
+ * text when the text report shows it), point struct report's sections at
+ * it, release it after the report is written.
+ */
+struct report_section {
+	const char *name;      /* the JSON report's member: "plan", "observed" */
+	struct cJSON *json;    /* that member's value; NULL when cJSON could not
+				* build it (out of memory): the JSON report fails */
+	char *text;            /* the text report's section, plain; NULL: none */
+	char *text_color;      /* the same with ANSI colour (when r->color) */
+};
+
+/* Free what s holds and zero it; accepts a zeroed s. */
+void report_section_release(struct report_section *s);
 
 /* One loaded topology with its figures and findings. */
 struct report_file {
@@ -52,8 +78,8 @@ struct report {
 	const char *version;   /* connbudget's version */
 	int fail_on;           /* --fail-on: a severity, or LEVEL_OFF for "never";
 				* 0 is SEV_INFO, so set it explicitly */
-	const struct observed *observed; /* observe: live facts for JSON "observed", else NULL */
-	const struct plan_result *plan;  /* plan: --set/--spike/--solve results, else NULL */
+	const struct report_section *sections; /* a command's own sections, in order */
+	size_t nsections;
 	const struct alert_set *alerts;  /* alerts: the rules to write (REPORT_PROMETHEUS), else NULL */
 	/*
 	 * When set, the findings may still be in the making (on another

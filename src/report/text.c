@@ -4,11 +4,12 @@
  *
  * `check` prints the plain table; `report` and `plan` print the same table
  * with the headroom left and a gauge per database (report_db_table's
- * extended rows). Colour only when r->color: no escape at all otherwise.
+ * extended rows), and after the tables the sections a command added (plan's
+ * what-if), as the command rendered them. Colour only when r->color: no
+ * escape at all otherwise.
  */
 #include <string.h>
 
-#include "plan.h"
 #include "report_impl.h"
 
 enum { GAUGE_WIDTH = 40 };
@@ -152,8 +153,13 @@ int report_text(FILE *out, const struct report *r)
 			}
 		}
 	}
-	if (r->plan && !r->quiet)
-		plan_print_text(out, r->plan, r->color);
+	for (i = 0; i < r->nsections && !r->quiet; i++) {
+		const struct report_section *s = &r->sections[i];
+		const char *text = r->color ? s->text_color : s->text;
+
+		if (text && report_put(out, text) != 0)
+			goto out;
+	}
 	if (finding_lines(out, &b, r, r->color) != 0)
 		goto out;
 	report_summary_line(&b, r);

@@ -1,10 +1,17 @@
 /*
- * rule_checks.h - what rules.c and the check functions in rule_checks.c
- * share: the context a check runs in, and the checks themselves. Not part
- * of any other module's API: everything outside src/rule*.c uses rules.h.
+ * rules_impl.h - what the rule registry (rules.c) and its checks
+ * (rule_checks.c, rule_config.c) share; not for other modules, which use
+ * rules.h.
+ *
+ * The dependency goes one way: a check depends on the registry's types
+ * (struct rule_ctx, struct rule_client) and the helpers rules.c gives it
+ * (rule_emit in rules.h, rule_vemit, rule_ignored, rule_client_url), and
+ * rules.c knows a check only as the function its registry row points at,
+ * declared in the second half of this header. The checks have no header
+ * of their own for rules.c to include.
  */
-#ifndef CONNBUDGET_RULE_CHECKS_H
-#define CONNBUDGET_RULE_CHECKS_H
+#ifndef CONNBUDGET_RULES_IMPL_H
+#define CONNBUDGET_RULES_IMPL_H
 
 #include <stdarg.h>
 
@@ -27,14 +34,16 @@ struct rule_client {
 	int url_state;            /* 0 not parsed yet, 1 parsed, -1 none or unparsable */
 };
 
-/* CB012's map of "host:port" (host in lower case) → the first pooler declaring it. */
+/*
+ * CB012's map of "host:port" (host in lower case) → the first pooler
+ * declaring it, built once per run by rules_share_init with
+ * pooler_endpoints_build (rule_checks.c, beside the check that reads it).
+ */
 struct pooler_endpoints {
 	struct strmap map;
 	char **keys;              /* the map's keys, per pooler (NULL without a host) */
 	size_t n;
 };
-void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t);
-void pooler_endpoints_release(struct pooler_endpoints *e);
 
 /* One rule being run over one topology. */
 struct rule_ctx {
@@ -61,6 +70,8 @@ void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos p
 /* Does this ignore list name rule r (by id in any case, or by name)? */
 bool rule_ignored(const struct strlist *ignore, const struct rule *r);
 
+/* ---- what the registry's rows point at (rule_checks.c, rule_config.c) ---- */
+
 /* Database and pooler checks walk the model; client checks see ctx->client. */
 void check_over_capacity(struct rule_ctx *ctx);         /* CB001 */
 void check_no_headroom(struct rule_ctx *ctx);           /* CB002 */
@@ -82,11 +93,16 @@ void check_threads_exceed_pool(struct rule_ctx *ctx);   /* CB017 */
 void check_serverless_pool_size(struct rule_ctx *ctx);  /* CB019 */
 void check_pooler_cap_over_capacity(struct rule_ctx *ctx); /* CB021 */
 void check_unbounded_pooler(struct rule_ctx *ctx);      /* CB010, on poolers */
+void check_config_mismatch(struct rule_ctx *ctx);       /* CB018 (rule_config.c) */
+
+/* CB012's endpoints (see struct pooler_endpoints); release accepts a zeroed e. */
+void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t);
+void pooler_endpoints_release(struct pooler_endpoints *e);
 
 /*
  * A client rule's checks of other objects, run with the database and
  * pooler rules under the client rule's id and level (CB010 also fires on
- * a pooler whose pool has no limit).
+ * a pooler whose pool has no limit). The table is the registry's (rules.c).
  */
 struct rule_object_check {
 	const char *id;
