@@ -117,7 +117,7 @@ static int gate_open(const char *path, struct cached **hit)
 	*hit = NULL;
 	gate.missing = false;
 	if (!gate.active)
-		gate.reads = 0, gate.bytes = 0;
+		gate.reads = 0, gate.bytes = 0, gate.visits = 0;
 	if (gate.reads >= INPUT_MAX_READS)
 		return fail(false, "more than %d file reads in one run", INPUT_MAX_READS);
 	if (pos_file_id(path) == POS_FILE_FULL)
@@ -330,11 +330,8 @@ static int expand(struct globber *g, const char *prefix, const char *pat)
 	}
 	comp = xstrndup(pat, len);
 	while ((e = readdir(d)) != NULL) {
-		if (++gate.visits > INPUT_MAX_GLOB_VISITS) {
-			rc = fail(false, "the pattern looks at more than %d directory entries",
-				  INPUT_MAX_GLOB_VISITS);
+		if ((rc = input_dir_entry()) != 0)
 			break;
-		}
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (fnmatch(comp, e->d_name, FNM_PERIOD) != 0)
@@ -361,6 +358,13 @@ static int expand(struct globber *g, const char *prefix, const char *pat)
 	free(names);
 	g->nstack--;
 	return rc;
+}
+
+int input_dir_entry(void)
+{
+	if (++gate.visits > INPUT_MAX_DIR_ENTRIES)
+		return fail(false, "more than %d directory entries looked at in one run", INPUT_MAX_DIR_ENTRIES);
+	return 0;
 }
 
 int input_glob(const char *pattern, size_t max, char ***paths, size_t *n)

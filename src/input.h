@@ -7,7 +7,7 @@
  * by device and inode, and hands them out again. The run has budgets
  * (README "Limits"): distinct files, file uses (a cached file's again
  * included), bytes of all uses together, and directory entries looked at
- * by glob patterns. A file is opened with O_NONBLOCK and checked with
+ * by glob patterns and include_dir. A file is opened with O_NONBLOCK and checked with
  * fstat before a byte is read: only regular files are read; a FIFO, tty,
  * device or socket is refused, so nothing blocks.
  *
@@ -25,7 +25,7 @@ enum {
 	INPUT_MAX_FILES = 2000,                 /* distinct files read in one run */
 	INPUT_MAX_READS = 10000,                /* file uses in one run, again-included ones too */
 	INPUT_MAX_BYTES = 64 * 1024 * 1024,     /* bytes of all uses in one run */
-	INPUT_MAX_GLOB_VISITS = 100000,         /* directory entries all glob patterns look at */
+	INPUT_MAX_DIR_ENTRIES = 100000,         /* directory entries globs and include_dir look at */
 };
 
 /* Start a run: empty cache, fresh budgets. */
@@ -59,6 +59,13 @@ int input_read(const char *path, const char **data, size_t *len, bool *owned);
  */
 int input_glob(const char *pattern, size_t max, char ***paths, size_t *n);
 void input_glob_free(char **paths, size_t n);
+
+/*
+ * Charge one directory entry read by a caller that lists a directory
+ * itself (include_dir) against the run's INPUT_MAX_DIR_ENTRIES: -1 once
+ * the budget is spent.
+ */
+int input_dir_entry(void);
 
 /* Why the last call failed (lives until the next call). */
 const char *input_why(void);
