@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -15,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "config_impl.h"
 #include "input.h"
