@@ -10,8 +10,6 @@
 #include "load.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +19,7 @@
 #include "budget.h"
 #include "config/config.h"
 #include "framework.h"
+#include "input.h"
 #include "load_fields.h"
 #include "load_yaml.h"
 #include "rds.h"
@@ -388,12 +387,14 @@ static int file_error(struct loader *L, const char *name, const struct pos *from
 static int load_stream(struct loader *L, const char *name, int fd, const struct fileid *id,
 		       const struct pos *from, const char *data, size_t len, unsigned depth);
 
-/* Read every include entry of a file, in order; globs expand sorted. */
+/*
+ * Read every include entry of a file, in order; globs expand sorted, one
+ * directory at a time (input_glob), and stop at the include limit.
+ */
 static int load_includes(struct loader *L, struct incvec *incs, unsigned depth)
 {
-	size_t i, j;
-	glob_t g;
-	int rc;
+	size_t i, j, n;
+	char **paths;
 
 	for (i = 0; i < incs->n; i++) {
 		if (!incs->v[i].glob) {
@@ -401,20 +402,16 @@ static int load_includes(struct loader *L, struct incvec *incs, unsigned depth)
 				return -1;
 			continue;
 		}
-		rc = glob(incs->v[i].path, 0, NULL, &g);
-		if (rc == GLOB_NOMATCH)
-			continue;
-		if (rc != 0) {
-			globfree(&g);
-			return ld_error(&L->ld, incs->v[i].pos, "include: cannot expand \"%s\"", incs->v[i].path);
-		}
-		for (j = 0; j < g.gl_pathc; j++) {
-			if (load_stream(L, g.gl_pathv[j], -1, NULL, &incs->v[i].pos, NULL, 0, depth)) {
-				globfree(&g);
+		if (input_glob(incs->v[i].path, LOAD_MAX_INCLUDE_FILES, &paths, &n) != 0)
+			return ld_error(&L->ld, incs->v[i].pos, "include \"%s\": %s",
+					incs->v[i].path, input_why());
+		for (j = 0; j < n; j++) {
+			if (load_stream(L, paths[j], -1, NULL, &incs->v[i].pos, NULL, 0, depth)) {
+				input_glob_free(paths, n);
 				return -1;
 			}
 		}
-		globfree(&g);
+		input_glob_free(paths, n);
 	}
 	return 0;
 }
@@ -458,16 +455,12 @@ static int load_stream(struct loader *L, const char *name, int fd, const struct 
 		id = *given;
 	} else if (!data) {
 		if (fd < 0) {
-			/* O_NONBLOCK: a FIFO without a writer opens (and then reads as
-			 * empty) instead of blocking for ever; reads block again below */
-			fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-			if (fd < 0)
-				return file_error(L, name, from, "%s", strerror(errno));
+			/* input.h: a regular file only, within the run's budgets */
+			bool again;
+
+			if (input_open(name, &fd, &again) != 0)
+				return file_error(L, name, from, "%s", input_why());
 			opened = true;
-			if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
-				file_error(L, name, from, "%s", strerror(errno));
-				goto out;
-			}
 		}
 		if (fstat(fd, &st) != 0) {
 			file_error(L, name, from, "%s", strerror(errno));
@@ -583,6 +576,7 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	int rc;
 
 	*err = NULL;
+	input_begin();
 	L.t = t;
 	L.ld.t = t;
 	t->file = arena_strdup(&t->arena, path);
@@ -606,6 +600,7 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 		rc = config_apply(t, &L.ld.err);
 	if (rc == 0)
 		rc = load_validate(t, &L.ld.err);
+	input_end();
 	free(L.chain);
 	free(L.seen);
 	free(L.ld.scratch);

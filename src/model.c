@@ -24,8 +24,10 @@ unsigned pos_file_id(const char *file)
 		return 0;
 	if (strmap_get(&pos_files.index, file, &id))
 		return (unsigned)id;
-	if (pos_files.n >= POS_MAX_FILES)
-		return 0;
+	if (pos_files.n > POS_FILE_FULL)
+		return POS_FILE_FULL;
+	if (pos_files.n == POS_FILE_FULL)
+		file = "(more file names than the position table holds)";
 	if (!pos_files.n) {
 		xgrow(&pos_files.names, &pos_files.cap, 1, sizeof(*pos_files.names));
 		pos_files.names[pos_files.n++] = NULL;

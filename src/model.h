@@ -37,13 +37,16 @@ struct pos {
 
 enum {
 	POS_MAX = (1 << 25) - 1,     /* lines and columns beyond are stored as this */
-	POS_MAX_FILES = (1 << 14) - 1 /* file names the table holds */
+	POS_MAX_FILES = (1 << 14) - 1, /* file names the table holds, POS_FILE_FULL among them */
+	POS_FILE_FULL = POS_MAX_FILES  /* the name every file past the table's end shares */
 };
 
 /*
  * The index of a file name in the table, added the first time it is seen
- * (a copy is kept until the process ends); 0 for NULL, or when the table
- * is full. Look it up once per file read, not per position.
+ * (a copy is kept until the process ends); 0 for NULL. When the table is
+ * full, POS_FILE_FULL, whose name says so: a position never loses its
+ * file, and the reading gate (input.h) refuses such a file with an error.
+ * Look it up once per file read, not per position.
  */
 unsigned pos_file_id(const char *file);
 /* A position in file number file_id (from pos_file_id). */

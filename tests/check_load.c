@@ -802,7 +802,8 @@ START_TEST(test_include_limits)
 	model_free(t);
 	write_file(name, "p9999.yaml", "clients: {}\n");
 	ck_assert_ptr_null(load_file(top, &err));
-	want = xasprintf("%s:3:10: error: more than %d files included", top, LOAD_MAX_INCLUDE_FILES);
+	want = xasprintf("%s:3:10: error: include \"%s/parts/*.yaml\": the pattern matches more than %d files",
+			 top, dir, LOAD_MAX_INCLUDE_FILES);
 	ck_assert_str_eq(err, want);
 	free(want);
 	free(err);
@@ -905,7 +906,7 @@ START_TEST(test_size_limits)
 	free(big);
 
 	ck_assert_ptr_null(load_file("/dev/zero", &err));
-	ck_assert_str_eq(err, "/dev/zero:1:1: error: control characters are not allowed (byte 0x00)");
+	ck_assert_str_eq(err, "/dev/zero:1:1: error: cannot read: a character device, not a regular file");
 	free(err);
 	ck_assert_ptr_null(load_file("testdata", &err));
 	ck_assert_str_eq(err, "testdata:1:1: error: cannot read: Is a directory");
@@ -1043,7 +1044,7 @@ START_TEST(test_fifo_without_writer)
 	path = xasprintf("%s/fifo.yaml", dir);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	ck_assert_ptr_null(load_file(path, &err));
-	want = xasprintf("%s:1:1: error: empty document; expected a mapping with \"version: 1\"", path);
+	want = xasprintf("%s:1:1: error: cannot read: a FIFO (named pipe), not a regular file", path);
 	ck_assert_str_eq(err, want);
 	free(want);
 	free(err);

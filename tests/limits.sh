@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # limits.sh - special files and inputs at and past the loader's limits
-# (src/load.h LOAD_*): each is a clean error, never a hang or a blow-up.
+# (src/load.h LOAD_*) and the reading gate's budgets (src/input.h INPUT_*):
+# each is a clean error, never a hang or a blow-up.
 #
 # Every case: exit 2, a first stderr line "FILE:LINE:COL: error: ..." that
 # says what was wrong, under one second (two for the few cases that must read
@@ -27,13 +28,17 @@ VOLUME_MS=$((2000 * LIMIT_SCALE))  # cases that must read millions of events fir
 ok()   { pass=$((pass + 1)); }
 bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-# limit NAME: the value of LOAD_NAME in src/load.h (an integer expression)
-limit() {
+# constant HEADER NAME: the value of NAME in src/HEADER (an integer expression)
+constant() {
 	local e
-	e=$(sed -n "s/^[[:space:]]*LOAD_$1[[:space:]]*=[[:space:]]*\([0-9 *]*\),.*/\1/p" src/load.h)
-	[ -n "$e" ] || { echo "limits.sh: LOAD_$1 not found in src/load.h" >&2; exit 2; }
+	e=$(sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*\([0-9 *]*\),.*/\1/p" "src/$1")
+	[ -n "$e" ] || { echo "limits.sh: $2 not found in src/$1" >&2; exit 2; }
 	echo $(($e))
 }
+# limit NAME: LOAD_NAME in src/load.h; input_limit NAME: INPUT_NAME in
+# src/input.h (the reading gate)
+limit() { constant load.h "LOAD_$1"; }
+input_limit() { constant input.h "INPUT_$1"; }
 MAX_FILE=$(limit MAX_FILE_BYTES)
 MAX_NODES=$(limit MAX_NODES)
 MAX_ID=$(limit MAX_ID_LEN)
@@ -42,6 +47,8 @@ MAX_INC_DEPTH=$(limit MAX_INCLUDE_DEPTH)
 MAX_INC_FILES=$(limit MAX_INCLUDE_FILES)
 MAX_LIST=$(limit MAX_LIST_ITEMS)
 MAX_OBJECTS=$(limit MAX_OBJECTS)
+IN_MAX_FILES=$(input_limit MAX_FILES)
+IN_MAX_BYTES=$(input_limit MAX_BYTES)
 
 # run_cb MAX_MS CMD...: run with a guard of twice MAX_MS plus 5 s against a
 # hang; sets $rc, $ms, $first (stderr's first line)
@@ -255,6 +262,97 @@ for i in $(seq 1 $((MAX_INC_FILES + 1))); do
 done
 case_file "$((MAX_INC_FILES + 1)) included files" "$TMP/inc-count/top.yaml" \
 	'include|files|many' "$LIMIT_MS" "$TMP/inc-count/*.yaml"
+
+#--- one reading budget: every file read once, budgets checked while expanding ------
+# Ten 200-byte postgresql.conf files, each including the next ten times:
+# 10^10 reads without a budget.
+mkdir -p "$TMP/pgbomb"
+for i in $(seq 0 9); do
+	for k in $(seq 1 10); do printf "include 'c%d.conf'\n" $((i + 1)); done >"$TMP/pgbomb/c$i.conf"
+done
+printf 'max_connections = 100\n' >"$TMP/pgbomb/c10.conf"
+printf '%s    config: c0.conf\n' "$VALID" >"$TMP/pgbomb/top.yaml"
+case_file "postgresql.conf including the next file ten times, ten deep" "$TMP/pgbomb/top.yaml" \
+	'reads|files|bytes|budget' "$LIMIT_MS" "$TMP/pgbomb/*"
+
+mkdir -p "$TMP/inibomb"
+for i in $(seq 0 9); do
+	{ printf '[pgbouncer]\n'; for k in $(seq 1 10); do printf '%%include c%d.ini\n' $((i + 1)); done; } \
+		>"$TMP/inibomb/c$i.ini"
+done
+printf '[pgbouncer]\nlisten_port = 6432\n' >"$TMP/inibomb/c10.ini"
+printf '%spoolers:\n  b:\n    type: pgbouncer\n    database: main\n    pool_mode: transaction\n    config: c0.ini\n' \
+	"$VALID" >"$TMP/inibomb/top.yaml"
+case_file "pgbouncer.ini including the next file ten times, ten deep" "$TMP/inibomb/top.yaml" \
+	'reads|files|bytes|budget' "$LIMIT_MS" "$TMP/inibomb/*"
+
+# Symbolic links back to "." under a glob: the loop is cut, not expanded
+# 8^6 times (glob(3) took 20 s); the fragments load once.
+mkdir -p "$TMP/symloop/sym"
+for i in 1 2 3 4 5 6 7 8; do ln -s . "$TMP/symloop/sym/l$i"; done
+for i in 1 2 3; do printf 'clients: {}\n' >"$TMP/symloop/sym/f$i.yaml"; done
+printf '%sinclude: ["sym/*/*/*/*/*/*/*.yaml", "sym/*.yaml"]\n' "$VALID" >"$TMP/symloop/top.yaml"
+run_cb "$LIMIT_MS" "$CB" check "$TMP/symloop/top.yaml"
+if [ "$rc" = 0 ] || [ "$rc" = 1 ]; then ok; else bad "include glob through symlinks to '.': exit $rc ($first)"; fi
+[ "$ms" -lt "$LIMIT_MS" ] && ok || bad "include glob through symlinks to '.': took $ms ms (limit $LIMIT_MS)"
+[ -z "${LIMITS_VERBOSE:-}" ] || printf '%6d ms  %s\n' "$ms" "include glob through symlinks to '.'"
+
+# Links without a loop, eight wide and five deep: 8^5 matches; expansion
+# stops at the include limit.
+mkdir -p "$TMP/symfan"
+for d in 0 1 2 3 4 5; do mkdir -p "$TMP/symfan/d$d"; done
+for d in 0 1 2 3 4; do for i in 1 2 3 4 5 6 7 8; do ln -s "../d$((d + 1))" "$TMP/symfan/d$d/l$i"; done; done
+printf 'clients: {}\n' >"$TMP/symfan/d5/a.yaml"
+printf '%sinclude: ["d0/*/*/*/*/*/a.yaml"]\n' "$VALID" >"$TMP/symfan/top.yaml"
+case_file "a glob matching 8^5 paths through links" "$TMP/symfan/top.yaml" 'matches more than|files' "$LIMIT_MS"
+
+# Patterns from the root: the directory entry budget, not the whole disk.
+printf '%sinclude: ["/*/*/*/*/*/*/*/*"]\n' "$VALID" >"$TMP/rootglob.yaml"
+case_file 'include: "/*/*/*/*/*/*/*/*"' "$TMP/rootglob.yaml" 'pattern|entries|files' "$LIMIT_MS"
+# A pattern that matches nothing still spends the budget: 400 links to 400
+# links to 400 entries.
+mkdir -p "$TMP/wide/w" "$TMP/wide/x" "$TMP/wide/y"
+for i in $(seq 1 400); do
+	ln -s ../x "$TMP/wide/w/a$i"; ln -s ../y "$TMP/wide/x/b$i"; : >"$TMP/wide/y/c$i"
+done
+printf '%sinclude: ["%s/wide/w/*/*/*/nomatch*.yaml"]\n' "$VALID" "$TMP" >"$TMP/nomatch.yaml"
+case_file "an absolute glob that matches nothing" "$TMP/nomatch.yaml" 'entries|pattern' "$LIMIT_MS"
+
+# No blocking: FIFOs and standard input named as a file are refused.
+mkfifo "$TMP/inc-fifo.yaml" "$TMP/conf-fifo.conf"
+printf '%sinclude: [inc-fifo.yaml]\n' "$VALID" >"$TMP/inc-fifo-top.yaml"
+case_file "a FIFO with no writer, included" "$TMP/inc-fifo-top.yaml" 'fifo|regular'
+printf '%s    config: conf-fifo.conf\n' "$VALID" >"$TMP/conf-fifo-top.yaml"
+case_file "a FIFO with no writer, as config:" "$TMP/conf-fifo-top.yaml" 'fifo|regular'
+# standard input: a pipe whose writer never writes (sleep)
+printf '%sinclude: [/dev/stdin]\n' "$VALID" >"$TMP/inc-stdin.yaml"
+run_cb "$LIMIT_MS" "$CB" check "$TMP/inc-stdin.yaml" < <(sleep 6)
+expect_error "include: [/dev/stdin]" "$TMP/inc-stdin.yaml" 'fifo|regular|device' "$LIMIT_MS"
+printf '%s    config: /dev/stdin\n' "$VALID" >"$TMP/conf-stdin.yaml"
+run_cb "$LIMIT_MS" "$CB" check "$TMP/conf-stdin.yaml" < <(sleep 6)
+expect_error "config: /dev/stdin" "$TMP/conf-stdin.yaml" 'fifo|regular|device' "$LIMIT_MS"
+run_cb "$LIMIT_MS" "$CB" check "$TMP/conf-stdin.yaml" </dev/null
+expect_error "config: /dev/stdin from /dev/null" "$TMP/conf-stdin.yaml" 'regular|device' "$LIMIT_MS"
+
+# More files than one run reads (include_dir), in the github format, which
+# once printed a NULL file name past the position table's end.
+mkdir -p "$TMP/many/conf.d"
+for i in $(seq 1 $((IN_MAX_FILES + 1))); do printf 'work_mem = 4MB\n' >"$TMP/many/conf.d/p$i.conf"; done
+printf "include_dir 'conf.d'\n" >"$TMP/many/postgresql.conf"
+printf '%s    config: postgresql.conf\n' "$VALID" >"$TMP/many/top.yaml"
+run_cb "$LIMIT_MS" "$CB" check --format github "$TMP/many/top.yaml"
+expect_error "$((IN_MAX_FILES + 1)) config files" "$TMP/many/*" 'files' "$LIMIT_MS"
+if grep -q '(null)' "$TMP/out" "$TMP/err"; then bad "$((IN_MAX_FILES + 1)) config files: prints (null)"; else ok; fi
+
+# The bytes of all reads: one 15 MiB postgresql.conf for five databases
+# (read once, counted each time).
+mkdir -p "$TMP/bytes"
+yes '# padding padding padding padding padding padding padding padding padding' | head -c $((15 * 1024 * 1024)) >"$TMP/bytes/big.conf"
+{ printf 'version: 1\ndatabases:\n'
+  for i in $(seq 1 $((IN_MAX_BYTES / (15 * 1024 * 1024) + 1))); do
+	printf '  db%d:\n    max_connections: 100\n    config: big.conf\n' "$i"
+  done; } >"$TMP/bytes/top.yaml"
+case_file "15 MiB config read for five databases" "$TMP/bytes/top.yaml" 'bytes' "$VOLUME_MS"
 
 #--- large arrays without their own mappings ----------------------------------------
 # Arrays over 1 MiB and the arena's second block live in mappings that

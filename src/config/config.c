@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -15,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "config_impl.h"
+#include "input.h"
 #include "load.h"
 
 /* ---- shared helpers ---------------------------------------------------- */
@@ -79,60 +78,37 @@ uint32_t config_column_of(const char *line, const char *p)
 }
 
 /*
- * Read the whole file at path into a malloc'd NUL-terminated buffer.
- * Returns 0, or -1 with *why set to a static reason (errno text, "larger
- * than 16 MiB", ...). *missing tells a file that does not exist.
+ * Read the whole file at path, through the reading gate (input.h: once
+ * per run, a regular file only, within the run's budgets), into a malloc'd
+ * NUL-terminated buffer. Returns 0, or -1 with *why set to a reason that
+ * lives until the next read. *missing tells a file that does not exist.
  */
 int config_read_whole(const char *path, char **data, size_t *len, const char **why, bool *missing)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0, cap = 0, got;
-	int rc = -1;
+	const char *d;
+	size_t n;
+	bool owned;
 
 	*missing = false;
-	if (!f) {
-		*missing = errno == ENOENT;
-		*why = strerror(errno);
+	if (input_read(path, &d, &n, &owned) != 0) {
+		*missing = input_missing();
+		*why = input_why();
 		return -1;
 	}
-	if (fstat(fileno(f), &st) != 0) {
-		*why = strerror(errno);
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		*why = "is a directory";
-		goto out;
-	}
-	for (;;) {
-		xgrow(&buf, &cap, n + 4096 + 1, 1);
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > LOAD_MAX_FILE_BYTES) {
-			*why = "larger than 16 MiB";
-			goto out;
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		*why = "read error";
-		goto out;
-	}
-	if (memchr(buf, '\0', n)) {
+	if (memchr(d, '\0', n)) {
+		if (owned)
+			free((char *)d);
 		*why = "contains a NUL byte (not a text file)";
-		goto out;
+		return -1;
 	}
-	buf[n] = '\0';
-	*data = buf;
+	if (owned) {
+		*data = (char *)d;
+	} else {
+		*data = xmalloc(n + 1);
+		memcpy(*data, d, n + 1);
+	}
 	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
+	return 0;
 }
 
 void config_lower(char *s)

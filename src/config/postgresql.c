@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "config_impl.h"
+#include "input.h"
 #include "load.h"
 
 /* The tokens of guc-file.l. */
@@ -275,6 +276,11 @@ static int pg_read_dir(struct pg_read *r, const char *dir, struct pos from, int 
 		struct stat st;
 		char *full;
 
+		if (input_dir_entry() != 0) {
+			rc = config_fail_at(r->err, from, "cannot read configuration directory '%s': %s", dir,
+					    input_why());
+			break;
+		}
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
 			continue;
 		full = xasprintf("%s/%s", dir, de->d_name);
@@ -286,7 +292,7 @@ static int pg_read_dir(struct pg_read *r, const char *dir, struct pos from, int 
 		names[n++] = full;
 	}
 	closedir(d);
-	if (n)
+	if (n && rc == 0)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = pg_read_file(r, arena_strdup(r->a, names[i]), from, depth + 1, false);
