@@ -1135,6 +1135,7 @@ static bool json_connections(cJSON *parent, const struct observed *o)
 	cJSON *c = cJSON_AddObjectToObject(parent, "connections");
 	cJSON *idle;
 	uint64_t over = 0, oldest = 0;
+	bool any_idle = false, no_state = o->nsessions && o->nhidden == o->nsessions;
 	size_t i;
 
 	if (!c)
@@ -1144,18 +1145,24 @@ static bool json_connections(cJSON *parent, const struct observed *o)
 
 		if (!idle_in_transaction(s) || !s->has_age)
 			continue;
+		any_idle = true;
 		oldest = u64_max(oldest, s->state_age_ms);
 		if (s->state_age_ms > o->idle_threshold_ms)
 			over++;
 	}
 	if (!json_u64(c, "total", o->nsessions) || !json_u64(c, "state_hidden", o->nhidden) ||
+	    !cJSON_AddBoolToObject(c, "lower_bound", o->nhidden != 0) ||
 	    !json_counts(c, "by_application", o->by_application, o->napplication) ||
 	    !json_counts(c, "by_user", o->by_user, o->nuser) ||
 	    !json_counts(c, "by_state", o->by_state, o->nstate))
 		return false;
 	idle = cJSON_AddObjectToObject(c, "idle_in_transaction");
+	/* null, not 0, where no state could be seen */
 	return idle && json_u64(idle, "threshold_ms", o->idle_threshold_ms) &&
-	       json_u64(idle, "over_threshold", over) && json_u64(idle, "oldest_ms", oldest);
+	       (no_state ? cJSON_AddNullToObject(idle, "over_threshold") != NULL
+			 : json_u64(idle, "over_threshold", over)) &&
+	       (any_idle ? json_u64(idle, "oldest_ms", oldest)
+			 : cJSON_AddNullToObject(idle, "oldest_ms") != NULL);
 }
 
 static bool json_pgbouncer(cJSON *parent, const struct observed_pgbouncer *b)
@@ -1234,8 +1241,22 @@ void observe_section(const struct observed *o, struct report_section *s)
 
 	memset(s, 0, sizeof(*s));
 	s->name = "observed";
+	if (o->nhidden) {
+		s->notes = xcalloc(1, sizeof(*s->notes));
+		s->notes[s->nnotes++] = xasprintf(
+			"the role of --dsn may not see the state and owner of %zu of %zu sessions "
+			"(grant it pg_monitor): they count in the totals as \"unknown\" but toward no "
+			"client's live connections, so per-client figures (CB103) are lower bounds",
+			o->nhidden, o->nsessions);
+	}
 	if (parent && observe_json(o, parent) == 0)
 		s->json = cJSON_DetachItemFromObjectCaseSensitive(parent, s->name);
+	if (s->json && s->nnotes) {
+		cJSON *notes = cJSON_AddArrayToObject(s->json, "notes");
+
+		for (size_t k = 0; notes && k < s->nnotes; k++)
+			cJSON_AddItemToArray(notes, cJSON_CreateString(s->notes[k]));
+	}
 	cJSON_Delete(parent);
 }
 

@@ -1,5 +1,5 @@
 /*
- * rule_checks.c - the check functions of CB001-CB017, CB019 and CB021.
+ * rule_checks.c - the check functions of CB001-CB017, CB019, CB021 and CB023.
  *
  * A database or pooler check walks the model and the figures of budget.c
  * and calls rule_emit for every object that breaks its rule; a client
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "appname.h"
 #include "conninfo.h"
 #include "framework.h"
 #include "rds.h"
@@ -871,4 +872,125 @@ void check_serverless_pool_size(struct rule_ctx *ctx)
 	     "serverless client '%s' allows %" PRIu64 " connections per instance (pool.count %"
 	     PRIu64 " x (pool.size %" PRIu64 " + pool.overflow %" PRIu64 ")) where 1 is enough",
 	     c->id.s, per, f->pool_count, f->pool_size, f->pool_overflow);
+}
+
+/*--- CB023 --------------------------------------------------------------------*/
+
+/* The versions whose storing differs: '?' before 16, \xNN from 16. */
+static const int appname_versions[] = { 150000, APPNAME_ESCAPE_VERSION };
+
+static const char *declared_appname(const struct client *c)
+{
+	return client_cold(c)->application_name.s ? client_cold(c)->application_name.s : c->id.s;
+}
+
+/* "<database index>\x1f<'0' + version slot>\x1f<stored name>", a new string. */
+static char *appname_key(const struct topology *t, size_t i, size_t v)
+{
+	char *stored = appname_stored(declared_appname(&t->clients[i]), appname_versions[v]);
+	char *key = xasprintf("%zu\x1f%zu\x1f%s", model_client_database(t, &t->clients[i]), v, stored);
+
+	free(stored);
+	return key;
+}
+
+void appname_index_build(struct appname_index *x, const struct topology *t)
+{
+	size_t i, v;
+	bool altered = false;
+
+	memset(x, 0, sizeof(*x));
+	for (i = 0; i < t->nclients && !altered; i++)
+		altered = appname_altered(declared_appname(&t->clients[i]));
+	if (!altered)
+		return;
+	x->built = true;
+	x->n = t->nclients * ARRAY_LEN(appname_versions);
+	x->keys = xcalloc(x->n, sizeof(*x->keys));
+	strmap_reserve(&x->map, x->n);
+	for (i = 0; i < t->nclients; i++)
+		for (v = 0; v < ARRAY_LEN(appname_versions); v++) {
+			char *key = appname_key(t, i, v);
+
+			if (strmap_get(&x->map, key, &(size_t){ 0 })) {
+				free(key);
+				continue;
+			}
+			x->keys[i * ARRAY_LEN(appname_versions) + v] = key;
+			strmap_put(&x->map, key, i, NULL);
+		}
+}
+
+void appname_index_release(struct appname_index *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	for (i = 0; i < x->n; i++)
+		free(x->keys[i]);
+	free(x->keys);
+	strmap_release(&x->map);
+	memset(x, 0, sizeof(*x));
+}
+
+/*
+ * CB023: the client's application_name (its id by default) would be
+ * stored other than as written (clipped to 63 bytes, or a byte outside
+ * printable ASCII replaced), or it would be stored as the same name as an
+ * earlier client's different one on the same database. Points at the
+ * client's `application_name` when set, else at the client.
+ */
+void check_application_name_altered(struct rule_ctx *ctx)
+{
+	const struct topology *t = ctx->t;
+	const struct client *c = ctx->client->c;
+	const struct client_cold *cc = client_cold(c);
+	const char *name = declared_appname(c);
+	struct pos at = cc->application_name.s ? cc->application_name.pos : c->id.pos;
+	const char *what = cc->application_name.s ? "application_name" : "id (its application_name)";
+	size_t v, j;
+
+	if (appname_altered(name)) {
+		char *old = appname_stored(name, appname_versions[0]);
+		char *now = appname_stored(name, appname_versions[1]);
+
+		if (strcmp(old, now) == 0)
+			emit(ctx, &cc->ignore, at, "clients", c->id.s,
+			     "client '%s': %s of %zu bytes is stored by PostgreSQL as its first %d, '%s'",
+			     c->id.s, what, strlen(name), APPNAME_MAX_BYTES, now);
+		else
+			emit(ctx, &cc->ignore, at, "clients", c->id.s,
+			     "client '%s': %s '%s' is stored by PostgreSQL as '%s' (before 16) or '%s' "
+			     "(16 and later)", c->id.s, what, name, old, now);
+		free(old);
+		free(now);
+	}
+	if (!ctx->appnames || !ctx->appnames->built)
+		return;
+	{
+		size_t other[ARRAY_LEN(appname_versions)];
+		bool clash[ARRAY_LEN(appname_versions)];
+		char *stored;
+
+		for (v = 0; v < ARRAY_LEN(appname_versions); v++) {
+			char *key = appname_key(t, ctx->client->index, v);
+
+			clash[v] = strmap_get(&ctx->appnames->map, key, &j) && j != ctx->client->index &&
+				   strcmp(declared_appname(&t->clients[j]), name) != 0;
+			other[v] = j;
+			free(key);
+		}
+		if (!clash[0] && !clash[1])
+			return;
+		v = clash[0] ? 0 : 1;
+		stored = appname_stored(name, appname_versions[v]);
+		emit(ctx, &cc->ignore, at, "clients", c->id.s,
+		     "client '%s' and client '%s' both appear as '%s' in pg_stat_activity "
+		     "(%s), so their sessions cannot be told apart", c->id.s,
+		     t->clients[other[v]].id.s, stored,
+		     clash[0] && clash[1] ? "every PostgreSQL version" :
+		     v == 0 ? "PostgreSQL 15 and earlier" : "PostgreSQL 16 and later");
+		free(stored);
+	}
 }

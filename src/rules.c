@@ -500,6 +500,30 @@ const struct rule rule_registry[] = {
 	  "      connects_to: bouncer\n"
 	  "      url: postgresql://app@pgbouncer:6432/prod\n"
 	  "      pool: { size: 20 }\n" },
+	{ "CB023", "application-name-altered", SEV_WARNING, SCOPE_CLIENT, check_application_name_altered,
+	  "a client's application_name would be stored by the server other than as written",
+	  WHY
+	  "  pg_stat_activity, `observe` and every monitoring query know a session\n"
+	  "  by its application_name as the server stores it, not as the client\n"
+	  "  sent it: the server keeps at most 63 bytes (NAMEDATALEN - 1) and\n"
+	  "  replaces every byte outside printable ASCII, with '?' up to\n"
+	  "  PostgreSQL 15 and with a \\xNN escape from 16 on. A long or non-ASCII\n"
+	  "  name is then not the name anyone looks for, and two clients whose\n"
+	  "  names differ only after the 63rd byte, or only in non-ASCII letters,\n"
+	  "  cannot be told apart: their sessions are counted together.\n"
+	  "  A client's application_name defaults to its id.\n"
+	  FIX
+	  "  Give the client an `application_name` of at most 63 printable ASCII\n"
+	  "  characters, distinct from every other client's.\n"
+	  WHERE
+	  "  The client's `application_name` when set, else the client's key.\n"
+	  EXAMPLE
+	  "  clients:\n"
+	  "    cafe-orders:\n"
+	  "      type: service\n"
+	  "      connects_to: main\n"
+	  "      application_name: café-orders   # fires: é is not ASCII\n"
+	  "      pool: { size: 5 }\n" },
 	{ "CB101", "live-setting-drift", SEV_ERROR, SCOPE_DATABASE, NULL,
 	  "a live server setting differs from the topology",
 	  WHY
@@ -1065,6 +1089,9 @@ void rules_share_init(struct rules_share *s, const struct topology *t, const str
 	s->endpoints = xcalloc(1, sizeof(*s->endpoints));
 	if (s->nclient_rules)
 		pooler_endpoints_build(s->endpoints, t);
+	s->appnames = xcalloc(1, sizeof(*s->appnames));
+	if (rule_runs(s->level, rule_index(rule_find("CB023"))))
+		appname_index_build(s->appnames, t);
 	atomic_init(&s->next, 0);
 	atomic_init(&s->objects_taken, false);
 }
@@ -1102,6 +1129,7 @@ void rules_share_work(struct rules_share *s, struct findings *out)
 	ctx.out = out;
 	ctx.level = s->level;
 	ctx.endpoints = s->endpoints;
+	ctx.appnames = s->appnames;
 	if (!atomic_exchange(&s->objects_taken, true)) {
 		for (i = 0; i < rule_count; i++)
 			if (rule_registry[i].scope != SCOPE_CLIENT && rule_runs(s->level, i))
@@ -1140,6 +1168,8 @@ void rules_share_finish(struct rules_share *s, struct findings *out, struct find
 	findings_sort(out, s->t);
 	pooler_endpoints_release(s->endpoints);
 	free(s->endpoints);
+	appname_index_release(s->appnames);
+	free(s->appnames);
 	free(s->client_rules);
 	memset(s, 0, sizeof(*s));
 }

@@ -139,6 +139,7 @@ struct rules_share {
 	const int *level;                   /* out's */
 	size_t *client_rules, nclient_rules; /* the client rules that run */
 	struct pooler_endpoints *endpoints; /* for CB012 */
+	struct appname_index *appnames;     /* for CB023 */
 	atomic_size_t next;                 /* the first client not handed out yet */
 	atomic_bool objects_taken;          /* the database and pooler rules have a thread */
 };

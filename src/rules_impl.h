@@ -45,6 +45,21 @@ struct pooler_endpoints {
 	size_t n;
 };
 
+/*
+ * CB023's map of every client's application_name as the server would
+ * store it, per database and per server generation ("db index", a '15' or
+ * '16' byte, the stored name) → the first client with that key. Built by
+ * rules_share_init only when CB023 runs and some client's name would be
+ * altered (else no two distinct names can collide), with
+ * appname_index_build (rule_checks.c).
+ */
+struct appname_index {
+	struct strmap map;
+	char **keys;              /* the map's keys, two per client */
+	size_t n;
+	bool built;
+};
+
 /* One rule being run over one topology. */
 struct rule_ctx {
 	const struct topology *t;
@@ -55,6 +70,7 @@ struct rule_ctx {
 	const int *level;         /* the effective level per registry row */
 	struct rule_client *client;             /* client-scope checks: the client */
 	const struct pooler_endpoints *endpoints; /* for CB012 */
+	const struct appname_index *appnames;     /* for CB023 */
 };
 
 /*
@@ -92,12 +108,17 @@ void check_unbounded_concurrency(struct rule_ctx *ctx); /* CB016 */
 void check_threads_exceed_pool(struct rule_ctx *ctx);   /* CB017 */
 void check_serverless_pool_size(struct rule_ctx *ctx);  /* CB019 */
 void check_pooler_cap_over_capacity(struct rule_ctx *ctx); /* CB021 */
+void check_application_name_altered(struct rule_ctx *ctx); /* CB023 */
 void check_unbounded_pooler(struct rule_ctx *ctx);      /* CB010, on poolers */
 void check_config_mismatch(struct rule_ctx *ctx);       /* CB018 (rule_config.c) */
 
 /* CB012's endpoints (see struct pooler_endpoints); release accepts a zeroed e. */
 void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t);
 void pooler_endpoints_release(struct pooler_endpoints *e);
+
+/* CB023's index (see struct appname_index); release accepts a zeroed x. */
+void appname_index_build(struct appname_index *x, const struct topology *t);
+void appname_index_release(struct appname_index *x);
 
 /*
  * A client rule's checks of other objects, run with the database and

@@ -297,6 +297,32 @@ contains "$err" "may not see the state of 4 sessions" "unprivileged role: warnin
 json_is 'j["observed"]["connections"]["total"]' 11 "unprivileged role: total"
 json_is 'sorted(j["observed"]["connections"]["by_state"].items())' \
 	"[('active', 7), ('unknown', 4)]" "unprivileged role: by_state"
+json_is 'j["observed"]["connections"]["lower_bound"]' True "unprivileged role: lower_bound"
+json_is 'j["observed"]["connections"]["idle_in_transaction"]["oldest_ms"]' None "unprivileged role: no idle state seen is null, not 0"
+json_is '"lower bounds" in j["observed"]["notes"][0]' True "unprivileged role: the note in JSON"
+# Every format says so, once, in its own way.
+for fmt in text gcc github sarif junit markdown; do
+	run "$CB" observe --format "$fmt" --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=app password=app-secret" $D/clean.yaml
+	contains "$out" "may not see the state and owner of 4 of 11 sessions" "unprivileged role: --format $fmt says so"
+	contains "$out" "per-client figures (CB103) are lower bounds" "unprivileged role: --format $fmt lower bounds"
+done
+run "$CB" observe --format github --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=app password=app-secret" $D/clean.yaml
+contains "$out" "::notice title=connbudget::the role of --dsn" "github notice"
+run "$CB" observe --format sarif --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=app password=app-secret" $D/clean.yaml
+printf '%s' "$out" >"$T/hidden.sarif"
+$PY tests/validate.py sarif "$T/hidden.sarif" && ok || bad "SARIF with a tool notification does not validate"
+run "$CB" observe --format junit --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=app password=app-secret" $D/clean.yaml
+printf '%s' "$out" >"$T/hidden.xml"
+$PY tests/validate.py junit "$T/hidden.xml" && ok || bad "JUnit with system-out does not validate"
+run "$CB" observe --format json --dsn "$DSN" $D/clean.yaml --idle-threshold 10min
+json_is 'j["observed"]["connections"]["lower_bound"]' False "pg_monitor: not a lower bound"
+json_is '"notes" in j["observed"]' False "pg_monitor: no note"
+# The JSON report of observe validates against schemas/report.schema.json.
+for dsn in "$DSN" "host=127.0.0.1 port=$PGPORT dbname=postgres user=app password=app-secret"; do
+	run "$CB" observe --format json --dsn "$dsn" --pgbouncer "$BOUNCER" $D/clean.yaml
+	printf '%s' "$out" >"$T/observed.json"
+	$PY tests/validate.py report "$T/observed.json" && ok || bad "observe's JSON does not validate"
+done
 
 #--- more load: CB105 and CB106 --------------------------------------------------
 pooled worker -c "$SLEEP" >/dev/null 2>&1 & PIDS+=($!)
@@ -458,7 +484,7 @@ run "$CB" observe $D/names.yaml --dsn "$DSN" --format gcc
 lacks "$out" "'lead'" "parallel workers with pg_monitor: no CB103"
 run "$CB" observe $D/names.yaml --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=app password=app-secret" --format gcc
 lacks "$out" "'lead'" "parallel workers without pg_monitor: no CB103"
-lacks "$out" "CB103" "without pg_monitor: no CB103 from sessions whose owner is hidden"
+lacks "$out" "[CB103" "without pg_monitor: no CB103 from sessions whose owner is hidden"
 contains "$err" "may not see" "without pg_monitor: said so"
 
 #--- a smart shutdown, last: the server refuses new sessions -----------------------

@@ -63,6 +63,8 @@ void report_github_escape_property(struct sbuf *b, const char *s)
 int report_github(FILE *out, const struct report *r)
 {
 	struct sbuf b = { 0 };
+	size_t ns = 0, nn = 0;
+	const char *note;
 	struct report_iter it;
 	const struct finding *f;
 	int rc;
@@ -79,6 +81,11 @@ int report_github(FILE *out, const struct report *r)
 		report_github_escape_property(&b, f->rule->name);
 		sbuf_puts(&b, "::");
 		report_github_escape_data(&b, f->message);
+		sbuf_putc(&b, '\n');
+	}
+	while ((note = report_next_note(r, &ns, &nn))) {
+		sbuf_puts(&b, "::notice title=connbudget::");
+		report_github_escape_data(&b, note);
 		sbuf_putc(&b, '\n');
 	}
 	rc = b.s ? report_put(out, b.s) : 0;

@@ -262,6 +262,18 @@ int report_junit(FILE *out, const struct report *r)
 			    suites[i].failures);
 		for (k = 0; k < suites[i].n; k++)
 			junit_testcase(&b, rf, file, &suites[i].v[k]);
+		if (i == 0 && report_next_note(r, &(size_t){ 0 }, &(size_t){ 0 })) {
+			size_t ns = 0, nn = 0;
+			const char *note;
+
+			sbuf_puts(&b, "    <system-out>");
+			while ((note = report_next_note(r, &ns, &nn))) {
+				sbuf_puts(&b, "note: ");
+				report_xml_escape(&b, note, false);
+				sbuf_putc(&b, '\n');
+			}
+			sbuf_puts(&b, "</system-out>\n");
+		}
 		sbuf_puts(&b, "  </testsuite>\n");
 		suite_release(&suites[i]);
 	}

@@ -109,7 +109,8 @@ int report_markdown(FILE *out, const struct report *r)
 	struct report_iter it;
 	const struct finding *f;
 	bool first = true;
-	size_t i, db;
+	size_t i, db, ns = 0, nn = 0;
+	const char *note;
 	int rc;
 
 	if (!r->quiet) {
@@ -139,6 +140,11 @@ int report_markdown(FILE *out, const struct report *r)
 	report_summary_line(&line, &plain);
 	sbuf_printf(&b, "**%s**\n", line.s);
 	sbuf_release(&line);
+	while ((note = report_next_note(r, &ns, &nn))) {
+		sbuf_puts(&b, "\n> **Note:** ");
+		md_escape(&b, note);
+		sbuf_putc(&b, '\n');
+	}
 	rc = report_put(out, b.s);
 	sbuf_release(&b);
 	return rc;

@@ -100,9 +100,14 @@ bool report_failed(const struct summary *s, int fail_on)
 
 void report_section_release(struct report_section *s)
 {
+	size_t i;
+
 	cJSON_Delete(s->json);
 	free(s->text);
 	free(s->text_color);
+	for (i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	free(s->notes);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -57,6 +57,9 @@ struct report_section {
 				* build it (out of memory): the JSON report fails */
 	char *text;            /* the text report's section, plain; NULL: none */
 	char *text_color;      /* the same with ANSI colour (when r->color) */
+	char **notes;          /* one-line statements every format prints (the JSON
+				* one from its member), e.g. that figures are lower bounds */
+	size_t nnotes;
 };
 
 /* Free what s holds and zero it; accepts a zeroed s. */

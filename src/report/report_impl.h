@@ -24,6 +24,23 @@
 /* Room for a uint64_t in decimal, a sign or "%", and the NUL. */
 enum { REPORT_NUM_LEN = 24 };
 
+/*
+ * The notes of every section in order: *section and *note start at 0 and
+ * are advanced; returns the next note, or NULL after the last.
+ */
+static inline const char *report_next_note(const struct report *r, size_t *section, size_t *note)
+{
+	while (*section < r->nsections) {
+		const struct report_section *s = &r->sections[*section];
+
+		if (*note < s->nnotes)
+			return s->notes[(*note)++];
+		(*section)++;
+		*note = 0;
+	}
+	return NULL;
+}
+
 /* One writer per format (report.c dispatches through a table of these). */
 int report_text(FILE *out, const struct report *r);
 int report_json(FILE *out, const struct report *r);

@@ -164,6 +164,26 @@ int report_sarif(FILE *out, const struct report *r)
 	report_jw_close(&w, false);
 	report_jw_close(&w, false);
 	report_jw_str(&w, "columnKind", "unicodeCodePoints");
+	if (report_next_note(r, &(size_t){ 0 }, &(size_t){ 0 })) {
+		size_t ns = 0, nn = 0;
+		const char *note;
+
+		report_jw_open(&w, "invocations", true);
+		report_jw_open(&w, NULL, false);
+		report_jw_bool(&w, "executionSuccessful", true);
+		report_jw_open(&w, "toolExecutionNotifications", true);
+		while ((note = report_next_note(r, &ns, &nn))) {
+			report_jw_open(&w, NULL, false);
+			report_jw_str(&w, "level", "note");
+			report_jw_open(&w, "message", false);
+			report_jw_str(&w, "text", note);
+			report_jw_close(&w, false);
+			report_jw_close(&w, false);
+		}
+		report_jw_close(&w, true);
+		report_jw_close(&w, false);
+		report_jw_close(&w, true);
+	}
 	report_jw_open(&w, "results", true);
 	report_iter_init(&it, r);
 	while (!w.failed && (f = report_iter_next(&it)))

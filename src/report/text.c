@@ -138,7 +138,8 @@ int report_text(FILE *out, const struct report *r)
 {
 	bool extended = r->command && strcmp(r->command, "check") != 0;
 	struct sbuf b = { 0 };
-	size_t i, db;
+	size_t i, db, ns = 0, nn = 0;
+	const char *note;
 	int rc = -1;
 
 	if (!r->quiet) {
@@ -164,6 +165,8 @@ int report_text(FILE *out, const struct report *r)
 		goto out;
 	report_summary_line(&b, r);
 	sbuf_putc(&b, '\n');
+	while ((note = report_next_note(r, &ns, &nn)))
+		sbuf_printf(&b, "note: %s\n", note);
 	rc = flush(out, &b);
 out:
 	sbuf_release(&b);
@@ -174,7 +177,14 @@ int report_gcc(FILE *out, const struct report *r)
 {
 	struct sbuf b = { 0 };
 	int rc = finding_lines(out, &b, r, false);
+	size_t ns = 0, nn = 0;
+	const char *note;
 
+	/* a positionless line, as a compiler driver prints "cc1: note: ..." */
+	while (rc == 0 && (note = report_next_note(r, &ns, &nn)))
+		sbuf_printf(&b, "connbudget: note: %s\n", note);
+	if (rc == 0 && b.len)
+		rc = flush(out, &b);
 	sbuf_release(&b);
 	return rc;
 }
