@@ -58,8 +58,13 @@ bool conninfo_is_placeholder(const char *s);
 
 /*
  * Replace every literal password in s (a connection string, URI or
- * key=value, or any text that holds one) by "***". Returns a new string the
- * caller frees. Every message that may quote user text goes through it.
+ * key=value, or any text that holds one) by "***": the URI userinfo up to
+ * the last '@' (`app:p@ss@db`), and the value of password, sslpassword,
+ * passwd and pwd in any case, in key=value conninfo, a URL query or a
+ * semicolon-separated .NET string, quoted or not (an unclosed quote masks
+ * to the end). Returns a new string the caller frees. Every message, echo
+ * and error that may quote user text goes through it, and CB013 fires when
+ * it changes a url.
  */
 char *mask_password(const char *s);
 

@@ -340,6 +340,73 @@ START_TEST(test_mask_password)
 }
 END_TEST
 
+/* An unencoded '@' in the password: the userinfo ends at the last '@', as the drivers read it. */
+START_TEST(test_mask_unencoded_at)
+{
+	mask_is("postgres://app:p@ss@db/app", "postgres://app:***@db/app");
+	mask_is("postgresql://app:a@b@c@db:5432/app?sslmode=require", "postgresql://app:***@db:5432/app?sslmode=require");
+	/* a '/' in the password is masked too: the scan runs to the last '@' before the query */
+	mask_is("postgres://app:p/ss@db/app", "postgres://app:***@db/app");
+	mask_is("jdbc:postgresql://app:p@ss@db/app", "jdbc:postgresql://app:***@db/app");
+	mask_is("got \"postgres://app:p@ss@db/app\" here", "got \"postgres://app:***@db/app\" here");
+	mask_is("postgres://app@db/my@db", "postgres://app@db/my@db");
+}
+END_TEST
+
+START_TEST(test_mask_unencoded_at_parse)
+{
+	struct conninfo ci;
+
+	ck_assert_int_eq(conninfo_parse("postgres://app:p@ss@db:6432/app", &ci, NULL), 0);
+	ck_assert_str_eq(ci.user, "app");
+	ck_assert_str_eq(ci.password, "p@ss");
+	ck_assert_uint_eq(ci.nhosts, 1);
+	ck_assert_str_eq(ci.hosts[0].name, "db");
+	ck_assert_uint_eq(ci.hosts[0].port, 6432);
+	conninfo_release(&ci);
+}
+END_TEST
+
+/* key=value conninfo: sslpassword, keys in any case, quotes that never close. */
+START_TEST(test_mask_keyvalue_forms)
+{
+	mask_is("host=db sslpassword=k3y dbname=app", "host=db sslpassword=*** dbname=app");
+	mask_is("host=db PASSWORD=s3 dbname=app", "host=db PASSWORD=*** dbname=app");
+	mask_is("host=db Password=s3 SSLPassword='a b'", "host=db Password=*** SSLPassword='***'");
+	mask_is("host=db password=\"se cret dbname=app", "host=db password=\"***");
+	mask_is("host=db password='se cret dbname=app", "host=db password='***");
+	mask_is("host=db password='a' x='y dbname=app", "host=db password='***' x='y dbname=app");
+	mask_is("host=db password=\"a b\" dbname=app", "host=db password=\"***\" dbname=app");
+	mask_is("host=db password=a\\ b dbname=app", "host=db password=*** dbname=app");
+	mask_is("host=db passfile=/x/pgpass", "host=db passfile=/x/pgpass");
+	mask_is("host=db password=$PGPASSWORD sslpassword=${KEY}", "host=db password=$PGPASSWORD sslpassword=${KEY}");
+}
+END_TEST
+
+/* .NET / Npgsql: semicolons between pairs, Password= or Pwd=, doubled quotes. */
+START_TEST(test_mask_dotnet_forms)
+{
+	mask_is("Host=db;Username=app;Password=secret;", "Host=db;Username=app;Password=***;");
+	mask_is("Server=db;User Id=app;Pwd=secret;Database=app", "Server=db;User Id=app;Pwd=***;Database=app");
+	mask_is("Host=db; Password = s e;Port=5432", "Host=db; Password = *** e;Port=5432");
+	mask_is("Host=db;Password=\"a;\"\"b\";Port=5432", "Host=db;Password=\"***\";Port=5432");
+	mask_is("Host=db;password='x;y", "Host=db;password='***");
+	/* libpq reads this one as `Password` = "k;", and the ';' goes with it */
+	mask_is("Host=db;SSL Password=k;", "Host=db;SSL Password=***");
+}
+END_TEST
+
+/* URL query parameters, any case. */
+START_TEST(test_mask_query_forms)
+{
+	mask_is("postgres://db/app?Password=s3", "postgres://db/app?Password=***");
+	mask_is("postgres://db/app?PASSWORD=s3&x=1", "postgres://db/app?PASSWORD=***&x=1");
+	mask_is("postgres://db/app?sslpassword=k&sslmode=require", "postgres://db/app?sslpassword=***&sslmode=require");
+	mask_is("postgres://db/app?SslPassword=k", "postgres://db/app?SslPassword=***");
+	mask_is("postgres://db/app?pwd=k", "postgres://db/app?pwd=***");
+}
+END_TEST
+
 /*--------------------------------------------------------- conninfo reader */
 
 START_TEST(test_conninfo_uri)
@@ -917,6 +984,11 @@ Suite *rules_suite(void)
 
 	tc = tcase_create("conninfo");
 	tcase_add_test(tc, test_mask_password);
+	tcase_add_test(tc, test_mask_unencoded_at);
+	tcase_add_test(tc, test_mask_unencoded_at_parse);
+	tcase_add_test(tc, test_mask_keyvalue_forms);
+	tcase_add_test(tc, test_mask_dotnet_forms);
+	tcase_add_test(tc, test_mask_query_forms);
 	tcase_add_test(tc, test_conninfo_uri);
 	tcase_add_test(tc, test_conninfo_kv);
 	tcase_add_test(tc, test_conninfo_errors);

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # secrets.sh - a password in a client's `url` is reported (CB013) but never
 # printed: not in any output format, not in an error message, not in a file
-# written with -o (SPEC §10 "CB013", issue 3 "Secrets"). Ends with
-# "N passed, N failed".
+# written with -o (README "Secrets"). Ends with "N passed, N failed".
 #
 #   CONNBUDGET=build/san/connbudget tests/secrets.sh      (make secrets)
 set -u
@@ -60,6 +59,8 @@ have_command() {
 # pgbouncer "bouncer" at pgbouncer:6432, and a client "api" with that url
 # connecting to main.
 topology() {
+	local url=${2//\\/\\\\}
+	url=${url//\"/\\\"}
 	cat >"$1" <<EOF
 version: 1
 databases:
@@ -83,7 +84,7 @@ clients:
     pool:
       size: 5
       acquire_timeout: 5s
-    url: "$2"
+    url: "$url"
 ${3:-}
 EOF
 }
@@ -98,6 +99,22 @@ cases=(
 	"keyvalue|host=db port=5432 user=app password=KvPassw0rd dbname=app|KvPassw0rd"
 	"keyvalue-quoted|host=db port=5432 password='Qu0ted Passw0rd' dbname=app|Qu0ted|Passw0rd'"
 	"keyvalue-spaced|host=db password = Sp4cedPassw0rd dbname=app|Sp4cedPassw0rd"
+	# an unencoded '@': the drivers read the password "p@ssUnenc0ded", up to the last '@'
+	"uri-unencoded-at|postgres://app:p@ssUnenc0ded@db:5432/app|p@ssUnenc0ded|ssUnenc0ded"
+	"uri-unencoded-ats|postgresql://app:Tw0@At@Passw0rd@db:5432/app?sslmode=require|Tw0@At@Passw0rd|At@Passw0rd"
+	"uri-query-upper|postgresql://app@db:5432/app?Password=Qu3ryUpperPassw0rd|Qu3ryUpperPassw0rd"
+	"uri-query-allcaps|postgresql://app@db:5432/app?sslmode=require&PASSWORD=Qu3ryCapsPassw0rd|Qu3ryCapsPassw0rd"
+	"uri-query-sslpassword|postgresql://app@db:5432/app?sslmode=verify-full&sslpassword=SslQu3ryPassw0rd&x=1|SslQu3ryPassw0rd"
+	"keyvalue-sslpassword|host=db port=5432 user=app sslpassword=SslKeyPassw0rd dbname=app|SslKeyPassw0rd"
+	"keyvalue-upper|host=db port=5432 user=app PASSWORD=KvUpperPassw0rd dbname=app|KvUpperPassw0rd"
+	"keyvalue-mixed|host=db port=5432 Password='KvM1xed Passw0rd' dbname=app|KvM1xed|Passw0rd'"
+	"keyvalue-odd-dquote|host=db port=5432 password=\"OddDqu0te Passw0rd dbname=app|OddDqu0te|Passw0rd"
+	"keyvalue-odd-squote|host=db port=5432 password='OddSqu0te Passw0rd dbname=app|OddSqu0te|Passw0rd"
+	"keyvalue-odd-after|host=db port=5432 password='Aft3rQuote' dbname='x Tra1lingSecret|Aft3rQuote"
+	"dotnet|Host=db;Port=5432;Username=app;Password=D0tnetPassw0rd;|D0tnetPassw0rd"
+	"dotnet-pwd|Server=db;User Id=app;Pwd=PwdPassw0rd;Database=app|PwdPassw0rd"
+	"dotnet-quoted|Host=db;Password=\"D0tnet;Qu0ted\"\"Passw0rd\";Database=app|D0tnet|Qu0ted"
+	"dotnet-spaced|Host=db; PASSWORD = D0tnetSp4ced ;Database=app|D0tnetSp4ced"
 )
 for c in "${cases[@]}"; do
 	IFS='|' read -r name url secrets <<<"$c"
