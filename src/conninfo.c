@@ -443,6 +443,25 @@ static size_t uri_prefix(const char *s)
 	return 0;
 }
 
+char *conninfo_encode_userinfo(const char *s)
+{
+	struct sbuf sb = { 0 };
+	size_t start = uri_prefix(s), p, last = 0;
+
+	if (!start)
+		return xstrdup(s);
+	for (p = start; s[p] && s[p] != '/'; p++)
+		if (s[p] == '@')
+			last = p;
+	for (p = 0; s[p]; p++) {
+		if (p >= start && p < last && s[p] == '@')
+			sbuf_puts(&sb, "%40");
+		else
+			sbuf_putc(&sb, s[p]);
+	}
+	return sbuf_detach(&sb);
+}
+
 int conninfo_parse(const char *s, struct conninfo *ci, char **err)
 {
 	struct raw raw = { NULL, NULL, NULL };

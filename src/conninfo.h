@@ -68,6 +68,14 @@ bool conninfo_is_placeholder(const char *s);
  */
 char *mask_password(const char *s);
 
+/*
+ * s with every '@' of a URI's userinfo but the last percent-encoded, so
+ * that libpq (which ends the userinfo at the first '@') reads
+ * `app:p@ss@db` as the drivers and conninfo_parse do: password "p@ss",
+ * host "db". Other text is copied as it is. Caller frees.
+ */
+char *conninfo_encode_userinfo(const char *s);
+
 /* Does the text carry a literal password (not a placeholder)? */
 bool conninfo_has_literal_password(const struct conninfo *ci);
 

@@ -145,7 +145,8 @@ static char *redact_quoted(const char *msg, const char *dsn)
  */
 static char *mask_dsn(const struct pq_api *pq, const char *dsn)
 {
-	struct pq_conninfo_option *opts = pq->conninfo_parse(dsn, NULL), *op;
+	char *encoded = conninfo_encode_userinfo(dsn);
+	struct pq_conninfo_option *opts = pq->conninfo_parse(encoded, NULL), *op;
 	char *masked = mask_password(dsn);
 
 	for (op = opts; op && op->keyword; op++) {
@@ -167,6 +168,7 @@ static char *mask_dsn(const struct pq_api *pq, const char *dsn)
 	}
 	if (opts)
 		pq->conninfo_free(opts);
+	free(encoded);
 	return masked;
 }
 
@@ -184,7 +186,7 @@ static struct pg_conn *connect_dsn(const struct pq_api *pq, const char *dsn, con
 {
 	struct pq_conninfo_option *opts, *op;
 	const char **kw = NULL, **val = NULL;
-	char *perr = NULL, *masked = mask_dsn(pq, dsn);
+	char *perr = NULL, *masked = mask_dsn(pq, dsn), *encoded = conninfo_encode_userinfo(dsn);
 	char timeout[24];
 	const char *env_timeout = getenv("PGCONNECT_TIMEOUT");
 	const char *env_db = getenv("PGDATABASE");
@@ -194,7 +196,8 @@ static struct pg_conn *connect_dsn(const struct pq_api *pq, const char *dsn, con
 	struct pg_conn *conn = NULL;
 	size_t n = 0, count = 0;
 
-	opts = pq->conninfo_parse(dsn, &perr);
+	/* libpq would take `p@ss@db` as the password "p" and the host "ss@db", and quote the host */
+	opts = pq->conninfo_parse(encoded, &perr);
 	if (!opts) {
 		/* Not echoed even masked: where the password ends is unknown. */
 		char *why = perr ? redact_quoted(trim(perr), dsn) : xstrdup("out of memory");
@@ -249,6 +252,7 @@ out:
 	if (perr)
 		pq->freemem(perr);
 	free(masked);
+	free(encoded);
 	return conn;
 }
 

@@ -367,6 +367,20 @@ START_TEST(test_mask_unencoded_at_parse)
 }
 END_TEST
 
+START_TEST(test_encode_userinfo)
+{
+	char *s = conninfo_encode_userinfo("postgres://app:p@s@s@db/app?x=a@b");
+	ck_assert_str_eq(s, "postgres://app:p%40s%40s@db/app?x=a@b");
+	free(s);
+	s = conninfo_encode_userinfo("host=db password=a@b");
+	ck_assert_str_eq(s, "host=db password=a@b");
+	free(s);
+	s = conninfo_encode_userinfo("postgresql://db/app");
+	ck_assert_str_eq(s, "postgresql://db/app");
+	free(s);
+}
+END_TEST
+
 /* key=value conninfo: sslpassword, keys in any case, quotes that never close. */
 START_TEST(test_mask_keyvalue_forms)
 {
@@ -986,6 +1000,7 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, test_mask_password);
 	tcase_add_test(tc, test_mask_unencoded_at);
 	tcase_add_test(tc, test_mask_unencoded_at_parse);
+	tcase_add_test(tc, test_encode_userinfo);
 	tcase_add_test(tc, test_mask_keyvalue_forms);
 	tcase_add_test(tc, test_mask_dotnet_forms);
 	tcase_add_test(tc, test_mask_query_forms);
