@@ -691,8 +691,9 @@ int plan_run(struct topology *t, const struct plan_request *req, struct plan_res
 		const char *eq = strchr(req->sets[i], '=');
 
 		if (!eq || eq == req->sets[i]) {
-			*err = xasprintf("--set %s: expected PATH=VALUE, e.g. clients.api.replicas=6",
-					 req->sets[i]);
+			/* the argument may be "$DATABASE_URL": never quoted */
+			*err = xstrdup("--set (argument not shown): expected PATH=VALUE, e.g. "
+				       "clients.api.replicas=6");
 			goto out;
 		}
 		res->sets[i].path = xstrndup(req->sets[i], (size_t)(eq - req->sets[i]));

@@ -327,9 +327,11 @@ const struct rule rule_registry[] = {
 	  "a client url carries a literal password",
 	  WHY
 	  "  A password in a topology file ends up in the repository, CI logs and\n"
-	  "  every copy of the file. Passwords are found where libpq reads them:\n"
-	  "  `user:password@` in a URI, `?password=` in its query, `password=` in a\n"
-	  "  key=value string. Environment placeholders (${DB_PASSWORD},\n"
+	  "  every copy of the file. Passwords are found wherever a driver reads\n"
+	  "  them: `user:password@` in a URI (up to the last `@`, so `p@ss@db` is\n"
+	  "  the password `p@ss`), `?password=` in its query, `password=` or\n"
+	  "  `sslpassword=` in a key=value string, `Password=` or `Pwd=` in a .NET\n"
+	  "  string, keys in any case. Environment placeholders (${DB_PASSWORD},\n"
 	  "  $DB_PASSWORD) are not passwords and pass. connbudget prints the url\n"
 	  "  with the password replaced by *** in every message and output.\n"
 	  FIX

@@ -143,11 +143,12 @@ START_TEST(test_set_errors)
 	plan(&r, "replicas", bad_value, NULL, 0, SEV_ERROR);
 	ck_assert_int_eq(r.rc, -1);
 	ck_assert_ptr_nonnull(strstr(r.err, "clients.api.replicas"));
-	ck_assert_ptr_nonnull(strstr(r.err, "\"three\""));
+	ck_assert_ptr_null(strstr(r.err, "three")); /* the value is never quoted */
 	release(&r);
 	plan(&r, "replicas", no_eq, NULL, 0, SEV_ERROR);
 	ck_assert_int_eq(r.rc, -1);
-	ck_assert_str_eq(r.err, "--set clients.api.replicas: expected PATH=VALUE, e.g. clients.api.replicas=6");
+	/* without '=' the argument may be a whole "$DATABASE_URL": not quoted */
+	ck_assert_str_eq(r.err, "--set (argument not shown): expected PATH=VALUE, e.g. clients.api.replicas=6");
 	release(&r);
 	/* validated like the file: max_replicas 2 < replicas 3 */
 	plan(&r, "replicas", bad_order, NULL, 0, SEV_ERROR);

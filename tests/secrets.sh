@@ -50,6 +50,21 @@ sane() {
 	fi
 }
 
+# in_every_format WHAT WANT_RC SECRETS CMD...: run CMD... --format F for
+# every format F; the exit status is WANT_RC (any, when empty) and none of
+# SECRETS ("s1|s2|...") appears on standard output or standard error.
+in_every_format() {
+	local what=$1 want=$2 fmt s hidden
+	IFS='|' read -r -a hidden <<<"$3"
+	shift 3
+	for fmt in $FORMATS; do
+		run "$@" --format "$fmt"
+		[ -z "$want" ] || [ "$rc" = "$want" ] && ok || bad "$what/$fmt: exit $rc, want $want"
+		sane "$what/$fmt"
+		for s in "${hidden[@]}"; do no_secret "$what/$fmt" "$s" "$TMP/out" "$TMP/err"; done
+	done
+}
+
 # Does this build have the subcommand? (plan and observe may come later.)
 have_command() {
 	! "$CB" "$1" --help 2>&1 </dev/null | grep -q 'unknown command'
@@ -199,6 +214,22 @@ rc=$?
 [ "$rc" = 2 ] && ok || bad "stdin error: exit $rc, want 2"
 no_secret "stdin error" "Std1nPassw0rd" "$TMP/out" "$TMP/err"
 
+#--- a config: file whose line does not parse is never quoted -----------------
+mkdir -p "$TMP/cfg"
+printf 'version: 1\ndatabases:\n  main:\n    max_connections: 100\n    config: pg.conf\n' >"$TMP/cfg/pg.yaml"
+printf '[pgbouncer]\npool_mode = transaction\n' >"$TMP/cfg/b.ini"
+printf 'version: 1\ndatabases:\n  main: { max_connections: 100 }\npoolers:\n  bouncer:\n    type: pgbouncer\n    database: main\n    config: b.ini\n' >"$TMP/cfg/ini.yaml"
+for line in "primary_conninfo = host=db password=C0nfBarePassw0rd|C0nfBarePassw0rd" \
+	"primary_conninfo = 'host=db password=C0nfUnclosedPassw0rd|C0nfUnclosedPassw0rd" \
+	"primary_conninfo = host=db PASSWORD='C0nf Qu0ted' x|C0nf Qu0ted|Qu0ted" \
+	"C0nfLinePassw0rd|C0nfLinePassw0rd"; do
+	IFS='|' read -r text secrets <<<"$line"
+	printf 'max_connections = 100\n%s\n' "$text" >"$TMP/cfg/pg.conf"
+	in_every_format "postgresql.conf syntax $secrets" 2 "$secrets" "$CB" check "$TMP/cfg/pg.yaml"
+	printf '[pgbouncer]\npool_mode = transaction\n%s\n' "${text//=/:}" >"$TMP/cfg/b.ini"
+	in_every_format "pgbouncer.ini syntax $secrets" 2 "$secrets" "$CB" check "$TMP/cfg/ini.yaml"
+done
+
 #--- plan and observe, when this build has them -------------------------------
 topology "$TMP/plan.yaml" "postgresql://app@db:5432/app"
 if have_command plan; then
@@ -210,6 +241,26 @@ if have_command plan; then
 	run "$CB" plan --set 'clients.api.replicas=postgresql://app:Pl4nEch0Passw0rd@db:5432/app' "$TMP/plan.yaml"
 	[ "$rc" = 2 ] && ok || bad "plan --set bad value: exit $rc, want 2"
 	no_secret "plan --set bad value" "Pl4nEch0Passw0rd" "$TMP/out" "$TMP/err"
+	# every form of url as a --set value: echoed masked in every format, never in an error
+	for v in 'Host=db;Username=app;Password=Pl4nD0tnetPassw0rd;|Pl4nD0tnetPassw0rd' \
+		'postgres://app:Pl4n@tPassw0rd@db:5432/app|Pl4n@tPassw0rd|tPassw0rd' \
+		'host=db PASSWORD=Pl4nUpperPassw0rd sslpassword=Pl4nSslPassw0rd|Pl4nUpperPassw0rd|Pl4nSslPassw0rd' \
+		"host=db password='Pl4nOdd Passw0rd|Pl4nOdd|Passw0rd" \
+		'postgres://db/app?Password=Pl4nQu3ryPassw0rd|Pl4nQu3ryPassw0rd'; do
+		IFS='|' read -r url secrets <<<"$v"
+		in_every_format "plan --set url $secrets" "" "$secrets" \
+			"$CB" plan --set "clients.api.url=$url" "$TMP/plan.yaml"
+	done
+	# a --set value, or a whole argument, is never quoted in an error
+	for a in 'postgres://app:N0EqPassw0rd@db:5432/app|N0EqPassw0rd' \
+		'postgres://app:Qu3ryPathPassw0rd@db:5432/app?sslmode=require|Qu3ryPathPassw0rd' \
+		'clients.api.replicas=Host=db;Password=S3tD0tnetPassw0rd;|S3tD0tnetPassw0rd' \
+		'clients.api.framework=host=db Password=S3tFrPassw0rd|S3tFrPassw0rd' \
+		'clients.api.uses=[Pwd=S3tDupPassw0rd, Pwd=S3tDupPassw0rd]|S3tDupPassw0rd' \
+		'clients.api.replicas=S3tBarePassw0rd|S3tBarePassw0rd'; do
+		IFS='|' read -r arg secrets <<<"$a"
+		in_every_format "plan --set error $secrets" 2 "$secrets" "$CB" plan --set "$arg" "$TMP/plan.yaml"
+	done
 else
 	skip=$((skip + 1))
 	echo "SKIP: plan: this build has no plan command"
@@ -224,6 +275,16 @@ if have_command observe; then
 		--dsn 'host=127.0.0.1 port=1 user=app password=Obs3rveKvPassw0rd connect_timeout=2'
 	[ "$rc" = 2 ] && ok || bad "observe unreachable (key=value): exit $rc, want 2"
 	no_secret "observe --dsn key=value" "Obs3rveKvPassw0rd" "$TMP/out" "$TMP/err"
+	for d in 'host=127.0.0.1 port=1 user=app PASSWORD=Obs3rveUpperPassw0rd connect_timeout=2|Obs3rveUpperPassw0rd' \
+		'host=127.0.0.1 port=1 sslpassword=Obs3rveSslPassw0rd connect_timeout=2|Obs3rveSslPassw0rd' \
+		'host=127.0.0.1 port=1 password="Obs3rveOdd Passw0rd connect_timeout=2|Obs3rveOdd|Passw0rd' \
+		"host=127.0.0.1 port=1 password='Obs3rveSq Passw0rd connect_timeout=2|Obs3rveSq|Passw0rd" \
+		'postgresql://app:Obs3rve@tPassw0rd@127.0.0.1:1/app?connect_timeout=2|Obs3rve@tPassw0rd|tPassw0rd' \
+		'postgresql://app@127.0.0.1:1/app?connect_timeout=2&Password=Obs3rveQu3ryPassw0rd|Obs3rveQu3ryPassw0rd' \
+		'Host=127.0.0.1;Port=1;Password=Obs3rveD0tnetPassw0rd;|Obs3rveD0tnetPassw0rd'; do
+		IFS='|' read -r dsn secrets <<<"$d"
+		in_every_format "observe --dsn $secrets" 2 "$secrets" timeout 20 "$CB" observe "$TMP/plan.yaml" --dsn "$dsn"
+	done
 else
 	skip=$((skip + 1))
 	echo "SKIP: observe: this build has no observe command"
