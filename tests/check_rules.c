@@ -410,6 +410,27 @@ START_TEST(test_mask_dotnet_forms)
 }
 END_TEST
 
+/* Every prefix of every form, cut anywhere (mid-key, mid-quote): the secret never survives whole. */
+START_TEST(test_mask_prefixes)
+{
+	static const char *const forms[] = {
+		"postgres://app:p@ss@db/app", "host=db sslpassword='S3 cr' x=1", "Host=db;Pwd=\"S3;\"\"cr\";",
+		"postgres://db/app?SslPassword=S3cr&x=1", "host=db PASSWORD = S3cr\\ x", "password=\"S3cr",
+	};
+	static const char *const secrets[] = { "p@ss", "S3 cr", "S3;\"\"cr", "S3cr", "S3cr\\ x", "S3cr" };
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_LEN(forms); i++) {
+		for (n = 0; n <= strlen(forms[i]); n++) {
+			char *in = xstrndup(forms[i], n), *got = mask_password(in);
+			ck_assert_msg(!strstr(got, secrets[i]), "mask_password(\"%s\") = \"%s\"", in, got);
+			free(got);
+			free(in);
+		}
+	}
+}
+END_TEST
+
 /* URL query parameters, any case. */
 START_TEST(test_mask_query_forms)
 {
@@ -1004,6 +1025,7 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, test_mask_keyvalue_forms);
 	tcase_add_test(tc, test_mask_dotnet_forms);
 	tcase_add_test(tc, test_mask_query_forms);
+	tcase_add_test(tc, test_mask_prefixes);
 	tcase_add_test(tc, test_conninfo_uri);
 	tcase_add_test(tc, test_conninfo_kv);
 	tcase_add_test(tc, test_conninfo_errors);
