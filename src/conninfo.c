@@ -2,7 +2,9 @@
  * conninfo.c - see conninfo.h. The grammar follows libpq's fe-connect.c
  * (conninfo_uri_parse_options, conninfo_uri_parse_params,
  * conninfo_parse): the same separators, the same quoting, the same
- * percent-decoding, so a string means here what it means to libpq.
+ * percent-decoding, so a string means here what it means to libpq. One
+ * exception: a URI's userinfo ends at its last '@', not its first, as the
+ * drivers read it (observe encodes the others before libpq sees them).
  */
 #include "conninfo.h"
 
@@ -549,6 +551,7 @@ bool conninfo_has_literal_password(const struct conninfo *ci)
  *    the drivers read it), and every `KEY=SECRET` whose key is one of
  *    secret_keys in any case, in key=value conninfo, a URL query or a
  *    semicolon-separated .NET string, with spaces around '=' or not. A
+ *    bare value runs to ';', '&', or a blank before the next `key=`; a
  *    quoted value ('...' or "...", with backslash or doubled-quote escapes)
  *    ends at its closing quote, and one that never closes is masked to the
  *    end of the text, so an odd quote cannot leak what follows it.
@@ -601,6 +604,29 @@ static size_t secret_key_at(const char *s, size_t p)
 }
 
 /*
+ * Does the blank at s[p] end a bare value: is it followed by the end of the
+ * text or by the next `key=`? A .NET value runs to its ';' with spaces in
+ * it (`Password=my secret;`), and libpq refuses `password=a b c=d`, so any
+ * other blank is taken as part of the value.
+ */
+static bool next_is_key(const char *s, size_t p)
+{
+	size_t k;
+
+	while (isspace((unsigned char)s[p]))
+		p++;
+	if (!s[p])
+		return true;
+	for (k = p; is_word(s[k]); k++)
+		;
+	if (k == p)
+		return false;
+	while (s[k] == ' ' || s[k] == '\t')
+		k++;
+	return s[k] == '=';
+}
+
+/*
  * The value after `KEY` at s[p] (p just past the key): its span, and the
  * offset where scanning resumes. Returns false when no '=' follows.
  */
@@ -632,9 +658,12 @@ static bool scan_value(const char *s, size_t p, size_t *off, size_t *len, size_t
 		return true;
 	}
 	*off = p;
-	for (; s[p] && !isspace((unsigned char)s[p]) && s[p] != ';' && s[p] != '&'; p++)
+	for (; s[p] && s[p] != ';' && s[p] != '&'; p++) {
 		if (s[p] == '\\' && s[p + 1])
 			p++;
+		else if (isspace((unsigned char)s[p]) && next_is_key(s, p))
+			break;
+	}
 	*len = p - *off;
 	*next = p;
 	return true;

@@ -393,6 +393,10 @@ START_TEST(test_mask_keyvalue_forms)
 	mask_is("host=db password=\"a b\" dbname=app", "host=db password=\"***\" dbname=app");
 	mask_is("host=db password=a\\ b dbname=app", "host=db password=*** dbname=app");
 	mask_is("host=db passfile=/x/pgpass", "host=db passfile=/x/pgpass");
+	/* a bare value with blanks (libpq refuses it) runs to the next key=, or the end */
+	mask_is("host=db password=a b c dbname=app", "host=db password=*** dbname=app");
+	mask_is("host=db password=a b", "host=db password=***");
+	mask_is("host=db password=ab  ", "host=db password=***  ");
 	mask_is("host=db password=$PGPASSWORD sslpassword=${KEY}", "host=db password=$PGPASSWORD sslpassword=${KEY}");
 }
 END_TEST
@@ -402,7 +406,9 @@ START_TEST(test_mask_dotnet_forms)
 {
 	mask_is("Host=db;Username=app;Password=secret;", "Host=db;Username=app;Password=***;");
 	mask_is("Server=db;User Id=app;Pwd=secret;Database=app", "Server=db;User Id=app;Pwd=***;Database=app");
-	mask_is("Host=db; Password = s e;Port=5432", "Host=db; Password = *** e;Port=5432");
+	/* a .NET value runs to its ';', spaces and all */
+	mask_is("Host=db; Password = s e;Port=5432", "Host=db; Password = ***;Port=5432");
+	mask_is("Host=db;Password=my long secret", "Host=db;Password=***");
 	mask_is("Host=db;Password=\"a;\"\"b\";Port=5432", "Host=db;Password=\"***\";Port=5432");
 	mask_is("Host=db;password='x;y", "Host=db;password='***");
 	/* libpq reads this one as `Password` = "k;", and the ';' goes with it */

@@ -130,6 +130,8 @@ cases=(
 	"dotnet-pwd|Server=db;User Id=app;Pwd=PwdPassw0rd;Database=app|PwdPassw0rd"
 	"dotnet-quoted|Host=db;Password=\"D0tnet;Qu0ted\"\"Passw0rd\";Database=app|D0tnet|Qu0ted"
 	"dotnet-spaced|Host=db; PASSWORD = D0tnetSp4ced ;Database=app|D0tnetSp4ced"
+	"dotnet-blanks|Host=db;Password=D0tnet W1th Blanks;Database=app|D0tnet|W1th|Blanks"
+	"keyvalue-blanks|host=db port=5432 password=Kv W1th Blanks dbname=app|W1th|Blanks"
 )
 for c in "${cases[@]}"; do
 	IFS='|' read -r name url secrets <<<"$c"
