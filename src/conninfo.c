@@ -658,6 +658,12 @@ static bool scan_value(const char *s, size_t p, size_t *off, size_t *len, size_t
 		return true;
 	}
 	*off = p;
+	if (strncmp(s + p, "***", 3) == 0 && (s[p + 3] == '\'' || s[p + 3] == '"')) {
+		/* masked already, inside a message's quotes: masking again keeps the quote */
+		*len = 3;
+		*next = p + 3;
+		return true;
+	}
 	for (; s[p] && s[p] != ';' && s[p] != '&'; p++) {
 		if (s[p] == '\\' && s[p + 1])
 			p++;
@@ -715,6 +721,18 @@ static int span_cmp(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+bool mask_may_change(const char *s)
+{
+	const char *p;
+
+	if (strstr(s, "://"))
+		return true;
+	for (p = s; (p = strpbrk(p, "pP")) != NULL; p++)
+		if (strncasecmp(p, "pass", 4) == 0 || strncasecmp(p, "pwd", 3) == 0)
+			return true;
+	return false;
+}
+
 char *mask_password(const char *s)
 {
 	struct conninfo ci;
@@ -722,6 +740,8 @@ char *mask_password(const char *s)
 	struct sbuf sb = { 0 };
 	size_t i, at = 0;
 
+	if (!mask_may_change(s))
+		return xstrdup(s);
 	if (conninfo_parse(s, &ci, NULL) == 0) {
 		for (i = 0; i < ci.npw; i++)
 			if (!ci.pw[i].placeholder)
@@ -745,4 +765,12 @@ char *mask_password(const char *s)
 	sbuf_puts(&sb, s + at);
 	free(sp.v);
 	return sbuf_detach(&sb);
+}
+
+char *mask_vasprintf(const char *fmt, va_list ap)
+{
+	char *raw = xvasprintf(fmt, ap), *masked = mask_password(raw);
+
+	free(raw);
+	return masked;
 }

@@ -11,6 +11,7 @@
 #ifndef CONNBUDGET_CONNINFO_H
 #define CONNBUDGET_CONNINFO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,20 @@ bool conninfo_is_placeholder(const char *s);
  * it changes a url.
  */
 char *mask_password(const char *s);
+
+/*
+ * Might mask_password change s? False when s has no "://" and no "pass" or
+ * "pwd" in any case, one of which every secret it knows needs: the output
+ * gates test it before they copy.
+ */
+bool mask_may_change(const char *s);
+
+/*
+ * A message from fmt and ap, through mask_password: every diagnostic made
+ * of user text (load and validation errors, config errors, findings) is
+ * formatted by it. Caller frees.
+ */
+char *mask_vasprintf(const char *fmt, va_list ap);
 
 /*
  * s with every '@' of a URI's userinfo but the last percent-encoded, so

@@ -20,6 +20,7 @@
 
 #include "budget.h"
 #include "config/config.h"
+#include "conninfo.h"
 #include "framework.h"
 #include "load_fields.h"
 #include "load_yaml.h"
@@ -673,7 +674,7 @@ static void vfail(struct vstate *v, struct pos pos, const char *fmt, ...)
 	if (!vwins(v, pos))
 		return;
 	va_start(ap, fmt);
-	what = xvasprintf(fmt, ap);
+	what = mask_vasprintf(fmt, ap);
 	va_end(ap);
 	free(v->err);
 	v->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos) ? pos_file(pos) : v->t->file, pos.line, pos.col, what);

@@ -178,7 +178,7 @@ static int verror(struct yr *r, struct pos pos, bool with_path, const char *fmt,
 
 	if (r->ld->err)
 		return -1;
-	what = xvasprintf(fmt, ap);
+	what = mask_vasprintf(fmt, ap);
 	if (r->set_path) {
 		sbuf_printf(&b, "--set %s: %s", r->set_path, what);
 	} else {
@@ -235,7 +235,7 @@ int ld_error(struct ld *ld, struct pos pos, const char *fmt, ...)
 	if (ld->err)
 		return -1;
 	va_start(ap, fmt);
-	what = xvasprintf(fmt, ap);
+	what = mask_vasprintf(fmt, ap);
 	va_end(ap);
 	ld->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos), pos.line, pos.col, what);
 	free(what);

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +435,37 @@ START_TEST(test_mask_prefixes)
 			free(in);
 		}
 	}
+}
+END_TEST
+
+static char *masked_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = mask_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Every diagnostic is formatted through the masker, whatever it quotes. */
+START_TEST(test_mask_vasprintf)
+{
+	char *s = masked_printf("unknown database or pooler \"%s\" (%d)", "postgres://app:p@ss@db/app", 3);
+
+	ck_assert_str_eq(s, "unknown database or pooler \"postgres://app:***@db/app\" (3)");
+	free(s);
+	/* a message that quotes a masked url masks to the same text */
+	s = masked_printf("its url '%s' [CB013]", "postgres://db/app?Password=***");
+	ck_assert_str_eq(s, "its url 'postgres://db/app?Password=***' [CB013]");
+	free(s);
+	s = masked_printf("its url \"%s\"", "host=db password=***");
+	ck_assert_str_eq(s, "its url \"host=db password=***\"");
+	free(s);
+	s = masked_printf("environment '%s' is not '%s'", "Password=x;", "prod");
+	ck_assert_str_eq(s, "environment 'Password=***;' is not 'prod'");
+	free(s);
 }
 END_TEST
 
@@ -1032,6 +1064,7 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, test_mask_dotnet_forms);
 	tcase_add_test(tc, test_mask_query_forms);
 	tcase_add_test(tc, test_mask_prefixes);
+	tcase_add_test(tc, test_mask_vasprintf);
 	tcase_add_test(tc, test_conninfo_uri);
 	tcase_add_test(tc, test_conninfo_kv);
 	tcase_add_test(tc, test_conninfo_errors);

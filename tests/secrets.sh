@@ -209,6 +209,21 @@ topology "$TMP/echo.yaml" "postgresql://app@db:5432/app" \
 run "$CB" check "$TMP/echo.yaml"
 [ "$rc" = 2 ] && ok || bad "echoed value: exit $rc, want 2"
 no_secret "echoed value" "Ech0Passw0rd" "$TMP/out" "$TMP/err"
+# A password-bearing value in a field that a validation error or another
+# rule's message quotes (a reference, an environment, an ignore list): every
+# message goes through the masker.
+for e in "connects_to|    connects_to: \"postgres://app:R3fPassw0rd@db/app\"|R3fPassw0rd|2" \
+	"environment|    environment: \"Password=Env1ronPassw0rd\"|Env1ronPassw0rd|" \
+	"ignore|    ignore: [\"Pwd=Ign0rePassw0rd\"]|Ign0rePassw0rd|2"; do
+	IFS='|' read -r name line secret want <<<"$e"
+	topology "$TMP/msg-$name.yaml" "postgresql://app@db:5432/app" "$line
+  other:
+    type: tool
+    connects_to: main
+    environment: production
+    pool: { size: 1 }"
+	in_every_format "message/$name" "$want" "$secret" "$CB" check "$TMP/msg-$name.yaml"
+done
 # stdin: the same guarantee when the file comes on standard input
 topology "$TMP/stdin.yaml" "postgresql://app:Std1nPassw0rd@db:5432/app" "    urll: x"
 "$CB" check - <"$TMP/stdin.yaml" >"$TMP/out" 2>"$TMP/err"
