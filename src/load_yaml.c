@@ -617,7 +617,7 @@ void yr_quote(const struct yr *r, struct sbuf *b, const char *text, size_t len)
 
 	if (r && r->set_path) {
 		/* a --set value may be "$DATABASE_URL": its error names the path only */
-		sbuf_puts(b, SET_VALUE_HIDDEN);
+		sbuf_puts(b, LOAD_SET_HIDDEN);
 		return;
 	}
 	copy = xstrndup(text, len);
@@ -683,7 +683,7 @@ void yr_describe(struct sbuf *b, const struct yr *r)
 		bool quoted_number = r->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
 				     yr_class_of(yr_text(r), yr_len(r)) != SC_STR;
 
-		sbuf_printf(b, "%s %s", quoted_number ? "a quoted string" : kinds[c], SET_VALUE_HIDDEN);
+		sbuf_printf(b, "%s %s", quoted_number ? "a quoted string" : kinds[c], LOAD_SET_HIDDEN);
 	} else if (c != SC_STR) {
 		/* a plain number or boolean is shown as written */
 		if (yr_len(r) > QUOTE_MAX) {

@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "load.h"
 #include "model.h"
 #include "util.h"
 
@@ -124,11 +125,9 @@ static inline bool yr_is(const struct yr *r, yaml_event_type_t type)
 	return r->ev.type == type;
 }
 
-/* What an error says in place of a --set value, which it never quotes. */
-#define SET_VALUE_HIDDEN "(value not shown)"
 /*
  * Append s (n bytes) double-quoted, masked, escaped and cut after a
- * readable length; for a --set value (r->set_path), SET_VALUE_HIDDEN
+ * readable length; for a --set value (r->set_path), LOAD_SET_HIDDEN
  * instead. r may be NULL.
  */
 void yr_quote(const struct yr *r, struct sbuf *b, const char *s, size_t n);

@@ -274,7 +274,8 @@ if have_command plan; then
 		'clients.api.replicas=Host=db;Password=S3tD0tnetPassw0rd;|S3tD0tnetPassw0rd' \
 		'clients.api.framework=host=db Password=S3tFrPassw0rd|S3tFrPassw0rd' \
 		'clients.api.uses=[Pwd=S3tDupPassw0rd, Pwd=S3tDupPassw0rd]|S3tDupPassw0rd' \
-		'clients.api.replicas=S3tBarePassw0rd|S3tBarePassw0rd'; do
+		'clients.api.replicas=S3tBarePassw0rd|S3tBarePassw0rd' \
+		'clients.api.connects_to=S3tRefPassw0rd|S3tRefPassw0rd'; do
 		IFS='|' read -r arg secrets <<<"$a"
 		in_every_format "plan --set error $secrets" 2 "$secrets" "$CB" plan --set "$arg" "$TMP/plan.yaml"
 	done
