@@ -2,7 +2,9 @@
  * conninfo.c - see conninfo.h. The grammar follows libpq's fe-connect.c
  * (conninfo_uri_parse_options, conninfo_uri_parse_params,
  * conninfo_parse): the same separators, the same quoting, the same
- * percent-decoding, so a string means here what it means to libpq.
+ * percent-decoding, so a string means here what it means to libpq. One
+ * exception: a URI's userinfo ends at its last '@', not its first, as the
+ * drivers read it (observe encodes the others before libpq sees them).
  */
 #include "conninfo.h"
 
@@ -106,7 +108,8 @@ static void store(struct conninfo *ci, struct raw *raw, char *key, char *val, si
 		replace(&raw->port, val);
 	} else if (strcmp(key, "user") == 0) {
 		replace(&ci->user, val);
-	} else if (strcmp(key, "password") == 0) {
+	} else if (strcasecmp(key, "password") == 0 || strcasecmp(key, "sslpassword") == 0) {
+		/* libpq's keywords are lowercase, but a `PASSWORD=` is as secret as a `password=` */
 		if (*val) {
 			ci->pw = xrealloc(ci->pw, (ci->npw + 1) * sizeof(*ci->pw));
 			ci->pw[ci->npw].off = off;
@@ -114,7 +117,10 @@ static void store(struct conninfo *ci, struct raw *raw, char *key, char *val, si
 			ci->pw[ci->npw].placeholder = conninfo_is_placeholder(val);
 			ci->npw++;
 		}
-		replace(&ci->password, val);
+		if (strcasecmp(key, "password") == 0)
+			replace(&ci->password, val);
+		else
+			free(val);
 	} else {
 		add_param(ci, key, val);
 		return;
@@ -177,13 +183,24 @@ static int parse_uri(const char *s, size_t start, struct conninfo *ci, struct ra
 	char prev;
 	int rc = -1;
 
-	/* Credentials: libpq looks for '@' before the first '/'. */
-	while (s[p] && s[p] != '@' && s[p] != '/')
-		p++;
-	if (s[p] == '@') {
-		size_t q = start;
+	/*
+	 * Credentials end at the last '@' before the first '/'. libpq takes the
+	 * first, but node-postgres, Go, Prisma and Python take the last, so
+	 * `app:p@ss@db` is the password "p@ss" to them, and to us.
+	 */
+	{
+		size_t last = 0;
 
-		while (s[q] != ':' && s[q] != '@')
+		for (; s[p] && s[p] != '/'; p++)
+			if (s[p] == '@')
+				last = p;
+		if (last)
+			p = last;
+	}
+	if (s[p] == '@') {
+		size_t q = start, at = p;
+
+		while (q < at && s[q] != ':')
 			q++;
 		if (q > start) {
 			char *user = uri_decode(s + start, q - start, err);
@@ -193,8 +210,7 @@ static int parse_uri(const char *s, size_t start, struct conninfo *ci, struct ra
 		}
 		if (s[q] == ':') {
 			size_t pw = ++q;
-			while (s[q] != '@')
-				q++;
+			q = at;
 			if (q > pw) {
 				char *val = uri_decode(s + pw, q - pw, err);
 				if (!val)
@@ -429,6 +445,25 @@ static size_t uri_prefix(const char *s)
 	return 0;
 }
 
+char *conninfo_encode_userinfo(const char *s)
+{
+	struct sbuf sb = { 0 };
+	size_t start = uri_prefix(s), p, last = 0;
+
+	if (!start)
+		return xstrdup(s);
+	for (p = start; s[p] && s[p] != '/'; p++)
+		if (s[p] == '@')
+			last = p;
+	for (p = 0; s[p]; p++) {
+		if (p >= start && p < last && s[p] == '@')
+			sbuf_puts(&sb, "%40");
+		else
+			sbuf_putc(&sb, s[p]);
+	}
+	return sbuf_detach(&sb);
+}
+
 int conninfo_parse(const char *s, struct conninfo *ci, char **err)
 {
 	struct raw raw = { NULL, NULL, NULL };
@@ -507,63 +542,235 @@ bool conninfo_has_literal_password(const struct conninfo *ci)
 }
 
 /*
- * A password-masking fallback for text that does not parse as a
- * connection string: `password=VALUE` (any case, up to a space, '&' or ';')
- * and `scheme://user:VALUE@`. Placeholders are left alone.
+ * The masker. A secret is found two ways, and every span either finds is
+ * masked (a password that one reading misses, the other catches):
+ *
+ *  - conninfo_parse's own password spans, when the text parses;
+ *  - a scan of the text by pattern, which needs no grammar: the userinfo of
+ *    `scheme://user:SECRET@host` (up to the last '@' before the query, as
+ *    the drivers read it), and every `KEY=SECRET` whose key is one of
+ *    secret_keys in any case, in key=value conninfo, a URL query or a
+ *    semicolon-separated .NET string, with spaces around '=' or not. A
+ *    bare value runs to ';', '&', or a blank before the next `key=`; a
+ *    quoted value ('...' or "...", with backslash or doubled-quote escapes)
+ *    ends at its closing quote, and one that never closes is masked to the
+ *    end of the text, so an odd quote cannot leak what follows it.
+ *
+ * Placeholders (`${NAME}`, `$NAME`) are not secrets and stay as written.
  */
-static char *mask_loose(const char *s)
+struct spans {
+	struct conninfo_span *v;
+	size_t n;
+};
+
+static void spans_add(struct spans *sp, const char *s, size_t off, size_t len)
 {
-	struct sbuf sb = { 0 };
-	const char *p = s;
+	char *val;
 
-	while (*p) {
-		const char *v = NULL, *e = NULL;
-
-		if (strncasecmp(p, "password=", 9) == 0 &&
-		    (p == s || strchr(" \t?&;", p[-1]))) {
-			v = p + 9;
-			for (e = v; *e && !strchr(" \t&;", *e); e++)
-				;
-		} else if (strncmp(p, "://", 3) == 0) {
-			const char *at = p + 3, *colon = NULL;
-			for (; *at && *at != '@' && *at != '/'; at++)
-				if (*at == ':' && !colon)
-					colon = at;
-			if (*at == '@' && colon) {
-				v = colon + 1;
-				e = at;
-			}
-		}
-		if (v && e > v) {
-			char *val = xstrndup(v, (size_t)(e - v));
-			sbuf_add(&sb, p, (size_t)(v - p));
-			sbuf_puts(&sb, conninfo_is_placeholder(val) ? val : "***");
-			free(val);
-			p = e;
-		} else {
-			sbuf_putc(&sb, *p++);
-		}
+	if (!len)
+		return;
+	val = xstrndup(s + off, len);
+	if (!conninfo_is_placeholder(val)) {
+		sp->v = xrealloc(sp->v, (sp->n + 1) * sizeof(*sp->v));
+		sp->v[sp->n].off = off;
+		sp->v[sp->n].len = len;
+		sp->v[sp->n].placeholder = false;
+		sp->n++;
 	}
-	return sbuf_detach(&sb);
+	free(val);
 }
 
-char *mask_password(const char *url)
+/* Key names whose value is a secret (libpq's, Npgsql's and ODBC's), longest first. */
+static const char *const secret_keys[] = { "sslpassword", "password", "passwd", "pwd" };
+
+static bool is_word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The length of the secret key starting at s[p] (on a word boundary), or 0. */
+static size_t secret_key_at(const char *s, size_t p)
+{
+	size_t i, n;
+
+	if (p > 0 && is_word(s[p - 1]))
+		return 0;
+	for (i = 0; i < ARRAY_LEN(secret_keys); i++) {
+		n = strlen(secret_keys[i]);
+		if (strncasecmp(s + p, secret_keys[i], n) == 0 && !is_word(s[p + n]))
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * Does the blank at s[p] end a bare value: is it followed by the end of the
+ * text or by the next `key=`? A .NET value runs to its ';' with spaces in
+ * it (`Password=my secret;`), and libpq refuses `password=a b c=d`, so any
+ * other blank is taken as part of the value.
+ */
+static bool next_is_key(const char *s, size_t p)
+{
+	size_t k;
+
+	while (isspace((unsigned char)s[p]))
+		p++;
+	if (!s[p])
+		return true;
+	for (k = p; is_word(s[k]); k++)
+		;
+	if (k == p)
+		return false;
+	while (s[k] == ' ' || s[k] == '\t')
+		k++;
+	return s[k] == '=';
+}
+
+/*
+ * The value after `KEY` at s[p] (p just past the key): its span, and the
+ * offset where scanning resumes. Returns false when no '=' follows.
+ */
+static bool scan_value(const char *s, size_t p, size_t *off, size_t *len, size_t *next)
+{
+	char q;
+
+	while (s[p] == ' ' || s[p] == '\t')
+		p++;
+	if (s[p] != '=')
+		return false;
+	p++;
+	while (s[p] == ' ' || s[p] == '\t')
+		p++;
+	if (s[p] == '\'' || s[p] == '"') {
+		q = s[p++];
+		*off = p;
+		for (; s[p]; p++) {
+			if (s[p] == '\\' && s[p + 1]) {
+				p++;
+			} else if (s[p] == q && s[p + 1] == q) {
+				p++;
+			} else if (s[p] == q) {
+				break;
+			}
+		}
+		*len = p - *off;
+		*next = s[p] ? p + 1 : p;
+		return true;
+	}
+	*off = p;
+	if (strncmp(s + p, "***", 3) == 0 && (s[p + 3] == '\'' || s[p + 3] == '"')) {
+		/* masked already, inside a message's quotes: masking again keeps the quote */
+		*len = 3;
+		*next = p + 3;
+		return true;
+	}
+	for (; s[p] && s[p] != ';' && s[p] != '&'; p++) {
+		if (s[p] == '\\' && s[p + 1])
+			p++;
+		else if (isspace((unsigned char)s[p]) && next_is_key(s, p))
+			break;
+	}
+	*len = p - *off;
+	*next = p;
+	return true;
+}
+
+/*
+ * `://user:SECRET@` at s[p] (p at the ':' of "://"): the password is what
+ * lies between the first ':' and the last '@' before a '?', '#' or space,
+ * when that ':' comes before the first '@'.
+ */
+static void scan_userinfo(const char *s, size_t p, struct spans *sp)
+{
+	size_t i = p + 3, colon = 0, first_at = 0, last_at = 0;
+
+	for (; s[i] && s[i] != '?' && s[i] != '#' && !isspace((unsigned char)s[i]); i++) {
+		if (s[i] == ':' && !colon)
+			colon = i;
+		if (s[i] == '@') {
+			if (!first_at)
+				first_at = i;
+			last_at = i;
+		}
+	}
+	if (colon && first_at && colon < first_at)
+		spans_add(sp, s, colon + 1, last_at - colon - 1);
+}
+
+static void scan_patterns(const char *s, struct spans *sp)
+{
+	size_t p = 0, k, off, len, next;
+
+	while (s[p]) {
+		if (strncmp(s + p, "://", 3) == 0) {
+			scan_userinfo(s, p, sp);
+			p += 3;
+		} else if ((k = secret_key_at(s, p)) != 0 && scan_value(s, p + k, &off, &len, &next)) {
+			spans_add(sp, s, off, len);
+			p = next;
+		} else {
+			p++;
+		}
+	}
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct conninfo_span *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+bool mask_may_change(const char *s)
+{
+	const char *p;
+
+	if (strstr(s, "://"))
+		return true;
+	for (p = s; (p = strpbrk(p, "pP")) != NULL; p++)
+		if (strncasecmp(p, "pass", 4) == 0 || strncasecmp(p, "pwd", 3) == 0)
+			return true;
+	return false;
+}
+
+char *mask_password(const char *s)
 {
 	struct conninfo ci;
+	struct spans sp = { NULL, 0 };
 	struct sbuf sb = { 0 };
 	size_t i, at = 0;
 
-	if (conninfo_parse(url, &ci, NULL) != 0)
-		return mask_loose(url);
-	for (i = 0; i < ci.npw; i++) {
-		const struct conninfo_span *sp = &ci.pw[i];
-		if (sp->placeholder || sp->off < at)
-			continue;
-		sbuf_add(&sb, url + at, sp->off - at);
-		sbuf_puts(&sb, "***");
-		at = sp->off + sp->len;
+	if (!mask_may_change(s))
+		return xstrdup(s);
+	if (conninfo_parse(s, &ci, NULL) == 0) {
+		for (i = 0; i < ci.npw; i++)
+			if (!ci.pw[i].placeholder)
+				spans_add(&sp, s, ci.pw[i].off, ci.pw[i].len);
+		conninfo_release(&ci);
 	}
-	sbuf_puts(&sb, url + at);
-	conninfo_release(&ci);
+	scan_patterns(s, &sp);
+	if (sp.n)
+		qsort(sp.v, sp.n, sizeof(*sp.v), span_cmp);
+	for (i = 0; i < sp.n; i++) {
+		size_t end = sp.v[i].off + sp.v[i].len;
+
+		if (end <= at)
+			continue; /* inside a span already masked */
+		if (sp.v[i].off >= at) {
+			sbuf_add(&sb, s + at, sp.v[i].off - at);
+			sbuf_puts(&sb, "***");
+		}
+		at = end; /* an overlapping span widens the one before */
+	}
+	sbuf_puts(&sb, s + at);
+	free(sp.v);
 	return sbuf_detach(&sb);
+}
+
+char *mask_vasprintf(const char *fmt, va_list ap)
+{
+	char *raw = xvasprintf(fmt, ap), *masked = mask_password(raw);
+
+	free(raw);
+	return masked;
 }

@@ -1,7 +1,8 @@
 /*
  * conninfo.h - a small reader of PostgreSQL connection strings, as libpq
  * reads them: URIs (postgresql://user:password@host:port,host2/db?k=v) and
- * key=value conninfo (host=a port=5432 password='x y').
+ * key=value conninfo (host=a port=5432 password='x y'), except that the
+ * userinfo runs to the last '@' (user:p@ss@host), as the drivers read it.
  *
  * Only what the rules need: the host/port pairs (CB012), the password and
  * where it sits in the text (CB013, mask_password), and every parameter
@@ -10,6 +11,7 @@
 #ifndef CONNBUDGET_CONNINFO_H
 #define CONNBUDGET_CONNINFO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,10 +60,37 @@ bool conninfo_is_placeholder(const char *s);
 
 /*
  * Replace every literal password in s (a connection string, URI or
- * key=value, or any text that holds one) by "***". Returns a new string the
- * caller frees. Every message that may quote user text goes through it.
+ * key=value, or any text that holds one) by "***": the URI userinfo up to
+ * the last '@' (`app:p@ss@db`), and the value of password, sslpassword,
+ * passwd and pwd in any case, in key=value conninfo, a URL query or a
+ * semicolon-separated .NET string, quoted or not (an unclosed quote masks
+ * to the end). Returns a new string the caller frees. Every message, echo
+ * and error that may quote user text goes through it, and CB013 fires when
+ * it changes a url.
  */
 char *mask_password(const char *s);
+
+/*
+ * Might mask_password change s? False when s has no "://" and no "pass" or
+ * "pwd" in any case, one of which every secret it knows needs: the output
+ * gates test it before they copy.
+ */
+bool mask_may_change(const char *s);
+
+/*
+ * A message from fmt and ap, through mask_password: every diagnostic made
+ * of user text (load and validation errors, config errors, findings) is
+ * formatted by it. Caller frees.
+ */
+char *mask_vasprintf(const char *fmt, va_list ap);
+
+/*
+ * s with every '@' of a URI's userinfo but the last percent-encoded, so
+ * that libpq (which ends the userinfo at the first '@') reads
+ * `app:p@ss@db` as the drivers and conninfo_parse do: password "p@ss",
+ * host "db". Other text is copied as it is. Caller frees.
+ */
+char *conninfo_encode_userinfo(const char *s);
 
 /* Does the text carry a literal password (not a placeholder)? */
 bool conninfo_has_literal_password(const struct conninfo *ci);

@@ -18,6 +18,7 @@
 
 #include "budget.h"
 #include "config/config.h"
+#include "conninfo.h"
 #include "framework.h"
 #include "input.h"
 #include "load_fields.h"
@@ -179,7 +180,7 @@ static int id_error(struct yr *r)
 {
 	struct sbuf b = { 0 };
 
-	yr_quote(&b, yr_text(r), yr_len(r));
+	yr_quote(r, &b, yr_text(r), yr_len(r));
 	if (yr_len(r) > LOAD_MAX_ID_LEN)
 		yr_error(r, "id %s of %zu characters is longer than the limit of %d", b.s, yr_len(r),
 			 LOAD_MAX_ID_LEN);
@@ -668,7 +669,7 @@ static void vfail(struct vstate *v, struct pos pos, const char *fmt, ...)
 	if (!vwins(v, pos))
 		return;
 	va_start(ap, fmt);
-	what = xvasprintf(fmt, ap);
+	what = mask_vasprintf(fmt, ap);
 	va_end(ap);
 	free(v->err);
 	v->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos) ? pos_file(pos) : v->t->file, pos.line, pos.col, what);
@@ -915,6 +916,12 @@ static int set_resolve(struct topology *t, const char *path, void **obj, size_t 
 	bool found;
 	int rc = -1;
 
+	/* "postgres://app:pw@db/app?x" is no path, and may be a secret: not quoted */
+	if (path[strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")]) {
+		*err = xstrdup("--set (path not shown): expected SECTION.ID.FIELD, e.g. clients.api.replicas; "
+			       "a path holds only letters, digits, '_', '-' and '.'");
+		goto out;
+	}
 	for (p = copy; n < YR_PATH_MAX; n++) {
 		parts[n] = p;
 		p = strchr(p, '.');

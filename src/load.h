@@ -49,8 +49,13 @@ int load_validate(struct topology *t, char **err);
  * Override one scalar, as `plan --set PATH=VALUE` does: PATH is
  * section.id.field[.subfield] (e.g. clients.api.replicas, clients.api.pool.size),
  * VALUE a YAML scalar read and checked by the same code as the file.
- * Returns 0, or -1 with *err naming the path or value. Call load_validate after.
+ * Returns 0, or -1 with *err naming the path, never quoting the value (it
+ * may be a secret: LOAD_SET_HIDDEN stands in its place). Call
+ * load_validate after.
  */
 int load_set(struct topology *t, const char *path, const char *value, char **err);
+
+/* What an error says in place of a --set value, which it never quotes. */
+#define LOAD_SET_HIDDEN "(value not shown)"
 
 #endif

@@ -197,7 +197,7 @@ static int unknown_name(struct yr *r, const char *what, const char *const *names
 	struct sbuf b = { 0 };
 	const char *best = closest_word(yr_text(r), names, n);
 
-	yr_quote(&b, yr_text(r), yr_len(r));
+	yr_quote(r, &b, yr_text(r), yr_len(r));
 	if (best) {
 		yr_error(r, "unknown %s %s, did you mean \"%s\"?", what, b.s, best);
 	} else if (n <= 8) {
@@ -540,7 +540,7 @@ static int read_framework(struct yr *r, struct str *out, size_t *index)
 		*out = s;
 		return 0;
 	}
-	yr_quote(&b, yr_text(r), yr_len(r));
+	yr_quote(r, &b, yr_text(r), yr_len(r));
 	best = framework_suggest(s.s);
 	if (best) {
 		yr_error(r, "unknown framework %s, did you mean \"%s\"?", b.s, best);
@@ -566,7 +566,7 @@ static int read_instance(struct yr *r, struct str *out)
 		*out = s;
 		return 0;
 	}
-	yr_quote(&b, yr_text(r), yr_len(r));
+	yr_quote(r, &b, yr_text(r), yr_len(r));
 	yr_error(r, "unknown RDS instance class %s; set max_connections instead", b.s);
 	sbuf_release(&b);
 	return -1;
@@ -631,7 +631,7 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, bool feat
 		}
 		if (dup) {
 			struct sbuf b = { 0 };
-			yr_quote(&b, item.s, strlen(item.s));
+			yr_quote(r, &b, item.s, strlen(item.s));
 			if (r->set_path)
 				yr_error(r, "duplicate item %s", b.s);
 			else
@@ -696,7 +696,7 @@ static int read_levels(struct yr *r, struct topology *t)
 			goto out;
 		if (!strmap_put(&seen, e.rule.s, n, &first)) {
 			struct sbuf b = { 0 };
-			yr_quote(&b, e.rule.s, strlen(e.rule.s));
+			yr_quote(r, &b, e.rule.s, strlen(e.rule.s));
 			yr_error(r, "duplicate key %s (first at line %u)", b.s, v[first].rule.pos.line);
 			sbuf_release(&b);
 			goto out;

@@ -178,7 +178,7 @@ static int verror(struct yr *r, struct pos pos, bool with_path, const char *fmt,
 
 	if (r->ld->err)
 		return -1;
-	what = xvasprintf(fmt, ap);
+	what = mask_vasprintf(fmt, ap);
 	if (r->set_path) {
 		sbuf_printf(&b, "--set %s: %s", r->set_path, what);
 	} else {
@@ -235,7 +235,7 @@ int ld_error(struct ld *ld, struct pos pos, const char *fmt, ...)
 	if (ld->err)
 		return -1;
 	va_start(ap, fmt);
-	what = xvasprintf(fmt, ap);
+	what = mask_vasprintf(fmt, ap);
 	va_end(ap);
 	ld->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos), pos.line, pos.col, what);
 	free(what);
@@ -419,7 +419,7 @@ static int check_tag(struct yr *r, const yaml_char_t *tag, const char *allowed)
 	}
 	{
 		struct sbuf b = { 0 };
-		yr_quote(&b, t, strlen(t));
+		yr_quote(r, &b, t, strlen(t));
 		yr_error(r, "unsupported tag %s (only !!str, !!map and !!seq are accepted)", b.s);
 		sbuf_release(&b);
 	}
@@ -451,7 +451,9 @@ static int check_event(struct yr *r)
 					       "(a topology is one document)");
 		return 0;
 	case YAML_ALIAS_EVENT:
-		return yr_error(r, "aliases are not supported (*%s)", (const char *)r->ev.data.alias.anchor);
+		return r->set_path ? yr_error(r, "aliases are not supported")
+				   : yr_error(r, "aliases are not supported (*%s)",
+					      (const char *)r->ev.data.alias.anchor);
 	case YAML_SCALAR_EVENT:
 		if (count_node(r))
 			return -1;
@@ -607,12 +609,21 @@ enum sclass yr_class(const struct yr *r)
 	return yr_class_of(yr_text(r), yr_len(r));
 }
 
-void yr_quote(struct sbuf *b, const char *text, size_t len)
+void yr_quote(const struct yr *r, struct sbuf *b, const char *text, size_t len)
 {
 	/* A value in a message may be a url with a password: never echo it. */
-	char *copy = xstrndup(text, len);
-	char *s = mask_password(copy);
-	size_t i, n = strlen(s), shown = n;
+	char *copy, *s;
+	size_t i, n, shown;
+
+	if (r && r->set_path) {
+		/* a --set value may be "$DATABASE_URL": its error names the path only */
+		sbuf_puts(b, LOAD_SET_HIDDEN);
+		return;
+	}
+	copy = xstrndup(text, len);
+	s = mask_password(copy);
+	n = strlen(s);
+	shown = n;
 
 	if (shown > QUOTE_MAX) {
 		shown = QUOTE_MAX;
@@ -664,6 +675,15 @@ void yr_describe(struct sbuf *b, const struct yr *r)
 	c = yr_class(r);
 	if (c == SC_NULL) {
 		sbuf_puts(b, "null");
+	} else if (r->set_path) {
+		static const char *const kinds[] = {
+			[SC_BOOL] = "a boolean", [SC_INT] = "an integer", [SC_FLOAT] = "a number",
+			[SC_STR] = "a string",
+		};
+		bool quoted_number = r->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE &&
+				     yr_class_of(yr_text(r), yr_len(r)) != SC_STR;
+
+		sbuf_printf(b, "%s %s", quoted_number ? "a quoted string" : kinds[c], LOAD_SET_HIDDEN);
 	} else if (c != SC_STR) {
 		/* a plain number or boolean is shown as written */
 		if (yr_len(r) > QUOTE_MAX) {
@@ -673,7 +693,7 @@ void yr_describe(struct sbuf *b, const struct yr *r)
 			sbuf_add(b, yr_text(r), yr_len(r));
 		}
 	} else {
-		yr_quote(b, yr_text(r), yr_len(r));
+		yr_quote(r, b, yr_text(r), yr_len(r));
 		if (r->ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 		    r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
 			enum sclass plain = yr_class_of(yr_text(r), yr_len(r));

@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "load.h"
 #include "model.h"
 #include "util.h"
 
@@ -124,8 +125,12 @@ static inline bool yr_is(const struct yr *r, yaml_event_type_t type)
 	return r->ev.type == type;
 }
 
-/* Append s (n bytes) double-quoted, escaped and cut after a readable length. */
-void yr_quote(struct sbuf *b, const char *s, size_t n);
+/*
+ * Append s (n bytes) double-quoted, masked, escaped and cut after a
+ * readable length; for a --set value (r->set_path), LOAD_SET_HIDDEN
+ * instead. r may be NULL.
+ */
+void yr_quote(const struct yr *r, struct sbuf *b, const char *s, size_t n);
 /* Append what the current node is, for "got ...": "a mapping", -3, "three". */
 void yr_describe(struct sbuf *b, const struct yr *r);
 

@@ -146,7 +146,8 @@ static char *redact_quoted(const char *msg, const char *dsn)
  */
 static char *mask_dsn(const struct pq_api *pq, const char *dsn)
 {
-	struct pq_conninfo_option *opts = pq->conninfo_parse(dsn, NULL), *op;
+	char *encoded = conninfo_encode_userinfo(dsn);
+	struct pq_conninfo_option *opts = pq->conninfo_parse(encoded, NULL), *op;
 	char *masked = mask_password(dsn);
 
 	for (op = opts; op && op->keyword; op++) {
@@ -168,6 +169,7 @@ static char *mask_dsn(const struct pq_api *pq, const char *dsn)
 	}
 	if (opts)
 		pq->conninfo_free(opts);
+	free(encoded);
 	return masked;
 }
 
@@ -192,6 +194,7 @@ static int connect_dsn(struct pq_session *s, const char *dsn, const char *what, 
 	struct pq_conninfo_option *opts, *op;
 	const char **kw = NULL, **val = NULL;
 	char *perr = NULL, *why = NULL, *masked = mask_dsn(pq, dsn);
+	char *encoded = conninfo_encode_userinfo(dsn);
 	const char *timeout = getenv("PGCONNECT_TIMEOUT");
 	const char *env_db = getenv("PGDATABASE");
 	bool has_db = admin ? env_db && *env_db : true;
@@ -200,7 +203,8 @@ static int connect_dsn(struct pq_session *s, const char *dsn, const char *what, 
 	size_t n = 0, count = 0;
 	int rc = -1;
 
-	opts = pq->conninfo_parse(dsn, &perr);
+	/* libpq would take `p@ss@db` as the password "p" and the host "ss@db", and quote the host */
+	opts = pq->conninfo_parse(encoded, &perr);
 	if (!opts) {
 		/* Not echoed even masked: where the password ends is unknown. */
 		why = perr ? redact_quoted(trim(perr), dsn) : xstrdup("out of memory");
@@ -250,6 +254,7 @@ out:
 	if (perr)
 		pq->freemem(perr);
 	free(masked);
+	free(encoded);
 	return rc;
 }
 

@@ -667,6 +667,46 @@ out:
 
 /* ---- the plan ------------------------------------------------------------ */
 
+/* Replace every occurrence of v (of SET_HIDE_MIN bytes or more) in *s by LOAD_SET_HIDDEN. */
+enum { SET_HIDE_MIN = 4 };
+
+static void hide_text(char **s, const char *v)
+{
+	const char *p = *s, *q;
+	size_t n = strlen(v);
+	struct sbuf b = { 0 };
+
+	if (n < SET_HIDE_MIN || !strstr(p, v))
+		return;
+	while ((q = strstr(p, v)) != NULL) {
+		sbuf_add(&b, p, (size_t)(q - p));
+		sbuf_puts(&b, LOAD_SET_HIDDEN);
+		p = q + n;
+	}
+	sbuf_puts(&b, p);
+	free(*s);
+	*s = sbuf_detach(&b);
+}
+
+/*
+ * A validation error after --set may quote a value it set (`unknown
+ * database or pooler "..."`), as written or masked: both are replaced by
+ * LOAD_SET_HIDDEN in *err. Shorter values than SET_HIDE_MIN (a count, a
+ * mode) are left, or every "1" of a line number would go.
+ */
+static void hide_set_values(char **err, const struct plan_result *res)
+{
+	size_t i;
+
+	for (i = 0; *err && i < res->nsets; i++) {
+		char *masked = mask_password(res->sets[i].value);
+
+		hide_text(err, masked);
+		hide_text(err, res->sets[i].value);
+		free(masked);
+	}
+}
+
 int plan_run(struct topology *t, const struct plan_request *req, struct plan_result *res,
 	     struct budget *b, struct findings *f, char **err)
 {
@@ -691,8 +731,9 @@ int plan_run(struct topology *t, const struct plan_request *req, struct plan_res
 		const char *eq = strchr(req->sets[i], '=');
 
 		if (!eq || eq == req->sets[i]) {
-			*err = xasprintf("--set %s: expected PATH=VALUE, e.g. clients.api.replicas=6",
-					 req->sets[i]);
+			/* the argument may be "$DATABASE_URL": never quoted */
+			*err = xstrdup("--set (argument not shown): expected PATH=VALUE, e.g. "
+				       "clients.api.replicas=6");
 			goto out;
 		}
 		res->sets[i].path = xstrndup(req->sets[i], (size_t)(eq - req->sets[i]));
@@ -701,8 +742,10 @@ int plan_run(struct topology *t, const struct plan_request *req, struct plan_res
 		if (load_set(t, res->sets[i].path, res->sets[i].value, err) != 0)
 			goto out;
 	}
-	if (req->nsets && load_validate(t, err) != 0)
+	if (req->nsets && load_validate(t, err) != 0) {
+		hide_set_values(err, res);
 		goto out;
+	}
 	if (budget_compute(t, req->spike, b, err) != 0 || rules_run(t, b, req->cli, f, err) != 0)
 		goto out;
 	diff_budgets(t, &base, base_clients, b, res);

@@ -749,22 +749,13 @@ void check_password_in_url(struct rule_ctx *ctx)
 {
 	const struct client *c = ctx->client->c;
 	const struct client_cold *cc = client_cold(c);
-	const struct conninfo *ci;
 	char *masked;
-	bool literal;
 
 	if (!cc->url.s)
 		return;
-	/* the masked url is made only for a finding (or to judge a url
-	 * conninfo cannot parse): most urls carry no password */
-	if ((ci = rule_client_url(ctx)) != NULL) {
-		literal = conninfo_has_literal_password(ci);
-		masked = literal ? mask_password(cc->url.s) : NULL;
-	} else {
-		masked = mask_password(cc->url.s);
-		literal = strcmp(masked, cc->url.s) != 0;
-	}
-	if (literal)
+	/* a secret is what the masker masks, in every form it knows */
+	masked = mask_password(cc->url.s);
+	if (strcmp(masked, cc->url.s) != 0)
 		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 		     "client '%s' has a password in its url '%s'", c->id.s, masked);
 	free(masked);

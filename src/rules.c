@@ -327,9 +327,11 @@ const struct rule rule_registry[] = {
 	  "a client url carries a literal password",
 	  WHY
 	  "  A password in a topology file ends up in the repository, CI logs and\n"
-	  "  every copy of the file. Passwords are found where libpq reads them:\n"
-	  "  `user:password@` in a URI, `?password=` in its query, `password=` in a\n"
-	  "  key=value string. Environment placeholders (${DB_PASSWORD},\n"
+	  "  every copy of the file. Passwords are found wherever a driver reads\n"
+	  "  them: `user:password@` in a URI (up to the last `@`, so `p@ss@db` is\n"
+	  "  the password `p@ss`), `?password=` in its query, `password=` or\n"
+	  "  `sslpassword=` in a key=value string, `Password=` or `Pwd=` in a .NET\n"
+	  "  string, keys in any case. Environment placeholders (${DB_PASSWORD},\n"
 	  "  $DB_PASSWORD) are not passwords and pass. connbudget prints the url\n"
 	  "  with the password replaced by *** in every message and output.\n"
 	  FIX
@@ -714,6 +716,7 @@ void findings_vadd(struct findings *f, const struct rule *r, enum severity sev, 
 		   const char *object, const char *fmt, va_list ap)
 {
 	struct finding *fd;
+	char *msg;
 
 	xbig_grow(&f->v, &f->cap, f->n + 1, sizeof(*f->v));
 	fd = &f->v[f->n++];
@@ -721,7 +724,10 @@ void findings_vadd(struct findings *f, const struct rule *r, enum severity sev, 
 	fd->severity = sev;
 	fd->pos = pos;
 	fd->object = arena_strdup(&f->arena, object);
-	fd->message = arena_vasprintf(&f->arena, fmt, ap);
+	/* a message may quote a url, or any other value: masked like everything else */
+	msg = mask_vasprintf(fmt, ap);
+	fd->message = arena_strdup(&f->arena, msg);
+	free(msg);
 }
 
 void rule_emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
@@ -884,8 +890,12 @@ int rule_cli_severity(struct rule_cli *c, const char *spec, char **err)
 /* "file:line:col: error: <what>: <message>" for a bad rule reference in the file. */
 static char *file_error(struct pos pos, const char *what, const char *message)
 {
-	return xasprintf("%s:%u:%u: error: %s: %s", pos_file(pos) ? pos_file(pos) : "-", pos.line, pos.col,
-			 what, message);
+	char *masked = mask_password(message), *s;
+
+	s = xasprintf("%s:%u:%u: error: %s: %s", pos_file(pos) ? pos_file(pos) : "-", pos.line, pos.col,
+		      what, masked);
+	free(masked);
+	return s;
 }
 
 /* Check that every entry of one object's ignore list names a rule. */

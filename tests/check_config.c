@@ -237,17 +237,32 @@ START_TEST(test_pg_syntax)
 
 	/* a value, then only a comment or the end of the line */
 	assert_error_at(pg_error("max_connections = 100 200\n"), "postgresql.conf", "1:23",
-			"syntax error in");
+			"': expected the end of the line after the value (a value with spaces is quoted)");
 	assert_error_at(pg_error("\n\nmax_connections =\n"), "postgresql.conf", "3:18",
-			"near end of line");
+			"near end of line: expected a value");
 	/* a fraction with a unit must be quoted: REAL "1.5" then "s" */
 	assert_error_at(pg_error("idle_session_timeout = 1.5s\n"), "postgresql.conf", "1:27",
-			"near \"s\"");
-	assert_error_at(pg_error("x = 'unterminated\n"), "postgresql.conf", "1:5", "near \"'\"");
-	assert_error_at(pg_error("= 5\n"), "postgresql.conf", "1:1", "syntax error");
+			"': expected the end of the line after the value");
+	assert_error_at(pg_error("x = 'unterminated\n"), "postgresql.conf", "1:5",
+			"': a quoted value without its closing quote");
+	assert_error_at(pg_error("= 5\n"), "postgresql.conf", "1:1", "': expected a parameter name");
 	assert_error_at(pg_error("10 = 5\n"), "postgresql.conf", "1:1", "syntax error");
 	/* a qualified name is not a value */
-	assert_error_at(pg_error("x = a.b\n"), "postgresql.conf", "1:5", "near \"a.b\"");
+	assert_error_at(pg_error("x = a.b\n"), "postgresql.conf", "1:5", "': expected a value");
+	/* a line that does not parse is never quoted: it may hold a password */
+	assert_error_at(pg_error("primary_conninfo = host=db password=S3cr3t\n"), "postgresql.conf", "1:24",
+			"': expected the end of the line after the value");
+	{
+		char *e = pg_error("primary_conninfo = host=db password=S3cr3t\n");
+		ck_assert_ptr_null(strstr(e, "S3cr3t"));
+		ck_assert_ptr_null(strstr(e, "password"));
+		free(e);
+	}
+	{
+		char *e = pg_error("primary_conninfo = 'host=db password=S3cr3t\n");
+		ck_assert_ptr_null(strstr(e, "S3cr3t"));
+		free(e);
+	}
 	ck_assert_ptr_null(pg_error("# only comments\n\n   \t\n"));
 	ck_assert_ptr_null(pg_error(""));
 }

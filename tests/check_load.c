@@ -1245,11 +1245,11 @@ START_TEST(test_set_errors)
 		     "--set clients.api.pool.sise: unknown field \"sise\", did you mean \"size\"?");
 	/* values: the file's own messages */
 	ck_set_error(t, "clients.api.replicas", "three",
-		     "--set clients.api.replicas: expected a non-negative integer, got \"three\"");
+		     "--set clients.api.replicas: expected a non-negative integer, got a string (value not shown)");
 	ck_set_error(t, "clients.api.replicas", "-1",
-		     "--set clients.api.replicas: expected a non-negative integer, got -1");
+		     "--set clients.api.replicas: expected a non-negative integer, got an integer (value not shown)");
 	ck_set_error(t, "clients.api.replicas", "\"6\"",
-		     "--set clients.api.replicas: expected a non-negative integer, got \"6\" (a quoted string)");
+		     "--set clients.api.replicas: expected a non-negative integer, got a quoted string (value not shown)");
 	ck_set_error(t, "clients.api.replicas", "", "--set clients.api.replicas: missing value");
 	ck_set_error(t, "clients.api.replicas", "~",
 		     "--set clients.api.replicas: expected a non-negative integer, got null");
@@ -1258,16 +1258,30 @@ START_TEST(test_set_errors)
 	ck_set_error(t, "clients.api.replicas", "[1",
 		     "--set clients.api.replicas: did not find expected ',' or ']' (while parsing a flow sequence "
 		     "at line 1, column 1)");
-	ck_set_error(t, "clients.api.replicas", "*a", "--set clients.api.replicas: aliases are not supported (*a)");
+	ck_set_error(t, "clients.api.replicas", "*a", "--set clients.api.replicas: aliases are not supported");
 	ck_set_error(t, "clients.api.surge", "101%", "--set clients.api.surge: surge percentage 101% is above 100%");
 	ck_set_error(t, "clients.api.framework", "prsma",
-		     "--set clients.api.framework: unknown framework \"prsma\", did you mean \"prisma\"?");
+		     "--set clients.api.framework: unknown framework (value not shown), did you mean \"prisma\"?");
 	ck_set_error(t, "databases.main.instance", "db.x9.huge",
-		     "--set databases.main.instance: unknown RDS instance class \"db.x9.huge\"; set "
+		     "--set databases.main.instance: unknown RDS instance class (value not shown); set "
 		     "max_connections instead");
 	ck_set_error(t, "clients.api.uses", "[temp_tables, temp_tables]",
-		     "--set clients.api.uses: duplicate item \"temp_tables\"");
+		     "--set clients.api.uses: duplicate item (value not shown)");
 	ck_set_error(t, "poolers.bouncer.users", "[]", "--set poolers.bouncer.users: expected a non-empty list, got []");
+	/* a value that may be a secret is never quoted, nor a path that is none */
+	ck_set_error(t, "clients.api.replicas", "postgres://app:S3cr3t@db/app",
+		     "--set clients.api.replicas: expected a non-negative integer, got a string (value not shown)");
+	ck_set_error(t, "clients.api.pool", "{size: 1, Password=S3cr3t: 2}",
+		     "--set clients.api.pool: \"pool\" is a group; set one of its fields (size, count, overflow, "
+		     "acquire_timeout, idle_timeout)");
+	ck_assert_int_eq(load_set(t, "clients.api.framework", "Host=db;Password=S3cr3t;", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--set clients.api.framework: unknown framework (value not shown) (known: "));
+	ck_assert_ptr_null(strstr(err, "S3cr3t"));
+	free(err);
+	err = NULL;
+	ck_set_error(t, "postgres://app:S3cr3t@db/app?sslmode", "require",
+		     "--set (path not shown): expected SECTION.ID.FIELD, e.g. clients.api.replicas; "
+		     "a path holds only letters, digits, '_', '-' and '.'");
 	/* nothing changed */
 	ck_assert_uint_eq(t->clients[0].replicas.v, 3);
 	ck_assert(!VALUE_SET(t->clients[0].surge));

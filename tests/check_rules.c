@@ -6,6 +6,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,145 @@ START_TEST(test_mask_password)
 	mask_is("mysql://root:toor@db/x", "mysql://root:***@db/x");
 	mask_is("garbage password=abc;other", "garbage password=***;other");
 	mask_is("${DATABASE_URL}", "${DATABASE_URL}");
+}
+END_TEST
+
+/* An unencoded '@' in the password: the userinfo ends at the last '@', as the drivers read it. */
+START_TEST(test_mask_unencoded_at)
+{
+	mask_is("postgres://app:p@ss@db/app", "postgres://app:***@db/app");
+	mask_is("postgresql://app:a@b@c@db:5432/app?sslmode=require", "postgresql://app:***@db:5432/app?sslmode=require");
+	/* a '/' in the password is masked too: the scan runs to the last '@' before the query */
+	mask_is("postgres://app:p/ss@db/app", "postgres://app:***@db/app");
+	mask_is("jdbc:postgresql://app:p@ss@db/app", "jdbc:postgresql://app:***@db/app");
+	mask_is("got \"postgres://app:p@ss@db/app\" here", "got \"postgres://app:***@db/app\" here");
+	mask_is("postgres://app@db/my@db", "postgres://app@db/my@db");
+}
+END_TEST
+
+START_TEST(test_mask_unencoded_at_parse)
+{
+	struct conninfo ci;
+
+	ck_assert_int_eq(conninfo_parse("postgres://app:p@ss@db:6432/app", &ci, NULL), 0);
+	ck_assert_str_eq(ci.user, "app");
+	ck_assert_str_eq(ci.password, "p@ss");
+	ck_assert_uint_eq(ci.nhosts, 1);
+	ck_assert_str_eq(ci.hosts[0].name, "db");
+	ck_assert_uint_eq(ci.hosts[0].port, 6432);
+	conninfo_release(&ci);
+}
+END_TEST
+
+START_TEST(test_encode_userinfo)
+{
+	char *s = conninfo_encode_userinfo("postgres://app:p@s@s@db/app?x=a@b");
+	ck_assert_str_eq(s, "postgres://app:p%40s%40s@db/app?x=a@b");
+	free(s);
+	s = conninfo_encode_userinfo("host=db password=a@b");
+	ck_assert_str_eq(s, "host=db password=a@b");
+	free(s);
+	s = conninfo_encode_userinfo("postgresql://db/app");
+	ck_assert_str_eq(s, "postgresql://db/app");
+	free(s);
+}
+END_TEST
+
+/* key=value conninfo: sslpassword, keys in any case, quotes that never close. */
+START_TEST(test_mask_keyvalue_forms)
+{
+	mask_is("host=db sslpassword=k3y dbname=app", "host=db sslpassword=*** dbname=app");
+	mask_is("host=db PASSWORD=s3 dbname=app", "host=db PASSWORD=*** dbname=app");
+	mask_is("host=db Password=s3 SSLPassword='a b'", "host=db Password=*** SSLPassword='***'");
+	mask_is("host=db password=\"se cret dbname=app", "host=db password=\"***");
+	mask_is("host=db password='se cret dbname=app", "host=db password='***");
+	mask_is("host=db password='a' x='y dbname=app", "host=db password='***' x='y dbname=app");
+	mask_is("host=db password=\"a b\" dbname=app", "host=db password=\"***\" dbname=app");
+	mask_is("host=db password=a\\ b dbname=app", "host=db password=*** dbname=app");
+	mask_is("host=db passfile=/x/pgpass", "host=db passfile=/x/pgpass");
+	/* a bare value with blanks (libpq refuses it) runs to the next key=, or the end */
+	mask_is("host=db password=a b c dbname=app", "host=db password=*** dbname=app");
+	mask_is("host=db password=a b", "host=db password=***");
+	mask_is("host=db password=ab  ", "host=db password=***  ");
+	mask_is("host=db password=$PGPASSWORD sslpassword=${KEY}", "host=db password=$PGPASSWORD sslpassword=${KEY}");
+}
+END_TEST
+
+/* .NET / Npgsql: semicolons between pairs, Password= or Pwd=, doubled quotes. */
+START_TEST(test_mask_dotnet_forms)
+{
+	mask_is("Host=db;Username=app;Password=secret;", "Host=db;Username=app;Password=***;");
+	mask_is("Server=db;User Id=app;Pwd=secret;Database=app", "Server=db;User Id=app;Pwd=***;Database=app");
+	/* a .NET value runs to its ';', spaces and all */
+	mask_is("Host=db; Password = s e;Port=5432", "Host=db; Password = ***;Port=5432");
+	mask_is("Host=db;Password=my long secret", "Host=db;Password=***");
+	mask_is("Host=db;Password=\"a;\"\"b\";Port=5432", "Host=db;Password=\"***\";Port=5432");
+	mask_is("Host=db;password='x;y", "Host=db;password='***");
+	/* libpq reads this one as `Password` = "k;", and the ';' goes with it */
+	mask_is("Host=db;SSL Password=k;", "Host=db;SSL Password=***");
+}
+END_TEST
+
+/* Every prefix of every form, cut anywhere (mid-key, mid-quote): the secret never survives whole. */
+START_TEST(test_mask_prefixes)
+{
+	static const char *const forms[] = {
+		"postgres://app:p@ss@db/app", "host=db sslpassword='S3 cr' x=1", "Host=db;Pwd=\"S3;\"\"cr\";",
+		"postgres://db/app?SslPassword=S3cr&x=1", "host=db PASSWORD = S3cr\\ x", "password=\"S3cr",
+	};
+	static const char *const secrets[] = { "p@ss", "S3 cr", "S3;\"\"cr", "S3cr", "S3cr\\ x", "S3cr" };
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_LEN(forms); i++) {
+		for (n = 0; n <= strlen(forms[i]); n++) {
+			char *in = xstrndup(forms[i], n), *got = mask_password(in);
+			ck_assert_msg(!strstr(got, secrets[i]), "mask_password(\"%s\") = \"%s\"", in, got);
+			free(got);
+			free(in);
+		}
+	}
+}
+END_TEST
+
+static char *masked_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = mask_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Every diagnostic is formatted through the masker, whatever it quotes. */
+START_TEST(test_mask_vasprintf)
+{
+	char *s = masked_printf("unknown database or pooler \"%s\" (%d)", "postgres://app:p@ss@db/app", 3);
+
+	ck_assert_str_eq(s, "unknown database or pooler \"postgres://app:***@db/app\" (3)");
+	free(s);
+	/* a message that quotes a masked url masks to the same text */
+	s = masked_printf("its url '%s' [CB013]", "postgres://db/app?Password=***");
+	ck_assert_str_eq(s, "its url 'postgres://db/app?Password=***' [CB013]");
+	free(s);
+	s = masked_printf("its url \"%s\"", "host=db password=***");
+	ck_assert_str_eq(s, "its url \"host=db password=***\"");
+	free(s);
+	s = masked_printf("environment '%s' is not '%s'", "Password=x;", "prod");
+	ck_assert_str_eq(s, "environment 'Password=***;' is not 'prod'");
+	free(s);
+}
+END_TEST
+
+/* URL query parameters, any case. */
+START_TEST(test_mask_query_forms)
+{
+	mask_is("postgres://db/app?Password=s3", "postgres://db/app?Password=***");
+	mask_is("postgres://db/app?PASSWORD=s3&x=1", "postgres://db/app?PASSWORD=***&x=1");
+	mask_is("postgres://db/app?sslpassword=k&sslmode=require", "postgres://db/app?sslpassword=***&sslmode=require");
+	mask_is("postgres://db/app?SslPassword=k", "postgres://db/app?SslPassword=***");
+	mask_is("postgres://db/app?pwd=k", "postgres://db/app?pwd=***");
 }
 END_TEST
 
@@ -917,6 +1057,14 @@ Suite *rules_suite(void)
 
 	tc = tcase_create("conninfo");
 	tcase_add_test(tc, test_mask_password);
+	tcase_add_test(tc, test_mask_unencoded_at);
+	tcase_add_test(tc, test_mask_unencoded_at_parse);
+	tcase_add_test(tc, test_encode_userinfo);
+	tcase_add_test(tc, test_mask_keyvalue_forms);
+	tcase_add_test(tc, test_mask_dotnet_forms);
+	tcase_add_test(tc, test_mask_query_forms);
+	tcase_add_test(tc, test_mask_prefixes);
+	tcase_add_test(tc, test_mask_vasprintf);
 	tcase_add_test(tc, test_conninfo_uri);
 	tcase_add_test(tc, test_conninfo_kv);
 	tcase_add_test(tc, test_conninfo_errors);

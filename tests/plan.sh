@@ -48,7 +48,7 @@ contains "$err" 'connbudget: error: --set clients.api.replica: unknown field "re
 expect_rc 2 "--set unknown client" "$CB" plan "$R" --set clients.apu.replicas=4
 contains "$err" 'unknown client "apu", did you mean "api"?' "bad id"
 expect_rc 2 "--set bad value" "$CB" plan "$R" --set clients.api.replicas=three
-contains "$err" '--set clients.api.replicas: expected a non-negative integer, got "three"' "bad value"
+contains "$err" '--set clients.api.replicas: expected a non-negative integer, got a string (value not shown)' "bad value"
 expect_rc 2 "--set without =" "$CB" plan "$R" --set clients.api.replicas
 contains "$err" "expected PATH=VALUE" "no ="
 expect_rc 2 "--set breaking an ordering constraint" "$CB" plan "$R" --set clients.api.max_replicas=2
@@ -161,7 +161,7 @@ expect_rc 2 "missing include" "$CB" check "$TMP/cfg/p.yaml"
 contains "$err" "$TMP/cfg/pg.conf:2:1: error: cannot read configuration file '$TMP/cfg/other.conf'" "include at its line"
 printf "max_connections = 100 # ok\nidle_session_timeout = 10 min\n" >"$TMP/cfg/pg.conf"
 expect_rc 2 "postgresql.conf syntax error" "$CB" check "$TMP/cfg/p.yaml"
-contains "$err" "$TMP/cfg/pg.conf:2:27: error: syntax error in '$TMP/cfg/pg.conf' near \"min\"" "unquoted unit after a space"
+contains "$err" "$TMP/cfg/pg.conf:2:27: error: syntax error in '$TMP/cfg/pg.conf': expected the end of the line after the value" "unquoted unit after a space"
 printf "max_connections = 100\nidle_session_timeout = '10 min'\n" >"$TMP/cfg/pg.conf"
 expect_rc 1 "quoted unit with a space" "$CB" check "$TMP/cfg/p.yaml" --fail-on warning
 

@@ -51,6 +51,21 @@ sane() {
 	fi
 }
 
+# in_every_format WHAT WANT_RC SECRETS CMD...: run CMD... --format F for
+# every format F; the exit status is WANT_RC (any, when empty) and none of
+# SECRETS ("s1|s2|...") appears on standard output or standard error.
+in_every_format() {
+	local what=$1 want=$2 fmt s hidden
+	IFS='|' read -r -a hidden <<<"$3"
+	shift 3
+	for fmt in $FORMATS; do
+		run "$@" --format "$fmt"
+		[ -z "$want" ] || [ "$rc" = "$want" ] && ok || bad "$what/$fmt: exit $rc, want $want"
+		sane "$what/$fmt"
+		for s in "${hidden[@]}"; do no_secret "$what/$fmt" "$s" "$TMP/out" "$TMP/err"; done
+	done
+}
+
 # Does this build have the subcommand? (plan and observe may come later.)
 have_command() {
 	! "$CB" "$1" --help 2>&1 </dev/null | grep -q 'unknown command'
@@ -60,6 +75,8 @@ have_command() {
 # pgbouncer "bouncer" at pgbouncer:6432, and a client "api" with that url
 # connecting to main.
 topology() {
+	local url=${2//\\/\\\\}
+	url=${url//\"/\\\"}
 	cat >"$1" <<EOF
 version: 1
 databases:
@@ -83,7 +100,7 @@ clients:
     pool:
       size: 5
       acquire_timeout: 5s
-    url: "$2"
+    url: "$url"
 ${3:-}
 EOF
 }
@@ -98,6 +115,24 @@ cases=(
 	"keyvalue|host=db port=5432 user=app password=KvPassw0rd dbname=app|KvPassw0rd"
 	"keyvalue-quoted|host=db port=5432 password='Qu0ted Passw0rd' dbname=app|Qu0ted|Passw0rd'"
 	"keyvalue-spaced|host=db password = Sp4cedPassw0rd dbname=app|Sp4cedPassw0rd"
+	# an unencoded '@': the drivers read the password "p@ssUnenc0ded", up to the last '@'
+	"uri-unencoded-at|postgres://app:p@ssUnenc0ded@db:5432/app|p@ssUnenc0ded|ssUnenc0ded"
+	"uri-unencoded-ats|postgresql://app:Tw0@At@Passw0rd@db:5432/app?sslmode=require|Tw0@At@Passw0rd|At@Passw0rd"
+	"uri-query-upper|postgresql://app@db:5432/app?Password=Qu3ryUpperPassw0rd|Qu3ryUpperPassw0rd"
+	"uri-query-allcaps|postgresql://app@db:5432/app?sslmode=require&PASSWORD=Qu3ryCapsPassw0rd|Qu3ryCapsPassw0rd"
+	"uri-query-sslpassword|postgresql://app@db:5432/app?sslmode=verify-full&sslpassword=SslQu3ryPassw0rd&x=1|SslQu3ryPassw0rd"
+	"keyvalue-sslpassword|host=db port=5432 user=app sslpassword=SslKeyPassw0rd dbname=app|SslKeyPassw0rd"
+	"keyvalue-upper|host=db port=5432 user=app PASSWORD=KvUpperPassw0rd dbname=app|KvUpperPassw0rd"
+	"keyvalue-mixed|host=db port=5432 Password='KvM1xed Passw0rd' dbname=app|KvM1xed|Passw0rd'"
+	"keyvalue-odd-dquote|host=db port=5432 password=\"OddDqu0te Passw0rd dbname=app|OddDqu0te|Passw0rd"
+	"keyvalue-odd-squote|host=db port=5432 password='OddSqu0te Passw0rd dbname=app|OddSqu0te|Passw0rd"
+	"keyvalue-odd-after|host=db port=5432 password='Aft3rQuote' dbname='x Tra1lingSecret|Aft3rQuote"
+	"dotnet|Host=db;Port=5432;Username=app;Password=D0tnetPassw0rd;|D0tnetPassw0rd"
+	"dotnet-pwd|Server=db;User Id=app;Pwd=PwdPassw0rd;Database=app|PwdPassw0rd"
+	"dotnet-quoted|Host=db;Password=\"D0tnet;Qu0ted\"\"Passw0rd\";Database=app|D0tnet|Qu0ted"
+	"dotnet-spaced|Host=db; PASSWORD = D0tnetSp4ced ;Database=app|D0tnetSp4ced"
+	"dotnet-blanks|Host=db;Password=D0tnet W1th Blanks;Database=app|D0tnet|W1th|Blanks"
+	"keyvalue-blanks|host=db port=5432 password=Kv W1th Blanks dbname=app|W1th|Blanks"
 )
 for c in "${cases[@]}"; do
 	IFS='|' read -r name url secrets <<<"$c"
@@ -175,12 +210,43 @@ topology "$TMP/echo.yaml" "postgresql://app@db:5432/app" \
 run "$CB" check "$TMP/echo.yaml"
 [ "$rc" = 2 ] && ok || bad "echoed value: exit $rc, want 2"
 no_secret "echoed value" "Ech0Passw0rd" "$TMP/out" "$TMP/err"
+# A password-bearing value in a field that a validation error or another
+# rule's message quotes (a reference, an environment, an ignore list): every
+# message goes through the masker.
+for e in "connects_to|    connects_to: \"postgres://app:R3fPassw0rd@db/app\"|R3fPassw0rd|2" \
+	"environment|    environment: \"Password=Env1ronPassw0rd\"|Env1ronPassw0rd|" \
+	"ignore|    ignore: [\"Pwd=Ign0rePassw0rd\"]|Ign0rePassw0rd|2"; do
+	IFS='|' read -r name line secret want <<<"$e"
+	topology "$TMP/msg-$name.yaml" "postgresql://app@db:5432/app" "$line
+  other:
+    type: tool
+    connects_to: main
+    environment: production
+    pool: { size: 1 }"
+	in_every_format "message/$name" "$want" "$secret" "$CB" check "$TMP/msg-$name.yaml"
+done
 # stdin: the same guarantee when the file comes on standard input
 topology "$TMP/stdin.yaml" "postgresql://app:Std1nPassw0rd@db:5432/app" "    urll: x"
 "$CB" check - <"$TMP/stdin.yaml" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 [ "$rc" = 2 ] && ok || bad "stdin error: exit $rc, want 2"
 no_secret "stdin error" "Std1nPassw0rd" "$TMP/out" "$TMP/err"
+
+#--- a config: file whose line does not parse is never quoted -----------------
+mkdir -p "$TMP/cfg"
+printf 'version: 1\ndatabases:\n  main:\n    max_connections: 100\n    config: pg.conf\n' >"$TMP/cfg/pg.yaml"
+printf '[pgbouncer]\npool_mode = transaction\n' >"$TMP/cfg/b.ini"
+printf 'version: 1\ndatabases:\n  main: { max_connections: 100 }\npoolers:\n  bouncer:\n    type: pgbouncer\n    database: main\n    config: b.ini\n' >"$TMP/cfg/ini.yaml"
+for line in "primary_conninfo = host=db password=C0nfBarePassw0rd|C0nfBarePassw0rd" \
+	"primary_conninfo = 'host=db password=C0nfUnclosedPassw0rd|C0nfUnclosedPassw0rd" \
+	"primary_conninfo = host=db PASSWORD='C0nf Qu0ted' x|C0nf Qu0ted|Qu0ted" \
+	"C0nfLinePassw0rd|C0nfLinePassw0rd"; do
+	IFS='|' read -r text secrets <<<"$line"
+	printf 'max_connections = 100\n%s\n' "$text" >"$TMP/cfg/pg.conf"
+	in_every_format "postgresql.conf syntax $secrets" 2 "$secrets" "$CB" check "$TMP/cfg/pg.yaml"
+	printf '[pgbouncer]\npool_mode = transaction\n%s\n' "${text//=/:}" >"$TMP/cfg/b.ini"
+	in_every_format "pgbouncer.ini syntax $secrets" 2 "$secrets" "$CB" check "$TMP/cfg/ini.yaml"
+done
 
 #--- plan and observe, when this build has them -------------------------------
 topology "$TMP/plan.yaml" "postgresql://app@db:5432/app"
@@ -193,6 +259,27 @@ if have_command plan; then
 	run "$CB" plan --set 'clients.api.replicas=postgresql://app:Pl4nEch0Passw0rd@db:5432/app' "$TMP/plan.yaml"
 	[ "$rc" = 2 ] && ok || bad "plan --set bad value: exit $rc, want 2"
 	no_secret "plan --set bad value" "Pl4nEch0Passw0rd" "$TMP/out" "$TMP/err"
+	# every form of url as a --set value: echoed masked in every format, never in an error
+	for v in 'Host=db;Username=app;Password=Pl4nD0tnetPassw0rd;|Pl4nD0tnetPassw0rd' \
+		'postgres://app:Pl4n@tPassw0rd@db:5432/app|Pl4n@tPassw0rd|tPassw0rd' \
+		'host=db PASSWORD=Pl4nUpperPassw0rd sslpassword=Pl4nSslPassw0rd|Pl4nUpperPassw0rd|Pl4nSslPassw0rd' \
+		"host=db password='Pl4nOdd Passw0rd|Pl4nOdd|Passw0rd" \
+		'postgres://db/app?Password=Pl4nQu3ryPassw0rd|Pl4nQu3ryPassw0rd'; do
+		IFS='|' read -r url secrets <<<"$v"
+		in_every_format "plan --set url $secrets" "" "$secrets" \
+			"$CB" plan --set "clients.api.url=$url" "$TMP/plan.yaml"
+	done
+	# a --set value, or a whole argument, is never quoted in an error
+	for a in 'postgres://app:N0EqPassw0rd@db:5432/app|N0EqPassw0rd' \
+		'postgres://app:Qu3ryPathPassw0rd@db:5432/app?sslmode=require|Qu3ryPathPassw0rd' \
+		'clients.api.replicas=Host=db;Password=S3tD0tnetPassw0rd;|S3tD0tnetPassw0rd' \
+		'clients.api.framework=host=db Password=S3tFrPassw0rd|S3tFrPassw0rd' \
+		'clients.api.uses=[Pwd=S3tDupPassw0rd, Pwd=S3tDupPassw0rd]|S3tDupPassw0rd' \
+		'clients.api.replicas=S3tBarePassw0rd|S3tBarePassw0rd' \
+		'clients.api.connects_to=S3tRefPassw0rd|S3tRefPassw0rd'; do
+		IFS='|' read -r arg secrets <<<"$a"
+		in_every_format "plan --set error $secrets" 2 "$secrets" "$CB" plan --set "$arg" "$TMP/plan.yaml"
+	done
 else
 	skip=$((skip + 1))
 	echo "SKIP: plan: this build has no plan command"
@@ -207,6 +294,16 @@ if have_command observe; then
 		--dsn 'host=127.0.0.1 port=1 user=app password=Obs3rveKvPassw0rd connect_timeout=2'
 	[ "$rc" = 2 ] && ok || bad "observe unreachable (key=value): exit $rc, want 2"
 	no_secret "observe --dsn key=value" "Obs3rveKvPassw0rd" "$TMP/out" "$TMP/err"
+	for d in 'host=127.0.0.1 port=1 user=app PASSWORD=Obs3rveUpperPassw0rd connect_timeout=2|Obs3rveUpperPassw0rd' \
+		'host=127.0.0.1 port=1 sslpassword=Obs3rveSslPassw0rd connect_timeout=2|Obs3rveSslPassw0rd' \
+		'host=127.0.0.1 port=1 password="Obs3rveOdd Passw0rd connect_timeout=2|Obs3rveOdd|Passw0rd' \
+		"host=127.0.0.1 port=1 password='Obs3rveSq Passw0rd connect_timeout=2|Obs3rveSq|Passw0rd" \
+		'postgresql://app:Obs3rve@tPassw0rd@127.0.0.1:1/app?connect_timeout=2|Obs3rve@tPassw0rd|tPassw0rd' \
+		'postgresql://app@127.0.0.1:1/app?connect_timeout=2&Password=Obs3rveQu3ryPassw0rd|Obs3rveQu3ryPassw0rd' \
+		'Host=127.0.0.1;Port=1;Password=Obs3rveD0tnetPassw0rd;|Obs3rveD0tnetPassw0rd'; do
+		IFS='|' read -r dsn secrets <<<"$d"
+		in_every_format "observe --dsn $secrets" 2 "$secrets" timeout 20 "$CB" observe "$TMP/plan.yaml" --dsn "$dsn"
+	done
 else
 	skip=$((skip + 1))
 	echo "SKIP: observe: this build has no observe command"

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "config_impl.h"
+#include "conninfo.h"
 #include "input.h"
 #include "load.h"
 
@@ -29,7 +30,7 @@ int config_fail_at(char **err, struct pos pos, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	msg = mask_vasprintf(fmt, ap);
 	va_end(ap);
 	free(*err);
 	*err = xasprintf("%s:%u:%u: error: %s", pos_file(pos), pos.line, pos.col, msg);

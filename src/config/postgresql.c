@@ -321,6 +321,7 @@ static int pg_parse(struct pg_read *r, const char *file, const char *buf, size_t
 {
 	struct pg_lex l = { file, buf, buf + len, buf, 1, buf, 0 };
 	enum pg_tok tok;
+	const char *want = "a parameter name";
 
 	for (;;) {
 		struct pos npos;
@@ -342,12 +343,14 @@ static int pg_parse(struct pg_read *r, const char *file, const char *buf, size_t
 		tok = pg_next(&l);
 		if (tok == PG_EQUALS)
 			tok = pg_next(&l);
+		want = "a value";
 		if (tok != PG_ID && tok != PG_STRING && tok != PG_INTEGER && tok != PG_REAL &&
 		    tok != PG_UNQUOTED_STRING)
 			goto syntax;
 		value = tok == PG_STRING ? pg_unquote(r->a, l.tok, l.len)
 					 : arena_strndup(r->a, l.tok, l.len);
 		tok = pg_next(&l);
+		want = "the end of the line after the value (a value with spaces is quoted)";
 		if (tok != PG_EOL && tok != PG_EOF)
 			goto syntax;
 		if (strcmp(name, "include") == 0 || strcmp(name, "include_if_exists") == 0 ||
@@ -361,12 +364,17 @@ static int pg_parse(struct pg_read *r, const char *file, const char *buf, size_t
 			return 0;
 		l.line++;
 		l.line_start = l.p;
+		want = "a parameter name";
 	}
 syntax:
+	/* a line that does not parse may hold a secret (primary_conninfo): it is never quoted */
 	if (tok == PG_EOL || tok == PG_EOF)
-		return config_fail_at(r->err, pg_tok_pos(&l), "syntax error in '%s' near end of line", file);
-	return config_fail_at(r->err, pg_tok_pos(&l), "syntax error in '%s' near \"%.*s\"", file,
-		       (int)(l.len > 40 ? 40 : l.len), l.tok);
+		return config_fail_at(r->err, pg_tok_pos(&l), "syntax error in '%s' near end of line: expected %s",
+				      file, want);
+	if (tok == PG_ERROR && *l.tok == '\'')
+		return config_fail_at(r->err, pg_tok_pos(&l), "syntax error in '%s': a quoted value without its "
+				      "closing quote", file);
+	return config_fail_at(r->err, pg_tok_pos(&l), "syntax error in '%s': expected %s", file, want);
 }
 
 /*

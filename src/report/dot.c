@@ -4,6 +4,7 @@
  * with the same colours; every id and line of text through
  * report_dot_escape. docs/graph.md shows the output.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_impl.h"
@@ -34,7 +35,8 @@ static const char *const header =
 
 void report_dot_escape(struct sbuf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	char *masked = mask_may_change(s) ? mask_password(s) : NULL;
+	const unsigned char *p = (const unsigned char *)(masked ? masked : s);
 
 	while (*p) {
 		uint32_t cp;
@@ -54,6 +56,7 @@ void report_dot_escape(struct sbuf *b, const char *s)
 		}
 		p += n;
 	}
+	free(masked);
 }
 
 /* A node's id, quoted: "kind:key", behind "fN:" when the picture has several files. */

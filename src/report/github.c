@@ -7,6 +7,8 @@
  * Escaping follows the runner's own (actions/toolkit command.ts): in the
  * message, '%' first, then CR and LF; in property values also ':' and ','.
  */
+#include <stdlib.h>
+
 #include "report_impl.h"
 
 /* The workflow command of a severity. */
@@ -52,7 +54,11 @@ static void github_escape(struct sbuf *b, const char *s, bool property)
 
 void report_github_escape_data(struct sbuf *b, const char *s)
 {
-	github_escape(b, s, false);
+	/* data is a message or a value; properties are file names and titles, kept as they are */
+	char *masked = mask_may_change(s) ? mask_password(s) : NULL;
+
+	github_escape(b, masked ? masked : s, false);
+	free(masked);
 }
 
 void report_github_escape_property(struct sbuf *b, const char *s)

@@ -249,19 +249,22 @@ JW_INLINE char *cur_bool(char *p, bool v)
  * between quotes unchanged, so that is done here directly; anything else
  * is cJSON's to escape.
  */
-static void jw_string(struct report_jw *w, const char *s)
+static void jw_string(struct report_jw *w, const char *raw)
 {
+	char *masked = mask_may_change(raw) ? mask_password(raw) : NULL;
+	const char *s = masked ? masked : raw;
 	size_t n = strlen(s);
 	cJSON item;
 
 	if (n <= JW_OUT - 2 && !jw_needs_escape((const unsigned char *)s, n)) {
 		w->olen = (size_t)(cur_quoted(jw_reserve(w, n + 2), s, n) - w->obuf);
-		return;
+	} else {
+		memset(&item, 0, sizeof(item));
+		item.type = cJSON_String;
+		item.valuestring = (char *)s;
+		jw_print(w, &item);
 	}
-	memset(&item, 0, sizeof(item));
-	item.type = cJSON_String;
-	item.valuestring = (char *)s;
-	jw_print(w, &item);
+	free(masked);
 }
 
 /*

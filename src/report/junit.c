@@ -159,7 +159,8 @@ static bool xml_char(uint32_t cp)
 
 void report_xml_escape(struct sbuf *b, const char *s, bool attr)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	char *masked = mask_may_change(s) ? mask_password(s) : NULL;
+	const unsigned char *p = (const unsigned char *)(masked ? masked : s);
 
 	while (*p) {
 		uint32_t cp;
@@ -210,6 +211,7 @@ void report_xml_escape(struct sbuf *b, const char *s, bool attr)
 		}
 		p += n;
 	}
+	free(masked);
 }
 
 /* One <testcase>, with its <failure> when a finding landed on it. */

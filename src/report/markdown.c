@@ -5,6 +5,7 @@
  * (mermaid.c; GitHub draws it), then the findings as a list and the
  * summary line.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_impl.h"
@@ -19,9 +20,10 @@ static bool word_char(char c)
  * a table cell); line breaks become spaces. An underscore inside a word
  * (max_connections) is left alone: GFM never reads it as emphasis.
  */
-static void md_escape(struct sbuf *b, const char *s)
+static void md_escape(struct sbuf *b, const char *raw)
 {
-	const char *start = s;
+	char *masked = mask_may_change(raw) ? mask_password(raw) : NULL;
+	const char *s = masked ? masked : raw, *start = s;
 
 	for (; *s; s++) {
 		if (*s == '\n' || *s == '\r') {
@@ -36,6 +38,7 @@ static void md_escape(struct sbuf *b, const char *s)
 			sbuf_putc(b, '\\');
 		sbuf_putc(b, *s);
 	}
+	free(masked);
 }
 
 /* One table cell: " text |", bold for the total row; " |" when empty. */

@@ -5,6 +5,7 @@
  * colour. The picture is graph.c's; here it is only spelt, every line of
  * text through report_mermaid_escape. docs/graph.md shows the output.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_impl.h"
@@ -26,7 +27,9 @@ static bool label_plain(uint32_t cp)
 
 void report_mermaid_escape(struct sbuf *b, const char *s, bool id)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	/* an id stays one-to-one; a label is masked */
+	char *masked = !id && mask_may_change(s) ? mask_password(s) : NULL;
+	const unsigned char *p = (const unsigned char *)(masked ? masked : s);
 
 	while (*p) {
 		uint32_t cp;
@@ -51,6 +54,7 @@ void report_mermaid_escape(struct sbuf *b, const char *s, bool id)
 			sbuf_printf(b, "#%u;", (unsigned)(graph_char_ok(cp) ? cp : 0xFFFD));
 		p += n;
 	}
+	free(masked);
 }
 
 /* A node's id: kind_escapedkey, behind fN_ when the picture has several files. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "budget.h"
+#include "conninfo.h"
 #include "model.h"
 #include "report.h"
 #include "rules.h"
