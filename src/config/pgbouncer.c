@@ -271,7 +271,7 @@ static const char *ini_line_text(const struct ini_src *s)
 static bool ini_syntax_error(struct ini_src *s, const char *p)
 {
 	config_fail_at(s->r->err, pos_make(s->file, s->line, config_column_of(s->line_ptr, p)),
-		       "syntax error in configuration '%s'", s->file);
+		       "syntax error in configuration");
 	s->r->failed = true;
 	return false;
 }
@@ -302,8 +302,8 @@ static bool ini_section(struct ini_src *s, const char *p, const char *eol)
 			break;
 	if (i == ARRAY_LEN(bouncer_sections)) {
 		config_fail_at(s->r->err, pos_make(s->file, s->line, config_column_of(s->line_ptr, p)),
-			       "invalid section \"%.*s\" in configuration '%s' (PgBouncer knows [pgbouncer], "
-			       "[databases], [users] and [peers])", (int)n, p + 1, s->file);
+			       "invalid section \"%.*s\" in configuration (PgBouncer knows [pgbouncer], "
+			       "[databases], [users] and [peers])", (int)n, p + 1);
 		s->r->failed = true;
 		return false;
 	}
@@ -512,7 +512,7 @@ static int ini_read_file(struct ini_read *r, const char *path, struct pos from, 
 		if (rc < 0)
 			config_fail_at(r->err, pos, "cannot read configuration file '%s': out of memory", path);
 		else
-			config_fail_at(r->err, pos, "syntax error in configuration '%s'", path);
+			config_fail_at(r->err, pos, "syntax error in configuration");
 		r->failed = true;
 	}
 	free(buf);
@@ -530,7 +530,7 @@ int config_read_pgbouncer(struct arena *a, const char *path, struct pos from,
 	/* cf_load_file: "load_init_file: main section missing from config file" */
 	if (!r.got_main)
 		return config_fail_at(err, pos_make(file, 1, 1), "main section missing from config file "
-				      "'%s': PgBouncer does not start without a [pgbouncer] section", file);
+				      "(PgBouncer does not start without a [pgbouncer] section)");
 	return 0;
 }
 
