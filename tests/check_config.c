@@ -166,6 +166,32 @@ START_TEST(test_pg_includes)
 }
 END_TEST
 
+/* postgresql.auto.conf beside the file is read after it: ALTER SYSTEM wins. */
+START_TEST(test_pg_auto_conf)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(config_read_postgresql(&a, "../testdata/config/auto/postgresql.conf",
+						nowhere, &f, &err), 0);
+	s = config_find(&f, "", "max_connections");
+	ck_assert_str_eq(s->value, "250");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/auto/postgresql.auto.conf");
+	ck_assert_uint_eq(s->pos.line, 3);
+	s = config_find(&f, "", "superuser_reserved_connections");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/auto/postgresql.conf");
+	config_file_release(&f);
+	/* named itself, it is read once */
+	ck_assert_int_eq(config_read_postgresql(&a, "../testdata/config/auto/postgresql.auto.conf",
+						nowhere, &f, &err), 0);
+	ck_assert_uint_eq(f.n, 2);
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
 /* The stock Debian files load; the sample sets nothing. */
 START_TEST(test_pg_stock_files)
 {
@@ -689,6 +715,7 @@ Suite *config_suite(void)
 
 	tcase_add_test(pg, test_pg_durations);
 	tcase_add_test(pg, test_pg_includes);
+	tcase_add_test(pg, test_pg_auto_conf);
 	tcase_add_test(pg, test_pg_stock_files);
 	tcase_add_test(pg, test_pg_syntax);
 	tcase_add_test(pg, test_pg_include_errors);

@@ -136,6 +136,12 @@ expect_rc 0 "prod files fill the topology" "$CB" report testdata/config/prod.yam
 json_eq "$out" 'd["databases"][0]["capacity"]' '395' "superuser_reserved_connections 5 from postgresql.conf"
 json_eq "$out" 'd["poolers"][0]["cap"]' '90' "2 x min(40 + 5, 60) from pgbouncer.ini"
 json_eq "$out" 'd["poolers"][0]["client_limit"]' '6000' "max_client_conn 3000 from limits.ini (x 2)"
+# postgresql.auto.conf (ALTER SYSTEM) is read after postgresql.conf and wins
+expect_rc 1 "postgresql.auto.conf" "$CB" check testdata/config/auto.yaml --format gcc
+contains "$out" "testdata/config/auto/postgresql.auto.conf:3:1: error: max_connections is 100 in the topology but 250 in 'testdata/config/auto/postgresql.auto.conf' [CB018 config-mismatch]" "ALTER SYSTEM's max_connections"
+lacks "$out" "CB011" "ALTER SYSTEM's idle_in_transaction_session_timeout 1min"
+expect_rc 1 "postgresql.auto.conf json" "$CB" report testdata/config/auto.yaml --format json
+json_eq "$out" 'd["databases"][0]["capacity"]' '97' "the YAML's 100 - 3 from postgresql.conf"
 # a setting given in both places that differs: CB018 at the config file
 for y in testdata/rules/CB018/*.yaml; do
 	run "$CB" check --format gcc "$y"
