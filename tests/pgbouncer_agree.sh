@@ -63,11 +63,16 @@ trap 'exit 143' TERM
 
 # newer A B: is release A later than release B (both MAJOR.MINOR)?
 newer() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -1)" = "$1" ]; }
-# since KEY: the release connbudget's tables give for a parameter or section
+# since KIND KEY: the release connbudget's tables give for a [pgbouncer]
+# parameter (KIND pgbouncer), a connect-string key (connection), a [users]
+# key (user) or a section
 since() {
-	[ "$1" = peers ] && { echo 1.19; return; }
-	{ grep -o "{ \"$1\", BP_[A-Z_]*, \"[0-9.]*\" }" src/config/pgbouncer.c
-	  grep -o "{ \"$1\", \"[0-9.]*\" }" src/config/apply.c; } | grep -o '"[0-9.]*"' | tr -d '"' | sort -V | tail -1
+	case $1 in
+	section) [ "$2" = peers ] && echo 1.19 ;;
+	pgbouncer) grep -o "{ \"$2\", BP_[A-Z_]*, \"[0-9.]*\" }" src/config/pgbouncer.c ;;
+	connection) sed -n '/} db_keys\[\] = {/,/^}, user_keys/p' src/config/apply.c | grep -o "{ \"$2\", \"[0-9.]*\" }" ;;
+	user) sed -n '/^}, user_keys\[\] = {/,/^};/p' src/config/apply.c | grep -o "{ \"$2\", \"[0-9.]*\" }" ;;
+	esac | grep -o '[0-9][0-9.]*' | tail -1
 }
 
 cat >"$TMP/userlist.txt" <<'EOF'
@@ -123,15 +128,15 @@ admin() { PGCONNECT_TIMEOUT=2 "$PSQL" -X -q -A -t -F '|' -h 127.0.0.1 -p "$BPORT
 # The parameter PgBouncer did not know, when connbudget's table says it came
 # after the installed release: the file is skipped.
 too_new() {
-	local k
-	k=$(printf '%s\n' "$blog" | sed -n \
-		-e 's/.*unknown parameter: pgbouncer\/\([A-Za-z0-9_]*\).*/\1/p' \
-		-e 's/.*unrecognized \(connection\|user\) parameter: \([A-Za-z0-9_]*\).*/\2/p' \
-		-e 's/.*invalid section "\(peers\)".*/\1/p' | head -1)
-	[ -n "$k" ] || return 1
-	v=$(since "$k")
-	[ -n "$v" ] && newer "$v" "$HAVE" && too_new_key=$k && return 0
-	return 1
+	local kk
+	kk=$(printf '%s\n' "$blog" | sed -n \
+		-e 's/.*unknown parameter: pgbouncer\/\([A-Za-z0-9_]*\).*/pgbouncer \1/p' \
+		-e 's/.*unrecognized \(connection\|user\) parameter: \([A-Za-z0-9_]*\).*/\1 \2/p' \
+		-e 's/.*invalid section "\([a-z]*\)".*/section \1/p' | head -1)
+	[ -n "$kk" ] || return 1
+	v=$(since $kk)
+	too_new_key=${kk#* }
+	[ -n "$v" ] && newer "$v" "$HAVE"
 }
 
 # compare F: SHOW CONFIG / SHOW DATABASES against connbudget's JSON report.
@@ -187,6 +192,7 @@ for f in $FILES; do
 	printf 'version: 1\ndatabases: { main: { max_connections: 262143 } }\npoolers: { b: { type: pgbouncer, database: main, users: [cbtest], config: %s } }\n' \
 		"$PWD/$f" >"$TMP/t.yaml"
 	run "$CB" report "$TMP/t.yaml" --format json
+	case "$err" in *AddressSanitizer*|*"runtime error"*) bad "$f: sanitizer report"; echo "$err" | head -20 ;; esac
 	if [ "$rc" = 2 ]; then mine=refused; else mine=accepted; fi
 	run_bouncer "$f"
 	if [ "$bouncer" = refused ] && [ "$mine" = accepted ] && too_new; then
