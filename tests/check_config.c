@@ -166,6 +166,32 @@ START_TEST(test_pg_includes)
 }
 END_TEST
 
+/* postgresql.auto.conf beside the file is read after it: ALTER SYSTEM wins. */
+START_TEST(test_pg_auto_conf)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(config_read_postgresql(&a, "../testdata/config/auto/postgresql.conf",
+						nowhere, &f, &err), 0);
+	s = config_find(&f, "", "max_connections");
+	ck_assert_str_eq(s->value, "250");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/auto/postgresql.auto.conf");
+	ck_assert_uint_eq(s->pos.line, 3);
+	s = config_find(&f, "", "superuser_reserved_connections");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/auto/postgresql.conf");
+	config_file_release(&f);
+	/* named itself, it is read once */
+	ck_assert_int_eq(config_read_postgresql(&a, "../testdata/config/auto/postgresql.auto.conf",
+						nowhere, &f, &err), 0);
+	ck_assert_uint_eq(f.n, 2);
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
 /* The stock Debian files load; the sample sets nothing. */
 START_TEST(test_pg_stock_files)
 {
@@ -370,23 +396,77 @@ START_TEST(test_ini_syntax)
 	char line[400];
 
 	/* PgBouncer: name = value only; no inline comments; no continuation */
-	assert_error_at(ini_error("[pgbouncer]\nlisten_port: 6432\n"), "pgbouncer.ini", "2:1",
-			"expected 'name = value'");
+	assert_error_at(ini_error("[pgbouncer]\nlisten_port: 6432\n"), "pgbouncer.ini", "2:12",
+			"syntax error in configuration");
 	assert_error_at(ini_error("[pgbouncer\nlisten_port = 6432\n"), "pgbouncer.ini", "1:1",
-			"section header without ']'");
+			"syntax error in configuration");
 	assert_error_at(ini_error("\n  listen_port = 6432\n"), "pgbouncer.ini", "2:3",
-			"'listen_port' is outside any section");
+			"value without section: listen_port");
 	assert_error_at(ini_error("[pgbouncer]\n\njunk\n"), "pgbouncer.ini", "3:1",
-			"expected 'name = value'");
+			"syntax error in configuration");
 	assert_error_at(ini_error("[pgbouncer]\n%include\n"), "pgbouncer.ini", "2:1",
 			"%include: empty file name");
 	assert_error_at(ini_error("[pgbouncer]\n%include nope.ini\n"), "pgbouncer.ini", "2:1",
 			"nope.ini': No such file or directory");
-	ck_assert_ptr_null(ini_error("; nothing\n# at all\n"));
+	assert_error_at(ini_error("; nothing\n# at all\n"), "pgbouncer.ini", "1:1",
+			"main section missing from config file");
+	/* PgBouncer's own strictness (cfparser.c, src/loader.c), in its words */
+	assert_error_at(ini_error("[pgbouncer]\npool_sise = 5\n"), "pgbouncer.ini", "2:1",
+			"unknown parameter: pgbouncer/pool_sise");
+	assert_error_at(ini_error("[pgbouncer]\nPool_Mode = session\n"), "pgbouncer.ini", "2:1",
+			"unknown parameter: pgbouncer/Pool_Mode");
+	assert_error_at(ini_error("[pgbouncer]\n[PgBouncer]\n"), "pgbouncer.ini", "2:1",
+			"invalid section \"PgBouncer\"");
+	assert_error_at(ini_error("[pgbouncer]\n[pool]\n"), "pgbouncer.ini", "2:1",
+			"invalid section \"pool\"");
+	assert_error_at(ini_error("[pgbouncer] junk\n"), "pgbouncer.ini", "1:13",
+			"syntax error in configuration");
+	assert_error_at(ini_error("[pgbouncer]\nquery_timeout = 1s\n"), "pgbouncer.ini", "2:1",
+			"invalid value \"1s\" for parameter query_timeout");
+	assert_error_at(ini_error("[pgbouncer]\nquery_timeout = -1\n"), "pgbouncer.ini", "2:1",
+			"invalid value \"-1\" for parameter query_timeout");
+	assert_error_at(ini_error("[pgbouncer]\nlisten_port =\n"), "pgbouncer.ini", "2:1",
+			"invalid value \"\" for parameter listen_port");
+	assert_error_at(ini_error("[pgbouncer]\nauth_type = magic\n"), "pgbouncer.ini", "2:1",
+			"invalid value \"magic\" for parameter auth_type");
+	assert_error_at(ini_error("[pgbouncer]\nserver_tls_sslmode = on\n"), "pgbouncer.ini", "2:1",
+			"invalid value \"on\" for parameter server_tls_sslmode");
+	assert_error_at(ini_error("[pgbouncer]\nauth_dbname = pgbouncer\n"), "pgbouncer.ini", "2:1",
+			"invalid value \"pgbouncer\" for parameter auth_dbname");
+	assert_error_at(ini_error("[pgbouncer]\n[databases]\n\"my db\" = host=x\n"), "pgbouncer.ini",
+			"3:1", "syntax error in configuration");
+	assert_error_at(ini_error("[pgbouncer]\n[databases]\nmy db = host=x\n"), "pgbouncer.ini",
+			"3:3", "syntax error in configuration");
+	assert_error_at(ini_error("[pgbouncer]\n[databases]\npgbouncer = host=x\n"), "pgbouncer.ini",
+			"3:1", "database name \"pgbouncer\" is reserved");
+	assert_error_at(ini_error("[pgbouncer]\n[peers]\n0 = host=x\n"), "pgbouncer.ini", "3:1",
+			"ids of peers must be a number larger than 0");
+	/* what PgBouncer takes: strtol's sign and bases, strtod's seconds, any case of a lookup */
+	ck_assert_ptr_null(ini_error("[pgbouncer]\ndefault_pool_size = 0x10\nreserve_pool_size = -1\n"
+				     "query_timeout = 1.5\npool_mode = SESSION\nauth_type = scram-sha-256\n"
+				     "[databases]\n'my db' = host=x\n[peers]\n1 = host=y\n"));
+	/* a later [pgbouncer] header resets the earlier values (fill_defaults) */
+	{
+		struct arena a = { 0 };
+		struct config_file f = { 0 };
+		char *dir = mk_tmpdir(), *err = NULL,
+		     *path = write_file(dir, "pgbouncer.ini", "[pgbouncer]\ndefault_pool_size = 7\n"
+					"pool_mode = transaction\n[databases]\nx = host=y\n[pgbouncer]\n"
+					"pool_mode = session\n");
+
+		ck_assert_int_eq(config_read_pgbouncer(&a, path, nowhere, &f, &err), 0);
+		ck_assert_ptr_null(config_find(&f, "pgbouncer", "default_pool_size"));
+		ck_assert_str_eq(config_find(&f, "pgbouncer", "pool_mode")->value, "session");
+		ck_assert_ptr_nonnull(config_find(&f, "databases", "x"));
+		config_file_release(&f);
+		arena_release(&a);
+		free(path);
+		rm_tmpdir(dir);
+	}
 	/* a line longer than inih's default 200-byte buffer */
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "[databases]\nmain = host=", 24);
-	memcpy(line + sizeof(line) - 20, "\n[pgbouncer]\nx=1\n", 18);
+	memcpy(line + sizeof(line) - 28, "\n[pgbouncer]\nverbose=1\n", 24);
 	ck_assert_ptr_null(ini_error(line));
 }
 END_TEST
@@ -569,17 +649,17 @@ START_TEST(test_apply_errors)
 		const char *ini, *conf, *want;
 	} cases[] = {
 		{ "[pgbouncer]\ndefault_pool_size = twenty\n", NULL,
-		  "pgbouncer.ini:2:1: error: default_pool_size: expected a non-negative integer, got \"twenty\"" },
+		  "pgbouncer.ini:2:1: error: invalid value \"twenty\" for parameter default_pool_size" },
 		{ "[pgbouncer]\npool_mode = sometimes\n", NULL,
-		  "pgbouncer.ini:2:1: error: pool_mode: expected session, transaction or statement, got \"sometimes\"" },
+		  "pgbouncer.ini:2:1: error: invalid value \"sometimes\" for parameter pool_mode" },
 		{ "[pgbouncer]\nlisten_port = 70000\n", NULL,
 		  "pgbouncer.ini:2:1: error: listen_port: expected a port from 1 to 65535, got \"70000\"" },
 		{ "[pgbouncer]\nmax_client_conn = -5\n", NULL,
 		  "pgbouncer.ini:2:1: error: max_client_conn: expected a non-negative integer, got \"-5\"" },
-		{ "[databases]\nmain = pool_size=x\n", NULL,
-		  "pgbouncer.ini:2:1: error: pool_size: expected a non-negative integer, got \"x\"" },
-		{ "[databases]\nmain = host='unterminated\n", NULL,
-		  "pgbouncer.ini:2:1: error: [databases] 'main': malformed connect string" },
+		{ "[pgbouncer]\n[databases]\nmain = pool_size=x\n", NULL,
+		  "pgbouncer.ini:3:1: error: pool_size: expected a non-negative integer, got \"x\"" },
+		{ "[pgbouncer]\n[databases]\nmain = host='unterminated\n", NULL,
+		  "pgbouncer.ini:3:1: error: [databases] 'main': malformed connect string" },
 		{ NULL, "max_connections = 0\n",
 		  "postgresql.conf:1:1: error: max_connections: expected an integer from 1 to 262143, got \"0\"" },
 		{ NULL, "max_connections = '100MB'\n",
@@ -650,6 +730,7 @@ Suite *config_suite(void)
 
 	tcase_add_test(pg, test_pg_durations);
 	tcase_add_test(pg, test_pg_includes);
+	tcase_add_test(pg, test_pg_auto_conf);
 	tcase_add_test(pg, test_pg_stock_files);
 	tcase_add_test(pg, test_pg_syntax);
 	tcase_add_test(pg, test_pg_include_errors);

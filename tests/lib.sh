@@ -38,6 +38,11 @@ lacks() {
 	case "$1" in *"$2"*) bad "$3: unexpected \"$2\"" ;; *) ok ;; esac
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on just now
+free_port() {
+	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 finish() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]

@@ -136,6 +136,12 @@ expect_rc 0 "prod files fill the topology" "$CB" report testdata/config/prod.yam
 json_eq "$out" 'd["databases"][0]["capacity"]' '395' "superuser_reserved_connections 5 from postgresql.conf"
 json_eq "$out" 'd["poolers"][0]["cap"]' '90' "2 x min(40 + 5, 60) from pgbouncer.ini"
 json_eq "$out" 'd["poolers"][0]["client_limit"]' '6000' "max_client_conn 3000 from limits.ini (x 2)"
+# postgresql.auto.conf (ALTER SYSTEM) is read after postgresql.conf and wins
+expect_rc 1 "postgresql.auto.conf" "$CB" check testdata/config/auto.yaml --format gcc
+contains "$out" "testdata/config/auto/postgresql.auto.conf:3:1: error: max_connections is 100 in the topology but 250 in 'testdata/config/auto/postgresql.auto.conf' [CB018 config-mismatch]" "ALTER SYSTEM's max_connections"
+lacks "$out" "CB011" "ALTER SYSTEM's idle_in_transaction_session_timeout 1min"
+expect_rc 1 "postgresql.auto.conf json" "$CB" report testdata/config/auto.yaml --format json
+json_eq "$out" 'd["databases"][0]["capacity"]' '97' "the YAML's 100 - 3 from postgresql.conf"
 # a setting given in both places that differs: CB018 at the config file
 for y in testdata/rules/CB018/*.yaml; do
 	run "$CB" check --format gcc "$y"
@@ -151,10 +157,10 @@ expect_rc 2 "missing pgbouncer.ini" "$CB" check "$TMP/cfg/t.yaml"
 contains "$err" "$TMP/cfg/t.yaml:4:49: error: cannot read configuration file '$TMP/cfg/b.ini': No such file or directory" "missing file at config:"
 printf '[pgbouncer]\ndefault_pool_size = lots\n' >"$TMP/cfg/b.ini"
 expect_rc 2 "bad value in pgbouncer.ini" "$CB" check "$TMP/cfg/t.yaml"
-contains "$err" "$TMP/cfg/b.ini:2:1: error: default_pool_size: expected a non-negative integer, got \"lots\"" "bad ini value"
+contains "$err" "$TMP/cfg/b.ini:2:1: error: invalid value \"lots\" for parameter default_pool_size" "bad ini value"
 printf '[pgbouncer\n' >"$TMP/cfg/b.ini"
 expect_rc 2 "ini syntax error" "$CB" check "$TMP/cfg/t.yaml"
-contains "$err" "$TMP/cfg/b.ini:1:1: error: section header without ']'" "ini syntax"
+contains "$err" "$TMP/cfg/b.ini:1:1: error: syntax error in configuration" "ini syntax"
 printf 'version: 1\ndatabases: { main: { max_connections: 100, config: pg.conf } }\n' >"$TMP/cfg/p.yaml"
 printf "max_connections = 100\ninclude 'other.conf'\n" >"$TMP/cfg/pg.conf"
 expect_rc 2 "missing include" "$CB" check "$TMP/cfg/p.yaml"

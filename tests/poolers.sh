@@ -85,11 +85,34 @@ printf '[databases]\nother = host=elsewhere.internal dbname=x\nmore = host=elsew
 printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers: { b: { type: pgbouncer, database: main, config: b.ini } }\n' >"$TMP/y/n.yaml"
 expect_rc 2 "no entry points at the database" "$CB" check "$TMP/y/n.yaml"
 contains "$err" "n.yaml:3:58: error: poolers.b.config: no [databases] entry of '$TMP/y/b.ini' points at database 'main' (host db.internal, port 5432)" "named at config:"
-printf '[databases]\nmain = host=db.internal pool_sise=5\n' >"$TMP/y/b.ini"
+printf '[pgbouncer]\n[databases]\nmain = host=db.internal pool_sise=5\n' >"$TMP/y/b.ini"
 expect_rc 2 "unknown connect-string key" "$CB" check "$TMP/y/n.yaml"
-contains "$err" "b.ini:2:1: error: [databases] 'main': unrecognized connection parameter: pool_sise" "PgBouncer's wording"
-printf '[databases]\nmain = host=db.internal\n[users]\napp = pool_sise=5\n' >"$TMP/y/b.ini"
+contains "$err" "b.ini:3:1: error: [databases] 'main': unrecognized connection parameter: pool_sise" "PgBouncer's wording"
+printf '[pgbouncer]\n[databases]\nmain = host=db.internal\n[users]\napp = pool_sise=5\n' >"$TMP/y/b.ini"
 expect_rc 2 "unknown [users] key" "$CB" check "$TMP/y/n.yaml"
-contains "$err" "b.ini:4:1: error: [users] 'app': unrecognized user parameter: pool_sise" "PgBouncer's wording"
+contains "$err" "b.ini:5:1: error: [users] 'app': unrecognized user parameter: pool_sise" "PgBouncer's wording"
+
+#--- what PgBouncer refuses to start with (docs/poolers.md) ---------------------
+# bad_ini TEXT WANT DESCRIPTION: exit 2 with WANT in the error
+bad_ini() {
+	printf "$1" >"$TMP/y/b.ini"
+	expect_rc 2 "$3" "$CB" check "$TMP/y/n.yaml"
+	contains "$err" "$2" "$3"
+}
+bad_ini '[pgbouncer]\npool_sise = 5\n[databases]\nmain = host=db.internal\n' \
+	"b.ini:2:1: error: unknown parameter: pgbouncer/pool_sise" "unknown [pgbouncer] key"
+bad_ini '[pgbouncer]\nDefault_Pool_Size = 5\n[databases]\nmain = host=db.internal\n' \
+	"b.ini:2:1: error: unknown parameter: pgbouncer/Default_Pool_Size" "keys are compared as written"
+bad_ini '[pgbouncer]\n[pool]\nsize = 5\n' "b.ini:2:1: error: invalid section \"pool\"" "unknown section"
+bad_ini '[databases]\nmain = host=db.internal\n' "b.ini:1:1: error: main section missing from config file" "no [pgbouncer]"
+bad_ini '[pgbouncer]\nquery_timeout = 30s\n[databases]\nmain = host=db.internal\n' \
+	"b.ini:2:1: error: invalid value \"30s\" for parameter query_timeout" "seconds without unit"
+bad_ini '[pgbouncer]\n[databases]\nmain = host=db.internal Pool_Size=5\n' \
+	"unrecognized connection parameter: Pool_Size" "connect-string keys as written"
+bad_ini '[pgbouncer]\n[databases]\nmain = host=db.internal pool_size=\n' "malformed connect string" "empty value"
+# a second [pgbouncer] header resets what the first set: default_pool_size is 20 again
+printf '[pgbouncer]\ndefault_pool_size = 5\n[databases]\nmain = host=db.internal\n[pgbouncer]\nmax_client_conn = 50\n' >"$TMP/y/b.ini"
+expect_rc 0 "second [pgbouncer] header" "$CB" report "$TMP/y/n.yaml" --format json
+json_eq "$out" 'p["cap"]' '20' "reset to PgBouncer's default 20"
 
 finish

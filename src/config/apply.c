@@ -208,28 +208,36 @@ static const struct database *find_database(const struct topology *t, const char
 }
 
 /*
- * The keys PgBouncer 1.25 takes in a [databases] connect string and in a
- * [users] entry (parse_database and parse_user in its src/loader.c); any
- * other is refused with its own words.
+ * The keys PgBouncer 1.25.2 takes in a [databases] connect string and in a
+ * [users] entry (parse_database and parse_user in its src/loader.c,
+ * compared with strcmp: as written), each with the first release that
+ * takes it; any other is refused with its own words. "1.4" means 1.4 or
+ * earlier.
  */
-static const char *const db_keys[] = {
-	"dbname", "host", "port", "user", "password", "auth_user", "auth_dbname", "client_encoding",
-	"datestyle", "timezone", "pool_size", "min_pool_size", "reserve_pool", "reserve_pool_size",
-	"query_wait_timeout", "max_db_connections", "max_db_client_connections", "server_lifetime",
-	"load_balance_hosts", "pool_mode", "connect_query", "application_name", "auth_query",
-};
-static const char *const user_keys[] = {
-	"pool_mode", "pool_size", "reserve_pool_size", "max_user_connections", "transaction_timeout",
-	"idle_transaction_timeout", "query_timeout", "query_wait_timeout", "client_idle_timeout",
-	"max_user_client_connections",
+static const struct entry_param {
+	const char *key, *since;
+} db_keys[] = {
+	{ "dbname", "1.4" }, { "host", "1.4" }, { "port", "1.4" }, { "user", "1.4" },
+	{ "password", "1.4" }, { "auth_user", "1.6" }, { "auth_dbname", "1.19" },
+	{ "client_encoding", "1.4" }, { "datestyle", "1.4" }, { "timezone", "1.4" },
+	{ "pool_size", "1.4" }, { "min_pool_size", "1.16" }, { "reserve_pool", "1.4" },
+	{ "reserve_pool_size", "1.24" }, { "max_db_connections", "1.6" },
+	{ "max_db_client_connections", "1.24" }, { "server_lifetime", "1.23" },
+	{ "load_balance_hosts", "1.24" }, { "pool_mode", "1.6" }, { "connect_query", "1.4" },
+	{ "application_name", "1.4" }, { "auth_query", "1.22" },
+}, user_keys[] = {
+	{ "pool_mode", "1.6" }, { "pool_size", "1.23" }, { "reserve_pool_size", "1.24" },
+	{ "max_user_connections", "1.6" }, { "transaction_timeout", "1.25" },
+	{ "idle_transaction_timeout", "1.24" }, { "query_timeout", "1.24" },
+	{ "client_idle_timeout", "1.24" }, { "max_user_client_connections", "1.24" },
 };
 
-static bool known_key(const char *const *keys, size_t n, const char *k)
+static bool known_key(const struct entry_param *keys, size_t n, const char *k)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(keys[i], k) == 0)
+		if (strcmp(keys[i].key, k) == 0)
 			return true;
 	return false;
 }
@@ -257,7 +265,11 @@ static const struct entry_key user_nums[] = {
 	{ "pool_mode", offsetof(struct bouncer_user, pool_mode), KIND_MODE },
 };
 
-/* Every key=value of a [databases] or [users] value; -1 when malformed. */
+/*
+ * Every key=value of a [databases] or [users] value, keys as written;
+ * -1 when malformed: no `=`, an empty key or value, an unterminated quote
+ * (cstr_get_pair in PgBouncer's src/loader.c).
+ */
 struct connstr_pair {
 	char *key, *val;
 };
@@ -305,11 +317,12 @@ static int connstr_pairs(const char *cs, struct connstr_pair **out, size_t *n)
 		} else {
 			for (v = p; *p && *p != ' ' && *p != '\t'; p++)
 				;
+			if (p == v)
+				return -1; /* cstr_get_value: "disallow empty values" */
 			sbuf_add(&b, v, (size_t)(p - v));
 		}
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		(*out)[*n].key = xstrndup(k, klen);
-		config_lower((*out)[*n].key);
 		(*out)[(*n)++].val = sbuf_detach(&b);
 	}
 }
@@ -362,10 +375,12 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
 			if (strcmp(nums[j].key, v[i].key) != 0)
 				continue;
 			if (!parse_bouncer_value(nums[j].kind, v[i].val, &val)) {
-				rc = config_fail_at(err, s->pos, "%s: expected %s, got \"%s\"", v[i].key,
-						    nums[j].kind == KIND_MODE ? "session, transaction or statement" :
-									       "a non-negative integer",
-						    v[i].val);
+				if (nums[j].kind == KIND_MODE)
+					rc = config_fail_at(err, s->pos, "%s '%s': invalid pool mode: %s", what,
+							    s->name, v[i].val);
+				else /* PgBouncer reads it with atoi: see docs/poolers.md */
+					rc = config_fail_at(err, s->pos, "%s: expected a non-negative integer, got "
+							    "\"%s\"", v[i].key, v[i].val);
 				break;
 			}
 			nm = (struct num *)(void *)((char *)obj + nums[j].off);
@@ -380,7 +395,7 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
 			((struct bouncer_entry *)obj)->user = arena_strdup(a, v[i].val);
 		} else if (strcmp(v[i].key, "port") == 0) {
 			if (!parse_bouncer_value(KIND_PORT, v[i].val, &val))
-				rc = config_fail_at(err, s->pos, "%s '%s': port: expected 1 to 65535, got \"%s\"",
+				rc = config_fail_at(err, s->pos, "%s '%s': invalid port: %s (expected 1 to 65535)",
 						    what, s->name, v[i].val);
 			else
 				((struct bouncer_entry *)obj)->port = val;

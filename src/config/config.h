@@ -58,10 +58,14 @@ struct config_file {
  * caller has zeroed. from is where the file is referenced (the YAML
  * `config:` node): an unreadable file is reported there. Returns 0, or -1
  * with *err "file:line:col: error: ..." (caller frees); out is then still
- * to be released.
+ * to be released. A postgresql.auto.conf in the same directory (where
+ * ALTER SYSTEM writes) is read after it, so its settings win.
  */
 int config_read_postgresql(struct arena *a, const char *path, struct pos from,
 			   struct config_file *out, char **err);
+
+/* ALTER SYSTEM's file, beside postgresql.conf (PostgreSQL's PG_AUTOCONF_FILENAME). */
+#define PG_AUTOCONF_FILE "postgresql.auto.conf"
 
 /* The same for pgbouncer.ini, read with inih; `%include FILE` is followed. */
 int config_read_pgbouncer(struct arena *a, const char *path, struct pos from,

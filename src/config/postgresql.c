@@ -407,8 +407,19 @@ int config_read_postgresql(struct arena *a, const char *path, struct pos from,
 			   struct config_file *out, char **err)
 {
 	struct pg_read r = { a, out, err };
+	const char *file = arena_strdup(a, path), *base = strrchr(file, '/');
 
-	return pg_read_file(&r, arena_strdup(a, path), from, 0, false);
+	if (pg_read_file(&r, file, from, 0, false) != 0)
+		return -1;
+	/*
+	 * ALTER SYSTEM's file, read after the main one when it is there so that
+	 * its settings win: ProcessConfigFileInternal (guc-file.l up to
+	 * PostgreSQL 15, guc.c from 16) parses PG_AUTOCONF_FILENAME (guc.h)
+	 * from the data directory; here, from the directory of `config:`.
+	 */
+	if (strcmp(base ? base + 1 : file, PG_AUTOCONF_FILE) == 0)
+		return 0;
+	return pg_read_file(&r, config_resolve_path(a, file, PG_AUTOCONF_FILE), from, 0, true);
 }
 
 bool config_parse_pg_ms(const char *value, uint64_t *ms)
