@@ -637,14 +637,22 @@ START_TEST(test_json_escaping)
 }
 END_TEST
 
-/* s through the writer, as an array element, against cJSON's own printing. */
+/*
+ * s through the writer, as an array element, against cJSON's own printing
+ * of s with its invalid UTF-8 mended (quote_utf8: U+FFFD per byte).
+ */
 static void assert_writer_string(const char *s)
 {
 	struct report_jw w;
+	struct sbuf mended = { 0 };
 	char *buf, *want;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
-	cJSON *item = cJSON_CreateString(s);
+	cJSON *item;
+
+	quote_utf8(&mended, s, strlen(s));
+	item = cJSON_CreateString(mended.s);
+	sbuf_release(&mended);
 
 	report_jw_init(&w, f);
 	report_jw_open(&w, NULL, true);
@@ -664,7 +672,8 @@ static void assert_writer_string(const char *s)
 
 /*
  * The writer copies a string that needs no escaping and hands any other to
- * cJSON: either way, byte for byte what cJSON prints. Every byte value at
+ * cJSON: either way, byte for byte what cJSON prints (for invalid UTF-8:
+ * of the string with U+FFFD in its place). Every byte value at
  * every place of strings of 1 to 19 bytes (shorter than a word, whole
  * words, words and an overlapping last word), and a double.
  */
@@ -800,13 +809,17 @@ START_TEST(test_github_escape)
 		const char *in, *data, *property;
 	} cases[] = {
 		{ "%", "%25", "%25" },
-		{ "\r", "%0D", "%0D" },
-		{ "\n", "%0A", "%0A" },
+		/* a line break of the input is shown as quote_text shows it */
+		{ "\r", "\\r", "\\r" },
+		{ "\n", "\\n", "\\n" },
+		{ "\x1b]52;\a", "\\e]52;\\x07", "\\e]52;\\x07" },
+		{ "\xe2\x80\xae", "\\u202e", "\\u202e" },
+		{ "\xff", "\\xFF", "\\xFF" },
 		{ ":", ":", "%3A" },
 		{ ",", ",", "%2C" },
 		{ "plain text", "plain text", "plain text" },
 		{ "%0A", "%250A", "%250A" },            /* an escape in the input stays literal */
-		{ "a:b,c%d\r\ne", "a:b,c%25d%0D%0Ae", "a%3Ab%2Cc%25d%0D%0Ae" },
+		{ "a:b,c%d\r\ne", "a:b,c%25d\\r\\ne", "a%3Ab%2Cc%25d\\r\\ne" },
 		{ "", "", "" },
 	};
 	size_t i;
@@ -839,7 +852,7 @@ START_TEST(test_github_output)
 		"::notice file=dir%2Cx/a%3Ab.yaml,line=4,col=3,title=CB003 above-optimum::peak demand 147 "
 		"exceeds optimum 8 on database 'main'\n"
 		"::warning file=dir%2Cx/a%3Ab.yaml,line=21,col=5,title=CB007 no-acquire-timeout::100%25 used"
-		"%0Asecond line\n");
+		"\\nsecond line\n");
 	free(s);
 	fixture_release(&x);
 }
@@ -999,7 +1012,8 @@ START_TEST(test_markdown_escape)
 	r.quiet = true;
 	s = render(REPORT_MARKDOWN, &r);
 	ck_assert_ptr_null(strstr(s, "### Database"));
-	ck_assert_ptr_nonnull(strstr(s, " a\\|b \\*c\\* \\_d\\_ max_connections \\<e\\> \\`f\\` \\[g\\] h "
+	/* the line break is shown as \n (quote_text), its backslash escaped */
+	ck_assert_ptr_nonnull(strstr(s, " a\\|b \\*c\\* \\_d\\_ max_connections \\<e\\> \\`f\\` \\[g\\]\\\\nh "
 					"(CB001 over-capacity)\n"));
 	free(s);
 	fixture_release(&x);
