@@ -1182,6 +1182,106 @@ START_TEST(test_sections)
 }
 END_TEST
 
+/* ---- hostile input, every format -------------------------------------- */
+
+/*
+ * Is the output of a line format safe? Every line valid UTF-8 without a
+ * control, DEL or bidi control (quote_text_needed), and none that begins
+ * with a forged prefix. Documents (lines false) only need valid UTF-8 and
+ * no raw control but the line feed.
+ */
+static void assert_safe(const char *what, unsigned c, const char *s, bool lines)
+{
+	const char *line = s, *nl;
+
+	/* plain ifs: a ck_assert per byte marks a point each time, too slow here */
+	if (!quote_utf8_valid(s, strlen(s)))
+		ck_abort_msg("%s, input 0x%X: invalid UTF-8", what, c);
+	for (; *line; line = nl + 1) {
+		size_t i, n;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		n = (size_t)(nl - line);
+		for (i = 0; i < n; i++)
+			if ((unsigned char)line[i] < 0x20)
+				ck_abort_msg("%s, input 0x%X: raw control 0x%02X", what, c,
+					     (unsigned char)line[i]);
+		if (lines && quote_text_needed(line, n))
+			ck_abort_msg("%s, input 0x%X: hidden character", what, c);
+		if (lines && (strncmp(line, "::error::x", 10) == 0 || strncmp(line, "evil.yaml", 9) == 0))
+			ck_abort_msg("%s, input 0x%X: a forged line", what, c);
+		if (!*nl)
+			break;
+	}
+}
+
+/*
+ * Every byte value 1..255 and every bidi control, in a finding's message
+ * and in its file's name, through every format: no line format lets one
+ * through, every document stays valid UTF-8 and JSON parses.
+ */
+START_TEST(test_hostile_every_format)
+{
+	static const char *const cps[] = {
+		"\xD8\x9C", "\xE2\x80\x8E", "\xE2\x80\x8F", "\xE2\x80\xA8", "\xE2\x80\xA9",
+		"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
+		"\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9", "\xC2\x9B",
+	};
+	static const struct {
+		enum report_format f;
+		const char *name;
+		bool lines, json;
+	} formats[] = {
+		{ REPORT_TEXT, "text", true, false },	 { REPORT_GCC, "gcc", true, false },
+		{ REPORT_GITHUB, "github", true, false },	 { REPORT_MARKDOWN, "markdown", true, false },
+		{ REPORT_JSON, "json", false, true },	 { REPORT_SARIF, "sarif", false, true },
+		{ REPORT_JUNIT, "junit", false, false },
+	};
+	unsigned c;
+	size_t k;
+
+	for (c = 1; c < 256 + ARRAY_LEN(cps); c++) {
+		char in[8] = { 0 }, file[32], msg[96];
+		struct fixture x;
+		struct report r;
+
+		if (c < 256)
+			in[0] = (char)c;
+		else
+			snprintf(in, sizeof(in), "%s", cps[c - 256]);
+		snprintf(file, sizeof(file), "f%s\nevil.yaml:1:1: x.yaml", in);
+		snprintf(msg, sizeof(msg), "a%sb\n::error::x\r\nevil.yaml:1:1: error: forged%s", in, in);
+		fixture_init(&x, file);
+		free(x.f.v[0].message);
+		x.f.v[0].message = xstrdup(msg);
+		r = make_report(&x.rf, 1, "check");
+		for (k = 0; k < ARRAY_LEN(formats); k++) {
+			char *s = render(formats[k].f, &r);
+
+			assert_safe(formats[k].name, c, s, formats[k].lines);
+			if (formats[k].json) {
+				cJSON *j = cJSON_Parse(s);
+				if (!j)
+					ck_abort_msg("%s, input 0x%X: not JSON", formats[k].name, c);
+				cJSON_Delete(j);
+			}
+			free(s);
+		}
+		r.color = true;
+		{
+			char *s = render(REPORT_TEXT, &r);
+			/* colour adds connbudget's own SGR escapes: none may come from the input */
+			if (strstr(s, "\x1b[2J") || !quote_utf8_valid(s, strlen(s)))
+				ck_abort_msg("colour, input 0x%X", c);
+			free(s);
+		}
+		fixture_release(&x);
+	}
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -1217,6 +1317,7 @@ Suite *report_suite(void)
 	tc = tcase_create("ci");
 	tcase_add_test(tc, test_github_escape);
 	tcase_add_test(tc, test_github_output);
+	tcase_add_test(tc, test_hostile_every_format);
 	tcase_add_test(tc, test_xml_escape);
 	tcase_add_test(tc, test_junit);
 	suite_add_tcase(s, tc);

@@ -136,5 +136,22 @@ check_out "unknown rule stderr" text "$TMP/err"
 "$CB" check --format $'x\n::error::x' "$TMP/t/top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
 check_out "unknown format stderr" text "$TMP/err"
 
+# a pgbouncer.ini value with ESC, invalid UTF-8 and OSC 52, quoted by the loader's message
+mkdir -p "$TMP/pg"
+printf '[databases]\nprod = host=db.internal dbname=shop\n[pgbouncer]\npool_mode = tr\033[2J\377\205ansaction\n' \
+	>"$TMP/pg/pgbouncer.ini"
+cat >"$TMP/pg/t.yaml" <<'Y'
+version: 1
+databases:
+  main: { max_connections: 30, host: db.internal }
+poolers:
+  bouncer: { type: pgbouncer, database: main, config: pgbouncer.ini }
+Y
+for fmt in text gcc github json; do
+	"$CB" check --format "$fmt" "$TMP/pg/t.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+	check_out "pgbouncer.ini value --format $fmt stderr" text "$TMP/err"
+done
+if grep -qF 'got "tr\e[2J\xFF\x85ansaction"' "$TMP/err"; then ok; else bad "pgbouncer.ini: $(cat "$TMP/err")"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
