@@ -73,9 +73,9 @@ void quote_utf8(struct sbuf *b, const char *s, size_t n);
 /*
  * The NUL-terminated s for GitHub-flavoured Markdown (a table cell, a list
  * item, a heading), appended to b, after quote_text (so no control, bidi
- * character or line break is left): the backslash and each of ` * _ [ ] < > | # ~ takes a
- * backslash (but an underscore inside a word, as in max_connections, stays
- * as it is), an '&' that would start a character reference (&lt;) becomes
+ * character or line break is left): the backslash and each of
+ * ` * _ [ ] < > | # ~ take a backslash (but an underscore inside a word,
+ * as in max_connections, stays as it is), an '&' that would start a character reference (&lt;) becomes
  * &amp;, and an '@' that GitHub would read as a mention ("@team", not
  * user@host) is written "@<!-- -->", which GitHub renders as a plain '@'
  * that notifies nobody.
