@@ -109,6 +109,7 @@ unit: build/san/check_all
 cli: build/san/connbudget build/connbudget
 	CONNBUDGET=build/san/connbudget tests/cli.sh
 	CONNBUDGET=build/san/connbudget tests/plan.sh
+	CONNBUDGET=build/san/connbudget tests/hostile.sh
 
 # The schema and the loader accept the same files; the hook, install, man
 # page and completion work as a user meets them.

@@ -17,6 +17,7 @@
 #include "observe.h"
 #include "util.h"
 #include "version.h"
+#include "quote.h"
 
 const char alerts_exporter_queries[] =
 	"# postgres_exporter query file (--extend.query-path), written by\n"
@@ -593,7 +594,7 @@ static int alerts_hook(struct options *o, struct loaded *l, size_t n, struct rep
 	(void)o;
 	assert(n == 1);
 	if (alerts_build(l[0].topo, &l[0].budget, &job->ao, &job->set, &err) != 0) {
-		fprintf(stderr, "connbudget: error: %s\n", err);
+		quote_fprintf(stderr, "connbudget: error: %s", err);
 		free(err);
 		return EXIT_ERROR;
 	}
@@ -610,7 +611,7 @@ int command_alerts(struct options *o)
 	int status = EXIT_ERROR;
 
 	if (o->format_given && o->format != REPORT_PROMETHEUS) {
-		fprintf(stderr, "connbudget: error: alerts writes --format prometheus only, not %s\n",
+		quote_fprintf(stderr, "connbudget: error: alerts writes --format prometheus only, not %s",
 			report_format_name(o->format));
 		return EXIT_ERROR;
 	}
@@ -634,8 +635,8 @@ int command_alerts(struct options *o)
 	job.ao.idle_threshold_ms = OBSERVE_IDLE_THRESHOLD_MS;
 	if (o->idle_threshold && (!observe_parse_duration(o->idle_threshold, &job.ao.idle_threshold_ms) ||
 				  job.ao.idle_threshold_ms == 0)) {
-		fprintf(stderr, "connbudget: error: --idle-threshold: expected a duration such as "
-				"5min or 250ms, got \"%s\"\n", o->idle_threshold);
+		quote_fprintf(stderr, "connbudget: error: --idle-threshold: expected a duration such as "
+				"5min or 250ms, got \"%s\"", o->idle_threshold);
 		goto out;
 	}
 	sel = xcalloc(o->nselectors ? o->nselectors : 1, sizeof(*sel));
@@ -643,8 +644,8 @@ int command_alerts(struct options *o)
 	job.ao.nselectors = o->nselectors;
 	for (i = 0; i < o->nselectors; i++) {
 		if (!alerts_parse_selector(o->selectors[i], &sel[i])) {
-			fprintf(stderr, "connbudget: error: --selector: expected [ID=]MATCHERS with PromQL "
-					"label matchers such as instance=\"db-1:9187\", got \"%s\"\n",
+			quote_fprintf(stderr, "connbudget: error: --selector: expected [ID=]MATCHERS with PromQL "
+					"label matchers such as instance=\"db-1:9187\", got \"%s\"",
 				o->selectors[i]);
 			goto out;
 		}

@@ -19,6 +19,7 @@
 #include "version.h"
 
 #include "schema_data.h"
+#include "quote.h"
 
 /* An output destination: stdout, or a temporary file renamed into place. */
 struct output {
@@ -46,13 +47,13 @@ static int output_open(struct output *out, const char *dest, bool force)
 		return 0;
 	}
 	if (!force && access(dest, F_OK) == 0) {
-		fprintf(stderr, "connbudget: error: %s: file exists (use --force to overwrite)\n", dest);
+		quote_fprintf(stderr, "connbudget: error: %s: file exists (use --force to overwrite)", dest);
 		return -1;
 	}
 	out->tmp = xasprintf("%s.tmp.XXXXXX", dest);
 	fd = mkstemp(out->tmp);
 	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
-		fprintf(stderr, "connbudget: error: %s: %s\n", dest, strerror(errno));
+		quote_fprintf(stderr, "connbudget: error: %s: %s", dest, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(out->tmp);
@@ -86,9 +87,9 @@ static int output_close(struct output *out, bool ok)
 		else
 			rc = link(out->tmp, out->dest);
 		if (rc != 0)
-			fprintf(stderr, "connbudget: error: %s: %s\n", out->dest, strerror(errno));
+			quote_fprintf(stderr, "connbudget: error: %s: %s", out->dest, strerror(errno));
 	} else {
-		fprintf(stderr, "connbudget: error: %s: could not write the report\n", out->dest);
+		quote_fprintf(stderr, "connbudget: error: %s: could not write the report", out->dest);
 		rc = -1;
 	}
 	unlink(out->tmp);
@@ -137,7 +138,7 @@ static int run_pipeline(const char *path, const struct options *o, struct loaded
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "%s\n", err ? err : "connbudget: error: could not load");
+	quote_fputs_line(stderr, err ? err : "connbudget: error: could not load");
 	free(err);
 	budget_release(&l->budget);
 	findings_release(&l->findings);
@@ -280,7 +281,7 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 		goto out; /* nothing to report: the errors are on stderr */
 	if (load_failed && o->output) {
 		/* Keep whatever -o FILE held: a partial report is worse than none. */
-		fprintf(stderr, "connbudget: error: %s not written: an input could not be loaded\n",
+		quote_fprintf(stderr, "connbudget: error: %s not written: an input could not be loaded",
 			o->output);
 		goto out;
 	}
@@ -448,7 +449,7 @@ int command_graph(struct options *o)
 	}
 	if (o->format != REPORT_MERMAID && o->format != REPORT_DOT) {
 		if (o->format_given) {
-			fprintf(stderr, "connbudget: error: graph draws --format mermaid or dot, not %s\n",
+			quote_fprintf(stderr, "connbudget: error: graph draws --format mermaid or dot, not %s",
 				report_format_name(o->format));
 			return EXIT_ERROR;
 		}
@@ -498,10 +499,10 @@ int command_explain(struct options *o)
 			names[i] = rule_registry[i].name;
 		near = closest_word(o->args[0], names, rule_count);
 		if (near)
-			fprintf(stderr, "connbudget: error: unknown rule \"%s\", did you mean \"%s\"?\n",
+			quote_fprintf(stderr, "connbudget: error: unknown rule \"%s\", did you mean \"%s\"?",
 				o->args[0], near);
 		else
-			fprintf(stderr, "connbudget: error: unknown rule \"%s\" (see `connbudget rules`)\n",
+			quote_fprintf(stderr, "connbudget: error: unknown rule \"%s\" (see `connbudget rules`)",
 				o->args[0]);
 		free(names);
 		return EXIT_ERROR;
@@ -526,7 +527,7 @@ int command_init(struct options *o)
 	if (output_close(&out, ok) != 0)
 		return EXIT_ERROR;
 	if (out.f != stdout)
-		fprintf(stderr, "wrote %s\n", path);
+		quote_fprintf(stderr, "wrote %s", path);
 	return EXIT_PASS;
 }
 

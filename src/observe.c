@@ -22,6 +22,7 @@
 #include "command.h"
 #include "pq.h"
 #include "util.h"
+#include "quote.h"
 
 /*--- durations ---------------------------------------------------------------*/
 
@@ -1312,7 +1313,7 @@ static int pick_database(const struct topology *t, const char *id, size_t *index
 			return 0;
 		for (i = 0; i < t->ndatabases; i++)
 			sbuf_printf(&ids, "%s'%s'", i ? ", " : "", t->databases[i].id.s);
-		fprintf(stderr, "connbudget: error: --database: no database '%s' in %s (it has %s)\n",
+		quote_fprintf(stderr, "connbudget: error: --database: no database '%s' in %s (it has %s)",
 			id, t->file, ids.s);
 		sbuf_release(&ids);
 		return -1;
@@ -1323,8 +1324,8 @@ static int pick_database(const struct topology *t, const char *id, size_t *index
 	}
 	for (i = 0; i < t->ndatabases; i++)
 		sbuf_printf(&ids, "%s'%s'", i ? ", " : "", t->databases[i].id.s);
-	fprintf(stderr, "connbudget: error: %s has %zu databases (%s): say which one --dsn "
-			"connects to with --database ID\n", t->file, t->ndatabases, ids.s);
+	quote_fprintf(stderr, "connbudget: error: %s has %zu databases (%s): say which one --dsn "
+			"connects to with --database ID", t->file, t->ndatabases, ids.s);
 	sbuf_release(&ids);
 	return -1;
 }
@@ -1339,11 +1340,11 @@ static int pick_pooler(const struct topology *t, const char *id, size_t *index)
 
 	if (id) {
 		if (!model_find_pooler(t, id, index)) {
-			fprintf(stderr, "connbudget: error: --pooler: no pooler '%s' in %s\n", id, t->file);
+			quote_fprintf(stderr, "connbudget: error: --pooler: no pooler '%s' in %s", id, t->file);
 			return -1;
 		}
 		if (t->poolers[*index].type.v != POOLER_PGBOUNCER) {
-			fprintf(stderr, "connbudget: error: --pooler: '%s' is a %s, not a pgbouncer\n", id,
+			quote_fprintf(stderr, "connbudget: error: --pooler: '%s' is a %s, not a pgbouncer", id,
 				pooler_type_name((enum pooler_type)t->poolers[*index].type.v));
 			return -1;
 		}
@@ -1358,10 +1359,10 @@ static int pick_pooler(const struct topology *t, const char *id, size_t *index)
 	if (n == 1)
 		return 0;
 	if (n == 0)
-		fprintf(stderr, "connbudget: error: --pgbouncer: %s declares no pgbouncer pooler\n", t->file);
+		quote_fprintf(stderr, "connbudget: error: --pgbouncer: %s declares no pgbouncer pooler", t->file);
 	else
-		fprintf(stderr, "connbudget: error: %s has %zu pgbouncer poolers: say which one "
-				"--pgbouncer is with --pooler ID\n", t->file, n);
+		quote_fprintf(stderr, "connbudget: error: %s has %zu pgbouncer poolers: say which one "
+				"--pgbouncer is with --pooler ID", t->file, n);
 	return -1;
 }
 
@@ -1410,7 +1411,7 @@ static int observe_hook(struct options *o, struct loaded *l, size_t n, struct re
 	r->nsections = 1;
 	return 0;
 fail:
-	fprintf(stderr, "connbudget: error: %s\n", err);
+	quote_fprintf(stderr, "connbudget: error: %s", err);
 	free(err);
 	return EXIT_ERROR;
 }
@@ -1439,14 +1440,14 @@ int command_observe(struct options *o)
 		return EXIT_ERROR;
 	}
 	if (o->idle_threshold && !observe_parse_duration(o->idle_threshold, &obs->idle_threshold_ms)) {
-		fprintf(stderr, "connbudget: error: --idle-threshold: expected a duration like 30s, "
-				"5min or 250ms, got \"%s\"\n", o->idle_threshold);
+		quote_fprintf(stderr, "connbudget: error: --idle-threshold: expected a duration like 30s, "
+				"5min or 250ms, got \"%s\"", o->idle_threshold);
 		return EXIT_ERROR;
 	}
 	if (o->timeout && (!observe_parse_duration(o->timeout, &obs->timeout_ms) ||
 			   obs->timeout_ms == 0 || obs->timeout_ms > OBSERVE_TIMEOUT_MAX_MS)) {
-		fprintf(stderr, "connbudget: error: --timeout: expected a duration from 1ms to 1h "
-				"like 10s or 500ms, got \"%s\"\n", o->timeout);
+		quote_fprintf(stderr, "connbudget: error: --timeout: expected a duration from 1ms to 1h "
+				"like 10s or 500ms, got \"%s\"", o->timeout);
 		return EXIT_ERROR;
 	}
 	/* One deadline for the whole run: both servers, every query. */

@@ -17,6 +17,7 @@
 
 #include "load.h"
 #include "report/report.h"
+#include "quote.h"
 
 /* ANSI escapes for the text section (used only with colour). */
 #define BOLD "\033[1m"
@@ -824,8 +825,8 @@ int command_plan(struct options *o)
 	req.fail_on = o->fail_on;
 	if (o->spike) {
 		if (!plan_parse_factor(o->spike, &req.spike)) {
-			fprintf(stderr, "connbudget: error: --spike: expected a factor from 0.01 to 100 with "
-					"at most two decimals (e.g. 2 or 1.5), got \"%s\"\n", o->spike);
+			quote_fprintf(stderr, "connbudget: error: --spike: expected a factor from 0.01 to 100 with "
+					"at most two decimals (e.g. 2 or 1.5), got \"%s\"", o->spike);
 			return EXIT_ERROR;
 		}
 		req.has_spike = true;
@@ -833,9 +834,9 @@ int command_plan(struct options *o)
 	t = load_file(o->args[0], &err);
 	if (!t || plan_run(t, &req, &res, &b, &f, &err) != 0) {
 		if (err && strncmp(err, "--", 2) == 0)
-			fprintf(stderr, "connbudget: error: %s\n", err);
+			quote_fprintf(stderr, "connbudget: error: %s", err);
 		else
-			fprintf(stderr, "%s\n", err ? err : "connbudget: error: cannot run the plan");
+			quote_fputs_line(stderr, err ? err : "connbudget: error: cannot run the plan");
 		goto out;
 	}
 	rf.topo = t;
@@ -878,7 +879,8 @@ static void fmt_factor(char buf[24], uint64_t h)
 /* One blocker as "CB001 peak demand …", appended to sb. */
 static void put_blocker(struct sbuf *sb, const struct plan_blocker *b)
 {
-	sbuf_printf(sb, "%s %s", b->rule->id, b->message);
+	sbuf_printf(sb, "%s ", b->rule->id);
+	quote_text_str(sb, b->message);
 }
 
 static void print_solve(struct sbuf *out, const struct plan_solve *s, bool color)
@@ -895,7 +897,7 @@ static void print_solve(struct sbuf *out, const struct plan_solve *s, bool color
 			sbuf_printf(&sb, "%s can go up to %s%" PRIu64 "%s", s->path, bold, s->value, reset);
 		sbuf_printf(&sb, " (at %" PRIu64 ": ", s->at);
 		if (s->invalid)
-			sbuf_puts(&sb, s->invalid);
+			quote_text_str(&sb, s->invalid);
 		for (i = 0; !s->invalid && i < s->nblockers; i++) {
 			if (i)
 				sbuf_puts(&sb, "; ");
@@ -916,13 +918,18 @@ static void print_solve(struct sbuf *out, const struct plan_solve *s, bool color
 			    s->lo, s->hi);
 		sbuf_puts(&sb, s->unrelated ? "; these findings, unrelated to it, fire at every value tried:"
 					    : "; at the current value:");
-		if (s->invalid)
-			sbuf_printf(&sb, "\n           %s", s->invalid);
+		if (s->invalid) {
+			sbuf_puts(&sb, "\n           ");
+			quote_text_str(&sb, s->invalid);
+		}
+		/* each blocker one line, its file name and message through quote_text */
 		for (i = 0; i < s->nblockers; i++) {
 			const struct plan_blocker *b = &s->blockers[i];
-			sbuf_printf(&sb, "\n           %s:%u:%u: %s: %s [%s %s]", pos_file(b->pos), b->pos.line,
-				    b->pos.col, severity_name(b->severity), b->message, b->rule->id,
-				    b->rule->name);
+			sbuf_puts(&sb, "\n           ");
+			quote_text_str(&sb, pos_file(b->pos));
+			sbuf_printf(&sb, ":%u:%u: %s: ", b->pos.line, b->pos.col, severity_name(b->severity));
+			quote_text_str(&sb, b->message);
+			sbuf_printf(&sb, " [%s %s]", b->rule->id, b->rule->name);
 		}
 		break;
 	}
@@ -970,7 +977,11 @@ static void plan_text(struct sbuf *out, const struct plan_result *p, bool color)
 	sbuf_printf(out, "%splan%s\n", bold, reset);
 	for (i = 0; i < p->nsets; i++) {
 		char *v = mask_password(p->sets[i].value);
-		sbuf_printf(out, "  set      %s = %s\n", p->sets[i].path, v);
+		sbuf_puts(out, "  set      ");
+		quote_text_str(out, p->sets[i].path);
+		sbuf_puts(out, " = ");
+		quote_text_str(out, v);
+		sbuf_putc(out, '\n');
 		free(v);
 	}
 	if (p->has_spike) {

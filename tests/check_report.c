@@ -637,14 +637,22 @@ START_TEST(test_json_escaping)
 }
 END_TEST
 
-/* s through the writer, as an array element, against cJSON's own printing. */
+/*
+ * s through the writer, as an array element, against cJSON's own printing
+ * of s with its invalid UTF-8 mended (quote_utf8: U+FFFD per byte).
+ */
 static void assert_writer_string(const char *s)
 {
 	struct report_jw w;
+	struct sbuf mended = { 0 };
 	char *buf, *want;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
-	cJSON *item = cJSON_CreateString(s);
+	cJSON *item;
+
+	quote_utf8(&mended, s, strlen(s));
+	item = cJSON_CreateString(mended.s);
+	sbuf_release(&mended);
 
 	report_jw_init(&w, f);
 	report_jw_open(&w, NULL, true);
@@ -664,7 +672,8 @@ static void assert_writer_string(const char *s)
 
 /*
  * The writer copies a string that needs no escaping and hands any other to
- * cJSON: either way, byte for byte what cJSON prints. Every byte value at
+ * cJSON: either way, byte for byte what cJSON prints (for invalid UTF-8:
+ * of the string with U+FFFD in its place). Every byte value at
  * every place of strings of 1 to 19 bytes (shorter than a word, whole
  * words, words and an overlapping last word), and a double.
  */
@@ -800,13 +809,17 @@ START_TEST(test_github_escape)
 		const char *in, *data, *property;
 	} cases[] = {
 		{ "%", "%25", "%25" },
-		{ "\r", "%0D", "%0D" },
-		{ "\n", "%0A", "%0A" },
+		/* a line break of the input is shown as quote_text shows it */
+		{ "\r", "\\r", "\\r" },
+		{ "\n", "\\n", "\\n" },
+		{ "\x1b]52;\a", "\\e]52;\\x07", "\\e]52;\\x07" },
+		{ "\xe2\x80\xae", "\\u202e", "\\u202e" },
+		{ "\xff", "\\xFF", "\\xFF" },
 		{ ":", ":", "%3A" },
 		{ ",", ",", "%2C" },
 		{ "plain text", "plain text", "plain text" },
 		{ "%0A", "%250A", "%250A" },            /* an escape in the input stays literal */
-		{ "a:b,c%d\r\ne", "a:b,c%25d%0D%0Ae", "a%3Ab%2Cc%25d%0D%0Ae" },
+		{ "a:b,c%d\r\ne", "a:b,c%25d\\r\\ne", "a%3Ab%2Cc%25d\\r\\ne" },
 		{ "", "", "" },
 	};
 	size_t i;
@@ -839,7 +852,7 @@ START_TEST(test_github_output)
 		"::notice file=dir%2Cx/a%3Ab.yaml,line=4,col=3,title=CB003 above-optimum::peak demand 147 "
 		"exceeds optimum 8 on database 'main'\n"
 		"::warning file=dir%2Cx/a%3Ab.yaml,line=21,col=5,title=CB007 no-acquire-timeout::100%25 used"
-		"%0Asecond line\n");
+		"\\nsecond line\n");
 	free(s);
 	fixture_release(&x);
 }
@@ -999,7 +1012,8 @@ START_TEST(test_markdown_escape)
 	r.quiet = true;
 	s = render(REPORT_MARKDOWN, &r);
 	ck_assert_ptr_null(strstr(s, "### Database"));
-	ck_assert_ptr_nonnull(strstr(s, " a\\|b \\*c\\* \\_d\\_ max_connections \\<e\\> \\`f\\` \\[g\\] h "
+	/* the line break is shown as \n (quote_text), its backslash escaped */
+	ck_assert_ptr_nonnull(strstr(s, " a\\|b \\*c\\* \\_d\\_ max_connections \\<e\\> \\`f\\` \\[g\\]\\\\nh "
 					"(CB001 over-capacity)\n"));
 	free(s);
 	fixture_release(&x);
@@ -1168,6 +1182,106 @@ START_TEST(test_sections)
 }
 END_TEST
 
+/* ---- hostile input, every format -------------------------------------- */
+
+/*
+ * Is the output of a line format safe? Every line valid UTF-8 without a
+ * control, DEL or bidi control (quote_text_needed), and none that begins
+ * with a forged prefix. Documents (lines false) only need valid UTF-8 and
+ * no raw control but the line feed.
+ */
+static void assert_safe(const char *what, unsigned c, const char *s, bool lines)
+{
+	const char *line = s, *nl;
+
+	/* plain ifs: a ck_assert per byte marks a point each time, too slow here */
+	if (!quote_utf8_valid(s, strlen(s)))
+		ck_abort_msg("%s, input 0x%X: invalid UTF-8", what, c);
+	for (; *line; line = nl + 1) {
+		size_t i, n;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		n = (size_t)(nl - line);
+		for (i = 0; i < n; i++)
+			if ((unsigned char)line[i] < 0x20)
+				ck_abort_msg("%s, input 0x%X: raw control 0x%02X", what, c,
+					     (unsigned char)line[i]);
+		if (lines && quote_text_needed(line, n))
+			ck_abort_msg("%s, input 0x%X: hidden character", what, c);
+		if (lines && (strncmp(line, "::error::x", 10) == 0 || strncmp(line, "evil.yaml", 9) == 0))
+			ck_abort_msg("%s, input 0x%X: a forged line", what, c);
+		if (!*nl)
+			break;
+	}
+}
+
+/*
+ * Every byte value 1..255 and every bidi control, in a finding's message
+ * and in its file's name, through every format: no line format lets one
+ * through, every document stays valid UTF-8 and JSON parses.
+ */
+START_TEST(test_hostile_every_format)
+{
+	static const char *const cps[] = {
+		"\xD8\x9C", "\xE2\x80\x8E", "\xE2\x80\x8F", "\xE2\x80\xA8", "\xE2\x80\xA9",
+		"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
+		"\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9", "\xC2\x9B",
+	};
+	static const struct {
+		enum report_format f;
+		const char *name;
+		bool lines, json;
+	} formats[] = {
+		{ REPORT_TEXT, "text", true, false },	 { REPORT_GCC, "gcc", true, false },
+		{ REPORT_GITHUB, "github", true, false },	 { REPORT_MARKDOWN, "markdown", true, false },
+		{ REPORT_JSON, "json", false, true },	 { REPORT_SARIF, "sarif", false, true },
+		{ REPORT_JUNIT, "junit", false, false },
+	};
+	unsigned c;
+	size_t k;
+
+	for (c = 1; c < 256 + ARRAY_LEN(cps); c++) {
+		char in[8] = { 0 }, file[32], msg[96];
+		struct fixture x;
+		struct report r;
+
+		if (c < 256)
+			in[0] = (char)c;
+		else
+			snprintf(in, sizeof(in), "%s", cps[c - 256]);
+		snprintf(file, sizeof(file), "f%s\nevil.yaml:1:1: x.yaml", in);
+		snprintf(msg, sizeof(msg), "a%sb\n::error::x\r\nevil.yaml:1:1: error: forged%s", in, in);
+		fixture_init(&x, file);
+		free(x.f.v[0].message);
+		x.f.v[0].message = xstrdup(msg);
+		r = make_report(&x.rf, 1, "check");
+		for (k = 0; k < ARRAY_LEN(formats); k++) {
+			char *s = render(formats[k].f, &r);
+
+			assert_safe(formats[k].name, c, s, formats[k].lines);
+			if (formats[k].json) {
+				cJSON *j = cJSON_Parse(s);
+				if (!j)
+					ck_abort_msg("%s, input 0x%X: not JSON", formats[k].name, c);
+				cJSON_Delete(j);
+			}
+			free(s);
+		}
+		r.color = true;
+		{
+			char *s = render(REPORT_TEXT, &r);
+			/* colour adds connbudget's own SGR escapes: none may come from the input */
+			if (strstr(s, "\x1b[2J") || !quote_utf8_valid(s, strlen(s)))
+				ck_abort_msg("colour, input 0x%X", c);
+			free(s);
+		}
+		fixture_release(&x);
+	}
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -1203,6 +1317,7 @@ Suite *report_suite(void)
 	tc = tcase_create("ci");
 	tcase_add_test(tc, test_github_escape);
 	tcase_add_test(tc, test_github_output);
+	tcase_add_test(tc, test_hostile_every_format);
 	tcase_add_test(tc, test_xml_escape);
 	tcase_add_test(tc, test_junit);
 	suite_add_tcase(s, tc);

@@ -11,6 +11,7 @@
 
 #include "command.h"
 #include "plan.h"
+#include "quote.h"
 #include "report/report.h"
 #include "rules.h"
 #include "version.h"
@@ -126,9 +127,14 @@ static void usage(FILE *f)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "connbudget: error: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'connbudget --help'.\n");
+	struct sbuf b = { 0 };
+
+	/* arg is the user's word: one line, through quote_text */
+	sbuf_puts(&b, "connbudget: error: ");
+	sbuf_printf(&b, fmt, arg);
+	quote_fputs_line(stderr, b.s);
+	sbuf_release(&b);
+	fprintf(stderr, "Try 'connbudget --help'.\n");
 	return EXIT_ERROR;
 }
 

@@ -40,7 +40,7 @@ void report_dot_escape(struct sbuf *b, const char *s)
 
 	while (*p) {
 		uint32_t cp;
-		size_t n = report_utf8_next(p, &cp);
+		size_t n = quote_utf8_next(p, &cp);
 
 		if (cp == '"' || cp == '\\') {
 			sbuf_putc(b, '\\');

@@ -4,10 +4,13 @@
  * (warning → ::warning, info → ::notice), which the runner turns into
  * annotations on the pull request.
  *
- * Escaping follows the runner's own (actions/toolkit command.ts): in the
- * message, '%' first, then CR and LF; in property values also ':' and ','.
+ * Escaping follows the runner's own (actions/toolkit command.ts): '%' in
+ * the message, and in property values also ':' and ','. CR and LF, like
+ * every other control character of the input, are written as quote_text
+ * shows them (\r, \n), so a message is always one line of the log.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "report_impl.h"
 
@@ -25,20 +28,25 @@ static const char *github_command(enum severity s)
 	return "notice";
 }
 
-/* Escape s into b; property adds ':' and ','. '%' is escaped in the same
- * pass as the rest, so no escape is ever escaped twice. */
+/*
+ * Escape s into b; property adds ':' and ','. s goes through quote_text
+ * first, so no control character (CR and LF included, as \r and \n) or
+ * bidi control of the input reaches the log. '%' is escaped in the same
+ * pass as the rest, so no escape is ever escaped twice.
+ */
 static void github_escape(struct sbuf *b, const char *s, bool property)
 {
+	struct sbuf clean = { 0 };
+	size_t n = strlen(s);
+
+	if (quote_text_needed(s, n)) {
+		quote_text(&clean, s, n);
+		s = clean.s;
+	}
 	for (; *s; s++) {
 		switch (*s) {
 		case '%':
 			sbuf_puts(b, "%25");
-			break;
-		case '\r':
-			sbuf_puts(b, "%0D");
-			break;
-		case '\n':
-			sbuf_puts(b, "%0A");
 			break;
 		case ':':
 			sbuf_puts(b, property ? "%3A" : ":");
@@ -50,6 +58,7 @@ static void github_escape(struct sbuf *b, const char *s, bool property)
 			sbuf_putc(b, *s);
 		}
 	}
+	sbuf_release(&clean);
 }
 
 void report_github_escape_data(struct sbuf *b, const char *s)

@@ -28,12 +28,7 @@ static const struct {
 
 bool graph_char_ok(uint32_t cp)
 {
-	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
-		return false;
-	if (cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
-	    (cp >= 0x2066 && cp <= 0x2069))
-		return false;
-	return cp < 0xFFFD || cp > 0xFFFF;
+	return !quote_char_hidden(cp) && (cp < 0xFFFD || cp > 0xFFFF);
 }
 
 const char *graph_state_class(enum graph_state s)

@@ -106,6 +106,25 @@ static void jw_newline(struct report_jw *w)
 }
 
 /*
+ * Write n bytes that cJSON printed, each byte of invalid UTF-8 in them
+ * (from a string or a key: cJSON copies bytes above 0x7f as they are, and
+ * no escape it writes holds one) replaced by U+FFFD, so that the document
+ * is valid UTF-8 whatever the input held.
+ */
+static void jw_write_utf8(struct report_jw *w, const char *s, size_t n)
+{
+	struct sbuf mended = { 0 };
+
+	if (quote_utf8_valid(s, n)) {
+		jw_write(w, s, n);
+		return;
+	}
+	quote_utf8(&mended, s, n);
+	jw_write(w, mended.s, mended.len);
+	sbuf_release(&mended);
+}
+
+/*
  * Print item (its value, never its key) compactly with cJSON into w's
  * print buffer and write it. cJSON_PrintPreallocated reuses the buffer;
  * when the value does not fit, cJSON_PrintUnformatted prints it instead
@@ -126,7 +145,7 @@ static void jw_print(struct report_jw *w, const cJSON *item)
 		w->cap = JW_BUF_MIN;
 	}
 	if (cJSON_PrintPreallocated((cJSON *)item, w->buf, w->cap, false)) {
-		jw_write(w, w->buf, strlen(w->buf));
+		jw_write_utf8(w, w->buf, strlen(w->buf));
 		return;
 	}
 	text = cJSON_PrintUnformatted(item);
@@ -135,7 +154,7 @@ static void jw_print(struct report_jw *w, const cJSON *item)
 		return;
 	}
 	n = strlen(text);
-	jw_write(w, text, n);
+	jw_write_utf8(w, text, n);
 	cJSON_free(text);
 	/* room for the next value of this size, with cJSON's estimate slack */
 	if (n < INT_MAX / 2 - 64 && (int)n * 2 + 64 > w->cap) {
@@ -162,7 +181,8 @@ static bool jw_word_flags(uint64_t x)
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
 
-	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs) != 0;
+	/* x & highs: a byte above 0x7f, which may start invalid UTF-8 */
+	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & highs) != 0;
 }
 
 static bool jw_needs_escape(const unsigned char *p, size_t n)
@@ -191,11 +211,12 @@ static bool jw_needs_escape(const unsigned char *p, size_t n)
 	}
 	return false;
 exact:
-	/* a flag may be a byte above 0x7f: decide byte by byte */
+	/* a flag may be a byte above 0x7f: decide byte by byte, then whether
+	 * those bytes are valid UTF-8 (jw_print mends the string if not) */
 	for (i = 0; i < n; i++)
 		if (jw_escaped(p[i]))
 			return true;
-	return false;
+	return !quote_utf8_valid((const char *)p, n);
 }
 
 /*

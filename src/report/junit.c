@@ -175,7 +175,7 @@ void report_xml_escape(struct sbuf *b, const char *s, bool attr)
 			sbuf_add(b, (const char *)run, (size_t)(p - run));
 		if (!*p)
 			break;
-		n = report_utf8_next(p, &cp);
+		n = quote_utf8_next(p, &cp);
 
 		switch (cp) {
 		case '&':

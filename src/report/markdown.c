@@ -10,38 +10,16 @@
 
 #include "report_impl.h"
 
-static bool word_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/*
- * Backslash-escape what Markdown would read as markup (and '|', which ends
- * a table cell); line breaks become spaces. An underscore inside a word
- * (max_connections) is left alone: GFM never reads it as emphasis.
- */
+/* One table cell: " text |", bold for the total row; " |" when empty. */
+/* s through the password masker, then quote_markdown: no markup, no mention. */
 static void md_escape(struct sbuf *b, const char *raw)
 {
 	char *masked = mask_may_change(raw) ? mask_password(raw) : NULL;
-	const char *s = masked ? masked : raw, *start = s;
 
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r') {
-			sbuf_putc(b, ' ');
-			continue;
-		}
-		if (*s == '_' && s > start && word_char(s[-1]) && word_char(s[1])) {
-			sbuf_putc(b, '_');
-			continue;
-		}
-		if (strchr("\\`*_[]<>|#~", *s))
-			sbuf_putc(b, '\\');
-		sbuf_putc(b, *s);
-	}
+	quote_markdown(b, masked ? masked : raw);
 	free(masked);
 }
 
-/* One table cell: " text |", bold for the total row; " |" when empty. */
 static void md_cell(struct sbuf *b, const char *text, bool bold)
 {
 	if (!*text) {
@@ -49,7 +27,7 @@ static void md_cell(struct sbuf *b, const char *text, bool bold)
 		return;
 	}
 	sbuf_puts(b, bold ? " **" : " ");
-	md_escape(b, text);
+	quote_markdown(b, text);
 	sbuf_puts(b, bold ? "** |" : " |");
 }
 
@@ -64,7 +42,7 @@ static void md_table(struct sbuf *b, const struct report *r, const struct report
 	sbuf_puts(b, "### Database `");
 	sbuf_puts(b, d->id.s);
 	sbuf_puts(b, "` (");
-	md_escape(b, report_object_file(rf->topo, &d->id));
+	quote_markdown(b, report_object_file(rf->topo, &d->id));
 	sbuf_puts(b, ")\n\n");
 	for (i = 0; i < t.n; i++) {
 		const struct report_row *row = &t.rows[i];
@@ -73,7 +51,7 @@ static void md_table(struct sbuf *b, const struct report *r, const struct report
 		sbuf_putc(b, '|');
 		if (row->kind == ROW_POOLED) {
 			sbuf_puts(b, " ↳ ");
-			md_escape(b, row->label);
+			quote_markdown(b, row->label);
 			sbuf_puts(b, " |");
 		} else {
 			md_cell(b, row->label, total);
@@ -129,11 +107,16 @@ int report_markdown(FILE *out, const struct report *r)
 	report_iter_init(&it, r);
 	while ((f = report_iter_next(&it))) {
 		struct pos p = report_finding_pos(it.rf, f);
+		struct sbuf loc = { 0 };
 
 		if (first)
 			sbuf_puts(&b, "### Findings\n\n");
 		first = false;
-		sbuf_printf(&b, "- **%s** `%s:%u:%u` ", severity_name(f->severity), pos_file(p), p.line, p.col);
+		sbuf_printf(&loc, "%s:%u:%u", pos_file(p), p.line, p.col);
+		sbuf_printf(&b, "- **%s** ", severity_name(f->severity));
+		quote_markdown_code(&b, loc.s);
+		sbuf_putc(&b, ' ');
+		sbuf_release(&loc);
 		md_escape(&b, f->message);
 		sbuf_printf(&b, " (%s %s)\n", f->rule->id, f->rule->name);
 	}

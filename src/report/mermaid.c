@@ -33,7 +33,7 @@ void report_mermaid_escape(struct sbuf *b, const char *s, bool id)
 
 	while (*p) {
 		uint32_t cp;
-		size_t n = report_utf8_next(p, &cp);
+		size_t n = quote_utf8_next(p, &cp);
 
 		if (id) {
 			/* every byte on its own: ids are ASCII, and this is one-to-one */

@@ -183,49 +183,6 @@ static uint32_t utf8_chars(const char *s)
 	return n;
 }
 
-size_t report_utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t n, i;
-	uint32_t v, lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		v = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;
-		if (c == 0xED)
-			hi = 0x9F; /* no UTF-16 surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		v = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	for (i = 1; i < n; i++) {
-		unsigned char d = s[i];
-		if (d < (i == 1 ? lo : 0x80) || d > (i == 1 ? hi : 0xBF)) {
-			*cp = 0xFFFD;
-			return 1;
-		}
-		v = v << 6 | (d & 0x3F);
-	}
-	*cp = v;
-	return n;
-}
-
 /* The id node of the object a finding names ("poolers.bouncer"), or NULL. */
 static const struct str *object_id(const struct topology *t, const char *object)
 {
@@ -272,14 +229,19 @@ void report_finding_line(struct sbuf *b, const struct report_file *rf, const str
 {
 	struct pos p = report_finding_pos(rf, f);
 
+	/* the file name and the message may carry input: through quote_text */
+	if (color)
+		sbuf_puts(b, ANSI_BOLD);
+	quote_text_str(b, pos_file(p));
 	if (color) {
-		sbuf_printf(b, ANSI_BOLD "%s:%u:%u:" ANSI_RESET " %s%s:" ANSI_RESET " %s ["
-			       ANSI_BOLD "%s" ANSI_RESET " %s]",
-			    pos_file(p), p.line, p.col, severity_color(f->severity), severity_name(f->severity),
-			    f->message, f->rule->id, f->rule->name);
+		sbuf_printf(b, ":%u:%u:" ANSI_RESET " %s%s:" ANSI_RESET " ", p.line, p.col,
+			    severity_color(f->severity), severity_name(f->severity));
+		quote_text_str(b, f->message);
+		sbuf_printf(b, " [" ANSI_BOLD "%s" ANSI_RESET " %s]", f->rule->id, f->rule->name);
 	} else {
-		sbuf_printf(b, "%s:%u:%u: %s: %s [%s %s]", pos_file(p), p.line, p.col,
-			    severity_name(f->severity), f->message, f->rule->id, f->rule->name);
+		sbuf_printf(b, ":%u:%u: %s: ", p.line, p.col, severity_name(f->severity));
+		quote_text_str(b, f->message);
+		sbuf_printf(b, " [%s %s]", f->rule->id, f->rule->name);
 	}
 }
 

@@ -18,6 +18,7 @@
 #include "budget.h"
 #include "conninfo.h"
 #include "model.h"
+#include "quote.h"
 #include "report.h"
 #include "rules.h"
 #include "util.h"
@@ -351,12 +352,11 @@ void report_mermaid_escape(struct sbuf *b, const char *s, bool id);
  */
 void report_dot_escape(struct sbuf *b, const char *s);
 
-/* Decode one UTF-8 sequence at s (report.c): its length, and *cp (U+FFFD, length 1, when invalid). */
-size_t report_utf8_next(const unsigned char *s, uint32_t *cp);
 /*
- * May code point cp stand in a picture's label (graph.c)? Not a C0 or C1
- * control, DEL, a bidi control (U+061C, U+200E/F, U+202A-E, U+2066-9),
- * U+FFFE/U+FFFF or U+FFFD itself: those become U+FFFD.
+ * May code point cp stand in a picture's label (graph.c)? Not one that
+ * quote_char_hidden names (C0 and C1 controls, DEL, bidi controls, the
+ * line and paragraph separators), U+FFFE/U+FFFF or U+FFFD itself: those
+ * become U+FFFD.
  */
 bool graph_char_ok(uint32_t cp);
 

@@ -76,8 +76,10 @@ static void text_table(struct sbuf *b, const struct report *r, const struct repo
 		tw = max_size(tw, strlen(row->type));
 		vw = max_size(vw, max_size(strlen(row->steady), strlen(row->peak)));
 	}
-	sbuf_printf(b, "%sdatabase '%s'%s (%s)\n", r->color ? ANSI_BOLD : "", d->id.s,
-		    r->color ? ANSI_RESET : "", report_object_file(rf->topo, &d->id));
+	sbuf_printf(b, "%sdatabase '%s'%s (", r->color ? ANSI_BOLD : "", d->id.s,
+		    r->color ? ANSI_RESET : "");
+	quote_text_str(b, report_object_file(rf->topo, &d->id));
+	sbuf_puts(b, ")\n");
 	for (i = 0; i < t.n; i++) {
 		const struct report_row *row = &t.rows[i];
 		bool pooled = row->kind == ROW_POOLED;

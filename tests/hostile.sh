@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# hostile.sh - what reaches a terminal, a CI log or a document when the
+# input is crafted (docs/security.md "What reaches your terminal"): YAML
+# escapes (\e, \n, \u202e, \u0085) in values, a forged "file:line:col:
+# error:" line, "::error::" and "::add-mask::" workflow commands, Markdown
+# markup and a mention, and invalid UTF-8 in an included file's name, run
+# through every --format of check and report and through the error path.
+# Every output must hold no raw control byte but the line feeds of its own
+# lines, no line that begins with a forged prefix, valid UTF-8, and JSON,
+# SARIF, JUnit and github output must validate. Ends with
+# "N passed, N failed".
+#
+#   CONNBUDGET=build/san/connbudget tests/hostile.sh      (make cli)
+set -u
+cd "$(dirname "$0")/.." || exit 2
+CB=${CONNBUDGET:-build/connbudget}
+FORMATS="text gcc github json sarif junit markdown mermaid dot"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0
+
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# The checker: FORMAT FILE; prints one line per problem, exit 1 on any.
+cat >"$TMP/check.py" <<'PY'
+import re, sys
+fmt, path = sys.argv[1], sys.argv[2]
+data = open(path, 'rb').read()
+problems = []
+try:
+    text = data.decode('utf-8')
+except UnicodeDecodeError as e:
+    problems.append('invalid UTF-8: %s' % e)
+    text = data.decode('utf-8', 'replace')
+hidden = set(range(0x20)) - {0x0A} | {0x7F} | set(range(0x80, 0xA0)) | \
+    {0x061C, 0x200E, 0x200F, 0x2028, 0x2029} | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+if fmt in ('json', 'sarif', 'junit'):
+    # documents keep exact values: only what JSON and XML escape must not be raw
+    hidden = set(range(0x20)) - {0x0A}
+for i, ch in enumerate(text):
+    if ord(ch) in hidden:
+        problems.append('raw U+%04X at character %d' % (ord(ch), i))
+        break
+for line in text.split('\n'):
+    s = line.lstrip()
+    for forged in ('evil.yaml', '::error::x', '::add-mask::', '::stop-commands'):
+        if s.startswith(forged):
+            problems.append('a forged line: %r' % line[:80])
+    if fmt == 'github' and line and not re.match(r'::(error|warning|notice) file=', line):
+        problems.append('not a workflow command: %r' % line[:80])
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
+PY
+
+# check_out WHAT FORMAT FILE
+check_out() {
+	local what=$1 fmt=$2 f=$3 msg
+	if msg=$(/usr/bin/python3 "$TMP/check.py" "$fmt" "$f"); then ok; else bad "$what: $msg"; fi
+}
+
+# validate WHAT KIND FILE: tests/validate.py KIND
+validate() {
+	local msg
+	if msg=$(/usr/bin/python3 tests/validate.py "$2" "$3" 2>&1); then ok; else bad "$1: $msg"; fi
+}
+
+mkdir -p "$TMP/t/parts"
+# an included file whose name holds ESC, a line feed, a forged line and invalid UTF-8
+evil_name=$'parts/x\e[2J\xff\xfe\nevil.yaml:1:1: error: forged.yaml'
+cat >"$TMP/t/$evil_name" <<'Y'
+clients:
+  jobs:
+    type: worker
+    connects_to: main
+    environment: "dev\e]52;c;aGVsbG8=\a"
+    pool: { size: 10 }
+Y
+cat >"$TMP/t/top.yaml" <<'Y'
+version: 1
+include: ["parts/*.yaml"]
+environment: "prod\e[2J\n::error::x"
+databases:
+  main:
+    max_connections: 10
+    cores: 1
+    environment: "staging\u202e\u2066\u0085 @admin `x` | <b> &lt;"
+clients:
+  api:
+    type: service
+    connects_to: main
+    environment: "staging\nevil.yaml:1:1: error: forged\r\n::add-mask::secret\n::error::x"
+    replicas: 30
+    pool: { size: 20 }
+    url: "postgresql://h/db?application_name=\e[31mred"
+Y
+
+for cmd in check report; do
+	for fmt in $FORMATS; do
+		"$CB" $cmd --format "$fmt" "$TMP/t/top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+		rc=$?
+		if [ "$rc" = 1 ]; then ok; else bad "$cmd --format $fmt: exit $rc, want 1: $(head -c 300 "$TMP/err")"; fi
+		check_out "$cmd --format $fmt stdout" "$fmt" "$TMP/out"
+		check_out "$cmd --format $fmt stderr" text "$TMP/err"
+		case $fmt in
+		json) validate "$cmd json" report "$TMP/out" ;;
+		sarif) validate "$cmd sarif" sarif "$TMP/out" ;;
+		junit) validate "$cmd junit" junit "$TMP/out" ;;
+		github) validate "$cmd github" github "$TMP/out" ;;
+		esac
+	done
+done
+# colour on: the only escapes are connbudget's own SGR sequences
+"$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null
+if LC_ALL=C grep -q $'\e\\[2J\|\e\\]' "$TMP/out"; then bad "--color always: an input escape"; else ok; fi
+# the forged text is still there, escaped, on the finding's own line
+if grep -q 'staging\\nevil.yaml:1:1: error: forged\\r\\n::add-mask::secret' "$TMP/out"; then ok
+else bad "text: the escaped value is not shown"; fi
+if grep -qF 'parts/x\e[2J\xFF\xFE\nevil.yaml' "$TMP/out"; then ok
+else bad "text: the escaped file name is not shown"; fi
+
+# the error path: a load error in the hostile file, a bad id, an unknown rule
+cp "$TMP/t/$evil_name" "$TMP/t/bad.part"
+printf 'version: 1\nclients: [\n' >"$TMP/t/$evil_name"
+for fmt in text gcc github json; do
+	"$CB" check --format "$fmt" "$TMP/t/top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	if [ "$rc" = 2 ]; then ok; else bad "load error --format $fmt: exit $rc, want 2"; fi
+	check_out "load error --format $fmt stderr" text "$TMP/err"
+done
+"$CB" check $'\e[2J\nevil.yaml:1:1: error: forged' >"$TMP/out" 2>"$TMP/err" </dev/null
+check_out "missing file stderr" text "$TMP/err"
+"$CB" explain $'CB\e[2J\n::error::x' >"$TMP/out" 2>"$TMP/err" </dev/null
+check_out "unknown rule stderr" text "$TMP/err"
+"$CB" check --format $'x\n::error::x' "$TMP/t/top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+check_out "unknown format stderr" text "$TMP/err"
+
+# a pgbouncer.ini value with ESC, invalid UTF-8 and OSC 52, quoted by the loader's message
+mkdir -p "$TMP/pg"
+printf '[databases]\nprod = host=db.internal dbname=shop\n[pgbouncer]\npool_mode = tr\033[2J\377\205ansaction\n' \
+	>"$TMP/pg/pgbouncer.ini"
+cat >"$TMP/pg/t.yaml" <<'Y'
+version: 1
+databases:
+  main: { max_connections: 30, host: db.internal }
+poolers:
+  bouncer: { type: pgbouncer, database: main, config: pgbouncer.ini }
+Y
+for fmt in text gcc github json; do
+	"$CB" check --format "$fmt" "$TMP/pg/t.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+	check_out "pgbouncer.ini value --format $fmt stderr" text "$TMP/err"
+done
+if grep -qF 'invalid value "tr\e[2J\xFF\x85ansaction"' "$TMP/err"; then ok; else bad "pgbouncer.ini: $(cat "$TMP/err")"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
