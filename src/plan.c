@@ -782,7 +782,7 @@ int command_plan(struct options *o)
 	if (o->spike) {
 		if (!plan_parse_factor(o->spike, &req.spike)) {
 			fprintf(stderr, "connbudget: error: --spike: expected a factor from 0.01 to 100 with "
-					"at most two decimals (e.g. 2 or 1.5), got \"%s\"\n", o->spike);
+					"at most two decimals (e.g. 2 or 1.5), got \"%s\"\n", str_clip(o->spike));
 			return EXIT_ERROR;
 		}
 		req.has_spike = true;
