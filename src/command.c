@@ -657,6 +657,5 @@ int command_init(struct options *o)
 
 int command_schema(struct options *o)
 {
-	(void)o;
-	return fputs((const char *)schema_data, stdout) >= 0 ? EXIT_PASS : EXIT_ERROR;
+	return command_write_text(o, (const char *)schema_data);
 }
