@@ -91,13 +91,14 @@ static inline bool fuzz_number(const char **p, uint64_t *v)
 }
 
 /*
- * The oracle for a failed stage (load, budget, rules): err must be
- * "FILE:LINE:COL: error: TEXT" with LINE and COL at least 1 and TEXT not
- * empty. FILE is fuzz.yaml, whose positions must lie inside the input;
- * another file is accepted only when the input can include one. stage names
- * the failing call in the report. Returns normally or aborts.
+ * The oracle for a failed stage (load, budget, rules, a config reader): err
+ * must be "FILE:LINE:COL: error: TEXT" with LINE and COL at least 1 and TEXT
+ * not empty. FILE is name (the input's), whose positions must lie inside
+ * the input; another file is accepted only when the input can include one.
+ * stage names the failing call in the report. Returns normally or aborts.
  */
-static inline void fuzz_check_error(const char *stage, const uint8_t *data, size_t size, const char *err)
+static inline void fuzz_check_error_in(const char *stage, const char *name, const uint8_t *data,
+				       size_t size, const char *err)
 {
 	static const char tag[] = ": error: ";
 	const char *p = NULL, *colon;
@@ -115,9 +116,9 @@ static inline void fuzz_check_error(const char *stage, const uint8_t *data, size
 	}
 	if (!colon || colon == err)
 		fuzz_fail("%s: message without a position: \"%s\"", stage, err);
-	own = (size_t)(colon - err) == strlen(FUZZ_NAME) && strncmp(err, FUZZ_NAME, strlen(FUZZ_NAME)) == 0;
+	own = (size_t)(colon - err) == strlen(name) && strncmp(err, name, strlen(name)) == 0;
 	if (!own && !fuzz_has_include(data, size))
-		fuzz_fail("%s: message names a file other than " FUZZ_NAME ": \"%s\"", stage, err);
+		fuzz_fail("%s: message names a file other than %s: \"%s\"", stage, name, err);
 	if (line < 1 || col < 1)
 		fuzz_fail("%s: position %llu:%llu is not 1-based: \"%s\"", stage,
 			  (unsigned long long)line, (unsigned long long)col, err);
@@ -126,6 +127,12 @@ static inline void fuzz_check_error(const char *stage, const uint8_t *data, size
 			  (unsigned long long)line, (unsigned long long)col, size, err);
 	if (p[sizeof(tag) - 1] == '\0')
 		fuzz_fail("%s: message with an empty text: \"%s\"", stage, err);
+}
+
+/* fuzz_check_error_in for the YAML input, fuzz.yaml. */
+static inline void fuzz_check_error(const char *stage, const uint8_t *data, size_t size, const char *err)
+{
+	fuzz_check_error_in(stage, FUZZ_NAME, data, size, err);
 }
 
 /* A position the loader stored: 1-based, and inside the input when it is fuzz.yaml's. */

@@ -2,26 +2,31 @@
 # run.sh - run one libFuzzer target for a bounded time, from an empty
 # temporary directory, and print its figures.
 #
-#   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline
+#   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline | config | conninfo
 #
 # Environment: FUZZ_NICE (nice level, default 0), FUZZ_TIMEOUT (seconds one
 # input may take, default 2; libFuzzer measures wall-clock time, so a run at
 # nice 19 on a busy machine needs more, e.g. 20), FUZZ_ARGS (extra libFuzzer
 # options). Follow a run with `tail -f build/fuzz/TARGET.log`.
 #
-# Reads seeds from build/fuzz/seed, grows build/fuzz/corpus-TARGET, writes
+# Reads seeds from build/fuzz/seed-TARGET when there is one (config,
+# conninfo), else build/fuzz/seed (the YAML targets), with the dictionary
+# fuzz/TARGET.dict, else fuzz/yaml.dict; grows build/fuzz/corpus-TARGET, writes
 # crash reproducers to build/fuzz/artifacts/TARGET-crash-* and the log to
 # build/fuzz/TARGET.log. FUZZ_OUT=DIR uses DIR instead of build/fuzz (a long
 # run from a copy that `make clean` cannot remove under it). Exits 0 when the run ended without a finding, else
 # libFuzzer's status after printing the log's tail.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-target=${1:?usage: fuzz/run.sh load|pipeline SECONDS}
-seconds=${2:?usage: fuzz/run.sh load|pipeline SECONDS}
+target=${1:?usage: fuzz/run.sh load|pipeline|config|conninfo SECONDS}
+seconds=${2:?usage: fuzz/run.sh load|pipeline|config|conninfo SECONDS}
 out=${FUZZ_OUT:-$root/build/fuzz}
 bin=$out/fuzz_$target
 corpus=$out/corpus-$target
 seed=$out/seed
+[ -d "$out/seed-$target" ] && seed=$out/seed-$target
+dict=$root/fuzz/yaml.dict
+[ -f "$root/fuzz/$target.dict" ] && dict=$root/fuzz/$target.dict
 arts=$out/artifacts
 log=$out/$target.log
 
@@ -41,7 +46,7 @@ start=$(date +%s)
 # shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
 set -- nice -n "${FUZZ_NICE:-0}" "$bin" \
 	-max_total_time="$seconds" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-2}" -rss_limit_mb=1024 \
-	-dict="$root/fuzz/yaml.dict" -artifact_prefix="$arts/$target-" \
+	-dict="$dict" -artifact_prefix="$arts/$target-" \
 	-print_final_stats=1 ${FUZZ_ARGS:-} "$corpus" "$seed"
 "$@" </dev/null >"$log" 2>&1
 rc=$?

@@ -1,5 +1,9 @@
 #!/bin/sh
-# seed.sh - build the fuzzers' seed corpus from every *.yaml under testdata/.
+# seed.sh - build the fuzzers' seed corpora: every *.yaml under testdata/
+# for the YAML targets (load, pipeline) in DIR; every postgresql.conf and
+# pgbouncer.ini (*.conf, *.ini, *.sample) for fuzz_config in DIR-config;
+# every url: of those YAML files and a few connection strings for
+# fuzz_conninfo in DIR-conninfo.
 #
 #   fuzz/seed.sh [DIR]     (default build/fuzz/seed)
 #
@@ -28,3 +32,33 @@ done
 printf 'version: 1\ndatabases:\n  main:\n    max_connections: 100\n' >"$out/minimal.yaml"
 n=$((n + 1))
 echo "fuzz seed corpus: $n files in $out ($skipped larger than $max bytes skipped)"
+
+rm -rf "$out-config" "$out-conninfo"
+mkdir -p "$out-config" "$out-conninfo"
+n=0
+for f in $(find testdata -type f \( -name '*.conf' -o -name '*.ini' -o -name '*.sample' \) | LC_ALL=C sort); do
+	[ "$(wc -c <"$f")" -le "$max" ] || continue
+	cp "$f" "$out-config/$(printf '%s' "$f" | tr '/' '_')"
+	n=$((n + 1))
+done
+printf 'max_connections = 100\n' >"$out-config/minimal.conf"
+printf '[databases]\nmain = host=db port=5432\n[pgbouncer]\npool_mode = transaction\n' >"$out-config/minimal.ini"
+echo "fuzz seed corpus: $((n + 2)) files in $out-config"
+
+# One url: value per file, its quotes removed (a folded >- value is skipped).
+n=0
+find testdata -type f -name '*.yaml' -exec grep -h '^[[:space:]]*url:' {} + |
+	sed -e 's/^[[:space:]]*url:[[:space:]]*//' -e 's/[[:space:]]#.*$//' -e "s/^[\"']\(.*\)[\"']\$/\1/" |
+	grep -v '^[>|]' | LC_ALL=C sort -u >"$out-conninfo/.urls"
+while IFS= read -r u; do
+	n=$((n + 1))
+	printf '%s' "$u" >"$out-conninfo/url-$n"
+done <"$out-conninfo/.urls"
+rm -f "$out-conninfo/.urls"
+for u in 'postgresql://u:p%40ss@h1:5432,h2:6432/db?password=x&sslmode=require' \
+	"host=a port=1 password='it''s' user=\\'x" 'jdbc:postgresql://h/db?user=a&password=b' \
+	'postgres://[::1]:5432/db' 'password=${PW} host=/var/run/postgresql'; do
+	n=$((n + 1))
+	printf '%s' "$u" >"$out-conninfo/url-$n"
+done
+echo "fuzz seed corpus: $n files in $out-conninfo"

@@ -2,10 +2,12 @@
 # valgrind over the CLI tests, the secret-leak and special-file tests.
 # Included by the main Makefile; see docs/design.md.
 #
-#   make fuzz [FUZZ_SECONDS=60]              both fuzzers, FUZZ_SECONDS each
+#   make fuzz [FUZZ_SECONDS=60]              every fuzzer, FUZZ_SECONDS each
 #                                            (FUZZ_NICE=19: at the lowest CPU priority;
 #                                            then FUZZ_TIMEOUT=20, as the timeout is wall-clock)
-#   make fuzz-smoke [FUZZ_SMOKE_SECONDS=30]  both fuzzers, a short bounded run (for make test)
+#   make fuzz-smoke [FUZZ_SMOKE_SECONDS=30]  every fuzzer, a short bounded run (for make test):
+#                   [FUZZ_SMOKE_READER_SECONDS=20]  load and pipeline FUZZ_SMOKE_SECONDS each,
+#                                            config and conninfo FUZZ_SMOKE_READER_SECONDS
 #   make fuzz-min FUZZ_TARGET=load FUZZ_CRASH=build/fuzz/artifacts/load-crash-...
 #                                            minimize a crash reproducer
 #   make valgrind                            tests/cli.sh under valgrind, zero leaks and errors
@@ -14,16 +16,19 @@
 #                                            and on the sanitized one (time bounds x10)
 #
 # The fuzz build (clang, -fsanitize=fuzzer,address,undefined) lives in
-# build/fuzz/: objects, the two binaries, the seed corpus, the growing
-# corpora build/fuzz/corpus-*/ and crash reproducers build/fuzz/artifacts/.
+# build/fuzz/: objects, the four binaries (load, pipeline, config, conninfo),
+# the seed corpora (seed/ for the YAML targets, seed-config/, seed-conninfo/),
+# the growing corpora build/fuzz/corpus-*/ and crash reproducers
+# build/fuzz/artifacts/.
 
 FUZZ_CC            ?= clang
 FUZZ_OPT           ?= -O1 -g
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_SMOKE_READER_SECONDS ?= 20
 FUZZ_NICE          ?= 0
 FUZZ_TIMEOUT       ?= 2
-FUZZ_TARGETS       := load pipeline
+FUZZ_TARGETS       := load pipeline config conninfo
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS         = $(CSTD) $(WARN) $(FUZZ_OPT) -Isrc -Ibuild/gen $(PKG_CFLAGS) $(CFLAGS)
 
@@ -53,11 +58,13 @@ fuzz: fuzz-build fuzz-seed
 	@rc=0; for t in $(FUZZ_TARGETS); do FUZZ_NICE=$(FUZZ_NICE) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/run.sh $$t $(FUZZ_SECONDS) || rc=1; done; exit $$rc
 
 fuzz-smoke: fuzz-build fuzz-seed
-	@rc=0; for t in $(FUZZ_TARGETS); do FUZZ_NICE=$(FUZZ_NICE) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/run.sh $$t $(FUZZ_SMOKE_SECONDS) || rc=1; done; exit $$rc
+	@rc=0; for t in $(FUZZ_TARGETS); do s=$(FUZZ_SMOKE_SECONDS); \
+		case $$t in config|conninfo) s=$(FUZZ_SMOKE_READER_SECONDS) ;; esac; \
+		FUZZ_NICE=$(FUZZ_NICE) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/run.sh $$t $$s || rc=1; done; exit $$rc
 
 FUZZ_TARGET ?= load
 fuzz-min: build/fuzz/fuzz_$(FUZZ_TARGET)
-	@test -n "$(FUZZ_CRASH)" || { echo "usage: make fuzz-min FUZZ_TARGET=load|pipeline FUZZ_CRASH=FILE" >&2; exit 2; }
+	@test -n "$(FUZZ_CRASH)" || { echo "usage: make fuzz-min FUZZ_TARGET=load|pipeline|config|conninfo FUZZ_CRASH=FILE" >&2; exit 2; }
 	cd "$$(mktemp -d)" && $(CURDIR)/build/fuzz/fuzz_$(FUZZ_TARGET) -minimize_crash=1 -runs=20000 \
 		-max_total_time=60 -timeout=2 -exact_artifact_path=$(abspath $(FUZZ_CRASH)).min \
 		$(abspath $(FUZZ_CRASH)) </dev/null; \

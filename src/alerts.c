@@ -636,7 +636,7 @@ int command_alerts(struct options *o)
 	if (o->idle_threshold && (!observe_parse_duration(o->idle_threshold, &job.ao.idle_threshold_ms) ||
 				  job.ao.idle_threshold_ms == 0)) {
 		quote_fprintf(stderr, "connbudget: error: --idle-threshold: expected a duration such as "
-				"5min or 250ms, got \"%s\"", o->idle_threshold);
+				"5min or 250ms, got \"%s\"", str_clip(o->idle_threshold));
 		goto out;
 	}
 	sel = xcalloc(o->nselectors ? o->nselectors : 1, sizeof(*sel));
@@ -646,7 +646,7 @@ int command_alerts(struct options *o)
 		if (!alerts_parse_selector(o->selectors[i], &sel[i])) {
 			quote_fprintf(stderr, "connbudget: error: --selector: expected [ID=]MATCHERS with PromQL "
 					"label matchers such as instance=\"db-1:9187\", got \"%s\"",
-				o->selectors[i]);
+				str_clip(o->selectors[i]));
 			goto out;
 		}
 	}

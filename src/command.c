@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "budget.h"
 #include "init_template.h"
+#include "input.h"
 #include "load.h"
 #include "model.h"
 #include "version.h"
@@ -29,14 +31,112 @@ struct output {
 	bool force;
 };
 
+/* errno of a failed write to standard output, seen by output_close (0: none seen). */
+static int stdout_errno;
+
+/*
+ * The one temporary file being written, for the signal handler: pending_set
+ * is 1 while pending_tmp names a file to remove. The handler only reads
+ * them, calls unlink(2) and raise(3), both async-signal-safe.
+ */
+static const char *volatile pending_tmp;
+static volatile sig_atomic_t pending_set;
+static const int pending_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction pending_old[ARRAY_LEN(pending_signals)];
+
+/* SIGINT, SIGTERM, SIGHUP while a temporary file exists: remove it, then die of the signal. */
+static void pending_handler(int sig)
+{
+	int saved = errno;
+
+	if (pending_set)
+		unlink(pending_tmp);
+	pending_set = 0;
+	errno = saved;
+	/* SA_RESETHAND put the default action back: this ends the process as the
+	 * signal would have, once the handler returns and unblocks it. */
+	raise(sig);
+}
+
+/* Remove path if a signal ends the process before pending_clear; a signal ignored stays ignored. */
+static void pending_arm(const char *path)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pending_handler;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_LEN(pending_signals); i++)
+		sigaddset(&sa.sa_mask, pending_signals[i]);
+	pending_tmp = path;
+	pending_set = 1;
+	for (i = 0; i < ARRAY_LEN(pending_signals); i++) {
+		sigaction(pending_signals[i], NULL, &pending_old[i]);
+		if (pending_old[i].sa_handler != SIG_IGN)
+			sigaction(pending_signals[i], &sa, NULL);
+	}
+}
+
+/* The temporary file is gone or in place: the signals' old actions back. */
+static void pending_clear(void)
+{
+	size_t i;
+
+	pending_set = 0;
+	for (i = 0; i < ARRAY_LEN(pending_signals); i++)
+		if (pending_old[i].sa_handler != SIG_IGN)
+			sigaction(pending_signals[i], &pending_old[i], NULL);
+	pending_tmp = NULL;
+}
+
+/*
+ * Whether dest may be written: 0 when it does not exist (*mode: 0666 less
+ * the umask) or is a regular file and force is set (*mode: its permission
+ * bits); -1, after printing why, for anything else, whatever force says:
+ * a regular file without force, or something that is not a regular file
+ * (a device, FIFO, socket, directory, or a symbolic link, which is never
+ * followed).
+ */
+static int output_check(const char *dest, bool force, mode_t *mode)
+{
+	struct stat st;
+	mode_t mask;
+
+	if (lstat(dest, &st) != 0) {
+		if (errno != ENOENT) {
+			quote_fprintf(stderr, "connbudget: error: %s: %s", dest, strerror(errno));
+			return -1;
+		}
+		mask = umask(0);
+		umask(mask);
+		*mode = 0666 & ~mask;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		quote_fprintf(stderr, "connbudget: error: %s: %s, not a regular file: not replaced", dest,
+			      input_kind(st.st_mode, -1));
+		return -1;
+	}
+	if (!force) {
+		quote_fprintf(stderr, "connbudget: error: %s: file exists (use --force to overwrite)", dest);
+		return -1;
+	}
+	*mode = st.st_mode & 0777;
+	return 0;
+}
+
 /*
  * Open o->output (or stdout). Writing goes to a temporary file in the same
- * directory; output_close renames it into place only when everything was
- * written, so an existing file is never truncated by a failed run.
+ * directory, with the mode the file will have (output_check); output_close
+ * renames it into place only when everything was written, so an existing
+ * file is never truncated by a failed run, and a signal removes it.
  * Returns 0, or -1 after printing why.
  */
 static int output_open(struct output *out, const char *dest, bool force)
 {
+	mode_t mode;
 	int fd;
 
 	memset(out, 0, sizeof(*out));
@@ -46,18 +146,18 @@ static int output_open(struct output *out, const char *dest, bool force)
 		out->f = stdout;
 		return 0;
 	}
-	if (!force && access(dest, F_OK) == 0) {
-		quote_fprintf(stderr, "connbudget: error: %s: file exists (use --force to overwrite)", dest);
+	if (output_check(dest, force, &mode) != 0)
 		return -1;
-	}
 	out->tmp = xasprintf("%s.tmp.XXXXXX", dest);
+	pending_arm(out->tmp); /* before the file exists: no moment it could be left behind */
 	fd = mkstemp(out->tmp);
-	if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
+	if (fd < 0 || fchmod(fd, mode) != 0 || !(out->f = fdopen(fd, "w"))) {
 		quote_fprintf(stderr, "connbudget: error: %s: %s", dest, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(out->tmp);
 		}
+		pending_clear();
 		free(out->tmp);
 		out->tmp = NULL;
 		return -1;
@@ -68,24 +168,28 @@ static int output_open(struct output *out, const char *dest, bool force)
 /*
  * Finish writing: ok says whether the content is complete. Without --force
  * the file is linked into place (fails if something appeared meanwhile),
- * with it renamed over. Returns 0, or -1 after printing why.
+ * with it renamed over a regular file (checked again just before). Standard
+ * output is flushed here and checked once more at exit
+ * (command_close_stdout). Returns 0, or -1 after printing why.
  */
 static int output_close(struct output *out, bool ok)
 {
+	mode_t mode;
 	int rc = 0;
 
 	if (!out->tmp) {
-		if (fflush(stdout) != 0 || ferror(stdout))
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			stdout_errno = errno; /* the failed write's, most likely: for the message at exit */
 			rc = -1;
+		}
 		return ok && rc == 0 ? 0 : -1;
 	}
 	if (fclose(out->f) != 0)
 		ok = false;
-	if (ok) {
-		if (out->force)
-			rc = rename(out->tmp, out->dest);
-		else
-			rc = link(out->tmp, out->dest);
+	if (ok && out->force && output_check(out->dest, true, &mode) != 0) {
+		rc = -1; /* it stopped being a regular file while we wrote: said why */
+	} else if (ok) {
+		rc = out->force ? rename(out->tmp, out->dest) : link(out->tmp, out->dest);
 		if (rc != 0)
 			quote_fprintf(stderr, "connbudget: error: %s: %s", out->dest, strerror(errno));
 	} else {
@@ -93,9 +197,30 @@ static int output_close(struct output *out, bool ok)
 		rc = -1;
 	}
 	unlink(out->tmp);
+	pending_clear();
 	free(out->tmp);
 	out->tmp = NULL;
 	return rc;
+}
+
+int command_close_stdout(int status)
+{
+	int err = 0;
+
+	if (ferror(stdout))
+		err = stdout_errno ? stdout_errno : -1; /* a write failed before */
+	errno = 0;
+	if (fflush(stdout) != 0 && err == 0)
+		err = errno ? errno : -1;
+	if (fclose(stdout) != 0 && err == 0)
+		err = errno ? errno : -1;
+	if (err == 0)
+		return status;
+	if (err > 0)
+		fprintf(stderr, "connbudget: error: cannot write standard output: %s\n", strerror(err));
+	else
+		fprintf(stderr, "connbudget: error: cannot write standard output\n");
+	return EXIT_ERROR;
 }
 
 static bool use_color(const struct options *o, FILE *f)
@@ -500,10 +625,10 @@ int command_explain(struct options *o)
 		near = closest_word(o->args[0], names, rule_count);
 		if (near)
 			quote_fprintf(stderr, "connbudget: error: unknown rule \"%s\", did you mean \"%s\"?",
-				o->args[0], near);
+				str_clip(o->args[0]), near);
 		else
 			quote_fprintf(stderr, "connbudget: error: unknown rule \"%s\" (see `connbudget rules`)",
-				o->args[0]);
+				str_clip(o->args[0]));
 		free(names);
 		return EXIT_ERROR;
 	}
@@ -533,6 +658,5 @@ int command_init(struct options *o)
 
 int command_schema(struct options *o)
 {
-	(void)o;
-	return fputs((const char *)schema_data, stdout) >= 0 ? EXIT_PASS : EXIT_ERROR;
+	return command_write_text(o, (const char *)schema_data);
 }

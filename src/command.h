@@ -102,6 +102,13 @@ int command_write_report(struct options *o, struct report *r);
 int command_write_text(struct options *o, const char *text);
 
 /*
+ * At exit: flush and close standard output. Returns status, or EXIT_ERROR
+ * after saying so on stderr when any write to it failed (a full disk,
+ * /dev/full, a closed pipe's EPIPE), in any command.
+ */
+int command_close_stdout(int status);
+
+/*
  * The FILE a command uses when given none: ./connbudget.yaml or the
  * nearest parent's (command_find_config), named relative to the working
  * directory. NULL, after saying so on stderr, when there is none; the

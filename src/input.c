@@ -89,9 +89,12 @@ bool input_missing(void)
 	return gate.missing;
 }
 
-/* What a file that is not regular is, for the refusal. */
-static const char *kind_of(mode_t m, int fd)
+const char *input_kind(mode_t m, int fd)
 {
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISLNK(m))
+		return "a symbolic link";
 	if (S_ISFIFO(m))
 		return "a FIFO (named pipe)";
 	if (S_ISSOCK(m))
@@ -134,7 +137,7 @@ static int gate_open(const char *path, struct cached **hit)
 		goto bad;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fail(false, "%s, not a regular file", kind_of(st.st_mode, fd));
+		fail(false, "%s, not a regular file", input_kind(st.st_mode, fd));
 		goto bad;
 	}
 	if (st.st_size > LOAD_MAX_FILE_BYTES) {

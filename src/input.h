@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 enum {
 	INPUT_MAX_FILES = 2000,                 /* distinct files read in one run */
@@ -66,6 +67,13 @@ void input_glob_free(char **paths, size_t n);
  * the budget is spent.
  */
 int input_dir_entry(void);
+
+/*
+ * What a file that is not regular is, for a refusal: "a directory", "a
+ * symbolic link" (from lstat), "a FIFO (named pipe)", "a socket", "a block
+ * device", "a terminal" (fd, when >= 0, is one) or "a character device".
+ */
+const char *input_kind(mode_t m, int fd);
 
 /* Why the last call failed (lives until the next call). */
 const char *input_why(void);

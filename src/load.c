@@ -866,7 +866,7 @@ static int set_error(char **err, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
-	*err = xasprintf("--set %s: %s", path, what);
+	*err = xasprintf("--set %s: %s", str_clip(path), what);
 	free(what);
 	return -1;
 }
@@ -944,10 +944,10 @@ static int set_resolve(struct topology *t, const char *path, void **obj, size_t 
 	if (k == ARRAY_LEN(sections)) {
 		best = closest_word(parts[0], sections, ARRAY_LEN(sections));
 		if (best)
-			set_error(err, path, "unknown section \"%s\", did you mean \"%s\"?", parts[0], best);
+			set_error(err, path, "unknown section \"%s\", did you mean \"%s\"?", str_clip(parts[0]), best);
 		else
 			set_error(err, path, "unknown section \"%s\" (expected databases, poolers or clients)",
-				  parts[0]);
+				  str_clip(parts[0]));
 		goto out;
 	}
 	if (k == 0) {
@@ -968,7 +968,7 @@ static int set_resolve(struct topology *t, const char *path, void **obj, size_t 
 	}
 	if (!found) {
 		hint = suggest_in_section(t, (enum top_key)(K_DATABASES + k), parts[1]);
-		set_error(err, path, "unknown %s \"%s\"%s", kinds[k], parts[1], hint);
+		set_error(err, path, "unknown %s \"%s\"%s", kinds[k], str_clip(parts[1]), hint);
 		free(hint);
 		goto out;
 	}
@@ -977,7 +977,7 @@ static int set_resolve(struct topology *t, const char *path, void **obj, size_t 
 		*f = load_field_find(tb, parts[i], strlen(parts[i]));
 		if (!*f) {
 			hint = suggest_field(tb, parts[i]);
-			set_error(err, path, "unknown field \"%s\"%s", parts[i], hint);
+			set_error(err, path, "unknown field \"%s\"%s", str_clip(parts[i]), hint);
 			free(hint);
 			goto out;
 		}
@@ -991,12 +991,13 @@ static int set_resolve(struct topology *t, const char *path, void **obj, size_t 
 			size_t j;
 			for (j = 0; j < (*f)->sub->n; j++)
 				sbuf_printf(&b, "%s%s", j ? ", " : "", (*f)->sub->fields[j].name);
-			set_error(err, path, "\"%s\" is a group; set one of its fields (%s)", parts[i], b.s);
+			set_error(err, path, "\"%s\" is a group; set one of its fields (%s)", str_clip(parts[i]), b.s);
 			sbuf_release(&b);
 			goto out;
 		}
 		if (i + 1 < n) {
-			set_error(err, path, "unknown field \"%s\" (\"%s\" has no fields)", parts[i + 1], parts[i]);
+			set_error(err, path, "unknown field \"%s\" (\"%s\" has no fields)", str_clip(parts[i + 1]),
+				  str_clip(parts[i]));
 			goto out;
 		}
 	}

@@ -461,7 +461,7 @@ static int read_surge(struct yr *r, uint64_t *v, bool *percent)
 	    (digits > 1 && s[0] == '0'))
 		return yr_type_error(r, WHAT_SURGE);
 	if (parse_int(s, digits, v) != INT_OK || *v > PERCENT_MAX)
-		return yr_error(r, "surge percentage %.*s%% is above 100%%", (int)digits, s);
+		return yr_error(r, "surge percentage %s is above 100%%", str_clip(s));
 	*percent = true;
 	return 0;
 }

@@ -1441,13 +1441,13 @@ int command_observe(struct options *o)
 	}
 	if (o->idle_threshold && !observe_parse_duration(o->idle_threshold, &obs->idle_threshold_ms)) {
 		quote_fprintf(stderr, "connbudget: error: --idle-threshold: expected a duration like 30s, "
-				"5min or 250ms, got \"%s\"", o->idle_threshold);
+				"5min or 250ms, got \"%s\"", str_clip(o->idle_threshold));
 		return EXIT_ERROR;
 	}
 	if (o->timeout && (!observe_parse_duration(o->timeout, &obs->timeout_ms) ||
 			   obs->timeout_ms == 0 || obs->timeout_ms > OBSERVE_TIMEOUT_MAX_MS)) {
 		quote_fprintf(stderr, "connbudget: error: --timeout: expected a duration from 1ms to 1h "
-				"like 10s or 500ms, got \"%s\"", o->timeout);
+				"like 10s or 500ms, got \"%s\"", str_clip(o->timeout));
 		return EXIT_ERROR;
 	}
 	/* One deadline for the whole run: both servers, every query. */

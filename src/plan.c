@@ -826,7 +826,7 @@ int command_plan(struct options *o)
 	if (o->spike) {
 		if (!plan_parse_factor(o->spike, &req.spike)) {
 			quote_fprintf(stderr, "connbudget: error: --spike: expected a factor from 0.01 to 100 with "
-					"at most two decimals (e.g. 2 or 1.5), got \"%s\"", o->spike);
+					"at most two decimals (e.g. 2 or 1.5), got \"%s\"", str_clip(o->spike));
 			return EXIT_ERROR;
 		}
 		req.has_spike = true;

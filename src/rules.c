@@ -688,8 +688,8 @@ static char *unknown_rule(const char *word)
 	const char *near = rule_suggest(word);
 
 	if (near)
-		return xasprintf("unknown rule \"%s\", did you mean \"%s\"?", word, near);
-	return xasprintf("unknown rule \"%s\"", word);
+		return xasprintf("unknown rule \"%s\", did you mean \"%s\"?", str_clip(word), near);
+	return xasprintf("unknown rule \"%s\"", str_clip(word));
 }
 
 bool rule_ignored(const struct strlist *ignore, const struct rule *r)
@@ -829,7 +829,7 @@ static int each_rule(struct rule_cli *c, const char *option, const char *list, c
 		while (n && isspace((unsigned char)p[n - 1]))
 			n--;
 		if (!n) {
-			*err = xasprintf("%s: empty rule name in \"%s\"", option, list);
+			*err = xasprintf("%s: empty rule name in \"%s\"", option, str_clip(list));
 			return -1;
 		}
 		if (!(r = cli_find(option, p, n, err)))
@@ -871,14 +871,14 @@ int rule_cli_severity(struct rule_cli *c, const char *spec, char **err)
 	int level;
 
 	if (!eq || eq == spec) {
-		*err = xasprintf("--severity: expected RULE=LEVEL, got \"%s\"", spec);
+		*err = xasprintf("--severity: expected RULE=LEVEL, got \"%s\"", str_clip(spec));
 		return -1;
 	}
 	if (!(r = cli_find("--severity", spec, (size_t)(eq - spec), err)))
 		return -1;
 	if (!severity_parse(eq + 1, &level)) {
 		*err = xasprintf("--severity: unknown level \"%s\" for %s "
-				 "(expected error, warning, info or off)", eq + 1, r->id);
+				 "(expected error, warning, info or off)", str_clip(eq + 1), r->id);
 		return -1;
 	}
 	c->level[rule_index(r)] = level;
@@ -962,7 +962,7 @@ static int resolve_levels(const struct topology *t, const struct rule_cli *cli, 
 		if (!ls->level.s || !severity_parse(ls->level.s, &lv)) {
 			char *what = xasprintf("lint.severity.%s", ls->rule.s);
 			char *msg = xasprintf("unknown level \"%s\" (expected error, warning, info or off)",
-					      ls->level.s ? ls->level.s : "");
+					      str_clip(ls->level.s ? ls->level.s : ""));
 			*err = file_error(ls->level.s ? ls->level.pos : ls->rule.pos, what, msg);
 			free(what);
 			free(msg);

@@ -481,6 +481,35 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* s cut to max bytes (at most CLIP_PATH_MAX) as str_clip says. */
+static const char *clip(const char *s, size_t max)
+{
+	static _Thread_local char buf[CLIP_SLOTS][CLIP_PATH_MAX + sizeof("...")];
+	static _Thread_local unsigned next;
+	char *out;
+	size_t n;
+
+	if (!s || strnlen(s, max + 1) <= max)
+		return s;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--; /* s[n], the first byte left out, must start a character */
+	out = buf[next++ % CLIP_SLOTS];
+	memcpy(out, s, n);
+	memcpy(out + n, "...", sizeof("..."));
+	return out;
+}
+
+const char *str_clip(const char *s)
+{
+	return clip(s, CLIP_MAX);
+}
+
+const char *str_clip_path(const char *s)
+{
+	return clip(s, CLIP_PATH_MAX);
+}
+
 char *sbuf_detach(struct sbuf *b)
 {
 	char *s = b->s ? b->s : xstrdup("");

@@ -96,6 +96,19 @@ void arena_release(struct arena *a);
 /* Move everything of from into to (allocating goes on in to's own block); from is left empty. */
 void arena_adopt(struct arena *to, struct arena *from);
 
+/*
+ * An input token as a message quotes it, so that a 16 MiB value makes a
+ * one-line message: s itself when it has at most CLIP_MAX bytes, else its
+ * first CLIP_MAX bytes (cut at a UTF-8 character boundary) and "...", in
+ * one of CLIP_SLOTS buffers of this thread used in turn (valid until
+ * CLIP_SLOTS more calls: enough for the tokens of one message).
+ * str_clip_path does the same at CLIP_PATH_MAX bytes, for a file name: a
+ * longer one cannot name a file (ENAMETOOLONG), a shorter one is shown whole.
+ */
+enum { CLIP_MAX = 60, CLIP_PATH_MAX = 4096, CLIP_SLOTS = 4 };
+const char *str_clip(const char *s);
+const char *str_clip_path(const char *s);
+
 /* A growable NUL-terminated string. sbuf_release frees s; s may be NULL when empty. */
 struct sbuf {
 	char *s;

@@ -176,6 +176,32 @@ START_TEST(test_suggest)
 }
 END_TEST
 
+/* str_clip: short tokens as they are, long ones cut at a character boundary with "..." */
+START_TEST(test_clip)
+{
+	char big[200], euro[200];
+	const char *a, *b;
+	size_t i;
+
+	ck_assert_str_eq(str_clip("short"), "short");
+	ck_assert_ptr_null(str_clip(NULL));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	a = str_clip(big);
+	ck_assert_uint_eq(strlen(a), CLIP_MAX + 3);
+	ck_assert_str_eq(a + CLIP_MAX, "...");
+	big[CLIP_MAX] = '\0';
+	ck_assert_ptr_eq(str_clip(big), big); /* exactly CLIP_MAX: whole */
+	for (i = 0; i + 3 < sizeof(euro); i += 3)
+		memcpy(euro + i, "\xE2\x82\xAC", 3); /* U+20AC, 3 bytes */
+	euro[i] = '\0';
+	b = str_clip(euro);
+	ck_assert_str_eq(b + (CLIP_MAX / 3) * 3, "...");
+	ck_assert_str_eq(a + CLIP_MAX, "..."); /* the first buffer still holds */
+	ck_assert_ptr_eq(str_clip_path(big), big);
+}
+END_TEST
+
 START_TEST(test_sbuf)
 {
 	struct sbuf b = { 0 };
@@ -228,6 +254,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_strmap);
 	tcase_add_test(tc, test_sbuf);
 	tcase_add_test(tc, test_suggest);
+	tcase_add_test(tc, test_clip);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -244,6 +244,43 @@ long_str=$(head -c $((MAX_STRING + 1)) /dev/zero | tr '\0' 'h')
 printf '%s    host: %s\n' "$VALID" "$long_str" >"$TMP/long-string.yaml"
 case_file "a string of $((MAX_STRING + 1)) characters" "$TMP/long-string.yaml" 'long|length|characters|bytes'
 
+#--- a 16 MB value in a message: quoted tokens are cut (util.h CLIP_MAX) -----------
+# big_value N CHAR: N bytes of CHAR
+big_value() { head -c "$1" /dev/zero | tr '\0' "$2"; }
+HUGE=$((MAX_FILE - 1024))
+# expect_short NAME: the last run's message is one line of at most 400 bytes
+expect_short() {
+	local n
+	n=$(wc -c <"$TMP/err")
+	[ "$n" -le 400 ] && [ "$(wc -l <"$TMP/err")" -le 1 ] && ok ||
+		bad "$1: a message of $n bytes: $(head -c 200 "$TMP/err")"
+}
+SURGE='version: 1
+databases:
+  main:
+    max_connections: 100
+clients:
+  api:
+    type: service
+    connects_to: main
+    pool: { size: 1 }
+'
+{ printf '%s    surge: ' "$SURGE"; big_value "$HUGE" 9; printf '%%\n'; } >"$TMP/huge-surge.yaml"
+case_file "a 16 MB surge percentage" "$TMP/huge-surge.yaml" 'surge percentage 9{60}\.\.\. is above 100%'
+expect_short "a 16 MB surge percentage"
+{ printf '%s    surge: ' "$SURGE"; big_value "$HUGE" 9; printf '\n'; } >"$TMP/huge-surge-int.yaml"
+case_file "a 16 MB surge integer" "$TMP/huge-surge-int.yaml" 'too large'
+expect_short "a 16 MB surge integer"
+mkdir -p "$TMP/huge-conf"
+printf '%s    config: pg.conf\n' "$VALID" >"$TMP/huge-conf/pg.yaml"
+{ printf "max_connections = '"; big_value $((15 * 1024 * 1024)) x; printf "'\n"; } >"$TMP/huge-conf/pg.conf"
+case_file "a 15 MB value in postgresql.conf" "$TMP/huge-conf/pg.yaml" 'expected an integer.*got "x{60}\.\.\."' "$LIMIT_MS" "$TMP/huge-conf/pg.conf"
+expect_short "a 15 MB value in postgresql.conf"
+printf 'version: 1\ndatabases:\n  main:\n    max_connections: 100\npoolers:\n  b:\n    type: pgbouncer\n    database: main\n    pool_mode: transaction\n    config: b.ini\n' >"$TMP/huge-conf/b.yaml"
+{ big_value $((15 * 1024 * 1024)) k; printf ' = 1\n'; } >"$TMP/huge-conf/b.ini"
+case_file "a 15 MB name in pgbouncer.ini" "$TMP/huge-conf/b.yaml" "value without section: k{60}\.\.\." "$LIMIT_MS" "$TMP/huge-conf/b.ini"
+expect_short "a 15 MB name in pgbouncer.ini"
+
 #--- includes: depth and count ------------------------------------------------------
 mkdir -p "$TMP/inc-depth"
 printf '%sinclude: [f1.yaml]\n' "$VALID" >"$TMP/inc-depth/top.yaml"

@@ -156,12 +156,12 @@ static int apply_option(struct options *o, int c, const char *arg)
 	switch (c) {
 	case OPT_FORMAT:
 		if (!report_format_parse(arg, &o->format))
-			return usage_error("unknown format \"%s\" (text, json, sarif, github, junit, gcc, markdown, mermaid, dot, prometheus)", arg);
+			return usage_error("unknown format \"%s\" (text, json, sarif, github, junit, gcc, markdown, mermaid, dot, prometheus)", str_clip(arg));
 		o->format_given = true;
 		break;
 	case OPT_FAIL_ON:
 		if (parse_fail_on(arg, &o->fail_on) != 0)
-			return usage_error("--fail-on takes error, warning, info or never, not \"%s\"", arg);
+			return usage_error("--fail-on takes error, warning, info or never, not \"%s\"", str_clip(arg));
 		break;
 	case OPT_COLOR:
 		if (strcmp(arg, "auto") == 0)
@@ -171,7 +171,7 @@ static int apply_option(struct options *o, int c, const char *arg)
 		else if (strcmp(arg, "never") == 0)
 			o->color = COLOR_NEVER;
 		else
-			return usage_error("--color takes auto, always or never, not \"%s\"", arg);
+			return usage_error("--color takes auto, always or never, not \"%s\"", str_clip(arg));
 		break;
 	case 'o':
 		o->output = arg;
@@ -265,7 +265,7 @@ static int parse_args(int argc, char **argv, const char *optstring, const struct
 			return EXIT_PASS;
 		case '?':
 		case ':':
-			return usage_error("unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return usage_error("unknown or incomplete option \"%s\"", str_clip(argv[optind - 1]));
 		default:
 			if ((rc = apply_option(o, c, optarg)) != 0)
 				return rc;
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	o.selectors = xcalloc((size_t)argc, sizeof(*o.selectors));
 	rule_cli_init(&o.rules);
 	if (env && *env && !report_format_parse(env, &o.format)) {
-		status = usage_error("CONNBUDGET_FORMAT: unknown format \"%s\"", env);
+		status = usage_error("CONNBUDGET_FORMAT: unknown format \"%s\"", str_clip(env));
 		goto out;
 	}
 	/* Global options may come before the subcommand... */
@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			cmd = &commands[i];
 	if (!cmd) {
-		status = usage_error("unknown command \"%s\"", argv[optind]);
+		status = usage_error("unknown command \"%s\"", str_clip(argv[optind]));
 		goto out;
 	}
 	/* ...and after it, mixed with its arguments; "--" ends the options. */
@@ -331,5 +331,5 @@ out:
 	free(o.sets);
 	free(o.selectors);
 	rule_cli_release(&o.rules);
-	return status;
+	return command_close_stdout(status);
 }

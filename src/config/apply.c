@@ -140,11 +140,11 @@ static int apply_postgresql(struct topology *t, struct database *d, const struct
 		if (!ok && fl->kind == KIND_MS)
 			return config_fail_at(err, s->pos, "%s: expected a duration from 0 to %d ms (a number "
 				       "and one of us, ms, s, min, h, d; a bare number is milliseconds), "
-				       "got \"%s\"", fl->name, INT_MAX, s->value);
+				       "got \"%s\"", fl->name, INT_MAX, str_clip(s->value));
 		if (!ok)
 			return config_fail_at(err, s->pos, "%s: expected an integer from %llu to %llu, got \"%s\"",
 				       fl->name, (unsigned long long)fl->min,
-				       (unsigned long long)fl->max, s->value);
+				       (unsigned long long)fl->max, str_clip(s->value));
 		settle(&tg, (struct num *)(void *)((char *)d + fl->off), fl->kind, v, s->pos, fl->name,
 		       NULL);
 	}
@@ -357,7 +357,7 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
 	if (connstr_pairs(s->value, &v, &n) != 0) {
 		connstr_pairs_free(v, n);
 		return config_fail_at(err, s->pos, "%s '%s': malformed connect string (expected key=value "
-			       "pairs; PgBouncer: \"syntax error in %s\")", what, s->name,
+			       "pairs; PgBouncer: \"syntax error in %s\")", what, str_clip(s->name),
 			       is_user ? "user settings" : "connection string");
 	}
 	for (i = 0; i < n && rc == 0; i++) {
@@ -366,7 +366,7 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
 		if (is_user ? !known_key(user_keys, ARRAY_LEN(user_keys), v[i].key) :
 			      !known_key(db_keys, ARRAY_LEN(db_keys), v[i].key)) {
 			rc = config_fail_at(err, s->pos, "%s '%s': unrecognized %s parameter: %s", what,
-					    s->name, is_user ? "user" : "connection", v[i].key);
+					    str_clip(s->name), is_user ? "user" : "connection", str_clip(v[i].key));
 			break;
 		}
 		for (j = 0; j < nnums; j++) {
@@ -377,10 +377,10 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
 			if (!parse_bouncer_value(nums[j].kind, v[i].val, &val)) {
 				if (nums[j].kind == KIND_MODE)
 					rc = config_fail_at(err, s->pos, "%s '%s': invalid pool mode: %s", what,
-							    s->name, v[i].val);
+							    str_clip(s->name), str_clip(v[i].val));
 				else /* PgBouncer reads it with atoi: see docs/poolers.md */
 					rc = config_fail_at(err, s->pos, "%s: expected a non-negative integer, got "
-							    "\"%s\"", v[i].key, v[i].val);
+							    "\"%s\"", v[i].key, str_clip(v[i].val));
 				break;
 			}
 			nm = (struct num *)(void *)((char *)obj + nums[j].off);
@@ -396,7 +396,7 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
 		} else if (strcmp(v[i].key, "port") == 0) {
 			if (!parse_bouncer_value(KIND_PORT, v[i].val, &val))
 				rc = config_fail_at(err, s->pos, "%s '%s': invalid port: %s (expected 1 to 65535)",
-						    what, s->name, v[i].val);
+						    what, str_clip(s->name), str_clip(v[i].val));
 			else
 				((struct bouncer_entry *)obj)->port = val;
 		}
@@ -506,7 +506,7 @@ static int read_bouncer_conf(struct topology *t, struct pooler *p, const struct 
 		uint64_t v;
 		if (!parse_bouncer_value(KIND_INT, mu->value, &v))
 			return config_fail_at(err, mu->pos, "max_user_connections: expected a non-negative "
-				       "integer, got \"%s\"", mu->value);
+				       "integer, got \"%s\"", str_clip(mu->value));
 		bc->max_user_connections.v = v;
 		bc->max_user_connections.pos = mu->pos;
 	}
@@ -549,7 +549,7 @@ static int apply_pgbouncer(struct topology *t, struct pooler *p, const struct co
 			const char *want = fl->kind == KIND_MODE ? "session, transaction or statement" :
 					   fl->kind == KIND_PORT ? "a port from 1 to 65535" :
 								   "a non-negative integer";
-			return config_fail_at(err, s->pos, "%s: expected %s, got \"%s\"", fl->ini, want, s->value);
+			return config_fail_at(err, s->pos, "%s: expected %s, got \"%s\"", fl->ini, want, str_clip(s->value));
 		}
 		settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, v, s->pos, fl->setting,
 		       strcmp(fl->setting, fl->ini) != 0 ? fl->ini : NULL);

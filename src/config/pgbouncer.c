@@ -405,7 +405,7 @@ static int ini_on_setting(void *user, const char *section, const char *name, con
 		section = s->inherited;
 	if (!*section) {
 		config_fail_at(s->r->err, pos, "value without section: %s (put it under [pgbouncer], "
-			       "[databases] or [users])", name);
+			       "[databases] or [users])", str_clip(name));
 		goto fail;
 	}
 	/*
@@ -491,9 +491,10 @@ static int ini_read_file(struct ini_read *r, const char *path, struct pos from, 
 
 	if (depth > CONFIG_MAX_DEPTH)
 		return config_fail_at(r->err, from, "cannot open configuration file '%s': includes nested "
-			       "deeper than %d (an include cycle?)", path, CONFIG_MAX_DEPTH);
+			       "deeper than %d (an include cycle?)", str_clip_path(path), CONFIG_MAX_DEPTH);
 	if (config_read_whole(path, &buf, &len, &why, &missing) != 0)
-		return config_fail_at(r->err, from, "cannot read configuration file '%s': %s", path, why);
+		return config_fail_at(r->err, from, "cannot read configuration file '%s': %s",
+				      str_clip_path(path), why);
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.file = path;

@@ -269,7 +269,7 @@ static int pg_read_dir(struct pg_read *r, const char *dir, struct pos from, int 
 	int rc = 0;
 
 	if (!d)
-		return config_fail_at(r->err, from, "cannot open configuration directory '%s': %s", dir,
+		return config_fail_at(r->err, from, "cannot open configuration directory '%s': %s", str_clip_path(dir),
 			       strerror(errno));
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
@@ -277,7 +277,7 @@ static int pg_read_dir(struct pg_read *r, const char *dir, struct pos from, int 
 		char *full;
 
 		if (input_dir_entry() != 0) {
-			rc = config_fail_at(r->err, from, "cannot read configuration directory '%s': %s", dir,
+			rc = config_fail_at(r->err, from, "cannot read configuration directory '%s': %s", str_clip_path(dir),
 					    input_why());
 			break;
 		}
@@ -392,11 +392,12 @@ static int pg_read_file(struct pg_read *r, const char *path, struct pos from, in
 
 	if (depth > CONFIG_MAX_DEPTH)
 		return config_fail_at(r->err, from, "cannot open configuration file '%s': includes nested "
-			       "deeper than %d (an include cycle?)", path, CONFIG_MAX_DEPTH);
+			       "deeper than %d (an include cycle?)", str_clip_path(path), CONFIG_MAX_DEPTH);
 	if (config_read_whole(path, &buf, &len, &why, &missing) != 0) {
 		if (missing && missing_ok)
 			return 0;
-		return config_fail_at(r->err, from, "cannot read configuration file '%s': %s", path, why);
+		return config_fail_at(r->err, from, "cannot read configuration file '%s': %s",
+				      str_clip_path(path), why);
 	}
 	rc = pg_parse(r, path, buf, len, depth);
 	free(buf);

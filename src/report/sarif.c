@@ -98,17 +98,43 @@ static void sarif_rule(struct report_jw *w, const struct rule *rule)
 	free(full);
 }
 
+/*
+ * path as a URI reference (RFC 3986): every byte but the unreserved ones
+ * (ALPHA DIGIT - . _ ~) and '/' percent-encoded, so a file named
+ * "a#b c%zz.yaml" is "a%23b%20c%25zz.yaml". Returns a new string (caller frees).
+ */
+static char *sarif_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct sbuf b = { 0 };
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/') {
+			sbuf_putc(&b, (char)*p);
+		} else {
+			sbuf_putc(&b, '%');
+			sbuf_putc(&b, hex[*p >> 4]);
+			sbuf_putc(&b, hex[*p & 15]);
+		}
+	}
+	return sbuf_detach(&b);
+}
+
 /* locations[0] (physical and logical) of a finding. */
 static void sarif_location(struct report_jw *w, const struct report_file *rf,
 			   const struct finding *f)
 {
 	struct pos p = report_finding_pos(rf, f);
+	char *uri = sarif_uri(pos_file(p));
 
 	report_jw_begin(w, "locations", true);
 	report_jw_begin(w, NULL, false);
 	report_jw_begin(w, "physicalLocation", false);
 	report_jw_begin(w, "artifactLocation", false);
-	report_jw_str(w, "uri", pos_file(p));
+	report_jw_str(w, "uri", uri);
+	free(uri);
 	report_jw_end(w, false);
 	report_jw_begin(w, "region", false);
 	report_jw_u64(w, "startLine", p.line);
