@@ -416,6 +416,18 @@ char *command_default_config(void)
 	return def;
 }
 
+char *command_one_file(struct options *o, const char *command, char **def)
+{
+	*def = NULL;
+	if (o->nargs > 1) {
+		fprintf(stderr, "connbudget: error: %s takes at most one FILE\n", command);
+		return NULL;
+	}
+	if (o->nargs)
+		return o->args[0];
+	return *def = command_default_config();
+}
+
 /* Run command over the FILE arguments, or the default FILE when none is given. */
 static int run_files_or_default(struct options *o, const char *command)
 {
@@ -424,12 +436,9 @@ static int run_files_or_default(struct options *o, const char *command)
 
 	if (o->nargs)
 		return run_files(o, command, o->args, o->nargs);
-	def = default_config();
-	if (!def) {
-		fprintf(stderr, "connbudget: error: no FILE given and no connbudget.yaml "
-				"in this directory or a parent up to the repository root\n");
+	def = command_default_config();
+	if (!def)
 		return EXIT_ERROR;
-	}
 	status = run_files(o, command, &def, 1);
 	free(def);
 	return status;
@@ -442,6 +451,9 @@ int command_check(struct options *o)
 
 int command_graph(struct options *o)
 {
+	char *def, *path;
+	int status;
+
 	if (o->nargs > 1) {
 		fprintf(stderr, "connbudget: error: graph takes at most one FILE\n");
 		return EXIT_ERROR;
@@ -454,16 +466,24 @@ int command_graph(struct options *o)
 		}
 		o->format = REPORT_MERMAID; /* CONNBUDGET_FORMAT names a report format */
 	}
-	return run_files_or_default(o, "graph");
+	path = command_one_file(o, "graph", &def);
+	if (!path)
+		return EXIT_ERROR;
+	status = run_files(o, "graph", &path, 1);
+	free(def);
+	return status;
 }
 
 int command_report(struct options *o)
 {
-	if (o->nargs != 1) {
-		fprintf(stderr, "connbudget: error: report takes one FILE\n");
+	char *def, *path = command_one_file(o, "report", &def);
+	int status;
+
+	if (!path)
 		return EXIT_ERROR;
-	}
-	return run_files(o, "report", o->args, 1);
+	status = run_files(o, "report", &path, 1);
+	free(def);
+	return status;
 }
 
 int command_rules(struct options *o)

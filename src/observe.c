@@ -1393,13 +1393,14 @@ int command_observe(struct options *o)
 {
 	struct observe_run run;
 	struct observed *obs = &run.obs;
+	char *def, *path;
 	int status;
 
 	memset(&run, 0, sizeof(run));
 	obs->idle_threshold_ms = OBSERVE_IDLE_THRESHOLD_MS;
 	obs->timeout_ms = OBSERVE_TIMEOUT_MS;
-	if (o->nargs != 1) {
-		fprintf(stderr, "connbudget: error: observe takes one FILE (and --dsn CONNINFO)\n");
+	if (o->nargs > 1) {
+		fprintf(stderr, "connbudget: error: observe takes at most one FILE (and --dsn CONNINFO)\n");
 		return EXIT_ERROR;
 	}
 	if (!o->dsn) {
@@ -1423,9 +1424,13 @@ int command_observe(struct options *o)
 				"like 10s or 500ms, got \"%s\"\n", o->timeout);
 		return EXIT_ERROR;
 	}
+	path = command_one_file(o, "observe", &def);
+	if (!path)
+		return EXIT_ERROR;
 	/* One deadline for the whole run: both servers, every query. */
 	obs->deadline_ms = pq_now_ms() + obs->timeout_ms;
-	status = command_run(o, "observe", o->args, 1, observe_hook, &run);
+	status = command_run(o, "observe", &path, 1, observe_hook, &run);
+	free(def);
 	report_section_release(&run.section);
 	observe_release(obs);
 	return status;

@@ -51,6 +51,25 @@ if [ $rc = 1 ] && grep -q "CB001" "$TMP/disc"; then ok; else bad "check finds co
 grep -q "^\.\./\.\./connbudget\.yaml:3:3: error:" "$TMP/disc" && ok || bad "a discovered file is named relative to the working directory"
 (cd "$TMP" && mkdir -p empty/.git && cd empty && "$CB" check >/dev/null 2>&1); rc=$?
 [ $rc = 2 ] && ok || bad "check with no config found exits 2 (got $rc)"
+# every command taking one FILE finds it as check does
+(cd "$TMP/repo/a/b" && "$CB" report --format gcc >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "^\.\./\.\./connbudget\.yaml:3:3: error:.*CB001" "$TMP/disc" && ok || bad "report finds connbudget.yaml in a parent (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" report >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "headroom left" "$TMP/disc" && ok || bad "report with no FILE prints the report (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" plan --set clients.api.replicas=1 --format json >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 0 ] && grep -q '"plan"' "$TMP/disc" && ok || bad "plan finds connbudget.yaml in a parent (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" graph >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "client_api" "$TMP/disc" && ok || bad "graph finds connbudget.yaml in a parent (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" alerts >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "groups:" "$TMP/disc" && ok || bad "alerts finds connbudget.yaml in a parent (exit $rc)"
+for c in report plan graph alerts "observe --dsn host=/nonexistent"; do
+	(cd "$TMP/empty" && $CB $c >"$TMP/disc" 2>&1); rc=$?
+	[ $rc = 2 ] && grep -q "no FILE given and no connbudget.yaml" "$TMP/disc" && ok || bad "$c with no config found exits 2 and says why (got $rc)"
+done
+for c in report plan graph alerts observe; do
+	expect_rc 2 "$c with two FILEs" "$CB" $c testdata/examples/connbudget.yaml testdata/examples/fixed.yaml
+	contains "$err" "$c takes at most one FILE" "$c with two FILEs says why"
+done
 
 #--- golden rule cases -----------------------------------------------------
 for y in testdata/rules/*/*.yaml; do
