@@ -646,17 +646,6 @@ void observe_summarize(struct observed *o)
 
 /*--- findings ----------------------------------------------------------------*/
 
-/* Does the object's ignore list name rule r (by id in any case, or by name), as for every rule? */
-static bool ignores(const struct strlist *ignore, const struct rule *r)
-{
-	size_t i;
-
-	for (i = 0; ignore && i < ignore->n; i++)
-		if (ignore->v[i].s && rule_find(ignore->v[i].s) == r)
-			return true;
-	return false;
-}
-
 /*
  * Append one finding of rule id about object at pos, unless the rule is
  * off (f->level) or ignore names it. The message is formatted here; the
@@ -673,10 +662,10 @@ static void add_finding(struct findings *f, const char *id, const struct strlist
 
 	assert(r);
 	level = f->level ? f->level[rule_index(r)] : (int)r->severity;
-	if (level == LEVEL_OFF || ignores(ignore, r))
+	if (level == LEVEL_OFF)
 		return;
 	va_start(ap, fmt);
-	findings_vadd(f, r, (enum severity)level, pos, object, fmt, ap);
+	findings_suppress_vadd(f->sup, f, ignore, false, r, (enum severity)level, pos, object, fmt, ap);
 	va_end(ap);
 }
 

@@ -46,7 +46,7 @@ static const struct command {
 enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
 	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD, OPT_TIMEOUT,
-	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES,
+	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES, OPT_TODAY, OPT_REQUIRE_REASON,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -66,6 +66,10 @@ static const struct opt {
 	{ { "disable", required_argument, NULL, OPT_DISABLE }, "RULES", "turn rules off (ids or names, comma separated)" },
 	{ { "enable", required_argument, NULL, OPT_ENABLE }, "RULES", "turn rules on, even when the file's lint disables them" },
 	{ { "severity", required_argument, NULL, OPT_SEVERITY }, "RULE=LEVEL", "set a rule's severity (error|warning|info|off)" },
+	{ { "today", required_argument, NULL, OPT_TODAY }, "YYYY-MM-DD",
+	  "the date suppressions' until is held against (default: today, UTC)" },
+	{ { "require-reason", no_argument, NULL, OPT_REQUIRE_REASON }, NULL,
+	  "make a suppression (ignore, lint.disable) without a reason an input error" },
 	{ { "quiet", no_argument, NULL, 'q' }, NULL, "findings only, no budget table" },
 	{ { "force", no_argument, NULL, OPT_FORCE }, NULL, "let init and -o overwrite an existing file" },
 	{ { "ids", no_argument, NULL, OPT_IDS }, NULL, "rules: print only the ids" },
@@ -178,6 +182,13 @@ static int apply_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_SEVERITY:
 		rc = rule_cli_severity(&o->rules, arg, &err);
+		break;
+	case OPT_TODAY:
+		if (!date_parse(arg, strlen(arg), &o->rules.today))
+			return usage_error("--today takes a date YYYY-MM-DD, not \"%s\"", arg);
+		break;
+	case OPT_REQUIRE_REASON:
+		o->rules.require_reason = true;
 		break;
 	case 'q':
 		o->quiet = true;
