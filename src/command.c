@@ -530,10 +530,53 @@ int command_explain(struct options *o)
 	return EXIT_PASS;
 }
 
+char *command_installed_schema(void)
+{
+	char exe[4096], *p, *path, *real;
+	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	p = strrchr(exe, '/');
+	if (!p)
+		return NULL;
+	*p = '\0';
+	path = xasprintf("%s/../share/connbudget/topology.schema.json", exe);
+	real = realpath(path, NULL);
+	free(path);
+	if (real && (stat(real, &st) != 0 || !S_ISREG(st.st_mode))) {
+		free(real);
+		real = NULL;
+	}
+	return real;
+}
+
+/*
+ * The editor schema line init writes above its template: the installed
+ * schema's, or how to save one beside the file (never a URL that may not
+ * exist). The caller frees.
+ */
+static char *init_schema_line(void)
+{
+	char *schema = command_installed_schema(), *line;
+
+	if (schema) {
+		line = xasprintf("# yaml-language-server: $schema=file://%s\n", schema);
+		free(schema);
+		return line;
+	}
+	return xstrdup("# For completion and checks in your editor, save the schema beside this file\n"
+		       "# (connbudget schema > topology.schema.json) and make this the first line:\n"
+		       "#   # yaml-language-server: $schema=./topology.schema.json\n");
+}
+
 int command_init(struct options *o)
 {
 	const char *path = o->nargs ? o->args[0] : "connbudget.yaml";
 	struct output out;
+	char *line;
 	bool ok;
 
 	if (o->nargs > 1) {
@@ -542,7 +585,9 @@ int command_init(struct options *o)
 	}
 	if (output_open(&out, path, o->force) != 0)
 		return EXIT_ERROR;
-	ok = fputs(init_template, out.f) >= 0;
+	line = init_schema_line();
+	ok = fputs(line, out.f) >= 0 && fputs(init_template, out.f) >= 0;
+	free(line);
 	if (output_close(&out, ok) != 0)
 		return EXIT_ERROR;
 	if (out.f != stdout)

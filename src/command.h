@@ -116,6 +116,13 @@ char *command_default_config(void);
  */
 char *command_one_file(struct options *o, const char *command, char **def);
 
+/*
+ * The JSON Schema `make install` put beside the running binary
+ * (BIN/../share/connbudget/topology.schema.json), as an absolute path the
+ * caller frees; NULL when there is none.
+ */
+char *command_installed_schema(void);
+
 int command_observe(struct options *o);   /* observe.c */
 int command_alerts(struct options *o);    /* alerts.c */
 
