@@ -141,10 +141,13 @@ install: build/connbudget
 	install -Dm755 build/connbudget $(DESTDIR)$(PREFIX)/bin/connbudget
 	install -Dm644 connbudget.1 $(DESTDIR)$(PREFIX)/share/man/man1/connbudget.1
 	install -Dm644 contrib/bash-completion/connbudget $(DESTDIR)$(PREFIX)/share/bash-completion/completions/connbudget
+	install -Dm644 schemas/topology.schema.json $(DESTDIR)$(PREFIX)/share/connbudget/topology.schema.json
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/connbudget $(DESTDIR)$(PREFIX)/share/man/man1/connbudget.1 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/connbudget
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/connbudget \
+		$(DESTDIR)$(PREFIX)/share/connbudget/topology.schema.json
+	-rmdir $(DESTDIR)$(PREFIX)/share/connbudget 2>/dev/null
 
 # Further rooms (fuzz, bench, observe, ...) keep their rules beside the main
 # ones in mk/NAME.mk; a room's tests join `make test` with TEST_EXTRA += TARGET

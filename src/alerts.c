@@ -606,7 +606,7 @@ int command_alerts(struct options *o)
 {
 	struct alerts_job job = { 0 };
 	struct alert_selector *sel;
-	char *def = NULL, *path;
+	char *def, *path;
 	size_t i;
 	int status = EXIT_ERROR;
 
@@ -623,11 +623,7 @@ int command_alerts(struct options *o)
 		}
 		return command_write_text(o, alerts_exporter_queries);
 	}
-	if (o->nargs > 1) {
-		fprintf(stderr, "connbudget: error: alerts takes one FILE\n");
-		return EXIT_ERROR;
-	}
-	path = o->nargs ? o->args[0] : (def = command_default_config());
+	path = command_one_file(o, "alerts", &def);
 	if (!path)
 		return EXIT_ERROR;
 	job.ao.kubernetes = o->kubernetes;

@@ -542,6 +542,18 @@ char *command_default_config(void)
 	return def;
 }
 
+char *command_one_file(struct options *o, const char *command, char **def)
+{
+	*def = NULL;
+	if (o->nargs > 1) {
+		fprintf(stderr, "connbudget: error: %s takes at most one FILE\n", command);
+		return NULL;
+	}
+	if (o->nargs)
+		return o->args[0];
+	return *def = command_default_config();
+}
+
 /* Run command over the FILE arguments, or the default FILE when none is given. */
 static int run_files_or_default(struct options *o, const char *command)
 {
@@ -550,12 +562,9 @@ static int run_files_or_default(struct options *o, const char *command)
 
 	if (o->nargs)
 		return run_files(o, command, o->args, o->nargs);
-	def = default_config();
-	if (!def) {
-		fprintf(stderr, "connbudget: error: no FILE given and no connbudget.yaml "
-				"in this directory or a parent up to the repository root\n");
+	def = command_default_config();
+	if (!def)
 		return EXIT_ERROR;
-	}
 	status = run_files(o, command, &def, 1);
 	free(def);
 	return status;
@@ -568,6 +577,9 @@ int command_check(struct options *o)
 
 int command_graph(struct options *o)
 {
+	char *def, *path;
+	int status;
+
 	if (o->nargs > 1) {
 		fprintf(stderr, "connbudget: error: graph takes at most one FILE\n");
 		return EXIT_ERROR;
@@ -580,16 +592,24 @@ int command_graph(struct options *o)
 		}
 		o->format = REPORT_MERMAID; /* CONNBUDGET_FORMAT names a report format */
 	}
-	return run_files_or_default(o, "graph");
+	path = command_one_file(o, "graph", &def);
+	if (!path)
+		return EXIT_ERROR;
+	status = run_files(o, "graph", &path, 1);
+	free(def);
+	return status;
 }
 
 int command_report(struct options *o)
 {
-	if (o->nargs != 1) {
-		fprintf(stderr, "connbudget: error: report takes one FILE\n");
+	char *def, *path = command_one_file(o, "report", &def);
+	int status;
+
+	if (!path)
 		return EXIT_ERROR;
-	}
-	return run_files(o, "report", o->args, 1);
+	status = run_files(o, "report", &path, 1);
+	free(def);
+	return status;
 }
 
 int command_rules(struct options *o)
@@ -636,10 +656,53 @@ int command_explain(struct options *o)
 	return EXIT_PASS;
 }
 
+char *command_installed_schema(void)
+{
+	char exe[4096], *p, *path, *real;
+	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	p = strrchr(exe, '/');
+	if (!p)
+		return NULL;
+	*p = '\0';
+	path = xasprintf("%s/../share/connbudget/topology.schema.json", exe);
+	real = realpath(path, NULL);
+	free(path);
+	if (real && (stat(real, &st) != 0 || !S_ISREG(st.st_mode))) {
+		free(real);
+		real = NULL;
+	}
+	return real;
+}
+
+/*
+ * The editor schema line init writes above its template: the installed
+ * schema's, or how to save one beside the file (never a URL that may not
+ * exist). The caller frees.
+ */
+static char *init_schema_line(void)
+{
+	char *schema = command_installed_schema(), *line;
+
+	if (schema) {
+		line = xasprintf("# yaml-language-server: $schema=file://%s\n", schema);
+		free(schema);
+		return line;
+	}
+	return xstrdup("# For completion and checks in your editor, save the schema beside this file\n"
+		       "# (connbudget schema > topology.schema.json) and make this the first line:\n"
+		       "#   # yaml-language-server: $schema=./topology.schema.json\n");
+}
+
 int command_init(struct options *o)
 {
 	const char *path = o->nargs ? o->args[0] : "connbudget.yaml";
 	struct output out;
+	char *line;
 	bool ok;
 
 	if (o->nargs > 1) {
@@ -648,7 +711,9 @@ int command_init(struct options *o)
 	}
 	if (output_open(&out, path, o->force) != 0)
 		return EXIT_ERROR;
-	ok = fputs(init_template, out.f) >= 0;
+	line = init_schema_line();
+	ok = fputs(line, out.f) >= 0 && fputs(init_template, out.f) >= 0;
+	free(line);
 	if (output_close(&out, ok) != 0)
 		return EXIT_ERROR;
 	if (out.f != stdout)

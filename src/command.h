@@ -115,6 +115,20 @@ int command_close_stdout(int status);
  * caller frees the path.
  */
 char *command_default_config(void);
+/*
+ * The FILE of a command that takes at most one: o->args[0], or else the
+ * default FILE (command_default_config), which is also stored in *def for
+ * the caller to free (*def is NULL otherwise). NULL, after saying why on
+ * stderr, when more than one FILE is given or none is found.
+ */
+char *command_one_file(struct options *o, const char *command, char **def);
+
+/*
+ * The JSON Schema `make install` put beside the running binary
+ * (BIN/../share/connbudget/topology.schema.json), as an absolute path the
+ * caller frees; NULL when there is none.
+ */
+char *command_installed_schema(void);
 
 int command_observe(struct options *o);   /* observe.c */
 int command_alerts(struct options *o);    /* alerts.c */

@@ -7,7 +7,6 @@
 #include "init_template.h"
 
 const char init_template[] =
-	"# yaml-language-server: $schema=https://raw.githubusercontent.com/connbudget/connbudget/main/schemas/topology.schema.json\n"
 	"#\n"
 	"# connbudget topology: every database, pooler and client that opens\n"
 	"# PostgreSQL connections. `connbudget check` adds up the worst case per\n"

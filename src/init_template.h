@@ -8,7 +8,8 @@
 #ifndef CONNBUDGET_INIT_TEMPLATE_H
 #define CONNBUDGET_INIT_TEMPLATE_H
 
-/* The template, NUL-terminated, ending in a newline. */
+/* The template, NUL-terminated, ending in a newline; `init` writes the
+ * editor schema line (command.c) above it. */
 extern const char init_template[];
 
 #endif

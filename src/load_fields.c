@@ -85,7 +85,7 @@ static const struct field database_fields[] = {
 	FIELD(struct database, "environment", F_STR, environment),
 	{ .name = "settings", .kind = F_MAP, .sub = &settings_table, .pos_off = NO_POS },
 	FIELD(struct database, "config", F_STR, config),
-	FIELD(struct database, "ignore", F_LIST, ignore),
+	FIELD(struct database, "ignore", F_SUPPRESS, ignore),
 };
 const struct table load_table_database = { "database", database_fields, ARRAY_LEN(database_fields) };
 
@@ -107,7 +107,7 @@ static const struct field pooler_fields[] = {
 	FIELD(struct pooler, "port", F_PORT, port),
 	FIELD_T(struct pooler, "config", F_STR, config, T_PGBOUNCER),
 	FIELD(struct pooler, "environment", F_STR, environment),
-	FIELD(struct pooler, "ignore", F_LIST, ignore),
+	FIELD(struct pooler, "ignore", F_SUPPRESS, ignore),
 };
 const struct table load_table_pooler = { "pooler", pooler_fields, ARRAY_LEN(pooler_fields) };
 
@@ -147,12 +147,12 @@ static const struct field client_fields[] = {
 	  .types = T_SERVERLESS, .flags = FL_COLD },
 	FIELD(struct client, "environment", F_STR, environment),
 	FIELD_COLD("application_name", F_STR, application_name),
-	FIELD_COLD("ignore", F_LIST, ignore),
+	FIELD_COLD("ignore", F_SUPPRESS, ignore),
 };
 const struct table load_table_client = { "client", client_fields, ARRAY_LEN(client_fields) };
 
 static const struct field lint_fields[] = {
-	FIELD(struct topology, "disable", F_LIST, lint_disable),
+	FIELD(struct topology, "disable", F_SUPPRESS, lint_disable),
 	{ .name = "severity", .kind = F_LEVELS },
 };
 const struct table load_table_lint = { "lint", lint_fields, ARRAY_LEN(lint_fields) };
@@ -590,22 +590,78 @@ static int read_feature(struct yr *r, struct str *out)
 	return unknown_name(r, "session feature", names, FEATURE_COUNT);
 }
 
+static const char *const suppress_keys[] = { "rule", "reason", "until" };
+
 /*
- * A list of strings (or of session features), without duplicates. Items
- * are collected in ld->scratch and copied into the arena at the end.
+ * One `ignore:` / `lint.disable` entry in the mapping form, the current
+ * node: {rule: RULE, reason: STRING, until: YYYY-MM-DD}, rule required.
+ * The rule goes to *rule (its position the value's, for an unknown rule),
+ * the rest to *info. Consumes the mapping. Returns 0 or -1.
  */
-static int read_list(struct yr *r, struct strlist *out, bool nonempty, bool features)
+static int read_suppress_entry(struct yr *r, struct str *rule, struct suppress_info *info)
 {
+	unsigned seen[ARRAY_LEN(suppress_keys)] = { 0 };
+	size_t k;
+
+	memset(rule, 0, sizeof(*rule));
+	memset(info, 0, sizeof(*info));
+	info->pos = yr_pos(r);
+	for (;;) {
+		if (yr_next(r))
+			return -1;
+		if (yr_is(r, YAML_MAPPING_END_EVENT))
+			break;
+		if (!yr_is(r, YAML_SCALAR_EVENT))
+			return yr_type_error(r, "a key");
+		for (k = 0; k < ARRAY_LEN(suppress_keys); k++)
+			if (strlen(suppress_keys[k]) == yr_len(r) &&
+			    memcmp(suppress_keys[k], yr_text(r), yr_len(r)) == 0)
+				break;
+		if (k == ARRAY_LEN(suppress_keys))
+			return load_unknown_key(r, suppress_keys, ARRAY_LEN(suppress_keys));
+		if (seen[k])
+			return yr_error(r, "duplicate key \"%s\" (first at line %u)", suppress_keys[k], seen[k]);
+		seen[k] = yr_pos(r).line;
+		yr_path_push(r, suppress_keys[k]);
+		if (yr_next(r))
+			return -1;
+		if (k == 0 && load_read_string(r, rule))
+			return -1;
+		if (k == 1 && load_read_string(r, &info->reason))
+			return -1;
+		if (k == 2 && (!yr_is(r, YAML_SCALAR_EVENT) || yr_class(r) != SC_STR ||
+			       !date_parse(yr_text(r), yr_len(r), &info->until)))
+			return yr_type_error(r, "a date YYYY-MM-DD (the last day the suppression holds)");
+		yr_path_pop(r);
+	}
+	if (!rule->s)
+		return yr_error_at(r, info->pos, "missing rule (the rule id or name this entry suppresses)");
+	return 0;
+}
+
+enum list_kind { LIST_STRINGS, LIST_FEATURES, LIST_SUPPRESS };
+
+/*
+ * A list of strings (or of session features, or of suppressions), without
+ * duplicates. Items are collected in ld->scratch and copied into the arena
+ * at the end; a list of suppressions with a mapping among them also gets
+ * out->info.
+ */
+static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list_kind kind)
+{
+	static const char *const what[] = { "a list of strings", "a list of session features",
+					    "a list of strings" };
 	struct ld *ld = r->ld;
 	struct strmap seen = { 0 };
+	struct suppress_info *infos = NULL, info;
 	struct pos pos;
 	struct str item;
-	size_t n = 0, i, first = 0;
-	bool dup;
+	size_t n = 0, i, first = 0, infos_cap = 0;
+	bool dup, mapped = false;
 	int ret = -1;
 
 	if (!yr_is(r, YAML_SEQUENCE_START_EVENT))
-		return yr_type_error(r, features ? "a list of session features" : "a list of strings");
+		return yr_type_error(r, what[kind]);
 	pos = yr_pos(r);
 	for (;;) {
 		if (yr_next(r))
@@ -616,8 +672,16 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, bool feat
 			yr_error(r, "more than %d items in one list", LOAD_MAX_LIST_ITEMS);
 			goto out;
 		}
-		if (features ? read_feature(r, &item) : load_read_string(r, &item))
+		memset(&info, 0, sizeof(info));
+		if (kind == LIST_SUPPRESS && yr_is(r, YAML_MAPPING_START_EVENT)) {
+			if (read_suppress_entry(r, &item, &info))
+				goto out;
+			mapped = true;
+		} else if (kind == LIST_FEATURES ? read_feature(r, &item) : load_read_string(r, &item)) {
 			goto out;
+		} else {
+			info.pos = item.pos;
+		}
 		dup = false;
 		if (n < LIST_LINEAR) {
 			for (i = 0; i < n && !dup; i++)
@@ -635,11 +699,16 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, bool feat
 			if (r->set_path)
 				yr_error(r, "duplicate item %s", b.s);
 			else
-				yr_error(r, "duplicate item %s (first at line %u)", b.s, ld->scratch[first].pos.line);
+				yr_error_at(r, info.pos, "duplicate item %s (first at line %u)", b.s,
+					    ld->scratch[first].pos.line);
 			sbuf_release(&b);
 			goto out;
 		}
 		xgrow(&ld->scratch, &ld->scratch_cap, n + 1, sizeof(*ld->scratch));
+		if (kind == LIST_SUPPRESS) {
+			xgrow(&infos, &infos_cap, n + 1, sizeof(*infos));
+			infos[n] = info;
+		}
 		ld->scratch[n++] = item;
 	}
 	if (n == 0 && nonempty) {
@@ -651,15 +720,23 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, bool feat
 		memcpy(out->v, ld->scratch, n * sizeof(*out->v));
 	out->n = n;
 	out->pos = pos;
+	out->info = NULL;
+	if (mapped) {
+		struct suppress_info *v = arena_alloc(&ld->t->arena, n * sizeof(*v));
+
+		memcpy(v, infos, n * sizeof(*v));
+		out->info = v;
+	}
 	ret = 0;
 out:
+	free(infos);
 	strmap_release(&seen);
 	return ret;
 }
 
 int load_read_strlist(struct yr *r, struct strlist *out, bool nonempty)
 {
-	return read_list(r, out, nonempty, false);
+	return read_list(r, out, nonempty, LIST_STRINGS);
 }
 
 /*
@@ -811,7 +888,10 @@ int load_read_field(struct yr *r, const struct field *f, void *obj, struct pos k
 		return store(r, f, obj, &sv, sizeof(sv));
 	case F_LIST:
 	case F_FEATURES:
-		if (read_list(r, &lv, f->flags & FL_NONEMPTY, f->kind == F_FEATURES))
+	case F_SUPPRESS:
+		if (read_list(r, &lv, f->flags & FL_NONEMPTY,
+			      f->kind == F_FEATURES ? LIST_FEATURES :
+			      f->kind == F_SUPPRESS ? LIST_SUPPRESS : LIST_STRINGS))
 			return -1;
 		return store(r, f, obj, &lv, sizeof(lv));
 	case F_LEVELS:
@@ -840,6 +920,7 @@ bool load_field_is_set(const struct field *f, const void *obj)
 		return ((const struct str *)member)->s != NULL;
 	case F_LIST:
 	case F_FEATURES:
+	case F_SUPPRESS:
 		return ((const struct strlist *)member)->pos.line != 0;
 	case F_LEVELS:
 		return ((const struct topology *)obj)->nlint_severity != 0;
@@ -870,6 +951,7 @@ struct pos load_field_pos(const struct field *f, const void *obj)
 		return ((const struct str *)member)->pos;
 	case F_LIST:
 	case F_FEATURES:
+	case F_SUPPRESS:
 		return ((const struct strlist *)member)->pos;
 	case F_LEVELS:
 		if (((const struct topology *)obj)->nlint_severity)

@@ -30,6 +30,7 @@ enum fkind {
 	F_INSTANCE,  /* struct str: an RDS instance class known to rds.h */
 	F_LIST,      /* struct strlist: strings, no duplicates */
 	F_FEATURES,  /* struct strlist: session features (enum feature), no duplicates */
+	F_SUPPRESS,  /* struct strlist: rules, each plain or {rule, reason, until} (ignore, lint.disable) */
 	F_LEVELS,    /* topology.lint_severity: a mapping RULE → error|warning|info|off */
 	F_MAP,       /* a nested mapping read with sub (its members live in the same object) */
 };

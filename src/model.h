@@ -95,10 +95,22 @@ struct str {
 	struct pos pos;
 };
 
+/*
+ * What an `ignore:` or `lint.disable` entry written as a mapping
+ * ({rule: CB003, reason: "...", until: 2027-03-31}) adds to its rule.
+ */
+struct suppress_info {
+	struct pos pos;       /* the entry: the mapping, or the plain item */
+	struct str reason;    /* NULL when none is given */
+	uint32_t until;       /* the last day it holds, as YYYYMMDD (date_parse); 0: no end */
+};
+
 struct strlist {
 	struct str *v;
 	size_t n;
 	struct pos pos; /* the sequence node; pos.line == 0 when absent */
+	/* ignore and lint.disable: per item, NULL when every item is a plain rule */
+	const struct suppress_info *info;
 };
 
 enum client_type { CLIENT_SERVICE, CLIENT_WORKER, CLIENT_SERVERLESS, CLIENT_JOB, CLIENT_TOOL };

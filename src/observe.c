@@ -652,17 +652,6 @@ void observe_summarize(struct observed *o)
 
 /*--- findings ----------------------------------------------------------------*/
 
-/* Does the object's ignore list name rule r (by id in any case, or by name), as for every rule? */
-static bool ignores(const struct strlist *ignore, const struct rule *r)
-{
-	size_t i;
-
-	for (i = 0; ignore && i < ignore->n; i++)
-		if (ignore->v[i].s && rule_find(ignore->v[i].s) == r)
-			return true;
-	return false;
-}
-
 /*
  * Append one finding of rule id about object at pos, unless the rule is
  * off (f->level) or ignore names it. The message is formatted here; the
@@ -679,10 +668,10 @@ static void add_finding(struct findings *f, const char *id, const struct strlist
 
 	assert(r);
 	level = f->level ? f->level[rule_index(r)] : (int)r->severity;
-	if (level == LEVEL_OFF || ignores(ignore, r))
+	if (level == LEVEL_OFF)
 		return;
 	va_start(ap, fmt);
-	findings_vadd(f, r, (enum severity)level, pos, object, fmt, ap);
+	findings_suppress_vadd(f->sup, f, ignore, false, r, (enum severity)level, pos, object, fmt, ap);
 	va_end(ap);
 }
 
@@ -1420,13 +1409,14 @@ int command_observe(struct options *o)
 {
 	struct observe_run run;
 	struct observed *obs = &run.obs;
+	char *def, *path;
 	int status;
 
 	memset(&run, 0, sizeof(run));
 	obs->idle_threshold_ms = OBSERVE_IDLE_THRESHOLD_MS;
 	obs->timeout_ms = OBSERVE_TIMEOUT_MS;
-	if (o->nargs != 1) {
-		fprintf(stderr, "connbudget: error: observe takes one FILE (and --dsn CONNINFO)\n");
+	if (o->nargs > 1) {
+		fprintf(stderr, "connbudget: error: observe takes at most one FILE (and --dsn CONNINFO)\n");
 		return EXIT_ERROR;
 	}
 	if (!o->dsn) {
@@ -1450,9 +1440,13 @@ int command_observe(struct options *o)
 				"like 10s or 500ms, got \"%s\"", str_clip(o->timeout));
 		return EXIT_ERROR;
 	}
+	path = command_one_file(o, "observe", &def);
+	if (!path)
+		return EXIT_ERROR;
 	/* One deadline for the whole run: both servers, every query. */
 	obs->deadline_ms = pq_now_ms() + obs->timeout_ms;
-	status = command_run(o, "observe", o->args, 1, observe_hook, &run);
+	status = command_run(o, "observe", &path, 1, observe_hook, &run);
+	free(def);
 	report_section_release(&run.section);
 	observe_release(obs);
 	return status;

@@ -806,15 +806,15 @@ int command_plan(struct options *o)
 	struct report_section section;
 	struct report r;
 	struct topology *t = NULL;
-	char *err = NULL;
+	char *err = NULL, *def = NULL, *path;
 	int status = EXIT_ERROR;
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	memset(&b, 0, sizeof(b));
 	memset(&f, 0, sizeof(f));
-	if (o->nargs != 1) {
-		fprintf(stderr, "connbudget: error: plan takes one FILE\n");
+	if (o->nargs > 1) {
+		fprintf(stderr, "connbudget: error: plan takes at most one FILE\n");
 		return EXIT_ERROR;
 	}
 	req.sets = o->sets;
@@ -831,7 +831,10 @@ int command_plan(struct options *o)
 		}
 		req.has_spike = true;
 	}
-	t = load_file(o->args[0], &err);
+	path = command_one_file(o, "plan", &def);
+	if (!path)
+		return EXIT_ERROR;
+	t = load_file(path, &err);
 	if (!t || plan_run(t, &req, &res, &b, &f, &err) != 0) {
 		if (err && strncmp(err, "--", 2) == 0)
 			quote_fprintf(stderr, "connbudget: error: %s", err);
@@ -855,6 +858,7 @@ int command_plan(struct options *o)
 	findings_release(&f);
 out:
 	free(err);
+	free(def);
 	plan_result_release(&res);
 	model_free(t);
 	return status;

@@ -48,8 +48,6 @@ static void emit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos 
 	size_t ns, ni;
 	va_list ap;
 
-	if (rule_ignored(ignore, ctx->rule))
-		return;
 	ns = strlen(section);
 	ni = strlen(id);
 	if (ns + ni + 2 > sizeof(buf))

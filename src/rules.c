@@ -22,6 +22,9 @@
 #include "conninfo.h"
 #include "rules_impl.h"
 
+/* The rule rules_share_finish runs itself, after every other. */
+#define UNUSED_SUPPRESSION "CB022"
+
 /* Documentation sections share these headings (a test checks for them). */
 #define WHY "Why it matters\n"
 #define FIX "\nHow to fix\n"
@@ -502,6 +505,29 @@ const struct rule rule_registry[] = {
 	  "      connects_to: bouncer\n"
 	  "      url: postgresql://app@pgbouncer:6432/prod\n"
 	  "      pool: { size: 20 }\n" },
+	{ "CB022", "unused-suppression", SEV_INFO, SCOPE_DATABASE, NULL,
+	  "an ignore or lint.disable entry suppressed nothing in this run",
+	  WHY
+	  "  A suppression outlives its reason: the pool was resized, the client\n"
+	  "  moved behind a pooler, the rule was fixed, and `ignore: [CB003]` stays,\n"
+	  "  ready to hide the next real finding. Fires for every `ignore:` entry\n"
+	  "  of a database, pooler or client, and every `lint.disable` entry, whose\n"
+	  "  rule found nothing to suppress there in this run (a rule off by\n"
+	  "  lint.disable alone is still run, unseen, to tell). An expired entry\n"
+	  "  that brought a finding back counts as used. Entries naming a live rule\n"
+	  "  (CB101-CB106), CB022 itself, or a rule the command line turns off are\n"
+	  "  not judged.\n"
+	  FIX
+	  "  Remove the entry. If it is there for a finding that comes and goes,\n"
+	  "  keep it and add `CB022` to the same object's `ignore:`.\n"
+	  WHERE
+	  "  The entry: the list item, or its `{rule: ...}` mapping.\n"
+	  EXAMPLE
+	  "  databases:\n"
+	  "    main:\n"
+	  "      max_connections: 100\n"
+	  "      settings: { idle_in_transaction_session_timeout: 1min }\n"
+	  "      ignore: [CB011]            # CB011 finds nothing: the timeout is set\n" },
 	{ "CB023", "application-name-altered", SEV_WARNING, SCOPE_CLIENT, check_application_name_altered,
 	  "a client's application_name would be stored by the server other than as written",
 	  WHY
@@ -692,24 +718,89 @@ static char *unknown_rule(const char *word)
 	return xasprintf("unknown rule \"%s\"", str_clip(word));
 }
 
-bool rule_ignored(const struct strlist *ignore, const struct rule *r)
-{
-	size_t i;
-
-	if (!ignore)
-		return false;
-	for (i = 0; i < ignore->n; i++)
-		if (ignore->v[i].s && rule_find(ignore->v[i].s) == r)
-			return true;
-	return false;
-}
-
 void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
 		const char *object, const char *fmt, va_list ap)
 {
-	if (rule_ignored(ignore, ctx->rule))
+	findings_suppress_vadd(ctx->sup, ctx->out, ignore, ctx->shadow, ctx->rule, ctx->severity, pos,
+			       object, fmt, ap);
+}
+
+/* Record that entry suppressed a finding, or brought one back, in sink. */
+static void mark_used(struct findings *sink, const struct str *entry)
+{
+	if (sink->nused && sink->used[sink->nused - 1] == entry)
 		return;
-	findings_vadd(ctx->out, ctx->rule, ctx->severity, pos, object, fmt, ap);
+	xgrow(&sink->used, &sink->used_cap, sink->nused + 1, sizeof(*sink->used));
+	sink->used[sink->nused++] = entry;
+}
+
+/* Has the suppression in (NULL: a plain one, which never ends) expired on today? */
+static bool expired(const struct suppress_info *in, uint32_t today)
+{
+	return in && in->until && in->until < today;
+}
+
+/* "m (the suppression "reason" expired after 2027-03-31)" in a. */
+static char *expired_note(struct arena *a, const char *m, const struct suppress_info *in)
+{
+	char *note;
+	unsigned y = in->until / 10000, mo = in->until / 100 % 100, d = in->until % 100;
+
+	if (in->reason.s)
+		note = xasprintf("%s (the suppression \"%s\" expired after %04u-%02u-%02u)", m,
+				 in->reason.s, y, mo, d);
+	else
+		note = xasprintf("%s (the suppression expired after %04u-%02u-%02u)", m, y, mo, d);
+	m = arena_strdup(a, note);
+	free(note);
+	return (char *)m;
+}
+
+void findings_suppress_vadd(const struct suppress_state *sup, struct findings *sink,
+			    const struct strlist *ignore, bool shadow, const struct rule *r,
+			    enum severity sev, struct pos pos, const char *object, const char *fmt,
+			    va_list ap)
+{
+	const struct lint_entry *lint = sup && sup->disable ? &sup->disable[rule_index(r)] : NULL;
+	const struct str *back = NULL;
+	const struct suppress_info *back_info = NULL;
+	uint32_t today = 0;
+	size_t i;
+
+	for (i = 0; ignore && i < ignore->n; i++) {
+		const struct suppress_info *in = ignore->info ? &ignore->info[i] : NULL;
+
+		if (!ignore->v[i].s || rule_find(ignore->v[i].s) != r)
+			continue;
+		if (in && in->until && !today)
+			today = sup ? sup->today : date_today();
+		if (!expired(in, today)) {
+			mark_used(sink, &ignore->v[i]);
+			return;
+		}
+		if (!back) {
+			back = &ignore->v[i];
+			back_info = in;
+		}
+	}
+	if (shadow) {
+		if (back)
+			mark_used(sink, back);
+		if (lint && lint->entry)
+			mark_used(sink, lint->entry);
+		return;
+	}
+	if (!back && lint && lint->entry && lint->expired) {
+		back = lint->entry;
+		back_info = lint->info;
+	}
+	findings_vadd(sink, r, sev, pos, object, fmt, ap);
+	if (back) {
+		struct finding *fd = &sink->v[sink->n - 1];
+
+		mark_used(sink, back);
+		fd->message = expired_note(&sink->arena, fd->message, back_info);
+	}
 }
 
 void findings_vadd(struct findings *f, const struct rule *r, enum severity sev, struct pos pos,
@@ -746,10 +837,17 @@ void findings_release(struct findings *f)
 		return;
 	xbig_free(f->v);
 	free(f->level);
+	if (f->sup)
+		free(f->sup->disable);
+	free(f->sup);
+	free(f->used);
 	arena_release(&f->arena);
 	f->v = NULL;
 	f->level = NULL;
+	f->sup = NULL;
+	f->used = NULL;
 	f->n = f->cap = 0;
+	f->nused = f->used_cap = 0;
 }
 
 void findings_count(const struct findings *f, struct summary *s)
@@ -778,6 +876,8 @@ void rule_cli_init(struct rule_cli *c)
 
 	c->level = xcalloc(rule_count, sizeof(*c->level));
 	c->enable = xcalloc(rule_count, sizeof(*c->enable));
+	c->today = 0;
+	c->require_reason = false;
 	for (i = 0; i < rule_count; i++)
 		c->level[i] = RULE_CLI_UNSET;
 }
@@ -898,18 +998,35 @@ static char *file_error(struct pos pos, const char *what, const char *message)
 	return s;
 }
 
-/* Check that every entry of one object's ignore list names a rule. */
-static int check_ignore(const struct strlist *ignore, const char *section, const char *id,
-			char **err)
+/* Where entry i of a suppression list is: the mapping, or the plain item. */
+static struct pos entry_pos(const struct strlist *l, size_t i)
+{
+	return l->info ? l->info[i].pos : l->v[i].pos;
+}
+
+/*
+ * Check that every entry of a suppression list (an object's ignore, or
+ * lint.disable; what names it) names a rule and, with require_reason,
+ * gives a reason. Returns 0, or -1 with *err.
+ */
+static int check_suppressions(const struct strlist *l, const char *what, bool require_reason,
+			      char **err)
 {
 	size_t i;
 
-	for (i = 0; i < ignore->n; i++) {
-		if (!rule_find(ignore->v[i].s)) {
-			char *what = xasprintf("%s.%s.ignore", section, id);
-			char *msg = unknown_rule(ignore->v[i].s);
-			*err = file_error(ignore->v[i].pos, what, msg);
-			free(what);
+	for (i = 0; i < l->n; i++) {
+		char *msg = NULL;
+		struct pos pos = l->v[i].pos;
+
+		if (!rule_find(l->v[i].s)) {
+			msg = unknown_rule(l->v[i].s);
+		} else if (require_reason && !(l->info && l->info[i].reason.s)) {
+			pos = entry_pos(l, i);
+			msg = xasprintf("the suppression of \"%s\" gives no reason (--require-reason): "
+					"write {rule: %s, reason: \"...\"}", l->v[i].s, l->v[i].s);
+		}
+		if (msg) {
+			*err = file_error(pos, what, msg);
 			free(msg);
 			return -1;
 		}
@@ -917,18 +1034,35 @@ static int check_ignore(const struct strlist *ignore, const char *section, const
 	return 0;
 }
 
-static int check_ignores(const struct topology *t, char **err)
+/* check_suppressions on one object's ignore list. */
+static int check_ignore(const struct strlist *ignore, const char *section, const char *id,
+			bool require_reason, char **err)
+{
+	char *what;
+	int rc;
+
+	if (!ignore->n)
+		return 0;
+	what = xasprintf("%s.%s.ignore", section, id);
+	rc = check_suppressions(ignore, what, require_reason, err);
+	free(what);
+	return rc;
+}
+
+static int check_ignores(const struct topology *t, bool require_reason, char **err)
 {
 	size_t i;
 
 	for (i = 0; i < t->ndatabases; i++)
-		if (check_ignore(&t->databases[i].ignore, "databases", t->databases[i].id.s, err))
+		if (check_ignore(&t->databases[i].ignore, "databases", t->databases[i].id.s,
+				 require_reason, err))
 			return -1;
 	for (i = 0; i < t->npoolers; i++)
-		if (check_ignore(&t->poolers[i].ignore, "poolers", t->poolers[i].id.s, err))
+		if (check_ignore(&t->poolers[i].ignore, "poolers", t->poolers[i].id.s, require_reason, err))
 			return -1;
 	for (i = 0; i < t->nclients; i++)
-		if (check_ignore(&client_cold(&t->clients[i])->ignore, "clients", t->clients[i].id.s, err))
+		if (check_ignore(&client_cold(&t->clients[i])->ignore, "clients", t->clients[i].id.s,
+				 require_reason, err))
 			return -1;
 	return 0;
 }
@@ -939,7 +1073,7 @@ static int check_ignores(const struct topology *t, char **err)
  * unknown rule or level.
  */
 static int resolve_levels(const struct topology *t, const struct rule_cli *cli, int *level,
-			  char **err)
+			  struct suppress_state *sup, char **err)
 {
 	int *file = xcalloc(rule_count, sizeof(*file));
 	bool *disabled = xcalloc(rule_count, sizeof(*disabled));
@@ -970,23 +1104,38 @@ static int resolve_levels(const struct topology *t, const struct rule_cli *cli, 
 		}
 		file[rule_index(r)] = lv;
 	}
+	if (check_suppressions(&t->lint_disable, "lint.disable", cli && cli->require_reason, err))
+		goto out;
 	for (i = 0; i < t->lint_disable.n; i++) {
-		if (!(r = rule_find(t->lint_disable.v[i].s))) {
-			char *msg = unknown_rule(t->lint_disable.v[i].s);
-			*err = file_error(t->lint_disable.v[i].pos, "lint.disable", msg);
-			free(msg);
-			goto out;
+		const struct suppress_info *in = t->lint_disable.info ? &t->lint_disable.info[i] : NULL;
+		struct lint_entry *e;
+
+		r = rule_find(t->lint_disable.v[i].s);
+		e = &sup->disable[rule_index(r)];
+		if (expired(in, sup->today)) {
+			if (e->entry)
+				continue;
+			e->expired = true;
+		} else {
+			if (e->entry && !e->expired)
+				continue;
+			disabled[rule_index(r)] = true;
+			e->expired = false;
 		}
-		disabled[rule_index(r)] = true;
+		e->entry = &t->lint_disable.v[i];
+		e->info = in;
 	}
 	for (i = 0; i < rule_count; i++) {
 		int lv = disabled[i] ? LEVEL_OFF : file[i];
+		bool cli_set = cli && cli->level && cli->level[i] != RULE_CLI_UNSET;
 
-		if (cli && cli->level && cli->level[i] != RULE_CLI_UNSET)
+		if (cli_set)
 			lv = cli->level[i];
 		else if (cli && cli->enable && cli->enable[i] && lv == LEVEL_OFF)
 			lv = file[i] != LEVEL_OFF ? file[i] : (int)rule_registry[i].severity;
 		level[i] = lv;
+		/* off by lint.disable alone: CB022 asks whether that entry does anything */
+		sup->disable[i].shadow = disabled[i] && lv == LEVEL_OFF && !cli_set;
 	}
 	rc = 0;
 out:
@@ -1066,18 +1215,26 @@ const struct rule_object_check rule_object_checks[] = {
 };
 const size_t rule_object_check_count = ARRAY_LEN(rule_object_checks);
 
-/* Is rule i run (it has a check, and is not off at these levels)? */
-static bool rule_runs(const int *level, size_t i)
+/* Is rule i off by lint.disable alone, and run unseen to judge that entry (CB022)? */
+static bool rule_shadow(const struct rules_share *s, size_t i)
 {
-	return rule_registry[i].check && level[i] != LEVEL_OFF;
+	return s->shadow && s->sup && s->sup->disable[i].shadow;
 }
 
-/* Run check i of the registry in ctx. */
+/* Is rule i run (it has a check, and is on at these levels, or run unseen)? */
+static bool rule_runs(const struct rules_share *s, size_t i)
+{
+	return rule_registry[i].check && (s->level[i] != LEVEL_OFF || rule_shadow(s, i));
+}
+
+/* Run check i of the registry in ctx (unseen when its level is off: rule_shadow). */
 static void run_check(struct rule_ctx *ctx, size_t i)
 {
 	ctx->rule = &rule_registry[i];
-	ctx->severity = (enum severity)ctx->level[i];
+	ctx->shadow = ctx->level[i] == LEVEL_OFF;
+	ctx->severity = ctx->shadow ? rule_registry[i].severity : (enum severity)ctx->level[i];
 	rule_registry[i].check(ctx);
+	ctx->shadow = false;
 }
 
 /* Clients a worker takes at a time from a rules_share. */
@@ -1092,15 +1249,18 @@ void rules_share_init(struct rules_share *s, const struct topology *t, const str
 	s->t = t;
 	s->b = b;
 	s->level = out->level;
+	s->sup = out->sup;
+	k = rule_index(rule_find(UNUSED_SUPPRESSION));
+	s->shadow = s->level[k] != LEVEL_OFF;
 	s->client_rules = xcalloc(rule_count, sizeof(*s->client_rules));
 	for (k = 0; k < rule_count; k++)
-		if (rule_registry[k].scope == SCOPE_CLIENT && rule_runs(s->level, k))
+		if (rule_registry[k].scope == SCOPE_CLIENT && rule_runs(s, k))
 			s->client_rules[s->nclient_rules++] = k;
 	s->endpoints = xcalloc(1, sizeof(*s->endpoints));
 	if (s->nclient_rules)
 		pooler_endpoints_build(s->endpoints, t);
 	s->appnames = xcalloc(1, sizeof(*s->appnames));
-	if (rule_runs(s->level, rule_index(rule_find("CB023"))))
+	if (rule_runs(s, rule_index(rule_find("CB023"))))
 		appname_index_build(s->appnames, t);
 	atomic_init(&s->next, 0);
 	atomic_init(&s->objects_taken, false);
@@ -1138,21 +1298,24 @@ void rules_share_work(struct rules_share *s, struct findings *out)
 	ctx.b = s->b;
 	ctx.out = out;
 	ctx.level = s->level;
+	ctx.sup = s->sup;
 	ctx.endpoints = s->endpoints;
 	ctx.appnames = s->appnames;
 	if (!atomic_exchange(&s->objects_taken, true)) {
 		for (i = 0; i < rule_count; i++)
-			if (rule_registry[i].scope != SCOPE_CLIENT && rule_runs(s->level, i))
+			if (rule_registry[i].scope != SCOPE_CLIENT && rule_runs(s, i))
 				run_check(&ctx, i);
 		for (i = 0; i < rule_object_check_count; i++) {
 			const struct rule *r = rule_find(rule_object_checks[i].id);
 			size_t k = rule_index(r);
 
-			if (!rule_runs(s->level, k))
+			if (!rule_runs(s, k))
 				continue;
 			ctx.rule = r;
-			ctx.severity = (enum severity)s->level[k];
+			ctx.shadow = s->level[k] == LEVEL_OFF;
+			ctx.severity = ctx.shadow ? r->severity : (enum severity)s->level[k];
 			rule_object_checks[i].check(&ctx);
+			ctx.shadow = false;
 		}
 	}
 	if (!s->nclient_rules)
@@ -1164,6 +1327,111 @@ void rules_share_work(struct rules_share *s, struct findings *out)
 	}
 }
 
+/* A CB022 finding at the run's level, unless ignore (may be NULL) suppresses it. */
+static void emit_unused(const struct rules_share *s, struct findings *out, const struct rule *cb022,
+			const struct strlist *ignore, struct pos pos, const char *object,
+			const char *fmt, ...) PRINTF_LIKE(7, 8);
+static void emit_unused(const struct rules_share *s, struct findings *out, const struct rule *cb022,
+			const struct strlist *ignore, struct pos pos, const char *object,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	findings_suppress_vadd(s->sup, out, ignore, false, cb022,
+			       (enum severity)s->level[rule_index(cb022)], pos, object, fmt, ap);
+	va_end(ap);
+}
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const struct str *const *)a, y = (uintptr_t)*(const struct str *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The entries that were used, sorted by ptr_cmp (CB022 findings may add to out->used meanwhile). */
+struct used_set {
+	const struct str **v;
+	size_t n;
+};
+
+static bool was_used(const struct used_set *u, const struct str *entry)
+{
+	return u->n && bsearch(&entry, u->v, u->n, sizeof(*u->v), ptr_cmp);
+}
+
+/* CB022 on the entries of one object's ignore list (kind 'id' is the object) that did nothing. */
+static void unused_ignores(const struct rules_share *s, struct findings *out, const struct used_set *u,
+			   const struct rule *cb022, const struct strlist *ignore, const char *section,
+			   const char *kind, const char *id)
+{
+	size_t i, k;
+
+	for (i = 0; i < ignore->n; i++) {
+		const struct rule *r = rule_find(ignore->v[i].s);
+		char *object;
+
+		if (r == cb022 || !r->check || was_used(u, &ignore->v[i]))
+			continue;
+		k = rule_index(r);
+		if (s->level[k] == LEVEL_OFF && !rule_shadow(s, k))
+			continue; /* turned off on the command line: not judged */
+		object = xasprintf("%s.%s", section, id);
+		emit_unused(s, out, cb022, ignore, entry_pos(ignore, i), object,
+			    "ignore entry \"%s\" of %s '%s' suppresses nothing: %s %s finds nothing "
+			    "to report there", ignore->v[i].s, kind, id, r->id, r->name);
+		free(object);
+	}
+}
+
+/*
+ * CB022 unused-suppression: every `ignore:` and `lint.disable` entry whose
+ * rule ran (or ran unseen, off by that entry) and that suppressed nothing
+ * and brought nothing back. Entries naming a rule without a check here
+ * (the live rules), CB022 itself, or a rule the command line turns off are
+ * not judged.
+ */
+static void check_unused_suppressions(const struct rules_share *s, struct findings *out)
+{
+	const struct rule *cb022 = rule_find(UNUSED_SUPPRESSION);
+	const struct topology *t = s->t;
+	struct used_set u;
+	size_t i, k;
+
+	if (out->nused)
+		qsort(out->used, out->nused, sizeof(*out->used), ptr_cmp);
+	u.n = out->nused;
+	u.v = xcalloc(u.n ? u.n : 1, sizeof(*u.v));
+	if (u.n)
+		memcpy(u.v, out->used, u.n * sizeof(*u.v));
+	for (i = 0; i < t->ndatabases; i++)
+		unused_ignores(s, out, &u, cb022, &t->databases[i].ignore, "databases", "database",
+			       t->databases[i].id.s);
+	for (i = 0; i < t->npoolers; i++)
+		unused_ignores(s, out, &u, cb022, &t->poolers[i].ignore, "poolers", "pooler",
+			       t->poolers[i].id.s);
+	for (i = 0; i < t->nclients; i++)
+		unused_ignores(s, out, &u, cb022, &client_cold(&t->clients[i])->ignore, "clients",
+			       "client", t->clients[i].id.s);
+	for (i = 0; i < t->lint_disable.n; i++) {
+		const struct str *e = &t->lint_disable.v[i];
+		const struct rule *r = rule_find(e->s);
+
+		if (r == cb022 || !r->check || was_used(&u, e))
+			continue;
+		k = rule_index(r);
+		/* judged: off by this entry alone (run unseen), or expired with the rule on */
+		if (!rule_shadow(s, k) && !(s->sup->disable[k].entry == e && s->sup->disable[k].expired &&
+					    s->level[k] != LEVEL_OFF))
+			continue;
+		emit_unused(s, out, cb022, NULL, entry_pos(&t->lint_disable, i), "lint",
+			    "lint.disable entry \"%s\" suppresses nothing: %s %s finds nothing to "
+			    "report in this topology", e->s, r->id, r->name);
+	}
+	free(u.v);
+}
+
 void rules_share_finish(struct rules_share *s, struct findings *out, struct findings *other)
 {
 	if (other) {
@@ -1172,9 +1440,16 @@ void rules_share_finish(struct rules_share *s, struct findings *out, struct find
 			memcpy(out->v + out->n, other->v, other->n * sizeof(*other->v));
 			out->n += other->n;
 		}
+		if (other->nused) {
+			xgrow(&out->used, &out->used_cap, out->nused + other->nused, sizeof(*out->used));
+			memcpy(out->used + out->nused, other->used, other->nused * sizeof(*other->used));
+			out->nused += other->nused;
+		}
 		arena_adopt(&out->arena, &other->arena); /* the messages and objects */
 		findings_release(other);
 	}
+	if (s->shadow)
+		check_unused_suppressions(s, out);
 	findings_sort(out, s->t);
 	pooler_endpoints_release(s->endpoints);
 	free(s->endpoints);
@@ -1189,7 +1464,11 @@ int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct f
 {
 	memset(out, 0, sizeof(*out));
 	out->level = xcalloc(rule_count, sizeof(*out->level));
-	if (check_ignores(t, err) != 0 || resolve_levels(t, cli, out->level, err) != 0) {
+	out->sup = xcalloc(1, sizeof(*out->sup));
+	out->sup->disable = xcalloc(rule_count, sizeof(*out->sup->disable));
+	out->sup->today = cli && cli->today ? cli->today : date_today();
+	if (check_ignores(t, cli && cli->require_reason, err) != 0 ||
+	    resolve_levels(t, cli, out->level, out->sup, err) != 0) {
 		findings_release(out);
 		return -1;
 	}

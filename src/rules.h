@@ -76,8 +76,44 @@ struct findings {
 	struct finding *v;
 	size_t n, cap;
 	int *level;              /* effective level per registry row (LEVEL_OFF or a severity) */
+	struct suppress_state *sup; /* rules_prepare's: today, lint.disable per rule (NULL: none) */
+	/* the `ignore:` / `lint.disable` entries that suppressed a finding or
+	 * brought one back (xgrow'd, may repeat): CB022 reports the others */
+	const struct str **used;
+	size_t nused, used_cap;
 	struct arena arena;      /* every message and object */
 };
+
+/*
+ * How suppressions are judged in one run, resolved by rules_prepare (and
+ * released with its findings): the day an `until` is held against, and per
+ * registry row the lint.disable entry that turns the rule off, or the
+ * expired one whose findings come back with a note.
+ */
+struct suppress_state {
+	uint32_t today;          /* YYYYMMDD */
+	struct lint_entry {
+		const struct str *entry;          /* in t->lint_disable; NULL: none */
+		const struct suppress_info *info; /* its reason and until (NULL: a plain entry) */
+		bool expired;        /* only an expired entry names the rule: it runs */
+		bool shadow;         /* off by this entry alone: run unseen, to judge the entry (CB022) */
+	} *disable;
+};
+
+/*
+ * Add a finding of r about object at sev, unless the object's ignore list
+ * (may be NULL) suppresses it: an entry naming r whose `until` has not
+ * passed drops it; one that has passed, or an expired lint.disable entry
+ * of r, brings it back with the reason and a note that the suppression
+ * expired. Either way the entry is recorded as used in sink. sup (may be
+ * NULL: today from the clock, no lint.disable) is the run's; sink may be
+ * another thread's findings. With shadow, nothing is added: the finding
+ * only marks r's lint.disable entry used.
+ */
+void findings_suppress_vadd(const struct suppress_state *sup, struct findings *sink,
+			    const struct strlist *ignore, bool shadow, const struct rule *r,
+			    enum severity sev, struct pos pos, const char *object, const char *fmt,
+			    va_list ap) PRINTF_LIKE(9, 0);
 /*
  * Append a finding of rule r at sev: its message formatted from fmt, it
  * and object copied into f's arena.
@@ -92,6 +128,8 @@ void findings_sort(struct findings *f, const struct topology *t);
 struct rule_cli {
 	int *level;              /* per registry row: LEVEL_OFF, a severity, or RULE_CLI_UNSET */
 	bool *enable;            /* --enable: on even when the file's lint disables it */
+	uint32_t today;          /* --today as YYYYMMDD; 0: the clock's (UTC) */
+	bool require_reason;     /* --require-reason: a suppression without a reason is an error */
 };
 enum { RULE_CLI_UNSET = -2 };
 void rule_cli_init(struct rule_cli *c);
@@ -105,7 +143,8 @@ int rule_cli_severity(struct rule_cli *c, const char *spec, char **err);
 /*
  * Run every enabled rule over t and its figures b. cli may be NULL.
  * Returns 0, or -1 with *err "file:line:col: error: ..." when the file names
- * an unknown rule (in `ignore`, `lint.disable`, `lint.severity`) or level.
+ * an unknown rule (in `ignore`, `lint.disable`, `lint.severity`) or level,
+ * or (--require-reason) has a suppression without a reason.
  */
 int rules_run(const struct topology *t, const struct budget *b, const struct rule_cli *cli,
 	      struct findings *out, char **err);
@@ -137,6 +176,8 @@ struct rules_share {
 	const struct topology *t;
 	const struct budget *b;
 	const int *level;                   /* out's */
+	const struct suppress_state *sup;   /* out's */
+	bool shadow;                        /* CB022 is on: rules off by lint.disable alone run unseen */
 	size_t *client_rules, nclient_rules; /* the client rules that run */
 	struct pooler_endpoints *endpoints; /* for CB012 */
 	struct appname_index *appnames;     /* for CB023 */

@@ -68,6 +68,8 @@ struct rule_ctx {
 	enum severity severity;   /* its effective severity */
 	struct findings *out;     /* where rule_emit appends */
 	const int *level;         /* the effective level per registry row */
+	const struct suppress_state *sup; /* today and lint.disable (findings_suppress_vadd) */
+	bool shadow;              /* the rule is off by lint.disable alone: run unseen */
 	struct rule_client *client;             /* client-scope checks: the client */
 	const struct pooler_endpoints *endpoints; /* for CB012 */
 	const struct appname_index *appnames;     /* for CB023 */
@@ -83,8 +85,6 @@ const struct conninfo *rule_client_url(struct rule_ctx *ctx);
 void rule_vemit(struct rule_ctx *ctx, const struct strlist *ignore, struct pos pos,
 		const char *object, const char *fmt, va_list ap) PRINTF_LIKE(5, 0);
 
-/* Does this ignore list name rule r (by id in any case, or by name)? */
-bool rule_ignored(const struct strlist *ignore, const struct rule *r);
 
 /* ---- what the registry's rows point at (rule_checks.c, rule_config.c) ---- */
 

@@ -157,6 +157,15 @@ void strmap_reserve(struct strmap *m, size_t n);
 const char *strmap_key(const struct strmap *m, const char *key);
 void strmap_release(struct strmap *m);
 
+/*
+ * A calendar date written YYYY-MM-DD (n bytes at s, exactly 10), from year
+ * 1 to 9999 and a day that exists in its month (leap years counted): true
+ * and *date as the number YYYYMMDD, which orders as the dates do.
+ */
+bool date_parse(const char *s, size_t n, uint32_t *date);
+/* Today's date in UTC, as date_parse gives it. */
+uint32_t date_today(void);
+
 /* Levenshtein distance, capped: returns limit + 1 when larger. */
 size_t edit_distance(const char *a, const char *b, size_t limit);
 /* The candidate closest to word (NULL when none is close enough). */

@@ -51,6 +51,25 @@ if [ $rc = 1 ] && grep -q "CB001" "$TMP/disc"; then ok; else bad "check finds co
 grep -q "^\.\./\.\./connbudget\.yaml:3:3: error:" "$TMP/disc" && ok || bad "a discovered file is named relative to the working directory"
 (cd "$TMP" && mkdir -p empty/.git && cd empty && "$CB" check >/dev/null 2>&1); rc=$?
 [ $rc = 2 ] && ok || bad "check with no config found exits 2 (got $rc)"
+# every command taking one FILE finds it as check does
+(cd "$TMP/repo/a/b" && "$CB" report --format gcc >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "^\.\./\.\./connbudget\.yaml:3:3: error:.*CB001" "$TMP/disc" && ok || bad "report finds connbudget.yaml in a parent (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" report >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "headroom left" "$TMP/disc" && ok || bad "report with no FILE prints the report (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" plan --set clients.api.replicas=1 --format json >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 0 ] && grep -q '"plan"' "$TMP/disc" && ok || bad "plan finds connbudget.yaml in a parent (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" graph >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "client_api" "$TMP/disc" && ok || bad "graph finds connbudget.yaml in a parent (exit $rc)"
+(cd "$TMP/repo/a/b" && "$CB" alerts >"$TMP/disc" 2>&1); rc=$?
+[ $rc = 1 ] && grep -q "groups:" "$TMP/disc" && ok || bad "alerts finds connbudget.yaml in a parent (exit $rc)"
+for c in report plan graph alerts "observe --dsn host=/nonexistent"; do
+	(cd "$TMP/empty" && $CB $c >"$TMP/disc" 2>&1); rc=$?
+	[ $rc = 2 ] && grep -q "no FILE given and no connbudget.yaml" "$TMP/disc" && ok || bad "$c with no config found exits 2 and says why (got $rc)"
+done
+for c in report plan graph alerts observe; do
+	expect_rc 2 "$c with two FILEs" "$CB" $c testdata/examples/connbudget.yaml testdata/examples/fixed.yaml
+	contains "$err" "$c takes at most one FILE" "$c with two FILEs says why"
+done
 
 #--- golden rule cases -----------------------------------------------------
 for y in testdata/rules/*/*.yaml; do
@@ -62,6 +81,40 @@ for y in testdata/rules/*/*.yaml; do
 	grep -q ': error: ' "$exp" && want=1
 	[ "$rc" = "$want" ] && ok || bad "$y: exit $rc, want $want"
 done
+
+#--- suppressions: reason, until, --today, --require-reason, CB022 ------------
+S=testdata/rules/CB022
+expect_rc 0 "--today before until" "$CB" check --format gcc --today 2026-01-31 $S/expired.yaml
+[ -z "$out" ] && ok || bad "--today on the last day keeps the suppressions: $out"
+expect_rc 0 "--today after until" "$CB" check --format gcc --today 2026-02-01 $S/expired.yaml
+contains "$out" '(the suppression "the driver times out on its own" expired after 2026-01-31) [CB007' "an expired ignore brings its finding back with the reason"
+contains "$out" 'expired after 2026-01-31) [CB014' "an expired lint.disable brings its findings back"
+lacks "$out" "[CB022" "an expired suppression that brought a finding back is used"
+expect_rc 0 "--today far ahead" "$CB" check --format gcc --today 9999-12-31 $S/expired.yaml
+contains "$out" '(the suppression "still shared" expired after 2099-12-31) [CB014' "the clock can be set past any until"
+expect_rc 2 "--today not a date" "$CB" check --today 2027-02-29 $S/expired.yaml
+contains "$err" '--today takes a date YYYY-MM-DD, not "2027-02-29"' "--today checks the day exists"
+expect_rc 0 "--today on a leap day" "$CB" check -q --today 2028-02-29 $S/expired.yaml
+expect_rc 2 "--require-reason" "$CB" check --require-reason $S/passes.yaml
+contains "$err" "$S/passes.yaml:11:14: error: databases.main.ignore: the suppression of \"CB011\" gives no reason (--require-reason)" "--require-reason is positioned at the entry"
+expect_rc 0 "--require-reason with reasons" "$CB" check -q --require-reason $S/expired.yaml
+expect_rc 0 "a rule off on the command line is not judged" "$CB" check --format gcc --disable CB011 --enable CB004 $S/fires.yaml
+lacks "$out" '"CB011"' "--disable: its ignore entries are not judged"
+lacks "$out" '"CB004"' "--enable: the lint.disable entry it overrides is not judged"
+contains "$out" '"no-acquire-timeout" of client' "the other entries are still judged"
+expect_rc 0 "--disable CB022" "$CB" check --format gcc --disable CB022 $S/fires.yaml
+[ -z "$out" ] && ok || bad "--disable CB022 leaves no finding: $out"
+printf 'version: 1\ndatabases:\n  main:\n    max_connections: 100\n    ignore:\n      - CB003\n      - {rule: CB003, reason: twice}\n' >"$TMP/dup.yaml"
+expect_rc 2 "a rule suppressed twice" "$CB" check "$TMP/dup.yaml"
+contains "$err" "dup.yaml:7:9: error: databases.main.ignore: duplicate item \"CB003\" (first at line 6)" "a duplicate mapping entry is positioned at the mapping"
+printf 'version: 1\ndatabases:\n  main:\n    max_connections: 100\n    ignore:\n      - {rule: no-headrom, reason: "kept free by hand"}\n' >"$TMP/unk.yaml"
+expect_rc 2 "an unknown rule in the mapping form" "$CB" check "$TMP/unk.yaml"
+contains "$err" 'unk.yaml:6:16: error: databases.main.ignore: unknown rule "no-headrom", did you mean "no-headroom"?' "an unknown rule is positioned at the rule: value"
+expect_rc 1 "lint.disable with a reason is still a disable" "$CB" check --format gcc testdata/examples/connbudget.yaml
+cp testdata/examples/connbudget.yaml "$TMP/lint.yaml"
+printf 'lint:\n  disable: [{rule: CB001, reason: "capacity raised next sprint", until: 2099-12-31}]\n' >>"$TMP/lint.yaml"
+expect_rc 0 "lint.disable in the mapping form turns the rule off" "$CB" check -q --fail-on error --disable CB014 "$TMP/lint.yaml"
+lacks "$out" "CB001" "lint.disable in the mapping form"
 
 #--- invalid inputs: exit 2, positioned message, fast, file untouched -------
 for y in testdata/invalid/*.yaml testdata/invalid-budget/*.yaml; do

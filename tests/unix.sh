@@ -9,10 +9,40 @@ cd "$(dirname "$0")/.."
 
 # install / uninstall into a throwaway prefix
 make --no-print-directory install PREFIX="$TMP/usr" >/dev/null 2>&1 && ok || bad "make install failed"
-for f in bin/connbudget share/man/man1/connbudget.1 share/bash-completion/completions/connbudget; do
+for f in bin/connbudget share/man/man1/connbudget.1 share/bash-completion/completions/connbudget \
+	share/connbudget/topology.schema.json; do
 	[ -e "$TMP/usr/$f" ] && ok || bad "make install did not install $f"
 done
 "$TMP/usr/bin/connbudget" --version | grep -q "^connbudget " && ok || bad "installed binary does not run"
+cmp -s "$TMP/usr/share/connbudget/topology.schema.json" schemas/topology.schema.json && ok || bad "the installed schema is not schemas/topology.schema.json"
+# init's editor schema line names the installed schema, and the starter
+# file validates against it; without an installed schema, init writes how
+# to save one and no schema line an editor would follow
+(cd "$TMP" && usr/bin/connbudget init starter.yaml 2>/dev/null) && ok || bad "installed init failed"
+line=$(head -1 "$TMP/starter.yaml")
+[ "$line" = "# yaml-language-server: \$schema=file://$(cd "$TMP" && pwd -P)/usr/share/connbudget/topology.schema.json" ] && ok || bad "installed init's schema line: $line"
+$PY - "$TMP/starter.yaml" <<'PYEOF' && ok || bad "the starter file does not validate against the schema its first line names"
+import json, re, sys
+import jsonschema, yaml
+text = open(sys.argv[1]).read()
+m = re.match(r"# yaml-language-server: \$schema=file://(\S+)\n", text)
+schema = json.load(open(m.group(1)))
+jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(text))
+PYEOF
+(cd "$TMP" && "$CB" init plain.yaml 2>/dev/null) && ok || bad "init failed"
+grep -Eq '^#[[:space:]]*yaml-language-server' "$TMP/plain.yaml" && bad "init without an installed schema writes a schema line" || ok
+grep -q 'connbudget schema > topology.schema.json' "$TMP/plain.yaml" && ok || bad "init without an installed schema says how to save one"
+(cd "$TMP" && "$CB" schema > topology.schema.json &&
+	{ echo '# yaml-language-server: $schema=./topology.schema.json'; tail -n +4 plain.yaml; } > saved.yaml && mv saved.yaml plain.yaml)
+$PY - "$TMP/plain.yaml" <<'PYEOF' && ok || bad "the starter file does not validate against ./topology.schema.json"
+import json, os, re, sys
+import jsonschema, yaml
+text = open(sys.argv[1]).read()
+m = re.match(r"# yaml-language-server: \$schema=(\./\S+)\n", text)
+schema = json.load(open(os.path.join(os.path.dirname(sys.argv[1]), m.group(1))))
+jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(text))
+PYEOF
+"$CB" check -q "$TMP/plain.yaml" >/dev/null && ok || bad "the starter file with the saved schema's line fails check"
 make --no-print-directory uninstall PREFIX="$TMP/usr" >/dev/null 2>&1 && ok || bad "make uninstall failed"
 [ -z "$(find "$TMP/usr" -type f)" ] && ok || bad "make uninstall left files: $(find "$TMP/usr" -type f)"
 

@@ -25,11 +25,11 @@ static const struct command {
 } commands[] = {
 	{ "check", command_check, "check [OPTIONS] [FILE...]",
 	  "lint topologies (default FILE: ./connbudget.yaml or the nearest parent's; \"-\" = stdin)" },
-	{ "report", command_report, "report [OPTIONS] FILE",
-	  "budget table per database: every contributor, steady and peak" },
+	{ "report", command_report, "report [OPTIONS] [FILE]",
+	  "budget table per database: every contributor, steady and peak (default FILE as check's)" },
 	{ "graph", command_graph, "graph [--format mermaid|dot] [FILE]",
 	  "the topology as a picture: connections on every edge (default FILE as check's)" },
-	{ "plan", command_plan, "plan [OPTIONS] FILE",
+	{ "plan", command_plan, "plan [OPTIONS] [FILE]",
 	  "what-if: --set PATH=VALUE (repeatable), --solve PATH, --spike FACTOR" },
 	{ "rules", command_rules, "rules [--ids]",
 	  "list every rule: id, name, default severity, summary" },
@@ -38,7 +38,7 @@ static const struct command {
 	{ "init", command_init, "init [--force] [FILE]",
 	  "write a commented starter topology (default connbudget.yaml)" },
 	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
-	{ "observe", command_observe, "observe [OPTIONS] FILE",
+	{ "observe", command_observe, "observe [OPTIONS] [FILE]",
 	  "compare a live PostgreSQL (--dsn) and PgBouncer (--pgbouncer) with the topology" },
 	{ "alerts", command_alerts, "alerts [OPTIONS] [FILE]",
 	  "Prometheus alerting rules that watch what the topology promises" },
@@ -47,7 +47,7 @@ static const struct command {
 enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
 	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD, OPT_TIMEOUT,
-	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES,
+	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES, OPT_TODAY, OPT_REQUIRE_REASON,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -67,6 +67,10 @@ static const struct opt {
 	{ { "disable", required_argument, NULL, OPT_DISABLE }, "RULES", "turn rules off (ids or names, comma separated)" },
 	{ { "enable", required_argument, NULL, OPT_ENABLE }, "RULES", "turn rules on, even when the file's lint disables them" },
 	{ { "severity", required_argument, NULL, OPT_SEVERITY }, "RULE=LEVEL", "set a rule's severity (error|warning|info|off)" },
+	{ { "today", required_argument, NULL, OPT_TODAY }, "YYYY-MM-DD",
+	  "the date suppressions' until is held against (default: today, UTC)" },
+	{ { "require-reason", no_argument, NULL, OPT_REQUIRE_REASON }, NULL,
+	  "make a suppression (ignore, lint.disable) without a reason an input error" },
 	{ { "quiet", no_argument, NULL, 'q' }, NULL, "findings only, no budget table" },
 	{ { "force", no_argument, NULL, OPT_FORCE }, NULL, "let init and -o overwrite an existing file" },
 	{ { "ids", no_argument, NULL, OPT_IDS }, NULL, "rules: print only the ids" },
@@ -184,6 +188,13 @@ static int apply_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_SEVERITY:
 		rc = rule_cli_severity(&o->rules, arg, &err);
+		break;
+	case OPT_TODAY:
+		if (!date_parse(arg, strlen(arg), &o->rules.today))
+			return usage_error("--today takes a date YYYY-MM-DD, not \"%s\"", arg);
+		break;
+	case OPT_REQUIRE_REASON:
+		o->rules.require_reason = true;
 		break;
 	case 'q':
 		o->quiet = true;
