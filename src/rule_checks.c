@@ -500,6 +500,12 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		put_terms(&sb, v, f->nclients);
 		free(v);
 		terms = sbuf_detach(&sb);
+		if (p->type.v == POOLER_PGPOOL)
+			emit(ctx, &p->ignore, pos_or(&p->num_init_children, p->id.pos), "poolers", p->id.s,
+			     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler "
+			     "'%s' (num_init_children %" PRIu64 "; %s)",
+			     f->client_demand.peak, f->client_limit, p->id.s, f->num_init_children, terms);
+		else
 		emit(ctx, &p->ignore, pos_or(&p->max_client_conn, p->id.pos), "poolers", p->id.s,
 		     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler '%s' "
 		     "(%" PRIu64 " %s x max_client_conn %" PRIu64 "; %s)",
@@ -679,6 +685,8 @@ static uint64_t pooler_port(const struct pooler *p)
 	if (VALUE_SET(p->port))
 		return p->port.v;
 	/* RDS Proxy endpoints listen on the engine's port. */
+	if (p->type.v == POOLER_PGPOOL)
+		return PGPOOL_DEFAULT_PORT;
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
 }
 

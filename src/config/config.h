@@ -71,6 +71,17 @@ int config_read_postgresql(struct arena *a, const char *path, struct pos from,
 int config_read_pgbouncer(struct arena *a, const char *path, struct pos from,
 			  struct config_file *out, char **err);
 
+/*
+ * The same for pgpool.conf (pgpool.c: pgpool-II's own grammar; `include
+ * 'FILE'` is followed, relative to the including file). Names are kept as
+ * written (pgpool compares them case-sensitively), section "".
+ */
+int config_read_pgpool(struct arena *a, const char *path, struct pos from, struct config_file *out,
+		       char **err);
+
+/* Is name a parameter pgpool-II 4.3 knows (backend_hostname0 included)? */
+bool config_pgpool_known(const char *name);
+
 /* The last setting of this name in this section (name compared ignoring
  * case), or NULL. */
 const struct config_setting *config_find(const struct config_file *f, const char *section,
