@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -589,7 +590,7 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		const struct db_fig *d = &ctx->b->dbs[p->db];
 		uint64_t others, worst;
 		struct sbuf sb = { 0 };
-		char *pools;
+		char *pools, npools[48];
 
 		if (!p->config.s || f->cap_unbounded || d->demand.unbounded || d->demand.peak > d->capacity)
 			continue;
@@ -606,12 +607,20 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		if (f->npools > LIST_MAX)
 			sbuf_printf(&sb, " and %zu more", f->npools - LIST_MAX);
 		pools = sbuf_detach(&sb);
+		if (p->type.v != POOLER_PGPOOL) {
+			snprintf(npools, sizeof(npools), "%zu %s: ", f->npools, f->npools == 1 ? "pool" : "pools");
+		} else {
+			npools[0] = 0;
+			free(pools);
+			pools = xasprintf("num_init_children %" PRIu64 " x max_pool %" PRIu64,
+					  f->num_init_children, f->max_pool);
+		}
 		emit(ctx, &p->ignore, p->config.pos, "poolers", p->id.s,
-		     "pooler '%s' can open %" PRIu64 " server connections to database '%s' (%zu %s: %s); "
+		     "pooler '%s' can open %" PRIu64 " server connections to database '%s' (%s%s); "
 		     "with the other contributors' peak %" PRIu64 " that is %" PRIu64 " > capacity %" PRIu64
 		     ", although the declared peak demand %" PRIu64 " fits",
-		     p->id.s, f->cap, t->databases[p->db].id.s, f->npools, f->npools == 1 ? "pool" : "pools",
-		     pools, others, worst, d->capacity, d->demand.peak);
+		     p->id.s, f->cap, t->databases[p->db].id.s,
+		     npools, pools, others, worst, d->capacity, d->demand.peak);
 		free(pools);
 	}
 }
