@@ -34,10 +34,7 @@ POOL_PID=
 
 stop_pool() {
 	[ -n "$POOL_PID" ] || return 0
-	kill -TERM "$POOL_PID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$POOL_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$POOL_PID" 2>/dev/null
-	wait "$POOL_PID" 2>/dev/null
+	stop_pid "$POOL_PID" TERM
 	POOL_PID=
 }
 on_exit() {

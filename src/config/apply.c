@@ -1,6 +1,6 @@
 /*
- * apply.c - the settings of a database's postgresql.conf and a pgbouncer
- * pooler's pgbouncer.ini applied to the model (config_apply; see config.h):
+ * apply.c - the settings of a database's postgresql.conf, a pgbouncer
+ * pooler's pgbouncer.ini and a pgpool pooler's pgpool.conf applied to the model (config_apply; see config.h):
  * what the YAML leaves unset is filled from the file, a value given in
  * both that differs is recorded for CB018.
  */

@@ -1,7 +1,7 @@
 /*
  * config.h - the real configuration files behind a topology: a database's
- * `config: postgresql.conf` and a pgbouncer pooler's `config: pgbouncer.ini`
- * (docs/topology.md, rule CB018).
+ * `config: postgresql.conf`, a pgbouncer pooler's `config: pgbouncer.ini`
+ * and a pgpool pooler's `config: pgpool.conf` (docs/topology.md, rule CB018).
  *
  * config_apply reads every referenced file once, right after the YAML is
  * read and before load_validate: a setting the YAML leaves unset is filled
