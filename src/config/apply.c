@@ -638,7 +638,13 @@ static int apply_pgpool(struct topology *t, struct pooler *p, const struct confi
 		const struct config_setting *s = &f->v[i];
 		const char *n = s->name;
 		bool ascii = true;
+		long long v;
 
+		/* every backend_portN, in pgpool's range for it (1024 .. 65535) */
+		if (strncmp(n, "backend_port", 12) == 0 && n[12] && config_pgpool_known(n) &&
+		    pgpool_int(s->value, 1024, 65535, &v) != 1)
+			return config_fail_at(err, s->pos, "invalid value for parameter \"%s\" (pgpool refuses "
+					      "to start: expected a port from 1024 to 65535)", n);
 		if (config_pgpool_known(n))
 			continue;
 		for (; *n; n++)
