@@ -149,7 +149,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_one(FUZZ_CONF, false, data, size);
 	read_one(FUZZ_INI, true, data, size);
 
-	put_file(ini ? FUZZ_CONF : FUZZ_INI, NULL, 0);
+	/* the other file the smallest that loads: PgBouncer needs its [pgbouncer] section */
+	if (ini)
+		put_file(FUZZ_CONF, NULL, 0);
+	else
+		put_file(FUZZ_INI, (const uint8_t *)"[pgbouncer]\n", strlen("[pgbouncer]\n"));
 	t = load_buffer(FUZZ_NAME, topology, sizeof(topology) - 1, &err);
 	if (t) {
 		if (err)

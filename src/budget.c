@@ -212,6 +212,26 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 		f->cap /= 100;
 		return true;
 	}
+	if (p->type.v == POOLER_PGPOOL) {
+		/* docs/poolers.md "pgpool-II": each child serves one client at a
+		 * time and caches up to max_pool backend connections */
+		f->num_init_children = num_or(&p->num_init_children, PGPOOL_DEFAULT_NUM_INIT_CHILDREN);
+		f->max_pool = num_or(&p->max_pool, PGPOOL_DEFAULT_MAX_POOL);
+		if (!u64_mul(f->instances, f->num_init_children, &f->cap) ||
+		    !u64_mul(f->cap, f->max_pool, &f->cap))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "num_init_children x max_pool");
+		/* connection-settings.sgml (reserved_connections): with it set,
+		 * a client beyond num_init_children - reserved_connections is
+		 * refused ("Sorry, too many clients already"); without it, one
+		 * beyond num_init_children waits in the listen queue */
+		f->reserved_connections = num_or(&p->reserved_connections, 0);
+		f->client_limit = f->num_init_children > f->reserved_connections ?
+					  f->num_init_children - f->reserved_connections : 0;
+		if (!u64_mul(f->instances, f->client_limit, &f->client_limit))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x num_init_children");
+		f->has_client_limit = true;
+		return true;
+	}
 	f->default_pool_size = num_or(&p->default_pool_size, PGBOUNCER_DEFAULT_POOL_SIZE);
 	f->reserve_pool_size = num_or(&p->reserve_pool_size, PGBOUNCER_DEFAULT_RESERVE_POOL);
 	f->max_client_conn = num_or(&p->max_client_conn, PGBOUNCER_DEFAULT_MAX_CLIENT_CONN);

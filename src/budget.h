@@ -31,6 +31,16 @@ enum {
 	 * its max-flow, far above any real file */
 	BUDGET_MAX_POOLS = 65536,
 	RDS_PROXY_DEFAULT_MAX_CONN_PERCENT = 100, /* MaxConnectionsPercent */
+	/* pgpool-II 4.3: num_init_children 32 (range 1 .. INT_MAX) and
+	 * max_pool 4 (0 .. INT_MAX), as src/config/pool_config_variables.c
+	 * declares them; doc/src/sgml/connection-pooling.sgml (max_pool): "the
+	 * number of connections from Pgpool-II processes to the backends may
+	 * reach num_init_children * max_pool in total"; connection-settings.sgml
+	 * (num_init_children): "also the concurrent connections limit to
+	 * Pgpool-II from clients" */
+	PGPOOL_DEFAULT_NUM_INIT_CHILDREN = 32,
+	PGPOOL_DEFAULT_MAX_POOL = 4,
+	PGPOOL_DEFAULT_PORT = 9999,               /* pgpool.conf.sample: port = 9999 */
 	LAMBDA_DEFAULT_CONCURRENCY = 1000,        /* AWS account concurrency limit */
 };
 
@@ -85,6 +95,7 @@ struct pooler_fig {
 	/* effective settings */
 	uint64_t instances, default_pool_size, reserve_pool_size, max_client_conn,
 		max_db_connections, max_connections_percent, users;
+	uint64_t num_init_children, max_pool, reserved_connections; /* pgpool */
 	enum pool_mode pool_mode;
 	size_t *clients;            /* the clients behind it (topology indices), in file order */
 	size_t nclients;

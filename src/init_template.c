@@ -28,7 +28,7 @@ const char init_template[] =
 	"\n"
 	"poolers:\n"
 	"  bouncer:\n"
-	"    type: pgbouncer            # pgbouncer | rds_proxy\n"
+	"    type: pgbouncer            # pgbouncer | rds_proxy | pgpool\n"
 	"    database: main             # where it opens server connections\n"
 	"    pool_mode: transaction     # session | transaction | statement\n"
 	"    default_pool_size: 20      # server connections per (database, user) pool\n"

@@ -10,7 +10,9 @@
 #include "load.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -574,6 +576,7 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	struct loader L = { 0 };
 	struct fileid id = { 0 };
 	struct stat st;
+	size_t i;
 	int rc;
 
 	*err = NULL;
@@ -606,6 +609,9 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	free(L.seen);
 	free(L.ld.scratch);
 	strmap_release(&L.ld.interned);
+	/* what a config file holds that its program ignores (model.h) */
+	for (i = 0; rc == 0 && i < t->nwarnings; i++)
+		fprintf(stderr, "%s\n", t->warnings[i]);
 	if (rc != 0) {
 		*err = L.ld.err ? L.ld.err : xstrdup("error: cannot load the topology");
 		model_free(t);
@@ -740,7 +746,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	char *hint;
 
 	if (!VALUE_SET(p->type))
-		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer or rds_proxy)", p->id.s);
+		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy or pgpool)", p->id.s);
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
 			      p->type.v);
@@ -757,6 +763,14 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	}
 	if (p->users.pos.line && p->users.n == 0)
 		vfail(v, p->users.pos, "poolers.%s.users: expected a non-empty list, got []", p->id.s);
+	/* pgpool's ranges (budget.h): num_init_children 1 .. INT_MAX, max_pool 0 .. INT_MAX */
+	if (VALUE_SET(p->num_init_children) &&
+	    (p->num_init_children.v == 0 || p->num_init_children.v > INT_MAX))
+		vfail(v, p->num_init_children.pos, "poolers.%s.num_init_children: expected an integer "
+		      "from 1 to %d, got %llu", p->id.s, INT_MAX, (unsigned long long)p->num_init_children.v);
+	if (VALUE_SET(p->max_pool) && p->max_pool.v > INT_MAX)
+		vfail(v, p->max_pool.pos, "poolers.%s.max_pool: expected an integer from 0 to %d, got %llu",
+		      p->id.s, INT_MAX, (unsigned long long)p->max_pool.v);
 }
 
 static void validate_client(struct vstate *v, struct topology *t, struct client *c)

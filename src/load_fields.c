@@ -44,7 +44,7 @@ static const char WHAT_PORT[] = "a port number from 1 to 65535";
 static const char WHAT_PERCENT[] = "a percentage from 1 to 100";
 
 /* In enum order (model.h). */
-const char *const load_pooler_types[] = { "pgbouncer", "rds_proxy" };
+const char *const load_pooler_types[] = { "pgbouncer", "rds_proxy", "pgpool" };
 const char *const load_client_types[] = { "service", "worker", "serverless", "job", "tool" };
 static const char *const pool_modes[] = { "session", "transaction", "statement" };
 static const char *const levels[] = { "error", "warning", "info", "off" };
@@ -55,6 +55,7 @@ static const char *const levels[] = { "error", "warning", "info", "off" };
 			  (1u << CLIENT_TOOL))
 #define T_PGBOUNCER (1u << POOLER_PGBOUNCER)
 #define T_RDS_PROXY (1u << POOLER_RDS_PROXY)
+#define T_PGPOOL (1u << POOLER_PGPOOL)
 
 #define FIELD(type, n, k, m) { .name = (n), .kind = (k), .off = offsetof(type, m) }
 #define FIELD_T(type, n, k, m, t) { .name = (n), .kind = (k), .off = offsetof(type, m), .types = (t) }
@@ -101,11 +102,13 @@ static const struct field pooler_fields[] = {
 	FIELD_T(struct pooler, "max_client_conn", F_UINT, max_client_conn, T_PGBOUNCER),
 	FIELD_T(struct pooler, "max_db_connections", F_UINT, max_db_connections, T_PGBOUNCER),
 	FIELD_T(struct pooler, "max_connections_percent", F_PERCENT, max_connections_percent, T_RDS_PROXY),
+	FIELD_T(struct pooler, "num_init_children", F_UINT, num_init_children, T_PGPOOL),
+	FIELD_T(struct pooler, "max_pool", F_UINT, max_pool, T_PGPOOL),
 	{ .name = "users", .kind = F_LIST, .off = offsetof(struct pooler, users), .types = T_PGBOUNCER,
 	  .flags = FL_NONEMPTY },
 	FIELD(struct pooler, "host", F_STR, host),
 	FIELD(struct pooler, "port", F_PORT, port),
-	FIELD_T(struct pooler, "config", F_STR, config, T_PGBOUNCER),
+	FIELD_T(struct pooler, "config", F_STR, config, T_PGBOUNCER | T_PGPOOL),
 	FIELD(struct pooler, "environment", F_STR, environment),
 	FIELD(struct pooler, "ignore", F_SUPPRESS, ignore),
 };

@@ -74,7 +74,7 @@ const char *client_type_name(enum client_type t)
 
 const char *pooler_type_name(enum pooler_type t)
 {
-	static const char *const names[] = { "pgbouncer", "rds_proxy" };
+	static const char *const names[] = { "pgbouncer", "rds_proxy", "pgpool" };
 	return names[t];
 }
 
@@ -151,6 +151,7 @@ void model_free(struct topology *t)
 	free(t->lint_severity);
 	free(t->files);
 	free(t->mismatches);
+	free(t->warnings);
 	arena_release(&t->arena);
 	free(t);
 }

@@ -114,7 +114,7 @@ struct strlist {
 };
 
 enum client_type { CLIENT_SERVICE, CLIENT_WORKER, CLIENT_SERVERLESS, CLIENT_JOB, CLIENT_TOOL };
-enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY };
+enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY, POOLER_PGPOOL };
 enum pool_mode { POOL_SESSION, POOL_TRANSACTION, POOL_STATEMENT };
 
 /* Session features a client may declare in `uses`. */
@@ -195,6 +195,9 @@ struct pooler {
 	struct num max_client_conn;
 	struct num max_db_connections;
 	struct num max_connections_percent;
+	struct num num_init_children; /* pgpool: preforked children, its client limit */
+	struct num max_pool;          /* pgpool: cached backend connections per child */
+	struct num reserved_connections; /* pgpool, from config: only: children kept to refuse clients */
 	struct strlist users;
 	struct str host;
 	struct num port;
@@ -323,6 +326,12 @@ struct topology {
 	/* CB018: YAML settings that disagree with their config file (malloc'd array) */
 	struct config_mismatch *mismatches;
 	size_t nmismatches;
+
+	/* What a config file holds that its program ignores (pgpool.conf's
+	 * unknown keys): "file:line:col: warning: ..." lines in the arena,
+	 * printed to stderr once the topology has loaded; never a finding */
+	const char **warnings;
+	size_t nwarnings, capwarnings;
 
 	/* Id indexes (id → array index), built by model_index. */
 	struct strmap db_index, pooler_index, client_index;

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -498,6 +499,12 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		put_terms(&sb, v, f->nclients);
 		free(v);
 		terms = sbuf_detach(&sb);
+		if (p->type.v == POOLER_PGPOOL)
+			emit(ctx, &p->ignore, pos_or(&p->num_init_children, p->id.pos), "poolers", p->id.s,
+			     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler "
+			     "'%s' (num_init_children %" PRIu64 "; %s)",
+			     f->client_demand.peak, f->client_limit, p->id.s, f->num_init_children, terms);
+		else
 		emit(ctx, &p->ignore, pos_or(&p->max_client_conn, p->id.pos), "poolers", p->id.s,
 		     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler '%s' "
 		     "(%" PRIu64 " %s x max_client_conn %" PRIu64 "; %s)",
@@ -581,7 +588,7 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		const struct db_fig *d = &ctx->b->dbs[p->db];
 		uint64_t others, worst;
 		struct sbuf sb = { 0 };
-		char *pools;
+		char *pools, npools[48];
 
 		if (!p->config.s || f->cap_unbounded || d->demand.unbounded || d->demand.peak > d->capacity)
 			continue;
@@ -598,12 +605,20 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		if (f->npools > LIST_MAX)
 			sbuf_printf(&sb, " and %zu more", f->npools - LIST_MAX);
 		pools = sbuf_detach(&sb);
+		if (p->type.v != POOLER_PGPOOL) {
+			snprintf(npools, sizeof(npools), "%zu %s: ", f->npools, f->npools == 1 ? "pool" : "pools");
+		} else {
+			npools[0] = 0;
+			free(pools);
+			pools = xasprintf("num_init_children %" PRIu64 " x max_pool %" PRIu64,
+					  f->num_init_children, f->max_pool);
+		}
 		emit(ctx, &p->ignore, p->config.pos, "poolers", p->id.s,
-		     "pooler '%s' can open %" PRIu64 " server connections to database '%s' (%zu %s: %s); "
+		     "pooler '%s' can open %" PRIu64 " server connections to database '%s' (%s%s); "
 		     "with the other contributors' peak %" PRIu64 " that is %" PRIu64 " > capacity %" PRIu64
 		     ", although the declared peak demand %" PRIu64 " fits",
-		     p->id.s, f->cap, t->databases[p->db].id.s, f->npools, f->npools == 1 ? "pool" : "pools",
-		     pools, others, worst, d->capacity, d->demand.peak);
+		     p->id.s, f->cap, t->databases[p->db].id.s,
+		     npools, pools, others, worst, d->capacity, d->demand.peak);
 		free(pools);
 	}
 }
@@ -677,6 +692,8 @@ static uint64_t pooler_port(const struct pooler *p)
 	if (VALUE_SET(p->port))
 		return p->port.v;
 	/* RDS Proxy endpoints listen on the engine's port. */
+	if (p->type.v == POOLER_PGPOOL)
+		return PGPOOL_DEFAULT_PORT;
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
 }
 

@@ -721,12 +721,44 @@ START_TEST(test_apply_missing_file)
 }
 END_TEST
 
+START_TEST(test_pgpool_file)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(config_read_pgpool(&a, "../testdata/poolers/pgpool/good-sized.conf", nowhere,
+					    &f, &err), 0);
+	s = config_find(&f, "", "num_init_children");
+	ck_assert_str_eq(s->value, "20"); /* the comment after it is no part of it */
+	ck_assert_uint_eq(s->pos.line, 7);
+	ck_assert_uint_eq(s->pos.col, 1);
+	ck_assert_str_eq(config_find(&f, "", "max_pool")->value, "2");
+	ck_assert_str_eq(config_find(&f, "", "listen_backlog_multiplier")->value, "2"); /* no '=' */
+	ck_assert_str_eq(config_find(&f, "", "child_life_time")->value, "5min");
+	ck_assert_str_eq(config_find(&f, "", "backend_hostname0")->value, "127.0.0.1"); /* unquoted */
+	ck_assert(config_pgpool_known("backend_hostname0"));
+	ck_assert(config_pgpool_known("num_init_children"));
+	ck_assert(!config_pgpool_known("pool_sise"));
+	ck_assert(!config_pgpool_known("Num_Init_Children")); /* pgpool compares with strcmp */
+	config_file_release(&f);
+	ck_assert_int_eq(config_read_pgpool(&a, "../testdata/poolers/pgpool/bad-syntax.conf", nowhere,
+					    &f, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "bad-syntax.conf:2:1: error: syntax error in configuration file"));
+	free(err);
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *pg = tcase_create("postgresql.conf");
 	TCase *ini = tcase_create("pgbouncer.ini");
 	TCase *apply = tcase_create("apply");
+	TCase *pgpool = tcase_create("pgpool.conf");
 
 	tcase_add_test(pg, test_pg_durations);
 	tcase_add_test(pg, test_pg_includes);
@@ -741,8 +773,10 @@ Suite *config_suite(void)
 	tcase_add_test(apply, test_mismatch);
 	tcase_add_test(apply, test_apply_errors);
 	tcase_add_test(apply, test_apply_missing_file);
+	tcase_add_test(pgpool, test_pgpool_file);
 	suite_add_tcase(s, pg);
 	suite_add_tcase(s, ini);
 	suite_add_tcase(s, apply);
+	suite_add_tcase(s, pgpool);
 	return s;
 }

@@ -41,10 +41,7 @@ skipped=0
 
 stop_bouncer() {
 	[ -n "$BOUNCER_PID" ] || return 0
-	kill -INT "$BOUNCER_PID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$BOUNCER_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$BOUNCER_PID" 2>/dev/null
-	wait "$BOUNCER_PID" 2>/dev/null
+	stop_pid "$BOUNCER_PID" INT
 	BOUNCER_PID=
 }
 # On every exit: stop what we started, then lib.sh's closing line.

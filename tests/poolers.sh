@@ -60,6 +60,25 @@ expect_rc 1 "CB021 fails at --fail-on warning" "$CB" check testdata/rules/CB021/
 expect_rc 0 "CB021 json" "$CB" report testdata/rules/CB021/fires.yaml --format json
 json_eq "$out" '[p["cap"], p["server"]["peak"], d["databases"][0]["capacity"]]' '[40, 20, 27]' "2 x 20 on capacity 27"
 
+#--- pgpool-II: num_init_children x max_pool (figures by hand in the YAML) ------
+expect_rc 0 "pgpool defaults" "$CB" check "$D/pgpool.yaml" --format gcc
+contains "$out" "pgpool.yaml:17:13: warning: pooler 'pgpool' can open 128 server connections to database 'main' (num_init_children 32 x max_pool 4); with the other contributors' peak 0 that is 128 > capacity 97, although the declared peak demand 30 fits [CB021 pooler-cap-over-capacity]" "pgpool defaults: CB021"
+lacks "$out" "CB001" "pgpool defaults: server 30 fits"
+expect_rc 0 "pgpool defaults json" "$CB" report "$D/pgpool.yaml" --format json
+json_eq "$out" '[p["type"], p["cap"], p["client_limit"], p["server"]["peak"], p["num_init_children"], p["max_pool"]]' '["pgpool", 128, 32, 30, 32, 4]' "32 x 4"
+expect_rc 1 "pgpool sized" "$CB" check "$D/pgpool-sized.yaml" --format gcc
+contains "$out" "good-sized.conf:7:1: error: peak client connections 25 exceed client_limit 19 on pooler 'pgpool' (num_init_children 20; api 25) [CB009 pooler-client-limit]" "pgpool: CB009"
+contains "$out" "error: max_pool is 3 in the topology but 2 in" "pgpool: CB018"
+contains "$err" "good-sized.conf:13:1: warning: unknown parameter \"pool_sise\": pgpool ignores it (a misspelling?)" "pgpool: unknown key warned"
+lacks "$out" "pool_sise" "pgpool: the unknown key is no finding"
+expect_rc 1 "pgpool sized json" "$CB" report "$D/pgpool-sized.yaml" --format json
+json_eq "$out" '[p["cap"], p["client_limit"], p["server"]["peak"], p["reserved_connections"]]' '[60, 19, 25, 1]' "20 x 3 (the YAML's max_pool), 20 - 1"
+mkdir -p "$TMP/pp"
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: pgpool, database: main, config: %s } }\n' \
+	"$PWD/$D/pgpool/bad-zero-children.conf" >"$TMP/pp/t.yaml"
+expect_rc 2 "pgpool refuses 0 children" "$CB" check "$TMP/pp/t.yaml"
+contains "$err" "bad-zero-children.conf:2:1: error: value is outside the valid range for parameter \"num_init_children\" (1 .. 2147483647)" "pgpool's wording, at the line"
+
 #--- a pooler without config: one pool per user, as before ----------------------
 mkdir -p "$TMP/y"
 cat >"$TMP/y/t.yaml" <<'Y'

@@ -1,6 +1,6 @@
 /*
- * apply.c - the settings of a database's postgresql.conf and a pgbouncer
- * pooler's pgbouncer.ini applied to the model (config_apply; see config.h):
+ * apply.c - the settings of a database's postgresql.conf, a pgbouncer
+ * pooler's pgbouncer.ini and a pgpool pooler's pgpool.conf applied to the model (config_apply; see config.h):
  * what the YAML leaves unset is filled from the file, a value given in
  * both that differs is recorded for CB018.
  */
@@ -557,6 +557,125 @@ static int apply_pgbouncer(struct topology *t, struct pooler *p, const struct co
 	return read_bouncer_conf(t, p, &tg, f, path, err);
 }
 
+/* ---- pgpool.conf ---------------------------------------------------------- */
+
+/*
+ * An integer as pgpool's parse_int reads one without unit (pool_config_
+ * variables.c): strtol with base 0 (octal, hex), re-read with strtod when
+ * it stops at '.', 'e' or 'E' or overflows, trailing whitespace allowed,
+ * rounded to the nearest integer. 1: valid (*out set); 0: not an integer
+ * ("invalid value for parameter"); -1: an integer outside [min, max]
+ * ("is outside the valid range"). max is at most INT_MAX, which pgpool's
+ * parse_int refuses to exceed as an invalid value.
+ */
+static int pgpool_int(const char *value, long long min, long long max, long long *out)
+{
+	const char *end;
+	double v;
+
+	if (!config_scan_number(value, &v, &end) || *end)
+		return 0;
+	v = rint(v);
+	if (v > INT_MAX || v < INT_MIN)
+		return 0;
+	*out = (long long)v;
+	return *out >= min && *out <= max ? 1 : -1;
+}
+
+/* The last setting of name, compared as pgpool does (case-sensitively). */
+static const struct config_setting *pgpool_find(const struct config_file *f, const char *name)
+{
+	size_t i = f->n;
+
+	while (i-- > 0)
+		if (strcmp(f->v[i].name, name) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+/* The pgpool.conf settings connbudget reads or checks, with pgpool 4.3's
+ * ranges (pool_config_variables.c); off 0: checked, not kept */
+static const struct pgpool_field {
+	const char *name;
+	size_t off;
+	enum conf_kind kind;
+	long long min, max;
+} pgpool_fields[] = {
+	{ "num_init_children", offsetof(struct pooler, num_init_children), KIND_INT, 1, INT_MAX },
+	{ "max_pool", offsetof(struct pooler, max_pool), KIND_INT, 0, INT_MAX },
+	{ "reserved_connections", offsetof(struct pooler, reserved_connections), KIND_INT, 0, INT_MAX },
+	{ "port", offsetof(struct pooler, port), KIND_PORT, 1024, 65535 },
+	{ "listen_backlog_multiplier", 0, KIND_INT, 1, INT_MAX },
+	{ "child_max_connections", 0, KIND_INT, 0, INT_MAX },
+};
+
+/* A load warning at pos (topology.warnings), once (config_apply may run twice). */
+static void add_warning(struct topology *t, struct pos pos, const char *msg)
+{
+	const char *w = config_printf(&t->arena, "%s:%u:%u: warning: %s", pos_file(pos),
+				      (unsigned)pos.line, (unsigned)pos.col, msg);
+	size_t i;
+
+	for (i = 0; i < t->nwarnings; i++)
+		if (strcmp(t->warnings[i], w) == 0)
+			return;
+	xgrow(&t->warnings, &t->capwarnings, t->nwarnings + 1, sizeof(*t->warnings));
+	t->warnings[t->nwarnings++] = w;
+}
+
+/*
+ * Apply pgpool.conf f to pooler p: what pgpool refuses to start with
+ * (exit 3, FATAL) is an error at the line in pgpool's words (without the
+ * value: a config file can hold secrets); a name pgpool does not know is
+ * a load warning, as pgpool ignores it.
+ */
+static int apply_pgpool(struct topology *t, struct pooler *p, const struct config_file *f, char **err)
+{
+	struct target tg = { t, config_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		const struct config_setting *s = &f->v[i];
+		const char *n = s->name;
+		bool ascii = true;
+		long long v;
+
+		/* every backend_portN, in pgpool's range for it (1024 .. 65535) */
+		if (strncmp(n, "backend_port", 12) == 0 && n[12] && config_pgpool_known(n) &&
+		    pgpool_int(s->value, 1024, 65535, &v) != 1)
+			return config_fail_at(err, s->pos, "invalid value for parameter \"%s\" (pgpool refuses "
+					      "to start: expected a port from 1024 to 65535)", n);
+		if (config_pgpool_known(n))
+			continue;
+		for (; *n; n++)
+			if ((unsigned char)*n >= 0x80)
+				ascii = false;
+		add_warning(t, s->pos, ascii ? config_printf(&t->arena, "unknown parameter \"%s\": pgpool "
+					   "ignores it (a misspelling?)", s->name) :
+				       "unknown parameter (not ASCII): pgpool ignores it");
+	}
+	for (i = 0; i < ARRAY_LEN(pgpool_fields); i++) {
+		const struct pgpool_field *fl = &pgpool_fields[i];
+		const struct config_setting *s = pgpool_find(f, fl->name);
+		long long v;
+		int ok;
+
+		if (!s)
+			continue;
+		ok = pgpool_int(s->value, fl->min, fl->max, &v);
+		if (ok == 0)
+			return config_fail_at(err, s->pos, "invalid value for parameter \"%s\" (pgpool refuses "
+					      "to start: expected an integer)", fl->name);
+		if (ok < 0)
+			return config_fail_at(err, s->pos, "value is outside the valid range for parameter "
+					      "\"%s\" (%lld .. %lld)", fl->name, fl->min, fl->max);
+		if (fl->off)
+			settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, (uint64_t)v, s->pos,
+			       fl->name, NULL);
+	}
+	return 0;
+}
+
 int config_apply(struct topology *t, char **err)
 {
 	struct config_file f = { 0 };
@@ -583,10 +702,18 @@ int config_apply(struct topology *t, char **err)
 			continue;
 		if (VALUE_SET(p->type) && p->type.v == POOLER_RDS_PROXY) {
 			rc = config_fail_at(err, p->config.pos, "poolers.%s.config: an rds_proxy has no config "
-				     "file; only a pgbouncer pooler reads one (pgbouncer.ini)", p->id.s);
+				     "file; only pgbouncer (pgbouncer.ini) and pgpool (pgpool.conf) poolers "
+				     "read one", p->id.s);
 			break;
 		}
 		path = config_resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
+		if (VALUE_SET(p->type) && p->type.v == POOLER_PGPOOL) {
+			rc = config_read_pgpool(&t->arena, path, p->config.pos, &f, err);
+			if (rc == 0)
+				rc = apply_pgpool(t, p, &f, err);
+			config_file_release(&f);
+			continue;
+		}
 		rc = config_read_pgbouncer(&t->arena, path, p->config.pos, &f, err);
 		if (rc == 0)
 			rc = apply_pgbouncer(t, p, &f, path, err);

@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -146,3 +148,38 @@ void config_file_release(struct config_file *f)
 	f->n = f->cap = 0;
 }
 
+bool config_scan_number(const char *value, double *v, const char **end)
+{
+	char *e;
+
+	errno = 0;
+	*v = (double)strtol(value, &e, 0);
+	if (*e == '.' || *e == 'e' || *e == 'E' || errno == ERANGE) {
+		errno = 0;
+		*v = strtod(value, &e);
+	}
+	if (e == value || errno == ERANGE || isnan(*v))
+		return false;
+	while (isspace((unsigned char)*e))
+		e++;
+	*end = e;
+	return true;
+}
+
+int config_read_nested(const char *path, struct pos from, int depth, bool missing_ok, char **data,
+		       size_t *len, char **err)
+{
+	const char *why;
+	bool missing;
+
+	if (depth > CONFIG_MAX_DEPTH)
+		return config_fail_at(err, from, "cannot open configuration file '%s': includes nested "
+				      "deeper than %d (an include cycle?)", str_clip_path(path), CONFIG_MAX_DEPTH);
+	if (config_read_whole(path, data, len, &why, &missing) != 0) {
+		if (missing && missing_ok)
+			return 1;
+		return config_fail_at(err, from, "cannot read configuration file '%s': %s",
+				      str_clip_path(path), why);
+	}
+	return 0;
+}

@@ -1,7 +1,7 @@
 /*
  * config.h - the real configuration files behind a topology: a database's
- * `config: postgresql.conf` and a pgbouncer pooler's `config: pgbouncer.ini`
- * (docs/topology.md, rule CB018).
+ * `config: postgresql.conf`, a pgbouncer pooler's `config: pgbouncer.ini`
+ * and a pgpool pooler's `config: pgpool.conf` (docs/topology.md, rule CB018).
  *
  * config_apply reads every referenced file once, right after the YAML is
  * read and before load_validate: a setting the YAML leaves unset is filled
@@ -70,6 +70,17 @@ int config_read_postgresql(struct arena *a, const char *path, struct pos from,
 /* The same for pgbouncer.ini, read with inih; `%include FILE` is followed. */
 int config_read_pgbouncer(struct arena *a, const char *path, struct pos from,
 			  struct config_file *out, char **err);
+
+/*
+ * The same for pgpool.conf (pgpool.c: pgpool-II's own grammar; `include
+ * 'FILE'` is followed, relative to the including file). Names are kept as
+ * written (pgpool compares them case-sensitively), section "".
+ */
+int config_read_pgpool(struct arena *a, const char *path, struct pos from, struct config_file *out,
+		       char **err);
+
+/* Is name a parameter pgpool-II 4.3 knows (backend_hostname0 included)? */
+bool config_pgpool_known(const char *name);
 
 /* The last setting of this name in this section (name compared ignoring
  * case), or NULL. */

@@ -35,12 +35,31 @@ uint32_t config_column_of(const char *line, const char *p);
  */
 int config_read_whole(const char *path, char **data, size_t *len, const char **why, bool *missing);
 
+/*
+ * Read a config file named at from (an include directive or the YAML
+ * `config:` node) depth includes down: deeper than CONFIG_MAX_DEPTH is an
+ * error (a cycle). Returns 0 with *data (malloc'd, the caller frees), 1
+ * when the file does not exist and missing_ok (nothing to free), or -1
+ * with *err.
+ */
+int config_read_nested(const char *path, struct pos from, int depth, bool missing_ok, char **data,
+		       size_t *len, char **err);
+
 /* ASCII letters of s to lower case, in place. */
 void config_lower(char *s);
 
 /* Append one setting (strings already in the arena) to f. */
 void config_add_setting(struct config_file *f, const char *section, const char *name,
 			const char *value, struct pos pos);
+
+/*
+ * The number at the start of value as PostgreSQL's parse_int (and
+ * pgpool's copy of it) reads it: strtol with base 0 (octal, hex), read
+ * again with strtod when that stops at '.', 'e' or 'E' or overflows; then
+ * whitespace is skipped. True with *v and *end (the unit, or "") unless
+ * there is no number, it overflows a double, or it is NaN.
+ */
+bool config_scan_number(const char *value, double *v, const char **end);
 
 /* An integer setting without unit (PostgreSQL's parse_int with no
  * GUC_UNIT), in [min, max]. True and *out when valid. */

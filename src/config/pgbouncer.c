@@ -485,16 +485,10 @@ static int ini_read_file(struct ini_read *r, const char *path, struct pos from, 
 	struct ini_src s;
 	char *buf = NULL;
 	size_t len = 0;
-	const char *why;
-	bool missing;
 	int rc;
 
-	if (depth > CONFIG_MAX_DEPTH)
-		return config_fail_at(r->err, from, "cannot open configuration file '%s': includes nested "
-			       "deeper than %d (an include cycle?)", str_clip_path(path), CONFIG_MAX_DEPTH);
-	if (config_read_whole(path, &buf, &len, &why, &missing) != 0)
-		return config_fail_at(r->err, from, "cannot read configuration file '%s': %s",
-				      str_clip_path(path), why);
+	if (config_read_nested(path, from, depth, false, &buf, &len, r->err) != 0)
+		return -1;
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.file = path;

@@ -386,19 +386,11 @@ static int pg_read_file(struct pg_read *r, const char *path, struct pos from, in
 {
 	char *buf = NULL;
 	size_t len = 0;
-	const char *why;
-	bool missing;
 	int rc;
 
-	if (depth > CONFIG_MAX_DEPTH)
-		return config_fail_at(r->err, from, "cannot open configuration file '%s': includes nested "
-			       "deeper than %d (an include cycle?)", str_clip_path(path), CONFIG_MAX_DEPTH);
-	if (config_read_whole(path, &buf, &len, &why, &missing) != 0) {
-		if (missing && missing_ok)
-			return 0;
-		return config_fail_at(r->err, from, "cannot read configuration file '%s': %s",
-				      str_clip_path(path), why);
-	}
+	rc = config_read_nested(path, from, depth, missing_ok, &buf, &len, r->err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	rc = pg_parse(r, path, buf, len, depth);
 	free(buf);
 	return rc;
@@ -433,22 +425,12 @@ bool config_parse_pg_ms(const char *value, uint64_t *ms)
 		{ "us", 0.001 }, { "ms", 1 }, { "s", 1000 }, { "min", 60000 },
 		{ "h", 3600000 }, { "d", 86400000 },
 	};
-	char *end;
+	const char *end;
 	double v;
 	size_t i, n;
 
-	/* parse_int(): strtol base 0, falling back to strtod for fractions */
-	errno = 0;
-	v = (double)strtol(value, &end, 0);
-	if (*end == '.' || *end == 'e' || *end == 'E' || errno == ERANGE) {
-		errno = 0;
-		v = strtod(value, &end);
-	}
-	if (end == value || errno == ERANGE || isnan(v))
+	if (!config_scan_number(value, &v, &end))
 		return false;
-	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r' || *end == '\f' ||
-	       *end == '\v')
-		end++;
 	if (*end) {
 		n = strlen(end);
 		while (n && (end[n - 1] == ' ' || end[n - 1] == '\t'))
@@ -470,20 +452,10 @@ bool config_parse_pg_ms(const char *value, uint64_t *ms)
 /* An integer setting without unit (parse_int with no GUC_UNIT), in [min, max]. */
 bool config_parse_pg_int(const char *value, uint64_t min, uint64_t max, uint64_t *out)
 {
-	char *end;
+	const char *end;
 	double v;
 
-	errno = 0;
-	v = (double)strtol(value, &end, 0);
-	if (*end == '.' || *end == 'e' || *end == 'E' || errno == ERANGE) {
-		errno = 0;
-		v = strtod(value, &end);
-	}
-	if (end == value || errno == ERANGE || isnan(v))
-		return false;
-	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
-		end++;
-	if (*end)
+	if (!config_scan_number(value, &v, &end) || *end)
 		return false;
 	v = round_even(v);
 	if (v < (double)min || v > (double)max)

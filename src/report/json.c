@@ -748,6 +748,10 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 		jw_u64(w, "users", f->users);
 		jw_u64(w, "max_user_connections", f->max_user_connections);
 		put_pools(w, f);
+	} else if (p->type.v == POOLER_PGPOOL) {
+		jw_u64(w, "num_init_children", f->num_init_children);
+		jw_u64(w, "max_pool", f->max_pool);
+		jw_u64(w, "reserved_connections", f->reserved_connections);
 	} else {
 		jw_u64(w, "max_connections_percent", f->max_connections_percent);
 	}
