@@ -146,6 +146,19 @@ fail:
 	return -1;
 }
 
+/* Release the n topologies of l and their figures and findings, then l itself. */
+static void loaded_free(struct loaded *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		findings_release(&l[i].findings);
+		budget_release(&l[i].budget);
+		model_free(l[i].topo);
+	}
+	free(l);
+}
+
 /*
  * From this many clients on (all files together), a JSON report runs the
  * rule checks on a second thread while it writes the figures, and then
@@ -292,12 +305,7 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 		status = EXIT_ERROR;
 out:
 	rules_wait(&job);
-	for (i = 0; i < n; i++) {
-		findings_release(&l[i].findings);
-		budget_release(&l[i].budget);
-		model_free(l[i].topo);
-	}
-	free(l);
+	loaded_free(l, n);
 	free(rf);
 	return status;
 }
@@ -534,4 +542,50 @@ int command_schema(struct options *o)
 {
 	(void)o;
 	return fputs((const char *)schema_data, stdout) >= 0 ? EXIT_PASS : EXIT_ERROR;
+}
+
+/*
+ * The `check --format json` report of paths, as a newly allocated string
+ * in *json (caller frees): the same load → budget → rules pipeline as
+ * check. Returns 0, or EXIT_ERROR after printing why (*json is NULL).
+ */
+int command_json(struct options *o, char **paths, size_t npaths, char **json)
+{
+	struct loaded *l = xcalloc(npaths, sizeof(*l));
+	struct report_file *rf = xcalloc(npaths, sizeof(*rf));
+	struct report r = { 0 };
+	size_t i, n = 0, len = 0;
+	FILE *f = NULL;
+	int status = EXIT_ERROR, wrote;
+
+	*json = NULL;
+	for (i = 0; i < npaths; i++) {
+		if (run_pipeline(paths[i], o, &l[n]) != 0)
+			goto out;
+		rules_check(l[n].topo, &l[n].budget, &l[n].findings);
+		rf[n].topo = l[n].topo;
+		rf[n].budget = &l[n].budget;
+		rf[n].findings = &l[n].findings;
+		n++;
+	}
+	r.files = rf;
+	r.nfiles = n;
+	r.command = "check";
+	r.version = CONNBUDGET_VERSION;
+	r.fail_on = o->fail_on;
+	f = open_memstream(json, &len);
+	wrote = f ? report_write(f, REPORT_JSON, &r) : -1;
+	if (f && fclose(f) != 0)
+		wrote = -1;
+	if (wrote != 0) {
+		fprintf(stderr, "connbudget: error: could not build the report\n");
+		free(*json);
+		*json = NULL;
+		goto out;
+	}
+	status = EXIT_PASS;
+out:
+	loaded_free(l, n);
+	free(rf);
+	return status;
 }

@@ -51,6 +51,9 @@ struct options {
 	bool kubernetes, exporter_queries;
 	const char **selectors;   /* --selector [ID=]MATCHERS, repeatable */
 	size_t nselectors;
+	/* diff */
+	const char *base;         /* --base REV */
+	const char *baseline;     /* --baseline REPORT.json */
 };
 
 /* One loaded topology and what was computed from it (command_run). */
@@ -109,7 +112,15 @@ int command_write_text(struct options *o, const char *text);
  */
 char *command_default_config(void);
 
+/*
+ * The `check --format json` report of paths as one string in *json
+ * (caller frees), from the same pipeline as check. Returns 0, or
+ * EXIT_ERROR after printing why.
+ */
+int command_json(struct options *o, char **paths, size_t npaths, char **json);
+
 int command_observe(struct options *o);   /* observe.c */
+int command_diff(struct options *o);      /* diff.c */
 int command_alerts(struct options *o);    /* alerts.c */
 
 /*

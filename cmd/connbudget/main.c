@@ -39,6 +39,8 @@ static const struct command {
 	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
 	{ "observe", command_observe, "observe [OPTIONS] FILE",
 	  "compare a live PostgreSQL (--dsn) and PgBouncer (--pgbouncer) with the topology" },
+	{ "diff", command_diff, "diff [OPTIONS] [--base REV | --baseline REPORT.json] [FILE...]",
+	  "what a change does to every budget: git REV (or a saved json report) against the working tree" },
 	{ "alerts", command_alerts, "alerts [OPTIONS] [FILE]",
 	  "Prometheus alerting rules that watch what the topology promises" },
 };
@@ -46,7 +48,7 @@ static const struct command {
 enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
 	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD, OPT_TIMEOUT,
-	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES,
+	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES, OPT_BASE, OPT_BASELINE,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -93,6 +95,10 @@ static const struct opt {
 	  "alerts: PromQL label matchers for a database's or pooler's series (repeatable)" },
 	{ { "exporter-queries", no_argument, NULL, OPT_EXPORTER_QUERIES }, NULL,
 	  "alerts: print the postgres_exporter query file the client rules need" },
+	{ { "base", required_argument, NULL, OPT_BASE }, "REV",
+	  "diff: the git revision to compare with (default: merge-base with the upstream, else HEAD)" },
+	{ { "baseline", required_argument, NULL, OPT_BASELINE }, "REPORT.json",
+	  "diff: compare with a saved `check --format json` report instead of git" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
 };
@@ -223,6 +229,12 @@ static int apply_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_EXPORTER_QUERIES:
 		o->exporter_queries = true;
+		break;
+	case OPT_BASE:
+		o->base = arg;
+		break;
+	case OPT_BASELINE:
+		o->baseline = arg;
 		break;
 	default:
 		return EXIT_ERROR;

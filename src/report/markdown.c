@@ -41,6 +41,11 @@ static void md_escape(struct sbuf *b, const char *raw)
 	free(masked);
 }
 
+void report_md_escape(struct sbuf *b, const char *raw)
+{
+	md_escape(b, raw);
+}
+
 /* One table cell: " text |", bold for the total row; " |" when empty. */
 static void md_cell(struct sbuf *b, const char *text, bool bold)
 {
