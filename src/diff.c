@@ -264,18 +264,6 @@ static char *slurp(const char *path)
 
 /* ---- the comparison ---- */
 
-char *diff_finding_key(const char *rule, const char *object, const char *message)
-{
-	struct sbuf b = { 0 };
-	const char *s;
-
-	sbuf_printf(&b, "%s\x1f%s\x1f", rule ? rule : "", object ? object : "");
-	for (s = message ? message : ""; *s; s++)
-		if (*s < '0' || *s > '9')
-			sbuf_putc(&b, *s);
-	return sbuf_detach(&b);
-}
-
 static const char *str_of(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -338,7 +326,7 @@ static struct diff_object *pair(const cJSON *base, const cJSON *head, const char
 
 static char *key_of(const cJSON *f)
 {
-	return diff_finding_key(str_of(f, "rule"), str_of(f, "object"), str_of(f, "message"));
+	return report_finding_key(str_of(f, "rule"), str_of(f, "object"), str_of(f, "message"));
 }
 
 /*

@@ -43,9 +43,6 @@ struct diff {
 int diff_compare(struct diff *d, const char *base_json, const char *head_json, char **err);
 void diff_release(struct diff *d);
 
-/* The key findings are matched by: rule, object and message with its digits removed (caller frees). */
-char *diff_finding_key(const char *rule, const char *object, const char *message);
-
 /*
  * Write d in format f (text, json, markdown or github; others fall back
  * to text). Returns 0, or -1 on an output error. (report/diff.c)

@@ -65,6 +65,15 @@ expect_rc 0 "diff of moved lines" "$CB" diff --base HEAD infra/connbudget.yaml
 contains "$out" "no change" "diff of moved lines: the same findings"
 git checkout -q -- infra/connbudget.yaml
 
+#--- SARIF: the same fingerprint for a finding whose line and figures moved ----
+fp() { "$CB" check --format sarif "$1" | $PY -c 'import json, sys
+print(" ".join(r["partialFingerprints"]["connbudget/v1"] for r in json.load(sys.stdin)["runs"][0]["results"] if r["ruleId"] == "CB001"))'; }
+sed 's/replicas: 3/replicas: 4/' infra/connbudget.yaml >"$TMP/more.yaml"
+{ echo "# moved"; cat "$TMP/more.yaml"; } >"$TMP/moved.yaml"
+a=$(fp infra/connbudget.yaml); b=$(fp "$TMP/moved.yaml")
+[ -n "$a" ] && [ "${#a}" = 16 ] && ok || bad "sarif: no connbudget/v1 fingerprint on CB001 ($a)"
+[ "$a" = "$b" ] && ok || bad "sarif: the fingerprint changed with a line and a figure ($a, $b)"
+
 #--- formats ------------------------------------------------------------------
 expect_rc 1 "diff --format markdown" "$CB" diff --base HEAD~1 --format markdown infra/connbudget.yaml
 [ "$(head -1 "$TMP/out")" = "<!-- connbudget diff -->" ] && ok || bad "markdown: first line is not the marker"
