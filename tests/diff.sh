@@ -104,6 +104,13 @@ contains "$err" "diff writes --format text, json, markdown or github" "diff sari
 expect_rc 1 "diff -o FILE" "$CB" diff --base HEAD~1 --format markdown -o "$TMP/comment.md" infra/connbudget.yaml
 [ "$(head -1 "$TMP/comment.md")" = "<!-- connbudget diff -->" ] && ok || bad "diff -o: the comment"
 
+#--- check --format github: at most 10 annotations per severity ---------------
+{ printf 'version: 1\ndatabases:\n  main:\n    max_connections: 1000\n    settings:\n      idle_in_transaction_session_timeout: 10min\nclients:\n'
+  for i in $(seq 1 12); do printf '  c%d:\n    type: service\n    connects_to: main\n    pool: { size: 5 }\n' "$i"; done; } >"$TMP/many.yaml"
+run "$CB" check --format github "$TMP/many.yaml"
+[ "$(printf '%s\n' "$out" | grep -c '^::warning ')" = 10 ] && ok || bad "github: not 10 warnings of 12"
+contains "$out" "::notice title=connbudget::2 more findings not annotated" "github: the count left out"
+
 #--- --baseline ---------------------------------------------------------------
 expect_rc 1 "diff --baseline" "$CB" diff --baseline "$TMP/base.json" infra/connbudget.yaml
 contains "$out" "peak 40 → 130" "diff --baseline: before → after"
