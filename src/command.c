@@ -315,6 +315,30 @@ static int run_files(struct options *o, const char *command, char **paths, size_
 	return command_run(o, command, paths, npaths, NULL, NULL);
 }
 
+FILE *command_step_summary(const struct options *o)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	FILE *f;
+
+	if (o->format != REPORT_GITHUB || !path || !*path)
+		return NULL;
+	if (!(f = fopen(path, "a")))
+		fprintf(stderr, "connbudget: warning: GITHUB_STEP_SUMMARY: %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+/* With --format github in Actions: the markdown report in the job summary too. */
+static void write_step_summary(struct options *o, struct report *r)
+{
+	FILE *f = command_step_summary(o);
+
+	if (!f)
+		return;
+	r->color = false;
+	if (report_write(f, REPORT_MARKDOWN, r) != 0 || fclose(f) != 0)
+		fprintf(stderr, "connbudget: warning: GITHUB_STEP_SUMMARY: could not write the summary\n");
+}
+
 int command_write_report(struct options *o, struct report *r)
 {
 	struct summary total = { 0, 0, 0 };
@@ -330,6 +354,7 @@ int command_write_report(struct options *o, struct report *r)
 	if (output_close(&out, report_write(out.f, o->format, r) == 0) != 0)
 		return EXIT_ERROR;
 	report_await_findings(r); /* the report has, unless it failed early */
+	write_step_summary(o, r);
 	for (i = 0; i < r->nfiles; i++) {
 		struct summary s;
 		findings_count(r->files[i].findings, &s);

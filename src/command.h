@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "budget.h"
 #include "model.h"
@@ -98,6 +99,12 @@ int command_schema(struct options *o);
  * when a finding reaches --fail-on, else EXIT_PASS.
  */
 int command_write_report(struct options *o, struct report *r);
+/*
+ * With --format github and GITHUB_STEP_SUMMARY set (GitHub Actions), that
+ * file opened for appending, where the markdown report goes too; else (or
+ * after a warning that it cannot be opened) NULL. The caller closes it.
+ */
+FILE *command_step_summary(const struct options *o);
 /*
  * Write text as it is to -o FILE (atomically, as a report) or standard
  * output. Returns EXIT_PASS, or EXIT_ERROR after printing why.

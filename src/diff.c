@@ -483,6 +483,10 @@ int command_diff(struct options *o)
 		goto out;
 	}
 	status = command_write_text(o, text);
+	if ((mem = command_step_summary(o))) {
+		if (report_diff(mem, REPORT_MARKDOWN, &d) != 0 || fclose(mem) != 0)
+			fprintf(stderr, "connbudget: warning: GITHUB_STEP_SUMMARY: could not write the summary\n");
+	}
 	if (status == EXIT_PASS && d.failed)
 		status = EXIT_FAIL;
 out:

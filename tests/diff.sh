@@ -16,6 +16,7 @@ ROOT=$PWD
 command -v git >/dev/null 2>&1 || { echo "diff.sh: no git" >&2; exit 2; }
 export GIT_CONFIG_NOSYSTEM=1 HOME=$TMP GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com \
 	GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+unset GITHUB_STEP_SUMMARY
 export TMPDIR=$TMP/tmp
 mkdir -p "$TMPDIR"
 
@@ -103,6 +104,14 @@ expect_rc 2 "diff --format sarif" "$CB" diff --format sarif infra/connbudget.yam
 contains "$err" "diff writes --format text, json, markdown or github" "diff sarif: the message"
 expect_rc 1 "diff -o FILE" "$CB" diff --base HEAD~1 --format markdown -o "$TMP/comment.md" infra/connbudget.yaml
 [ "$(head -1 "$TMP/comment.md")" = "<!-- connbudget diff -->" ] && ok || bad "diff -o: the comment"
+
+#--- GITHUB_STEP_SUMMARY: the markdown comment beside the annotations --------
+GITHUB_STEP_SUMMARY=$TMP/summary.md "$CB" diff --base HEAD~1 --format github infra/connbudget.yaml >/dev/null
+[ "$(head -1 "$TMP/summary.md" 2>/dev/null)" = "<!-- connbudget diff -->" ] && ok || bad "diff: no markdown in GITHUB_STEP_SUMMARY"
+GITHUB_STEP_SUMMARY=$TMP/summary2.md "$CB" diff --base HEAD~1 infra/connbudget.yaml >/dev/null
+[ ! -e "$TMP/summary2.md" ] && ok || bad "diff --format text wrote GITHUB_STEP_SUMMARY"
+GITHUB_STEP_SUMMARY=$TMP/summary3.md "$CB" check --format github infra/connbudget.yaml >/dev/null
+grep -q "| api |" "$TMP/summary3.md" 2>/dev/null && ok || bad "check --format github: no table in GITHUB_STEP_SUMMARY"
 
 #--- check --format github: at most 10 annotations per severity ---------------
 { printf 'version: 1\ndatabases:\n  main:\n    max_connections: 1000\n    settings:\n      idle_in_transaction_session_timeout: 10min\nclients:\n'
