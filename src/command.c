@@ -203,12 +203,27 @@ static int output_close(struct output *out, bool ok)
 	return rc;
 }
 
+void command_stdout_error(int err)
+{
+	if (!stdout_errno)
+		stdout_errno = err;
+}
+
 int command_close_stdout(int status)
 {
 	int err = 0;
 
-	if (ferror(stdout))
-		err = stdout_errno ? stdout_errno : -1; /* a write failed before */
+	if (ferror(stdout) && !stdout_errno) {
+		/* a write failed where nobody looked (usage, a long --help): try
+		 * once more for the reason */
+		clearerr(stdout);
+		errno = 0;
+		if (fflush(stdout) != 0 || ferror(stdout))
+			stdout_errno = errno;
+		err = stdout_errno ? stdout_errno : -1;
+	} else if (ferror(stdout)) {
+		err = stdout_errno; /* a write failed before */
+	}
 	errno = 0;
 	if (fflush(stdout) != 0 && err == 0)
 		err = errno ? errno : -1;
@@ -270,6 +285,19 @@ fail:
 	model_free(l->topo);
 	memset(l, 0, sizeof(*l));
 	return -1;
+}
+
+/* Release the n topologies of l and their figures and findings, then l itself. */
+static void loaded_free(struct loaded *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		findings_release(&l[i].findings);
+		budget_release(&l[i].budget);
+		model_free(l[i].topo);
+	}
+	free(l);
 }
 
 /*
@@ -418,12 +446,7 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 		status = EXIT_ERROR;
 out:
 	rules_wait(&job);
-	for (i = 0; i < n; i++) {
-		findings_release(&l[i].findings);
-		budget_release(&l[i].budget);
-		model_free(l[i].topo);
-	}
-	free(l);
+	loaded_free(l, n);
 	free(rf);
 	return status;
 }
@@ -431,6 +454,30 @@ out:
 static int run_files(struct options *o, const char *command, char **paths, size_t npaths)
 {
 	return command_run(o, command, paths, npaths, NULL, NULL);
+}
+
+FILE *command_step_summary(const struct options *o)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	FILE *f;
+
+	if (o->format != REPORT_GITHUB || !path || !*path)
+		return NULL;
+	if (!(f = fopen(path, "a")))
+		fprintf(stderr, "connbudget: warning: GITHUB_STEP_SUMMARY: %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+/* With --format github in Actions: the markdown report in the job summary too. */
+static void write_step_summary(struct options *o, struct report *r)
+{
+	FILE *f = command_step_summary(o);
+
+	if (!f)
+		return;
+	r->color = false;
+	if (report_write(f, REPORT_MARKDOWN, r) != 0 || fclose(f) != 0)
+		fprintf(stderr, "connbudget: warning: GITHUB_STEP_SUMMARY: could not write the summary\n");
 }
 
 int command_write_report(struct options *o, struct report *r)
@@ -448,6 +495,7 @@ int command_write_report(struct options *o, struct report *r)
 	if (output_close(&out, report_write(out.f, o->format, r) == 0) != 0)
 		return EXIT_ERROR;
 	report_await_findings(r); /* the report has, unless it failed early */
+	write_step_summary(o, r);
 	for (i = 0; i < r->nfiles; i++) {
 		struct summary s;
 		findings_count(r->files[i].findings, &s);
@@ -724,4 +772,50 @@ int command_init(struct options *o)
 int command_schema(struct options *o)
 {
 	return command_write_text(o, (const char *)schema_data);
+}
+
+/*
+ * The `check --format json` report of paths, as a newly allocated string
+ * in *json (caller frees): the same load → budget → rules pipeline as
+ * check. Returns 0, or EXIT_ERROR after printing why (*json is NULL).
+ */
+int command_json(struct options *o, char **paths, size_t npaths, char **json)
+{
+	struct loaded *l = xcalloc(npaths, sizeof(*l));
+	struct report_file *rf = xcalloc(npaths, sizeof(*rf));
+	struct report r = { 0 };
+	size_t i, n = 0, len = 0;
+	FILE *f = NULL;
+	int status = EXIT_ERROR, wrote;
+
+	*json = NULL;
+	for (i = 0; i < npaths; i++) {
+		if (run_pipeline(paths[i], o, &l[n]) != 0)
+			goto out;
+		rules_check(l[n].topo, &l[n].budget, &l[n].findings);
+		rf[n].topo = l[n].topo;
+		rf[n].budget = &l[n].budget;
+		rf[n].findings = &l[n].findings;
+		n++;
+	}
+	r.files = rf;
+	r.nfiles = n;
+	r.command = "check";
+	r.version = CONNBUDGET_VERSION;
+	r.fail_on = o->fail_on;
+	f = open_memstream(json, &len);
+	wrote = f ? report_write(f, REPORT_JSON, &r) : -1;
+	if (f && fclose(f) != 0)
+		wrote = -1;
+	if (wrote != 0) {
+		fprintf(stderr, "connbudget: error: could not build the report\n");
+		free(*json);
+		*json = NULL;
+		goto out;
+	}
+	status = EXIT_PASS;
+out:
+	loaded_free(l, n);
+	free(rf);
+	return status;
 }

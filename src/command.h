@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "budget.h"
 #include "model.h"
@@ -51,6 +52,9 @@ struct options {
 	bool kubernetes, exporter_queries;
 	const char **selectors;   /* --selector [ID=]MATCHERS, repeatable */
 	size_t nselectors;
+	/* diff */
+	const char *base;         /* --base REV */
+	const char *baseline;     /* --baseline REPORT.json */
 };
 
 /* One loaded topology and what was computed from it (command_run). */
@@ -96,6 +100,12 @@ int command_schema(struct options *o);
  */
 int command_write_report(struct options *o, struct report *r);
 /*
+ * With --format github and GITHUB_STEP_SUMMARY set (GitHub Actions), that
+ * file opened for appending, where the markdown report goes too; else (or
+ * after a warning that it cannot be opened) NULL. The caller closes it.
+ */
+FILE *command_step_summary(const struct options *o);
+/*
  * Write text as it is to -o FILE (atomically, as a report) or standard
  * output. Returns EXIT_PASS, or EXIT_ERROR after printing why.
  */
@@ -106,6 +116,8 @@ int command_write_text(struct options *o, const char *text);
  * after saying so on stderr when any write to it failed (a full disk,
  * /dev/full, a closed pipe's EPIPE), in any command.
  */
+/* A write to standard output failed with errno err: command_close_stdout names it. */
+void command_stdout_error(int err);
 int command_close_stdout(int status);
 
 /*
@@ -130,7 +142,15 @@ char *command_one_file(struct options *o, const char *command, char **def);
  */
 char *command_installed_schema(void);
 
+/*
+ * The `check --format json` report of paths as one string in *json
+ * (caller frees), from the same pipeline as check. Returns 0, or
+ * EXIT_ERROR after printing why.
+ */
+int command_json(struct options *o, char **paths, size_t npaths, char **json);
+
 int command_observe(struct options *o);   /* observe.c */
+int command_diff(struct options *o);      /* diff.c */
 int command_alerts(struct options *o);    /* alerts.c */
 
 /*

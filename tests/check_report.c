@@ -849,10 +849,11 @@ START_TEST(test_github_output)
 	ck_assert_str_eq(s,
 		"::error file=dir%2Cx/a%3Ab.yaml,line=4,col=3,title=CB001 over-capacity::peak demand 147 "
 		"exceeds capacity 97 on database 'main' (api 120, bouncer 25, metrics 2)\n"
-		"::notice file=dir%2Cx/a%3Ab.yaml,line=4,col=3,title=CB003 above-optimum::peak demand 147 "
-		"exceeds optimum 8 on database 'main'\n"
+		/* the most severe first: the warning before the notice */
 		"::warning file=dir%2Cx/a%3Ab.yaml,line=21,col=5,title=CB007 no-acquire-timeout::100%25 used"
-		"\\nsecond line\n");
+		"\\nsecond line\n"
+		"::notice file=dir%2Cx/a%3Ab.yaml,line=4,col=3,title=CB003 above-optimum::peak demand 147 "
+		"exceeds optimum 8 on database 'main'\n");
 	free(s);
 	fixture_release(&x);
 }

@@ -98,6 +98,8 @@ complete_words connbudget check --for | grep -qx -- "--format" && ok || bad "com
 complete_words connbudget check --format "" | grep -qx "sarif" && ok || bad "completion: formats"
 complete_words connbudget explain CB00 | grep -qx "CB007" && ok || bad "completion: rule ids"
 complete_words connbudget plan --sp | grep -qx -- "--spike" && ok || bad "completion: plan options"
+complete_words connbudget diff --basel | grep -qx -- "--baseline" && ok || bad "completion: diff options"
+complete_words connbudget diff --format "" | grep -qx "markdown" && ok || bad "completion: diff formats"
 CB=$CB_SAVED
 
 # CONNBUDGET_FORMAT sets the default format; --format wins

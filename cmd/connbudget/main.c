@@ -4,6 +4,7 @@
  * argv → options → one command in src/ → exit status. Everything that can
  * be tested lives in src/; this file only parses and dispatches.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,8 @@ static const struct command {
 	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
 	{ "observe", command_observe, "observe [OPTIONS] [FILE]",
 	  "compare a live PostgreSQL (--dsn) and PgBouncer (--pgbouncer) with the topology" },
+	{ "diff", command_diff, "diff [OPTIONS] [--base REV | --baseline REPORT.json] [FILE...]",
+	  "what a change does to every budget: git REV (or a saved json report) against the working tree" },
 	{ "alerts", command_alerts, "alerts [OPTIONS] [FILE]",
 	  "Prometheus alerting rules that watch what the topology promises" },
 };
@@ -47,7 +50,8 @@ static const struct command {
 enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
 	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD, OPT_TIMEOUT,
-	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES, OPT_TODAY, OPT_REQUIRE_REASON,
+	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES, OPT_TODAY, OPT_REQUIRE_REASON, OPT_BASE,
+	OPT_BASELINE,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -98,20 +102,27 @@ static const struct opt {
 	  "alerts: PromQL label matchers for a database's or pooler's series (repeatable)" },
 	{ { "exporter-queries", no_argument, NULL, OPT_EXPORTER_QUERIES }, NULL,
 	  "alerts: print the postgres_exporter query file the client rules need" },
+	{ { "base", required_argument, NULL, OPT_BASE }, "REV",
+	  "diff: the git revision to compare with (default: merge-base with the upstream, else HEAD)" },
+	{ { "baseline", required_argument, NULL, OPT_BASELINE }, "REPORT.json",
+	  "diff: compare with a saved `check --format json` report instead of git" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
 };
 
+/* The help text, built whole and written with one call, so that a failed
+ * write (a full device) keeps its reason for the message at exit. */
 static void usage(FILE *f)
 {
+	struct sbuf b = { 0 };
 	size_t i;
 
-	fprintf(f, "usage: connbudget COMMAND [OPTIONS] [ARGS]\n\n"
-		   "The worst-case PostgreSQL connections of every client, pooler and database,\n"
-		   "held against max_connections.\n\ncommands:\n");
+	sbuf_puts(&b, "usage: connbudget COMMAND [OPTIONS] [ARGS]\n\n"
+		      "The worst-case PostgreSQL connections of every client, pooler and database,\n"
+		      "held against max_connections.\n\ncommands:\n");
 	for (i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(f, "  %-28s %s\n", commands[i].usage, commands[i].help);
-	fprintf(f, "\noptions:\n");
+		sbuf_printf(&b, "  %-28s %s\n", commands[i].usage, commands[i].help);
+	sbuf_puts(&b, "\noptions:\n");
 	for (i = 0; i < ARRAY_LEN(opts); i++) {
 		char left[64];
 		const struct opt *p = &opts[i];
@@ -123,10 +134,14 @@ static void usage(FILE *f)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", p->lo.name,
 				 p->arg ? " " : "", p->arg ? p->arg : "");
-		fprintf(f, "  %-28s %s\n", left, p->help);
+		sbuf_printf(&b, "  %-28s %s\n", left, p->help);
 	}
-	fprintf(f, "\nexit status: 0 passed, 1 a finding at or above --fail-on, 2 could not run\n"
-		   "documentation: connbudget explain RULE, man connbudget\n");
+	sbuf_puts(&b, "\nexit status: 0 passed, 1 a finding at or above --fail-on, 2 could not run\n"
+		      "documentation: connbudget explain RULE, man connbudget\n");
+	errno = 0;
+	if ((fwrite(b.s, 1, b.len, f) != b.len || fflush(f) != 0) && f == stdout)
+		command_stdout_error(errno);
+	sbuf_release(&b);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -241,6 +256,12 @@ static int apply_option(struct options *o, int c, const char *arg)
 	case OPT_EXPORTER_QUERIES:
 		o->exporter_queries = true;
 		break;
+	case OPT_BASE:
+		o->base = arg;
+		break;
+	case OPT_BASELINE:
+		o->baseline = arg;
+		break;
 	default:
 		return EXIT_ERROR;
 	}
@@ -273,6 +294,9 @@ static int parse_args(int argc, char **argv, const char *optstring, const struct
 			return EXIT_PASS;
 		case 'V':
 			printf("connbudget %s\n", CONNBUDGET_VERSION);
+			errno = 0;
+			if (fflush(stdout) != 0)
+				command_stdout_error(errno);
 			return EXIT_PASS;
 		case '?':
 		case ':':

@@ -75,29 +75,61 @@ void report_github_escape_property(struct sbuf *b, const char *s)
 	github_escape(b, s, true);
 }
 
+/*
+ * GitHub shows at most this many annotations of each kind (error, warning,
+ * notice) per step and drops the rest ("Annotations are limited to 10
+ * per type per step", docs.github.com, workflow commands; checked
+ * 2026-12-02).
+ */
+enum { GITHUB_MAX_PER_SEVERITY = 10 };
+
+/* One finding as a workflow command. */
+static void github_finding(struct sbuf *b, const struct report_file *rf, const struct finding *f)
+{
+	struct pos p = report_finding_pos(rf, f);
+
+	sbuf_printf(b, "::%s file=", github_command(f->severity));
+	report_github_escape_property(b, pos_file(p));
+	sbuf_printf(b, ",line=%u,col=%u,title=", p.line, p.col);
+	report_github_escape_property(b, f->rule->id);
+	sbuf_putc(b, ' ');
+	report_github_escape_property(b, f->rule->name);
+	sbuf_puts(b, "::");
+	report_github_escape_data(b, f->message);
+	sbuf_putc(b, '\n');
+}
+
+/*
+ * The most severe first, at most GITHUB_MAX_PER_SEVERITY of each severity
+ * (so that none GitHub would show is crowded out), then one notice with
+ * how many were left out, then the command's notes.
+ */
 int report_github(FILE *out, const struct report *r)
 {
+	static const enum severity order[] = { SEV_ERROR, SEV_WARNING, SEV_INFO };
 	struct sbuf b = { 0 };
-	size_t ns = 0, nn = 0;
+	size_t ns = 0, nn = 0, left = 0, i;
 	const char *note;
 	struct report_iter it;
 	const struct finding *f;
 	int rc;
 
-	report_iter_init(&it, r);
-	while ((f = report_iter_next(&it))) {
-		struct pos p = report_finding_pos(it.rf, f);
-
-		sbuf_printf(&b, "::%s file=", github_command(f->severity));
-		report_github_escape_property(&b, pos_file(p));
-		sbuf_printf(&b, ",line=%u,col=%u,title=", p.line, p.col);
-		report_github_escape_property(&b, f->rule->id);
-		sbuf_putc(&b, ' ');
-		report_github_escape_property(&b, f->rule->name);
-		sbuf_puts(&b, "::");
-		report_github_escape_data(&b, f->message);
-		sbuf_putc(&b, '\n');
+	for (i = 0; i < ARRAY_LEN(order); i++) {
+		size_t shown = 0;
+		report_iter_init(&it, r);
+		while ((f = report_iter_next(&it))) {
+			if (f->severity != order[i])
+				continue;
+			if (shown++ < GITHUB_MAX_PER_SEVERITY)
+				github_finding(&b, it.rf, f);
+			else
+				left++;
+		}
 	}
+	if (left)
+		sbuf_printf(&b, "::notice title=connbudget::%zu more finding%s not annotated "
+			    "(GitHub shows %d of each severity per step); the text or sarif report has them all\n",
+			    left, left == 1 ? "" : "s", GITHUB_MAX_PER_SEVERITY);
 	while ((note = report_next_note(r, &ns, &nn))) {
 		sbuf_puts(&b, "::notice title=connbudget::");
 		report_github_escape_data(&b, note);

@@ -10,7 +10,6 @@
 
 #include "report_impl.h"
 
-/* One table cell: " text |", bold for the total row; " |" when empty. */
 /* s through the password masker, then quote_markdown: no markup, no mention. */
 static void md_escape(struct sbuf *b, const char *raw)
 {
@@ -20,6 +19,12 @@ static void md_escape(struct sbuf *b, const char *raw)
 	free(masked);
 }
 
+void report_md_escape(struct sbuf *b, const char *raw)
+{
+	md_escape(b, raw);
+}
+
+/* One table cell: " text |", bold for the total row; " |" when empty. */
 static void md_cell(struct sbuf *b, const char *text, bool bold)
 {
 	if (!*text) {

@@ -5,6 +5,7 @@
  */
 #include "report.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,36 @@ struct pos report_finding_pos(const struct report_file *rf, const struct finding
 const char *report_finding_object(const struct finding *f)
 {
 	return f->object && *f->object ? f->object : "topology";
+}
+
+char *report_finding_key(const char *rule, const char *object, const char *message)
+{
+	struct sbuf b = { 0 };
+	const char *s;
+
+	sbuf_printf(&b, "%s\x1f%s\x1f", rule ? rule : "", object ? object : "");
+	for (s = message ? message : ""; *s; s++)
+		if (*s < '0' || *s > '9')
+			sbuf_putc(&b, *s);
+	return sbuf_detach(&b);
+}
+
+void report_fingerprint(char buf[REPORT_FINGERPRINT_LEN], const struct finding *f)
+{
+	/* FNV-1a, 64 bits (offset basis and prime from the FNV reference) */
+	uint64_t h = UINT64_C(14695981039346656037);
+	char *masked = mask_may_change(f->message) ? mask_password(f->message) : NULL;
+	char *key = report_finding_key(f->rule->id, report_finding_object(f),
+				       masked ? masked : f->message);
+	const unsigned char *s;
+
+	for (s = (const unsigned char *)key; *s; s++) {
+		h ^= *s;
+		h *= UINT64_C(1099511628211);
+	}
+	snprintf(buf, REPORT_FINGERPRINT_LEN, "%016" PRIx64, h);
+	free(key);
+	free(masked);
 }
 
 /* Characters (not bytes) in a UTF-8 string. */

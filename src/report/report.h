@@ -97,6 +97,14 @@ struct report {
 /* Wait until r's findings are complete (see struct report); at once when they are. */
 void report_await_findings(const struct report *r);
 
+/*
+ * The key a finding is recognised by across changes: rule id, object and
+ * message with every digit removed, so neither a moved line nor a changed
+ * figure makes it another finding (diff matches by it, SARIF hashes it).
+ * Caller frees.
+ */
+char *report_finding_key(const char *rule, const char *object, const char *message);
+
 /* Write r in format f. Returns 0, or -1 on an output error. */
 int report_write(FILE *out, enum report_format f, const struct report *r);
 

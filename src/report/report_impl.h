@@ -254,6 +254,13 @@ void report_jw_fail(struct report_jw *w);
 /* Flush and free the buffers; 0, or -1 when anything failed or a container is open. */
 int report_jw_finish(struct report_jw *w);
 
+/* report_finding_key of f (password masked) as FNV-1a 64, 16 hex digits: SARIF's connbudget/v1. */
+enum { REPORT_FINGERPRINT_LEN = 17 };
+void report_fingerprint(char buf[REPORT_FINGERPRINT_LEN], const struct finding *f);
+
+/* Markdown escaping (report_markdown.c), appended to b: markup and '|' backslash-escaped, passwords masked. */
+void report_md_escape(struct sbuf *b, const char *raw);
+
 /* GitHub workflow-command escaping (report_github.c), appended to b. */
 void report_github_escape_data(struct sbuf *b, const char *s);
 void report_github_escape_property(struct sbuf *b, const char *s);

@@ -156,12 +156,18 @@ static void sarif_location(struct report_jw *w, const struct report_file *rf,
 /* One result. */
 static void sarif_result(struct report_jw *w, const struct report_file *rf, const struct finding *f)
 {
+	char fp[REPORT_FINGERPRINT_LEN];
+
 	report_jw_begin(w, NULL, false);
 	report_jw_str(w, "ruleId", f->rule->id);
 	report_jw_u64(w, "ruleIndex", rule_index(f->rule));
 	report_jw_str(w, "level", sarif_level(f->severity));
 	put_message(w, "message", f->message);
 	sarif_location(w, rf, f);
+	report_fingerprint(fp, f);
+	report_jw_begin(w, "partialFingerprints", false);
+	report_jw_str(w, "connbudget/v1", fp); /* not primaryLocationLineHash: GitHub computes that */
+	report_jw_end(w, false);
 	report_jw_end(w, false);
 }
 
