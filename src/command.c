@@ -781,6 +781,12 @@ int command_schema(struct options *o)
  */
 int command_json(struct options *o, char **paths, size_t npaths, char **json)
 {
+	return command_report_string(o, paths, npaths, REPORT_JSON, json);
+}
+
+int command_report_string(struct options *o, char **paths, size_t npaths, enum report_format fmt,
+			  char **json)
+{
 	struct loaded *l = xcalloc(npaths, sizeof(*l));
 	struct report_file *rf = xcalloc(npaths, sizeof(*rf));
 	struct report r = { 0 };
@@ -804,7 +810,7 @@ int command_json(struct options *o, char **paths, size_t npaths, char **json)
 	r.version = CONNBUDGET_VERSION;
 	r.fail_on = o->fail_on;
 	f = open_memstream(json, &len);
-	wrote = f ? report_write(f, REPORT_JSON, &r) : -1;
+	wrote = f ? report_write(f, fmt, &r) : -1;
 	if (f && fclose(f) != 0)
 		wrote = -1;
 	if (wrote != 0) {

@@ -148,6 +148,9 @@ char *command_installed_schema(void);
  * EXIT_ERROR after printing why.
  */
 int command_json(struct options *o, char **paths, size_t npaths, char **json);
+/* The same in any format of the report table (REPORT_MERMAID: the picture). */
+int command_report_string(struct options *o, char **paths, size_t npaths, enum report_format fmt,
+			  char **out);
 
 int command_observe(struct options *o);   /* observe.c */
 int command_diff(struct options *o);      /* diff.c */

@@ -415,6 +415,7 @@ void diff_release(struct diff *d)
 	free(d->resolved);
 	cJSON_Delete(d->base);
 	cJSON_Delete(d->head);
+	free(d->picture);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -474,6 +475,11 @@ int command_diff(struct options *o)
 		fprintf(stderr, "connbudget: error: %s: %s\n", o->baseline ? o->baseline : "diff", err);
 		goto out;
 	}
+	/* the comment shows the topology after the change, as `report --format markdown` does */
+	if ((o->format == REPORT_MARKDOWN ||
+	     (o->format == REPORT_GITHUB && getenv("GITHUB_STEP_SUMMARY"))) && !o->quiet &&
+	    command_report_string(o, paths, npaths, REPORT_MERMAID, &d.picture) != 0)
+		d.picture = NULL;
 	mem = open_memstream(&text, &len);
 	wrote = mem ? report_diff(mem, o->format, &d) : -1;
 	if (mem && fclose(mem) != 0)

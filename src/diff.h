@@ -33,6 +33,7 @@ struct diff {
 	int fail_on;             /* --fail-on: a severity, or LEVEL_OFF */
 	bool failed;             /* a new finding at or above fail_on */
 	bool quiet;
+	char *picture;           /* the head's topology as a mermaid flowchart, or NULL */
 };
 
 /*

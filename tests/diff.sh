@@ -78,6 +78,8 @@ a=$(fp infra/connbudget.yaml); b=$(fp "$TMP/moved.yaml")
 #--- formats ------------------------------------------------------------------
 expect_rc 1 "diff --format markdown" "$CB" diff --base HEAD~1 --format markdown infra/connbudget.yaml
 [ "$(head -1 "$TMP/out")" = "<!-- connbudget diff -->" ] && ok || bad "markdown: first line is not the marker"
+contains "$out" '```mermaid' "markdown: the topology picture"
+contains "$out" 'client_jobs -->|"steady 10, peak 10"| db_main' "markdown: the picture is the head's"
 contains "$out" "| peak | 40 | **130** |" "markdown: the before → after table"
 contains "$out" "### New findings" "markdown: new findings"
 expect_rc 1 "diff --format json" "$CB" diff --base HEAD~1 --format json infra/connbudget.yaml
@@ -119,6 +121,10 @@ grep -q "| api |" "$TMP/summary3.md" 2>/dev/null && ok || bad "check --format gi
 run "$CB" check --format github "$TMP/many.yaml"
 [ "$(printf '%s\n' "$out" | grep -c '^::warning ')" = 10 ] && ok || bad "github: not 10 warnings of 12"
 contains "$out" "::notice title=connbudget::2 more findings not annotated" "github: the count left out"
+# diff --format github too: 12 new warnings, 10 annotated
+run "$CB" diff --baseline "$TMP/base.json" --format github "$TMP/many.yaml"
+[ "$(printf '%s\n' "$out" | grep -c '^::warning ')" = 10 ] && ok || bad "diff github: not 10 new warnings of 12"
+contains "$out" "::notice title=connbudget::2 more new findings not annotated" "diff github: the count left out"
 
 #--- --baseline ---------------------------------------------------------------
 expect_rc 1 "diff --baseline" "$CB" diff --baseline "$TMP/base.json" infra/connbudget.yaml

@@ -310,39 +310,61 @@ static void diff_markdown(struct sbuf *b, const struct diff *d)
 	md_findings(b, "New findings", d->added, d->nadded);
 	md_findings(b, "Resolved findings", d->resolved, d->nresolved);
 	sbuf_printf(b, "\n%zu finding%s unchanged.\n", d->nunchanged, d->nunchanged == 1 ? "" : "s");
+	if (d->picture && *d->picture)
+		sbuf_printf(b, "\n<details><summary>The topology after the change</summary>\n\n"
+			    "```mermaid\n%s```\n\n</details>\n", d->picture);
 }
 
 /* GitHub annotations: one workflow command per new finding. */
+/* New findings as workflow commands, the most severe first, at most
+ * GITHUB_MAX_PER_SEVERITY of each (as `check --format github`), then how
+ * many were left out. */
 static void diff_github(struct sbuf *b, const struct diff *d)
 {
-	size_t i;
+	static const char *const order[] = { "error", "warning", "notice" };
+	size_t i, k, left = 0;
 
-	for (i = 0; i < d->nadded; i++) {
-		const cJSON *f = d->added[i];
-		const cJSON *line = cJSON_GetObjectItemCaseSensitive(f, "line");
-		const cJSON *col = cJSON_GetObjectItemCaseSensitive(f, "column");
-		const char *sev = str_of(f, "severity");
-		const char *cmd = sev && strcmp(sev, "error") == 0 ? "error" :
-				  sev && strcmp(sev, "warning") == 0 ? "warning" : "notice";
-		sbuf_printf(b, "::%s ", cmd);
-		if (str_of(f, "file")) {
-			sbuf_puts(b, "file=");
-			report_github_escape_property(b, str_of(f, "file"));
-			if (cJSON_IsNumber(line))
-				sbuf_printf(b, ",line=%.0f", line->valuedouble);
-			if (cJSON_IsNumber(col))
-				sbuf_printf(b, ",col=%.0f", col->valuedouble);
-			sbuf_putc(b, ',');
+	for (k = 0; k < ARRAY_LEN(order); k++) {
+		size_t shown = 0;
+
+		for (i = 0; i < d->nadded; i++) {
+			const cJSON *f = d->added[i];
+			const cJSON *line = cJSON_GetObjectItemCaseSensitive(f, "line");
+			const cJSON *col = cJSON_GetObjectItemCaseSensitive(f, "column");
+			const char *sev = str_of(f, "severity");
+			const char *cmd = sev && strcmp(sev, "error") == 0 ? "error" :
+					  sev && strcmp(sev, "warning") == 0 ? "warning" : "notice";
+
+			if (strcmp(cmd, order[k]) != 0)
+				continue;
+			if (shown++ >= GITHUB_MAX_PER_SEVERITY) {
+				left++;
+				continue;
+			}
+			sbuf_printf(b, "::%s ", cmd);
+			if (str_of(f, "file")) {
+				sbuf_puts(b, "file=");
+				report_github_escape_property(b, str_of(f, "file"));
+				if (cJSON_IsNumber(line))
+					sbuf_printf(b, ",line=%.0f", line->valuedouble);
+				if (cJSON_IsNumber(col))
+					sbuf_printf(b, ",col=%.0f", col->valuedouble);
+				sbuf_putc(b, ',');
+			}
+			sbuf_puts(b, "title=");
+			report_github_escape_property(b, str_of(f, "rule") ? str_of(f, "rule") : "");
+			report_github_escape_property(b, " ");
+			report_github_escape_property(b, str_of(f, "name") ? str_of(f, "name") : "");
+			report_github_escape_property(b, " (new)");
+			sbuf_puts(b, "::");
+			report_github_escape_data(b, str_of(f, "message") ? str_of(f, "message") : "");
+			sbuf_putc(b, '\n');
 		}
-		sbuf_puts(b, "title=");
-		report_github_escape_property(b, str_of(f, "rule") ? str_of(f, "rule") : "");
-		report_github_escape_property(b, " ");
-		report_github_escape_property(b, str_of(f, "name") ? str_of(f, "name") : "");
-		report_github_escape_property(b, " (new)");
-		sbuf_puts(b, "::");
-		report_github_escape_data(b, str_of(f, "message") ? str_of(f, "message") : "");
-		sbuf_putc(b, '\n');
 	}
+	if (left)
+		sbuf_printf(b, "::notice title=connbudget::%zu more new finding%s not annotated "
+			    "(GitHub shows %d of each severity per step); the text or markdown diff has them all\n",
+			    left, left == 1 ? "" : "s", GITHUB_MAX_PER_SEVERITY);
 }
 
 /* Selected members of one side (null for an added or removed object). */

@@ -75,13 +75,6 @@ void report_github_escape_property(struct sbuf *b, const char *s)
 	github_escape(b, s, true);
 }
 
-/*
- * GitHub shows at most this many annotations of each kind (error, warning,
- * notice) per step and drops the rest ("Annotations are limited to 10
- * per type per step", docs.github.com, workflow commands; checked
- * 2026-12-02).
- */
-enum { GITHUB_MAX_PER_SEVERITY = 10 };
 
 /* One finding as a workflow command. */
 static void github_finding(struct sbuf *b, const struct report_file *rf, const struct finding *f)

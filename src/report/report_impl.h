@@ -23,6 +23,14 @@
 #include "rules.h"
 #include "util.h"
 
+/*
+ * GitHub shows at most this many annotations of each kind (error, warning,
+ * notice) per step and drops the rest ("Annotations are limited to 10
+ * per type per step", docs.github.com, workflow commands; checked
+ * 2026-12-02).
+ */
+enum { GITHUB_MAX_PER_SEVERITY = 10 };
+
 /* Room for a uint64_t in decimal, a sign or "%", and the NUL. */
 enum { REPORT_NUM_LEN = 24 };
 
