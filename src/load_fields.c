@@ -86,6 +86,7 @@ static const struct field database_fields[] = {
 	FIELD(struct database, "environment", F_STR, environment),
 	{ .name = "settings", .kind = F_MAP, .sub = &settings_table, .pos_off = NO_POS },
 	FIELD(struct database, "config", F_STR, config),
+	FIELD(struct database, "config_root", F_STR, config_root),
 	FIELD(struct database, "ignore", F_SUPPRESS, ignore),
 };
 const struct table load_table_database = { "database", database_fields, ARRAY_LEN(database_fields) };
@@ -109,6 +110,7 @@ static const struct field pooler_fields[] = {
 	FIELD(struct pooler, "host", F_STR, host),
 	FIELD(struct pooler, "port", F_PORT, port),
 	FIELD_T(struct pooler, "config", F_STR, config, T_PGBOUNCER | T_PGPOOL),
+	FIELD_T(struct pooler, "config_root", F_STR, config_root, T_PGBOUNCER | T_PGPOOL),
 	FIELD(struct pooler, "environment", F_STR, environment),
 	FIELD(struct pooler, "ignore", F_SUPPRESS, ignore),
 };

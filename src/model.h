@@ -149,6 +149,7 @@ struct database {
 	struct num idle_in_transaction_session_timeout; /* settings:, milliseconds */
 	struct num idle_session_timeout;                /* settings:, milliseconds */
 	struct str config;    /* postgresql.conf path as written */
+	struct str config_root; /* the folder '/' stands for in its absolute includes */
 	struct strlist ignore;
 };
 
@@ -202,6 +203,7 @@ struct pooler {
 	struct str host;
 	struct num port;
 	struct str config;
+	struct str config_root; /* the folder '/' stands for in its absolute includes */
 	struct str environment;
 	struct strlist ignore;
 	const struct bouncer_conf *bouncer; /* from config: (arena), NULL without one */

@@ -142,6 +142,12 @@ contains "$out" "testdata/config/auto/postgresql.auto.conf:3:1: error: max_conne
 lacks "$out" "CB011" "ALTER SYSTEM's idle_in_transaction_session_timeout 1min"
 expect_rc 1 "postgresql.auto.conf json" "$CB" report testdata/config/auto.yaml --format json
 json_eq "$out" 'd["databases"][0]["capacity"]' '97' "the YAML's 100 - 3 from postgresql.conf"
+# config_root maps absolute includes into the repository; without it they are refused
+expect_rc 0 "config_root" "$CB" report testdata/config/rooted.yaml --format json
+json_eq "$out" 'd["databases"][0]["capacity"]' '295' "300 - 5 from /etc/postgresql/.../tuning.conf under config_root"
+json_eq "$out" 'd["poolers"][0]["cap"]' '15' "default_pool_size 15 from /etc/pgbouncer/pools.ini under config_root"
+expect_rc 2 "an absolute include without config_root" "$CB" check testdata/config/rooted-missing.yaml
+contains "$err" "testdata/config/rooted/postgresql.conf:5:1: error: absolute include '/etc/postgresql/15/main/conf.d/tuning.conf' would read this machine's file: set \`config_root:\`" "the message names config_root, at the include"
 # a setting given in both places that differs: CB018 at the config file
 for y in testdata/rules/CB018/*.yaml; do
 	run "$CB" check --format gcc "$y"

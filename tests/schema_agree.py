@@ -99,6 +99,7 @@ LOADER_ONLY = {
     "invalid/max-replicas-below-default.yaml": "ordering constraint",
     "invalid/concurrency-above-assumed.yaml": "ordering constraint",
     "invalid-budget/product-overflow.yaml": "arithmetic overflow: each value fits, their product does not",
+    "config/rooted-missing.yaml": "config file: an absolute include without config_root",
 }
 
 # The loader's limits on hostile input (src/load.h).

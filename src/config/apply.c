@@ -689,7 +689,10 @@ int config_apply(struct topology *t, char **err)
 		if (!d->config.s)
 			continue;
 		path = config_resolve_path(&t->arena, pos_file(d->id.pos), d->config.s);
+		config_set_include_root(d->config_root.s ? config_resolve_path(&t->arena, pos_file(d->id.pos),
+									       d->config_root.s) : NULL);
 		rc = config_read_postgresql(&t->arena, path, d->config.pos, &f, err);
+		config_set_include_root(NULL);
 		if (rc == 0)
 			rc = apply_postgresql(t, d, &f, err);
 		config_file_release(&f);
@@ -707,14 +710,18 @@ int config_apply(struct topology *t, char **err)
 			break;
 		}
 		path = config_resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
+		config_set_include_root(p->config_root.s ? config_resolve_path(&t->arena, pos_file(p->id.pos),
+									       p->config_root.s) : NULL);
 		if (VALUE_SET(p->type) && p->type.v == POOLER_PGPOOL) {
 			rc = config_read_pgpool(&t->arena, path, p->config.pos, &f, err);
+			config_set_include_root(NULL);
 			if (rc == 0)
 				rc = apply_pgpool(t, p, &f, err);
 			config_file_release(&f);
 			continue;
 		}
 		rc = config_read_pgbouncer(&t->arena, path, p->config.pos, &f, err);
+		config_set_include_root(NULL);
 		if (rc == 0)
 			rc = apply_pgbouncer(t, p, &f, path, err);
 		config_file_release(&f);

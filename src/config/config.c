@@ -69,6 +69,27 @@ const char *config_resolve_path(struct arena *a, const char *base, const char *p
 	return config_printf(a, "%.*s/%s", (int)(slash - base), base, path);
 }
 
+static const char *include_root;
+
+void config_set_include_root(const char *root)
+{
+	include_root = root;
+}
+
+const char *config_resolve_include(struct arena *a, const char *base, const char *path,
+				   struct pos pos, char **err)
+{
+	if (path[0] != '/')
+		return config_resolve_path(a, base, path);
+	if (!include_root) {
+		config_fail_at(err, pos, "absolute include '%s' would read this machine's file: set "
+			       "`config_root:` on the database or pooler to the repository folder that "
+			       "stands for '/'", str_clip_path(path));
+		return NULL;
+	}
+	return config_printf(a, "%s%s", include_root, path);
+}
+
 /* Column (1-based, in characters) of p on the line starting at line. */
 uint32_t config_column_of(const char *line, const char *p)
 {

@@ -91,6 +91,14 @@ const struct config_setting *config_find(const struct config_file *f, const char
 void config_file_release(struct config_file *f);
 
 /*
+ * The folder (already resolved) that stands for '/' in the absolute
+ * includes of the files read next, or NULL: config_apply sets it from the
+ * object's `config_root:` before reading the object's file, and clears it
+ * after. Loading is single-threaded, and so is this.
+ */
+void config_set_include_root(const char *root);
+
+/*
  * A time setting as PostgreSQL reads one whose base unit is milliseconds
  * (idle_in_transaction_session_timeout): a number, optional whitespace and
  * an optional unit (us, ms, s, min, h, d; a bare number is milliseconds),

@@ -25,6 +25,15 @@ char *config_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
  */
 const char *config_resolve_path(struct arena *a, const char *base, const char *path);
 
+/*
+ * An include directive's path, as config_resolve_path, except that an
+ * absolute path never reads this machine's files: it is taken under the
+ * object's `config_root:` (config_set_include_root), and without one it is
+ * an error at pos. Returns the path (in the arena), or NULL with *err set.
+ */
+const char *config_resolve_include(struct arena *a, const char *base, const char *path,
+				   struct pos pos, char **err);
+
 /* Column (1-based, in characters) of p on the line starting at line. */
 uint32_t config_column_of(const char *line, const char *p);
 

@@ -352,9 +352,13 @@ static bool ini_line_start(struct ini_src *s, bool *consumed)
 		return false;
 	}
 	path = xstrndup(q, n);
-	rc = ini_read_file(s->r, config_resolve_path(s->r->a, s->file, path),
-			   pos_make(s->file, s->line, config_column_of(s->line_ptr, p)), s->depth + 1,
-			   *s->section ? s->section : s->inherited);
+	{
+		struct pos at = pos_make(s->file, s->line, config_column_of(s->line_ptr, p));
+		const char *inc = config_resolve_include(s->r->a, s->file, path, at, s->r->err);
+
+		rc = inc ? ini_read_file(s->r, inc, at, s->depth + 1,
+					 *s->section ? s->section : s->inherited) : -1;
+	}
 	free(path);
 	if (rc != 0)
 		s->r->failed = true;

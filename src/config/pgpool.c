@@ -435,8 +435,8 @@ static int pp_parse(struct pp_read *r, const char *file, const char *buf, size_t
 
 			if (!*value)
 				return config_fail_at(r->err, kpos, "include: empty file name");
-			inc = config_resolve_path(r->a, file, value);
-			if (pp_read_file(r, inc, kpos, depth + 1) != 0)
+			inc = config_resolve_include(r->a, file, value, kpos, r->err);
+			if (!inc || pp_read_file(r, inc, kpos, depth + 1) != 0)
 				return -1;
 		} else {
 			config_add_setting(r->out, "", name, value, kpos);

@@ -310,7 +310,9 @@ static int pg_include(struct pg_read *r, const struct pg_lex *l, const char *dir
 
 	if (!*value)
 		return config_fail_at(r->err, pos, "%s: empty file name", directive);
-	path = config_resolve_path(r->a, l->file, value);
+	path = config_resolve_include(r->a, l->file, value, pos, r->err);
+	if (!path)
+		return -1;
 	if (strcmp(directive, "include_dir") == 0)
 		return pg_read_dir(r, path, pos, depth);
 	return pg_read_file(r, path, pos, depth + 1, strcmp(directive, "include_if_exists") == 0);
