@@ -30,14 +30,7 @@ ln -s "$ROOT/tests/stub_gh.py" "$BIN/gh"
 ln -s "$ROOT/tests/stub_gh.py" "$BIN/curl"
 
 REPO=$TMP/repo
-mkdir -p "$REPO/infra"
-cd "$REPO" || exit 2
-git init -q -b master
-cp "$ROOT/testdata/diff/one.yaml" infra/connbudget.yaml
-git add -A && git commit -qm one
-BASE=$(git rev-parse HEAD)
-cp "$ROOT/testdata/diff/two.yaml" infra/connbudget.yaml
-git commit -qam two
+diff_repo "$REPO"
 
 # A recipe's connbudget commands as one script, the install path made ours.
 steps() { # steps FILE.yml github|gitlab

@@ -21,14 +21,8 @@ export TMPDIR=$TMP/tmp
 mkdir -p "$TMPDIR"
 
 REPO=$TMP/repo
-mkdir -p "$REPO/infra"
-cd "$REPO" || exit 2
-git init -q -b master
-cp "$ROOT/testdata/diff/one.yaml" infra/connbudget.yaml
-git add -A && git commit -qm one
-"$CB" check --format json infra/connbudget.yaml >"$TMP/base.json"
-cp "$ROOT/testdata/diff/two.yaml" infra/connbudget.yaml
-git commit -qam two
+save_base() { "$CB" check --format json infra/connbudget.yaml >"$TMP/base.json"; }
+diff_repo "$REPO" save_base
 
 #--- commit 2 against commit 1 ----------------------------------------------
 expect_rc 1 "diff HEAD~1: a new error" "$CB" diff --base HEAD~1 infra/connbudget.yaml

@@ -52,6 +52,24 @@ stop_pid() {
 	wait "$1" 2>/dev/null
 }
 
+# diff_repo DIR [CMD...]: a git repository in DIR (made the working
+# directory) with two commits of infra/connbudget.yaml: testdata/diff/one.yaml
+# (the API on one server), then two.yaml (replicas 1 -> 3 and a job worker).
+# CMD, when given, runs between the two commits. Sets BASE to the first.
+diff_repo() {
+	local root=$PWD dir=$1
+	shift
+	mkdir -p "$dir/infra"
+	cd "$dir" || exit 2
+	git init -q -b master
+	cp "$root/testdata/diff/one.yaml" infra/connbudget.yaml
+	git add -A && git commit -qm one
+	BASE=$(git rev-parse HEAD)
+	[ $# -gt 0 ] && "$@"
+	cp "$root/testdata/diff/two.yaml" infra/connbudget.yaml
+	git commit -qam two
+}
+
 finish() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../diff.h"
+#include "report_diff.h"
 #include "../version.h"
 #include "report_impl.h"
 #include "quote.h"
