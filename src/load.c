@@ -24,6 +24,7 @@
 #include "framework.h"
 #include "input.h"
 #include "load_fields.h"
+#include "load_sources.h"
 #include "load_yaml.h"
 #include "rds.h"
 
@@ -32,13 +33,14 @@ static const char DEFAULT_ENVIRONMENT[] = "production";
 /* The only format version (docs/topology.md). */
 enum { FORMAT_VERSION = 1 };
 
-enum top_key { K_VERSION, K_ENVIRONMENT, K_DATABASES, K_POOLERS, K_CLIENTS, K_LINT, K_INCLUDE, K_COUNT };
+enum top_key { K_VERSION, K_ENVIRONMENT, K_DATABASES, K_POOLERS, K_CLIENTS, K_LINT, K_INCLUDE, K_SOURCES,
+	       K_COUNT };
 static const char *const top_keys[K_COUNT] = {
-	"version", "environment", "databases", "poolers", "clients", "lint", "include",
+	"version", "environment", "databases", "poolers", "clients", "lint", "include", "sources",
 };
 /* What an included file may hold (docs/decisions.md). */
 static const char *const fragment_keys[] = { "version", "databases", "poolers", "clients", "include" };
-static const bool fragment_ok[K_COUNT] = { true, false, true, true, true, false, true };
+static const bool fragment_ok[K_COUNT] = { true, false, true, true, true, false, true, false };
 
 /* An include entry of the file being read, resolved against its directory. */
 struct incl {
@@ -91,7 +93,7 @@ static void incvec_release(struct incvec *v)
  * "inc/a.yaml" → "dir/inc/a.yaml". With escape, glob(3) metacharacters of
  * the directory part are escaped so only rel's are patterns. Caller frees.
  */
-static char *join_dir(const char *file, const char *rel, bool escape)
+char *load_join_dir(const char *file, const char *rel, bool escape)
 {
 	const char *slash = strrchr(file, '/');
 	struct sbuf b = { 0 };
@@ -129,7 +131,7 @@ static int read_include(struct yr *r, struct incvec *incs)
 			return -1;
 		xgrow(&incs->v, &incs->cap, incs->n + 1, sizeof(*incs->v));
 		incs->v[incs->n].glob = strpbrk(s.s, "*?[") != NULL;
-		incs->v[incs->n].path = join_dir(r->file, s.s, incs->v[incs->n].glob);
+		incs->v[incs->n].path = load_join_dir(r->file, s.s, incs->v[incs->n].glob);
 		incs->v[incs->n].pos = s.pos;
 		incs->n++;
 		if (!list)
@@ -311,6 +313,9 @@ static int read_top(struct loader *L, struct yr *r, bool top, struct incvec *inc
 			break;
 		case K_INCLUDE:
 			rc = read_include(r, incs);
+			break;
+		case K_SOURCES:
+			rc = load_read_sources(r, L->t);
 			break;
 		default:
 			rc = read_section(L, r, (enum top_key)k);
@@ -598,6 +603,9 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	}
 	if (rc == 0)
 		rc = finish(&L);
+	/* docs/sources.md: the manifests' facts, before the config files fill what is still unset */
+	if (rc == 0)
+		rc = load_sources_apply(&L.ld, t, &L.client_cap);
 	/* config.h: the `config:` files fill what the YAML leaves unset, so they
 	 * are read before anything is validated */
 	if (rc == 0)
@@ -1021,7 +1029,9 @@ out:
 	return rc;
 }
 
-int load_set(struct topology *t, const char *path, const char *value, char **err)
+/* load_set, and load_set_at when at is given (its label and position). */
+static int set_value(struct topology *t, const char *path, const char *value, const char *label,
+		     const struct pos *at, char **err)
 {
 	struct ld ld = { 0 };
 	const struct field *f = NULL, *group = NULL;
@@ -1043,10 +1053,13 @@ int load_set(struct topology *t, const char *path, const char *value, char **err
 	ld.t = t;
 	yr_init_buffer(&r, &ld, "--set", value, strlen(value));
 	r.set_path = path;
+	r.set_label = label;
 	/* the value keeps the position of what it replaces, so findings point into the file */
 	r.set_pos = load_field_is_set(f, obj) ? load_field_pos(f, obj) : idpos;
 	if (r.set_pos.line == 0)
 		r.set_pos = idpos;
+	if (at)
+		r.set_pos = *at;
 	if (yr_next(&r) || yr_next(&r))
 		goto out;
 	if (yr_is(&r, YAML_STREAM_END_EVENT)) {
@@ -1074,4 +1087,15 @@ out:
 	else
 		free(ld.err);
 	return rc;
+}
+
+int load_set(struct topology *t, const char *path, const char *value, char **err)
+{
+	return set_value(t, path, value, NULL, NULL, err);
+}
+
+int load_set_at(struct topology *t, const char *path, const char *value, const char *label, struct pos pos,
+		char **err)
+{
+	return set_value(t, path, value, label, &pos, err);
 }

@@ -55,6 +55,15 @@ int load_validate(struct topology *t, char **err);
  */
 int load_set(struct topology *t, const char *path, const char *value, char **err);
 
+/*
+ * The same for a value read from a source file (src/source/): the field
+ * takes pos, the value's place in that file, and an error reads
+ * "file:line:col: error: LABEL: what" there (label: "env DB_POOL"), still
+ * never quoting the value.
+ */
+int load_set_at(struct topology *t, const char *path, const char *value, const char *label, struct pos pos,
+		char **err);
+
 /* What an error says in place of a --set value, which it never quotes. */
 #define LOAD_SET_HIDDEN "(value not shown)"
 

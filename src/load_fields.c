@@ -113,6 +113,7 @@ static const struct field pooler_fields[] = {
 	FIELD_T(struct pooler, "config_root", F_STR, config_root, T_PGBOUNCER | T_PGPOOL),
 	FIELD(struct pooler, "environment", F_STR, environment),
 	FIELD(struct pooler, "ignore", F_SUPPRESS, ignore),
+	FIELD_T(struct pooler, "from", F_STR, from, T_PGBOUNCER),
 };
 const struct table load_table_pooler = { "pooler", pooler_fields, ARRAY_LEN(pooler_fields) };
 
@@ -153,6 +154,8 @@ static const struct field client_fields[] = {
 	FIELD(struct client, "environment", F_STR, environment),
 	FIELD_COLD("application_name", F_STR, application_name),
 	FIELD_COLD("ignore", F_SUPPRESS, ignore),
+	FIELD_COLD("from", F_STR, from),
+	FIELD_COLD("container", F_STR, container),
 };
 const struct table load_table_client = { "client", client_fields, ARRAY_LEN(client_fields) };
 

@@ -179,7 +179,9 @@ static int verror(struct yr *r, struct pos pos, bool with_path, const char *fmt,
 	if (r->ld->err)
 		return -1;
 	what = mask_vasprintf(fmt, ap);
-	if (r->set_path) {
+	if (r->set_label) {
+		sbuf_printf(&b, "%s:%u:%u: error: %s: %s", pos_file(pos), pos.line, pos.col, r->set_label, what);
+	} else if (r->set_path) {
 		sbuf_printf(&b, "--set %s: %s", r->set_path, what);
 	} else {
 		sbuf_printf(&b, "%s:%u:%u: error: ", pos_file(pos), pos.line, pos.col);
@@ -446,11 +448,13 @@ static int check_event(struct yr *r)
 		r->ended = true;
 		return 0;
 	case YAML_DOCUMENT_START_EVENT:
-		if (++r->ndocs > 1)
+		if (++r->ndocs > 1 && !r->multi_doc)
 			return yr_error_nopath(r, yr_pos(r), "a second YAML document is not allowed "
 					       "(a topology is one document)");
 		return 0;
 	case YAML_ALIAS_EVENT:
+		if (r->aliases)
+			return count_node(r);
 		return r->set_path ? yr_error(r, "aliases are not supported")
 				   : yr_error(r, "aliases are not supported (*%s)",
 					      (const char *)r->ev.data.alias.anchor);

@@ -45,6 +45,10 @@ struct yr {
 	unsigned file_id;         /* its number in the position file table (pos_file_id) */
 	const char *set_path;     /* load_set: errors read "--set PATH: what" */
 	struct pos set_pos;       /* load_set: the position every value gets */
+	const char *set_label;    /* load_set_at: errors read "file:line:col: error: LABEL: what" */
+	/* what a source file (src/source/) may hold and a topology may not */
+	bool multi_doc;           /* several documents (a manifest stream) */
+	bool aliases;             /* aliases and merge keys (compose's x- blocks) */
 	unsigned depth;
 	unsigned ndocs;           /* documents started */
 	bool stream_failed;       /* yr_next failed: the stream itself is bad */
@@ -105,6 +109,13 @@ int ld_error(struct ld *ld, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3,
 
 void yr_path_push(struct yr *r, const char *component);
 void yr_path_pop(struct yr *r);
+
+/*
+ * rel resolved against the directory of file (load.c): "dir/main.yaml" +
+ * "inc/a.yaml" → "dir/inc/a.yaml"; with escape, glob metacharacters of the
+ * directory part are escaped. Caller frees.
+ */
+char *load_join_dir(const char *file, const char *rel, bool escape);
 
 /* YAML 1.2 core-schema resolution of a scalar. */
 enum sclass { SC_NULL, SC_BOOL, SC_INT, SC_FLOAT, SC_STR };

@@ -133,6 +133,31 @@ const char *pooler_type_name(enum pooler_type t);
 const char *pool_mode_name(enum pool_mode m);
 const char *feature_name(enum feature f);
 
+/* Where a client's or pooler's facts were read (docs/sources.md): JSON's "source". */
+struct workload_ref {
+	const char *file;             /* the manifest, as positions name it */
+	const char *kind;             /* "deployment", "service" (compose) */
+	const char *namespace;        /* "default" when unnamed; NULL for compose */
+	const char *name;
+	const char *container;        /* NULL for a pooler */
+	struct pos pos;               /* metadata.name */
+};
+
+/* One entry of `sources:`: a kind of file, its path or glob, its env mapping. */
+struct source_env_var {
+	const char *field;            /* a client field: "url", "pool.size" */
+	struct pos pos;
+	struct str *vars;             /* the variables, the first set wins */
+	size_t nvars;
+};
+struct source_entry {
+	struct str kind;              /* "kubernetes", "compose" */
+	struct str path;              /* as written; "-" is standard input */
+	struct source_env_var *env;   /* the mapping as written (url defaults to DATABASE_URL) */
+	size_t nenv;
+	bool command_line;            /* --source KIND=PATH: relative to the working directory */
+};
+
 struct database {
 	struct str id;        /* pos: the key under `databases:` */
 	struct num max_connections;
@@ -207,6 +232,9 @@ struct pooler {
 	struct str environment;
 	struct strlist ignore;
 	const struct bouncer_conf *bouncer; /* from config: (arena), NULL without one */
+	struct str from;      /* a workload of the sources whose pods are its instances */
+	const struct workload_ref *source;  /* that workload, once bound */
+	struct num instances_peak; /* from:: max_replicas + surge of the workload (a rolling deploy) */
 };
 
 struct pool {
@@ -245,6 +273,11 @@ struct client_cold {
 	struct num concurrency;
 	struct str application_name;
 	struct strlist ignore;
+	struct str from;              /* a workload of the sources: "kubernetes:deployment/web" */
+	struct str container;         /* its container, when it has several */
+	const struct workload_ref *source; /* the workload bound (from:) or discovered; NULL: none */
+	bool discovered;              /* made from a workload nobody bound (docs/sources.md) */
+	bool pool_unknown;            /* CB020: nothing gives its pool size */
 };
 
 struct client {
@@ -337,6 +370,9 @@ struct topology {
 
 	/* Id indexes (id → array index), built by model_index. */
 	struct strmap db_index, pooler_index, client_index;
+	/* `sources:` and --source (arena) */
+	struct source_entry *sources;
+	size_t nsources;
 };
 
 /* Build the id indexes; false when an id is defined twice (the loader reports it first). */

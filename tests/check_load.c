@@ -575,7 +575,7 @@ START_TEST(test_errors_schema)
 		      "t.yaml:2:1: error: unknown key \"environmnet\", did you mean \"environment\"?");
 	ck_load_error("version: 1\nzzz: 1\n",
 		      "t.yaml:2:1: error: unknown key \"zzz\" (expected version, environment, databases, "
-		      "poolers, clients, lint or include)");
+		      "poolers, clients, lint, include or sources)");
 	ck_load_error("version: 1\ndatabases: {main: {max_connections: 100, sttings: {}}}\n",
 		      "t.yaml:2:42: error: databases.main: unknown key \"sttings\", did you mean \"settings\"?");
 	ck_load_error("version: 1\ndatabases: {main: {max_connections: 100, [a]: 1}}\n",

@@ -1,101 +1,146 @@
 /*
  * source.h - one reader per kind of infrastructure file: Kubernetes
- * manifests, docker-compose files, serverless.yml, CloudFormation
- * templates, Terraform plans. A reader reads one file and yields facts.
+ * manifests and compose files today (docs/sources.md).
  *
- * A fact is what `plan --set PATH=VALUE` hands the loader, a field of the
- * topology and a value for it, with the place in the source file the value
- * was read from:
+ * A reader turns a file into items: the workloads it declares (a
+ * Deployment, a compose service), and what joins them (an autoscaler, a
+ * ConfigMap). Each item keeps what the file states, as written, with the
+ * place it is written:
  *
- *	clients.api.replicas = 6  @ deploy/api.yaml:12:13
+ *	deployment default/web   replicas "3" @ k8s/web.yaml:7:13
+ *	                         container web: DATABASE_URL "postgres://..." @ k8s/web.yaml:21:20
  *
- * The loader applies every fact with the code behind load_set (load.h):
- * the path is resolved and the value read and checked exactly as a --set
- * value (and so as the same value written in the topology), then
- * load_validate runs once over the result. Unlike a --set value, which
- * takes the position of what it replaces, a fact keeps its own, so that a
- * finding about it points into the source file. The loader, not the
- * reader, decides what a fact does to a field the topology sets itself.
- *
- * This is the interface only: no reader exists yet, and nothing is built
- * from this header until the first one is. The families of the same shape
- * are src/config/ (config.h) and the formats of src/report/ (report.c's
- * table): one struct of function pointers or one table, one file per
- * member, and the core never names a member.
+ * The reader copies and never computes: a replica count is a fact, a
+ * demand is budget.c's. A value it cannot read with certainty (a Secret,
+ * an env_file, a template) is left unknown, never guessed, and a Secret
+ * is never opened. It knows no topology field, no rule and no figure:
+ * src/sources.c binds the items to the topology's clients and poolers
+ * (from:), finds the ones nobody binds (discovery) and applies the facts
+ * through load_set_at (load.h), so a value from a manifest is read and
+ * checked exactly as the same value in the topology, and keeps its own
+ * position for the findings about it.
  *
  * Adding a reader:
- *  1. Write src/source/<name>.c, defining
- *     `const struct source_kind source_<name>` with the read function
- *     below, and declare it at the end of this header.
- *  2. Add one row to the loader's table of kinds, in which the entries of
- *     the topology's `sources:` are looked up by name (the key and the
- *     table come with the first reader, the table shaped as report.c's
- *     formats[]).
- *  3. Add golden cases under testdata/, one source file beside the
- *     topology that names it and the expected facts and findings.
- *  4. Document the kind and the fields it fills in docs/.
- *
- * What read must do:
- *  - Read the one file at path (and what that file itself includes, by its
- *    own format's rules), nothing else: no network, no environment, no
- *    other file of the topology.
- *  - For every value it recognises, append one struct source_fact to out:
- *    path as load_set takes it (section.id.field[.subfield], naming an
- *    object the topology declares: clients.api.replicas), value the scalar
- *    as it would be written in the topology's YAML ("6", "30s", "true"),
- *    pos where in path the value stands (pos_make(path, line, col), line
- *    and column 1-based, the column counting characters). Grow out->v with
- *    xgrow (util.h); put path and value in ctx->arena.
- *  - Copy what the file says, never compute: a replica count is a fact,
- *    a demand is budget.c's (replicas × pool size, the defaults of a
- *    framework). A value it cannot read with certainty (a template
- *    expression, a variable with no default) yields no fact rather than a
- *    guess.
- *  - Know no rule and no figure, print nothing: the loader reports its
- *    errors, the rules judge the topology the facts make.
- *  - Return 0, or -1 with *err "file:line:col: error: what" (caller frees,
- *    the position in path, or ctx->from when path cannot be opened). Facts
- *    appended before an error stay in out; the caller releases out either
- *    way.
- *  - Stay within the loader's limits on hostile input (load.h): file size,
- *    nesting, the length of a string.
+ *  1. Write src/source/<name>.c defining `const struct source_kind
+ *     source_<name>` and declare it at the end of this header.
+ *  2. Add its row to the table in src/sources.c, where the keys of a
+ *     `sources:` entry are looked up.
+ *  3. Golden cases under testdata/sources/: real files with their origin
+ *     in a comment, the figures computed by hand in tests/sources.sh.
+ *  4. Its section in docs/sources.md; a seed for the fuzz target.
  */
 #ifndef CONNBUDGET_SOURCE_H
 #define CONNBUDGET_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "load_yaml.h"
+#include "source/tree.h"
 #include "model.h"
 #include "util.h"
 
-/* One value a source file gives a topology field. */
-struct source_fact {
-	const char *path;     /* "clients.api.replicas": load_set's PATH */
-	const char *value;    /* "6": load_set's VALUE, a YAML scalar */
-	struct pos pos;       /* where the value stands in the source file */
+/* A value as the file writes it ("3", "25%"); text NULL when the file says nothing. */
+struct source_value {
+	const char *text;
+	struct pos pos;
+	bool implied;            /* not written: what the kind implies (a Deployment's 25% surge) */
 };
 
-/* The facts of one source file, in the order read. v is malloc'd (the caller frees it). */
-struct source_facts {
-	struct source_fact *v;
+/* One environment variable of a container. */
+struct source_env {
+	const char *name;
+	const char *value;       /* NULL: not known (a Secret, a missing ConfigMap key) */
+	struct pos pos;          /* the value, or the variable's name when there is none */
+	const char *config_map;  /* valueFrom.configMapKeyRef: resolved by the kind's finish */
+	const char *config_key;
+};
+
+/* envFrom.configMapRef: every key of a ConfigMap, below the container's own env. */
+struct source_env_from {
+	const char *config_map;
+	struct pos pos;
+};
+
+struct source_container {
+	const char *name;
+	struct pos pos;
+	struct source_env *env;
+	size_t nenv;
+	struct source_env_from *from;
+	size_t nfrom;
+};
+
+enum source_role {
+	SOURCE_WORKLOAD,         /* Deployment, StatefulSet, Rollout, Job, CronJob, compose service */
+	SOURCE_POOLER,           /* CloudNativePG Pooler: a pgbouncer */
+	SOURCE_AUTOSCALER,       /* HorizontalPodAutoscaler, KEDA ScaledObject */
+	SOURCE_CONFIG_MAP,       /* its data as env (name = key) in containers[0] */
+};
+
+struct source_item {
+	enum source_role role;
+	const char *file;        /* the file it was read from (set by the loader) */
+	const char *kind;        /* lower case: "deployment", "service" (compose) */
+	const char *namespace;   /* "default" when the manifest names none */
+	const char *name;
+	struct pos pos;          /* metadata.name (the service's key in compose) */
+	bool job;                /* Job, CronJob: a client of type job */
+	struct source_value replicas, max_replicas, surge;
+	/* SOURCE_AUTOSCALER: what it scales, and its floor */
+	const char *target_kind, *target_name;
+	struct source_value min_replicas;
+	/* SOURCE_POOLER: spec.pgbouncer.poolMode and parameters */
+	struct source_value pool_mode, default_pool_size, max_client_conn, reserve_pool_size;
+	struct source_container *containers;
+	size_t ncontainers;
+};
+
+/* The items of every file of one `sources:` entry; malloc'd arrays, strings in the arena. */
+struct source_items {
+	struct source_item *v;
 	size_t n, cap;
-};
-
-/* What a reader is given besides the path. */
-struct source_ctx {
-	const struct topology *t;  /* the topology naming the source, as read so far */
-	struct pos from;           /* the `sources:` entry naming the file */
-	struct arena *arena;       /* where the facts' strings live (the topology's) */
+	struct arena *arena;
 };
 
 /* One kind of source file. */
 struct source_kind {
-	const char *name;          /* "kubernetes", as written in `sources:` */
-	/* Read path (resolved against the topology's directory); append its facts to out. */
-	int (*read)(const struct source_ctx *ctx, const char *path, struct source_facts *out,
-		    char **err);
+	const char *name;        /* "kubernetes", as written in `sources:` */
+	/*
+	 * Read one file, len bytes at data named file, and append its items.
+	 * Returns 0, or -1 with the error "file:line:col: error: what" in
+	 * ld->err (the loader's guarded YAML reader, load_yaml.h, records it);
+	 * items appended before an error stay.
+	 */
+	int (*read)(struct ld *ld, const char *file, const char *data, size_t len, struct source_items *out);
 };
 
-/* The readers (src/source/<name>.c), one line each as they are added. */
+/* Release the array of items (everything else lives in the arena). */
+void source_items_release(struct source_items *items);
+
+/* Shared by the readers (source.c). A new item, zeroed, namespace "default". */
+struct source_item *source_item_add(struct source_items *out);
+/* The variable's definition in c (the last one wins, as in Kubernetes), or NULL. */
+const struct source_env *source_env_find(const struct source_container *c, const char *name);
+/*
+ * Templates (Helm's `{{ .Values.x }}`) are not manifests. A reader calls
+ * source_template_check after a failed parse, and with a value it reads
+ * (s, at pos): when the file is a template, the error says so at the first
+ * `{{` and how to render it, in place of what the YAML reader said.
+ * Returns -1 when it recorded that error, else 0.
+ */
+int source_template_check(struct ld *ld, const char *file, const char *data, size_t len);
+int source_template_value(struct ld *ld, const char *s, struct pos pos);
+/*
+ * Read a whole file of items, read_doc called on each document's root;
+ * read_doc returns 0, -1 on an error it recorded, or -2 on a node of the
+ * wrong shape (which in a file holding `{{` is a template's doing).
+ */
+int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, bool aliases,
+		       struct source_items *out,
+		       int (*read_doc)(struct ld *ld, const struct tnode *root, struct source_items *out));
+
+extern const struct source_kind source_kubernetes;
+extern const struct source_kind source_compose;
 
 #endif

@@ -1,0 +1,919 @@
+/*
+ * load_sources.c - `sources:` (docs/sources.md): the topology's figures read
+ * from the manifests they live in.
+ *
+ * The readers of src/source/ turn each file into items (a Deployment, its
+ * autoscaler, a ConfigMap) and know nothing of the topology; this file
+ * joins them, finds the workload each `from:` names, picks its container,
+ * and hands every fact to load_set_at, so that a value from a manifest is
+ * read and checked exactly as the same value written in the topology, and
+ * keeps the manifest's position for the findings about it. A workload no
+ * client names, whose url points at a declared database or pooler, becomes
+ * a client of its own (discovery).
+ *
+ * Precedence, per fact:
+ *  - a value the manifest states (spec.replicas: 3) wins; a different one
+ *    in the topology is a mismatch, CB018 at the manifest's line;
+ *  - a value the kind implies (a Deployment's 25% surge, one replica)
+ *    applies only where the topology says nothing;
+ *  - an env variable, when set, wins over the topology's value, which is
+ *    the fallback an application uses when its variable is unset.
+ */
+#include "load_sources.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conninfo.h"
+#include "input.h"
+#include "load_fields.h"
+#include "source/source.h"
+
+/* The kinds of `sources:` entries, looked up by name. */
+static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose };
+static const char *const kind_names[] = { "kubernetes", "compose" };
+static const char *const entry_keys[] = { "kubernetes", "compose", "env" };
+
+/* The variable a source's workloads give their database url in, unless env: says. */
+static const char DEFAULT_URL_VAR[] = "DATABASE_URL";
+
+enum { SOURCES_MAX_ENTRIES = 100, SOURCES_MAX_FILES = 1000 };
+
+/* ---- reading `sources:` -------------------------------------------------- */
+
+/* Whether name is a client field env: may map: url, or one holding a number or a duration. */
+static bool env_field_ok(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	const struct field *f;
+
+	if (strcmp(name, "url") == 0)
+		return true;
+	f = load_field_find(&load_table_client, name, dot ? (size_t)(dot - name) : strlen(name));
+	if (f && dot && f->kind == F_MAP && f->sub)
+		f = load_field_find(f->sub, dot + 1, strlen(dot + 1));
+	else if (dot)
+		return false;
+	return f && (f->kind == F_UINT || f->kind == F_DURATION || f->kind == F_SURGE || f->kind == F_REAL);
+}
+
+static int read_env_map(struct yr *r, struct topology *t, struct source_entry *e)
+{
+	struct source_env_var *v = NULL;
+	size_t n = 0, cap = 0;
+	struct str *vars = NULL;
+	size_t nv = 0, vcap = 0;
+	int rc = -1;
+
+	if (!yr_is(r, YAML_MAPPING_START_EVENT))
+		return yr_type_error(r, "a mapping of client field to variable");
+	for (;;) {
+		struct str field, var;
+		bool list;
+		size_t i;
+
+		if (yr_next(r))
+			goto out;
+		if (yr_is(r, YAML_MAPPING_END_EVENT))
+			break;
+		if (load_read_string(r, &field))
+			goto out;
+		if (!env_field_ok(field.s)) {
+			yr_error(r, "\"%s\" is not a client field the environment can give (url, pool.size, "
+				 "pool.acquire_timeout, processes, threads, or another field holding a number)",
+				 field.s);
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(v[i].field, field.s) == 0) {
+				yr_error(r, "duplicate key \"%s\" (first at line %u)", field.s, v[i].pos.line);
+				goto out;
+			}
+		yr_path_push(r, field.s);
+		if (yr_next(r))
+			goto out;
+		list = yr_is(r, YAML_SEQUENCE_START_EVENT);
+		nv = 0;
+		for (;;) {
+			if (list) {
+				if (yr_next(r))
+					goto out;
+				if (yr_is(r, YAML_SEQUENCE_END_EVENT))
+					break;
+			}
+			if (nv >= 32) {
+				yr_error(r, "more than 32 variables for one field");
+				goto out;
+			}
+			if (load_read_string(r, &var))
+				goto out;
+			xgrow(&vars, &vcap, nv + 1, sizeof(*vars));
+			vars[nv++] = var;
+			if (!list)
+				break;
+		}
+		if (nv == 0) {
+			yr_error(r, "expected a variable or a list of variables, got an empty list");
+			goto out;
+		}
+		yr_path_pop(r);
+		xgrow(&v, &cap, n + 1, sizeof(*v));
+		v[n].field = field.s;
+		v[n].pos = field.pos;
+		v[n].nvars = nv;
+		v[n].vars = arena_alloc(&t->arena, nv * sizeof(*vars));
+		memcpy(v[n].vars, vars, nv * sizeof(*vars));
+		n++;
+	}
+	e->nenv = n;
+	if (n) {
+		e->env = arena_alloc(&t->arena, n * sizeof(*v));
+		memcpy(e->env, v, n * sizeof(*v));
+	}
+	rc = 0;
+out:
+	free(v);
+	free(vars);
+	return rc;
+}
+
+static int read_entry(struct yr *r, struct topology *t, struct source_entry *e)
+{
+	struct pos start = yr_pos(r);
+	size_t k;
+	bool env_seen = false;
+
+	memset(e, 0, sizeof(*e));
+	if (!yr_is(r, YAML_MAPPING_START_EVENT))
+		return yr_type_error(r, "a mapping such as {kubernetes: deploy/*.yaml}");
+	for (;;) {
+		if (yr_next(r))
+			return -1;
+		if (yr_is(r, YAML_MAPPING_END_EVENT))
+			break;
+		if (!yr_is(r, YAML_SCALAR_EVENT))
+			return yr_type_error(r, "a key");
+		for (k = 0; k < ARRAY_LEN(entry_keys); k++)
+			if (strlen(entry_keys[k]) == yr_len(r) && memcmp(entry_keys[k], yr_text(r), yr_len(r)) == 0)
+				break;
+		if (k == ARRAY_LEN(entry_keys))
+			return load_unknown_key(r, entry_keys, ARRAY_LEN(entry_keys));
+		if (k == ARRAY_LEN(entry_keys) - 1) {
+			if (env_seen)
+				return yr_error(r, "duplicate key \"env\"");
+			env_seen = true;
+			yr_path_push(r, "env");
+			if (yr_next(r) || read_env_map(r, t, e))
+				return -1;
+			yr_path_pop(r);
+			continue;
+		}
+		if (e->kind.s)
+			return yr_error(r, "one kind of source per entry: \"%s\" is already given", e->kind.s);
+		e->kind.s = kind_names[k];
+		e->kind.pos = yr_pos(r);
+		yr_path_push(r, kind_names[k]);
+		if (yr_next(r) || load_read_string(r, &e->path))
+			return -1;
+		yr_path_pop(r);
+	}
+	if (!e->kind.s)
+		return yr_error_at(r, start, "a source entry needs its kind and path (kubernetes: PATH or compose: PATH)");
+	return 0;
+}
+
+int load_read_sources(struct yr *r, struct topology *t)
+{
+	struct source_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	char idx[32];
+	int rc = -1;
+
+	if (!yr_is(r, YAML_SEQUENCE_START_EVENT))
+		return yr_type_error(r, "a list of sources");
+	for (;;) {
+		if (yr_next(r))
+			goto out;
+		if (yr_is(r, YAML_SEQUENCE_END_EVENT))
+			break;
+		if (n >= SOURCES_MAX_ENTRIES) {
+			yr_error(r, "more than %d sources", SOURCES_MAX_ENTRIES);
+			goto out;
+		}
+		xgrow(&v, &cap, n + 1, sizeof(*v));
+		snprintf(idx, sizeof(idx), "[%zu]", n);
+		yr_path_push(r, idx);
+		if (read_entry(r, t, &v[n]))
+			goto out;
+		yr_path_pop(r);
+		n++;
+	}
+	t->sources = arena_alloc(&t->arena, (n + 1) * sizeof(*v));
+	if (n)
+		memcpy(t->sources, v, n * sizeof(*v));
+	t->nsources = n;
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+/* ---- reading the files --------------------------------------------------- */
+
+/* Everything read from the sources of one load. */
+struct bind {
+	struct ld *ld;
+	struct topology *t;
+	size_t *client_cap;
+	struct source_items items;      /* of every entry, in order */
+	size_t *entry_of;               /* items.v[i] came from t->sources[entry_of[i]] */
+	bool *bound;                    /* items.v[i] is named by a from: */
+};
+
+static int source_error(struct bind *b, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static int source_error(struct bind *b, struct pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+	int rc;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	rc = ld_error(b->ld, pos, "%s", what);
+	free(what);
+	return rc;
+}
+
+/* Standard input, whole, within the file size limit. */
+static int read_stdin(struct bind *b, struct pos at, char **data, size_t *len)
+{
+	struct sbuf buf = { 0 };
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			sbuf_release(&buf);
+			return source_error(b, at, "cannot read standard input: %s", strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (buf.len + (size_t)n > LOAD_MAX_FILE_BYTES) {
+			sbuf_release(&buf);
+			return source_error(b, at, "standard input is larger than the limit of %d bytes (16 MiB)",
+					    LOAD_MAX_FILE_BYTES);
+		}
+		sbuf_add(&buf, chunk, (size_t)n);
+	}
+	*len = buf.len;
+	*data = buf.s ? sbuf_detach(&buf) : xstrdup("");
+	return 0;
+}
+
+static int read_one(struct bind *b, size_t entry, const struct source_kind *kind, const char *file)
+{
+	const struct source_entry *e = &b->t->sources[entry];
+	const char *data, *name;
+	size_t len, first = b->items.n, i;
+	char *own = NULL;
+	bool owned = false;
+	int rc;
+
+	if (strcmp(file, "-") == 0) {
+		if (read_stdin(b, e->path.pos, &own, &len))
+			return -1;
+		data = own;
+		name = "<stdin>";
+	} else {
+		if (input_read(file, &data, &len, &owned) != 0)
+			return source_error(b, e->path.pos, "%s \"%s\": %s", e->kind.s, file, input_why());
+		if (owned)
+			own = (char *)data;
+		name = arena_strdup(&b->t->arena, file);
+	}
+	if (len > LOAD_MAX_FILE_BYTES) {
+		free(own);
+		return source_error(b, e->path.pos, "%s \"%s\": file of %zu bytes is larger than the limit of %d "
+				    "bytes (16 MiB)", e->kind.s, file, len, LOAD_MAX_FILE_BYTES);
+	}
+	rc = kind->read(b->ld, name, data, len, &b->items);
+	free(own);
+	for (i = first; i < b->items.n; i++)
+		b->items.v[i].file = name;
+	b->entry_of = xrealloc(b->entry_of, (b->items.n + 1) * sizeof(*b->entry_of));
+	for (i = first; i < b->items.n; i++)
+		b->entry_of[i] = entry;
+	return rc;
+}
+
+static int has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* The files of one entry: a path, a glob, a directory's *.yaml and *.yml, or "-". */
+static int read_entry_files(struct bind *b, size_t entry)
+{
+	const struct source_entry *e = &b->t->sources[entry];
+	const struct source_kind *kind = NULL;
+	char *path, **paths = NULL;
+	size_t i, n = 0, k;
+	struct stat st;
+	int rc = 0;
+
+	for (k = 0; k < ARRAY_LEN(kinds); k++)
+		if (strcmp(kinds[k]->name, e->kind.s) == 0)
+			kind = kinds[k];
+	if (strcmp(e->path.s, "-") == 0)
+		return read_one(b, entry, kind, "-");
+	path = e->command_line ? xstrdup(e->path.s) : load_join_dir(b->t->file, e->path.s, has_glob(e->path.s));
+	if (!has_glob(e->path.s) && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* a directory: its manifests, *.yaml then *.yml, each sorted */
+		static const char *const exts[] = { "*.yaml", "*.yml" };
+		for (k = 0; rc == 0 && k < ARRAY_LEN(exts); k++) {
+			char *dir = load_join_dir("", path, true), *pat = xasprintf("%s/%s", dir, exts[k]);
+			free(dir);
+			if (input_glob(pat, SOURCES_MAX_FILES, &paths, &n) != 0)
+				rc = source_error(b, e->path.pos, "%s \"%s\": %s", e->kind.s, e->path.s, input_why());
+			for (i = 0; rc == 0 && i < n; i++)
+				rc = read_one(b, entry, kind, paths[i]);
+			if (paths)
+				input_glob_free(paths, n);
+			paths = NULL;
+			free(pat);
+		}
+		free(path);
+		return rc;
+	}
+	if (!has_glob(e->path.s)) {
+		rc = read_one(b, entry, kind, path);
+		free(path);
+		return rc;
+	}
+	if (input_glob(path, SOURCES_MAX_FILES, &paths, &n) != 0) {
+		rc = source_error(b, e->path.pos, "%s \"%s\": %s", e->kind.s, e->path.s, input_why());
+	} else if (n == 0) {
+		rc = source_error(b, e->path.pos, "%s \"%s\": no file matches", e->kind.s, e->path.s);
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = read_one(b, entry, kind, paths[i]);
+	if (paths)
+		input_glob_free(paths, n);
+	free(path);
+	return rc;
+}
+
+/* ---- joining what refers across files -------------------------------------- */
+
+static const struct source_item *find_config_map(const struct bind *b, const char *ns, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < b->items.n; i++) {
+		const struct source_item *it = &b->items.v[i];
+		if (it->role == SOURCE_CONFIG_MAP && strcmp(it->namespace, ns) == 0 && strcmp(it->name, name) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/*
+ * configMapKeyRef takes the key's value; envFrom puts every key of the
+ * ConfigMap below the container's own variables, which win, as the kubelet
+ * does. A ConfigMap not in the sources leaves its variables unknown.
+ */
+static void join_config_maps(struct bind *b)
+{
+	size_t i, j, k, m;
+
+	for (i = 0; i < b->items.n; i++) {
+		struct source_item *it = &b->items.v[i];
+		for (j = 0; it->role != SOURCE_CONFIG_MAP && j < it->ncontainers; j++) {
+			struct source_container *c = &it->containers[j];
+			size_t extra = 0;
+
+			for (k = 0; k < c->nenv; k++) {
+				const struct source_item *cm;
+				const struct source_env *v;
+				if (!c->env[k].config_map)
+					continue;
+				cm = find_config_map(b, it->namespace, c->env[k].config_map);
+				v = cm && c->env[k].config_key ? source_env_find(&cm->containers[0], c->env[k].config_key)
+							       : NULL;
+				if (v) {
+					c->env[k].value = v->value;
+					c->env[k].pos = v->pos;
+				}
+			}
+			for (k = 0; k < c->nfrom; k++) {
+				const struct source_item *cm = find_config_map(b, it->namespace, c->from[k].config_map);
+				extra += cm ? cm->containers[0].nenv : 0;
+			}
+			if (extra) {
+				struct source_env *env = arena_alloc(&b->t->arena, (extra + c->nenv) * sizeof(*env));
+				size_t n = 0;
+				for (k = 0; k < c->nfrom; k++) {
+					const struct source_item *cm = find_config_map(b, it->namespace, c->from[k].config_map);
+					for (m = 0; cm && m < cm->containers[0].nenv; m++)
+						env[n++] = cm->containers[0].env[m];
+				}
+				memcpy(env + n, c->env, c->nenv * sizeof(*env));
+				c->env = env;
+				c->nenv += n;
+			}
+		}
+	}
+}
+
+/* The autoscaler of a workload: the one whose scaleTargetRef names it. */
+static const struct source_item *find_autoscaler(const struct bind *b, const struct source_item *w)
+{
+	size_t i;
+
+	for (i = 0; i < b->items.n; i++) {
+		const struct source_item *a = &b->items.v[i];
+		if (a->role == SOURCE_AUTOSCALER && a->target_name && strcmp(a->namespace, w->namespace) == 0 &&
+		    strcmp(a->target_kind, w->kind) == 0 && strcmp(a->target_name, w->name) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* ---- binding ------------------------------------------------------------------ */
+
+/* value as a YAML scalar for load_set_at: digits as they are, anything else double-quoted. */
+static char *scalar(const char *value)
+{
+	struct sbuf b = { 0 };
+	const unsigned char *p;
+	bool digits = *value != '\0';
+
+	for (p = (const unsigned char *)value; *p; p++)
+		if (*p < '0' || *p > '9')
+			digits = false;
+	if (digits)
+		return xstrdup(value);
+	sbuf_putc(&b, '"');
+	for (p = (const unsigned char *)value; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sbuf_printf(&b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			sbuf_printf(&b, "\\x%02x", *p);
+		else
+			sbuf_putc(&b, (char)*p);
+	}
+	sbuf_putc(&b, '"');
+	return sbuf_detach(&b);
+}
+
+/* Set the field at path (clients.ID.FIELD) to value, read at pos; errors at pos under label. */
+static int set_fact(struct bind *b, const char *path, const char *value, const char *label, struct pos pos)
+{
+	char *v = scalar(value), *err = NULL;
+	int rc = load_set_at(b->t, path, v, label, pos, &err);
+
+	free(v);
+	if (rc) {
+		free(b->ld->err);
+		b->ld->err = err;
+	}
+	return rc;
+}
+
+static char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = arena_vasprintf(a, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Where a fact goes: a client's or a pooler's field. */
+struct target {
+	const char *object;             /* "clients.web" */
+	const struct strlist *ignore;
+	const struct source_item *w;
+};
+
+/*
+ * Apply one fact the workload gives a numeric field (replicas, max_replicas,
+ * surge, instances) at *now (and *percent for surge): stated, it wins and a
+ * different topology value is a mismatch (CB018); implied, it fills only a
+ * field the topology leaves unset.
+ */
+static int apply_fact(struct bind *b, const struct target *tg, const char *name, const struct source_value *v,
+		      const struct num *now, const bool *percent, const char *what)
+{
+	struct num before = *now;
+	bool before_percent = percent && *percent;
+	char *path, *label;
+	int rc;
+
+	if (!v->text || (v->implied && VALUE_SET(before)))
+		return 0;
+	path = xasprintf("%s.%s", tg->object, name);
+	label = xasprintf("%s/%s %s", tg->w->kind, tg->w->name, what);
+	rc = set_fact(b, path, v->text, label, v->pos);
+	free(path);
+	free(label);
+	if (rc)
+		return -1;
+	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent))) {
+		struct config_mismatch m = { 0 };
+
+		m.setting = name;
+		m.yaml_pos = before.pos;
+		m.conf_pos = v->pos;
+		m.yaml_value = arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v,
+					    before_percent ? "%" : "");
+		m.conf_value = arena_strdup(&b->t->arena, v->text);
+		m.object = tg->object;
+		m.ignore = tg->ignore;
+		m.detail = arena_printf(&b->t->arena, "%s of %s/%s", what, tg->w->kind, tg->w->name);
+		b->t->mismatches = xrealloc(b->t->mismatches, (b->t->nmismatches + 1) * sizeof(*b->t->mismatches));
+		b->t->mismatches[b->t->nmismatches++] = m;
+	}
+	return 0;
+}
+
+static const struct str default_url_var = { DEFAULT_URL_VAR, { 0 } };
+
+/* The variables env: maps field to, DATABASE_URL for an unmapped url; n 0 when none. */
+static const struct str *env_vars(const struct source_entry *e, const char *field, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < e->nenv; i++)
+		if (strcmp(e->env[i].field, field) == 0) {
+			*n = e->env[i].nvars;
+			return e->env[i].vars;
+		}
+	*n = strcmp(field, "url") == 0;
+	return &default_url_var;
+}
+
+/* The first of vars the container sets to a known value, or NULL. */
+static const struct source_env *first_set(const struct source_container *c, const struct str *vars, size_t n)
+{
+	const struct source_env *e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((e = source_env_find(c, vars[i].s)) && e->value)
+			return e;
+	return NULL;
+}
+
+/*
+ * The container a client reads: the one `container:` names, else the one
+ * whose env has the url variable, else the workload's only one.
+ */
+static int pick_container(struct bind *b, const struct source_item *w, const struct source_entry *e,
+			  const struct str *want, struct pos at, const struct source_container **out)
+{
+	const struct str *vars;
+	size_t i, n, found = 0, k;
+
+	*out = NULL;
+	if (want && want->s) {
+		for (i = 0; i < w->ncontainers; i++)
+			if (strcmp(w->containers[i].name, want->s) == 0) {
+				*out = &w->containers[i];
+				return 0;
+			}
+		return source_error(b, want->pos, "container: %s/%s has no container \"%s\"", w->kind, w->name,
+				    want->s);
+	}
+	vars = env_vars(e, "url", &n);
+	for (i = 0; i < w->ncontainers; i++)
+		for (k = 0; k < n; k++)
+			if (source_env_find(&w->containers[i], vars[k].s)) {
+				if (found++ == 0)
+					*out = &w->containers[i];
+				break;
+			}
+	if (found == 1)
+		return 0;
+	if (found == 0 && w->ncontainers == 1) {
+		*out = &w->containers[0];
+		return 0;
+	}
+	*out = NULL;
+	if (w->ncontainers == 0)
+		return 0;
+	return source_error(b, at, "%s/%s has %zu containers%s: say which with container:", w->kind, w->name,
+			    w->ncontainers, found ? " that set the url variable" : " and none sets the url variable");
+}
+
+/* The workload's replicas: spec.replicas, else its autoscaler's floor, else 1. */
+static struct source_value replicas_of(const struct source_item *w, const struct source_item *as)
+{
+	if (w->replicas.text)
+		return w->replicas;
+	if (as && as->min_replicas.text) {
+		struct source_value v = as->min_replicas;
+		v.implied = true;
+		return v;
+	}
+	return (struct source_value){ "1", w->pos, true };
+}
+
+static struct workload_ref *make_ref(struct bind *b, const struct source_item *w, const struct source_entry *e,
+				     const struct source_container *c)
+{
+	struct workload_ref *ref = arena_alloc(&b->t->arena, sizeof(*ref));
+
+	ref->file = w->file;
+	ref->kind = w->kind;
+	ref->namespace = strcmp(e->kind.s, "kubernetes") == 0 ? w->namespace : NULL;
+	ref->name = w->name;
+	ref->container = c ? c->name : NULL;
+	ref->pos = w->pos;
+	return ref;
+}
+
+/* Everything the workload (item wi) says about client ci. */
+static int apply_client(struct bind *b, size_t ci, size_t wi)
+{
+	struct topology *t = b->t;
+	struct client *c = &t->clients[ci];
+	const struct source_item *w = &b->items.v[wi], *as = find_autoscaler(b, w);
+	const struct source_entry *e = &t->sources[b->entry_of[wi]];
+	const struct source_container *cont;
+	struct client_cold *cold;
+	struct target tg;
+	struct source_value rep = replicas_of(w, as);
+	struct source_value none = { 0 };
+	size_t i, n;
+
+	if (pick_container(b, w, e, &client_cold(c)->container, client_cold(c)->from.pos, &cont))
+		return -1;
+	tg.object = arena_printf(&t->arena, "clients.%s", c->id.s);
+	tg.ignore = &client_cold(c)->ignore;
+	tg.w = w;
+	if (apply_fact(b, &tg, "replicas", &rep, &c->replicas, NULL, w->job ? "parallelism" : "replicas") ||
+	    apply_fact(b, &tg, "max_replicas", as ? &as->max_replicas : &none, &c->max_replicas, NULL,
+		       "maxReplicas") ||
+	    apply_fact(b, &tg, "surge", &w->surge, &c->surge, &c->surge_percent, "maxSurge"))
+		return -1;
+	/* the env mapping: url first, then every field in the order written */
+	for (i = 0; cont && i <= e->nenv; i++) {
+		const char *field = i == 0 ? "url" : e->env[i - 1].field;
+		const struct str *vars;
+		const struct source_env *v;
+		char *path, *label;
+		int rc;
+
+		if (i > 0 && strcmp(field, "url") == 0)
+			continue;
+		vars = env_vars(e, field, &n);
+		if (!(v = first_set(cont, vars, n)))
+			continue;
+		path = xasprintf("clients.%s.%s", c->id.s, field);
+		label = xasprintf("env %s", v->name);
+		rc = set_fact(b, path, v->value, label, v->pos);
+		free(path);
+		free(label);
+		if (rc)
+			return -1;
+	}
+	c = &t->clients[ci];
+	cold = client_cold_edit(&t->arena, c, false);
+	cold->source = make_ref(b, w, e, cont);
+	return 0;
+}
+
+/*
+ * The item a from: names: SOURCE:KIND/NAME or SOURCE:NAMESPACE/KIND/NAME.
+ * A pooler may name a CloudNativePG Pooler as well as a workload.
+ */
+static int find_from(struct bind *b, const struct str *from, bool pooler, size_t *out)
+{
+	const char *colon = strchr(from->s, ':'), *rest, *s1, *s2;
+	char *src = NULL, *ns = NULL, *kind = NULL, *name = NULL;
+	size_t i, found = 0, k;
+	bool have_source = false;
+	int rc = -1;
+
+	if (!colon || !(s1 = strchr(colon + 1, '/'))) {
+		source_error(b, from->pos, "from: expected SOURCE:KIND/NAME or SOURCE:NAMESPACE/KIND/NAME "
+			     "(kubernetes:deployment/web), got \"%s\"", str_clip(from->s));
+		return -1;
+	}
+	src = xstrndup(from->s, (size_t)(colon - from->s));
+	rest = colon + 1;
+	if ((s2 = strchr(s1 + 1, '/'))) {
+		ns = xstrndup(rest, (size_t)(s1 - rest));
+		kind = xstrndup(s1 + 1, (size_t)(s2 - s1 - 1));
+		name = xstrdup(s2 + 1);
+	} else {
+		kind = xstrndup(rest, (size_t)(s1 - rest));
+		name = xstrdup(s1 + 1);
+	}
+	for (k = 0; k < b->t->nsources; k++)
+		if (strcmp(b->t->sources[k].kind.s, src) == 0)
+			have_source = true;
+	if (!have_source) {
+		source_error(b, from->pos, "from: no %s source in sources: (kubernetes: PATH or compose: PATH)",
+			     str_clip(src));
+		goto out;
+	}
+	for (i = 0; i < b->items.n; i++) {
+		const struct source_item *it = &b->items.v[i];
+		if (strcmp(b->t->sources[b->entry_of[i]].kind.s, src) != 0)
+			continue;
+		if (!(it->role == SOURCE_WORKLOAD || (pooler && it->role == SOURCE_POOLER)))
+			continue;
+		if (strcasecmp(it->kind, kind) != 0 || strcmp(it->name, name) != 0)
+			continue;
+		if (ns && strcmp(it->namespace, ns) != 0)
+			continue;
+		if (found++ == 0)
+			*out = i;
+	}
+	if (found == 0)
+		source_error(b, from->pos, "from: no %s \"%s\"%s%s in the %s sources", str_clip(kind), str_clip(name),
+			     ns ? " in namespace " : "", ns ? str_clip(ns) : "", src);
+	else if (found > 1)
+		source_error(b, from->pos, "from: %s/%s is in several namespaces: write %s:NAMESPACE/%s/%s",
+			     str_clip(kind), str_clip(name), src, str_clip(kind), str_clip(name));
+	else
+		rc = 0;
+out:
+	free(src);
+	free(ns);
+	free(kind);
+	free(name);
+	return rc;
+}
+
+/* The declared database or pooler at host:port: its id, or NULL. */
+static const char *declared_at(const struct topology *t, const char *host, uint64_t port)
+{
+	size_t i;
+
+	for (i = 0; i < t->ndatabases; i++) {
+		const struct database *d = &t->databases[i];
+		if (d->host.s && strcasecmp(d->host.s, host) == 0 &&
+		    (VALUE_SET(d->port) ? d->port.v : 5432) == port)
+			return d->id.s;
+	}
+	for (i = 0; i < t->npoolers; i++) {
+		const struct pooler *p = &t->poolers[i];
+		if (p->host.s && strcasecmp(p->host.s, host) == 0 && (!VALUE_SET(p->port) || p->port.v == port))
+			return p->id.s;
+	}
+	return NULL;
+}
+
+/* What the workload's url names, if it is declared: the id, else NULL. */
+static const char *url_target(const struct bind *b, const struct source_item *w)
+{
+	const struct source_entry *e = &b->t->sources[b->entry_of[w - b->items.v]];
+	const struct str *vars;
+	const char *id = NULL;
+	size_t i, n;
+
+	vars = env_vars(e, "url", &n);
+	for (i = 0; !id && i < w->ncontainers; i++) {
+		const struct source_env *u = first_set(&w->containers[i], vars, n);
+		struct conninfo ci = { 0 };
+
+		if (u && conninfo_parse(u->value, &ci, NULL) == 0 && ci.nhosts > 0 && ci.hosts[0].port_valid)
+			id = declared_at(b->t, ci.hosts[0].name, ci.hosts[0].port);
+		conninfo_release(&ci);
+	}
+	return id;
+}
+
+static bool id_ok(const char *s)
+{
+	const char *p;
+
+	if (!*s || strlen(s) > LOAD_MAX_ID_LEN)
+		return false;
+	for (p = s; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '-'))
+			return false;
+	return true;
+}
+
+/* A discovered client's id: NAME, else NAMESPACE-NAME, else KIND-NAMESPACE-NAME (dots become dashes). */
+static char *discovered_id(const struct topology *t, const struct source_item *w)
+{
+	char *c[3], *p;
+	size_t i, k, unused;
+
+	c[0] = xstrdup(w->name);
+	c[1] = xasprintf("%s-%s", w->namespace, w->name);
+	c[2] = xasprintf("%s-%s-%s", w->kind, w->namespace, w->name);
+	for (i = 0; i < 3; i++) {
+		for (p = c[i]; *p; p++)
+			if (*p == '.')
+				*p = '-';
+		if (id_ok(c[i]) && !strmap_get(&t->client_index, c[i], &unused)) {
+			for (k = 0; k < 3; k++)
+				if (k != i)
+					free(c[k]);
+			return c[i];
+		}
+	}
+	for (k = 0; k < 3; k++)
+		free(c[k]);
+	return NULL;
+}
+
+static int discover(struct bind *b, size_t wi)
+{
+	struct topology *t = b->t;
+	const struct source_item *w = &b->items.v[wi];
+	const char *target = url_target(b, w);
+	char *id, *path;
+	size_t ci, old;
+	struct client *c;
+	int rc;
+
+	if (!target)
+		return 0;
+	if (!(id = discovered_id(t, w)))
+		return source_error(b, w->pos, "%s/%s points at \"%s\" but no client id is free for it "
+				    "(%s, %s-%s, %s-%s-%s): bind it with from:", w->kind, w->name, target, w->name,
+				    w->namespace, w->name, w->kind, w->namespace, w->name);
+	ci = t->nclients++;
+	xbig_grow(&t->clients, b->client_cap, t->nclients, sizeof(*t->clients));
+	c = &t->clients[ci];
+	memset(c, 0, sizeof(*c));
+	c->id.s = arena_strdup(&t->arena, id);
+	c->id.pos = w->pos;
+	c->environment = t->environment;
+	free(id);
+	strmap_put(&t->client_index, c->id.s, ci, &old);
+	path = xasprintf("clients.%s.type", c->id.s);
+	rc = set_fact(b, path, w->job ? "job" : "service", "discovered", w->pos);
+	free(path);
+	if (rc)
+		return -1;
+	path = xasprintf("clients.%s.connects_to", t->clients[ci].id.s);
+	rc = set_fact(b, path, target, "discovered", w->pos);
+	free(path);
+	if (rc || apply_client(b, ci, wi))
+		return -1;
+	client_cold_edit(&t->arena, &t->clients[ci], false)->discovered = true;
+	return 0;
+}
+
+int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
+{
+	struct bind b = { 0 };
+	size_t i, wi, nclients;
+	int rc = 0;
+
+	if (t->nsources == 0)
+		return 0;
+	b.ld = ld;
+	b.t = t;
+	b.client_cap = client_cap;
+	b.items.arena = &t->arena;
+	for (i = 0; rc == 0 && i < t->nsources; i++)
+		rc = read_entry_files(&b, i);
+	if (rc)
+		goto out;
+	join_config_maps(&b);
+	b.bound = xcalloc(b.items.n + 1, sizeof(*b.bound));
+	nclients = t->nclients;
+	for (i = 0; rc == 0 && i < nclients; i++) {
+		const struct client_cold *cc = client_cold(&t->clients[i]);
+		if (!cc->from.s)
+			continue;
+		if ((rc = find_from(&b, &cc->from, false, &wi)) == 0) {
+			b.bound[wi] = true;
+			rc = apply_client(&b, i, wi);
+		}
+	}
+	for (i = 0; rc == 0 && i < t->npoolers; i++)
+		if (t->poolers[i].from.s && (rc = find_from(&b, &t->poolers[i].from, true, &wi)) == 0)
+			b.bound[wi] = true; /* its instances: see apply_pooler */
+	for (wi = 0; rc == 0 && wi < b.items.n; wi++)
+		if (b.items.v[wi].role == SOURCE_WORKLOAD && !b.bound[wi])
+			rc = discover(&b, wi);
+out:
+	source_items_release(&b.items);
+	free(b.entry_of);
+	free(b.bound);
+	return rc ? -1 : 0;
+}
