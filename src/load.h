@@ -64,6 +64,13 @@ int load_set(struct topology *t, const char *path, const char *value, char **err
 int load_set_at(struct topology *t, const char *path, const char *value, const char *label, struct pos pos,
 		char **err);
 
+/*
+ * --source KIND=PATH (docs/sources.md): a source read after the topology's
+ * own `sources:` by every load of this run, PATH relative to the working
+ * directory ("-": standard input). Returns 0, or -1 with *err (caller frees).
+ */
+int load_sources_cli_add(const char *spec, char **err);
+
 /* What an error says in place of a --set value, which it never quotes. */
 #define LOAD_SET_HIDDEN "(value not shown)"
 

@@ -877,12 +877,63 @@ static int discover(struct bind *b, size_t wi)
 	return 0;
 }
 
+/* --source KIND=PATH, for every load of this run (command line state, as --set's). */
+static struct { const char *kind, *path; } cli_sources[SOURCES_MAX_ENTRIES];
+static size_t ncli_sources;
+
+int load_sources_cli_add(const char *spec, char **err)
+{
+	const char *eq = strchr(spec, '=');
+	size_t k;
+
+	for (k = 0; eq && k < ARRAY_LEN(kind_names); k++)
+		if (strlen(kind_names[k]) == (size_t)(eq - spec) && memcmp(kind_names[k], spec, (size_t)(eq - spec)) == 0)
+			break;
+	if (!eq || k == ARRAY_LEN(kind_names) || !eq[1]) {
+		*err = xstrdup("--source takes KIND=PATH, KIND kubernetes or compose, PATH a file, glob, "
+			       "directory or - (standard input)");
+		return -1;
+	}
+	if (ncli_sources >= SOURCES_MAX_ENTRIES) {
+		*err = xasprintf("more than %d --source options", SOURCES_MAX_ENTRIES);
+		return -1;
+	}
+	cli_sources[ncli_sources].kind = kind_names[k];
+	cli_sources[ncli_sources].path = eq + 1;
+	ncli_sources++;
+	return 0;
+}
+
+/* The command line's sources after the topology's own. */
+static void add_cli_sources(struct topology *t)
+{
+	struct source_entry *v;
+	size_t i;
+
+	if (ncli_sources == 0)
+		return;
+	v = arena_alloc(&t->arena, (t->nsources + ncli_sources) * sizeof(*v));
+	if (t->nsources)
+		memcpy(v, t->sources, t->nsources * sizeof(*v));
+	for (i = 0; i < ncli_sources; i++) {
+		struct source_entry *e = &v[t->nsources + i];
+		memset(e, 0, sizeof(*e));
+		e->kind.s = cli_sources[i].kind;
+		e->kind.pos = e->path.pos = pos_make("--source", 1, 1);
+		e->path.s = cli_sources[i].path;
+		e->command_line = true;
+	}
+	t->sources = v;
+	t->nsources += ncli_sources;
+}
+
 int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 {
 	struct bind b = { 0 };
 	size_t i, wi, nclients;
 	int rc = 0;
 
+	add_cli_sources(t);
 	if (t->nsources == 0)
 		return 0;
 	b.ld = ld;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "load.h"
 #include "plan.h"
 #include "quote.h"
 #include "report/report.h"
@@ -51,7 +52,7 @@ enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
 	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD, OPT_TIMEOUT,
 	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES, OPT_TODAY, OPT_REQUIRE_REASON, OPT_BASE,
-	OPT_BASELINE,
+	OPT_BASELINE, OPT_SOURCE,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -78,6 +79,8 @@ static const struct opt {
 	{ { "quiet", no_argument, NULL, 'q' }, NULL, "findings only, no budget table" },
 	{ { "force", no_argument, NULL, OPT_FORCE }, NULL, "let init and -o overwrite an existing file" },
 	{ { "ids", no_argument, NULL, OPT_IDS }, NULL, "rules: print only the ids" },
+	{ { "source", required_argument, NULL, OPT_SOURCE }, "KIND=PATH",
+	  "read workloads from manifests as a sources: entry does (kubernetes|compose; - is standard input; repeatable)" },
 	{ { "set", required_argument, NULL, OPT_SET }, "PATH=VALUE",
 	  "plan: override a scalar, e.g. clients.api.replicas=6 (repeatable)" },
 	{ { "solve", required_argument, NULL, OPT_SOLVE }, "PATH",
@@ -222,6 +225,13 @@ static int apply_option(struct options *o, int c, const char *arg)
 		break;
 	case OPT_SET:
 		o->sets[o->nsets++] = arg;
+		break;
+	case OPT_SOURCE:
+		if (load_sources_cli_add(arg, &err) != 0) {
+			rc = usage_error("%s", err);
+			free(err);
+			return rc;
+		}
 		break;
 	case OPT_SOLVE:
 		o->solve = arg;

@@ -809,6 +809,18 @@ static void json_client(struct report_jw *w, const struct report_file *rf, size_
 	CUR_COUNT(p, "acquire_timeout_ms", f->acquire_timeout_ms, !f->has_acquire_timeout);
 	p = cur_instances(p, c, f);
 	CUR_COUNT(p, "needed", f->needed, !f->has_needed);
+	if (client_cold(c)->source) {
+		const struct workload_ref *src = client_cold(c)->source;
+
+		CUR_BOOL(p, "discovered", client_cold(c)->discovered);
+		CUR_LIT(p, ",\"source\":{\"file\":");
+		p = cur_file(w, p, src->file);
+		CUR_STR(w, p, "kind", src->kind);
+		CUR_STR(w, p, "namespace", src->namespace);
+		CUR_STR(w, p, "name", src->name);
+		CUR_STR(w, p, "container", src->container);
+		CUR_LIT(p, "}");
+	}
 	cur_end(w, p);
 }
 
