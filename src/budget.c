@@ -201,7 +201,10 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 {
 	const struct database *d = &c->t->databases[p->db];
 
-	f->instances = num_or(&p->instances, 1);
+	f->instances = f->instances_steady = num_or(&p->instances, 1);
+	/* a rolling deploy of the pooler itself: old and new pods hold their pools */
+	if (VALUE_SET(p->instances_peak) && p->instances_peak.v > f->instances)
+		f->instances = p->instances_peak.v;
 	f->pool_mode = (enum pool_mode)num_or(&p->pool_mode, POOL_SESSION);
 	if (p->type.v == POOLER_RDS_PROXY) {
 		f->max_connections_percent = num_or(&p->max_connections_percent,
@@ -227,7 +230,7 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 		f->reserved_connections = num_or(&p->reserved_connections, 0);
 		f->client_limit = f->num_init_children > f->reserved_connections ?
 					  f->num_init_children - f->reserved_connections : 0;
-		if (!u64_mul(f->instances, f->client_limit, &f->client_limit))
+		if (!u64_mul(f->instances_steady, f->client_limit, &f->client_limit))
 			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x num_init_children");
 		f->has_client_limit = true;
 		return true;
@@ -238,7 +241,7 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 	f->max_db_connections = num_or(&p->max_db_connections, PGBOUNCER_DEFAULT_MAX_DB_CONNECTIONS);
 	f->users = p->users.n ? p->users.n : 1;
 	f->has_client_limit = true;
-	if (!u64_mul(f->instances, f->max_client_conn, &f->client_limit))
+	if (!u64_mul(f->instances_steady, f->max_client_conn, &f->client_limit))
 		return overflow(c, p->id.pos, "poolers", p->id.s, "instances x max_client_conn");
 	return true; /* the cap comes with the pools (pooler_pools) */
 }
@@ -819,6 +822,13 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 			p->server.steady = p->client_demand.unbounded ? p->cap :
 					   u64_min(p->cap, p->client_demand.steady);
 			p->server.peak = p->client_demand.unbounded ? p->cap : u64_min(p->cap, p->client_demand.peak);
+		}
+		/* every cap is linear in the instances: the steady one is the peak's share */
+		p->cap_steady = p->cap;
+		if (p->instances_steady < p->instances && !p->cap_unbounded) {
+			p->cap_steady = p->cap / p->instances * p->instances_steady;
+			if (!p->server.unbounded)
+				p->server.steady = u64_min(p->server.steady, p->cap_steady);
 		}
 		if (!amount_add(&d->demand, &p->server)) {
 			overflow(&c, t->databases[t->poolers[i].db].id.pos, "databases",

@@ -93,6 +93,9 @@ struct pooler_fig {
 	uint64_t client_limit;      /* instances × max_client_conn */
 	struct amount server;       /* min(cap, client demand) */
 	/* effective settings */
+	/* instances: the peak (a rolling deploy of a from: pooler: max_replicas + surge,
+	 * docs/sources.md), which caps count at; instances_steady: client_limit's */
+	uint64_t instances_steady, cap_steady;
 	uint64_t instances, default_pool_size, reserve_pool_size, max_client_conn,
 		max_db_connections, max_connections_percent, users;
 	uint64_t num_init_children, max_pool, reserved_connections; /* pgpool */

@@ -538,8 +538,9 @@ static int apply_fact(struct bind *b, const struct target *tg, const char *name,
 		m.setting = name;
 		m.yaml_pos = before.pos;
 		m.conf_pos = v->pos;
-		m.yaml_value = arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v,
-					    before_percent ? "%" : "");
+		m.yaml_value = strcmp(name, "pool_mode") == 0 ?
+			arena_strdup(&b->t->arena, pool_mode_name((enum pool_mode)before.v)) :
+			arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v, before_percent ? "%" : "");
 		m.conf_value = arena_strdup(&b->t->arena, v->text);
 		m.object = tg->object;
 		m.ignore = tg->ignore;
@@ -694,6 +695,81 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 	c = &t->clients[ci];
 	cold = client_cold_edit(&t->arena, c, false);
 	cold->source = make_ref(b, w, e, cont);
+	return 0;
+}
+
+/* A workload's count as written: digits, with a % when percent is given. */
+static int count_of(struct bind *b, const struct source_value *v, const char *what, bool *percent, uint64_t *out)
+{
+	const char *p = v->text;
+	uint64_t n = 0;
+
+	if (percent)
+		*percent = false;
+	if (!*p)
+		goto bad;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (!u64_mul(n, 10, &n) || !u64_add(n, (uint64_t)(*p - '0'), &n))
+			goto bad;
+	if (percent && *p == '%' && p[1] == '\0' && p != v->text) {
+		*percent = true;
+		p++;
+	}
+	if (*p)
+		goto bad;
+	*out = n;
+	return 0;
+bad:
+	return source_error(b, v->pos, "%s: expected a non-negative integer%s", what,
+			    percent ? " or a percentage" : "");
+}
+
+/*
+ * A pooler's instances from its workload (a PgBouncer Deployment, or a
+ * CloudNativePG Pooler and its settings): steady the replicas, peak
+ * max_replicas + surge, since during a rolling deploy of the pooler the
+ * old and the new pods each hold their pools.
+ */
+static int apply_pooler(struct bind *b, size_t pi, size_t wi)
+{
+	struct topology *t = b->t;
+	struct pooler *p = &t->poolers[pi];
+	const struct source_item *w = &b->items.v[wi], *as = find_autoscaler(b, w);
+	struct source_value rep = replicas_of(w, as);
+	uint64_t max, surge;
+	bool percent;
+	struct target tg;
+	struct workload_ref *ref;
+
+	tg.object = arena_printf(&t->arena, "poolers.%s", p->id.s);
+	tg.ignore = &p->ignore;
+	tg.w = w;
+	if (apply_fact(b, &tg, "instances", &rep, &p->instances, NULL, w->role == SOURCE_POOLER ? "instances" : "replicas"))
+		return -1;
+	if (w->role == SOURCE_POOLER &&
+	    (apply_fact(b, &tg, "pool_mode", &w->pool_mode, &p->pool_mode, NULL, "poolMode") ||
+	     apply_fact(b, &tg, "default_pool_size", &w->default_pool_size, &p->default_pool_size, NULL,
+			"parameters.default_pool_size") ||
+	     apply_fact(b, &tg, "max_client_conn", &w->max_client_conn, &p->max_client_conn, NULL,
+			"parameters.max_client_conn") ||
+	     apply_fact(b, &tg, "reserve_pool_size", &w->reserve_pool_size, &p->reserve_pool_size, NULL,
+			"parameters.reserve_pool_size")))
+		return -1;
+	max = VALUE_SET(p->instances) ? p->instances.v : 1;
+	if (as && as->max_replicas.text && count_of(b, &as->max_replicas, "maxReplicas", NULL, &max))
+		return -1;
+	surge = 0;
+	if (w->surge.text) {
+		if (count_of(b, &w->surge, "maxSurge", &percent, &surge))
+			return -1;
+		if (percent && (surge > 100 || !u64_mul_div_ceil(max, surge, 100, &surge)))
+			return source_error(b, w->surge.pos, "maxSurge: a percentage up to 100%%");
+	}
+	if (!u64_add(max, surge, &p->instances_peak.v))
+		return source_error(b, w->pos, "%s/%s: max_replicas + surge is too large", w->kind, w->name);
+	p->instances_peak.pos = as && as->max_replicas.text ? as->max_replicas.pos : w->surge.text ? w->surge.pos : w->pos;
+	ref = make_ref(b, w, &t->sources[b->entry_of[wi]], NULL);
+	p->source = ref;
 	return 0;
 }
 
@@ -908,7 +984,7 @@ int load_sources_cli_add(const char *spec, char **err)
 static void add_cli_sources(struct topology *t)
 {
 	struct source_entry *v;
-	size_t i;
+	size_t i, k;
 
 	if (ncli_sources == 0)
 		return;
@@ -922,6 +998,13 @@ static void add_cli_sources(struct topology *t)
 		e->kind.pos = e->path.pos = pos_make("--source", 1, 1);
 		e->path.s = cli_sources[i].path;
 		e->command_line = true;
+		/* the env mapping of the topology's first source of the same kind */
+		for (k = 0; k < t->nsources; k++)
+			if (strcmp(v[k].kind.s, e->kind.s) == 0) {
+				e->env = v[k].env;
+				e->nenv = v[k].nenv;
+				break;
+			}
 	}
 	t->sources = v;
 	t->nsources += ncli_sources;
@@ -957,8 +1040,10 @@ int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 		}
 	}
 	for (i = 0; rc == 0 && i < t->npoolers; i++)
-		if (t->poolers[i].from.s && (rc = find_from(&b, &t->poolers[i].from, true, &wi)) == 0)
-			b.bound[wi] = true; /* its instances: see apply_pooler */
+		if (t->poolers[i].from.s && (rc = find_from(&b, &t->poolers[i].from, true, &wi)) == 0) {
+			b.bound[wi] = true;
+			rc = apply_pooler(&b, i, wi);
+		}
 	for (wi = 0; rc == 0 && wi < b.items.n; wi++)
 		if (b.items.v[wi].role == SOURCE_WORKLOAD && !b.bound[wi])
 			rc = discover(&b, wi);

@@ -734,8 +734,18 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 	jw_str(w, "type", pooler_type_name((enum pooler_type)p->type.v));
 	jw_str(w, "database", t->databases[p->db].id.s);
 	jw_str(w, "pool_mode", pool_mode_name(f->pool_mode));
-	jw_u64(w, "instances", f->instances);
+	if (p->from.s) {
+		/* docs/sources.md: a rolling deploy of the pooler runs old and new pods */
+		jw_begin(w, "instances", false);
+		jw_u64(w, "steady", f->instances_steady);
+		jw_u64(w, "peak", f->instances);
+		jw_end(w, false);
+	} else {
+		jw_u64(w, "instances", f->instances);
+	}
 	put_count(w, "cap", f->cap, f->cap_unbounded);
+	if (p->from.s)
+		put_count(w, "cap_steady", f->cap_steady, f->cap_unbounded);
 	jw_bool(w, "cap_unbounded", f->cap_unbounded);
 	put_amount(w, "client_demand", &f->client_demand);
 	put_count(w, "client_limit", f->client_limit, !f->has_client_limit);

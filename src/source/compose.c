@@ -63,46 +63,86 @@ static const char *interpolate(struct source_items *out, const char *s)
 	return res;
 }
 
+/* One variable of `environment`, appended to *v. */
+static int add_var(struct ld *ld, struct source_items *out, const struct tnode *key, const struct tnode *val,
+		   const struct tnode *item, struct source_env **v, size_t *n, size_t *cap)
+{
+	struct source_env e = { 0 };
+
+	if (item) {
+		/* "NAME=value"; a bare NAME passes the shell's value: unknown */
+		const char *text = tree_str(item), *eq;
+		if (!text)
+			return 0;
+		if (source_template_value(ld, text, item->pos))
+			return -1;
+		eq = strchr(text, '=');
+		e.name = arena_strndup(out->arena, text, eq ? (size_t)(eq - text) : strlen(text));
+		e.pos = item->pos;
+		if (eq)
+			e.value = interpolate(out, eq + 1);
+	} else {
+		if (!tree_str(key))
+			return 0;
+		e.name = arena_strdup(out->arena, key->s);
+		e.pos = key->pos;
+		if (val && val->kind == TN_SCALAR && tree_str(val)) {
+			if (source_template_value(ld, val->s, val->pos))
+				return -1;
+			e.value = interpolate(out, val->s);
+			e.pos = val->pos;
+		}
+	}
+	xgrow(v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = e;
+	return 0;
+}
+
+/* A mapping's variables: what it merges (<<) first, so that its own keys win. */
+static int add_map(struct ld *ld, struct source_items *out, const struct tnode *map, unsigned depth,
+		   struct source_env **v, size_t *n, size_t *cap)
+{
+	size_t i, j;
+
+	if (!map || map->kind != TN_MAP || depth > 8)
+		return 0;
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct tnode *k = map->kids[i], *m = map->kids[i + 1];
+		if (!(k->kind == TN_SCALAR && k->plain && strcmp(k->s, "<<") == 0))
+			continue;
+		if (m->kind == TN_MAP && add_map(ld, out, m, depth + 1, v, n, cap))
+			return -1;
+		for (j = 0; m->kind == TN_SEQ && j < m->n; j++)
+			if (add_map(ld, out, m->kids[j], depth + 1, v, n, cap))
+				return -1;
+	}
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct tnode *k = map->kids[i];
+		if (k->kind == TN_SCALAR && k->plain && strcmp(k->s, "<<") == 0)
+			continue;
+		if (add_var(ld, out, k, map->kids[i + 1], NULL, v, n, cap))
+			return -1;
+	}
+	return 0;
+}
+
 static int read_environment(struct ld *ld, struct source_items *out, const struct tnode *env,
 			    struct source_container *c)
 {
-	size_t i, n = !env ? 0 : env->kind == TN_MAP ? env->n / 2 : env->kind == TN_SEQ ? env->n : 0;
+	struct source_env *v = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
 
+	if (env && env->kind == TN_MAP)
+		rc = add_map(ld, out, env, 0, &v, &n, &cap);
+	for (i = 0; rc == 0 && env && env->kind == TN_SEQ && i < env->n; i++)
+		rc = add_var(ld, out, NULL, NULL, env->kids[i], &v, &n, &cap);
 	c->env = arena_alloc(out->arena, (n ? n : 1) * sizeof(*c->env));
-	for (i = 0; i < n; i++) {
-		struct source_env *e = &c->env[c->nenv];
-		const struct tnode *key, *val;
-
-		memset(e, 0, sizeof(*e));
-		if (env->kind == TN_MAP) {
-			key = env->kids[2 * i];
-			val = env->kids[2 * i + 1];
-			if (!tree_str(key))
-				continue;
-			e->name = arena_strdup(out->arena, key->s);
-			e->pos = key->pos;
-			if (val && val->kind == TN_SCALAR && tree_str(val)) {
-				if (source_template_value(ld, val->s, val->pos))
-					return -1;
-				e->value = interpolate(out, val->s);
-				e->pos = val->pos;
-			}
-		} else {
-			/* "NAME=value"; a bare NAME passes the shell's value: unknown */
-			const char *item = tree_str(env->kids[i]), *eq;
-			if (!item)
-				continue;
-			if (source_template_value(ld, item, env->kids[i]->pos))
-				return -1;
-			eq = strchr(item, '=');
-			e->name = arena_strndup(out->arena, item, eq ? (size_t)(eq - item) : strlen(item));
-			e->pos = env->kids[i]->pos;
-			if (eq)
-				e->value = interpolate(out, eq + 1);
-		}
-		c->nenv++;
-	}
-	return 0;
+	if (n)
+		memcpy(c->env, v, n * sizeof(*v));
+	c->nenv = n;
+	free(v);
+	return rc;
 }
 
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)

@@ -1,0 +1,117 @@
+#!/bin/bash
+# tests/sources.sh - sources: (docs/sources.md) on the manifests of
+# testdata/sources/, every figure computed by hand in the comments.
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+S=testdata/sources
+
+# The shop: web bound with from:, worker discovered.
+# web: replicas 3 (manifest; the topology's 2 is CB018 at k8s/web.yaml:7:13),
+# HPA max 10, surge 1, WEB_CONCURRENCY 4, DB_POOL 5 from the ConfigMap:
+# steady 3 x 4 x 5 = 60, peak (10 + 1) x 4 x 5 = 220.
+# worker: replicas 1, surge 25% of 1 = 1, DB_POOL 10: steady 10, peak 20.
+expect_rc 1 "shop check" "$CB" check --format json "$S/shop/connbudget.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for c in d["clients"]:
+    print(c["id"], c["steady"], c["peak"], c["discovered"], c["source"]["file"], c["source"]["namespace"])')
+contains "$figs" "web 60 220 False $S/shop/k8s/web.yaml shop" "web from the manifests"
+contains "$figs" "worker 10 20 True $S/shop/k8s/worker.yaml shop" "worker discovered"
+expect_rc 1 "shop text" "$CB" check -q "$S/shop/connbudget.yaml"
+contains "$out" "$S/shop/k8s/web.yaml:9:13: error: replicas is 2 in the topology but 3 in '$S/shop/k8s/web.yaml' (replicas of deployment/web) [CB018 config-mismatch]" "CB018 at the manifest line"
+contains "$out" "$S/shop/k8s/worker.yaml:14:22: warning: client 'worker' has a password in its url 'postgres://app:***@db.internal:5432/shop' [CB013 password-in-url]" "CB013 on a manifest url"
+lacks "$out" "hunter2" "the password is never printed"
+expect_rc 1 "shop sarif" "$CB" check --format sarif "$S/shop/connbudget.yaml"
+loc=$(printf '%s' "$out" | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for r in d["runs"][0]["results"]:
+    if r["ruleId"] == "CB018":
+        l = r["locations"][0]["physicalLocation"]
+        print(l["artifactLocation"]["uri"], l["region"]["startLine"])')
+contains "$loc" "$S/shop/k8s/web.yaml 9" "SARIF cites the manifest"
+
+# A commit that takes replicas 3 -> 5 changes the figures with no topology edit:
+# steady 5 x 4 x 5 = 100.
+mkdir -p "$TMP/shop" && cp -r "$S/shop/." "$TMP/shop/"
+sed -i 's/^  replicas: 3/  replicas: 5/' "$TMP/shop/k8s/web.yaml"
+sed -i 's/^    replicas: 2$//' "$TMP/shop/connbudget.yaml"
+expect_rc 1 "replicas 5" "$CB" check --format json "$TMP/shop/connbudget.yaml"
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print([(c["id"], c["steady"]) for c in json.load(sys.stdin)["clients"]])')" "('web', 100)" "replicas from the manifest"
+
+# Every kind: ledger (StatefulSet 2 x 7, surge 0) 14/14; api (Recreate,
+# 4 x 3: its own DB_POOL over the ConfigMap's 99, url from envFrom) 12/12;
+# nightly (CronJob parallelism 3 x 2) 6/6 as a job; checkout (blue-green:
+# 100% of 2) 2 x 5 = 10, (2 + 2) x 5 = 20; events (KEDA: min 0, max 100,
+# surge 25) 0 and 125 x 4 = 500, its url in a Secret never read.
+expect_rc 0 "kinds" "$CB" check --format json "$S/kinds/connbudget.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+for c in json.load(sys.stdin)["clients"]:
+    print(c["id"], c["type"], c["steady"], c["peak"])')
+contains "$figs" "ledger service 14 14" "StatefulSet"
+contains "$figs" "api service 12 12" "Recreate, envFrom, own env wins"
+contains "$figs" "nightly job 6 6" "CronJob parallelism"
+contains "$figs" "checkout service 10 20" "Rollout blue-green"
+contains "$figs" "events worker 0 500" "KEDA defaults"
+lacks "$out" "s3cr3t" "a Secret is never read"
+
+# compose: web 3 x 2 x 8 (DB_POOL's default through a merged block) = 48;
+# worker scale 2 x 4 = 8; its env_file is never read.
+expect_rc 0 "compose" "$CB" check --format json "$S/compose/connbudget.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+for c in json.load(sys.stdin)["clients"]:
+    print(c["id"], c["steady"], c["peak"], c["source"]["kind"])')
+contains "$figs" "web 48 48 service" "compose deploy.replicas and a merge key"
+contains "$figs" "worker 8 8 service" "compose scale and a list"
+
+# Poolers from workloads. bouncer: a Deployment of 2 (25% surge: 1 more
+# during its rolling deploy): instances 2 and 3, cap 3 x 20 = 60, cap_steady
+# 40, client_limit 2 x 100 = 200; web (Recreate, 4 x 10 = 40, discovered by
+# the pooler's host:port) is its server demand 40. cnpg: a CloudNativePG
+# Pooler of 3, peak 4, default_pool_size 10 from its parameters: cap 40,
+# client_limit 3 x 1000; its poolMode session against the topology's
+# transaction is CB018 at the manifest's line 28.
+expect_rc 1 "pooler from" "$CB" check --format json "$S/pooler/connbudget.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for p in d["poolers"]:
+    print(p["id"], p["instances"]["steady"], p["instances"]["peak"], p["cap"], p["cap_steady"], p["client_limit"], p["server"]["peak"])
+for f in d["findings"]:
+    print(f["rule"], f["line"], f["message"])')
+contains "$figs" "bouncer 2 3 60 40 200 40" "a PgBouncer Deployment's instances"
+contains "$figs" "cnpg 3 4 40 30 3000 0" "a CloudNativePG Pooler"
+contains "$figs" "CB018 28 pool_mode is transaction in the topology but session" "CB018 on poolMode"
+
+# Standard input and the command line; the rendered stream of a kustomize overlay.
+# --source takes the env mapping of the topology's source of its kind
+# (no WEB_CONCURRENCY mapped here: web is (10 + 1) x 1 x 5 = 55 at peak)
+expect_rc 0 "--source" "$CB" check --format json --source "kubernetes=$S/shop/k8s/web.yaml" "$S/kustomize/connbudget.yaml" </dev/null
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print([(c["id"], c["peak"]) for c in json.load(sys.stdin)["clients"]])')" "('web', 55)" "--source with the topology's env mapping"
+expect_rc 0 "stdin" sh -c "cat $S/shop/k8s/*.yaml | '$CB' check -q $S/kustomize/connbudget.yaml"
+contains "$out" "<stdin>:" "positions name standard input"
+if command -v kubectl >/dev/null 2>&1 && kubectl kustomize "$S/kustomize/overlays/prod" >"$TMP/rendered.yaml" 2>/dev/null; then
+	# the overlay's replicas: 3 x DB_POOL 10 = 30 (the base says 1)
+	expect_rc 0 "kustomize" sh -c "'$CB' check --format json $S/kustomize/connbudget.yaml <'$TMP/rendered.yaml'"
+	contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print([(c["id"], c["steady"], c["source"]["namespace"]) for c in json.load(sys.stdin)["clients"]])')" "('api', 30, 'prod')" "kustomize overlay rendered"
+else
+	echo "skipped: kubectl kustomize is not available"
+fi
+
+# Bad input: exit 2 at the manifest's position, never the value.
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "x.fullname" . }}\n' >"$TMP/tpl.yaml"
+expect_rc 2 "template" "$CB" check --source "kubernetes=$TMP/tpl.yaml" "$S/kustomize/connbudget.yaml"
+contains "$err" "$TMP/tpl.yaml:4:9: error: a template, not a manifest: render it first" "template advice"
+sed 's/value: "10"/value: "ten"/' "$S/kustomize/base/deployment.yaml" >"$TMP/ten.yaml"
+printf 'version: 1\nsources: [{kubernetes: ten.yaml, env: {pool.size: DB_POOL}}]\ndatabases:\n  app: { max_connections: 100, host: db.internal, port: 5432 }\n' >"$TMP/ten-top.yaml"
+expect_rc 2 "not an integer" "$CB" check "$TMP/ten-top.yaml"
+contains "$err" "ten.yaml:13:39: error: env DB_POOL: expected" "bad env value at its position"
+lacks "$err" '"ten"' "the value is not quoted"
+printf 'version: 1\nsources: [{kubernetes: ten.yaml}]\ndatabases:\n  app: { max_connections: 100 }\nclients:\n  x: { type: service, from: "kubernetes:deployment/nope", connects_to: app, pool: {size: 1} }\n' >"$TMP/nope.yaml"
+expect_rc 2 "unknown workload" "$CB" check "$TMP/nope.yaml"
+contains "$err" "nope.yaml:6:29: error: from: no deployment \"nope\" in the kubernetes sources" "from: names nothing"
+printf 'version: 1\nsources: [{kubernetes: ten.yaml, env: {pool.sise: X}}]\ndatabases:\n  app: { max_connections: 100 }\n' >"$TMP/badenv.yaml"
+expect_rc 2 "env field" "$CB" check "$TMP/badenv.yaml"
+contains "$err" "is not a client field" "env: names a field"
+expect_rc 2 "bad --source" "$CB" check --source helm=x "$S/kustomize/connbudget.yaml"
+expect_rc 2 "missing source" "$CB" check --source kubernetes=/nonexistent.yaml "$S/kustomize/connbudget.yaml"
+
+finish
