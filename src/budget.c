@@ -76,6 +76,8 @@ static bool client_pool(struct calc *c, const struct client *cl, struct client_f
 	if (VALUE_SET(cl->pool.size)) {
 		size = cl->pool.size.v;
 		f->pool_unbounded = size == 0; /* size 0 means unlimited */
+	} else if (model_pool_unknown(cl)) {
+		f->pool_unknown = true; /* counted as 0, its sums marked lower bounds */
 	} else if (fw) {
 		switch (fw->size_kind) {
 		case FW_SIZE_FIXED:
@@ -172,12 +174,15 @@ static bool client_figures(struct calc *c, const struct client *cl, uint64_t spi
 		f->conn.unbounded = true;
 		f->conn.steady = f->conn.peak = 0;
 	}
+	f->conn.unknown = f->pool_unknown;
 	return true;
 }
 
 /* Add a to *sum; an unbounded term makes the sum unbounded. */
 static bool amount_add(struct amount *sum, const struct amount *a)
 {
+	if (a->unknown || a->lower_bound)
+		sum->lower_bound = true;
 	if (a->unbounded) {
 		sum->unbounded = true;
 		return true;
@@ -785,6 +790,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 	b->spike_pct = spike_pct;
 	b->conn = xbig_calloc(t->nclients, sizeof(*b->conn));
 	b->conn_unbounded = xcalloc(t->nclients, sizeof(*b->conn_unbounded));
+	b->conn_unknown = xcalloc(t->nclients ? t->nclients : 1, sizeof(*b->conn_unknown));
 	b->poolers = xcalloc(t->npoolers, sizeof(*b->poolers));
 	b->dbs = xcalloc(t->ndatabases, sizeof(*b->dbs));
 
@@ -803,6 +809,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 			goto out;
 		b->conn[i] = (struct client_conn){ f.conn.steady, f.conn.peak };
 		b->conn_unbounded[i] = f.conn.unbounded;
+		b->conn_unknown[i] = f.conn.unknown;
 		if (cl->via_pooler &&
 		    !amount_add(&b->poolers[cl->target].client_demand, &f.conn)) {
 			overflow(&c, t->poolers[cl->target].id.pos, "poolers", t->poolers[cl->target].id.s,
@@ -823,6 +830,9 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 					   u64_min(p->cap, p->client_demand.steady);
 			p->server.peak = p->client_demand.unbounded ? p->cap : u64_min(p->cap, p->client_demand.peak);
 		}
+		/* a sum below an unknown pool is exact only where the cap binds it */
+		p->server.lower_bound = p->client_demand.lower_bound &&
+					(p->cap_unbounded || p->server.peak < p->cap);
 		/* every cap is linear in the instances: the steady one is the peak's share */
 		p->cap_steady = p->cap;
 		if (p->instances_steady < p->instances && !p->cap_unbounded) {
@@ -877,7 +887,7 @@ const struct client_fig *budget_client(const struct budget *b, size_t i, struct 
 
 struct amount budget_conn_sum(const struct budget *b, const size_t *clients, size_t n)
 {
-	struct amount sum = { 0, 0, false };
+	struct amount sum = { 0 };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -915,10 +925,12 @@ void budget_release(struct budget *b)
 		}
 	xbig_free(b->conn);
 	free(b->conn_unbounded);
+	free(b->conn_unknown);
 	free(b->poolers);
 	free(b->dbs);
 	b->conn = NULL;
 	b->conn_unbounded = NULL;
+	b->conn_unknown = NULL;
 	b->poolers = NULL;
 	b->dbs = NULL;
 }

@@ -48,12 +48,17 @@ enum {
 struct amount {
 	uint64_t steady, peak;
 	bool unbounded;
+	/* docs/sources.md "Unknown pool size" (CB020): unknown, a client whose pool
+	 * size nothing gives (figures 0, reported null); lower_bound, a sum with
+	 * such a client in it that no cap binds (the figures may be larger) */
+	bool unknown, lower_bound;
 };
 
 struct client_fig {
 	/* effective pool, after framework defaults */
 	uint64_t pool_size, pool_overflow, pool_count, extra;
 	bool pool_unbounded;        /* CB010: no upper bound */
+	bool pool_unknown;          /* CB020: a workload's pool size nothing gives (model_pool_unknown) */
 	bool has_acquire_timeout;   /* YAML or framework default */
 	bool acquire_timeout_na;    /* the framework has no pool to wait on (django) */
 	uint64_t acquire_timeout_ms;
@@ -148,6 +153,7 @@ struct budget {
 	const struct topology *topo;
 	struct client_conn *conn;   /* per client: client_fig.conn without its flag */
 	bool *conn_unbounded;       /* per client: client_fig.conn.unbounded */
+	bool *conn_unknown;         /* per client: client_fig.conn.unknown (CB020) */
 	struct pooler_fig *poolers;
 	struct db_fig *dbs;
 	/* spike factor in hundredths applied to load.hold (100 = none; plan --spike) */
@@ -177,7 +183,8 @@ enum pool_mode budget_client_mode(const struct budget *b, size_t i);
 /* What client i opens: client_fig.conn, without deriving the rest. */
 static inline struct amount budget_conn(const struct budget *b, size_t i)
 {
-	struct amount a = { b->conn[i].steady, b->conn[i].peak, b->conn_unbounded[i] };
+	struct amount a = { b->conn[i].steady, b->conn[i].peak, b->conn_unbounded[i], b->conn_unknown[i],
+			    false };
 	return a;
 }
 

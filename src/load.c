@@ -823,7 +823,7 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 			vfail(v, c->framework.pos, "clients.%s.framework: unknown framework \"%s\"", c->id.s,
 			      c->framework.s);
 	}
-	if (!VALUE_SET(c->pool.size)) {
+	if (!VALUE_SET(c->pool.size) && !model_pool_unknown(c)) {
 		if (!c->framework.s)
 			vfail(v, c->id.pos, "clients.%s: missing pool.size (required unless a framework gives "
 			      "the default)", c->id.s);

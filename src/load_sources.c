@@ -644,6 +644,18 @@ static struct workload_ref *make_ref(struct bind *b, const struct source_item *w
 	ref->name = w->name;
 	ref->container = c ? c->name : NULL;
 	ref->pos = w->pos;
+	ref->pool_vars = NULL;
+	{
+		size_t i, n;
+		const struct str *vars = env_vars(e, "pool.size", &n);
+		struct sbuf sb = { 0 };
+
+		for (i = 0; i < n; i++)
+			sbuf_printf(&sb, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", vars[i].s);
+		if (sb.s)
+			ref->pool_vars = arena_strdup(&b->t->arena, sb.s);
+		sbuf_release(&sb);
+	}
 	return ref;
 }
 

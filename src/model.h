@@ -140,6 +140,7 @@ struct workload_ref {
 	const char *namespace;        /* "default" when unnamed; NULL for compose */
 	const char *name;
 	const char *container;        /* NULL for a pooler */
+	const char *pool_vars;        /* the env: variables of pool.size, "DB_POOL or MAX_THREADS"; NULL: none */
 	struct pos pos;               /* metadata.name */
 };
 
@@ -277,7 +278,6 @@ struct client_cold {
 	struct str container;         /* its container, when it has several */
 	const struct workload_ref *source; /* the workload bound (from:) or discovered; NULL: none */
 	bool discovered;              /* made from a workload nobody bound (docs/sources.md) */
-	bool pool_unknown;            /* CB020: nothing gives its pool size */
 };
 
 struct client {
@@ -316,6 +316,15 @@ static inline const struct client_cold *client_cold(const struct client *c)
  * stays as it was for whoever else points to it (copy on write).
  */
 struct client_cold *client_cold_edit(struct arena *arena, struct client *c, bool copy);
+
+/*
+ * CB020: a client read from a workload (from:, discovery) whose pool size
+ * no variable, topology value or framework gives (docs/sources.md).
+ */
+static inline bool model_pool_unknown(const struct client *c)
+{
+	return client_cold(c)->source && !VALUE_SET(c->pool.size) && !c->framework.s;
+}
 
 /*
  * A setting given both in the YAML and in the config file its object

@@ -414,8 +414,8 @@ void check_no_acquire_timeout(struct rule_ctx *ctx)
 	struct pos at = c->pool.pos.line ? c->pool.pos : c->id.pos;
 	char *why, *pool;
 
-	if (f->has_acquire_timeout || f->acquire_timeout_na)
-		return;
+	if (f->has_acquire_timeout || f->acquire_timeout_na || f->pool_unknown)
+		return; /* an unknown pool is CB020's */
 	if (VALUE_SET(c->pool.acquire_timeout)) {
 		at = pos_or(&c->pool.acquire_timeout, at);
 		why = xstrdup(" (acquire_timeout 0 disables it)");
@@ -814,7 +814,7 @@ void check_pool_below_load(struct rule_ctx *ctx)
 
 	if (!VALUE_SET(cc->load.rate) || !VALUE_SET(cc->load.hold))
 		return; /* no Little's law figure */
-	if (!f->has_needed || f->conn.unbounded || f->needed <= f->conn.peak)
+	if (!f->has_needed || f->conn.unbounded || f->pool_unknown || f->needed <= f->conn.peak)
 		return;
 	spike = ctx->b->spike_pct == 100 ? xstrdup("") :
 		xasprintf(" x spike %" PRIu64 ".%02" PRIu64, ctx->b->spike_pct / 100,
@@ -850,7 +850,7 @@ void check_threads_exceed_pool(struct rule_ctx *ctx)
 	const struct client_fig *f = ctx->client->f;
 	uint64_t pool = f->per_pool;
 
-	if (!VALUE_SET(c->threads) || f->pool_unbounded || c->threads.v <= pool)
+	if (!VALUE_SET(c->threads) || f->pool_unbounded || f->pool_unknown || c->threads.v <= pool)
 		return;
 	emit(ctx, &client_cold(c)->ignore, pos_or(&c->threads, c->id.pos), "clients", c->id.s,
 	     "client '%s' runs %" PRIu64 " threads per process on a pool of %" PRIu64
@@ -867,7 +867,7 @@ void check_serverless_pool_size(struct rule_ctx *ctx)
 	uint64_t per;
 	struct pos at;
 
-	if (c->type.v != CLIENT_SERVERLESS || f->pool_unbounded)
+	if (c->type.v != CLIENT_SERVERLESS || f->pool_unbounded || f->pool_unknown)
 		return;
 	per = f->per_process - f->extra;
 	if (per <= 1)
@@ -878,6 +878,28 @@ void check_serverless_pool_size(struct rule_ctx *ctx)
 	     "serverless client '%s' allows %" PRIu64 " connections per instance (pool.count %"
 	     PRIu64 " x (pool.size %" PRIu64 " + pool.overflow %" PRIu64 ")) where 1 is enough",
 	     c->id.s, per, f->pool_count, f->pool_size, f->pool_overflow);
+}
+
+/* CB020: a workload's client whose pool size nothing gives (docs/sources.md). */
+void check_unknown_pool_size(struct rule_ctx *ctx)
+{
+	const struct client *c = ctx->client->c;
+	const struct workload_ref *src = client_cold(c)->source;
+
+	if (!ctx->client->f->pool_unknown || !src)
+		return;
+	if (src->pool_vars)
+		emit(ctx, &client_cold(c)->ignore, src->pos, "clients", c->id.s,
+		     "client '%s' (%s/%s) has no pool size: %s%s %s set in its container; set %s, or "
+		     "pool.size in the topology. Its demand is unknown and the sums it feeds are lower bounds",
+		     c->id.s, src->kind, src->name, strstr(src->pool_vars, " or ") ? "none of " : "",
+		     src->pool_vars, strstr(src->pool_vars, " or ") ? "is" : "is not",
+		     strstr(src->pool_vars, " or ") ? "one" : "it");
+	else
+		emit(ctx, &client_cold(c)->ignore, src->pos, "clients", c->id.s,
+		     "client '%s' (%s/%s) has no pool size: map the variable its application reads with "
+		     "env: {pool.size: VAR} on the source, or set pool.size in the topology. Its demand is "
+		     "unknown and the sums it feeds are lower bounds", c->id.s, src->kind, src->name);
 }
 
 /*--- CB023 --------------------------------------------------------------------*/

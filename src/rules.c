@@ -471,6 +471,32 @@ const struct rule rule_registry[] = {
 	  "      connects_to: proxy\n"
 	  "      max_concurrency: 50\n"
 	  "      pool: { size: 1 }\n" },
+	{ "CB020", "unknown-pool-size", SEV_ERROR, SCOPE_CLIENT, check_unknown_pool_size,
+	  "a client read from a workload has no pool size: its demand is unknown",
+	  WHY
+	  "  A client bound to a workload (from:) or discovered from one takes its\n"
+	  "  figures from the manifests, and its pool size from an env variable the\n"
+	  "  source's env: mapping names (pool.size). When no variable is set, the\n"
+	  "  topology gives no pool.size and no framework gives a default, nothing\n"
+	  "  says how many connections each process opens: its figures are unknown\n"
+	  "  (null in JSON, \"unknown\" in the table) and every sum it feeds is a\n"
+	  "  lower bound (\"lower_bound\": true, printed as >= N), unless a pooler's\n"
+	  "  cap binds it. A budget that may be larger than it says cannot pass.\n"
+	  FIX
+	  "  Set the variable in the container's env (or its ConfigMap), map the\n"
+	  "  variable the application reads with `env: {pool.size: VAR}` on the\n"
+	  "  source, or give the client `pool.size` or a `framework` in the topology.\n"
+	  WHERE
+	  "  The workload's metadata.name (a compose service's key) in the manifest.\n"
+	  EXAMPLE
+	  "  sources:\n"
+	  "    - kubernetes: k8s/*.yaml      # worker's env has no DB_POOL\n"
+	  "      env: { pool.size: DB_POOL }\n"
+	  "  clients:\n"
+	  "    worker:\n"
+	  "      type: worker\n"
+	  "      from: kubernetes:deployment/worker\n"
+	  "      connects_to: main\n" },
 	{ "CB021", "pooler-cap-over-capacity", SEV_WARNING, SCOPE_POOLER, check_pooler_cap_over_capacity,
 	  "a pooler's config can open more than the database's capacity, though the declared demand fits",
 	  WHY

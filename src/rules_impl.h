@@ -107,6 +107,7 @@ void check_pool_below_load(struct rule_ctx *ctx);       /* CB015 */
 void check_unbounded_concurrency(struct rule_ctx *ctx); /* CB016 */
 void check_threads_exceed_pool(struct rule_ctx *ctx);   /* CB017 */
 void check_serverless_pool_size(struct rule_ctx *ctx);  /* CB019 */
+void check_unknown_pool_size(struct rule_ctx *ctx);   /* CB020 */
 void check_pooler_cap_over_capacity(struct rule_ctx *ctx); /* CB021 */
 void check_application_name_altered(struct rule_ctx *ctx); /* CB023 */
 void check_unbounded_pooler(struct rule_ctx *ctx);      /* CB010, on poolers */

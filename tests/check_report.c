@@ -37,6 +37,7 @@ struct fixture {
 	struct pooler_fig plf[1];
 	struct client_conn conn[3];
 	bool conn_unbounded[3];
+	bool conn_unknown[3];
 	struct contrib contrib[3];
 	struct findings f;
 	struct report_file rf;
@@ -123,7 +124,7 @@ static void fixture_init(struct fixture *x, const char *file)
 	x->conn[0] = (struct client_conn){ 120, 120 };
 	x->conn[1] = (struct client_conn){ 200, 600 };
 	x->conn[2] = (struct client_conn){ 2, 2 };
-	x->b = (struct budget){ &x->t, x->conn, x->conn_unbounded, x->plf, x->dbf, 100 };
+	x->b = (struct budget){ &x->t, x->conn, x->conn_unbounded, x->conn_unknown, x->plf, x->dbf, 100 };
 
 	x->f.level = xcalloc(rule_count, sizeof(int));
 	for (i = 0; i < rule_count; i++)
@@ -396,7 +397,7 @@ START_TEST(test_text_gauge_and_headroom)
 	char *s;
 
 	fixture_init(&x, FILE_A);
-	x.dbf[0].demand = (struct amount){ 50, 62, false };
+	x.dbf[0].demand = (struct amount){ .steady = 50, .peak = 62 };
 	x.dbf[0].utilization = 0.62;
 	r = make_report(&x.rf, 1, "plan");
 	r.quiet = false;
@@ -414,7 +415,7 @@ START_TEST(test_text_gauge_and_headroom)
 	x.cl[0].pool.size.v = 0; /* size 0: no limit */
 	x.conn[0] = (struct client_conn){ 0, 0 };
 	x.conn_unbounded[0] = true;
-	x.dbf[0].demand = (struct amount){ 0, 0, true };
+	x.dbf[0].demand = (struct amount){ .unbounded = true };
 	x.dbf[0].utilization = 0;
 	s = render(REPORT_TEXT, &r);
 	ck_assert_ptr_nonnull(strstr(s, "  api              service    unbounded  unbounded\n"));
@@ -569,7 +570,7 @@ START_TEST(test_json_unbounded_and_big)
 	x.cl[0].pool.size.v = 0; /* size 0: no limit */
 	x.conn[0] = (struct client_conn){ 0, 0 };
 	x.conn_unbounded[0] = true;
-	x.dbf[0].demand = (struct amount){ 0, 0, true };
+	x.dbf[0].demand = (struct amount){ .unbounded = true };
 	x.dbf[0].utilization = 0;
 	x.dbf[0].has_optimum = false;
 	/* metrics: more than 2^53, which a double cannot hold: 3 x (2^53 + 1) / 3, 3 x (2^64 - 1) / 3 */
@@ -1067,7 +1068,7 @@ START_TEST(test_validate_machine_formats)
 	x.cl[0].pool.size.v = 0; /* and an unbounded client */
 	x.conn[0] = (struct client_conn){ 0, 0 };
 	x.conn_unbounded[0] = true;
-	x.dbf[0].demand = (struct amount){ 0, 0, true };
+	x.dbf[0].demand = (struct amount){ .unbounded = true };
 	r = make_report(&x.rf, 1, "check");
 	for (i = 0; i < ARRAY_LEN(formats); i++) {
 		char *s = render(formats[i].format, &r);

@@ -23,7 +23,7 @@
 static const char *const spec_ids[] = {
 	"CB001", "CB002", "CB003", "CB004", "CB005", "CB006", "CB007", "CB008", "CB009",
 	"CB010", "CB011", "CB012", "CB013", "CB014", "CB015", "CB016", "CB017", "CB018",
-	"CB019", "CB021", "CB022", "CB023", "CB101", "CB102", "CB103", "CB104", "CB105", "CB106",
+	"CB019", "CB020", "CB021", "CB022", "CB023", "CB101", "CB102", "CB103", "CB104", "CB105", "CB106",
 };
 
 START_TEST(test_registry_complete)

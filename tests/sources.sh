@@ -81,6 +81,20 @@ contains "$figs" "bouncer 2 3 60 40 200 40" "a PgBouncer Deployment's instances"
 contains "$figs" "cnpg 3 4 40 30 3000 0" "a CloudNativePG Pooler"
 contains "$figs" "CB018 28 pool_mode is transaction in the topology but session" "CB018 on poolMode"
 
+# CB020: the worker's pool size is nowhere: its figures are unknown (null),
+# the database's demand is at least api's 3 x 10 = 30.
+expect_rc 1 "CB020" "$CB" report --format json testdata/rules/CB020/fires.yaml
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for c in d["clients"]:
+    print(c["id"], c["pool_size"], c["steady"], c["peak"], c.get("unknown"))
+print("demand", d["databases"][0]["demand"])')
+contains "$figs" "worker None None None True" "an unknown client's figures are null"
+contains "$figs" "demand {'steady': 30, 'peak': 30, 'unbounded': False, 'lower_bound': True}" "its sum is a lower bound"
+expect_rc 1 "CB020 text" "$CB" check testdata/rules/CB020/fires.yaml
+contains "$out" "  demand                       ≥ 30     ≥ 30" "text prints the lower bound, aligned"
+contains "$out" "worker           service  unknown  unknown" "and the unknown client"
+
 # Standard input and the command line; the rendered stream of a kustomize overlay.
 # --source takes the env mapping of the topology's source of its kind
 # (no WEB_CONCURRENCY mapped here: web is (10 + 1) x 1 x 5 = 55 at peak)

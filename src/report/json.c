@@ -583,9 +583,14 @@ static void put_count(struct report_jw *w, const char *key, uint64_t v, bool unb
 /* "steady", "peak" and "unbounded" of an amount, as members of the open object. */
 static void put_amount_fields(struct report_jw *w, const struct amount *a)
 {
-	put_count(w, "steady", a->steady, a->unbounded);
-	put_count(w, "peak", a->peak, a->unbounded);
+	put_count(w, "steady", a->steady, a->unbounded || a->unknown);
+	put_count(w, "peak", a->peak, a->unbounded || a->unknown);
 	jw_bool(w, "unbounded", a->unbounded);
+	/* docs/sources.md (CB020): only when a pool size is unknown */
+	if (a->unknown)
+		jw_bool(w, "unknown", true);
+	if (a->lower_bound && !a->unknown)
+		jw_bool(w, "lower_bound", true);
 }
 
 /* key: {"steady", "peak", "unbounded"}. */
@@ -639,9 +644,13 @@ static size_t pooled_client(const struct report_pooled *it, size_t ahead)
 /* ,"steady":…,"peak":…,"unbounded":… (put_amount_fields after the first member). */
 JW_INLINE char *cur_amount(char *p, const struct amount *a)
 {
-	CUR_COUNT(p, "steady", a->steady, a->unbounded);
-	CUR_COUNT(p, "peak", a->peak, a->unbounded);
+	CUR_COUNT(p, "steady", a->steady, a->unbounded || a->unknown);
+	CUR_COUNT(p, "peak", a->peak, a->unbounded || a->unknown);
 	CUR_BOOL(p, "unbounded", a->unbounded);
+	if (a->unknown)
+		CUR_BOOL(p, "unknown", true);
+	if (a->lower_bound && !a->unknown)
+		CUR_BOOL(p, "lower_bound", true);
 	return p;
 }
 
@@ -811,11 +820,11 @@ static void json_client(struct report_jw *w, const struct report_file *rf, size_
 	CUR_NAME(p, "database", t->databases[f->database].id.s);
 	CUR_STR(w, p, "framework", c->framework.s); /* may be null */
 	p = cur_amount(p, &f->conn);
-	CUR_COUNT(p, "pool_size", f->pool_size, f->pool_unbounded);
+	CUR_COUNT(p, "pool_size", f->pool_size, f->pool_unbounded || f->pool_unknown);
 	CUR_U64(p, "pool_overflow", f->pool_overflow);
 	CUR_U64(p, "pool_count", f->pool_count);
 	CUR_U64(p, "extra_connections", f->extra);
-	CUR_COUNT(p, "per_process", f->per_process, f->pool_unbounded);
+	CUR_COUNT(p, "per_process", f->per_process, f->pool_unbounded || f->pool_unknown);
 	CUR_COUNT(p, "acquire_timeout_ms", f->acquire_timeout_ms, !f->has_acquire_timeout);
 	p = cur_instances(p, c, f);
 	CUR_COUNT(p, "needed", f->needed, !f->has_needed);

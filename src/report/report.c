@@ -420,6 +420,17 @@ static void amount_cells(struct report_row *row, const struct amount *a)
 		snprintf(row->peak, sizeof(row->peak), "unbounded");
 		return;
 	}
+	if (a->unknown) {
+		snprintf(row->steady, sizeof(row->steady), "unknown");
+		snprintf(row->peak, sizeof(row->peak), "unknown");
+		return;
+	}
+	if (a->lower_bound) {
+		/* docs/sources.md: a client's pool size is unknown, the sum may be larger */
+		snprintf(row->steady, sizeof(row->steady), "\u2265 %llu", (unsigned long long)a->steady);
+		snprintf(row->peak, sizeof(row->peak), "\u2265 %llu", (unsigned long long)a->peak);
+		return;
+	}
 	report_u64(row->steady, a->steady);
 	report_u64(row->peak, a->peak);
 }

@@ -32,7 +32,7 @@
 enum { GITHUB_MAX_PER_SEVERITY = 10 };
 
 /* Room for a uint64_t in decimal, a sign or "%", and the NUL. */
-enum { REPORT_NUM_LEN = 24 };
+enum { REPORT_NUM_LEN = 28 }; /* a u64, "≥ " before it (docs/sources.md) */
 
 /*
  * The notes of every section in order: *section and *note start at 0 and

@@ -57,6 +57,16 @@ static void text_gauge(struct sbuf *b, const struct db_fig *d, bool color)
 		sbuf_puts(b, " unbounded\n");
 }
 
+/* The columns s takes: its characters (a figure may start with "\u2265 "). */
+static size_t columns(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
 /*
  * One database's table, aligned: label, kind, steady, peak, note. A
  * pooler's clients are indented beneath it; a rule separates the
@@ -74,7 +84,7 @@ static void text_table(struct sbuf *b, const struct report *r, const struct repo
 		const struct report_row *row = &t.rows[i];
 		lw = max_size(lw, strlen(row->label) + (row->kind == ROW_POOLED ? 2 : 0));
 		tw = max_size(tw, strlen(row->type));
-		vw = max_size(vw, max_size(strlen(row->steady), strlen(row->peak)));
+		vw = max_size(vw, max_size(columns(row->steady), columns(row->peak)));
 	}
 	sbuf_printf(b, "%sdatabase '%s'%s (", r->color ? ANSI_BOLD : "", d->id.s,
 		    r->color ? ANSI_RESET : "");
@@ -92,8 +102,9 @@ static void text_table(struct sbuf *b, const struct report *r, const struct repo
 			sbuf_putc(b, '\n');
 		}
 		sbuf_printf(b, "  %s%-*s  %-*s  %*s  %*s  %s", pooled ? "  " : "",
-			    (int)(lw - (pooled ? 2 : 0)), row->label, (int)tw, row->type, (int)vw,
-			    row->steady, (int)vw, row->peak, row->note);
+			    (int)(lw - (pooled ? 2 : 0)), row->label, (int)tw, row->type,
+			    (int)(vw + strlen(row->steady) - columns(row->steady)), row->steady,
+			    (int)(vw + strlen(row->peak) - columns(row->peak)), row->peak, row->note);
 		trim_right(b);
 		sbuf_putc(b, '\n');
 	}
