@@ -2,7 +2,7 @@
 # run.sh - run one libFuzzer target for a bounded time, from an empty
 # temporary directory, and print its figures.
 #
-#   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline | config | conninfo
+#   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline | config | conninfo | source
 #
 # Environment: FUZZ_NICE (nice level, default 0), FUZZ_TIMEOUT (seconds one
 # input may take, default 2; libFuzzer measures wall-clock time, so a run at
@@ -18,8 +18,8 @@
 # libFuzzer's status after printing the log's tail.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-target=${1:?usage: fuzz/run.sh load|pipeline|config|conninfo SECONDS}
-seconds=${2:?usage: fuzz/run.sh load|pipeline|config|conninfo SECONDS}
+target=${1:?usage: fuzz/run.sh load|pipeline|config|conninfo|source SECONDS}
+seconds=${2:?usage: fuzz/run.sh load|pipeline|config|conninfo|source SECONDS}
 out=${FUZZ_OUT:-$root/build/fuzz}
 bin=$out/fuzz_$target
 corpus=$out/corpus-$target

@@ -62,3 +62,15 @@ for u in 'postgresql://u:p%40ss@h1:5432,h2:6432/db?password=x&sslmode=require' \
 	printf '%s' "$u" >"$out-conninfo/url-$n"
 done
 echo "fuzz seed corpus: $n files in $out-conninfo"
+
+# The manifests and compose files of testdata/sources/ and the rules' cases.
+rm -rf "$out-source"
+mkdir -p "$out-source"
+n=0
+for f in $(find testdata/sources testdata/rules -path '*k8s*' -name '*.yaml' -o -path 'testdata/sources/*' -name '*.y*ml' | LC_ALL=C sort -u); do
+	[ "$(wc -c <"$f")" -le "$max" ] || continue
+	cp "$f" "$out-source/$(printf '%s' "$f" | tr '/' '_')"
+	n=$((n + 1))
+done
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      containers:\n        - env: [{name: DATABASE_URL, value: "postgres://db:5432/x"}, {name: DB_POOL, value: "3"}]\n' >"$out-source/minimal.yaml"
+echo "fuzz seed corpus: $((n + 1)) files in $out-source"

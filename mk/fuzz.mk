@@ -28,7 +28,7 @@ FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SMOKE_READER_SECONDS ?= 20
 FUZZ_NICE          ?= 0
 FUZZ_TIMEOUT       ?= 2
-FUZZ_TARGETS       := load pipeline config conninfo
+FUZZ_TARGETS       := load pipeline config conninfo source
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS         = $(CSTD) $(WARN) $(FUZZ_OPT) -Isrc -Ibuild/gen $(PKG_CFLAGS) $(CFLAGS)
 
@@ -59,7 +59,7 @@ fuzz: fuzz-build fuzz-seed
 
 fuzz-smoke: fuzz-build fuzz-seed
 	@rc=0; for t in $(FUZZ_TARGETS); do s=$(FUZZ_SMOKE_SECONDS); \
-		case $$t in config|conninfo) s=$(FUZZ_SMOKE_READER_SECONDS) ;; esac; \
+		case $$t in config|conninfo|source) s=$(FUZZ_SMOKE_READER_SECONDS) ;; esac; \
 		FUZZ_NICE=$(FUZZ_NICE) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/run.sh $$t $$s || rc=1; done; exit $$rc
 
 FUZZ_TARGET ?= load

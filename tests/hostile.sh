@@ -111,6 +111,57 @@ for cmd in check report; do
 		esac
 	done
 done
+# a manifest (docs/sources.md) whose names and values carry the same
+# escapes, bound with from: and discovered, its name in CB018's message
+mkdir -p "$TMP/m"
+cat >"$TMP/m/k8s.yaml" <<'Y'
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: "w\e[2J\nevil.yaml:1:1: error: forged", namespace: "n\u202e::error::x" }
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: "c\e]52;c;aGVsbG8=\a"
+          env:
+            - { name: DATABASE_URL, value: "postgresql://db:5432/app?application_name=\e[31mred" }
+            - { name: DB_POOL, value: "3" }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: "d.e", namespace: "ns" }
+spec:
+  template:
+    spec:
+      containers:
+        - env:
+            - { name: DATABASE_URL, value: "postgresql://db:5432/app" }
+Y
+cat >"$TMP/m/top.yaml" <<'Y'
+version: 1
+sources: [{kubernetes: k8s.yaml, env: {pool.size: DB_POOL}}]
+databases:
+  main: { max_connections: 10, host: db }
+clients:
+  api:
+    type: service
+    from: "kubernetes:deployment/w\e[2J\nevil.yaml:1:1: error: forged"
+    connects_to: main
+    replicas: 1
+Y
+for fmt in $FORMATS; do
+	"$CB" check --format "$fmt" "$TMP/m/top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok; else bad "manifest --format $fmt: exit $rc: $(head -c 300 "$TMP/err")"; fi
+	check_out "manifest --format $fmt stdout" "$fmt" "$TMP/out"
+	check_out "manifest --format $fmt stderr" text "$TMP/err"
+	case $fmt in
+	json) validate "manifest json" report "$TMP/out" ;;
+	sarif) validate "manifest sarif" sarif "$TMP/out" ;;
+	esac
+done
+
 # colour on: the only escapes are connbudget's own SGR sequences
 "$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null
 if LC_ALL=C grep -q $'\e\\[2J\|\e\\]' "$TMP/out"; then bad "--color always: an input escape"; else ok; fi

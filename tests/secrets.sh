@@ -309,6 +309,49 @@ else
 	echo "SKIP: observe: this build has no observe command"
 fi
 
+# Manifests (docs/sources.md): a password inside a DATABASE_URL value is
+# CB013 and masked; a Secret in the stream, an env_file and a value that
+# fails to load are never printed.
+mkdir -p "$TMP/src"
+cat >"$TMP/src/k8s.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          env:
+            - { name: DATABASE_URL, value: "postgres://app:M4nifestPassw0rd@db:5432/app" }
+            - name: DB_POOL
+              valueFrom: { secretKeyRef: { name: web-db, key: pool } }
+            - name: OTHER_URL
+              valueFrom: { secretKeyRef: { name: web-db, key: url } }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: web-db }
+stringData: { url: "postgres://app:S3cretObjPassw0rd@db:5432/app", pool: "S3cretPool" }
+YAML
+cat >"$TMP/src/compose.yml" <<'YAML'
+services:
+  worker:
+    env_file: secrets.env
+    environment:
+      DATABASE_URL: postgres://app:C0mposePassw0rd@db:5432/app
+      DB_POOL: "3"
+YAML
+printf 'DB_PASSWORD=Env_f1lePassw0rd\n' >"$TMP/src/secrets.env"
+printf 'version: 1\nsources:\n  - kubernetes: k8s.yaml\n    env: {pool.size: DB_POOL}\n  - compose: compose.yml\n    env: {pool.size: DB_POOL}\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  web: { type: service, from: "kubernetes:deployment/web", connects_to: main, pool: { size: 2 } }\n' >"$TMP/src/connbudget.yaml"
+in_every_format "manifest urls" "" "M4nifestPassw0rd|C0mposePassw0rd|S3cretObjPassw0rd|S3cretPool|Env_f1lePassw0rd" "$CB" check "$TMP/src/connbudget.yaml"
+run "$CB" check --format gcc "$TMP/src/connbudget.yaml"
+has "$TMP/out" "CB013" "a password in a manifest's url"
+sed 's/M4nifestPassw0rd@db:5432/M4nifestPassw0rd@db:5432" ]/' "$TMP/src/k8s.yaml" >"$TMP/src/bad.yaml"
+run "$CB" check --source "kubernetes=$TMP/src/bad.yaml" "$TMP/src/connbudget.yaml"
+[ "$rc" = 2 ] && ok || bad "a manifest that does not parse: exit $rc, want 2"
+no_secret "manifest syntax error" "M4nifestPassw0rd" "$TMP/out" "$TMP/err"
+
 [ "$skip" = 0 ] || echo "($skip groups skipped)"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
