@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "load.h"
 #include "model.h"
 
 /* The name every fuzz input is loaded under (positions must name it). */
@@ -133,6 +134,33 @@ static inline void fuzz_check_error_in(const char *stage, const char *name, cons
 static inline void fuzz_check_error(const char *stage, const uint8_t *data, size_t size, const char *err)
 {
 	fuzz_check_error_in(stage, FUZZ_NAME, data, size, err);
+}
+
+/*
+ * A fixed topology (fuzz.yaml, from memory) whose files read the input,
+ * written as input: it loads, or its error is positioned in the topology
+ * or in the input and at most err_max bytes long. Returns normally or aborts.
+ */
+static inline void fuzz_load_behind(const char *topology, size_t tlen, const char *input,
+				    const uint8_t *data, size_t size, size_t err_max)
+{
+	char *err = NULL;
+	struct topology *t = load_buffer(FUZZ_NAME, topology, tlen, &err);
+
+	if (t) {
+		if (err)
+			fuzz_fail("load_buffer returned a topology and an error: \"%s\"", err);
+		model_free(t);
+		return;
+	}
+	if (strncmp(err ? err : "", FUZZ_NAME ":", strlen(FUZZ_NAME ":")) == 0)
+		fuzz_check_error_in("load_buffer", FUZZ_NAME, (const uint8_t *)topology, tlen, err);
+	else
+		fuzz_check_error_in("load_buffer", input, data, size, err);
+	if (strlen(err) > err_max)
+		fuzz_fail("load_buffer: a message of %zu bytes (at most %zu): \"%.200s...\"", strlen(err),
+			  err_max, err);
+	free(err);
 }
 
 /* A position the loader stored: 1-based, and inside the input when it is fuzz.yaml's. */

@@ -141,8 +141,6 @@ static void read_one(const char *name, bool ini, const uint8_t *data, size_t siz
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	bool ini = size > 0 && memchr(data, '[', size) != NULL;
-	struct topology *t;
-	char *err = NULL;
 
 	put_file(FUZZ_CONF, data, size);
 	put_file(FUZZ_INI, data, size);
@@ -154,20 +152,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put_file(FUZZ_CONF, NULL, 0);
 	else
 		put_file(FUZZ_INI, (const uint8_t *)"[pgbouncer]\n", strlen("[pgbouncer]\n"));
-	t = load_buffer(FUZZ_NAME, topology, sizeof(topology) - 1, &err);
-	if (t) {
-		if (err)
-			fuzz_fail("load_buffer returned a topology and an error: \"%s\"", err);
-		model_free(t);
-		return 0;
-	}
-	/* the error is the input's (or an include's), or the topology's own
-	 * `config:` entry naming it */
-	if (strncmp(err ? err : "", FUZZ_NAME ":", strlen(FUZZ_NAME ":")) == 0)
-		check_error("load_buffer", FUZZ_NAME, (const uint8_t *)topology, sizeof(topology) - 1,
-			    err);
-	else
-		check_error("load_buffer", ini ? FUZZ_INI : FUZZ_CONF, data, size, err);
-	free(err);
+	fuzz_load_behind(topology, sizeof(topology) - 1, ini ? FUZZ_INI : FUZZ_CONF, data, size, ERR_MAX);
 	return 0;
 }

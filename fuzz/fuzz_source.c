@@ -41,26 +41,10 @@ static const char topology[] =
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct topology *t;
-	char *err = NULL;
 	FILE *f = fopen(FUZZ_SOURCE, "wb");
 
 	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
 		fuzz_fail("cannot write %s in the working directory", FUZZ_SOURCE);
-	t = load_buffer(FUZZ_NAME, topology, sizeof(topology) - 1, &err);
-	if (t) {
-		if (err)
-			fuzz_fail("load_buffer returned a topology and an error: \"%s\"", err);
-		model_free(t);
-		return 0;
-	}
-	if (strncmp(err ? err : "", FUZZ_NAME ":", strlen(FUZZ_NAME ":")) == 0)
-		fuzz_check_error_in("load_buffer", FUZZ_NAME, (const uint8_t *)topology, sizeof(topology) - 1,
-				    err);
-	else
-		fuzz_check_error_in("load_buffer", FUZZ_SOURCE, data, size, err);
-	if (strlen(err) > ERR_MAX)
-		fuzz_fail("a message of %zu bytes (at most %d): \"%.200s...\"", strlen(err), ERR_MAX, err);
-	free(err);
+	fuzz_load_behind(topology, sizeof(topology) - 1, FUZZ_SOURCE, data, size, ERR_MAX);
 	return 0;
 }
