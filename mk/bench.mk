@@ -58,8 +58,10 @@ bench: build/bench/connbudget build/bench/scan
 		BENCH_RUNS="$(BENCH_RUNS)" BENCH_TIMER="$(BENCH_TIMER)" BENCH_STRICT="$(BENCH_STRICT)" \
 		bench/run.sh
 	CONNBUDGET=build/bench/connbudget bench/observe.sh 40000
+	CONNBUDGET=build/bench/connbudget SCAN=build/bench/scan BENCH_RUNS="$(BENCH_RUNS)" bench/sources.sh 50000
 
 # observe's passes are linear in names: 40 000 live names against 40 000
 # declared clients, in every format, beside `check` on the same file.
 bench-observe: build/bench/connbudget
 	CONNBUDGET=build/bench/connbudget bench/observe.sh 40000
+	CONNBUDGET=build/bench/connbudget SCAN=build/bench/scan BENCH_RUNS="$(BENCH_RUNS)" bench/sources.sh 50000

@@ -1044,6 +1044,24 @@ static int set_value(struct topology *t, const char *path, const char *value, co
 	*err = NULL;
 	if (set_resolve(t, path, &obj, &size, &f, &group, &idpos, err))
 		return -1;
+	/*
+	 * A source's count (replicas: "3"), the common case of a manifest stream
+	 * with a thousand workloads: digits into a plain integer field are what
+	 * the YAML reader would make of them, without a parser per value.
+	 */
+	if (at && f->kind == F_UINT && !(f->flags & FL_COLD) && !group) {
+		uint64_t v = 0;
+		const char *p = value;
+
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (!u64_mul(v, 10, &v) || !u64_add(v, (uint64_t)(*p - '0'), &v))
+				break;
+		if (p != value && *p == '\0') {
+			struct num nv = { v, *at };
+			memcpy((char *)obj + f->off, &nv, sizeof(nv));
+			return 0;
+		}
+	}
 	/* read into a copy: the object changes only when the whole value is good */
 	copy = xmalloc(size);
 	memcpy(copy, obj, size);

@@ -234,7 +234,37 @@ struct bind {
 	struct source_items items;      /* of every entry, in order */
 	size_t *entry_of;               /* items.v[i] came from t->sources[entry_of[i]] */
 	bool *bound;                    /* items.v[i] is named by a from: */
+	/* "NAMESPACE/NAME" → ConfigMap, "NAMESPACE/KIND/NAME" → the autoscaler targeting it */
+	struct strmap config_maps, autoscalers;
+	struct sbuf key;
 };
+
+/* The index key of ns/name, or ns/kind/name; lives until the next call. */
+static const char *item_key(struct bind *b, const char *ns, const char *kind, const char *name)
+{
+	b->key.len = 0;
+	if (b->key.s)
+		b->key.s[0] = '\0';
+	sbuf_printf(&b->key, "%s/%s%s%s", ns, kind ? kind : "", kind ? "/" : "", name);
+	return b->key.s;
+}
+
+/* Index the ConfigMaps and the autoscalers (the first of a name wins, as a lookup in file order did). */
+static void index_items(struct bind *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->items.n; i++) {
+		const struct source_item *it = &b->items.v[i];
+		if (it->role == SOURCE_CONFIG_MAP)
+			strmap_put(&b->config_maps, arena_strdup(&b->t->arena, item_key(b, it->namespace, NULL, it->name)),
+				   i, NULL);
+		else if (it->role == SOURCE_AUTOSCALER && it->target_name)
+			strmap_put(&b->autoscalers,
+				   arena_strdup(&b->t->arena, item_key(b, it->namespace, it->target_kind, it->target_name)),
+				   i, NULL);
+	}
+}
 
 static int source_error(struct bind *b, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static int source_error(struct bind *b, struct pos pos, const char *fmt, ...)
@@ -375,16 +405,11 @@ static int read_entry_files(struct bind *b, size_t entry)
 
 /* ---- joining what refers across files -------------------------------------- */
 
-static const struct source_item *find_config_map(const struct bind *b, const char *ns, const char *name)
+static const struct source_item *find_config_map(struct bind *b, const char *ns, const char *name)
 {
 	size_t i;
 
-	for (i = 0; name && i < b->items.n; i++) {
-		const struct source_item *it = &b->items.v[i];
-		if (it->role == SOURCE_CONFIG_MAP && strcmp(it->namespace, ns) == 0 && strcmp(it->name, name) == 0)
-			return it;
-	}
-	return NULL;
+	return name && strmap_get(&b->config_maps, item_key(b, ns, NULL, name), &i) ? &b->items.v[i] : NULL;
 }
 
 /*
@@ -436,17 +461,11 @@ static void join_config_maps(struct bind *b)
 }
 
 /* The autoscaler of a workload: the one whose scaleTargetRef names it. */
-static const struct source_item *find_autoscaler(const struct bind *b, const struct source_item *w)
+static const struct source_item *find_autoscaler(struct bind *b, const struct source_item *w)
 {
 	size_t i;
 
-	for (i = 0; i < b->items.n; i++) {
-		const struct source_item *a = &b->items.v[i];
-		if (a->role == SOURCE_AUTOSCALER && a->target_name && strcmp(a->namespace, w->namespace) == 0 &&
-		    strcmp(a->target_kind, w->kind) == 0 && strcmp(a->target_name, w->name) == 0)
-			return a;
-	}
-	return NULL;
+	return strmap_get(&b->autoscalers, item_key(b, w->namespace, w->kind, w->name), &i) ? &b->items.v[i] : NULL;
 }
 
 /* ---- binding ------------------------------------------------------------------ */
@@ -1039,6 +1058,7 @@ int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 		rc = read_entry_files(&b, i);
 	if (rc)
 		goto out;
+	index_items(&b);
 	join_config_maps(&b);
 	b.bound = xcalloc(b.items.n + 1, sizeof(*b.bound));
 	nclients = t->nclients;
@@ -1061,6 +1081,9 @@ int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 			rc = discover(&b, wi);
 out:
 	source_items_release(&b.items);
+	strmap_release(&b.config_maps);
+	strmap_release(&b.autoscalers);
+	sbuf_release(&b.key);
 	free(b.entry_of);
 	free(b.bound);
 	return rc ? -1 : 0;

@@ -5,11 +5,15 @@
 
 #include <string.h>
 
-/* The anchors of the document being read: name → node. */
+/* The anchors of the document being read: name → node; and the stack of
+ * children being collected, shared by every level (one allocation per
+ * document rather than per mapping). */
 struct anchors {
 	struct strmap map;
 	struct tnode **nodes;
 	size_t n, cap;
+	struct tnode **stack;
+	size_t depth, stack_cap;
 };
 
 /*
@@ -42,29 +46,27 @@ static int add_anchor(struct anchors *an, struct arena *a, const yaml_char_t *na
 static int read_collection(struct yr *r, struct arena *a, struct anchors *an, struct tnode *n)
 {
 	yaml_event_type_t end = n->kind == TN_MAP ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
-	struct tnode **kids = NULL, *kid;
-	size_t nkids = 0, cap = 0;
-	int rc = -1;
+	size_t base = an->depth, nkids;
+	struct tnode *kid;
 
 	for (;;) {
 		if (yr_next(r))
-			goto out;
+			return -1;
 		if (yr_is(r, end))
 			break;
 		if (read_node(r, a, an, &kid))
-			goto out;
-		xgrow(&kids, &cap, nkids + 1, sizeof(*kids));
-		kids[nkids++] = kid;
+			return -1;
+		xgrow(&an->stack, &an->stack_cap, an->depth + 1, sizeof(*an->stack));
+		an->stack[an->depth++] = kid;
 	}
+	nkids = an->depth - base;
 	n->n = nkids;
 	if (nkids) {
-		n->kids = arena_alloc(a, nkids * sizeof(*kids));
-		memcpy(n->kids, kids, nkids * sizeof(*kids));
+		n->kids = arena_alloc(a, nkids * sizeof(*n->kids));
+		memcpy(n->kids, an->stack + base, nkids * sizeof(*n->kids));
 	}
-	rc = 0;
-out:
-	free(kids);
-	return rc;
+	an->depth = base;
+	return 0;
 }
 
 /* The node at the current event (recursion bounded by the reader's depth limit). */
@@ -136,6 +138,7 @@ int tree_next_document(struct yr *r, struct arena *a, struct tnode **root)
 		rc = -1;
 	strmap_release(&an.map);
 	free(an.nodes);
+	free(an.stack);
 	return rc ? -1 : 1;
 }
 
