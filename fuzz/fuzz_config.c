@@ -1,14 +1,14 @@
 /*
  * fuzz_config.c - libFuzzer target over the config readers (src/config/):
- * bytes as a postgresql.conf and as a pgbouncer.ini → settings or a
+ * bytes as a postgresql.conf, a pgbouncer.ini and a pgcat.toml → settings or a
  * positioned, bounded error, never a crash, a hang or a leak; then the same
  * bytes behind a topology's `config:`, so that applying the settings is
- * fuzzed too.
+ * fuzzed too (a pgcat pooler reads the same bytes as its pgcat.toml).
  *
  *   make build/fuzz/fuzz_config && (cd "$(mktemp -d)" && .../fuzz_config CORPUS)
  *
  * Run it from an empty directory: the input is written there as fuzz.conf
- * and fuzz.ini, and an include in it resolves there.
+ * fuzz.ini and fuzz.toml, and an include in it resolves there.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_CONF "fuzz.conf"
 #define FUZZ_INI "fuzz.ini"
+#define FUZZ_TOML "fuzz.toml"
+
+/* Which reader reads a file. */
+enum fuzz_kind { KIND_CONF, KIND_INI, KIND_TOML };
 
 /*
  * The longest message a reader may give: every quoted token is cut to
@@ -53,6 +57,14 @@ static const char topology[] =
 	"    connects_to: bouncer\n"
 	"    pool: { size: 10 }\n";
 
+/* The topology whose pgcat pooler reads fuzz.toml. */
+static const char topology_pgcat[] =
+	"version: 1\n"
+	"databases:\n"
+	"  main: { max_connections: 100 }\n"
+	"poolers:\n"
+	"  cat: { type: pgcat, database: main, config: " FUZZ_TOML " }\n";
+
 /* Write n bytes to path (truncating it); aborts when the directory refuses. */
 static void put_file(const char *path, const uint8_t *data, size_t n)
 {
@@ -78,7 +90,7 @@ static void check_error(const char *stage, const char *name, const uint8_t *data
  * pgbouncer.ini settings have a lower-case section. The value parsers run
  * over every value (they must not crash on any).
  */
-static void check_settings(const char *name, const struct config_file *f, bool ini,
+static void check_settings(const char *name, const struct config_file *f, enum fuzz_kind kind,
 			   const uint8_t *data, size_t size)
 {
 	size_t i;
@@ -97,11 +109,11 @@ static void check_settings(const char *name, const struct config_file *f, bool i
 		    (s->pos.line > fuzz_max_line(data, size) || s->pos.col > (uint64_t)size + 1))
 			fuzz_fail("%s: setting '%s' at %u:%u lies outside the %zu-byte input", name,
 				  s->name, s->pos.line, s->pos.col, size);
-		if (ini)
+		if (kind == KIND_INI)
 			for (c = s->section; *c; c++)
 				if (*c >= 'A' && *c <= 'Z')
 					fuzz_fail("%s: section '%s' is not in lower case", name, s->section);
-		if (!ini && !*s->name)
+		if (kind == KIND_CONF && !*s->name)
 			fuzz_fail("%s: a setting with an empty name", name);
 		(void)config_parse_pg_ms(s->value, &v);
 		if (config_find(f, s->section, s->name) == NULL)
@@ -110,22 +122,23 @@ static void check_settings(const char *name, const struct config_file *f, bool i
 }
 
 /* One reader over the input written as name. */
-static void read_one(const char *name, bool ini, const uint8_t *data, size_t size)
+static void read_one(const char *name, enum fuzz_kind kind, const uint8_t *data, size_t size)
 {
 	struct arena a = { 0 };
 	struct config_file f = { 0 };
 	char *err = NULL;
 	int rc;
 
-	rc = ini ? config_read_pgbouncer(&a, name, pos_make(name, 1, 1), &f, &err)
-		 : config_read_postgresql(&a, name, pos_make(name, 1, 1), &f, &err);
+	rc = kind == KIND_INI ? config_read_pgbouncer(&a, name, pos_make(name, 1, 1), &f, &err) :
+	     kind == KIND_TOML ? config_read_pgcat(&a, name, pos_make(name, 1, 1), &f, &err) :
+				 config_read_postgresql(&a, name, pos_make(name, 1, 1), &f, &err);
 	if (rc == 0) {
 		if (err)
 			fuzz_fail("%s: read and an error: \"%s\"", name, err);
-		check_settings(name, &f, ini, data, size);
+		check_settings(name, &f, kind, data, size);
 	} else {
-		check_error(ini ? "config_read_pgbouncer" : "config_read_postgresql", name, data, size,
-			    err);
+		check_error(kind == KIND_INI ? "config_read_pgbouncer" : kind == KIND_TOML ?
+			    "config_read_pgcat" : "config_read_postgresql", name, data, size, err);
 	}
 	free(err);
 	config_file_release(&f);
@@ -133,7 +146,7 @@ static void read_one(const char *name, bool ini, const uint8_t *data, size_t siz
 }
 
 /*
- * One input: both readers over it, then a topology that reads it as its
+ * One input: the three readers over it, then a topology that reads it as its
  * pooler's pgbouncer.ini when it has a '[' (a section), else as its
  * database's postgresql.conf, the other file empty. Frees everything.
  * Always returns 0 (libFuzzer's convention).
@@ -144,8 +157,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	put_file(FUZZ_CONF, data, size);
 	put_file(FUZZ_INI, data, size);
-	read_one(FUZZ_CONF, false, data, size);
-	read_one(FUZZ_INI, true, data, size);
+	put_file(FUZZ_TOML, data, size);
+	read_one(FUZZ_CONF, KIND_CONF, data, size);
+	read_one(FUZZ_INI, KIND_INI, data, size);
+	read_one(FUZZ_TOML, KIND_TOML, data, size);
+	fuzz_load_behind(topology_pgcat, sizeof(topology_pgcat) - 1, FUZZ_TOML, data, size, ERR_MAX);
 
 	/* the other file the smallest that loads: PgBouncer needs its [pgbouncer] section */
 	if (ini)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # seed.sh - build the fuzzers' seed corpora: every *.yaml under testdata/
-# for the YAML targets (load, pipeline) in DIR; every postgresql.conf and
-# pgbouncer.ini (*.conf, *.ini, *.sample) for fuzz_config in DIR-config;
+# for the YAML targets (load, pipeline) in DIR; every postgresql.conf,
+# pgbouncer.ini and pgcat.toml (*.conf, *.ini, *.sample, *.toml) for fuzz_config in DIR-config;
 # every url: of those YAML files and a few connection strings for
 # fuzz_conninfo in DIR-conninfo.
 #
@@ -36,7 +36,7 @@ echo "fuzz seed corpus: $n files in $out ($skipped larger than $max bytes skippe
 rm -rf "$out-config" "$out-conninfo"
 mkdir -p "$out-config" "$out-conninfo"
 n=0
-for f in $(find testdata -type f \( -name '*.conf' -o -name '*.ini' -o -name '*.sample' \) | LC_ALL=C sort); do
+for f in $(find testdata -type f \( -name '*.conf' -o -name '*.ini' -o -name '*.sample' -o -name '*.toml' \) | LC_ALL=C sort); do
 	[ "$(wc -c <"$f")" -le "$max" ] || continue
 	cp "$f" "$out-config/$(printf '%s' "$f" | tr '/' '_')"
 	n=$((n + 1))

@@ -240,6 +240,13 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 		f->has_client_limit = true;
 		return true;
 	}
+	if (p->type.v == POOLER_PGCAT) {
+		/* docs/poolers.md "PgCat": every server entry opens pool_size
+		 * connections per user; no client limit is known */
+		if (!u64_mul(f->instances, num_or(&p->pgcat_pool_sum, 0), &f->cap))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x pool_size");
+		return true;
+	}
 	f->default_pool_size = num_or(&p->default_pool_size, PGBOUNCER_DEFAULT_POOL_SIZE);
 	f->reserve_pool_size = num_or(&p->reserve_pool_size, PGBOUNCER_DEFAULT_RESERVE_POOL);
 	f->max_client_conn = num_or(&p->max_client_conn, PGBOUNCER_DEFAULT_MAX_CLIENT_CONN);

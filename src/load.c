@@ -26,6 +26,7 @@
 #include "load_fields.h"
 #include "load_sources.h"
 #include "load_yaml.h"
+#include "quote.h"
 #include "rds.h"
 
 /* docs/decisions.md: the top level's environment when it names none. */
@@ -619,7 +620,7 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	strmap_release(&L.ld.interned);
 	/* what a config file holds that its program ignores (model.h) */
 	for (i = 0; rc == 0 && i < t->nwarnings; i++)
-		fprintf(stderr, "%s\n", t->warnings[i]);
+		quote_fputs_line(stderr, t->warnings[i]); /* input bytes: through the text gate */
 	if (rc != 0) {
 		*err = L.ld.err ? L.ld.err : xstrdup("error: cannot load the topology");
 		model_free(t);
@@ -754,7 +755,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	char *hint;
 
 	if (!VALUE_SET(p->type))
-		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy or pgpool)", p->id.s);
+		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool or pgcat)", p->id.s);
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
 			      p->type.v);
@@ -769,6 +770,9 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 		      p->database.s, hint);
 		free(hint);
 	}
+	/* a pgcat's pools are only in its pgcat.toml (docs/poolers.md "PgCat") */
+	if (VALUE_SET(p->type) && p->type.v == POOLER_PGCAT && !p->config.s)
+		vfail(v, p->id.pos, "poolers.%s: a pgcat pooler needs config: (its pgcat.toml)", p->id.s);
 	if (p->users.pos.line && p->users.n == 0)
 		vfail(v, p->users.pos, "poolers.%s.users: expected a non-empty list, got []", p->id.s);
 	/* pgpool's ranges (budget.h): num_init_children 1 .. INT_MAX, max_pool 0 .. INT_MAX */

@@ -605,7 +605,12 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		if (f->npools > LIST_MAX)
 			sbuf_printf(&sb, " and %zu more", f->npools - LIST_MAX);
 		pools = sbuf_detach(&sb);
-		if (p->type.v != POOLER_PGPOOL) {
+		if (p->type.v == POOLER_PGCAT) {
+			npools[0] = 0;
+			free(pools);
+			pools = xasprintf("pool_size summed over users and server entries %" PRIu64,
+					  f->cap / (f->instances ? f->instances : 1));
+		} else if (p->type.v != POOLER_PGPOOL) {
 			snprintf(npools, sizeof(npools), "%zu %s: ", f->npools, f->npools == 1 ? "pool" : "pools");
 		} else {
 			npools[0] = 0;

@@ -752,6 +752,163 @@ START_TEST(test_pgpool_file)
 }
 END_TEST
 
+/* Read a pgcat.toml of testdata/config/pgcat/; 0 or -1 with *err. */
+static int read_pgcat(struct arena *a, const char *name, struct config_file *f, char **err)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "../testdata/config/pgcat/%s", name);
+	return config_read_pgcat(a, path, nowhere, f, err);
+}
+
+START_TEST(test_pgcat_shapes)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(read_pgcat(&a, "shapes.toml", &f, &err), 0);
+	ck_assert_str_eq(config_find(&f, "", "general.port")->value, "6432"); /* 6_432 */
+	ck_assert_str_eq(config_find(&f, "", "general.admin_username")->value, "admin");
+	ck_assert_str_eq(config_find(&f, "", "general.admin_password")->value, "p\"w\xc3\xa9");
+	ck_assert_str_eq(config_find(&f, "", "general.healthcheck_delay")->value, "3.5e3");
+	s = config_find(&f, "", "pools.app.users.1.pool_size"); /* [pools.app.users."1"] */
+	ck_assert_str_eq(s->value, "3");
+	ck_assert_uint_eq(s->pos.line, 21);
+	ck_assert_uint_eq(s->pos.col, 13); /* the value */
+	s = config_find(&f, "", "pools.app.shards.0.servers.2.0"); /* literal string, third server */
+	ck_assert_str_eq(s->value, "DB.internal");
+	ck_assert_uint_eq(s->pos.line, 28);
+	ck_assert_uint_eq(s->pos.col, 5);
+	ck_assert_str_eq(config_find(&f, "", "pools.app.shards.0.servers.2.1")->value, "6543");
+	ck_assert_str_eq(config_find(&f, "", "pools.other.users.0.pool_size")->value, "7"); /* dotted key */
+	ck_assert_str_eq(config_find(&f, "", "pools.other.shards.0.servers.0.2")->value, "primary");
+	config_file_release(&f);
+	/* the samples PgCat ships read whole */
+	ck_assert_int_eq(read_pgcat(&a, "sample.toml", &f, &err), 0);
+	ck_assert_str_eq(config_find(&f, "", "pools.sharded_db.users.1.pool_size")->value, "21");
+	config_file_release(&f);
+	ck_assert_int_eq(read_pgcat(&a, "docker.toml", &f, &err), 0);
+	config_file_release(&f);
+	ck_assert_int_eq(read_pgcat(&a, "minimal.toml", &f, &err), 0);
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(test_pgcat_syntax)
+{
+	static const struct {
+		const char *file, *want;
+	} cases[] = {
+		{ "bad-duplicate-key.toml", "bad-duplicate-key.toml:6:13: error: duplicate key "
+					    "`pools.p.users.0.pool_size`" },
+		{ "bad-duplicate-table.toml", "bad-duplicate-table.toml:2:1: error: duplicate table [pools.p]" },
+		{ "bad-unterminated.toml", "bad-unterminated.toml:2:8: error: invalid TOML in" },
+		{ "bad-deep.toml", "bad-deep.toml:1:21: error: invalid TOML in" },
+		{ "bad-inline-table.toml", "bad-inline-table.toml:1:5: error: invalid TOML in" },
+	};
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	char *err = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(read_pgcat(&a, cases[i].file, &f, &err), -1);
+		ck_assert_msg(strstr(err, cases[i].want) != NULL, "%s: %s", cases[i].file, err);
+		free(err);
+		err = NULL;
+		config_file_release(&f);
+	}
+	arena_release(&a);
+}
+END_TEST
+
+/* A topology whose pgcat pooler reads name, on database host:port. */
+static struct topology *pgcat_topology(const char *name, const char *host, unsigned port, char **err)
+{
+	char yaml[1024];
+	struct topology *t;
+
+	snprintf(yaml, sizeof(yaml), "version: 1\ndatabases:\n  main: { host: %s, port: %u, "
+		 "max_connections: 100 }\npoolers:\n  cat: { type: pgcat, database: main, config: "
+		 "../testdata/config/pgcat/%s }\n", host, port, name);
+	t = load_buffer("t.yaml", yaml, strlen(yaml), err); /* config_apply included */
+	return t;
+}
+
+START_TEST(test_pgcat_cap)
+{
+	static const struct {
+		const char *file, *host;
+		unsigned port;
+		uint64_t sum;
+	} cases[] = {
+		/* by hand: app's users 10 + 3 on its one db.internal:5432 server,
+		 * other's 7 on its one: 13 + 7 */
+		{ "shapes.toml", "db.internal", 5432, 20 },
+		/* hosts compare ignoring case: app's third server, 10 + 3 */
+		{ "shapes.toml", "DB.INTERNAL", 6543, 13 },
+		/* sharded_db: 3 shards x one 127.0.0.1 server x (9 + 21); simple_db: 5 */
+		{ "sample.toml", "127.0.0.1", 5432, 95 },
+		/* 3 shards x 2 servers on postgres:5432 x 9 */
+		{ "docker.toml", "postgres", 5432, 54 },
+		{ "minimal.toml", "127.0.0.1", 28815, 10 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL;
+		struct topology *t = pgcat_topology(cases[i].file, cases[i].host, cases[i].port, &err);
+
+		ck_assert_msg(t != NULL, "%s: %s", cases[i].file, err);
+		ck_assert_uint_eq(t->poolers[0].pgcat_pool_sum.v, cases[i].sum);
+		model_free(t);
+	}
+}
+END_TEST
+
+START_TEST(test_pgcat_refused)
+{
+	static const struct {
+		const char *file, *want;
+	} cases[] = {
+		{ "bad-missing-pool-size.toml", "bad-missing-pool-size.toml:2:12: error: pools.p.users.0: "
+						"missing field `pool_size`" },
+		{ "bad-two-primaries.toml", "bad-two-primaries.toml:5:12: error: pools.p.shards.0: Shard has "
+					    "more than one primary" },
+		{ "bad-server-length.toml", "bad-server-length.toml:3:13: error: pools.p.shards.0.servers: "
+					    "each server is" },
+		{ "shapes.toml", "t.yaml:5:47: error: poolers.cat.config: no server of" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL;
+		struct topology *t = pgcat_topology(cases[i].file, "h", 5432, &err);
+
+		ck_assert_ptr_null(t);
+		ck_assert_msg(strstr(err, cases[i].want) != NULL, "%s: %s", cases[i].file, err);
+		free(err);
+	}
+}
+END_TEST
+
+START_TEST(test_pgcat_warns)
+{
+	char *err = NULL;
+	struct topology *t = pgcat_topology("shapes.toml", "db.internal", 5432, &err);
+
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(config_apply(t, &err), 0); /* again: the warning is not repeated */
+	ck_assert_uint_eq(t->nwarnings, 1);
+	ck_assert_str_eq(t->warnings[0], "../testdata/config/pgcat/shapes.toml:13:13: warning: unknown key "
+			 "\"pools.app.pool_sise\" in pool 'app': PgCat ignores it (a misspelling?)");
+	model_free(t);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -759,6 +916,7 @@ Suite *config_suite(void)
 	TCase *ini = tcase_create("pgbouncer.ini");
 	TCase *apply = tcase_create("apply");
 	TCase *pgpool = tcase_create("pgpool.conf");
+	TCase *pgcat = tcase_create("pgcat.toml");
 
 	tcase_add_test(pg, test_pg_durations);
 	tcase_add_test(pg, test_pg_includes);
@@ -778,5 +936,11 @@ Suite *config_suite(void)
 	suite_add_tcase(s, ini);
 	suite_add_tcase(s, apply);
 	suite_add_tcase(s, pgpool);
+	tcase_add_test(pgcat, test_pgcat_shapes);
+	tcase_add_test(pgcat, test_pgcat_syntax);
+	tcase_add_test(pgcat, test_pgcat_cap);
+	tcase_add_test(pgcat, test_pgcat_refused);
+	tcase_add_test(pgcat, test_pgcat_warns);
+	suite_add_tcase(s, pgcat);
 	return s;
 }

@@ -204,5 +204,22 @@ for fmt in text gcc github json; do
 done
 if grep -qF 'invalid value "tr\e[2J\xFF\x85ansaction"' "$TMP/err"; then ok; else bad "pgbouncer.ini: $(cat "$TMP/err")"; fi
 
+# pgcat.toml keys with ESC, a line feed, a forged prefix and invalid UTF-8
+# (escapes resolved by the reader), as an ignored key's warning and as a
+# duplicate key's error
+mkdir -p "$TMP/pc"
+printf '[pools.p.users.0]\nusername = "u"\npool_size = 5\n"k\\u001b[2J\\nevil.toml:1:1: error: forged\377" = 1\n[pools.p.shards.0]\ndatabase = "d"\nservers = [["h", 5432, "primary"]]\n' \
+	>"$TMP/pc/warn.toml"
+printf '"a\\u001b]52;c;eA==\\u0007\\n::error::x" = 1\n"a\\u001b]52;c;eA==\\u0007\\n::error::x" = 2\n' >"$TMP/pc/dup.toml"
+for f in warn dup; do
+	printf 'version: 1\ndatabases: { main: { max_connections: 30, host: h } }\npoolers: { cat: { type: pgcat, database: main, config: %s.toml } }\n' \
+		"$f" >"$TMP/pc/$f.yaml"
+	for fmt in text gcc github json; do
+		"$CB" check --format "$fmt" "$TMP/pc/$f.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+		check_out "pgcat.toml $f --format $fmt stderr" text "$TMP/err"
+		check_out "pgcat.toml $f --format $fmt stdout" "$fmt" "$TMP/out"
+	done
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

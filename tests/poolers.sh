@@ -79,6 +79,26 @@ printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p:
 expect_rc 2 "pgpool refuses 0 children" "$CB" check "$TMP/pp/t.yaml"
 contains "$err" "bad-zero-children.conf:2:1: error: value is outside the valid range for parameter \"num_init_children\" (1 .. 2147483647)" "pgpool's wording, at the line"
 
+#--- PgCat: pool_size per user and server entry (figures by hand in the YAML) ---
+expect_rc 0 "pgcat docker example" "$CB" check "$D/pgcat.yaml" --format gcc
+contains "$out" "pgcat.yaml:21:13: warning: pooler 'cat' can open 108 server connections to database 'main' (pool_size summed over users and server entries 54); with the other contributors' peak 0 that is 108 > capacity 97, although the declared peak demand 30 fits [CB021 pooler-cap-over-capacity]" "pgcat: CB021"
+lacks "$out" "CB001" "pgcat: server 30 fits"
+expect_rc 0 "pgcat json" "$CB" report "$D/pgcat.yaml" --format json
+json_eq "$out" '[p["type"], p["instances"], p["cap"], p["client_limit"], p["server"]["peak"]]' '["pgcat", 2, 108, null, 30]' "2 x 3 shards x 2 servers x 9"
+mkdir -p "$TMP/pc"
+printf 'version: 1\ndatabases: { main: { host: db.internal, max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main, config: %s } }\n' \
+	"$PWD/testdata/config/pgcat/shapes.toml" >"$TMP/pc/t.yaml"
+expect_rc 0 "pgcat shapes" "$CB" report "$TMP/pc/t.yaml" --format json
+json_eq "$out" 'p["cap"]' '20' "app 10 + 3 on one server, other 7"
+contains "$err" "shapes.toml:13:13: warning: unknown key \"pools.app.pool_sise\" in pool 'app': PgCat ignores it (a misspelling?)" "pgcat: unknown key warned"
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main, config: %s } }\n' \
+	"$PWD/testdata/config/pgcat/bad-duplicate-key.toml" >"$TMP/pc/d.yaml"
+expect_rc 2 "pgcat duplicate key" "$CB" check "$TMP/pc/d.yaml"
+contains "$err" "bad-duplicate-key.toml:6:13: error: duplicate key \`pools.p.users.0.pool_size\`" "pgcat: duplicate key at the line"
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main } }\n' >"$TMP/pc/n.yaml"
+expect_rc 2 "pgcat without config" "$CB" check "$TMP/pc/n.yaml"
+contains "$err" "poolers.p: a pgcat pooler needs config: (its pgcat.toml)" "pgcat: config required"
+
 #--- a pooler without config: one pool per user, as before ----------------------
 mkdir -p "$TMP/y"
 cat >"$TMP/y/t.yaml" <<'Y'

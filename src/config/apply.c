@@ -609,8 +609,7 @@ static const struct pgpool_field {
 	{ "child_max_connections", 0, KIND_INT, 0, INT_MAX },
 };
 
-/* A load warning at pos (topology.warnings), once (config_apply may run twice). */
-static void add_warning(struct topology *t, struct pos pos, const char *msg)
+void config_add_warning(struct topology *t, struct pos pos, const char *msg)
 {
 	const char *w = config_printf(&t->arena, "%s:%u:%u: warning: %s", pos_file(pos),
 				      (unsigned)pos.line, (unsigned)pos.col, msg);
@@ -650,7 +649,7 @@ static int apply_pgpool(struct topology *t, struct pooler *p, const struct confi
 		for (; *n; n++)
 			if ((unsigned char)*n >= 0x80)
 				ascii = false;
-		add_warning(t, s->pos, ascii ? config_printf(&t->arena, "unknown parameter \"%s\": pgpool "
+		config_add_warning(t, s->pos, ascii ? config_printf(&t->arena, "unknown parameter \"%s\": pgpool "
 					   "ignores it (a misspelling?)", s->name) :
 				       "unknown parameter (not ASCII): pgpool ignores it");
 	}
@@ -712,6 +711,14 @@ int config_apply(struct topology *t, char **err)
 		path = config_resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
 		config_set_include_root(p->config_root.s ? config_resolve_path(&t->arena, pos_file(p->id.pos),
 									       p->config_root.s) : NULL);
+		if (VALUE_SET(p->type) && p->type.v == POOLER_PGCAT) {
+			rc = config_read_pgcat(&t->arena, path, p->config.pos, &f, err);
+			config_set_include_root(NULL);
+			if (rc == 0)
+				rc = config_apply_pgcat(t, p, &f, path, err);
+			config_file_release(&f);
+			continue;
+		}
 		if (VALUE_SET(p->type) && p->type.v == POOLER_PGPOOL) {
 			rc = config_read_pgpool(&t->arena, path, p->config.pos, &f, err);
 			config_set_include_root(NULL);

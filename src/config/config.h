@@ -79,6 +79,14 @@ int config_read_pgbouncer(struct arena *a, const char *path, struct pos from,
 int config_read_pgpool(struct arena *a, const char *path, struct pos from, struct config_file *out,
 		       char **err);
 
+/*
+ * The same for pgcat.toml (pgcat.c: the TOML subset PgCat's files use).
+ * Every scalar is one setting named by its dotted path, array elements by
+ * index (`pools.P.shards.0.servers.1.0`), section "", at its value.
+ */
+int config_read_pgcat(struct arena *a, const char *path, struct pos from, struct config_file *out,
+		      char **err);
+
 /* Is name a parameter pgpool-II 4.3 knows (backend_hostname0 included)? */
 bool config_pgpool_known(const char *name);
 

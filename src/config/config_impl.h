@@ -74,4 +74,15 @@ bool config_scan_number(const char *value, double *v, const char **end);
  * GUC_UNIT), in [min, max]. True and *out when valid. */
 bool config_parse_pg_int(const char *value, uint64_t min, uint64_t max, uint64_t *out);
 
+/* A load warning at pos (topology.warnings), once (config_apply may run twice). */
+void config_add_warning(struct topology *t, struct pos pos, const char *msg);
+
+/*
+ * Apply pgcat.toml f to pgcat pooler p (apply_pgcat.c): its cap on the
+ * database, what PgCat refuses as an error at the line, the keys it
+ * ignores as load warnings. Returns 0 or -1 with *err.
+ */
+int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config_file *f,
+		       const char *path, char **err);
+
 #endif

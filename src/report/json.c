@@ -771,7 +771,7 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 		jw_u64(w, "num_init_children", f->num_init_children);
 		jw_u64(w, "max_pool", f->max_pool);
 		jw_u64(w, "reserved_connections", f->reserved_connections);
-	} else {
+	} else if (p->type.v == POOLER_RDS_PROXY) {
 		jw_u64(w, "max_connections_percent", f->max_connections_percent);
 	}
 	jw_begin(w, "clients", true);
