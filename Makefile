@@ -35,7 +35,10 @@ TSAN    := -fsanitize=thread -fno-omit-frame-pointer
 SRC     := $(sort $(wildcard src/*.c src/*/*.c))
 HDRS    := $(wildcard src/*.h src/*/*.h)
 TESTS   := $(sort $(filter-out tests/check_main.c,$(wildcard tests/check_*.c)))
-GEN     := build/gen/schema_data.h build/gen/suites.h
+CATALOGS := $(sort $(wildcard catalog/*.tsv))
+CATALOG_H := $(CATALOGS:catalog/%.tsv=build/gen/catalog_%.h)
+GEN     := build/gen/schema_data.h build/gen/suites.h $(CATALOG_H) \
+           build/gen/catalog_all.h build/gen/catalog_providers.h
 
 OBJ      := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(SRC:%.c=build/san/%.o)
@@ -60,6 +63,20 @@ build/gen/schema_data.h: schemas/topology.schema.json
 	{ echo "static const unsigned char schema_data[] = {"; \
 	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo "0x00 };"; } > $@
+
+# The managed-provider catalog (src/catalog.h): one header per catalog/*.tsv,
+# checked row by row (a source and a verified date each) as it is generated.
+build/gen/catalog_%.h: catalog/%.tsv tools/catalog_gen.sh
+	@mkdir -p $(@D)
+	sh tools/catalog_gen.sh $< > $@.tmp && mv $@.tmp $@
+
+build/gen/catalog_all.h: $(CATALOG_H)
+	@mkdir -p $(@D)
+	for h in $(CATALOG_H); do echo "#include \"$${h#build/gen/}\""; done > $@
+
+build/gen/catalog_providers.h: $(CATALOGS)
+	@mkdir -p $(@D)
+	for f in $(CATALOGS); do n=$${f#catalog/}; echo "CATALOG_PROVIDER(\"$${n%.tsv}\")"; done > $@
 
 build/gen/suites.h: $(TESTS)
 	@mkdir -p $(@D)

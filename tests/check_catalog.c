@@ -1,0 +1,91 @@
+/*
+ * check_catalog.c - the managed-provider catalog (catalog/PROVIDER.tsv): every row
+ * has a vendor page and a verified date, each provider's rows are sorted and
+ * found by name, and the RDS rows agree with AWS's formula in src/rds.c.
+ */
+#include <check.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "rds.h"
+
+START_TEST(test_every_row_sourced)
+{
+	size_t i, k;
+
+	ck_assert_uint_gt(catalog_row_count, 0);
+	for (i = 0; i < catalog_row_count; i++) {
+		const struct catalog_row *r = &catalog_rows[i];
+
+		ck_assert_msg(r->source && strncmp(r->source, "https://", 8) == 0 &&
+				      strlen(r->source) > 12,
+			      "%s %s has no source", r->provider, r->name);
+		ck_assert_msg(r->verified && strlen(r->verified) == 10, "%s %s has no verified date",
+			      r->provider, r->name);
+		for (k = 0; k < 10; k++)
+			ck_assert_msg(k == 4 || k == 7 ? r->verified[k] == '-' :
+							 isdigit((unsigned char)r->verified[k]) != 0,
+				      "%s %s: verified %s is not YYYY-MM-DD", r->provider, r->name,
+				      r->verified);
+		ck_assert_msg(r->max_connections > r->reserved, "%s %s: reserved %ju >= max %ju",
+			      r->provider, r->name, (uintmax_t)r->reserved,
+			      (uintmax_t)r->max_connections);
+		ck_assert_msg(r->memory_gb >= 0, "%s %s", r->provider, r->name);
+		ck_assert_ptr_eq(catalog_find(r->provider, r->name), r);
+		if (i > 0 && strcmp(catalog_rows[i - 1].provider, r->provider) == 0)
+			ck_assert_msg(strcmp(catalog_rows[i - 1].name, r->name) < 0,
+				      "%s not sorted at %s", r->provider, r->name);
+	}
+}
+END_TEST
+
+START_TEST(test_providers)
+{
+	size_t i;
+
+	ck_assert(catalog_has_provider("rds"));
+	ck_assert(!catalog_has_provider("nosuch"));
+	ck_assert_ptr_null(catalog_find("nosuch", "db.t3.medium"));
+	ck_assert_ptr_null(catalog_find("rds", "db.t3.enormous"));
+	for (i = 0; i < catalog_row_count; i++)
+		ck_assert_msg(catalog_has_provider(catalog_rows[i].provider), "%s",
+			      catalog_rows[i].provider);
+	ck_assert_str_eq(catalog_suggest("rds", "db.t3.meduim"), "db.t3.medium");
+}
+END_TEST
+
+START_TEST(test_rds_agrees)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < catalog_row_count; i++) {
+		const struct catalog_row *r = &catalog_rows[i];
+		const struct rds_class *c;
+
+		if (strcmp(r->provider, "rds") != 0)
+			continue;
+		n++;
+		c = rds_find(r->name);
+		ck_assert_msg(c != NULL, "%s", r->name);
+		ck_assert_msg(rds_max_connections(c) == r->max_connections, "%s: %ju vs %ju", r->name,
+			      (uintmax_t)rds_max_connections(c), (uintmax_t)r->max_connections);
+		ck_assert(c->nominal_gib == r->memory_gb);
+		ck_assert_uint_eq(c->class_memory, r->class_memory);
+	}
+	ck_assert_uint_eq(n, rds_class_count);
+}
+END_TEST
+
+Suite *catalog_suite(void)
+{
+	Suite *s = suite_create("catalog");
+	TCase *rows = tcase_create("rows");
+
+	tcase_add_test(rows, test_every_row_sourced);
+	tcase_add_test(rows, test_providers);
+	tcase_add_test(rows, test_rds_agrees);
+	suite_add_tcase(s, rows);
+	return s;
+}
