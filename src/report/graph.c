@@ -121,8 +121,12 @@ static const char *amount_label(struct graph *g, const char *what, const struct 
 
 	if (a->unbounded)
 		return arena_printf(&g->arena, "%sunbounded", what);
+	if (a->unknown) /* CB020: a workload's pool size nothing gives */
+		return arena_printf(&g->arena, "%sunknown", what);
 	report_u64(s, a->steady);
 	report_u64(p, a->peak);
+	if (a->lower_bound)
+		return arena_printf(&g->arena, "%ssteady \u2265 %s, peak \u2265 %s", what, s, p);
 	return arena_printf(&g->arena, "%ssteady %s, peak %s", what, s, p);
 }
 
