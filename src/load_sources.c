@@ -509,18 +509,6 @@ static int set_fact(struct bind *b, const char *path, const char *value, const c
 	return rc;
 }
 
-static char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static char *arena_printf(struct arena *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = arena_vasprintf(a, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 /* Where a fact goes: a client's or a pooler's field. */
 struct target {
 	const char *object;             /* "clients.web" */

@@ -395,6 +395,17 @@ char *arena_vasprintf(struct arena *a, const char *fmt, va_list ap)
 	return vformat(fmt, ap, take_arena, a);
 }
 
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = arena_vasprintf(a, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 void arena_adopt(struct arena *to, struct arena *from)
 {
 	struct arena_block **tail = &to->head;

@@ -92,6 +92,7 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* fmt formatted into the arena (as xvasprintf, which mallocs). */
 char *arena_vasprintf(struct arena *a, const char *fmt, va_list ap);
+char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void arena_release(struct arena *a);
 /* Move everything of from into to (allocating goes on in to's own block); from is left empty. */
 void arena_adopt(struct arena *to, struct arena *from);

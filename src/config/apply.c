@@ -45,11 +45,11 @@ static char *format_value(struct arena *a, enum conf_kind kind, uint64_t v)
 	if (kind == KIND_MS && v) {
 		for (i = 0; i < ARRAY_LEN(units); i++)
 			if (v % units[i].ms == 0)
-				return config_printf(a, "%llu%s", (unsigned long long)(v / units[i].ms),
+				return arena_printf(a, "%llu%s", (unsigned long long)(v / units[i].ms),
 						    units[i].unit);
-		return config_printf(a, "%llums", (unsigned long long)v);
+		return arena_printf(a, "%llums", (unsigned long long)v);
 	}
-	return config_printf(a, "%llu", (unsigned long long)v);
+	return arena_printf(a, "%llu", (unsigned long long)v);
 }
 
 /* Record a mismatch unless the same one is already there (config_apply run twice). */
@@ -122,7 +122,7 @@ static const struct pg_field {
 static int apply_postgresql(struct topology *t, struct database *d, const struct config_file *f,
 			    char **err)
 {
-	struct target tg = { t, config_printf(&t->arena, "databases.%s", d->id.s), &d->ignore };
+	struct target tg = { t, arena_printf(&t->arena, "databases.%s", d->id.s), &d->ignore };
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(pg_fields); i++) {
@@ -420,16 +420,16 @@ static void check_entry_endpoint(const struct target *tg, const struct bouncer_e
 	m.conf_pos = e->pos;
 	m.object = tg->object;
 	m.ignore = tg->ignore;
-	m.detail = config_printf(&tg->t->arena, "[databases] '%s'", e->name);
+	m.detail = arena_printf(&tg->t->arena, "[databases] '%s'", e->name);
 	if (e->host && *e->host != '/' && d->host.s && strcasecmp(e->host, d->host.s) != 0) {
-		m.setting = config_printf(&tg->t->arena, "host of database '%s'", d->id.s);
+		m.setting = arena_printf(&tg->t->arena, "host of database '%s'", d->id.s);
 		m.yaml_pos = d->host.pos;
-		m.yaml_value = config_printf(&tg->t->arena, "'%s'", d->host.s);
-		m.conf_value = config_printf(&tg->t->arena, "'%s'", e->host);
+		m.yaml_value = arena_printf(&tg->t->arena, "'%s'", d->host.s);
+		m.conf_value = arena_printf(&tg->t->arena, "'%s'", e->host);
 		add_mismatch(tg->t, &m);
 	}
 	if (VALUE_SET(d->port) && e->port != d->port.v) {
-		m.setting = config_printf(&tg->t->arena, "port of database '%s'", d->id.s);
+		m.setting = arena_printf(&tg->t->arena, "port of database '%s'", d->id.s);
 		m.yaml_pos = d->port.pos;
 		m.yaml_value = format_value(&tg->t->arena, KIND_INT, d->port.v);
 		m.conf_value = format_value(&tg->t->arena, KIND_INT, e->port);
@@ -535,7 +535,7 @@ static int read_bouncer_conf(struct topology *t, struct pooler *p, const struct 
 static int apply_pgbouncer(struct topology *t, struct pooler *p, const struct config_file *f,
 			   const char *path, char **err)
 {
-	struct target tg = { t, config_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
+	struct target tg = { t, arena_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(bouncer_fields); i++) {
@@ -611,7 +611,7 @@ static const struct pgpool_field {
 
 void config_add_warning(struct topology *t, struct pos pos, const char *msg)
 {
-	const char *w = config_printf(&t->arena, "%s:%u:%u: warning: %s", pos_file(pos),
+	const char *w = arena_printf(&t->arena, "%s:%u:%u: warning: %s", pos_file(pos),
 				      (unsigned)pos.line, (unsigned)pos.col, msg);
 	size_t i;
 
@@ -630,7 +630,7 @@ void config_add_warning(struct topology *t, struct pos pos, const char *msg)
  */
 static int apply_pgpool(struct topology *t, struct pooler *p, const struct config_file *f, char **err)
 {
-	struct target tg = { t, config_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
+	struct target tg = { t, arena_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
 	size_t i;
 
 	for (i = 0; i < f->n; i++) {
@@ -649,7 +649,7 @@ static int apply_pgpool(struct topology *t, struct pooler *p, const struct confi
 		for (; *n; n++)
 			if ((unsigned char)*n >= 0x80)
 				ascii = false;
-		config_add_warning(t, s->pos, ascii ? config_printf(&t->arena, "unknown parameter \"%s\": pgpool "
+		config_add_warning(t, s->pos, ascii ? arena_printf(&t->arena, "unknown parameter \"%s\": pgpool "
 					   "ignores it (a misspelling?)", s->name) :
 				       "unknown parameter (not ASCII): pgpool ignores it");
 	}

@@ -99,7 +99,7 @@ static const char *pc_part(struct arena *a, const char **s)
 
 static void pc_warn_unknown(struct topology *t, const struct config_setting *s, const char *where)
 {
-	config_add_warning(t, s->pos, config_printf(&t->arena, "unknown key \"%s\"%s: PgCat ignores it "
+	config_add_warning(t, s->pos, arena_printf(&t->arena, "unknown key \"%s\"%s: PgCat ignores it "
 						    "(a misspelling?)", str_clip(s->name), where));
 }
 
@@ -158,7 +158,7 @@ static int pc_collect(struct topology *t, const struct config_file *f, struct pc
 		if (!kind)
 			continue;
 		if (!pc_known(pgcat_pool_keys, kind, strlen(kind))) {
-			pc_warn_unknown(t, s, config_printf(&t->arena, " in pool '%s'", str_clip(pool)));
+			pc_warn_unknown(t, s, arena_printf(&t->arena, " in pool '%s'", str_clip(pool)));
 			continue;
 		}
 		if (strcmp(kind, "users") != 0 && strcmp(kind, "shards") != 0)

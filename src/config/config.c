@@ -40,20 +40,6 @@ int config_fail_at(char **err, struct pos pos, const char *fmt, ...)
 	return -1;
 }
 
-/* A formatted string in the arena. */
-char *config_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
-char *config_printf(struct arena *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *tmp, *s;
-
-	va_start(ap, fmt);
-	tmp = xvasprintf(fmt, ap);
-	va_end(ap);
-	s = arena_strdup(a, tmp);
-	free(tmp);
-	return s;
-}
 
 /*
  * path as seen from the directory of base (a file): absolute paths, and
@@ -66,7 +52,7 @@ const char *config_resolve_path(struct arena *a, const char *base, const char *p
 
 	if (path[0] == '/' || !slash)
 		return arena_strdup(a, path);
-	return config_printf(a, "%.*s/%s", (int)(slash - base), base, path);
+	return arena_printf(a, "%.*s/%s", (int)(slash - base), base, path);
 }
 
 static const char *include_root;
@@ -87,7 +73,7 @@ const char *config_resolve_include(struct arena *a, const char *base, const char
 			       "stands for '/'", str_clip_path(path));
 		return NULL;
 	}
-	return config_printf(a, "%s%s", include_root, path);
+	return arena_printf(a, "%s%s", include_root, path);
 }
 
 /* Column (1-based, in characters) of p on the line starting at line. */

@@ -15,8 +15,6 @@
 /* Set *err to "file:line:col: error: message" and return -1. */
 int config_fail_at(char **err, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
-/* A formatted string in the arena. */
-char *config_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /*
  * path as seen from the directory of base (a file): absolute paths, and

@@ -61,18 +61,6 @@ const char *graph_kind_prefix(enum graph_kind k)
 	return "db";
 }
 
-/* fmt formatted into arena a. */
-static char *PRINTF_LIKE(2, 3) arena_printf(struct arena *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = arena_vasprintf(a, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 static struct graph_node *add_node(struct graph *g, enum graph_kind k, unsigned file, const char *key)
 {
 	struct graph_node *n;

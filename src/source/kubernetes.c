@@ -35,7 +35,6 @@
 struct kctx {
 	struct ld *ld;
 	struct source_items *out;
-	const char *file;
 };
 
 /* A scalar's text kept in the items' arena, or NULL. */
@@ -338,7 +337,7 @@ static int read_object(struct kctx *k, const struct tnode *doc, unsigned depth)
 
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
-	struct kctx k = { ld, out, NULL };
+	struct kctx k = { ld, out };
 
 	return read_object(&k, root, 0);
 }
