@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "budget.h"
+#include "init_from.h"
 #include "init_template.h"
 #include "input.h"
 #include "load.h"
@@ -760,7 +761,10 @@ int command_init(struct options *o)
 	if (output_open(&out, path, o->force) != 0)
 		return EXIT_ERROR;
 	line = init_schema_line();
-	ok = fputs(line, out.f) >= 0 && fputs(init_template, out.f) >= 0;
+	if (o->from)
+		ok = init_from_write(out.f, o->from, path, line) == 0 && !ferror(out.f);
+	else
+		ok = fputs(line, out.f) >= 0 && fputs(init_template, out.f) >= 0;
 	free(line);
 	if (output_close(&out, ok) != 0)
 		return EXIT_ERROR;

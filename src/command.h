@@ -54,6 +54,8 @@ struct options {
 	size_t nselectors;
 	/* diff */
 	const char *base;         /* --base REV */
+	/* init */
+	const char *from;         /* --from PATH: a starter from manifests */
 	const char *baseline;     /* --baseline REPORT.json */
 };
 

@@ -1076,3 +1076,41 @@ out:
 	free(b.bound);
 	return rc ? -1 : 0;
 }
+
+int load_sources_scan(struct topology *t, const char *kind, const char *path, struct source_items *items,
+		      char **err)
+{
+	struct ld ld = { 0 };
+	struct bind b = { 0 };
+	struct source_entry *e;
+	int rc;
+
+	*err = NULL;
+	e = arena_alloc(&t->arena, sizeof(*e));
+	e->kind.s = arena_strdup(&t->arena, kind);
+	e->path.s = arena_strdup(&t->arena, path);
+	e->kind.pos = e->path.pos = pos_make("--from", 1, 1);
+	e->command_line = true;
+	t->sources = e;
+	t->nsources = 1;
+	ld.t = t;
+	b.ld = &ld;
+	b.t = t;
+	b.items.arena = &t->arena;
+	input_begin();
+	rc = read_entry_files(&b, 0);
+	input_end();
+	if (rc == 0) {
+		index_items(&b);
+		join_config_maps(&b);
+		*items = b.items;
+	} else {
+		source_items_release(&b.items);
+		*err = ld.err;
+	}
+	strmap_release(&b.config_maps);
+	strmap_release(&b.autoscalers);
+	sbuf_release(&b.key);
+	free(b.entry_of);
+	return rc ? -1 : 0;
+}

@@ -23,4 +23,14 @@ int load_read_sources(struct yr *r, struct topology *t);
  */
 int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap);
 
+struct source_items;
+/*
+ * `init --from`: the items of one source (kind "kubernetes" or "compose",
+ * path as --source takes it) into *items, ConfigMaps joined, strings in
+ * t->arena (t: an empty topology the caller frees with model_free; its
+ * sources become this one). Returns 0, or -1 with *err (caller frees).
+ */
+int load_sources_scan(struct topology *t, const char *kind, const char *path, struct source_items *items,
+		      char **err);
+
 #endif

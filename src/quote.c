@@ -338,3 +338,25 @@ void quote_fprintf(FILE *f, const char *fmt, ...)
 	quote_fputs_line(f, s);
 	free(s);
 }
+
+void quote_yaml(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		uint32_t cp;
+		size_t n = quote_utf8_next(s, &cp);
+
+		if (cp == '\\' || cp == '"')
+			fprintf(out, "\\%c", (char)cp);
+		else if (cp < 0x20 || cp == 0x7F)
+			fprintf(out, "\\x%02X", (unsigned)cp);
+		else if (quote_char_hidden(cp) || cp == 0xFEFF || (cp == 0xFFFD && n == 1))
+			fprintf(out, "\\u%04X", (unsigned)cp);
+		else
+			fwrite(s, 1, n, out);
+		s += n;
+	}
+	fputc('"', out);
+}

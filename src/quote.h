@@ -61,6 +61,14 @@ void quote_text(struct sbuf *b, const char *s, size_t n);
 /* The NUL-terminated s through quote_text. */
 void quote_text_str(struct sbuf *b, const char *s);
 
+/*
+ * s as a YAML double-quoted scalar on out: backslash and quote escaped,
+ * a hidden character (quote_char_hidden) as \xNN or \uNNNN, invalid
+ * UTF-8 as \uFFFD. Nothing written this way can end the value or start a
+ * key, whatever a file it was read from held.
+ */
+void quote_yaml(FILE *out, const char *s);
+
 /* Are the n bytes at s valid UTF-8? */
 bool quote_utf8_valid(const char *s, size_t n);
 /*

@@ -351,6 +351,14 @@ sed 's/M4nifestPassw0rd@db:5432/M4nifestPassw0rd@db:5432" ]/' "$TMP/src/k8s.yaml
 run "$CB" check --source "kubernetes=$TMP/src/bad.yaml" "$TMP/src/connbudget.yaml"
 [ "$rc" = 2 ] && ok || bad "a manifest that does not parse: exit $rc, want 2"
 no_secret "manifest syntax error" "M4nifestPassw0rd" "$TMP/out" "$TMP/err"
+# init --from writes a url's host and port only: no password reaches the starter.
+for f in k8s.yaml compose.yml; do
+	run "$CB" init --from "$TMP/src/$f" -
+	[ "$rc" = 0 ] && ok || bad "init --from $f: exit $rc, want 0"
+	for s in M4nifestPassw0rd C0mposePassw0rd S3cretObjPassw0rd S3cretPool Env_f1lePassw0rd; do
+		no_secret "init --from $f" "$s" "$TMP/out" "$TMP/err"
+	done
+done
 
 [ "$skip" = 0 ] || echo "($skip groups skipped)"
 echo "$pass passed, $fail failed"

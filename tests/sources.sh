@@ -128,4 +128,61 @@ contains "$err" "is not a client field" "env: names a field"
 expect_rc 2 "bad --source" "$CB" check --source helm=x "$S/kustomize/connbudget.yaml"
 expect_rc 2 "missing source" "$CB" check --source kubernetes=/nonexistent.yaml "$S/kustomize/connbudget.yaml"
 
+# init --from: a starter bound to what the manifests hold. The goldens are
+# testdata/sources/*/init.yaml (below the editor schema line, which depends
+# on the install); checking the starter gives the hand topology's figures.
+starter() { sed '1,/^#$/d' "$1"; }
+for d in shop compose pooler kinds; do
+	rm -rf "$TMP/init-$d" && cp -r "$S/$d" "$TMP/init-$d" && rm "$TMP/init-$d/init.yaml"
+	src=$(sed -n 's/^  - [a-z]*: "\(.*\)"$/\1/p' "$S/$d/init.yaml")
+	expect_rc 0 "init --from $d" sh -c "cd '$TMP/init-$d' && '$CB' init --from '$src' starter.yaml"
+	if [ "$(starter "$TMP/init-$d/starter.yaml")" = "$(starter "$S/$d/init.yaml")" ]; then ok; else
+		bad "init --from $d differs from $S/$d/init.yaml"; diff <(starter "$S/$d/init.yaml") <(starter "$TMP/init-$d/starter.yaml"); fi
+done
+# shop: web 3 x 4 x 5 = 60, peak 220 and worker 10/20 as in the hand
+# topology, both bound now (not discovered); the worker's password stays out.
+run "$CB" check --format json "$TMP/init-shop/starter.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+for c in json.load(sys.stdin)["clients"]:
+    print(c["id"], c["steady"], c["peak"], c["discovered"], c["connects_to"])')
+contains "$figs" "web 60 220 False db" "starter: web from the manifests"
+contains "$figs" "worker 10 20 False db" "starter: worker bound"
+lacks "$(cat "$TMP/init-shop/starter.yaml")" "hunter2" "starter: no password"
+# compose: web 3 x 2 x 8 = 48, worker 2 x 4 = 8; postgres is the database, not a client.
+run "$CB" check --format json "$TMP/init-compose/starter.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for c in d["clients"]:
+    print(c["id"], c["steady"], c["peak"])
+print("db", [x["id"] for x in d["databases"]])')
+contains "$figs" "web 48 48" "starter: compose web"
+contains "$figs" "worker 8 8" "starter: compose worker"
+contains "$figs" "db ['postgres']" "starter: the compose postgres service is the database"
+# pooler: web (4 x 10) connects to the pgbouncer Deployment, a pooler of
+# 2 instances, peak 2 + 25% of 2 = 3.
+run "$CB" check --format json "$TMP/init-pooler/starter.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for c in d["clients"]:
+    print(c["id"], c["connects_to"], c["steady"])
+for p in d["poolers"]:
+    print(p["id"], p["instances"]["steady"], p["instances"]["peak"])')
+contains "$figs" "web pgbouncer 40" "starter: client of the pooler"
+contains "$figs" "pgbouncer 2 3" "starter: pooler instances from its Deployment"
+# a starter elsewhere names the manifests relative to itself
+mkdir -p "$TMP/init-shop/sub"
+expect_rc 0 "init into a directory" sh -c "cd '$TMP/init-shop' && '$CB' init --from k8s sub/c.yaml"
+contains "$(cat "$TMP/init-shop/sub/c.yaml")" '  - kubernetes: "../k8s"' "source path relative to the starter"
+expect_rc 2 "init --from refuses to overwrite" sh -c "cd '$TMP/init-shop' && '$CB' init --from k8s starter.yaml"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec: { template: { spec: { containers: [ { name: a } ] } } }\n' >"$TMP/nourl.yaml"
+expect_rc 2 "init --from: no url" "$CB" init --from "$TMP/nourl.yaml" -
+contains "$err" "none of its 1 workloads has a database url" "init --from says why"
+expect_rc 2 "init --from: missing" "$CB" init --from /nonexistent/k8s -
+expect_rc 2 "init --from: bad KIND" "$CB" init --from compose= -
+# hostile names: quoted in the starter, which loads and binds them as written
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: "we\\"b: #x\\u202e" }\nspec: { template: { spec: { containers: [ { name: a, env: [ { name: DATABASE_URL, value: "postgres://u:pw@db\\\\n.x:5432/a" } ] } ] } } }\n' >"$TMP/hostile.yaml"
+expect_rc 0 "init --from hostile names" sh -c "cd '$TMP' && '$CB' init --from hostile.yaml hostile-top.yaml"
+expect_rc 1 "hostile starter loads" "$CB" check --format json "$TMP/hostile-top.yaml"
+lacks "$(cat "$TMP/hostile-top.yaml")" "pw@" "hostile starter: no password"
+
 finish

@@ -37,8 +37,8 @@ static const struct command {
 	  "list every rule: id, name, default severity, summary" },
 	{ "explain", command_explain, "explain RULE",
 	  "a rule's full documentation (by id CB001 or name over-capacity)" },
-	{ "init", command_init, "init [--force] [FILE]",
-	  "write a commented starter topology (default connbudget.yaml)" },
+	{ "init", command_init, "init [--force] [--from PATH] [FILE]",
+	  "write a starter topology (default connbudget.yaml); --from: from your manifests" },
 	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
 	{ "observe", command_observe, "observe [OPTIONS] [FILE]",
 	  "compare a live PostgreSQL (--dsn) and PgBouncer (--pgbouncer) with the topology" },
@@ -52,7 +52,7 @@ enum {
 	OPT_FORMAT = 256, OPT_FAIL_ON, OPT_COLOR, OPT_DISABLE, OPT_ENABLE, OPT_SEVERITY,
 	OPT_FORCE, OPT_IDS, OPT_SET, OPT_SOLVE, OPT_SPIKE, OPT_DSN, OPT_PGBOUNCER, OPT_POOLER, OPT_DATABASE, OPT_IDLE_THRESHOLD, OPT_TIMEOUT,
 	OPT_KUBERNETES, OPT_SELECTOR, OPT_EXPORTER_QUERIES, OPT_TODAY, OPT_REQUIRE_REASON, OPT_BASE,
-	OPT_BASELINE, OPT_SOURCE,
+	OPT_BASELINE, OPT_SOURCE, OPT_FROM,
 };
 
 /* The options, with their help text: one table prints --help and feeds getopt. */
@@ -81,6 +81,8 @@ static const struct opt {
 	{ { "ids", no_argument, NULL, OPT_IDS }, NULL, "rules: print only the ids" },
 	{ { "source", required_argument, NULL, OPT_SOURCE }, "KIND=PATH",
 	  "read workloads from manifests as a sources: entry does (kubernetes|compose; - is standard input; repeatable)" },
+	{ { "from", required_argument, NULL, OPT_FROM }, "PATH",
+	  "init: a starter bound to the workloads of PATH (a manifest directory or file, a compose file, or KIND=PATH)" },
 	{ { "set", required_argument, NULL, OPT_SET }, "PATH=VALUE",
 	  "plan: override a scalar, e.g. clients.api.replicas=6 (repeatable)" },
 	{ { "solve", required_argument, NULL, OPT_SOLVE }, "PATH",
@@ -232,6 +234,9 @@ static int apply_option(struct options *o, int c, const char *arg)
 			free(err);
 			return rc;
 		}
+		break;
+	case OPT_FROM:
+		o->from = arg;
 		break;
 	case OPT_SOLVE:
 		o->solve = arg;

@@ -24,7 +24,7 @@
  *
  * A container's env: `value` (with $(VAR) references to the variables
  * before it expanded, as the kubelet does), configMapKeyRef (resolved by
- * sources.c once every file is read), anything else (secretKeyRef,
+ * load_sources.c once every file is read), anything else (secretKeyRef,
  * fieldRef) unknown: a Secret is never read.
  */
 #include <string.h>
@@ -302,6 +302,7 @@ static int read_object(struct kctx *k, const struct tnode *doc, unsigned depth)
 		const struct tnode *bouncer = tree_get(spec, "pgbouncer"), *params = tree_get(bouncer, "parameters");
 
 		it->role = SOURCE_POOLER;
+		it->cluster = keep(k->out, tree_path(spec, "cluster.name"));
 		if (value(k->ld, k->out, tree_get(spec, "instances"), &it->replicas) ||
 		    value(k->ld, k->out, tree_get(bouncer, "poolMode"), &it->pool_mode) ||
 		    value(k->ld, k->out, tree_get(params, "default_pool_size"), &it->default_pool_size) ||

@@ -14,7 +14,7 @@
  * demand is budget.c's. A value it cannot read with certainty (a Secret,
  * an env_file, a template) is left unknown, never guessed, and a Secret
  * is never opened. It knows no topology field, no rule and no figure:
- * src/sources.c binds the items to the topology's clients and poolers
+ * src/load_sources.c binds the items to the topology's clients and poolers
  * (from:), finds the ones nobody binds (discovery) and applies the facts
  * through load_set_at (load.h), so a value from a manifest is read and
  * checked exactly as the same value in the topology, and keeps its own
@@ -23,7 +23,7 @@
  * Adding a reader:
  *  1. Write src/source/<name>.c defining `const struct source_kind
  *     source_<name>` and declare it at the end of this header.
- *  2. Add its row to the table in src/sources.c, where the keys of a
+ *  2. Add its row to the table in src/load_sources.c, where the keys of a
  *     `sources:` entry are looked up.
  *  3. Golden cases under testdata/sources/: real files with their origin
  *     in a comment, the figures computed by hand in tests/sources.sh.
@@ -92,6 +92,7 @@ struct source_item {
 	struct source_value min_replicas;
 	/* SOURCE_POOLER: spec.pgbouncer.poolMode and parameters */
 	struct source_value pool_mode, default_pool_size, max_client_conn, reserve_pool_size;
+	const char *cluster;     /* spec.cluster.name: its database is the service CLUSTER-rw */
 	struct source_container *containers;
 	size_t ncontainers;
 };

@@ -1,0 +1,592 @@
+/*
+ * init_from.c - `connbudget init --from PATH`: a starter topology written
+ * from the manifests a team already has (docs/sources.md#starting-from-your-manifests).
+ *
+ * It reads PATH as a `sources:` entry would (load_sources_scan), then
+ * writes what a person would otherwise copy by hand:
+ *
+ *	sources:    the entry itself, and an env: mapping of the variables it
+ *	            recognised (DB_POOL → pool.size, WEB_CONCURRENCY → processes)
+ *	databases:  one per host:port the workloads' urls name
+ *	poolers:    a CloudNativePG Pooler, or a workload named like PgBouncer,
+ *	            that a url names
+ *	clients:    every workload whose url it could read, bound with from:
+ *
+ * It writes no figure the manifests hold (check reads those from them on
+ * every run) and invents none they lack: max_connections, which no
+ * manifest states, is PostgreSQL's default with a comment saying so, and a
+ * client whose pool size nothing gives is left to check's CB020. Nothing
+ * of a url but its host and port is written, so a password in a manifest
+ * never reaches the starter.
+ */
+#include "init_from.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conninfo.h"
+#include "load.h"
+#include "load_sources.h"
+#include "quote.h"
+#include "source/source.h"
+
+/* The variables init recognises, per client field, in the order it tries them. */
+static const struct known_field {
+	const char *field;
+	const char *const vars[8];
+} known[] = {
+	{ "url", { "DATABASE_URL", "DB_URL", "POSTGRES_URL", "POSTGRESQL_URL", "PG_URL", "DATABASE_URI", NULL } },
+	{ "pool.size", { "DB_POOL", "DB_POOL_SIZE", "DATABASE_POOL", "DATABASE_POOL_SIZE", "POOL_SIZE", "PG_POOL_SIZE",
+			 NULL } },
+	{ "processes", { "WEB_CONCURRENCY", "GUNICORN_WORKERS", "PUMA_WORKERS", "UVICORN_WORKERS", NULL } },
+	{ "threads", { "RAILS_MAX_THREADS", "PUMA_MAX_THREADS", "GUNICORN_THREADS", NULL } },
+};
+
+enum { MAX_VARS = 8, MAX_LISTED = 20 };
+
+/* Where a url points: a database or a pooler of the starter. */
+struct target {
+	char *id;
+	char *host;
+	uint64_t port;
+	bool pooler;
+	const struct source_item *from;   /* the pooler's workload or CloudNativePG Pooler */
+	size_t database;                  /* a pooler's: index into the targets */
+	bool upstream_guessed;            /* a PgBouncer workload's database is not in the manifests */
+};
+
+struct starter {
+	const char *kind;                 /* "kubernetes", "compose" */
+	struct source_items items;
+	bool used[ARRAY_LEN(known)][MAX_VARS];
+	struct target *t;
+	size_t nt, cap;
+	struct sbuf ids;                  /* "\nid\n" of every id taken, for uniqueness */
+};
+
+static bool id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+static bool id_taken(const struct starter *s, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = s->ids.s;
+
+	for (; p && (p = strstr(p, id)); p++)
+		if (p > s->ids.s && p[-1] == '\n' && p[n] == '\n')
+			return true;
+	return false;
+}
+
+/*
+ * A free id made of the parts joined with '-': each character outside
+ * [A-Za-z0-9_-] becomes '-', an id over 64 characters is cut, a taken one
+ * gains -2, -3, ... Always returns a malloc'd id.
+ */
+static char *take_id(struct starter *s, const char *a, const char *b)
+{
+	char *base = b ? xasprintf("%s-%s", a, b) : xstrdup(a), *id, *p;
+	unsigned n;
+
+	for (p = base; *p; p++)
+		if (!id_char(*p))
+			*p = '-';
+	if (strlen(base) > 56)
+		base[56] = '\0';
+	if (!*base) {
+		free(base);
+		base = xstrdup("x");
+	}
+	id = xstrdup(base);
+	for (n = 2; id_taken(s, id); n++) {
+		free(id);
+		id = xasprintf("%s-%u", base, n);
+	}
+	free(base);
+	if (!s->ids.s)
+		sbuf_puts(&s->ids, "\n");
+	sbuf_printf(&s->ids, "%s\n", id);
+	return id;
+}
+
+/* The first label of a host name: "db" of "db.shop.svc.cluster.local". */
+static char *first_label(const char *host)
+{
+	const char *dot = strchr(host, '.');
+
+	return dot ? xstrndup(host, (size_t)(dot - host)) : xstrdup(host);
+}
+
+/* The container of w that sets a url variable, and that variable; NULL when none does. */
+static const struct source_env *url_of(const struct source_item *w, const struct source_container **cont,
+				       size_t *ncont)
+{
+	const struct source_env *found = NULL, *e;
+	size_t i, k;
+
+	*cont = NULL;
+	*ncont = 0;
+	for (i = 0; i < w->ncontainers; i++)
+		for (k = 0; known[0].vars[k]; k++)
+			if ((e = source_env_find(&w->containers[i], known[0].vars[k]))) {
+				if ((*ncont)++ == 0) {
+					*cont = &w->containers[i];
+					found = e;
+				}
+				break;
+			}
+	return found;
+}
+
+/* Note which known variables the workload's containers set (the env: mapping). */
+static void note_vars(struct starter *s, const struct source_item *w)
+{
+	size_t f, k, i;
+
+	for (f = 0; f < ARRAY_LEN(known); f++)
+		for (k = 0; known[f].vars[k]; k++)
+			for (i = 0; i < w->ncontainers; i++)
+				if (source_env_find(&w->containers[i], known[f].vars[k]))
+					s->used[f][k] = true;
+}
+
+static size_t add_target(struct starter *s, const char *id_from, const char *host, uint64_t port, bool pooler)
+{
+	struct target *t;
+
+	xgrow(&s->t, &s->cap, s->nt + 1, sizeof(*s->t));
+	t = &s->t[s->nt];
+	memset(t, 0, sizeof(*t));
+	t->id = take_id(s, id_from, NULL);
+	t->host = host ? xstrdup(host) : NULL;
+	t->port = port;
+	t->pooler = pooler;
+	return s->nt++;
+}
+
+/* The database at host:port, added on first sight. */
+static size_t database_at(struct starter *s, const char *host, uint64_t port, const char *id_from)
+{
+	size_t i;
+
+	for (i = 0; i < s->nt; i++)
+		if (!s->t[i].pooler && s->t[i].host && strcasecmp(s->t[i].host, host) == 0 && s->t[i].port == port)
+			return i;
+	return add_target(s, id_from, host, port, false);
+}
+
+/*
+ * A pooler the host names: a CloudNativePG Pooler of that name, else a
+ * workload whose name says PgBouncer (its service usually bears the
+ * workload's name). NULL when neither.
+ */
+static const struct source_item *pooler_named(const struct starter *s, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < s->items.n; i++) {
+		const struct source_item *it = &s->items.v[i];
+		if (strcasecmp(it->name, label) != 0)
+			continue;
+		if (it->role == SOURCE_POOLER || (it->role == SOURCE_WORKLOAD && strstr(it->name, "bouncer")))
+			return it;
+	}
+	return NULL;
+}
+
+/* The target a url's host:port names, added on first sight. */
+static size_t target_of(struct starter *s, const char *host, uint64_t port)
+{
+	char *label = first_label(host);
+	const struct source_item *p = pooler_named(s, label);
+	size_t i, ti;
+
+	if (!p) {
+		ti = database_at(s, host, port, label);
+		free(label);
+		return ti;
+	}
+	free(label);
+	for (i = 0; i < s->nt; i++)
+		if (s->t[i].pooler && s->t[i].from == p)
+			return i;
+	ti = add_target(s, p->name, host, port, true);
+	s->t[ti].from = p;
+	if (p->role == SOURCE_POOLER && p->cluster) {
+		/* CloudNativePG's read-write service of the cluster */
+		char *rw = xasprintf("%s-rw", p->cluster);
+		i = database_at(s, rw, 5432, p->cluster);
+		free(rw);
+	} else {
+		i = SIZE_MAX;
+	}
+	s->t[ti].database = i;
+	s->t[ti].upstream_guessed = i == SIZE_MAX;
+	return ti;
+}
+
+/* What from: names item it by: KIND/NAME, with the namespace when another has the name. */
+static void put_from(FILE *out, const struct starter *s, const struct source_item *it)
+{
+	size_t i;
+	bool clash = false;
+	char *ref;
+
+	for (i = 0; i < s->items.n; i++) {
+		const struct source_item *o = &s->items.v[i];
+		if (o != it && o->role == it->role && strcmp(o->kind, it->kind) == 0 && strcmp(o->name, it->name) == 0)
+			clash = true;
+	}
+	ref = clash ? xasprintf("%s:%s/%s/%s", s->kind, it->namespace, it->kind, it->name)
+		    : xasprintf("%s:%s/%s", s->kind, it->kind, it->name);
+	quote_yaml(out, ref);
+	free(ref);
+}
+
+/* "deployment/web (k8s/web.yaml:7)" for a comment. */
+static void put_where(FILE *out, const struct source_item *it)
+{
+	char *w = xasprintf("%s/%s at %s:%u", it->kind, it->name, it->file, it->pos.line);
+
+	quote_yaml(out, w);
+	free(w);
+}
+
+static void write_sources(FILE *out, const struct starter *s, const char *path)
+{
+	size_t f, k;
+	bool any = false;
+
+	fputs("sources:\n  - ", out);
+	fputs(s->kind, out);
+	fputs(": ", out);
+	quote_yaml(out, path);
+	fputc('\n', out);
+	for (f = 0; f < ARRAY_LEN(known); f++) {
+		unsigned n = 0;
+		for (k = 0; known[f].vars[k]; k++)
+			n += s->used[f][k];
+		/* DATABASE_URL alone is the default: nothing to say */
+		if (n == 0 || (f == 0 && n == 1 && s->used[0][0]))
+			continue;
+		if (!any)
+			fputs("    env:                           # the variables your workloads set\n", out);
+		any = true;
+		fprintf(out, "      %s: ", known[f].field);
+		if (n > 1)
+			fputc('[', out);
+		for (k = 0, n = 0; known[f].vars[k]; k++)
+			if (s->used[f][k])
+				fprintf(out, "%s%s", n++ ? ", " : "", known[f].vars[k]);
+		fputs(n > 1 ? "]\n" : "\n", out);
+	}
+}
+
+static void write_databases(FILE *out, const struct starter *s)
+{
+	size_t i;
+
+	fputs("\ndatabases:\n", out);
+	for (i = 0; i < s->nt; i++) {
+		const struct target *t = &s->t[i];
+		if (t->pooler)
+			continue;
+		fprintf(out, "  %s:\n", t->id);
+		if (t->host) {
+			fputs("    host: ", out);
+			quote_yaml(out, t->host);
+			fprintf(out, "\n    port: %llu\n", (unsigned long long)t->port);
+		} else {
+			fputs("    # host: the database behind the pooler: its host and port here\n", out);
+		}
+		fputs("    max_connections: 100           # PostgreSQL's default: set your server's "
+		      "(SHOW max_connections)\n", out);
+	}
+}
+
+static void write_poolers(FILE *out, const struct starter *s)
+{
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < s->nt; i++) {
+		const struct target *t = &s->t[i];
+		if (!t->pooler)
+			continue;
+		if (!any)
+			fputs("\npoolers:\n", out);
+		any = true;
+		fprintf(out, "  %s:\n    type: pgbouncer\n    from: ", t->id);
+		put_from(out, s, t->from);
+		fprintf(out, "\n    database: %s", s->t[t->database].id);
+		fputs(t->upstream_guessed ? "                   # check: the database it opens connections to\n"
+					  : "\n", out);
+		fputs("    host: ", out);
+		quote_yaml(out, t->host);
+		fprintf(out, "\n    port: %llu\n", (unsigned long long)t->port);
+		if (t->from->role == SOURCE_WORKLOAD)
+			fputs("    # config: pgbouncer.ini          # its file gives every pool exactly\n", out);
+	}
+}
+
+/* A workload's url: its target, or why there is none (*why: a short phrase). */
+static bool client_target(struct starter *s, const struct source_item *w, size_t *ti, const char **why,
+			  const struct source_container **cont, size_t *ncont)
+{
+	const struct source_env *u = url_of(w, cont, ncont);
+	struct conninfo ci = { 0 };
+	bool ok = false;
+
+	*why = "no database url";
+	if (!u)
+		return false;
+	if (!u->value) {
+		*why = "its url comes from a Secret or a value never read";
+		return false;
+	}
+	if (conninfo_parse(u->value, &ci, NULL) != 0 || ci.nhosts == 0 || !ci.hosts[0].name[0] ||
+	    !ci.hosts[0].port_valid) {
+		*why = "its url names no host and port";
+	} else {
+		*ti = target_of(s, ci.hosts[0].name, ci.hosts[0].port);
+		ok = true;
+	}
+	conninfo_release(&ci);
+	return ok;
+}
+
+/* Is w the server a url names: a pooler of the starter, or a database's own workload (compose's postgres)? */
+static bool serves(const struct starter *s, const struct source_item *w)
+{
+	size_t i;
+
+	for (i = 0; i < s->nt; i++) {
+		const struct target *t = &s->t[i];
+		char *label;
+		bool same;
+
+		if (t->pooler) {
+			if (t->from == w)
+				return true;
+			continue;
+		}
+		if (!t->host)
+			continue;
+		label = first_label(t->host);
+		same = strcasecmp(label, w->name) == 0;
+		free(label);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+static void write_clients(FILE *out, struct starter *s, const size_t *ti, const bool *bound)
+{
+	size_t i, listed = 0, more = 0;
+
+	fputs("\nclients:\n", out);
+	for (i = 0; i < s->items.n; i++) {
+		const struct source_item *w = &s->items.v[i];
+		const struct source_container *cont;
+		size_t ncont;
+		const char *why;
+		char *id;
+
+		if (w->role != SOURCE_WORKLOAD || !bound[i])
+			continue;
+		id = take_id(s, w->name, NULL);
+		fprintf(out, "  %s:\n", id);
+		free(id);
+		fputs("    from: ", out);
+		put_from(out, s, w);
+		fputc('\n', out);
+		(void)client_target(s, w, (size_t[]){ 0 }, &why, &cont, &ncont);
+		if (ncont > 1) {
+			fputs("    container: ", out);
+			quote_yaml(out, cont->name);
+			fputs("                # the first of its containers with a url\n", out);
+		}
+		fprintf(out, "    type: %s\n", w->job ? "job" : "service");
+		fprintf(out, "    connects_to: %s\n", s->t[ti[i]].id);
+	}
+	for (i = 0; i < s->items.n; i++) {
+		const struct source_item *w = &s->items.v[i];
+		const struct source_container *cont;
+		size_t ncont, unused;
+		const char *why;
+
+		if (w->role != SOURCE_WORKLOAD || bound[i] || serves(s, w))
+			continue;
+		if (listed == MAX_LISTED) {
+			more++;
+			continue;
+		}
+		if (listed++ == 0)
+			fputs("  # Not bound: bind one with from: and connects_to: if it opens connections.\n", out);
+		(void)client_target(s, w, &unused, &why, &cont, &ncont);
+		fputs("  #   ", out);
+		put_where(out, w);
+		fprintf(out, ": %s\n", why);
+	}
+	if (more)
+		fprintf(out, "  #   and %zu more\n", more);
+}
+
+/* KIND=PATH, or PATH: a directory is kubernetes, a file named like compose's is compose. */
+static int parse_from(const char *spec, const char **kind, const char **path)
+{
+	const char *eq = strchr(spec, '='), *base;
+	struct stat st;
+
+	if (eq && (size_t)(eq - spec) == strlen("kubernetes") && strncmp(spec, "kubernetes", 10) == 0)
+		*kind = "kubernetes";
+	else if (eq && (size_t)(eq - spec) == strlen("compose") && strncmp(spec, "compose", 7) == 0)
+		*kind = "compose";
+	else
+		eq = NULL;
+	if (eq) {
+		*path = eq + 1;
+		return **path ? 0 : -1;
+	}
+	*path = spec;
+	if (strcmp(spec, "-") == 0)
+		return -1;
+	base = strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec;
+	*kind = stat(spec, &st) == 0 && !S_ISDIR(st.st_mode) && strstr(base, "compose") ? "compose" : "kubernetes";
+	return 0;
+}
+
+/*
+ * The source's path as the starter at out writes it: relative to out's
+ * directory, as a sources: path is. NULL (after printing why) when it
+ * cannot be said.
+ */
+static char *path_for(const char *path, const char *outfile)
+{
+	char *slash, *dir, here[PATH_MAX], there[PATH_MAX], target[PATH_MAX], *rel;
+	struct sbuf b = { 0 };
+	size_t common = 0, i;
+
+	if (path[0] == '/' || strcmp(outfile, "-") == 0 || !(slash = strrchr(outfile, '/')))
+		return xstrdup(path);
+	dir = xstrndup(outfile, (size_t)(slash - outfile) + 1);
+	if (!realpath(".", here) || !realpath(dir, there) || strcmp(here, there) == 0) {
+		free(dir);
+		return xstrdup(path);
+	}
+	free(dir);
+	if (!realpath(path, target)) {
+		quote_fprintf(stderr, "connbudget: error: init --from %s: a glob (or a path that does not exist) "
+			      "can only be written for a topology in the working directory", path);
+		return NULL;
+	}
+	/* the longest common directory prefix, then one ../ per directory of there left */
+	for (i = 0; there[i] && there[i] == target[i]; i++)
+		if (there[i] == '/')
+			common = i;
+	if (!there[i] && (target[i] == '/' || !target[i]))
+		common = i;
+	if (common == 0)
+		return xstrdup(target);  /* nothing but / in common: the absolute path says it best */
+	for (i = common; there[i]; i++)
+		if (there[i] == '/')
+			sbuf_puts(&b, "../");
+	sbuf_puts(&b, target[common] == '/' ? target + common + 1 : target + common);
+	if (!b.len)
+		sbuf_puts(&b, ".");
+	rel = sbuf_detach(&b);
+	return rel;
+}
+
+int init_from_write(FILE *out, const char *spec, const char *outfile, const char *schema_line)
+{
+	struct starter s = { 0 };
+	struct topology *t = xcalloc(1, sizeof(*t));
+	const char *kind, *path;
+	char *err = NULL, *rel = NULL;
+	size_t i, *ti = NULL, nbound = 0, nwork = 0;
+	bool *bound = NULL;
+	int rc = -1;
+
+	if (parse_from(spec, &kind, &path) != 0) {
+		quote_fprintf(stderr, "connbudget: error: init --from takes a directory, a file, or KIND=PATH "
+			      "(kubernetes|compose; - is standard input), not \"%s\"", spec);
+		goto out;
+	}
+	s.kind = kind;
+	if (load_sources_scan(t, kind, path, &s.items, &err) != 0) {
+		quote_fputs_line(stderr, err);
+		goto out;
+	}
+	if (!(rel = path_for(path, outfile)))
+		goto out;
+	ti = xcalloc(s.items.n + 1, sizeof(*ti));
+	bound = xcalloc(s.items.n + 1, sizeof(*bound));
+	for (i = 0; i < s.items.n; i++) {
+		const struct source_item *w = &s.items.v[i];
+		const struct source_container *cont;
+		size_t ncont;
+		const char *why;
+
+		if (w->role != SOURCE_WORKLOAD)
+			continue;
+		nwork++;
+		note_vars(&s, w);
+		/* a PgBouncer workload a url names is a pooler, not a client */
+		if ((bound[i] = client_target(&s, w, &ti[i], &why, &cont, &ncont)))
+			nbound++;
+	}
+	for (i = 0; i < s.nt; i++)
+		if (s.t[i].pooler && s.t[i].from->role == SOURCE_WORKLOAD)
+			bound[s.t[i].from - s.items.v] = false;
+	/* a pooler whose upstream the manifests do not name: the one database, else a placeholder */
+	for (i = 0; i < s.nt; i++)
+		if (s.t[i].pooler && s.t[i].database == SIZE_MAX) {
+			size_t k, only = SIZE_MAX, ndb = 0;
+			for (k = 0; k < s.nt; k++)
+				if (!s.t[k].pooler && ndb++ == 0)
+					only = k;
+			s.t[i].database = ndb == 1 ? only : add_target(&s, "main", NULL, 5432, false);
+		}
+	if (nbound == 0) {
+		quote_fprintf(stderr, "connbudget: error: init --from %s: none of its %zu workloads has a database url "
+			      "init can read (DATABASE_URL, DB_URL, POSTGRES_URL, ...); `connbudget init` writes a "
+			      "commented template to start from", path, nwork);
+		goto out;
+	}
+	fputs(schema_line, out);
+	fputs("#\n# A starter written by `connbudget init --from ", out);
+	quote_yaml(out, path);
+	fprintf(out, "` (%zu workload%s).\n"
+		"# Replicas, autoscaling, surge and env values are read from the manifests\n"
+		"# on every run; what they cannot say is yours to set: max_connections,\n"
+		"# and a pool size where check reports CB020.\n"
+		"version: 1\n\n", nwork, nwork == 1 ? "" : "s");
+	write_sources(out, &s, rel);
+	write_databases(out, &s);
+	write_poolers(out, &s);
+	write_clients(out, &s, ti, bound);
+	rc = 0;
+out:
+	for (i = 0; i < s.nt; i++) {
+		free(s.t[i].id);
+		free(s.t[i].host);
+	}
+	free(s.t);
+	free(ti);
+	free(bound);
+	free(rel);
+	free(err);
+	sbuf_release(&s.ids);
+	source_items_release(&s.items);
+	model_free(t);
+	return rc;
+}
