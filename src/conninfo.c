@@ -725,7 +725,8 @@ bool mask_may_change(const char *s)
 {
 	const char *p;
 
-	if (strstr(s, "://"))
+	/* a URI's password sits in its userinfo, before an '@' */
+	if (strchr(s, '@') && strstr(s, "://"))
 		return true;
 	for (p = s; (p = strpbrk(p, "pP")) != NULL; p++)
 		if (strncasecmp(p, "pass", 4) == 0 || strncasecmp(p, "pwd", 3) == 0)

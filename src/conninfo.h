@@ -71,9 +71,9 @@ bool conninfo_is_placeholder(const char *s);
 char *mask_password(const char *s);
 
 /*
- * Might mask_password change s? False when s has no "://" and no "pass" or
- * "pwd" in any case, one of which every secret it knows needs: the output
- * gates test it before they copy.
+ * Might mask_password change s? False when s has neither "://" and an '@'
+ * (a URI's userinfo) nor "pass" or "pwd" in any case, one of which every
+ * secret it knows needs: the output gates test it before they copy.
  */
 bool mask_may_change(const char *s);
 

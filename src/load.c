@@ -926,6 +926,16 @@ static char *suggest_in_section(const struct topology *t, enum top_key k, const 
 	return s;
 }
 
+/* Only letters, digits, '_', '-' and '.'? */
+static bool path_chars_ok(const char *p)
+{
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
 /*
  * Find the field PATH names: section.id.field[.subfield]. Sets *obj and *f;
  * returns 0 or -1 with *err.
@@ -943,7 +953,7 @@ static int set_resolve(struct topology *t, const char *path, void **obj, size_t 
 	int rc = -1;
 
 	/* "postgres://app:pw@db/app?x" is no path, and may be a secret: not quoted */
-	if (path[strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")]) {
+	if (!path_chars_ok(path)) {
 		*err = xstrdup("--set (path not shown): expected SECTION.ID.FIELD, e.g. clients.api.replicas; "
 			       "a path holds only letters, digits, '_', '-' and '.'");
 		goto out;
@@ -1043,24 +1053,30 @@ static int set_value(struct topology *t, const char *path, const char *value, co
 	struct yr r;
 	void *obj = NULL, *copy;
 	size_t size = 0;
+	const char *p = value;
+	bool digits;
 	int rc = -1;
 
 	*err = NULL;
 	if (set_resolve(t, path, &obj, &size, &f, &group, &idpos, err))
 		return -1;
 	/*
-	 * A source's count (replicas: "3"), the common case of a manifest stream
-	 * with a thousand workloads: digits into a plain integer field are what
-	 * the YAML reader would make of them, without a parser per value.
+	 * A source's value is the text of one scalar: digits are read as the
+	 * YAML reader reads a plain 3, anything else as a quoted string (a
+	 * manifest's "25%", a url, "true"). A count into a plain integer field,
+	 * the common case of a stream of a thousand workloads, is stored here.
 	 */
-	if (at && f->kind == F_UINT && !(f->flags & FL_COLD) && !group) {
+	while (*p >= '0' && *p <= '9')
+		p++;
+	digits = p != value && *p == '\0';
+	if (at && f->kind == F_UINT && !(f->flags & FL_COLD) && !group && digits) {
 		uint64_t v = 0;
-		const char *p = value;
+		const char *q = value;
 
-		for (; *p >= '0' && *p <= '9'; p++)
-			if (!u64_mul(v, 10, &v) || !u64_add(v, (uint64_t)(*p - '0'), &v))
+		for (; *q >= '0' && *q <= '9'; q++)
+			if (!u64_mul(v, 10, &v) || !u64_add(v, (uint64_t)(*q - '0'), &v))
 				break;
-		if (p != value && *p == '\0') {
+		if (*q == '\0') {
 			struct num nv = { v, *at };
 			memcpy((char *)obj + f->off, &nv, sizeof(nv));
 			return 0;
@@ -1073,7 +1089,10 @@ static int set_value(struct topology *t, const char *path, const char *value, co
 	if ((f->flags & FL_COLD) || (group && (group->flags & FL_COLD)))
 		client_cold_edit(&t->arena, copy, true);
 	ld.t = t;
-	yr_init_buffer(&r, &ld, "--set", value, strlen(value));
+	if (at)
+		yr_init_scalar(&r, &ld, "--set", value, !digits);
+	else
+		yr_init_buffer(&r, &ld, "--set", value, strlen(value));
 	r.set_path = path;
 	r.set_label = label;
 	/* the value keeps the position of what it replaces, so findings point into the file */
@@ -1082,16 +1101,21 @@ static int set_value(struct topology *t, const char *path, const char *value, co
 		r.set_pos = idpos;
 	if (at)
 		r.set_pos = *at;
-	if (yr_next(&r) || yr_next(&r))
-		goto out;
-	if (yr_is(&r, YAML_STREAM_END_EVENT)) {
-		yr_error(&r, "missing value");
-		goto out;
+	if (at) {
+		if (load_read_field(&r, f, copy, r.set_pos))
+			goto out;
+	} else {
+		if (yr_next(&r) || yr_next(&r))
+			goto out;
+		if (yr_is(&r, YAML_STREAM_END_EVENT)) {
+			yr_error(&r, "missing value");
+			goto out;
+		}
+		if (yr_next(&r) || load_read_field(&r, f, copy, r.set_pos))
+			goto out;
+		if (yr_next(&r) || yr_next(&r))
+			goto out;
 	}
-	if (yr_next(&r) || load_read_field(&r, f, copy, r.set_pos))
-		goto out;
-	if (yr_next(&r) || yr_next(&r))
-		goto out;
 	/* pool.size set on a client without `pool:` makes the group present */
 	if (group && group->pos_off != NO_POS && !load_field_is_set(group, copy))
 		load_field_mark(&r, group, copy, r.set_pos);

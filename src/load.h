@@ -56,8 +56,10 @@ int load_validate(struct topology *t, char **err);
 int load_set(struct topology *t, const char *path, const char *value, char **err);
 
 /*
- * The same for a value read from a source file (src/source/): the field
- * takes pos, the value's place in that file, and an error reads
+ * The same for a value read from a source file (src/source/), given as
+ * the text of one scalar, not YAML: digits are read as a plain integer,
+ * anything else as a quoted string ("25%", a url, "true" a string). The
+ * field takes pos, the value's place in that file, and an error reads
  * "file:line:col: error: LABEL: what" there (label: "env DB_POOL"), still
  * never quoting the value.
  */

@@ -236,16 +236,13 @@ struct bind {
 	bool *bound;                    /* items.v[i] is named by a from: */
 	/* "NAMESPACE/NAME" → ConfigMap, "NAMESPACE/KIND/NAME" → the autoscaler targeting it */
 	struct strmap config_maps, autoscalers;
-	struct sbuf key;
+	struct sbuf key, path, label;   /* scratch: an index key, a fact's path and label */
 };
 
 /* The index key of ns/name, or ns/kind/name; lives until the next call. */
 static const char *item_key(struct bind *b, const char *ns, const char *kind, const char *name)
 {
-	b->key.len = 0;
-	if (b->key.s)
-		b->key.s[0] = '\0';
-	sbuf_printf(&b->key, "%s/%s%s%s", ns, kind ? kind : "", kind ? "/" : "", name);
+	sbuf_cat(&b->key, ns, "/", kind ? kind : "", kind ? "/" : "", name, (const char *)NULL);
 	return b->key.s;
 }
 
@@ -470,38 +467,12 @@ static const struct source_item *find_autoscaler(struct bind *b, const struct so
 
 /* ---- binding ------------------------------------------------------------------ */
 
-/* value as a YAML scalar for load_set_at: digits as they are, anything else double-quoted. */
-static char *scalar(const char *value)
-{
-	struct sbuf b = { 0 };
-	const unsigned char *p;
-	bool digits = *value != '\0';
-
-	for (p = (const unsigned char *)value; *p; p++)
-		if (*p < '0' || *p > '9')
-			digits = false;
-	if (digits)
-		return xstrdup(value);
-	sbuf_putc(&b, '"');
-	for (p = (const unsigned char *)value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sbuf_printf(&b, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			sbuf_printf(&b, "\\x%02x", *p);
-		else
-			sbuf_putc(&b, (char)*p);
-	}
-	sbuf_putc(&b, '"');
-	return sbuf_detach(&b);
-}
-
 /* Set the field at path (clients.ID.FIELD) to value, read at pos; errors at pos under label. */
 static int set_fact(struct bind *b, const char *path, const char *value, const char *label, struct pos pos)
 {
-	char *v = scalar(value), *err = NULL;
-	int rc = load_set_at(b->t, path, v, label, pos, &err);
+	char *err = NULL;
+	int rc = load_set_at(b->t, path, value, label, pos, &err);
 
-	free(v);
 	if (rc) {
 		free(b->ld->err);
 		b->ld->err = err;
@@ -527,16 +498,12 @@ static int apply_fact(struct bind *b, const struct target *tg, const char *name,
 {
 	struct num before = *now;
 	bool before_percent = percent && *percent;
-	char *path, *label;
 	int rc;
 
 	if (!v->text || (v->implied && VALUE_SET(before)))
 		return 0;
-	path = xasprintf("%s.%s", tg->object, name);
-	label = xasprintf("%s/%s %s", tg->w->kind, tg->w->name, what);
-	rc = set_fact(b, path, v->text, label, v->pos);
-	free(path);
-	free(label);
+	rc = set_fact(b, sbuf_cat(&b->path, tg->object, ".", name, (const char *)NULL), v->text,
+		      sbuf_cat(&b->label, tg->w->kind, "/", tg->w->name, " ", what, (const char *)NULL), v->pos);
 	if (rc)
 		return -1;
 	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent))) {
@@ -658,7 +625,7 @@ static struct workload_ref *make_ref(struct bind *b, const struct source_item *w
 		struct sbuf sb = { 0 };
 
 		for (i = 0; i < n; i++)
-			sbuf_printf(&sb, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", vars[i].s);
+			sbuf_cat_more(&sb, i == 0 ? "" : i + 1 == n ? " or " : ", ", vars[i].s, (const char *)NULL);
 		if (sb.s)
 			ref->pool_vars = arena_strdup(&b->t->arena, sb.s);
 		sbuf_release(&sb);
@@ -695,7 +662,6 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 		const char *field = i == 0 ? "url" : e->env[i - 1].field;
 		const struct str *vars;
 		const struct source_env *v;
-		char *path, *label;
 		int rc;
 
 		if (i > 0 && strcmp(field, "url") == 0)
@@ -703,11 +669,8 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 		vars = env_vars(e, field, &n);
 		if (!(v = first_set(cont, vars, n)))
 			continue;
-		path = xasprintf("clients.%s.%s", c->id.s, field);
-		label = xasprintf("env %s", v->name);
-		rc = set_fact(b, path, v->value, label, v->pos);
-		free(path);
-		free(label);
+		rc = set_fact(b, sbuf_cat(&b->path, "clients.", c->id.s, ".", field, (const char *)NULL), v->value,
+			      sbuf_cat(&b->label, "env ", v->name, (const char *)NULL), v->pos);
 		if (rc)
 			return -1;
 	}
@@ -938,7 +901,7 @@ static int discover(struct bind *b, size_t wi)
 	struct topology *t = b->t;
 	const struct source_item *w = &b->items.v[wi];
 	const char *target = url_target(b, w);
-	char *id, *path;
+	char *id;
 	size_t ci, old;
 	struct client *c;
 	int rc;
@@ -958,14 +921,12 @@ static int discover(struct bind *b, size_t wi)
 	c->environment = t->environment;
 	free(id);
 	strmap_put(&t->client_index, c->id.s, ci, &old);
-	path = xasprintf("clients.%s.type", c->id.s);
-	rc = set_fact(b, path, w->job ? "job" : "service", "discovered", w->pos);
-	free(path);
+	rc = set_fact(b, sbuf_cat(&b->path, "clients.", c->id.s, ".type", (const char *)NULL),
+		      w->job ? "job" : "service", "discovered", w->pos);
 	if (rc)
 		return -1;
-	path = xasprintf("clients.%s.connects_to", t->clients[ci].id.s);
-	rc = set_fact(b, path, target, "discovered", w->pos);
-	free(path);
+	rc = set_fact(b, sbuf_cat(&b->path, "clients.", t->clients[ci].id.s, ".connects_to", (const char *)NULL),
+		      target, "discovered", w->pos);
 	if (rc || apply_client(b, ci, wi))
 		return -1;
 	client_cold_edit(&t->arena, &t->clients[ci], false)->discovered = true;
@@ -1072,6 +1033,8 @@ out:
 	strmap_release(&b.config_maps);
 	strmap_release(&b.autoscalers);
 	sbuf_release(&b.key);
+	sbuf_release(&b.path);
+	sbuf_release(&b.label);
 	free(b.entry_of);
 	free(b.bound);
 	return rc ? -1 : 0;

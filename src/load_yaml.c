@@ -159,8 +159,26 @@ void yr_init_buffer(struct yr *r, struct ld *ld, const char *file, const void *d
 	yaml_parser_set_input_string(&r->parser, data, len);
 }
 
+void yr_init_scalar(struct yr *r, struct ld *ld, const char *file, const char *value, bool quoted)
+{
+	memset(r, 0, sizeof(*r));
+	r->ld = ld;
+	r->file = file;
+	r->file_id = pos_file_id(file);
+	r->fd = -1;
+	r->no_parser = true;
+	r->ev.type = YAML_SCALAR_EVENT;
+	r->ev.data.scalar.value = (yaml_char_t *)(uintptr_t)value;
+	r->ev.data.scalar.length = strlen(value);
+	r->ev.data.scalar.plain_implicit = !quoted;
+	r->ev.data.scalar.quoted_implicit = quoted;
+	r->ev.data.scalar.style = quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE;
+}
+
 void yr_release(struct yr *r)
 {
+	if (r->no_parser)
+		return;
 	if (r->have_ev)
 		yaml_event_delete(&r->ev);
 	r->have_ev = false;
@@ -504,7 +522,7 @@ void yr_drain(struct yr *r)
 {
 	char *content_error = r->ld->err;
 
-	if (r->stream_failed || r->ended || !content_error)
+	if (r->no_parser || r->stream_failed || r->ended || !content_error)
 		return;
 	r->ld->err = NULL;
 	r->npath = 0;

@@ -40,6 +40,7 @@ struct yr {
 	yaml_parser_t parser;
 	yaml_event_t ev;          /* the current event, valid when have_ev */
 	bool have_ev;
+	bool no_parser;           /* yr_init_scalar: ev is borrowed, no parser */
 	struct ld *ld;
 	const char *file;         /* the name positions carry (owned by the caller) */
 	unsigned file_id;         /* its number in the position file table (pos_file_id) */
@@ -77,6 +78,14 @@ struct yr {
 /* Read from fd (not closed by yr_release) or from len bytes at data (not copied). */
 void yr_init_fd(struct yr *r, struct ld *ld, const char *file, int fd);
 void yr_init_buffer(struct yr *r, struct ld *ld, const char *file, const void *data, size_t len);
+/*
+ * A reader already on one scalar event holding value, with no parser: what
+ * yr_init_buffer and two yr_next would give for value written as a plain
+ * scalar (quoted false: digits, say) or a double-quoted one, its escapes
+ * undone. value (valid UTF-8, as every value read from YAML is) must
+ * outlive the reader. Release with yr_release.
+ */
+void yr_init_scalar(struct yr *r, struct ld *ld, const char *file, const char *value, bool quoted);
 /* Release the parser and the current event; accepts a reader that failed. */
 void yr_release(struct yr *r);
 

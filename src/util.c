@@ -456,6 +456,35 @@ void sbuf_add(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
+static void cat_list(struct sbuf *b, va_list ap)
+{
+	const char *s;
+
+	while ((s = va_arg(ap, const char *)) != NULL)
+		sbuf_add(b, s, strlen(s));
+}
+
+const char *sbuf_cat(struct sbuf *b, ...)
+{
+	va_list ap;
+
+	b->len = 0;
+	sbuf_add(b, "", 0);
+	va_start(ap, b);
+	cat_list(b, ap);
+	va_end(ap);
+	return b->s;
+}
+
+void sbuf_cat_more(struct sbuf *b, ...)
+{
+	va_list ap;
+
+	va_start(ap, b);
+	cat_list(b, ap);
+	va_end(ap);
+}
+
 void sbuf_puts(struct sbuf *b, const char *s)
 {
 	sbuf_add(b, s, strlen(s));

@@ -116,6 +116,13 @@ struct sbuf {
 	size_t len, cap;
 };
 void sbuf_add(struct sbuf *b, const char *s, size_t n);
+/*
+ * The strings up to a NULL appended to b (sbuf_cat_more), or in place of
+ * what b held (sbuf_cat); returns b's text. No format is parsed: the
+ * cheap way to build a key or a path in a loop.
+ */
+const char *sbuf_cat(struct sbuf *b, ...);
+void sbuf_cat_more(struct sbuf *b, ...);
 void sbuf_puts(struct sbuf *b, const char *s);
 void sbuf_putc(struct sbuf *b, char c);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
