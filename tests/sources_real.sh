@@ -1,0 +1,156 @@
+#!/bin/bash
+# tests/sources_real.sh - sources: (docs/sources.md) on real public manifests
+# copied into testdata/sources/real/, each file's origin in its first line.
+# Every figure is computed by hand in the comments, from the manifest as its
+# authors wrote it; where a manifest has no database url, the topology binds
+# a client to it with from: and gives the pool.
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+R=testdata/sources/real
+
+# figs DIR: "id type steady peak replicas max_replicas surge discovered kind
+# namespace container" for each client of DIR's topology, from --format json
+# (exit status in $rc, as expect_rc leaves it).
+figs() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for c in d["clients"]:
+    s = c.get("source") or {}
+    print(c["id"], c["type"], c["steady"], c["peak"], c.get("replicas"), c.get("max_replicas"), c.get("surge"),
+          c["discovered"], s.get("kind"), s.get("namespace"), s.get("container"))'
+}
+
+# Every file keeps its origin on its first line.
+for f in $(find "$R" -type f ! -name connbudget.yaml | sort); do
+	case "$(head -1 "$f")" in
+	"# Origin: https://github.com/"*"/blob/"*"(license "*"), copied 2026-12-03; "*) ok ;;
+	*) bad "$f: no origin line" ;;
+	esac
+done
+
+# kubernetes/website application/deployment.yaml: nginx-deployment, replicas
+# 2, no strategy: surge 25% of 2 = 0.5, rounded up 1. Pool 10 (topology):
+# steady 2 x 10 = 20, peak (2 + 1) x 10 = 30.
+expect_rc 0 "k8s deployment" "$CB" check --format json "$R/k8s-deployment/connbudget.yaml"
+contains "$(figs)" "nginx service 20 30 2 2 1 False deployment default nginx" "Kubernetes docs Deployment"
+
+# kubernetes/website php-apache.yaml + hpa/php-apache.yaml (autoscaling/v2,
+# flow style): no spec.replicas, so the HPA's minReplicas 1; maxReplicas 10,
+# surge 25% of 10 = 2.5, rounded up 3. Pool 5: steady 1 x 5 = 5, peak
+# (10 + 3) x 5 = 65.
+expect_rc 0 "k8s hpa" "$CB" check --format json "$R/k8s-hpa/connbudget.yaml"
+contains "$(figs)" "php-apache service 5 65 1 10 3 False deployment default php-apache" "Kubernetes docs HPA walkthrough"
+
+# kubernetes/website web/web.yaml: StatefulSet web, replicas 2, surge 0
+# (the headless Service beside it is skipped). Pool 10: 20 and 20.
+expect_rc 0 "k8s statefulset" "$CB" check --format json "$R/k8s-statefulset/connbudget.yaml"
+contains "$(figs)" "web service 20 20 2 2 0 False statefulset default nginx" "Kubernetes docs StatefulSet"
+
+# kubernetes/website job/cronjob.yaml: CronJob hello (batch/v1beta1), no
+# parallelism: 1 x 2 = 2. job/indexed-job.yaml (flow style, a multi-line
+# escaped string): parallelism 3 (completions 5 run 3 at a time), the
+# initContainer "input" is not the worker: 3 x 2 = 6.
+expect_rc 0 "k8s jobs" "$CB" check --format json "$R/k8s-jobs/connbudget.yaml"
+f=$(figs)
+contains "$f" "hello job 2 2 1 1 0 False cronjob default hello" "Kubernetes docs CronJob"
+contains "$f" "indexed job 6 6 3 3 0 False job default worker" "Kubernetes docs Indexed Job"
+
+# argo-rollouts examples/rollout-canary.yaml: replicas 5, canary steps, no
+# maxSurge: 25% of 5 = 1.25, rounded up 2. Pool 10: 50, (5 + 2) x 10 = 70.
+expect_rc 0 "argo canary" "$CB" check --format json "$R/argo-canary/connbudget.yaml"
+contains "$(figs)" "demo service 50 70 5 5 2 False rollout default rollouts-demo" "Argo canary"
+
+# examples/rollout-bluegreen.yaml: replicas 2, blueGreen: the preview stack
+# is 100% of 2 beside the active one. Pool 10: 20, (2 + 2) x 10 = 40.
+expect_rc 0 "argo blue-green" "$CB" check --format json "$R/argo-bluegreen/connbudget.yaml"
+contains "$(figs)" "demo service 20 40 2 2 2 False rollout default rollouts-demo" "Argo blue-green"
+
+# examples/rollout-rolling-update.yaml: replicas 5, canary without steps,
+# maxSurge 1. Pool 10: 50, (5 + 1) x 10 = 60.
+expect_rc 0 "argo rolling update" "$CB" check --format json "$R/argo-rolling-update/connbudget.yaml"
+contains "$(figs)" "demo service 50 60 5 5 1 False rollout default rollouts-demo" "Argo canary maxSurge 1"
+
+# examples/traffic-management/rollout-linkerd.yaml: replicas 5, a canary
+# with trafficRouting (SMI). Argo keeps the stable ReplicaSet fully scaled
+# while the canary grows to its weight, 100% at promotion: surge 100% of 5
+# = 5 (maxSurge is not used with trafficRouting). Pool 10: 50,
+# (5 + 5) x 10 = 100.
+expect_rc 0 "argo traffic routing" "$CB" check --format json "$R/argo-linkerd/connbudget.yaml"
+contains "$(figs)" "demo service 50 100 5 5 5 False rollout default rollouts-demo" "Argo canary with trafficRouting"
+
+# cloudnative-pg docs/src/samples/pooler-external.yaml: instances 3, surge
+# 25% of 3 = 0.75, rounded up 1: instances 3 and 4; default_pool_size "10":
+# cap 4 x 10 = 40, cap_steady 3 x 10 = 30; max_client_conn "1000": client
+# limit 3 x 1000 = 3000. pooler-deployment-strategy.yaml: instances 1,
+# deploymentStrategy maxSurge 0: instances 1 and 1; no parameters, the
+# topology's default_pool_size 20: cap 20, cap_steady 20, PgBouncer's
+# max_client_conn 100: client limit 100. No client: server peak 0.
+expect_rc 0 "cnpg poolers" "$CB" check --format json "$R/cnpg-pooler/connbudget.yaml"
+f=$(printf '%s' "$out" | $PY -c 'import json,sys
+for p in json.load(sys.stdin)["poolers"]:
+    print(p["id"], p["instances"]["steady"], p["instances"]["peak"], p["cap"], p["cap_steady"], p["client_limit"], p["server"]["peak"])')
+contains "$f" "external 3 4 40 30 3000 0" "CloudNativePG Pooler with parameters"
+contains "$f" "strategy 1 1 20 20 100 0" "CloudNativePG Pooler with maxSurge 0"
+lacks "$out" "CB018" "no drift between the samples and the topology"
+
+# kedacore/sample-go-rabbitmq deploy/deploy-consumer.yaml: no spec.replicas,
+# ScaledObject maxReplicaCount 30, minReplicaCount absent: 0 replicas;
+# surge 25% of 30 = 7.5, rounded up 8. Pool 2: steady 0, peak
+# (30 + 8) x 2 = 76. The Secret in the stream is never read.
+expect_rc 0 "keda" "$CB" check --format json "$R/keda-rabbitmq/connbudget.yaml"
+contains "$(figs)" "consumer worker 0 76 0 30 8 False deployment default rabbitmq-consumer" "KEDA ScaledObject"
+lacks "$out" "YW1xcDov" "the Secret's data is never printed"
+
+# hasura/graphql-engine install-manifests/kubernetes/deployment.yaml:
+# replicas 1, surge 25% of 1 rounded up 1; HASURA_GRAPHQL_PG_CONNECTIONS
+# unset, the topology's 50: steady 50, peak (1 + 1) x 50 = 100. Its url is
+# the placeholder it ships with, its password masked (CB013).
+expect_rc 0 "hasura k8s" "$CB" check --format json "$R/hasura-k8s/connbudget.yaml"
+contains "$(figs)" "hasura service 50 100 1 1 1 False deployment default hasura" "Hasura Deployment"
+expect_rc 0 "hasura k8s text" "$CB" check -q "$R/hasura-k8s/connbudget.yaml"
+contains "$out" "$R/hasura-k8s/deployment.yaml:27:18: warning: client 'hasura' has a password in its url 'postgres://username:***@hostname:port/dbname' [CB013 password-in-url]" "CB013 on the placeholder url"
+
+# install-manifests/google-cloud-k8s-sql/deployment.yaml: graphql-engine
+# beside the cloudsql-proxy sidecar, the url in the command line: container:
+# picks graphql-engine. 1 replica, surge 1, pool 50: 50 and 100.
+expect_rc 0 "hasura cloudsql" "$CB" check --format json "$R/hasura-cloudsql/connbudget.yaml"
+contains "$(figs)" "hasura service 50 100 1 1 1 False deployment default graphql-engine" "Hasura with the Cloud SQL proxy"
+mkdir -p "$TMP/cloudsql" && cp "$R/hasura-cloudsql/"* "$TMP/cloudsql/"
+sed -i '/container: graphql-engine/d' "$TMP/cloudsql/connbudget.yaml"
+expect_rc 2 "two containers, none named" "$CB" check "$TMP/cloudsql/connbudget.yaml"
+contains "$err" "deployment/hasura has 2 containers and none sets the url variable: say which with container:" "asks for container:"
+
+# install-manifests/docker-compose/docker-compose.yaml: graphql-engine, one
+# replica (compose: no surge), pool 50: 50 and 50. Its url has an empty
+# password (postgres:@postgres): no CB013.
+expect_rc 0 "hasura compose" "$CB" check --format json "$R/hasura-compose/connbudget.yaml"
+contains "$(figs)" "graphql-engine service 50 50 1 1 0 False service None graphql-engine" "Hasura compose"
+lacks "$out" "CB013" "an empty password is no password"
+
+# umami-software/umami docker-compose.yml: DATABASE_URL
+# postgresql://umami:umami@db:5432/umami names the declared db: umami is
+# discovered; nothing gives its pool size: CB020, figures unknown, the
+# database's demand a lower bound of 0.
+expect_rc 1 "umami discovered" "$CB" check --format json "$R/umami-compose/connbudget.yaml"
+contains "$(figs)" "umami service None None 1 1 0 True service None umami" "Umami discovered"
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print(json.load(sys.stdin)["databases"][0]["demand"])')" "{'steady': 0, 'peak': 0, 'unbounded': False, 'lower_bound': True}" "a lower bound"
+expect_rc 1 "umami text" "$CB" check -q "$R/umami-compose/connbudget.yaml"
+contains "$out" "$R/umami-compose/docker-compose.yml:4:3: error: client 'umami' (service/umami) has no pool size" "CB020 at the service"
+contains "$out" "$R/umami-compose/docker-compose.yml:9:21: warning: client 'umami' has a password in its url 'postgresql://umami:***@db:5432/umami' [CB013 password-in-url]" "CB013 at the url"
+# Umami runs Prisma: bound with from:, framework prisma and 2 CPUs, its
+# pool is 2 x 2 + 1 = 5: steady and peak 5.
+mkdir -p "$TMP/umami" && cp "$R/umami-compose/docker-compose.yml" "$TMP/umami/"
+cp "$R/umami-compose/connbudget.yaml" "$TMP/umami/"
+printf 'clients:\n  umami:\n    type: service\n    from: compose:service/umami\n    connects_to: db\n    framework: prisma\n    cpus: 2\n' >>"$TMP/umami/connbudget.yaml"
+expect_rc 0 "umami prisma" "$CB" check --format json "$TMP/umami/connbudget.yaml"
+contains "$(figs)" "umami service 5 5 1 1 0 False service None umami" "Umami as Prisma"
+
+# miniflux/v2 contrib/docker-compose/basic.yml: environment as a list, a
+# DATABASE_URL with no port (5432); DATABASE_MAX_CONNS unset, the
+# topology's 20 (Miniflux's default): 1 x 20 = 20 and 20.
+expect_rc 0 "miniflux compose" "$CB" check --format json "$R/miniflux-compose/connbudget.yaml"
+contains "$(figs)" "miniflux service 20 20 1 1 0 False service None miniflux" "Miniflux compose"
+contains "$out" "postgres://miniflux:***@db/miniflux?sslmode=disable" "the list's url, masked"
+lacks "$out" "secret@db" "the password is never printed"
+
+finish
