@@ -78,6 +78,15 @@ contains "$(figs)" "demo service 50 60 5 5 1 False rollout default rollouts-demo
 expect_rc 0 "argo traffic routing" "$CB" check --format json "$R/argo-linkerd/connbudget.yaml"
 contains "$(figs)" "demo service 50 100 5 5 5 False rollout default rollouts-demo" "Argo canary with trafficRouting"
 
+# examples/workload-ref/workload-ref.yaml: the Rollout (replicas 5, canary,
+# no maxSurge: 25% of 5 rounded up 2) takes its pod template from a
+# Deployment kept at replicas 0, so it has no container of its own. Pool 10:
+# 50, (5 + 2) x 10 = 70; the Deployment, bound to nothing, is no client.
+expect_rc 0 "argo workloadRef" "$CB" check --format json "$R/argo-workload-ref/connbudget.yaml"
+f=$(figs)
+contains "$f" "demo service 50 70 5 5 2 False rollout default None" "Argo Rollout with workloadRef"
+lacks "$f" "rollout-ref-deployment" "the template's Deployment is not a client"
+
 # cloudnative-pg docs/src/samples/pooler-external.yaml: instances 3, surge
 # 25% of 3 = 0.75, rounded up 1: instances 3 and 4; default_pool_size "10":
 # cap 4 x 10 = 40, cap_steady 3 x 10 = 30; max_client_conn "1000": client
@@ -152,5 +161,29 @@ expect_rc 0 "miniflux compose" "$CB" check --format json "$R/miniflux-compose/co
 contains "$(figs)" "miniflux service 20 20 1 1 0 False service None miniflux" "Miniflux compose"
 contains "$out" "postgres://miniflux:***@db/miniflux?sslmode=disable" "the list's url, masked"
 lacks "$out" "secret@db" "the password is never printed"
+
+# dockersamples/example-voting-app docker-stack.yml (a Swarm stack):
+# worker deploy.replicas 2, one connection each: 2 x 1 = 2; result, no
+# deploy: 1 replica, framework node-postgres (pg.Pool max 10): 10. Compose
+# has no surge: peak = steady. vote (Redis only) is bound to nothing.
+expect_rc 0 "voting app stack" "$CB" check --format json "$R/voting-app-stack/connbudget.yaml"
+f=$(figs)
+contains "$f" "worker worker 2 2 2 2 0 False service None worker" "deploy.replicas 2"
+contains "$f" "result service 10 10 1 1 0 False service None result" "no deploy: 1 replica"
+lacks "$f" "vote" "a service no client names is not read as one"
+
+# Kong/kubernetes-ingress-controller deploy/single/all-in-one-postgres.yaml,
+# rendered (CRDs, RBAC, Services, a Namespace, an IngressClass around the
+# workloads). ingress-kong: replicas 1, surge 25% of 1 rounded up 1;
+# container proxy (the ingress-controller beside it has no database),
+# KONG_NGINX_WORKER_PROCESSES "2" processes, 30 connections per worker
+# (topology): steady 1 x 2 x 30 = 60, peak (1 + 1) x 2 x 30 = 120.
+# kong-migrations: a Job, parallelism absent 1, one connection: 1 and 1.
+# The postgres StatefulSet sets no url: no client.
+expect_rc 0 "kong all-in-one" "$CB" check --format json "$R/kong-postgres/connbudget.yaml"
+f=$(figs)
+contains "$f" "kong service 60 120 1 1 1 False deployment kong proxy" "Kong proxy, processes from its env"
+contains "$f" "migrations job 1 1 1 1 0 False job kong kong-migrations" "Kong migrations Job"
+lacks "$f" "postgres" "the database's own StatefulSet is no client"
 
 finish
