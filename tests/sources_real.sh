@@ -162,6 +162,27 @@ contains "$(figs)" "miniflux service 20 20 1 1 0 False service None miniflux" "M
 contains "$out" "postgres://miniflux:***@db/miniflux?sslmode=disable" "the list's url, masked"
 lacks "$out" "secret@db" "the password is never printed"
 
+# apache/airflow airflow-core/docs/howto/docker-compose/docker-compose.yaml:
+# the scheduler's environment comes from the x-airflow-common anchor through
+# a merge key; 1 replica, framework sqlalchemy (QueuePool 5 + overflow 10,
+# neither variable set): 1 x 15 = 15, and 15. The url's password is
+# masked at the anchor's line.
+expect_rc 0 "airflow compose" "$CB" check --format json "$R/airflow-compose/connbudget.yaml"
+f=$(figs)
+contains "$f" "scheduler service 15 15 1 1 0 False service None airflow-scheduler" "Airflow scheduler through anchors"
+expect_rc 0 "airflow text" "$CB" check -q "$R/airflow-compose/connbudget.yaml"
+contains "$out" "$R/airflow-compose/docker-compose.yaml:61:42: warning: client 'scheduler' has a password in its url 'postgresql+psycopg2://airflow:***@postgres/airflow' [CB013 password-in-url]" "CB013 at the anchor"
+# Known mis-read, not asserted: the seven other services (airflow-apiserver,
+# -dag-processor, -worker, -triggerer, -init, -cli, flower) set the same url,
+# which names the declared host postgres (port 5432), but a SQLAlchemy
+# scheme (postgresql+psycopg2://) is not parsed as a url, so none of them is
+# discovered. Once they are, each is a client of its own (CB020 without a
+# pool size): turn this note into checks.
+case "$f" in
+*airflow-worker*) echo "note: airflow-worker is now discovered: make the note above checks" ;;
+*) echo "known: a postgresql+psycopg2:// url is not discovered (tests/sources_real.sh, airflow)" ;;
+esac
+
 # dockersamples/example-voting-app docker-stack.yml (a Swarm stack):
 # worker deploy.replicas 2, one connection each: 2 x 1 = 2; result, no
 # deploy: 1 replica, framework node-postgres (pg.Pool max 10): 10. Compose
