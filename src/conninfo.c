@@ -437,11 +437,23 @@ static size_t uri_prefix(const char *s)
 	static const char *const prefixes[] = {
 		"postgresql://", "postgres://", "jdbc:postgresql://",
 	};
-	size_t i;
+	static const char *const schemes[] = { "postgresql+", "postgres+" };
+	size_t i, n;
 
 	for (i = 0; i < ARRAY_LEN(prefixes); i++)
 		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
 			return strlen(prefixes[i]);
+	/* SQLAlchemy's dialect+driver: postgresql+psycopg2://, postgresql+asyncpg:// */
+	for (i = 0; i < ARRAY_LEN(schemes); i++) {
+		if (strncmp(s, schemes[i], strlen(schemes[i])) != 0)
+			continue;
+		n = strlen(schemes[i]);
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9')))
+			return 0;
+		while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')
+			n++;
+		return strncmp(s + n, "://", 3) == 0 ? n + 3 : 0;
+	}
 	return 0;
 }
 

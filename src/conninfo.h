@@ -1,7 +1,8 @@
 /*
  * conninfo.h - a small reader of PostgreSQL connection strings, as libpq
- * reads them: URIs (postgresql://user:password@host:port,host2/db?k=v) and
- * key=value conninfo (host=a port=5432 password='x y'), except that the
+ * reads them: URIs (postgresql://user:password@host:port,host2/db?k=v; also
+ * jdbc:postgresql:// and SQLAlchemy's postgresql+DRIVER://) and key=value
+ * conninfo (host=a port=5432 password='x y'), except that the
  * userinfo runs to the last '@' (user:p@ss@host), as the drivers read it.
  *
  * Only what the rules need: the host/port pairs (CB012), the password and

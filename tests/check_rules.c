@@ -535,6 +535,18 @@ START_TEST(test_conninfo_uri)
 	ck_assert_uint_eq(ci.hosts[0].port, 5433);
 	conninfo_release(&ci);
 
+	/* SQLAlchemy's dialect+driver scheme is a URI; a bare "+" or no driver is not */
+	ck_assert_int_eq(conninfo_parse("postgresql+psycopg2://u:pw@pg.internal:6432/app", &ci, &err), 0);
+	ck_assert(ci.uri);
+	ck_assert_str_eq(ci.hosts[0].name, "pg.internal");
+	ck_assert_uint_eq(ci.hosts[0].port, 6432);
+	ck_assert_str_eq(ci.password, "pw");
+	conninfo_release(&ci);
+	ck_assert_int_eq(conninfo_parse("postgres+asyncpg://h/db", &ci, &err), 0);
+	ck_assert(ci.uri);
+	conninfo_release(&ci);
+	ck_assert_int_eq(conninfo_parse("postgresql+://h/db", &ci, NULL), -1);
+
 	/* a non-numeric port never matches */
 	ck_assert_int_eq(conninfo_parse("postgresql://h:${PORT}/db", &ci, &err), 0);
 	ck_assert(!ci.hosts[0].port_valid);

@@ -8,7 +8,9 @@
  *  - Deployment, StatefulSet, Argo Rollout: spec.replicas; surge from
  *    spec.strategy (a Deployment's rollingUpdate.maxSurge, default 25%,
  *    0 for Recreate; a StatefulSet replaces pods in place: 0; a Rollout's
- *    canary.maxSurge, default 25%, and blueGreen: 100%, the whole preview
+ *    canary.maxSurge, default 25%; a canary with trafficRouting: 100%, the
+ *    stable ReplicaSet stays fully scaled while the canary grows to its
+ *    weight, and maxSurge is not used; blueGreen: 100%, the whole preview
  *    stack beside the active one). kubernetes.io/docs/concepts/workloads/
  *    controllers/deployment/#max-surge, argo-rollouts.readthedocs.io/en/
  *    stable/features/specification/
@@ -173,8 +175,14 @@ static int read_surge(struct kctx *k, const char *kind, const struct tnode *spec
 	struct pos at = strategy ? strategy->pos : it->pos;
 
 	if (strcmp(kind, "rollout") == 0) {
+		const struct tnode *routing = tree_path(strategy, "canary.trafficRouting");
+
 		if (tree_get(strategy, "blueGreen")) {
 			imply(&it->surge, "100%", tree_get(strategy, "blueGreen")->pos);
+			return 0;
+		}
+		if (routing) { /* the stable stays fully scaled beside the canary: maxSurge is not used */
+			imply(&it->surge, "100%", routing->pos);
 			return 0;
 		}
 		if (value(k->ld, k->out, tree_path(strategy, "canary.maxSurge"), &it->surge))
