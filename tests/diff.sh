@@ -130,6 +130,33 @@ contains "$err" "is not a \`connbudget check --format json\` report" "diff --bas
 expect_rc 2 "diff --baseline of a missing file" "$CB" diff --baseline "$TMP/none.json" infra/connbudget.yaml
 expect_rc 2 "diff --base with --baseline" "$CB" diff --base HEAD --baseline "$TMP/base.json" infra/connbudget.yaml
 
+#--- sources: the pull request edits only a manifest ----------------------------
+# testdata/sources/shop with web's replicas 3 -> 1 in commit 1 (the topology
+# binds web with from: and gives no replicas), then the manifest's 3: web is
+# steady 1 x 4 x 5 = 20, then 3 x 4 x 5 = 60; the peak follows the HPA (10 +
+# 1) x 4 x 5 = 220 in both. The topology file itself never changes.
+SRC=$TMP/srcrepo
+mkdir -p "$SRC" && cp -r "$ROOT/testdata/sources/shop/." "$SRC/" && rm -f "$SRC/init.yaml"
+cd "$SRC" || exit 2
+sed -i 's/^    replicas: 2$//' connbudget.yaml
+sed -i 's/^  replicas: 3/  replicas: 1/' k8s/web.yaml
+git init -q -b master && git add -A && git commit -qm one
+sed -i 's/^  replicas: 1/  replicas: 3/' k8s/web.yaml
+git commit -qam "web: 3 replicas"
+expect_rc 0 "diff of a manifest-only change" "$CB" diff --base HEAD~1 --fail-on never connbudget.yaml
+contains "$out" "steady 30 → 70" "diff: the database's steady demand follows the manifest (20 + 10 → 60 + 10)"
+contains "$out" "client web" "diff: web changed"
+contains "$out" "steady 20 → 60" "diff: web's steady 1 x 4 x 5 → 3 x 4 x 5"
+git diff --quiet HEAD~1 -- connbudget.yaml && ok || bad "diff of sources: the topology was edited"
+# a new worker's manifest, with a url naming the database and DB_POOL 8:
+# discovered, 1 x 8 = 8 steady, (1 + 25% of 1, rounded up) x 8 = 16 at peak
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: billing, namespace: shop }\nspec:\n  template:\n    spec:\n      containers:\n        - name: billing\n          env:\n            - { name: DATABASE_URL, value: "postgres://db.internal:5432/shop" }\n            - { name: DB_POOL, value: "8" }\n' >k8s/billing.yaml
+git add k8s/billing.yaml && git commit -qm "billing worker"
+expect_rc 0 "diff of a new manifest" "$CB" diff --base HEAD~1 --fail-on never connbudget.yaml
+contains "$out" "client billing (added)" "diff: a new workload enters the budget with no topology edit"
+contains "$out" "steady 70 → 78" "diff: its demand is counted"
+cd "$ROOT" || exit 2
+
 #--- errors -------------------------------------------------------------------
 expect_rc 2 "diff --base of an unknown revision" "$CB" diff --base no-such-rev infra/connbudget.yaml
 contains "$err" "unknown revision \"no-such-rev\"" "diff unknown revision: the message"
