@@ -457,6 +457,32 @@ static void join_config_maps(struct bind *b)
 	}
 }
 
+/*
+ * An Argo Rollout with workloadRef runs the pod template of the workload
+ * it names (a Deployment in its namespace): its containers, and so their
+ * env, are that workload's. The workload keeps its own, and its own
+ * replicas (Argo leaves them as they are unless told to scale it down).
+ */
+static void join_workload_refs(struct bind *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < b->items.n; i++) {
+		struct source_item *it = &b->items.v[i];
+		if (!it->template_name || it->ncontainers)
+			continue;
+		for (k = 0; k < b->items.n; k++) {
+			const struct source_item *o = &b->items.v[k];
+			if (o->role == SOURCE_WORKLOAD && o != it && strcmp(o->kind, it->template_kind) == 0 &&
+			    strcmp(o->name, it->template_name) == 0 && strcmp(o->namespace, it->namespace) == 0) {
+				it->containers = o->containers;
+				it->ncontainers = o->ncontainers;
+				break;
+			}
+		}
+	}
+}
+
 /* The autoscaler of a workload: the one whose scaleTargetRef names it. */
 static const struct source_item *find_autoscaler(struct bind *b, const struct source_item *w)
 {
@@ -1009,6 +1035,7 @@ int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 		goto out;
 	index_items(&b);
 	join_config_maps(&b);
+	join_workload_refs(&b);
 	b.bound = xcalloc(b.items.n + 1, sizeof(*b.bound));
 	nclients = t->nclients;
 	for (i = 0; rc == 0 && i < nclients; i++) {
@@ -1066,6 +1093,7 @@ int load_sources_scan(struct topology *t, const char *kind, const char *path, st
 	if (rc == 0) {
 		index_items(&b);
 		join_config_maps(&b);
+		join_workload_refs(&b);
 		*items = b.items;
 	} else {
 		source_items_release(&b.items);

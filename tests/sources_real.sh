@@ -78,13 +78,24 @@ client_figs "Argo canary maxSurge 1" argo-rolling-update "demo service 50 60 5 5
 client_figs "Argo canary with trafficRouting" argo-linkerd "demo service 50 100 5 5 5 False rollout default rollouts-demo"
 
 # examples/workload-ref/workload-ref.yaml: the Rollout (replicas 5, canary,
-# no maxSurge: 25% of 5 rounded up 2) takes its pod template from a
-# Deployment kept at replicas 0, so it has no container of its own. Pool 10:
-# 50, (5 + 2) x 10 = 70; the Deployment, bound to nothing, is no client.
+# no maxSurge: 25% of 5 rounded up 2) runs the pod template of a Deployment
+# kept at replicas 0: its container is the Deployment's. Pool 10: 50,
+# (5 + 2) x 10 = 70; the Deployment, bound to nothing, is no client.
 expect_rc 0 "argo workloadRef" "$CB" check --format json "$R/argo-workload-ref/connbudget.yaml"
 f=$(figs)
-contains "$f" "demo service 50 70 5 5 2 False rollout default None" "Argo Rollout with workloadRef"
+contains "$f" "demo service 50 70 5 5 2 False rollout default rollouts-demo" "Argo Rollout with workloadRef"
 lacks "$f" "rollout-ref-deployment" "the template's Deployment is not a client"
+# The same with a DATABASE_URL and DB_POOL 4 in the template, unbound: the
+# Rollout is discovered with the template's env, 5 x 4 = 20, (5 + 2) x 4 =
+# 28; the Deployment too, at its own 0 replicas: 0 and 0.
+mkdir -p "$TMP/wref"
+sed 's/^          imagePullPolicy: Always$/          imagePullPolicy: Always\n          env: [ { name: DATABASE_URL, value: "postgres:\/\/db:5432\/app" }, { name: DB_POOL, value: "4" } ]/' \
+	"$R/argo-workload-ref/workload-ref.yaml" >"$TMP/wref/w.yaml"
+printf 'version: 1\nsources: [{kubernetes: w.yaml, env: {pool.size: DB_POOL}}]\ndatabases:\n  app: { max_connections: 200, host: db }\n' >"$TMP/wref/connbudget.yaml"
+run "$CB" check --format json "$TMP/wref/connbudget.yaml"
+f=$(figs)
+contains "$f" "service 20 28 5 5 2 True rollout default rollouts-demo" "workloadRef: the Rollout discovered with its template's env"
+contains "$f" "service 0 0 0 0 0 True deployment default rollouts-demo" "workloadRef: the Deployment at its own replicas"
 
 # cloudnative-pg docs/src/samples/pooler-external.yaml: instances 3, surge
 # 25% of 3 = 0.75, rounded up 1: instances 3 and 4; default_pool_size "10":

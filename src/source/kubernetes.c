@@ -338,6 +338,12 @@ static int read_object(struct kctx *k, const struct tnode *doc, unsigned depth)
 	}
 	if (value(k->ld, k->out, tree_get(spec, "replicas"), &it->replicas))
 		return -2;
+	if (strcmp(it->kind, "rollout") == 0 && tree_get(spec, "workloadRef")) {
+		const struct tnode *ref = tree_get(spec, "workloadRef");
+		it->template_kind = tree_str(tree_get(ref, "kind")) ? lower(k->out, tree_str(tree_get(ref, "kind")))
+								      : "deployment";
+		it->template_name = keep(k->out, tree_get(ref, "name"));
+	}
 	rc = read_surge(k, it->kind, spec, it);
 	if (rc == 0)
 		rc = read_containers(k, tree_path(spec, "template.spec"), it);

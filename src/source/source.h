@@ -87,6 +87,8 @@ struct source_item {
 	struct pos pos;          /* metadata.name (the service's key in compose) */
 	bool job;                /* Job, CronJob: a client of type job */
 	struct source_value replicas, max_replicas, surge;
+	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
+	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */
 	const char *target_kind, *target_name;
 	struct source_value min_replicas;
