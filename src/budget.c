@@ -15,7 +15,7 @@
 
 #include "conninfo.h"
 #include "framework.h"
-#include "rds.h"
+#include "catalog.h"
 #include "util.h"
 
 /* Where an overflow is reported: the object's key and a dotted path. */
@@ -193,12 +193,26 @@ static bool amount_add(struct amount *sum, const struct amount *a)
 
 static uint64_t db_max_connections(const struct database *d)
 {
-	const struct rds_class *rc;
+	const struct catalog_row *row;
 
 	if (VALUE_SET(d->max_connections))
 		return d->max_connections.v;
-	rc = d->instance.s ? rds_find(d->instance.s) : NULL;
-	return rc ? rds_max_connections(rc) : 0;
+	row = d->instance.s ? catalog_find(d->provider.s, d->instance.s) : NULL;
+	return row ? row->max_connections : 0;
+}
+
+/*
+ * The provider's row of the database's instance (catalog.h), when it keeps
+ * connections for itself; NULL otherwise. Its reserved figure is every slot
+ * a user cannot have, superuser slots included (Azure: "max user
+ * connections" = max_connections - 15), so it stands in for both of
+ * PostgreSQL's defaults.
+ */
+static const struct catalog_row *db_provider_reserves(const struct database *d)
+{
+	const struct catalog_row *row = d->instance.s ? catalog_find(d->provider.s, d->instance.s) : NULL;
+
+	return row && row->reserved ? row : NULL;
 }
 
 /* Settings and cap of one pooler (docs/model.md "Per pooler"); demand comes later. */
@@ -725,10 +739,12 @@ out:
 static bool database_settings(struct calc *c, const struct database *d, struct db_fig *f)
 {
 	uint64_t used;
+	const struct catalog_row *row = db_provider_reserves(d);
 
 	f->max_connections = db_max_connections(d);
-	f->superuser_reserved = num_or(&d->superuser_reserved_connections, PG_DEFAULT_SUPERUSER_RESERVED);
-	f->reserved = num_or(&d->reserved_connections, PG_DEFAULT_RESERVED);
+	f->superuser_reserved = num_or(&d->superuser_reserved_connections,
+				       row ? 0 : PG_DEFAULT_SUPERUSER_RESERVED);
+	f->reserved = num_or(&d->reserved_connections, row ? row->reserved : PG_DEFAULT_RESERVED);
 	f->headroom = num_or(&d->headroom, CB_DEFAULT_HEADROOM);
 	if (!u64_add(f->superuser_reserved, f->reserved, &used))
 		return overflow(c, d->id.pos, "databases", d->id.s, "superuser_reserved + reserved connections");

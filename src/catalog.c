@@ -40,6 +40,8 @@ static void provider_range(const char *provider, size_t *lo, size_t *hi)
 {
 	size_t i = 0;
 
+	if (!provider)
+		provider = CATALOG_DEFAULT_PROVIDER;
 	while (i < catalog_row_count && strcmp(catalog_rows[i].provider, provider) != 0)
 		i++;
 	*lo = i;

@@ -31,7 +31,10 @@ extern const size_t catalog_provider_count;
 
 /* True when provider is a known provider name. */
 int catalog_has_provider(const char *provider);
-/* The row of provider with this name, or NULL. */
+/* `instance:` without `provider:` means this one. */
+#define CATALOG_DEFAULT_PROVIDER "rds"
+
+/* The row of provider (NULL: CATALOG_DEFAULT_PROVIDER) with this name, or NULL. */
 const struct catalog_row *catalog_find(const char *provider, const char *name);
 /* The closest name of provider, for "did you mean" (NULL when none is close). */
 const char *catalog_suggest(const char *provider, const char *name);

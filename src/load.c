@@ -26,8 +26,8 @@
 #include "load_fields.h"
 #include "load_sources.h"
 #include "load_yaml.h"
+#include "catalog.h"
 #include "quote.h"
-#include "rds.h"
 
 /* docs/decisions.md: the top level's environment when it names none. */
 static const char DEFAULT_ENVIRONMENT[] = "production";
@@ -736,9 +736,18 @@ static void validate_database(struct vstate *v, const struct database *d)
 	if (!VALUE_SET(d->max_connections) && !d->instance.s)
 		vfail(v, d->id.pos, "databases.%s: missing max_connections (required unless instance is given)",
 		      d->id.s);
-	if (d->instance.s && !rds_find(d->instance.s))
-		vfail(v, d->instance.pos, "databases.%s.instance: unknown RDS instance class \"%s\"; "
-		      "set max_connections instead", d->id.s, d->instance.s);
+	if (d->instance.s && !catalog_find(d->provider.s, d->instance.s)) {
+		if (!d->provider.s || strcmp(d->provider.s, CATALOG_DEFAULT_PROVIDER) == 0)
+			vfail(v, d->instance.pos, "databases.%s.instance: unknown RDS instance class \"%s\"; "
+			      "set max_connections instead", d->id.s, d->instance.s);
+		else
+			vfail(v, d->instance.pos, "databases.%s.instance: unknown %s instance \"%s\"; "
+			      "connbudget catalog %s lists them, or set max_connections instead", d->id.s,
+			      d->provider.s, d->instance.s, d->provider.s);
+	}
+	if (d->provider.s && !d->instance.s)
+		vfail(v, d->provider.pos, "databases.%s.provider: %s needs instance (connbudget catalog %s "
+		      "lists them)", d->id.s, d->provider.s, d->provider.s);
 	if (VALUE_SET(d->max_connections) && (!u64_add(su, res, &sum) || d->max_connections.v <= sum))
 		vfail(v, d->max_connections.pos, "databases.%s.max_connections: %llu must be more than "
 		      "superuser_reserved_connections %llu + reserved_connections %llu", d->id.s,

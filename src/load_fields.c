@@ -12,7 +12,7 @@
 
 #include "framework.h"
 #include "load.h"
-#include "rds.h"
+#include "catalog.h"
 
 /* Duration units, PostgreSQL's (postgresql.conf time units), in milliseconds. */
 enum {
@@ -82,6 +82,7 @@ static const struct field database_fields[] = {
 	FIELD(struct database, "spindles", F_UINT, spindles),
 	FIELD(struct database, "memory_gb", F_REAL, memory_gb),
 	FIELD(struct database, "instance", F_INSTANCE, instance),
+	FIELD(struct database, "provider", F_PROVIDER, provider),
 	FIELD(struct database, "host", F_STR, host),
 	FIELD(struct database, "port", F_PORT, port),
 	FIELD(struct database, "environment", F_STR, environment),
@@ -564,21 +565,63 @@ static int read_framework(struct yr *r, struct str *out, size_t *index)
 	return -1;
 }
 
-static int read_instance(struct yr *r, struct str *out)
+/*
+ * An instance class or plan. When the database's provider was read before
+ * it, the name must be one of that provider's; otherwise any provider's name
+ * passes here and the loader's validation checks the pair once the whole
+ * mapping is read. Returns 0, or -1 with the error set.
+ */
+static int read_instance(struct yr *r, const char *provider, struct str *out)
 {
 	struct sbuf b = { 0 };
+	const char *best;
 	struct str s;
+	size_t i;
 
-	if (load_read_string(r, &s))
+	/* Neon names its compute sizes by number (`instance: 0.25`) */
+	if (yr_is(r, YAML_SCALAR_EVENT) && (yr_class(r) == SC_INT || yr_class(r) == SC_FLOAT) &&
+	    yr_len(r) <= LOAD_MAX_STRING_LEN) {
+		s.s = intern(r->ld, yr_text(r), yr_len(r));
+		s.pos = yr_pos(r);
+	} else if (load_read_string(r, &s)) {
 		return -1;
-	if (rds_find(s.s)) {
-		*out = s;
-		return 0;
 	}
+	for (i = 0; i < catalog_provider_count; i++)
+		if ((!provider || strcmp(provider, catalog_providers[i]) == 0) &&
+		    catalog_find(catalog_providers[i], s.s)) {
+			*out = s;
+			return 0;
+		}
 	yr_quote(r, &b, yr_text(r), yr_len(r));
-	yr_error(r, "unknown RDS instance class %s; set max_connections instead", b.s);
+	if (!provider || strcmp(provider, CATALOG_DEFAULT_PROVIDER) == 0) {
+		yr_error(r, "unknown RDS instance class %s; set max_connections instead", b.s);
+	} else if ((best = catalog_suggest(provider, s.s))) {
+		yr_error(r, "unknown %s instance %s, did you mean \"%s\"? (connbudget catalog %s lists them)",
+			 provider, b.s, best, provider);
+	} else {
+		yr_error(r, "unknown %s instance %s; connbudget catalog %s lists them, or set "
+			 "max_connections instead", provider, b.s, provider);
+	}
 	sbuf_release(&b);
 	return -1;
+}
+
+/* A provider of the catalog; out points at the catalog's own copy of the name. */
+static int read_provider(struct yr *r, struct str *out)
+{
+	size_t i;
+
+	if (!yr_is(r, YAML_SCALAR_EVENT) || yr_class(r) != SC_STR)
+		return yr_type_error(r, "a provider (a string)");
+	for (i = 0; i < catalog_provider_count; i++) {
+		if (strlen(catalog_providers[i]) == yr_len(r) &&
+		    memcmp(catalog_providers[i], yr_text(r), yr_len(r)) == 0) {
+			out->s = catalog_providers[i];
+			out->pos = yr_pos(r);
+			return 0;
+		}
+	}
+	return unknown_name(r, "provider", catalog_providers, catalog_provider_count);
 }
 
 static int read_feature(struct yr *r, struct str *out)
@@ -891,8 +934,12 @@ int load_read_field(struct yr *r, const struct field *f, void *obj, struct pos k
 		assert(index <= UINT16_MAX);
 		c->framework_index = (uint16_t)index;
 		return store(r, f, obj, &sv, sizeof(sv));
-	case F_INSTANCE:
-		if (read_instance(r, &sv))
+	case F_INSTANCE: /* only struct database has one */
+		if (read_instance(r, ((const struct database *)obj)->provider.s, &sv))
+			return -1;
+		return store(r, f, obj, &sv, sizeof(sv));
+	case F_PROVIDER:
+		if (read_provider(r, &sv))
 			return -1;
 		return store(r, f, obj, &sv, sizeof(sv));
 	case F_LIST:
@@ -926,6 +973,7 @@ bool load_field_is_set(const struct field *f, const void *obj)
 	case F_STR:
 	case F_FRAMEWORK:
 	case F_INSTANCE:
+	case F_PROVIDER:
 		return ((const struct str *)member)->s != NULL;
 	case F_LIST:
 	case F_FEATURES:
@@ -957,6 +1005,7 @@ struct pos load_field_pos(const struct field *f, const void *obj)
 	case F_STR:
 	case F_FRAMEWORK:
 	case F_INSTANCE:
+	case F_PROVIDER:
 		return ((const struct str *)member)->pos;
 	case F_LIST:
 	case F_FEATURES:

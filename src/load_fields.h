@@ -27,7 +27,8 @@ enum fkind {
 	F_STR,       /* struct str: a non-empty string */
 	F_ENUM,      /* struct num: the index of the value in names */
 	F_FRAMEWORK, /* struct str + client.framework_index: a framework.h name */
-	F_INSTANCE,  /* struct str: an RDS instance class known to rds.h */
+	F_INSTANCE,  /* struct str: an instance class or plan of the catalog (catalog.h) */
+	F_PROVIDER,  /* struct str: a provider of the catalog */
 	F_LIST,      /* struct strlist: strings, no duplicates */
 	F_FEATURES,  /* struct strlist: session features (enum feature), no duplicates */
 	F_SUPPRESS,  /* struct strlist: rules, each plain or {rule, reason, until} (ignore, lint.disable) */

@@ -169,6 +169,7 @@ struct database {
 	struct num spindles;
 	struct real memory_gb;
 	struct str instance;
+	struct str provider;  /* a catalog provider (catalog.h); NULL means rds */
 	struct str host;
 	struct num port;
 	struct str environment; /* inherited from the top level when unset (pos of the top level's) */

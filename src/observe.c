@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "appname.h"
+#include "catalog.h"
 #include "command.h"
 #include "pq.h"
 #include "util.h"
@@ -792,7 +793,9 @@ static void drift_database(const struct topology *t, const struct budget *b,
 
 	if (!VALUE_SET(db->max_connections) && db->instance.s) {
 		/* AWS's default for the RDS instance class: point at `instance:` */
-		char *origin = xasprintf("AWS's default for instance '%s'", db->instance.s);
+		char *origin = db->provider.s && strcmp(db->provider.s, CATALOG_DEFAULT_PROVIDER) != 0 ?
+			       xasprintf("%s's default for instance '%s'", db->provider.s, db->instance.s) :
+			       xasprintf("AWS's default for instance '%s'", db->instance.s);
 
 		drift_count(f, "max_connections", o->max_connections, d->max_connections,
 			    db->instance.pos, origin, "database", db->id.s, &db->ignore, object);

@@ -22,7 +22,7 @@
 #include "appname.h"
 #include "conninfo.h"
 #include "framework.h"
-#include "rds.h"
+#include "catalog.h"
 #include "util.h"
 
 /* Contributors listed in a message before "and N more". */
@@ -445,15 +445,16 @@ void check_memory(struct rule_ctx *ctx)
 	for (i = 0; i < t->ndatabases; i++) {
 		const struct database *d = &t->databases[i];
 		const struct db_fig *f = &ctx->b->dbs[i];
-		const struct rds_class *rc = NULL;
+		const struct catalog_row *rc = NULL;
 		double gb, limit;
 		struct pos at;
 		char *from;
 
 		if (VALUE_SET(d->memory_gb)) {
 			gb = d->memory_gb.v;
-		} else if (d->instance.s && (rc = rds_find(d->instance.s))) {
-			gb = rc->nominal_gib;
+		} else if (d->instance.s && (rc = catalog_find(d->provider.s, d->instance.s)) &&
+			   rc->memory_gb > 0) {
+			gb = rc->memory_gb;
 		} else {
 			continue;
 		}
@@ -462,7 +463,10 @@ void check_memory(struct rule_ctx *ctx)
 			continue;
 		at = VALUE_SET(d->max_connections) ? d->max_connections.pos :
 		     VALUE_SET(d->memory_gb) ? d->memory_gb.pos : rc ? d->instance.pos : d->id.pos;
-		from = rc ? xasprintf(" of instance '%s'", rc->name) : xstrdup("");
+		from = !rc ? xstrdup("") :
+		       d->provider.s && strcmp(d->provider.s, CATALOG_DEFAULT_PROVIDER) != 0 ?
+		       xasprintf(" of %s instance '%s'", d->provider.s, rc->name) :
+		       xasprintf(" of instance '%s'", rc->name);
 		emit(ctx, &d->ignore, at, "databases", d->id.s,
 		     "max_connections %" PRIu64 " exceeds %.15g for memory_gb %.15g%s on database '%s' "
 		     "(100 connections per GB)", f->max_connections, limit, gb, from, d->id.s);

@@ -4,8 +4,11 @@
  * found by name, and the RDS rows agree with AWS's formula in src/rds.c.
  */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -78,6 +81,76 @@ START_TEST(test_rds_agrees)
 }
 END_TEST
 
+/* The whole file at path, NUL-terminated. Caller frees. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s (run from tests/)", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_ge(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * The schema's instance names, per provider ($defs.database.allOf: one
+ * if/then per provider, and one for a database that names none, which
+ * means rds), are the catalog's rows in order, so the editor rejects what
+ * the loader rejects.
+ */
+START_TEST(test_schema_enums)
+{
+	char *text = slurp("../schemas/topology.schema.json");
+	cJSON *root = cJSON_Parse(text);
+	const cJSON *all, *cond, *item;
+	size_t seen = 0;
+
+	ck_assert_msg(root != NULL, "topology.schema.json does not parse");
+	all = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "$defs"), "database");
+	all = cJSON_GetObjectItemCaseSensitive(all, "allOf");
+	ck_assert_msg(cJSON_IsArray(all), "no $defs.database.allOf");
+	cJSON_ArrayForEach(cond, all) {
+		const cJSON *iff = cJSON_GetObjectItemCaseSensitive(cond, "if");
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(iff, "properties"), "provider"),
+			"const");
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cond, "then"), "properties"),
+			"instance"), "enum");
+		const char *provider = cJSON_IsString(c) ? c->valuestring : CATALOG_DEFAULT_PROVIDER;
+		size_t i, k = 0;
+
+		ck_assert_msg(cJSON_IsArray(e), "an allOf entry without then.properties.instance.enum");
+		for (i = 0; i < catalog_row_count && strcmp(catalog_rows[i].provider, provider) != 0; i++)
+			;
+		ck_assert_msg(i < catalog_row_count, "the schema names provider %s, the catalog has none", provider);
+		cJSON_ArrayForEach(item, e) {
+			ck_assert_msg(cJSON_IsString(item), "a non-string in %s's instance enum", provider);
+			ck_assert_msg(i + k < catalog_row_count && strcmp(catalog_rows[i + k].provider, provider) == 0 &&
+					      strcmp(catalog_rows[i + k].name, item->valuestring) == 0,
+				      "schema %s enum[%zu] is %s, the catalog differs there", provider, k,
+				      item->valuestring);
+			k++;
+		}
+		ck_assert_msg(i + k == catalog_row_count || strcmp(catalog_rows[i + k].provider, provider) != 0,
+			      "schema lists %zu %s names, the catalog more", k, provider);
+		seen++;
+	}
+	ck_assert_uint_eq(seen, catalog_provider_count + 1);
+	cJSON_Delete(root);
+	free(text);
+}
+END_TEST
+
 Suite *catalog_suite(void)
 {
 	Suite *s = suite_create("catalog");
@@ -86,6 +159,7 @@ Suite *catalog_suite(void)
 	tcase_add_test(rows, test_every_row_sourced);
 	tcase_add_test(rows, test_providers);
 	tcase_add_test(rows, test_rds_agrees);
+	tcase_add_test(rows, test_schema_enums);
 	suite_add_tcase(s, rows);
 	return s;
 }

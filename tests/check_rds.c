@@ -1,14 +1,10 @@
 /*
- * check_rds.c - the RDS instance-class table, AWS's max_connections formula,
- * and the schema's `instance` enum (the same classes, so the schema rejects
- * an unknown class as the loader does). The runner's working directory is
- * tests/.
+ * check_rds.c - the RDS instance-class table and AWS's max_connections
+ * formula (the schema's names per provider are check_catalog.c's).
  */
 #include <check.h>
-#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "rds.h"
@@ -164,55 +160,6 @@ START_TEST(test_monotonic_in_memory)
 }
 END_TEST
 
-/* The whole file at path, NUL-terminated. Caller frees. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open %s (run from tests/)", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_ge(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-START_TEST(test_schema_enum)
-{
-	char *text = slurp("../schemas/topology.schema.json");
-	cJSON *root = cJSON_Parse(text);
-	const cJSON *e, *item;
-	size_t i = 0;
-
-	ck_assert_msg(root != NULL, "topology.schema.json does not parse");
-	e = cJSON_GetObjectItemCaseSensitive(root, "$defs");
-	e = cJSON_GetObjectItemCaseSensitive(e, "database");
-	e = cJSON_GetObjectItemCaseSensitive(e, "properties");
-	e = cJSON_GetObjectItemCaseSensitive(e, "instance");
-	e = cJSON_GetObjectItemCaseSensitive(e, "enum");
-	ck_assert_msg(cJSON_IsArray(e), "no $defs.database.properties.instance.enum");
-	cJSON_ArrayForEach(item, e) {
-		ck_assert_msg(cJSON_IsString(item), "a non-string in the instance enum");
-		ck_assert_msg(i < rds_class_count, "schema lists %s, src/rds.c does not",
-			      item->valuestring);
-		ck_assert_msg(strcmp(item->valuestring, rds_classes[i].name) == 0,
-			      "schema enum[%zu] is %s, src/rds.c has %s", i, item->valuestring,
-			      rds_classes[i].name);
-		i++;
-	}
-	ck_assert_msg(i == rds_class_count, "schema lists %zu classes, src/rds.c %zu", i,
-		      rds_class_count);
-	cJSON_Delete(root);
-	free(text);
-}
-END_TEST
 
 Suite *rds_suite(void)
 {
@@ -229,7 +176,6 @@ Suite *rds_suite(void)
 	tcase_add_test(formula, test_monotonic_in_memory);
 	tcase_add_test(table, test_every_row);
 	tcase_add_test(table, test_required_classes);
-	tcase_add_test(table, test_schema_enum);
 	suite_add_tcase(s, lookup);
 	suite_add_tcase(s, formula);
 	suite_add_tcase(s, table);

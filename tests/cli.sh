@@ -339,4 +339,51 @@ for y in testdata/examples/*.yaml; do
 	$PY tests/validate.py github "$TMP/r.gh" && ok || bad "$y: github annotations malformed"
 done
 
+# The managed-provider catalog: provider + instance fill max_connections,
+# the provider's reserved slots and memory_gb; an explicit value wins. Every
+# figure below is worked by hand from the vendor's page (catalog/*.tsv).
+catalog_case() { # NAME PROVIDER INSTANCE EXTRA WANT (max_connections su reserved capacity)
+	{ printf 'version: 1\ndatabases:\n  main:\n'
+	  [ -n "$2" ] && printf '    provider: %s\n' "$2"
+	  printf '    instance: %s\n%b    settings: { idle_in_transaction_session_timeout: 10min }\n' "$3" "$4"
+	} >"$TMP/cat.yaml"
+	got=$("$CB" check --format json "$TMP/cat.yaml" 2>"$TMP/cat.err" | $PY -c 'import json,sys
+d=json.load(sys.stdin)["databases"][0]
+print(d["max_connections"], d["superuser_reserved_connections"], d["reserved_connections"], d["capacity"])')
+	[ "$got" = "$5" ] && ok || bad "catalog $1: want '$5', got '$got' ($(cat "$TMP/cat.err"))"
+}
+# rds, the default: db.t3.medium 413 (measured), PostgreSQL's 3 superuser slots
+catalog_case "rds default" "" db.t3.medium "" "413 3 0 410"
+catalog_case "rds named" rds db.t3.medium "" "413 3 0 410"
+# Azure B2s: 429, of which 15 reserved -> 414 "max user connections"
+catalog_case "azure B2s" azure B2s "" "429 0 15 414"
+# Azure D4ds_v5: 1718 - 15 = 1703
+catalog_case "azure D4ds_v5" azure D4ds_v5 "" "1718 0 15 1703"
+# Neon 0.25 CU: 104 - 7 reserved = 97 ("97 connections are available")
+catalog_case "neon 0.25" neon 0.25 "" "104 0 7 97"
+# Neon 9 CU and above: capped at 4000 -> 3993
+catalog_case "neon 16" neon 16 "" "4000 0 7 3993"
+# explicit values win over the catalog
+catalog_case "explicit max_connections wins" azure B2s "    max_connections: 300\n" "300 0 15 285"
+catalog_case "explicit reserved wins" neon 1 "    reserved_connections: 2\n    superuser_reserved_connections: 1\n" "419 1 2 416"
+# CB008 reads the catalog's memory: Azure B2s has 4 GiB, 429 > 400
+printf 'version: 1\ndatabases:\n  main:\n    provider: azure\n    instance: B2s\n    settings: { idle_in_transaction_session_timeout: 10min }\n' >"$TMP/cat.yaml"
+"$CB" check --format gcc "$TMP/cat.yaml" | grep -q "5:15: warning: max_connections 429 exceeds 400 for memory_gb 4 of azure instance 'B2s'" && ok || bad "CB008 from the catalog's memory_gb"
+# unknown provider / instance: exit 2 at the line, with a hint
+catalog_error() { # NAME YAML WANT (a grep pattern for the error)
+	printf "$2" >"$TMP/cat.yaml"
+	out=$("$CB" check "$TMP/cat.yaml" 2>&1); rc=$?
+	[ $rc = 2 ] && printf '%s' "$out" | grep -q "$3" && ok || bad "catalog $1 (exit $rc): $out"
+}
+H='version: 1\ndatabases:\n  main:\n'
+catalog_error "unknown provider" "$H    provider: azur\n    instance: B2s\n" \
+	':4:15: error: databases.main.provider: unknown provider "azur", did you mean "azure"?'
+catalog_error "unknown azure instance" "$H    provider: azure\n    instance: B2x\n" \
+	':5:15: error: databases.main.instance: unknown azure instance "B2x", did you mean "B2s"?'
+# provider after instance: the pair is checked once the mapping is read
+catalog_error "instance of another provider" "$H    instance: db.t3.medium\n    provider: azure\n" \
+	':4:15: error: databases.main.instance: unknown azure instance "db.t3.medium"'
+catalog_error "provider without instance" "$H    provider: neon\n    max_connections: 100\n" \
+	':4:15: error: databases.main.provider: neon needs instance'
+
 finish

@@ -23,8 +23,8 @@ NR == 1 {
 	if ($4 !~ /^[0-9]+(\.[0-9]+)?$/) die("memory_gb is a number")
 	if ($6 !~ /^https:\/\//) die("row " $1 " has no source (an https:// vendor page)")
 	if ($7 !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/) die("row " $1 " has no verified date (YYYY-MM-DD)")
-	if (NR > 2 && !(prev < $1)) die("rows out of order at " $1)
-	prev = $1
+	if (NR > 2 && !((prev "") < ($1 ""))) die("rows out of order at " $1)
+	prev = $1 ""
 	printf "CATALOG_ROW(\"%s\", \"%s\", %s, %s, %s, UINT64_C(%s), \"%s\", \"%s\", \"%s\")\n", p, $1, $2, $3, $4, $5, $6, $7, $8
 }
 END { if (!bad && NR < 2) { printf "%s: no rows\n", f > "/dev/stderr"; exit 1 } }
