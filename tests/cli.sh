@@ -386,4 +386,21 @@ catalog_error "instance of another provider" "$H    instance: db.t3.medium\n    
 catalog_error "provider without instance" "$H    provider: neon\n    max_connections: 100\n" \
 	':4:15: error: databases.main.provider: neon needs instance'
 
+# connbudget catalog: the tables with their sources, one provider, json, markdown
+expect_rc 0 "catalog" "$CB" catalog
+contains "$out" "Neon (neon): 58 rows" "catalog: every provider"
+contains "$out" "Azure Database for PostgreSQL flexible server (azure):" "catalog: azure"
+expect_rc 0 "catalog neon" "$CB" catalog neon
+contains "$out" "  1                              419         7          4  compute units" "catalog neon: 1 CU, 419 with 7 reserved"
+contains "$out" "  source: https://neon.com/docs/connect/connection-pooling (verified 2026-12-03)" "catalog neon: the vendor page"
+lacks "$out" "azure" "catalog neon: neon only"
+expect_rc 0 "catalog --format json" "$CB" catalog --format json azure
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; r = [x for x in json.load(sys.stdin) if x["name"] == "D4ds_v5"][0]; print(r["max_connections"], r["reserved"], r["source"])')" "1718 15 https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-limits" "catalog json: a row with its source"
+expect_rc 0 "catalog --format markdown" "$CB" catalog --format markdown rds
+contains "$out" "| \`db.t3.medium\` | 413 | 0 | 4 |" "catalog markdown: a row"
+expect_rc 2 "catalog of an unknown provider" "$CB" catalog nean
+contains "$err" 'unknown provider "nean", did you mean "neon"? (azure, neon, rds)' "catalog: the closest name"
+expect_rc 2 "catalog --format sarif" "$CB" catalog --format sarif
+expect_rc 2 "catalog with two providers" "$CB" catalog neon rds
+
 finish

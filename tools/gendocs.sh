@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate what comes from the rule registry: the rule table in
 # docs/rules/README.md, one page per rule (docs/rules/CBxxx.md, the text
-# `connbudget explain` prints) and the man page. `make docs` runs it;
+# `connbudget explain` prints), the man page, and from the catalog
+# docs/providers.md and README.md's provider table. `make docs` runs it;
 # tests/unix.sh runs it with --check, which fails when anything is stale.
 #
 #   tools/gendocs.sh BINARY [--check]
@@ -33,6 +34,20 @@ for id in $("$CB" rules | awk '{ print $1 }'); do
 	} >"$tmp/pages/$id.md"
 done
 
+# docs/providers.md: every catalog table, and README.md: the summary table
+# (its first lines), between the catalog markers.
+"$CB" catalog --format markdown >"$tmp/catalog.md"
+awk '/^$/ { exit } { print }' "$tmp/catalog.md" >"$tmp/summary.md"
+for f in docs/providers.md README.md; do
+	src=$tmp/catalog.md
+	[ "$f" = README.md ] && src=$tmp/summary.md
+	awk -v table="$src" '
+		/<!-- catalog:begin -->/ { print; while ((getline l < table) > 0) print l; skip = 1; next }
+		/<!-- catalog:end -->/ { skip = 0 }
+		!skip { print }
+	' "$f" >"$tmp/${f##*/}.cat"
+done
+
 # Man page: man/connbudget.1.in with the rule list in place of @RULES@.
 "$CB" rules | awk '{ id=$1; name=$2; sev=$3; $1=$2=$3=""; sub(/^ +/, ""); printf ".TP\n.B %s %s\n(%s) %s\n", id, name, sev, $0 }' >"$tmp/rules.man"
 awk -v rules="$tmp/rules.man" '/^@RULES@$/ { while ((getline l < rules) > 0) print l; next } { print }' \
@@ -45,9 +60,13 @@ if [ "$mode" = --check ]; then
 		cmp -s "$tmp/pages/$b" "docs/rules/$b" || { echo "docs/rules/$b is stale: run make docs"; exit 1; }
 	done
 	cmp -s "$tmp/connbudget.1" connbudget.1 || { echo "connbudget.1 is stale: run make docs"; exit 1; }
+	cmp -s "$tmp/providers.md.cat" docs/providers.md || { echo "docs/providers.md is stale: run make docs"; exit 1; }
+	cmp -s "$tmp/README.md.cat" README.md || { echo "README.md's catalog table is stale: run make docs"; exit 1; }
 else
 	cp "$tmp/README.md" docs/rules/README.md
 	rm -f docs/rules/CB*.md
 	cp "$tmp"/pages/*.md docs/rules/
 	cp "$tmp/connbudget.1" connbudget.1
+	cp "$tmp/providers.md.cat" docs/providers.md
+	cp "$tmp/README.md.cat" README.md
 fi

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog_print.h"
 #include "command.h"
 #include "load.h"
 #include "plan.h"
@@ -40,6 +41,8 @@ static const struct command {
 	{ "init", command_init, "init [--force] [--from PATH] [FILE]",
 	  "write a starter topology (default connbudget.yaml); --from: from your manifests" },
 	{ "schema", command_schema, "schema", "print the topology JSON Schema" },
+	{ "catalog", command_catalog, "catalog [--format text|markdown|json] [PROVIDER]",
+	  "the managed providers' max_connections per instance, with the vendor page of each figure" },
 	{ "observe", command_observe, "observe [OPTIONS] [FILE]",
 	  "compare a live PostgreSQL (--dsn) and PgBouncer (--pgbouncer) with the topology" },
 	{ "diff", command_diff, "diff [OPTIONS] [--base REV | --baseline REPORT.json] [FILE...]",
