@@ -773,8 +773,8 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	/* a pgcat's pools are only in its pgcat.toml, an odyssey's routes in
 	 * its odyssey.conf (docs/poolers.md "PgCat", "Odyssey") */
 	if (VALUE_SET(p->type) && (p->type.v == POOLER_PGCAT || p->type.v == POOLER_ODYSSEY) && !p->config.s)
-		vfail(v, p->id.pos, "poolers.%s: a %s pooler needs config: (its %s)", p->id.s,
-		      pooler_type_name((enum pooler_type)p->type.v),
+		vfail(v, p->id.pos, "poolers.%s: %s pooler needs config: (its %s)", p->id.s,
+		      p->type.v == POOLER_PGCAT ? "a pgcat" : "an odyssey",
 		      p->type.v == POOLER_PGCAT ? "pgcat.toml" : "odyssey.conf");
 	if (p->users.pos.line && p->users.n == 0)
 		vfail(v, p->users.pos, "poolers.%s.users: expected a non-empty list, got []", p->id.s);
