@@ -713,7 +713,8 @@ static uint64_t pooler_port(const struct pooler *p)
 {
 	if (VALUE_SET(p->port))
 		return p->port.v;
-	/* RDS Proxy endpoints listen on the engine's port. */
+	/* RDS Proxy endpoints listen on the engine's port; PgCat and Odyssey
+	 * samples (pgcat.toml, odyssey.conf's listen) on PgBouncer's 6432. */
 	if (p->type.v == POOLER_PGPOOL)
 		return PGPOOL_DEFAULT_PORT;
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;

@@ -23,6 +23,7 @@
  * name is a load warning. Values are never quoted in a message: a
  * password or storage_password may stand anywhere.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
@@ -400,6 +401,7 @@ static int oa_validate(struct topology *t, struct oa_conf *c, const char *path, 
 
 	for (i = 0; i < c->nstorages; i++) {
 		const struct oa_storage *st = &c->storages[i];
+		/* a storage without type counts as remote: it may open connections */
 		const char *type = st->type ? oa_string(a, st->type) : "remote";
 		const char *shown = oa_shown(a, st->names, strlen(st->names));
 
@@ -553,6 +555,7 @@ int config_apply_odyssey(struct topology *t, struct pooler *p, const struct conf
 		for (j = 0; j < c.nstorages; j++)
 			if (strcmp(c.storages[j].names, r->storage->value) == 0)
 				st = &c.storages[j];
+		assert(st); /* oa_validate found it */
 		if ((st->type && strcmp(st->type->value, "\"local\"") == 0) ||
 		    !oa_points_at(&t->arena, st, d->host.s, port))
 			continue;
