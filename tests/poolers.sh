@@ -130,6 +130,13 @@ pooler_yaml "$TMP/od/w.yaml" odyssey "$O/shapes.conf" db.internal
 expect_rc 0 "odyssey shapes" "$CB" report "$TMP/od/w.yaml" --format json
 json_eq "$out" '[p["cap"], p["client_limit"], p["pool_mode"]]' '[20, null, "statement"]' "svc 11 + 7 + 2; svc has no client_max"
 contains "$err" "shapes.conf:16:13: warning: unknown key \"pool_sise\" in route 'default.default': Odyssey's documentation does not name it (a misspelling?)" "odyssey: unknown key warned"
+# client_max 200 + 50 + 5 + 5 = 260 < 30 x 10 + 2; listen_notify in api's transaction mode
+pooler_yaml "$TMP/od/c.yaml" odyssey "$O/routes.conf" db.internal \
+	'clients: { api: { type: service, connects_to: p, replicas: 30, pool: { size: 10 } }, notifier: { type: worker, connects_to: p, uses: [listen_notify], pool: { size: 2 } } }'
+expect_rc 1 "odyssey client_max" "$CB" check "$TMP/od/c.yaml" --format gcc
+contains "$out" "error: peak client connections 302 exceed client_limit 260 on pooler 'p' (1 x client_max over its routes 260; api 300, notifier 2) [CB009 pooler-client-limit]" "odyssey: CB009"
+contains "$out" "error: client 'notifier' uses listen_notify through odyssey 'p' in transaction mode [CB006 session-feature-in-transaction-pool]" "odyssey: CB006"
+lacks "$out" "CB001" "odyssey: server min(53, 302) fits"
 printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: odyssey, database: main } }\n' >"$TMP/od/n.yaml"
 expect_rc 2 "odyssey without config" "$CB" check "$TMP/od/n.yaml"
 contains "$err" "poolers.p: an odyssey pooler needs config: (its odyssey.conf)" "odyssey: config required"
