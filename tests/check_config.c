@@ -998,6 +998,8 @@ START_TEST(test_odyssey_syntax)
 		{ "bad-missing-brace.conf", "the block opened here has no '}'" },
 		{ "bad-unterminated.conf", "bad-unterminated.conf:2:7: error: invalid odyssey.conf" },
 		{ "bad-stray-brace.conf", "bad-stray-brace.conf:2:1: error: invalid odyssey.conf" },
+		/* 101 + 101 x 101 includes: the 10001st is refused, in fanout-b.conf */
+		{ "bad-fanout.conf", "too many settings and includes (connbudget reads at most 10000)" },
 	};
 
 	expect_unreadable(config_read_odyssey, "odyssey", cases, sizeof(cases) / sizeof(cases[0]));

@@ -29,8 +29,9 @@
  * unescape them either); pos is the value. Every block also adds one entry
  * named "{" with an empty value, section the block's own path, at its
  * keyword, so that an empty block is seen. Blocks nest at most
- * ODY_MAX_DEPTH deep and a file holds at most ODY_MAX_VALUES entries, so a
- * hostile file ends in an error, not a hang.
+ * ODY_MAX_DEPTH deep, includes CONFIG_MAX_DEPTH deep, and the files hold
+ * at most ODY_MAX_VALUES entries and includes together, so a hostile file
+ * ends in an error, not a hang.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +172,7 @@ static bool ody_is(const struct ody_token *t, const char *word)
 static int ody_count(struct ody_read *r, struct pos at)
 {
 	if (++*r->nvalues > ODY_MAX_VALUES)
-		return ody_fail(r, at, "too many settings (connbudget reads at most 10000)");
+		return ody_fail(r, at, "too many settings and includes (connbudget reads at most 10000)");
 	return 0;
 }
 
@@ -230,6 +231,9 @@ static int ody_block(struct ody_read *r, struct sbuf *section, int depth, const 
 
 				if (names[0].kind != TOK_STRING || names[0].n < 3)
 					return ody_fail(r, names[0].pos, "include needs a file name in quotes");
+				/* an include counts, so a file that includes itself many times ends */
+				if (ody_count(r, names[0].pos) != 0)
+					return -1;
 				inc = config_resolve_include(r->a, r->file, arena_strndup(r->a, names[0].s + 1,
 									names[0].n - 2), names[0].pos, r->err);
 				if (!inc || ody_read_file(r->a, r->out, inc, names[0].pos, r->depth + 1, r->nvalues,
