@@ -1,14 +1,16 @@
 /*
  * fuzz_config.c - libFuzzer target over the config readers (src/config/):
- * bytes as a postgresql.conf, a pgbouncer.ini and a pgcat.toml → settings or a
- * positioned, bounded error, never a crash, a hang or a leak; then the same
- * bytes behind a topology's `config:`, so that applying the settings is
- * fuzzed too (a pgcat pooler reads the same bytes as its pgcat.toml).
+ * bytes as a postgresql.conf, a pgbouncer.ini, a pgcat.toml and an
+ * odyssey.conf → settings or a positioned, bounded error, never a crash, a
+ * hang or a leak; then the same bytes behind a topology's `config:`, so
+ * that applying the settings is fuzzed too (a pgcat pooler reads the same
+ * bytes as its pgcat.toml, an odyssey pooler as its odyssey.conf).
  *
  *   make build/fuzz/fuzz_config && (cd "$(mktemp -d)" && .../fuzz_config CORPUS)
  *
- * Run it from an empty directory: the input is written there as fuzz.conf
- * fuzz.ini and fuzz.toml, and an include in it resolves there.
+ * Run it from an empty directory: the input is written there as fuzz.conf,
+ * fuzz.ini, fuzz.toml and fuzz-odyssey.conf, and an include in it resolves
+ * there.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,9 +28,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_CONF "fuzz.conf"
 #define FUZZ_INI "fuzz.ini"
 #define FUZZ_TOML "fuzz.toml"
+#define FUZZ_ODYSSEY "fuzz-odyssey.conf"
 
 /* Which reader reads a file. */
-enum fuzz_kind { KIND_CONF, KIND_INI, KIND_TOML };
+enum fuzz_kind { KIND_CONF, KIND_INI, KIND_TOML, KIND_ODYSSEY };
+
+/* Each kind's file and reader. */
+static const struct fuzz_reader {
+	const char *file, *stage;
+	int (*read)(struct arena *a, const char *path, struct pos from, struct config_file *out,
+		    char **err);
+} readers[] = {
+	[KIND_CONF] = { FUZZ_CONF, "config_read_postgresql", config_read_postgresql },
+	[KIND_INI] = { FUZZ_INI, "config_read_pgbouncer", config_read_pgbouncer },
+	[KIND_TOML] = { FUZZ_TOML, "config_read_pgcat", config_read_pgcat },
+	[KIND_ODYSSEY] = { FUZZ_ODYSSEY, "config_read_odyssey", config_read_odyssey },
+};
 
 /*
  * The longest message a reader may give: every quoted token is cut to
@@ -64,6 +79,14 @@ static const char topology_pgcat[] =
 	"  main: { max_connections: 100 }\n"
 	"poolers:\n"
 	"  cat: { type: pgcat, database: main, config: " FUZZ_TOML " }\n";
+
+/* The topology whose odyssey pooler reads fuzz-odyssey.conf. */
+static const char topology_odyssey[] =
+	"version: 1\n"
+	"databases:\n"
+	"  main: { max_connections: 100 }\n"
+	"poolers:\n"
+	"  ody: { type: odyssey, database: main, config: " FUZZ_ODYSSEY " }\n";
 
 /* Write n bytes to path (truncating it); aborts when the directory refuses. */
 static void put_file(const char *path, const uint8_t *data, size_t n)
@@ -121,24 +144,22 @@ static void check_settings(const char *name, const struct config_file *f, enum f
 	}
 }
 
-/* One reader over the input written as name. */
-static void read_one(const char *name, enum fuzz_kind kind, const uint8_t *data, size_t size)
+/* One reader over the input, written as its file. */
+static void read_one(enum fuzz_kind kind, const uint8_t *data, size_t size)
 {
+	const char *name = readers[kind].file;
 	struct arena a = { 0 };
 	struct config_file f = { 0 };
 	char *err = NULL;
 	int rc;
 
-	rc = kind == KIND_INI ? config_read_pgbouncer(&a, name, pos_make(name, 1, 1), &f, &err) :
-	     kind == KIND_TOML ? config_read_pgcat(&a, name, pos_make(name, 1, 1), &f, &err) :
-				 config_read_postgresql(&a, name, pos_make(name, 1, 1), &f, &err);
+	rc = readers[kind].read(&a, name, pos_make(name, 1, 1), &f, &err);
 	if (rc == 0) {
 		if (err)
 			fuzz_fail("%s: read and an error: \"%s\"", name, err);
 		check_settings(name, &f, kind, data, size);
 	} else {
-		check_error(kind == KIND_INI ? "config_read_pgbouncer" : kind == KIND_TOML ?
-			    "config_read_pgcat" : "config_read_postgresql", name, data, size, err);
+		check_error(readers[kind].stage, name, data, size, err);
 	}
 	free(err);
 	config_file_release(&f);
@@ -146,7 +167,7 @@ static void read_one(const char *name, enum fuzz_kind kind, const uint8_t *data,
 }
 
 /*
- * One input: the three readers over it, then a topology that reads it as its
+ * One input: the four readers over it, then a topology that reads it as its
  * pooler's pgbouncer.ini when it has a '[' (a section), else as its
  * database's postgresql.conf, the other file empty. Frees everything.
  * Always returns 0 (libFuzzer's convention).
@@ -155,13 +176,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	bool ini = size > 0 && memchr(data, '[', size) != NULL;
 
-	put_file(FUZZ_CONF, data, size);
-	put_file(FUZZ_INI, data, size);
-	put_file(FUZZ_TOML, data, size);
-	read_one(FUZZ_CONF, KIND_CONF, data, size);
-	read_one(FUZZ_INI, KIND_INI, data, size);
-	read_one(FUZZ_TOML, KIND_TOML, data, size);
+	enum fuzz_kind k;
+
+	for (k = KIND_CONF; k <= KIND_ODYSSEY; k++) {
+		put_file(readers[k].file, data, size);
+		read_one(k, data, size);
+	}
 	fuzz_load_behind(topology_pgcat, sizeof(topology_pgcat) - 1, FUZZ_TOML, data, size, ERR_MAX);
+	fuzz_load_behind(topology_odyssey, sizeof(topology_odyssey) - 1, FUZZ_ODYSSEY, data, size, ERR_MAX);
 
 	/* the other file the smallest that loads: PgBouncer needs its [pgbouncer] section */
 	if (ini)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # seed.sh - build the fuzzers' seed corpora: every *.yaml under testdata/
 # for the YAML targets (load, pipeline) in DIR; every postgresql.conf,
-# pgbouncer.ini and pgcat.toml (*.conf, *.ini, *.sample, *.toml) for fuzz_config in DIR-config;
+# pgbouncer.ini, pgcat.toml and odyssey.conf (*.conf, *.ini, *.sample, *.toml) for fuzz_config in DIR-config;
 # every url: of those YAML files and a few connection strings for
 # fuzz_conninfo in DIR-conninfo.
 #

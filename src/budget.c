@@ -261,6 +261,20 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x pool_size");
 		return true;
 	}
+	if (p->type.v == POOLER_ODYSSEY) {
+		/* docs/poolers.md "Odyssey": each route's pool_size, 0 = no limit;
+		 * each route's client_max, 0 or none = no limit */
+		f->pool_mode = (enum pool_mode)num_or(&p->odyssey_pool_mode, POOL_SESSION);
+		f->cap_unbounded = p->odyssey_unlimited.line != 0;
+		f->unbounded_pos = p->odyssey_unlimited;
+		if (!f->cap_unbounded && !u64_mul(f->instances, num_or(&p->odyssey_pool_sum, 0), &f->cap))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x pool_size");
+		f->has_client_limit = VALUE_SET(p->odyssey_client_max);
+		if (f->has_client_limit &&
+		    !u64_mul(f->instances_steady, p->odyssey_client_max.v, &f->client_limit))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x client_max");
+		return true;
+	}
 	f->default_pool_size = num_or(&p->default_pool_size, PGBOUNCER_DEFAULT_POOL_SIZE);
 	f->reserve_pool_size = num_or(&p->reserve_pool_size, PGBOUNCER_DEFAULT_RESERVE_POOL);
 	f->max_client_conn = num_or(&p->max_client_conn, PGBOUNCER_DEFAULT_MAX_CLIENT_CONN);
@@ -848,6 +862,10 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 		if (t->poolers[i].type.v == POOLER_PGBOUNCER) {
 			if (!pooler_pools(&c, b, i))
 				goto out;
+		} else if (p->cap_unbounded) {
+			p->server = p->client_demand; /* odyssey's pool_size 0 */
+			if (p->server.unbounded)
+				p->server.steady = p->server.peak = 0;
 		} else {
 			p->server.steady = p->client_demand.unbounded ? p->cap :
 					   u64_min(p->cap, p->client_demand.steady);

@@ -764,7 +764,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	char *hint;
 
 	if (!VALUE_SET(p->type))
-		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool or pgcat)", p->id.s);
+		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool, pgcat or odyssey)", p->id.s);
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
 			      p->type.v);
@@ -779,9 +779,12 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 		      p->database.s, hint);
 		free(hint);
 	}
-	/* a pgcat's pools are only in its pgcat.toml (docs/poolers.md "PgCat") */
-	if (VALUE_SET(p->type) && p->type.v == POOLER_PGCAT && !p->config.s)
-		vfail(v, p->id.pos, "poolers.%s: a pgcat pooler needs config: (its pgcat.toml)", p->id.s);
+	/* a pgcat's pools are only in its pgcat.toml, an odyssey's routes in
+	 * its odyssey.conf (docs/poolers.md "PgCat", "Odyssey") */
+	if (VALUE_SET(p->type) && (p->type.v == POOLER_PGCAT || p->type.v == POOLER_ODYSSEY) && !p->config.s)
+		vfail(v, p->id.pos, "poolers.%s: %s pooler needs config: (its %s)", p->id.s,
+		      p->type.v == POOLER_PGCAT ? "a pgcat" : "an odyssey",
+		      p->type.v == POOLER_PGCAT ? "pgcat.toml" : "odyssey.conf");
 	if (p->users.pos.line && p->users.n == 0)
 		vfail(v, p->users.pos, "poolers.%s.users: expected a non-empty list, got []", p->id.s);
 	/* pgpool's ranges (budget.h): num_init_children 1 .. INT_MAX, max_pool 0 .. INT_MAX */

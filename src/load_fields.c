@@ -44,7 +44,7 @@ static const char WHAT_PORT[] = "a port number from 1 to 65535";
 static const char WHAT_PERCENT[] = "a percentage from 1 to 100";
 
 /* In enum order (model.h). */
-const char *const load_pooler_types[] = { "pgbouncer", "rds_proxy", "pgpool", "pgcat" };
+const char *const load_pooler_types[] = { "pgbouncer", "rds_proxy", "pgpool", "pgcat", "odyssey" };
 const char *const load_client_types[] = { "service", "worker", "serverless", "job", "tool" };
 static const char *const pool_modes[] = { "session", "transaction", "statement" };
 static const char *const levels[] = { "error", "warning", "info", "off" };
@@ -57,6 +57,7 @@ static const char *const levels[] = { "error", "warning", "info", "off" };
 #define T_RDS_PROXY (1u << POOLER_RDS_PROXY)
 #define T_PGPOOL (1u << POOLER_PGPOOL)
 #define T_PGCAT (1u << POOLER_PGCAT)
+#define T_ODYSSEY (1u << POOLER_ODYSSEY)
 
 #define FIELD(type, n, k, m) { .name = (n), .kind = (k), .off = offsetof(type, m) }
 #define FIELD_T(type, n, k, m, t) { .name = (n), .kind = (k), .off = offsetof(type, m), .types = (t) }
@@ -96,7 +97,7 @@ const struct table load_table_database = { "database", database_fields, ARRAY_LE
 static const struct field pooler_fields[] = {
 	FIELD_ENUM(struct pooler, "type", type, load_pooler_types, "pooler type"),
 	FIELD(struct pooler, "database", F_STR, database),
-	FIELD_T(struct pooler, "instances", F_UINT, instances, T_PGBOUNCER | T_PGCAT),
+	FIELD_T(struct pooler, "instances", F_UINT, instances, T_PGBOUNCER | T_PGCAT | T_ODYSSEY),
 	{ .name = "pool_mode", .kind = F_ENUM, .off = offsetof(struct pooler, pool_mode),
 	  .names = pool_modes, .nnames = ARRAY_LEN(pool_modes), .what = "pool mode",
 	  .types = T_PGBOUNCER },
@@ -111,8 +112,8 @@ static const struct field pooler_fields[] = {
 	  .flags = FL_NONEMPTY },
 	FIELD(struct pooler, "host", F_STR, host),
 	FIELD(struct pooler, "port", F_PORT, port),
-	FIELD_T(struct pooler, "config", F_STR, config, T_PGBOUNCER | T_PGPOOL | T_PGCAT),
-	FIELD_T(struct pooler, "config_root", F_STR, config_root, T_PGBOUNCER | T_PGPOOL | T_PGCAT),
+	FIELD_T(struct pooler, "config", F_STR, config, T_PGBOUNCER | T_PGPOOL | T_PGCAT | T_ODYSSEY),
+	FIELD_T(struct pooler, "config_root", F_STR, config_root, T_PGBOUNCER | T_PGPOOL | T_PGCAT | T_ODYSSEY),
 	FIELD(struct pooler, "environment", F_STR, environment),
 	FIELD(struct pooler, "ignore", F_SUPPRESS, ignore),
 	FIELD_T(struct pooler, "from", F_STR, from, T_PGBOUNCER),

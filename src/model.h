@@ -114,7 +114,7 @@ struct strlist {
 };
 
 enum client_type { CLIENT_SERVICE, CLIENT_WORKER, CLIENT_SERVERLESS, CLIENT_JOB, CLIENT_TOOL };
-enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY, POOLER_PGPOOL, POOLER_PGCAT };
+enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY, POOLER_PGPOOL, POOLER_PGCAT, POOLER_ODYSSEY };
 enum pool_mode { POOL_SESSION, POOL_TRANSACTION, POOL_STATEMENT };
 
 /* Session features a client may declare in `uses`. */
@@ -229,6 +229,14 @@ struct pooler {
 	/* pgcat, from config: only: Σ pool_size over its users and the
 	 * server entries on the database, per instance (docs/poolers.md) */
 	struct num pgcat_pool_sum;
+	/* odyssey, from config: only (docs/poolers.md "Odyssey"): Σ pool_size
+	 * over the routes whose storage is the database, per instance, unset
+	 * when one of them has pool_size 0 (no limit; odyssey_unlimited is
+	 * where); Σ client_max over them, unset when one has none (no limit) */
+	struct num odyssey_pool_sum;
+	struct pos odyssey_unlimited;
+	struct num odyssey_client_max;
+	struct num odyssey_pool_mode; /* enum pool_mode: the most breaking of those routes' `pool` */
 	struct strlist users;
 	struct str host;
 	struct num port;

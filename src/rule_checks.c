@@ -321,7 +321,8 @@ static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, cons
 	if (!c->via_pooler)
 		return NULL;
 	p = &ctx->t->poolers[c->target];
-	if (p->type.v != POOLER_PGBOUNCER || budget_client_mode(ctx->b, ctx->client->index) == POOL_SESSION)
+	if ((p->type.v != POOLER_PGBOUNCER && p->type.v != POOLER_ODYSSEY) ||
+	    budget_client_mode(ctx->b, ctx->client->index) == POOL_SESSION)
 		return NULL;
 	return p;
 }
@@ -353,12 +354,14 @@ void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
 	mode = pool_mode_name(budget_client_mode(ctx->b, ctx->client->index));
 	if (!cc->url.s)
 		emit(ctx, &cc->ignore, c->framework.pos, "clients", c->id.s,
-		     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
-		     "without a url carrying 'pgbouncer=true'", c->id.s, p->id.s, mode);
+		     "prisma client '%s' goes through %s '%s' in %s mode "
+		     "without a url carrying 'pgbouncer=true'", c->id.s, pooler_type_name((enum pooler_type)p->type.v),
+		     p->id.s, mode);
 	else if (!has_pgbouncer_flag(ctx))
 		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
-		     "prisma client '%s' goes through pgbouncer '%s' in %s mode "
-		     "but its url lacks 'pgbouncer=true'", c->id.s, p->id.s, mode);
+		     "prisma client '%s' goes through %s '%s' in %s mode "
+		     "but its url lacks 'pgbouncer=true'", c->id.s, pooler_type_name((enum pooler_type)p->type.v),
+		     p->id.s, mode);
 }
 
 /* Is this feature broken by a pooler in mode m (transaction or statement)? */
@@ -398,8 +401,8 @@ void check_session_features(struct rule_ctx *ctx)
 	list = sbuf_detach(&sb);
 	if (n)
 		emit(ctx, &cc->ignore, at, "clients", c->id.s,
-		     "client '%s' uses %s through pgbouncer '%s' in %s mode",
-		     c->id.s, list, p->id.s, pool_mode_name(m));
+		     "client '%s' uses %s through %s '%s' in %s mode",
+		     c->id.s, list, pooler_type_name((enum pooler_type)p->type.v), p->id.s, pool_mode_name(m));
 	free(list);
 }
 
@@ -503,7 +506,13 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		put_terms(&sb, v, f->nclients);
 		free(v);
 		terms = sbuf_detach(&sb);
-		if (p->type.v == POOLER_PGPOOL)
+		if (p->type.v == POOLER_ODYSSEY)
+			emit(ctx, &p->ignore, pos_or(&p->odyssey_client_max, p->id.pos), "poolers", p->id.s,
+			     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler "
+			     "'%s' (%" PRIu64 " x client_max over its routes %" PRIu64 "; %s)",
+			     f->client_demand.peak, f->client_limit, p->id.s, f->instances_steady,
+			     p->odyssey_client_max.v, terms);
+		else if (p->type.v == POOLER_PGPOOL)
 			emit(ctx, &p->ignore, pos_or(&p->num_init_children, p->id.pos), "poolers", p->id.s,
 			     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler "
 			     "'%s' (num_init_children %" PRIu64 "; %s)",
@@ -563,6 +572,13 @@ void check_unbounded_pooler(struct rule_ctx *ctx)
 
 		if (!f->cap_unbounded)
 			continue;
+		if (p->type.v == POOLER_ODYSSEY) {
+			emit(ctx, &p->ignore, f->unbounded_pos, "poolers", p->id.s,
+			     "pooler '%s' has a route to database '%s' with pool_size 0 or none, which "
+			     "means no limit in Odyssey: its server side is bounded only by its clients' demand",
+			     p->id.s, t->databases[p->db].id.s);
+			continue;
+		}
 		for (k = 0; k < f->npools && !pf; k++)
 			if (f->pools[k].unbounded)
 				pf = &f->pools[k];
@@ -609,10 +625,11 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		if (f->npools > LIST_MAX)
 			sbuf_printf(&sb, " and %zu more", f->npools - LIST_MAX);
 		pools = sbuf_detach(&sb);
-		if (p->type.v == POOLER_PGCAT) {
+		if (p->type.v == POOLER_PGCAT || p->type.v == POOLER_ODYSSEY) {
 			npools[0] = 0;
 			free(pools);
-			pools = xasprintf("pool_size summed over users and server entries %" PRIu64,
+			pools = xasprintf("pool_size summed over %s %" PRIu64, p->type.v == POOLER_PGCAT ?
+					  "users and server entries" : "its routes",
 					  f->cap / (f->instances ? f->instances : 1));
 		} else if (p->type.v != POOLER_PGPOOL) {
 			snprintf(npools, sizeof(npools), "%zu %s: ", f->npools, f->npools == 1 ? "pool" : "pools");
@@ -700,7 +717,8 @@ static uint64_t pooler_port(const struct pooler *p)
 {
 	if (VALUE_SET(p->port))
 		return p->port.v;
-	/* RDS Proxy endpoints listen on the engine's port. */
+	/* RDS Proxy endpoints listen on the engine's port; PgCat and Odyssey
+	 * samples (pgcat.toml, odyssey.conf's listen) on PgBouncer's 6432. */
 	if (p->type.v == POOLER_PGPOOL)
 		return PGPOOL_DEFAULT_PORT;
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;

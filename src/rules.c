@@ -140,7 +140,8 @@ const struct rule rule_registry[] = {
 	  "  on different server connections, and queries fail with \"prepared\n"
 	  "  statement already exists\" / \"does not exist\". `pgbouncer=true` in the\n"
 	  "  connection string makes Prisma work without them. `prisma-7` is not\n"
-	  "  checked: its pool is the driver adapter's (pg.Pool).\n"
+	  "  checked: its pool is the driver adapter's (pg.Pool). An odyssey is\n"
+	  "  held to the same, in the pool mode of its routes to the database.\n"
 	  FIX
 	  "  Add `?pgbouncer=true` to the client's url (and to DATABASE_URL where the\n"
 	  "  application reads it), or run the pooler in session mode. Give the\n"
@@ -166,6 +167,7 @@ const struct rule rule_registry[] = {
 	  "  receiving, advisory locks and temp tables belong to someone else's\n"
 	  "  session, SET leaks into other clients, and prepared statements vanish.\n"
 	  "  multi_statement_transactions only break in statement mode.\n"
+	  "  An odyssey is checked the same way, in the pool mode of its routes.\n"
 	  "  RDS Proxy is not checked: it pins such a session to its connection\n"
 	  "  instead of breaking it (pinning costs multiplexing, not correctness).\n"
 	  FIX
@@ -263,11 +265,12 @@ const struct rule rule_registry[] = {
 	  "  It fires on a pgbouncer too when a pool has no limit: pool_size = 0 or\n"
 	  "  default_pool_size = 0 means unlimited since PgBouncer 1.24, and no\n"
 	  "  max_db_connections or max_user_connections bounds it; the pooler's\n"
-	  "  server side is then bounded only by its clients' demand.\n"
+	  "  server side is then bounded only by its clients' demand. The same on an\n"
+	  "  odyssey whose route to the database has pool_size 0 or none.\n"
 	  FIX
 	  "  Set the pool's maximum in the application (db.SetMaxOpenConns(n)) and\n"
 	  "  record it as `pool.size`; on a pgbouncer, give the pool a size or set\n"
-	  "  max_db_connections.\n"
+	  "  max_db_connections; on an odyssey, give the route a pool_size.\n"
 	  WHERE
 	  "  `pool.size` when it is 0; else the `framework` value; on a pooler, the\n"
 	  "  setting that says 0 in its config file or topology.\n"

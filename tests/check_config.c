@@ -752,13 +752,24 @@ START_TEST(test_pgpool_file)
 }
 END_TEST
 
-/* Read a pgcat.toml of testdata/config/pgcat/; 0 or -1 with *err. */
-static int read_pgcat(struct arena *a, const char *name, struct config_file *f, char **err)
+/* A reader of src/config/ (config_read_pgcat, config_read_odyssey ...). */
+typedef int (*config_reader)(struct arena *a, const char *path, struct pos from, struct config_file *out,
+			     char **err);
+
+/* Read file name of testdata/config/<dir>/ with read; 0 or -1 with *err. */
+static int read_testdata(config_reader read, const char *dir, struct arena *a, const char *name,
+			 struct config_file *f, char **err)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "../testdata/config/pgcat/%s", name);
-	return config_read_pgcat(a, path, nowhere, f, err);
+	snprintf(path, sizeof(path), "../testdata/config/%s/%s", dir, name);
+	return read(a, path, nowhere, f, err);
+}
+
+/* Read a pgcat.toml of testdata/config/pgcat/; 0 or -1 with *err. */
+static int read_pgcat(struct arena *a, const char *name, struct config_file *f, char **err)
+{
+	return read_testdata(config_read_pgcat, "pgcat", a, name, f, err);
 }
 
 START_TEST(test_pgcat_shapes)
@@ -797,25 +808,42 @@ START_TEST(test_pgcat_shapes)
 }
 END_TEST
 
-START_TEST(test_pgcat_syntax)
+
+/* A topology whose pooler `cat` of type type reads testdata/config/<type>/name, on database host:port. */
+static struct topology *pooler_topology(const char *type, const char *name, const char *host, unsigned port,
+					char **err)
 {
-	static const struct {
-		const char *file, *want;
-	} cases[] = {
-		{ "bad-duplicate-key.toml", "bad-duplicate-key.toml:6:13: error: duplicate key "
-					    "`pools.p.users.0.pool_size`" },
-		{ "bad-duplicate-table.toml", "bad-duplicate-table.toml:2:1: error: duplicate table [pools.p]" },
-		{ "bad-unterminated.toml", "bad-unterminated.toml:2:8: error: invalid TOML in" },
-		{ "bad-deep.toml", "bad-deep.toml:1:21: error: invalid TOML in" },
-		{ "bad-inline-table.toml", "bad-inline-table.toml:1:5: error: invalid TOML in" },
-	};
+	char yaml[1024];
+	struct topology *t;
+
+	snprintf(yaml, sizeof(yaml), "version: 1\ndatabases:\n  main: { host: %s, port: %u, "
+		 "max_connections: 100 }\npoolers:\n  cat: { type: %s, database: main, config: "
+		 "../testdata/config/%s/%s }\n", host, port, type, type, name);
+	t = load_buffer("t.yaml", yaml, strlen(yaml), err); /* config_apply included */
+	return t;
+}
+
+/* A topology whose pgcat pooler reads name, on database host:port. */
+static struct topology *pgcat_topology(const char *name, const char *host, unsigned port, char **err)
+{
+	return pooler_topology("pgcat", name, host, port, err);
+}
+
+/* A file and the error it must give. */
+struct refusal {
+	const char *file, *want;
+};
+
+/* Every case's file of testdata/config/<dir>/, read with read, fails with its message. */
+static void expect_unreadable(config_reader read, const char *dir, const struct refusal *cases, size_t n)
+{
 	struct arena a = { 0 };
 	struct config_file f = { 0 };
 	char *err = NULL;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ck_assert_int_eq(read_pgcat(&a, cases[i].file, &f, &err), -1);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(read_testdata(read, dir, &a, cases[i].file, &f, &err), -1);
 		ck_assert_msg(strstr(err, cases[i].want) != NULL, "%s: %s", cases[i].file, err);
 		free(err);
 		err = NULL;
@@ -823,20 +851,36 @@ START_TEST(test_pgcat_syntax)
 	}
 	arena_release(&a);
 }
-END_TEST
 
-/* A topology whose pgcat pooler reads name, on database host:port. */
-static struct topology *pgcat_topology(const char *name, const char *host, unsigned port, char **err)
+/* Every case's file behind a pooler of type type (database h:5432) fails to load with its message. */
+static void expect_refused(const char *type, const struct refusal *cases, size_t n)
 {
-	char yaml[1024];
-	struct topology *t;
+	size_t i;
 
-	snprintf(yaml, sizeof(yaml), "version: 1\ndatabases:\n  main: { host: %s, port: %u, "
-		 "max_connections: 100 }\npoolers:\n  cat: { type: pgcat, database: main, config: "
-		 "../testdata/config/pgcat/%s }\n", host, port, name);
-	t = load_buffer("t.yaml", yaml, strlen(yaml), err); /* config_apply included */
-	return t;
+	for (i = 0; i < n; i++) {
+		char *err = NULL;
+		struct topology *t = pooler_topology(type, cases[i].file, "h", 5432, &err);
+
+		ck_assert_ptr_null(t);
+		ck_assert_msg(strstr(err, cases[i].want) != NULL, "%s: %s", cases[i].file, err);
+		free(err);
+	}
 }
+
+START_TEST(test_pgcat_syntax)
+{
+	static const struct refusal cases[] = {
+		{ "bad-duplicate-key.toml", "bad-duplicate-key.toml:6:13: error: duplicate key "
+					    "`pools.p.users.0.pool_size`" },
+		{ "bad-duplicate-table.toml", "bad-duplicate-table.toml:2:1: error: duplicate table [pools.p]" },
+		{ "bad-unterminated.toml", "bad-unterminated.toml:2:8: error: invalid TOML in" },
+		{ "bad-deep.toml", "bad-deep.toml:1:21: error: invalid TOML in" },
+		{ "bad-inline-table.toml", "bad-inline-table.toml:1:5: error: invalid TOML in" },
+	};
+
+	expect_unreadable(config_read_pgcat, "pgcat", cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
 
 START_TEST(test_pgcat_cap)
 {
@@ -871,9 +915,7 @@ END_TEST
 
 START_TEST(test_pgcat_refused)
 {
-	static const struct {
-		const char *file, *want;
-	} cases[] = {
+	static const struct refusal cases[] = {
 		{ "bad-missing-pool-size.toml", "bad-missing-pool-size.toml:2:12: error: pools.p.users.0: "
 						"missing field `pool_size`" },
 		{ "bad-two-primaries.toml", "bad-two-primaries.toml:5:12: error: pools.p.shards.0: Shard has "
@@ -882,16 +924,8 @@ START_TEST(test_pgcat_refused)
 					    "each server is" },
 		{ "shapes.toml", "t.yaml:5:47: error: poolers.cat.config: no server of" },
 	};
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *err = NULL;
-		struct topology *t = pgcat_topology(cases[i].file, "h", 5432, &err);
-
-		ck_assert_ptr_null(t);
-		ck_assert_msg(strstr(err, cases[i].want) != NULL, "%s: %s", cases[i].file, err);
-		free(err);
-	}
+	expect_refused("pgcat", cases, sizeof(cases) / sizeof(cases[0]));
 }
 END_TEST
 
@@ -909,6 +943,159 @@ START_TEST(test_pgcat_warns)
 }
 END_TEST
 
+/* Read an odyssey.conf of testdata/config/odyssey/; 0 or -1 with *err. */
+static int read_odyssey(struct arena *a, const char *name, struct config_file *f, char **err)
+{
+	return read_testdata(config_read_odyssey, "odyssey", a, name, f, err);
+}
+
+START_TEST(test_odyssey_shapes)
+{
+	struct arena a = { 0 };
+	struct config_file f = { 0 };
+	const struct config_setting *s;
+	char *err = NULL;
+
+	ck_assert_int_eq(read_odyssey(&a, "shapes.conf", &f, &err), 0);
+	ck_assert_str_eq(config_find(&f, "", "daemonize")->value, "no"); /* a comment after it */
+	ck_assert_str_eq(config_find(&f, "", "readahead")->value, "8kb");
+	/* the included file's route, in the include's place, at its own line */
+	s = config_find(&f, "database \"app\".user \"svc\"", "pool_size");
+	ck_assert_str_eq(s->value, "11");
+	ck_assert_str_eq(pos_file(s->pos), "../testdata/config/odyssey/shapes-routes.conf");
+	ck_assert_uint_eq(s->pos.line, 6);
+	ck_assert_uint_eq(s->pos.col, 13); /* the value */
+	/* the brace on the next line; strings keep their quotes */
+	s = config_find(&f, "storage \"pg\"", "host");
+	ck_assert_str_eq(s->value, "\"[db.internal]:5432,replica.internal,tcp://DB.internal:6543\"");
+	ck_assert_uint_eq(s->pos.line, 8);
+	ck_assert_uint_eq(s->pos.col, 7);
+	ck_assert_ptr_nonnull(config_find(&f, "storage \"pg\"", "{"));
+	/* a one-line block, an escaped quote, a user's address range */
+	s = config_find(&f, "database \"a\\\"b\".user \"u\" \"10.0.0.0/8\"", "pool");
+	ck_assert_str_eq(s->value, "\"statement\"");
+	ck_assert_uint_eq(s->pos.line, 11);
+	s = config_find(&f, "database default.user default.ldap_storage_credentials \"group_ro\"",
+			"ldap_storage_username");
+	ck_assert_str_eq(s->value, "\"ro\"");
+	config_file_release(&f);
+	/* Odyssey's own sample reads whole */
+	ck_assert_int_eq(read_odyssey(&a, "odyssey.conf", &f, &err), 0);
+	ck_assert_str_eq(config_find(&f, "database default.user default", "pool_size")->value, "0");
+	ck_assert_str_eq(config_find(&f, "storage \"postgres_server\".watchdog", "pool_size")->value, "10");
+	config_file_release(&f);
+	ck_assert_int_eq(read_odyssey(&a, "routes.conf", &f, &err), 0);
+	config_file_release(&f);
+	arena_release(&a);
+}
+END_TEST
+
+START_TEST(test_odyssey_syntax)
+{
+	static const struct refusal cases[] = {
+		/* the unclosed block is the user's, opened at 7:2 */
+		{ "bad-missing-brace.conf", "bad-missing-brace.conf:7:2: error: invalid odyssey.conf" },
+		{ "bad-missing-brace.conf", "the block opened here has no '}'" },
+		{ "bad-unterminated.conf", "bad-unterminated.conf:2:7: error: invalid odyssey.conf" },
+		{ "bad-stray-brace.conf", "bad-stray-brace.conf:2:1: error: invalid odyssey.conf" },
+		/* 101 + 101 x 101 includes: the 10001st is refused, in fanout-b.conf */
+		{ "bad-fanout.conf", "too many settings and includes (connbudget reads at most 10000)" },
+	};
+
+	expect_unreadable(config_read_odyssey, "odyssey", cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+START_TEST(test_odyssey_cap)
+{
+	static const struct {
+		const char *file, *host;
+		unsigned port;
+		uint64_t sum, clients; /* clients UINT64_MAX: no limit */
+		enum pool_mode mode;
+	} cases[] = {
+		/* by hand: app.api 40 + app.worker 10 + the shared pool dba 3
+		 * (dba1 and dba2 share it) on pg_main; reports and console elsewhere.
+		 * clients: 200 + 50 + 5 + 5 = 260 < the global client_max 400 */
+		{ "routes.conf", "db.internal", 5432, 53, 260, POOL_TRANSACTION },
+		/* reports.internal:5432 (the port in its host): 20, 100 clients */
+		{ "routes.conf", "reports.internal", 5432, 20, 100, POOL_SESSION },
+		/* shapes: svc 11 + a"b.u 7 + default.default 2 on every endpoint of pg;
+		 * svc has no client_max: no limit; statement is a"b.u's */
+		{ "shapes.conf", "db.internal", 5432, 20, UINT64_MAX, POOL_STATEMENT },
+		/* an endpoint without a port takes the storage's 5433; hosts ignore case */
+		{ "shapes.conf", "replica.internal", 5433, 20, UINT64_MAX, POOL_STATEMENT },
+		{ "shapes.conf", "db.INTERNAL", 6543, 20, UINT64_MAX, POOL_STATEMENT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL;
+		struct topology *t = pooler_topology("odyssey", cases[i].file, cases[i].host, cases[i].port, &err);
+		const struct pooler *p;
+
+		ck_assert_msg(t != NULL, "%s: %s", cases[i].file, err);
+		p = &t->poolers[0];
+		ck_assert_uint_eq(p->odyssey_unlimited.line, 0);
+		ck_assert_uint_eq(p->odyssey_pool_sum.v, cases[i].sum);
+		ck_assert_uint_eq(VALUE_SET(p->odyssey_client_max) ? p->odyssey_client_max.v : UINT64_MAX,
+				  cases[i].clients);
+		ck_assert_uint_eq(p->odyssey_pool_mode.v, cases[i].mode);
+		model_free(t);
+	}
+}
+END_TEST
+
+START_TEST(test_odyssey_unlimited)
+{
+	char *err = NULL;
+	struct topology *t = pooler_topology("odyssey", "odyssey.conf", "localhost", 5432, &err);
+
+	ck_assert_msg(t != NULL, "%s", err);
+	/* the default route's pool_size 0: no limit, at its value */
+	ck_assert_uint_eq(t->poolers[0].odyssey_unlimited.line, 665);
+	ck_assert_uint_eq(t->poolers[0].odyssey_unlimited.col, 13);
+	ck_assert(!VALUE_SET(t->poolers[0].odyssey_pool_sum));
+	ck_assert(!VALUE_SET(t->poolers[0].odyssey_client_max));
+	model_free(t);
+}
+END_TEST
+
+START_TEST(test_odyssey_refused)
+{
+	static const struct refusal cases[] = {
+		{ "bad-no-storage.conf", "bad-no-storage.conf:3:2: error: rule 'd.u': no rule storage is "
+					 "specified" },
+		{ "bad-unknown-storage.conf", "bad-unknown-storage.conf:4:11: error: rule 'd.u': no rule "
+					      "storage 'pgg' found" },
+		{ "bad-no-pool.conf", "bad-no-pool.conf:3:2: error: rule 'd.u': pooling mode is not set" },
+		{ "bad-pool-mode.conf", "bad-pool-mode.conf:5:8: error: rule 'd.u': unknown pooling mode" },
+		{ "bad-pool-size.conf", "bad-pool-size.conf:6:13: error: rule 'd.u': pool_size: expected an "
+					"integer from 0 to 2147483647" },
+		{ "routes.conf", "t.yaml:5:49: error: poolers.cat.config: no route's storage of" },
+	};
+
+	expect_refused("odyssey", cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+START_TEST(test_odyssey_warns)
+{
+	char *err = NULL;
+	struct topology *t = pooler_topology("odyssey", "shapes.conf", "db.internal", 5432, &err);
+
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(config_apply(t, &err), 0); /* again: the warnings are not repeated */
+	ck_assert_uint_eq(t->nwarnings, 3);
+	ck_assert_str_eq(t->warnings[0], "../testdata/config/odyssey/shapes.conf:16:13: warning: unknown key "
+			 "\"pool_sise\" in route 'default.default': Odyssey's documentation does not name it "
+			 "(a misspelling?)");
+	ck_assert_str_eq(t->warnings[2], "../testdata/config/odyssey/shapes.conf:24:1: warning: unknown block "
+			 "\"mystery\": Odyssey's documentation does not name it (a misspelling?)");
+	model_free(t);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -917,6 +1104,7 @@ Suite *config_suite(void)
 	TCase *apply = tcase_create("apply");
 	TCase *pgpool = tcase_create("pgpool.conf");
 	TCase *pgcat = tcase_create("pgcat.toml");
+	TCase *odyssey = tcase_create("odyssey.conf");
 
 	tcase_add_test(pg, test_pg_durations);
 	tcase_add_test(pg, test_pg_includes);
@@ -942,5 +1130,12 @@ Suite *config_suite(void)
 	tcase_add_test(pgcat, test_pgcat_refused);
 	tcase_add_test(pgcat, test_pgcat_warns);
 	suite_add_tcase(s, pgcat);
+	tcase_add_test(odyssey, test_odyssey_shapes);
+	tcase_add_test(odyssey, test_odyssey_syntax);
+	tcase_add_test(odyssey, test_odyssey_cap);
+	tcase_add_test(odyssey, test_odyssey_unlimited);
+	tcase_add_test(odyssey, test_odyssey_refused);
+	tcase_add_test(odyssey, test_odyssey_warns);
+	suite_add_tcase(s, odyssey);
 	return s;
 }

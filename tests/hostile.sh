@@ -211,15 +211,32 @@ mkdir -p "$TMP/pc"
 printf '[pools.p.users.0]\nusername = "u"\npool_size = 5\n"k\\u001b[2J\\nevil.toml:1:1: error: forged\377" = 1\n[pools.p.shards.0]\ndatabase = "d"\nservers = [["h", 5432, "primary"]]\n' \
 	>"$TMP/pc/warn.toml"
 printf '"a\\u001b]52;c;eA==\\u0007\\n::error::x" = 1\n"a\\u001b]52;c;eA==\\u0007\\n::error::x" = 2\n' >"$TMP/pc/dup.toml"
-for f in warn dup; do
-	printf 'version: 1\ndatabases: { main: { max_connections: 30, host: h } }\npoolers: { cat: { type: pgcat, database: main, config: %s.toml } }\n' \
-		"$f" >"$TMP/pc/$f.yaml"
-	for fmt in text gcc github json; do
-		"$CB" check --format "$fmt" "$TMP/pc/$f.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
-		check_out "pgcat.toml $f --format $fmt stderr" text "$TMP/err"
-		check_out "pgcat.toml $f --format $fmt stdout" "$fmt" "$TMP/out"
+# pooler_files TYPE DIR EXT NAME...: each DIR/NAME.EXT behind a pooler of
+# TYPE, checked in every format: stderr and stdout through their gates
+pooler_files() {
+	local type=$1 dir=$2 ext=$3 f fmt
+	shift 3
+	for f in "$@"; do
+		printf 'version: 1\ndatabases: { main: { max_connections: 30, host: h } }\npoolers: { cat: { type: %s, database: main, config: %s.%s } }\n' \
+			"$type" "$f" "$ext" >"$dir/$f.yaml"
+		for fmt in text gcc github json; do
+			"$CB" check --format "$fmt" "$dir/$f.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+			check_out "$type $f.$ext --format $fmt stderr" text "$TMP/err"
+			check_out "$type $f.$ext --format $fmt stdout" "$fmt" "$TMP/out"
+		done
 	done
-done
+}
+pooler_files pgcat "$TMP/pc" toml warn dup
+
+# odyssey.conf names with ESC, CR, C1, bidi controls, a forged prefix and
+# invalid UTF-8 (a string holds anything but a line feed): a database's
+# name in a route's warning, a storage's name in the error that cannot
+# find it
+mkdir -p "$TMP/od"
+printf 'storage "h" { type "remote" host "h" port 5432 }\ndatabase "d\033[2J\r\302\205\342\200\256evil.conf:1:1: error: forged\377" {\n\tuser "u" { storage "h" pool "session" pool_size 5 pool_sise 6 }\n}\n' \
+	>"$TMP/od/warn.conf"
+printf 'storage "h" { type "remote" host "h" port 5432 }\ndatabase "d" {\n\tuser "u" { storage "h\033]52;c;eA==\007\r::error::x\377" pool "session" }\n}\n' >"$TMP/od/missing.conf"
+pooler_files odyssey "$TMP/od" conf warn missing
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -79,6 +79,13 @@ printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p:
 expect_rc 2 "pgpool refuses 0 children" "$CB" check "$TMP/pp/t.yaml"
 contains "$err" "bad-zero-children.conf:2:1: error: value is outside the valid range for parameter \"num_init_children\" (1 .. 2147483647)" "pgpool's wording, at the line"
 
+# pooler_yaml OUT TYPE CONFIG [HOST [CLIENTS]]: a topology whose pooler p of
+# TYPE reads CONFIG, on database main (at HOST), with CLIENTS (YAML lines)
+pooler_yaml() {
+	printf 'version: 1\ndatabases: { main: { %smax_connections: 100 } }\npoolers: { p: { type: %s, database: main, config: %s } }\n%s\n' \
+		"${4:+host: $4, }" "$2" "$3" "${5:-}" >"$1"
+}
+
 #--- PgCat: pool_size per user and server entry (figures by hand in the YAML) ---
 expect_rc 0 "pgcat docker example" "$CB" check "$D/pgcat.yaml" --format gcc
 contains "$out" "pgcat.yaml:21:13: warning: pooler 'cat' can open 108 server connections to database 'main' (pool_size summed over users and server entries 54); with the other contributors' peak 0 that is 108 > capacity 97, although the declared peak demand 30 fits [CB021 pooler-cap-over-capacity]" "pgcat: CB021"
@@ -86,18 +93,53 @@ lacks "$out" "CB001" "pgcat: server 30 fits"
 expect_rc 0 "pgcat json" "$CB" report "$D/pgcat.yaml" --format json
 json_eq "$out" '[p["type"], p["instances"], p["cap"], p["client_limit"], p["server"]["peak"]]' '["pgcat", 2, 108, null, 30]' "2 x 3 shards x 2 servers x 9"
 mkdir -p "$TMP/pc"
-printf 'version: 1\ndatabases: { main: { host: db.internal, max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main, config: %s } }\n' \
-	"$PWD/testdata/config/pgcat/shapes.toml" >"$TMP/pc/t.yaml"
+pooler_yaml "$TMP/pc/t.yaml" pgcat "$PWD/testdata/config/pgcat/shapes.toml" db.internal
 expect_rc 0 "pgcat shapes" "$CB" report "$TMP/pc/t.yaml" --format json
 json_eq "$out" 'p["cap"]' '20' "app 10 + 3 on one server, other 7"
 contains "$err" "shapes.toml:13:13: warning: unknown key \"pools.app.pool_sise\" in pool 'app': PgCat ignores it (a misspelling?)" "pgcat: unknown key warned"
-printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main, config: %s } }\n' \
-	"$PWD/testdata/config/pgcat/bad-duplicate-key.toml" >"$TMP/pc/d.yaml"
+pooler_yaml "$TMP/pc/d.yaml" pgcat "$PWD/testdata/config/pgcat/bad-duplicate-key.toml"
 expect_rc 2 "pgcat duplicate key" "$CB" check "$TMP/pc/d.yaml"
 contains "$err" "bad-duplicate-key.toml:6:13: error: duplicate key \`pools.p.users.0.pool_size\`" "pgcat: duplicate key at the line"
 printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main } }\n' >"$TMP/pc/n.yaml"
 expect_rc 2 "pgcat without config" "$CB" check "$TMP/pc/n.yaml"
 contains "$err" "poolers.p: a pgcat pooler needs config: (its pgcat.toml)" "pgcat: config required"
+
+#--- Odyssey: pool_size per route whose storage is the database ----------------
+expect_rc 1 "odyssey routes" "$CB" check "$D/odyssey.yaml" --format gcc
+contains "$out" "odyssey.yaml:28:13: warning: pooler 'ody' can open 106 server connections to database 'main' (pool_size summed over its routes 53); with the other contributors' peak 0 that is 106 > capacity 97, although the declared peak demand 40 fits [CB021 pooler-cap-over-capacity]" "odyssey: CB021"
+contains "$out" "odyssey.yaml:41:10: error: prisma client 'web' goes through odyssey 'ody' in transaction mode but its url lacks 'pgbouncer=true' [CB005 prisma-pgbouncer-flag]" "odyssey: CB005 in api's transaction mode"
+lacks "$out" "CB001" "odyssey: server 40 fits"
+expect_rc 1 "odyssey json" "$CB" report "$D/odyssey.yaml" --format json
+json_eq "$out" '[p["type"], p["instances"], p["cap"], p["client_limit"], p["pool_mode"], p["server"]["peak"]]' '["odyssey", 2, 106, 520, "transaction", 40]' "2 x (40 + 10 + shared 3), 2 x 260 clients"
+O=$PWD/testdata/config/odyssey
+mkdir -p "$TMP/od"
+# Odyssey's own odyssey.conf: its default route's pool_size 0 is no limit
+pooler_yaml "$TMP/od/t.yaml" odyssey "$O/odyssey.conf" localhost \
+	'clients: { api: { type: service, connects_to: p, replicas: 2, pool: { size: 10 } } }'
+expect_rc 1 "odyssey sample" "$CB" check "$TMP/od/t.yaml" --format gcc
+contains "$out" "odyssey.conf:665:13: error: pooler 'p' has a route to database 'main' with pool_size 0 or none, which means no limit in Odyssey: its server side is bounded only by its clients' demand [CB010 unbounded-pool]" "odyssey: pool_size 0 is CB010"
+expect_rc 1 "odyssey sample json" "$CB" report "$TMP/od/t.yaml" --format json
+json_eq "$out" '[p["cap"], p["cap_unbounded"], p["client_limit"], p["pool_mode"], p["server"]["peak"]]' '[null, true, null, "transaction", 20]' "no cap, no client_max: the clients' 2 x 10"
+pooler_yaml "$TMP/od/s.yaml" odyssey "$O/bad-unknown-storage.conf"
+expect_rc 2 "odyssey unknown storage" "$CB" check "$TMP/od/s.yaml"
+contains "$err" "bad-unknown-storage.conf:4:11: error: rule 'd.u': no rule storage 'pgg' found (Odyssey refuses to start)" "odyssey: Odyssey's wording, at the line"
+pooler_yaml "$TMP/od/b.yaml" odyssey "$O/bad-missing-brace.conf"
+expect_rc 2 "odyssey missing brace" "$CB" check "$TMP/od/b.yaml"
+contains "$err" "bad-missing-brace.conf:7:2: error: invalid odyssey.conf" "odyssey: the unclosed block at its line"
+pooler_yaml "$TMP/od/w.yaml" odyssey "$O/shapes.conf" db.internal
+expect_rc 0 "odyssey shapes" "$CB" report "$TMP/od/w.yaml" --format json
+json_eq "$out" '[p["cap"], p["client_limit"], p["pool_mode"]]' '[20, null, "statement"]' "svc 11 + 7 + 2; svc has no client_max"
+contains "$err" "shapes.conf:16:13: warning: unknown key \"pool_sise\" in route 'default.default': Odyssey's documentation does not name it (a misspelling?)" "odyssey: unknown key warned"
+# client_max 200 + 50 + 5 + 5 = 260 < 30 x 10 + 2; listen_notify in api's transaction mode
+pooler_yaml "$TMP/od/c.yaml" odyssey "$O/routes.conf" db.internal \
+	'clients: { api: { type: service, connects_to: p, replicas: 30, pool: { size: 10 } }, notifier: { type: worker, connects_to: p, uses: [listen_notify], pool: { size: 2 } } }'
+expect_rc 1 "odyssey client_max" "$CB" check "$TMP/od/c.yaml" --format gcc
+contains "$out" "error: peak client connections 302 exceed client_limit 260 on pooler 'p' (1 x client_max over its routes 260; api 300, notifier 2) [CB009 pooler-client-limit]" "odyssey: CB009"
+contains "$out" "error: client 'notifier' uses listen_notify through odyssey 'p' in transaction mode [CB006 session-feature-in-transaction-pool]" "odyssey: CB006"
+lacks "$out" "CB001" "odyssey: server min(53, 302) fits"
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: odyssey, database: main } }\n' >"$TMP/od/n.yaml"
+expect_rc 2 "odyssey without config" "$CB" check "$TMP/od/n.yaml"
+contains "$err" "poolers.p: an odyssey pooler needs config: (its odyssey.conf)" "odyssey: config required"
 
 #--- a pooler without config: one pool per user, as before ----------------------
 mkdir -p "$TMP/y"

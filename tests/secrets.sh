@@ -237,16 +237,43 @@ mkdir -p "$TMP/cfg"
 printf 'version: 1\ndatabases:\n  main:\n    max_connections: 100\n    config: pg.conf\n' >"$TMP/cfg/pg.yaml"
 printf '[pgbouncer]\npool_mode = transaction\n' >"$TMP/cfg/b.ini"
 printf 'version: 1\ndatabases:\n  main: { max_connections: 100 }\npoolers:\n  bouncer:\n    type: pgbouncer\n    database: main\n    config: b.ini\n' >"$TMP/cfg/ini.yaml"
-for line in "primary_conninfo = host=db password=C0nfBarePassw0rd|C0nfBarePassw0rd" \
-	"primary_conninfo = 'host=db password=C0nfUnclosedPassw0rd|C0nfUnclosedPassw0rd" \
-	"primary_conninfo = host=db PASSWORD='C0nf Qu0ted' x|C0nf Qu0ted|Qu0ted" \
-	"C0nfLinePassw0rd|C0nfLinePassw0rd"; do
-	IFS='|' read -r text secrets <<<"$line"
-	printf 'max_connections = 100\n%s\n' "$text" >"$TMP/cfg/pg.conf"
-	in_every_format "postgresql.conf syntax $secrets" 2 "$secrets" "$CB" check "$TMP/cfg/pg.yaml"
-	printf '[pgbouncer]\npool_mode = transaction\n%s\n' "${text//=/:}" >"$TMP/cfg/b.ini"
-	in_every_format "pgbouncer.ini syntax $secrets" 2 "$secrets" "$CB" check "$TMP/cfg/ini.yaml"
-done
+# broken_lines WHAT FILE FORMAT YAML LINE...: for each LINE ("text|secret|..."),
+# FILE holds printf FORMAT of its text, and check YAML exits 2 in every
+# format and prints none of its secrets
+broken_lines() {
+	local what=$1 file=$2 format=$3 yaml=$4 line text secrets
+	shift 4
+	for line in "$@"; do
+		IFS='|' read -r text secrets <<<"$line"
+		# shellcheck disable=SC2059 # the format is the caller's
+		printf "$format" "$text" >"$file"
+		in_every_format "$what $secrets" 2 "$secrets" "$CB" check "$yaml"
+	done
+}
+conf_lines=("primary_conninfo = host=db password=C0nfBarePassw0rd|C0nfBarePassw0rd"
+	"primary_conninfo = 'host=db password=C0nfUnclosedPassw0rd|C0nfUnclosedPassw0rd"
+	"primary_conninfo = host=db PASSWORD='C0nf Qu0ted' x|C0nf Qu0ted|Qu0ted"
+	"C0nfLinePassw0rd|C0nfLinePassw0rd")
+broken_lines "postgresql.conf syntax" "$TMP/cfg/pg.conf" 'max_connections = 100\n%s\n' "$TMP/cfg/pg.yaml" \
+	"${conf_lines[@]}"
+broken_lines "pgbouncer.ini syntax" "$TMP/cfg/b.ini" '[pgbouncer]\npool_mode = transaction\n%s\n' "$TMP/cfg/ini.yaml" \
+	"${conf_lines[@]//=/:}"
+
+#--- odyssey.conf: its passwords never printed, nor a broken line's ---------
+in_every_format "odyssey.conf routes" 1 "api-pass-7f3c|worker-pass-91ab|dba-storage-pass-55e1|reports-pass-c0de" \
+	"$CB" check testdata/poolers/odyssey.yaml
+printf 'version: 1\ndatabases:\n  main: { max_connections: 100, host: h }\npoolers:\n  ody: { type: odyssey, database: main, config: o.conf }\n' >"$TMP/cfg/ody.yaml"
+broken_lines "odyssey.conf" "$TMP/cfg/o.conf" \
+	'storage "pg" { type "remote" host "h" port 5432 }\ndatabase "d" {\n\tuser "u" {\n\t\tstorage "pg"\n\t\t%s\n\t}\n}\n' \
+	"$TMP/cfg/ody.yaml" 'password "0dyUnclosedPassw0rd|0dyUnclosedPassw0rd' \
+	'storage_password "0dyTw0Passw0rd" "0dyTw0Passw0rd2"|0dyTw0Passw0rd' \
+	'pool_size "0dyP00lPassw0rd"|0dyP00lPassw0rd' \
+	'storage_password "0dyN0PoolPassw0rd"|0dyN0PoolPassw0rd'
+# a misspelt password key: the warning names the key, never its value
+printf 'storage "pg" { type "remote" host "h" port 5432 }\ndatabase "d" {\n\tuser "u" {\n\t\tstorage "pg"\n\t\tpool "session"\n\t\tpool_size 5\n\t\tstorage_pasword "0dyTyp0Passw0rd"\n\t}\n}\n' >"$TMP/cfg/o.conf"
+in_every_format "odyssey.conf misspelt key" "" "0dyTyp0Passw0rd" "$CB" check "$TMP/cfg/ody.yaml"
+run "$CB" check "$TMP/cfg/ody.yaml"
+has "$TMP/err" 'unknown key "storage_pasword"' "odyssey.conf: the misspelt key warned"
 
 #--- plan and observe, when this build has them -------------------------------
 topology "$TMP/plan.yaml" "postgresql://app@db:5432/app"

@@ -609,6 +609,14 @@ static const struct pgpool_field {
 	{ "child_max_connections", 0, KIND_INT, 0, INT_MAX },
 };
 
+int config_fail_unreached(char **err, const struct pooler *p, const char *path, const struct database *d,
+			  uint64_t port, const char *what, const char *fix)
+{
+	return config_fail_at(err, p->config.pos, "poolers.%s.config: no %s of '%s' points at database "
+			      "'%s' (host %s, port %llu): %s", p->id.s, what, path, d->id.s,
+			      d->host.s ? d->host.s : "not declared", (unsigned long long)port, fix);
+}
+
 void config_add_warning(struct topology *t, struct pos pos, const char *msg)
 {
 	const char *w = arena_printf(&t->arena, "%s:%u:%u: warning: %s", pos_file(pos),
@@ -628,11 +636,13 @@ void config_add_warning(struct topology *t, struct pos pos, const char *msg)
  * value: a config file can hold secrets); a name pgpool does not know is
  * a load warning, as pgpool ignores it.
  */
-static int apply_pgpool(struct topology *t, struct pooler *p, const struct config_file *f, char **err)
+static int apply_pgpool(struct topology *t, struct pooler *p, const struct config_file *f,
+			const char *path, char **err)
 {
 	struct target tg = { t, arena_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
 	size_t i;
 
+	(void)path; /* pgpool's messages name the setting, not the file */
 	for (i = 0; i < f->n; i++) {
 		const struct config_setting *s = &f->v[i];
 		const char *n = s->name;
@@ -675,6 +685,19 @@ static int apply_pgpool(struct topology *t, struct pooler *p, const struct confi
 	return 0;
 }
 
+/* The reader and applier of each pooler type's config file (rds_proxy has none). */
+static const struct pooler_reader {
+	int (*read)(struct arena *a, const char *path, struct pos from, struct config_file *out,
+		    char **err);
+	int (*apply)(struct topology *t, struct pooler *p, const struct config_file *f, const char *path,
+		     char **err);
+} pooler_readers[] = {
+	[POOLER_PGBOUNCER] = { config_read_pgbouncer, apply_pgbouncer },
+	[POOLER_PGPOOL] = { config_read_pgpool, apply_pgpool },
+	[POOLER_PGCAT] = { config_read_pgcat, config_apply_pgcat },
+	[POOLER_ODYSSEY] = { config_read_odyssey, config_apply_odyssey },
+};
+
 int config_apply(struct topology *t, char **err)
 {
 	struct config_file f = { 0 };
@@ -698,39 +721,25 @@ int config_apply(struct topology *t, char **err)
 	}
 	for (i = 0; i < t->npoolers && rc == 0; i++) {
 		struct pooler *p = &t->poolers[i];
+		const struct pooler_reader *kind;
 		const char *path;
 
 		if (!p->config.s)
 			continue;
 		if (VALUE_SET(p->type) && p->type.v == POOLER_RDS_PROXY) {
 			rc = config_fail_at(err, p->config.pos, "poolers.%s.config: an rds_proxy has no config "
-				     "file; only pgbouncer (pgbouncer.ini) and pgpool (pgpool.conf) poolers "
-				     "read one", p->id.s);
+				     "file; only pgbouncer (pgbouncer.ini), pgpool (pgpool.conf), pgcat "
+				     "(pgcat.toml) and odyssey (odyssey.conf) poolers read one", p->id.s);
 			break;
 		}
 		path = config_resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
 		config_set_include_root(p->config_root.s ? config_resolve_path(&t->arena, pos_file(p->id.pos),
 									       p->config_root.s) : NULL);
-		if (VALUE_SET(p->type) && p->type.v == POOLER_PGCAT) {
-			rc = config_read_pgcat(&t->arena, path, p->config.pos, &f, err);
-			config_set_include_root(NULL);
-			if (rc == 0)
-				rc = config_apply_pgcat(t, p, &f, path, err);
-			config_file_release(&f);
-			continue;
-		}
-		if (VALUE_SET(p->type) && p->type.v == POOLER_PGPOOL) {
-			rc = config_read_pgpool(&t->arena, path, p->config.pos, &f, err);
-			config_set_include_root(NULL);
-			if (rc == 0)
-				rc = apply_pgpool(t, p, &f, err);
-			config_file_release(&f);
-			continue;
-		}
-		rc = config_read_pgbouncer(&t->arena, path, p->config.pos, &f, err);
+		kind = &pooler_readers[VALUE_SET(p->type) ? p->type.v : POOLER_PGBOUNCER];
+		rc = kind->read(&t->arena, path, p->config.pos, &f, err);
 		config_set_include_root(NULL);
 		if (rc == 0)
-			rc = apply_pgbouncer(t, p, &f, path, err);
+			rc = kind->apply(t, p, &f, path, err);
 		config_file_release(&f);
 	}
 	return rc;

@@ -20,7 +20,6 @@
  * Pool names are split at '.', so a quoted pool name holding a dot is not
  * told apart.
  */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -331,10 +330,8 @@ int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config
 			}
 	}
 	if (on == 0) {
-		rc = config_fail_at(err, p->config.pos, "poolers.%s.config: no server of '%s' points at "
-				    "database '%s' (host %s, port %" PRIu64 "): give a server the database's "
-				    "host and port", p->id.s, path, d->id.s,
-				    d->host.s ? d->host.s : "not declared", port);
+		rc = config_fail_unreached(err, p, path, d, port, "server",
+					   "give a server the database's host and port");
 		goto out;
 	}
 	p->pgcat_pool_sum.v = sum;

@@ -87,6 +87,16 @@ int config_read_pgpool(struct arena *a, const char *path, struct pos from, struc
 int config_read_pgcat(struct arena *a, const char *path, struct pos from, struct config_file *out,
 		      char **err);
 
+/*
+ * The same for odyssey.conf (odyssey.c: Odyssey's own grammar; `include
+ * "FILE"` is followed, relative to the including file). section is the
+ * path of the setting's blocks as written (`database "app".user default`),
+ * name its keyword, value its token as written (strings keep their
+ * quotes), pos the value; each block adds an entry named "{" at its keyword.
+ */
+int config_read_odyssey(struct arena *a, const char *path, struct pos from, struct config_file *out,
+			char **err);
+
 /* Is name a parameter pgpool-II 4.3 knows (backend_hostname0 included)? */
 bool config_pgpool_known(const char *name);
 

@@ -1,6 +1,6 @@
 /*
  * config_impl.h - what the config readers (config.c, postgresql.c,
- * pgbouncer.c, apply.c) share; not for the rest of the program, which
+ * pgbouncer.c, pgpool.c, pgcat.c, odyssey.c, apply*.c) share; not for the rest of the program, which
  * includes config.h alone.
  */
 #ifndef CONNBUDGET_CONFIG_IMPL_H
@@ -76,11 +76,28 @@ bool config_parse_pg_int(const char *value, uint64_t min, uint64_t max, uint64_t
 void config_add_warning(struct topology *t, struct pos pos, const char *msg);
 
 /*
+ * Pooler p's config file path has nothing on database d (at port): the
+ * error at its `config:`, "no <what> of 'path' points at database ...:
+ * <fix>". Returns -1.
+ */
+int config_fail_unreached(char **err, const struct pooler *p, const char *path, const struct database *d,
+			  uint64_t port, const char *what, const char *fix);
+
+/*
  * Apply pgcat.toml f to pgcat pooler p (apply_pgcat.c): its cap on the
  * database, what PgCat refuses as an error at the line, the keys it
  * ignores as load warnings. Returns 0 or -1 with *err.
  */
 int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config_file *f,
 		       const char *path, char **err);
+
+/*
+ * Apply odyssey.conf f to odyssey pooler p (apply_odyssey.c): its cap and
+ * client limit on the database and its pool mode, what Odyssey refuses as
+ * an error at the line, the keys its documentation does not name as load
+ * warnings. Returns 0 or -1 with *err.
+ */
+int config_apply_odyssey(struct topology *t, struct pooler *p, const struct config_file *f,
+			 const char *path, char **err);
 
 #endif
