@@ -169,6 +169,18 @@ for p in d["poolers"]:
     print(p["id"], p["instances"]["steady"], p["instances"]["peak"])')
 contains "$figs" "web pgbouncer 40" "starter: client of the pooler"
 contains "$figs" "pgbouncer 2 3" "starter: pooler instances from its Deployment"
+# real files: Miniflux's basic.yml is compose by its text (services:, no
+# apiVersion); Airflow's url is AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, a
+# url by its value (postgresql+psycopg2://), mapped in env: and bound for
+# all eight services; the password stays out of the starter.
+R=$S/real
+expect_rc 0 "init --from a compose file by its text" "$CB" init --from "$R/miniflux-compose/basic.yml" -
+contains "$out" "  - compose: \"$R/miniflux-compose/basic.yml\"" "init: compose by its text"
+contains "$out" '    from: "compose:service/miniflux"' "init: miniflux bound"
+expect_rc 0 "init --from airflow" "$CB" init --from "$R/airflow-compose/docker-compose.yaml" -
+contains "$out" '      url: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"' "init: a url variable found by its value"
+[ "$(printf '%s\n' "$out" | grep -c '^    connects_to: postgres$')" = 8 ] && ok || bad "init: airflow's eight services bound"
+lacks "$out" "airflow:airflow@" "init airflow: no password"
 # a starter elsewhere names the manifests relative to itself
 mkdir -p "$TMP/init-shop/sub"
 expect_rc 0 "init into a directory" sh -c "cd '$TMP/init-shop' && '$CB' init --from k8s sub/c.yaml"
