@@ -275,6 +275,19 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x client_max");
 		return true;
 	}
+	if (p->type.v == POOLER_SUPAVISOR) {
+		/* docs/poolers.md "Supavisor": one pool of default_pool_size per
+		 * (database, role), held by one node of the cluster whatever the
+		 * number of nodes; default_max_clients the tenant's client limit */
+		f->instances = f->instances_steady = 1;
+		f->default_pool_size = num_or(&p->default_pool_size, 0);
+		f->users = p->users.n ? p->users.n : 1;
+		if (!u64_mul(f->users, f->default_pool_size, &f->cap))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "users x default_pool_size");
+		f->has_client_limit = VALUE_SET(p->default_max_clients);
+		f->client_limit = num_or(&p->default_max_clients, 0);
+		return true;
+	}
 	f->default_pool_size = num_or(&p->default_pool_size, PGBOUNCER_DEFAULT_POOL_SIZE);
 	f->reserve_pool_size = num_or(&p->reserve_pool_size, PGBOUNCER_DEFAULT_RESERVE_POOL);
 	f->max_client_conn = num_or(&p->max_client_conn, PGBOUNCER_DEFAULT_MAX_CLIENT_CONN);
