@@ -764,7 +764,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	char *hint;
 
 	if (!VALUE_SET(p->type))
-		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool, pgcat or odyssey)", p->id.s);
+		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool, pgcat, odyssey or supavisor)", p->id.s);
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
 			      p->type.v);
