@@ -80,6 +80,11 @@ for f in d["findings"]:
 contains "$figs" "bouncer 2 3 60 40 200 40" "a PgBouncer Deployment's instances"
 contains "$figs" "cnpg 3 4 40 30 3000 0" "a CloudNativePG Pooler"
 contains "$figs" "CB018 28 pool_mode is transaction in the topology but session" "CB018 on poolMode"
+# the same Pooler with deploymentStrategy Recreate: no surge, peak 3, cap 30
+mkdir -p "$TMP/recreate" && cp "$S/pooler/connbudget.yaml" "$TMP/recreate/"
+sed 's/^  type: rw$/  type: rw\n  deploymentStrategy: { type: Recreate }/' "$S/pooler/pgbouncer.yaml" >"$TMP/recreate/pgbouncer.yaml"
+run "$CB" check --format json "$TMP/recreate/connbudget.yaml"
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print([(p["id"], p["instances"]["peak"], p["cap"]) for p in json.load(sys.stdin)["poolers"]])')" "('cnpg', 3, 30)" "a Pooler with Recreate: no surge"
 
 # CB020: the worker's pool size is nowhere: its figures are unknown (null),
 # the database's demand is at least api's 3 x 10 = 30.
