@@ -36,9 +36,9 @@
 #include "source/source.h"
 
 /* The kinds of `sources:` entries, looked up by name. */
-static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose };
-static const char *const kind_names[] = { "kubernetes", "compose" };
-static const char *const entry_keys[] = { "kubernetes", "compose", "env" };
+static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose, &source_terraform };
+static const char *const kind_names[] = { "kubernetes", "compose", "terraform" };
+static const char *const entry_keys[] = { "kubernetes", "compose", "terraform", "env" };
 
 /* The variable a source's workloads give their database url in, unless env: says. */
 static const char DEFAULT_URL_VAR[] = "DATABASE_URL";
@@ -640,7 +640,7 @@ static struct workload_ref *make_ref(struct bind *b, const struct source_item *w
 
 	ref->file = w->file;
 	ref->kind = w->kind;
-	ref->namespace = strcmp(e->kind.s, "kubernetes") == 0 ? w->namespace : NULL;
+	ref->namespace = strcmp(e->kind.s, "compose") != 0 ? w->namespace : NULL; /* a module's path in terraform */
 	ref->name = w->name;
 	ref->container = c ? c->name : NULL;
 	ref->pos = w->pos;
@@ -812,7 +812,7 @@ static int find_from(struct bind *b, const struct str *from, bool pooler, size_t
 		if (strcmp(b->t->sources[k].kind.s, src) == 0)
 			have_source = true;
 	if (!have_source) {
-		source_error(b, from->pos, "from: no %s source in sources: (kubernetes: PATH or compose: PATH)",
+		source_error(b, from->pos, "from: no %s source in sources: (kubernetes:, compose: or terraform: PATH)",
 			     str_clip(src));
 		goto out;
 	}

@@ -161,6 +161,34 @@ for fmt in $FORMATS; do
 	sarif) validate "manifest sarif" sarif "$TMP/out" ;;
 	esac
 done
+# a Terraform plan whose resource and container names carry the escapes
+# (JSON's \u escapes decode to the raw bytes), bound with from:, its name in CB018's message
+printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_ecs_service","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"desired_count":2,"name":"s","task_definition":"t:1"}},{"mode":"managed","type":"aws_ecs_task_definition","name":"t","values":{"family":"t","container_definitions":"[{\"name\":\"c\\u001b]52;c;aGVsbG8=\\u0007\",\"environment\":[{\"name\":\"DATABASE_URL\",\"value\":\"postgresql://db:5432/app?application_name=\\u001b[31mred\"},{\"name\":\"DB_POOL\",\"value\":\"3\"}]}]"}}],"child_modules":[{"address":"module.n\u202e::error::x","resources":[]}]}}}' >"$TMP/m/plan.json"
+cat >"$TMP/m/tf.yaml" <<'Y'
+version: 1
+sources: [{terraform: plan.json, env: {pool.size: DB_POOL}}]
+databases:
+  main: { max_connections: 10, host: db }
+clients:
+  api:
+    type: service
+    from: "terraform:aws_ecs_service/w\e[2J\nevil.yaml:1:1: error: forged"
+    connects_to: main
+    replicas: 1
+Y
+for fmt in $FORMATS; do
+	"$CB" check --format "$fmt" "$TMP/m/tf.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok; else bad "plan --format $fmt: exit $rc: $(head -c 300 "$TMP/err")"; fi
+	check_out "plan --format $fmt stdout" "$fmt" "$TMP/out"
+	check_out "plan --format $fmt stderr" text "$TMP/err"
+	case $fmt in
+	json) validate "plan json" report "$TMP/out" ;;
+	sarif) validate "plan sarif" sarif "$TMP/out" ;;
+	esac
+done
+"$CB" check --format json "$TMP/m/tf.yaml" >"$TMP/out" 2>&1 </dev/null
+grep -q '"steady":6' "$TMP/out" && ok || bad "plan: the hostile service is not bound with 2 x 3"
 
 # colour on: the only escapes are connbudget's own SGR sequences
 "$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null

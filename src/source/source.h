@@ -145,5 +145,6 @@ int source_read_stream(struct ld *ld, const char *file, const char *data, size_t
 
 extern const struct source_kind source_kubernetes;
 extern const struct source_kind source_compose;
+extern const struct source_kind source_terraform;
 
 #endif
