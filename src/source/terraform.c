@@ -354,12 +354,15 @@ static int join(struct tctx *k, size_t first)
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
 	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0 };
-	const struct tnode *fv = tree_get(root, "format_version"), *values;
+	const struct tnode *fv, *values;
 	size_t first = out->n;
 	int rc;
 
-	if (!root || root->kind != TN_MAP)
-		return -2;
+	if (root->kind != TN_MAP) {
+		ld_error(ld, root->pos, "not a `terraform show -json` plan or state: expected a JSON object");
+		return -1;
+	}
+	fv = tree_get(root, "format_version");
 	if (!tree_str(fv) || strncmp(tree_str(fv), "1.", 2) != 0) {
 		ld_error(ld, fv ? fv->pos : root->pos, "not a `terraform show -json` plan or state of format 1.x "
 			 "(format_version %s)", tree_str(fv) ? "is another major version" : "is missing");
