@@ -728,7 +728,8 @@ static uint64_t pooler_port(const struct pooler *p)
 		return PGPOOL_DEFAULT_PORT;
 	/* Supavisor: 6543 in transaction mode, 5432 in session mode */
 	if (p->type.v == POOLER_SUPAVISOR)
-		return VALUE_SET(p->pool_mode) && p->pool_mode.v == POOL_TRANSACTION ? 6543 : PG_DEFAULT_PORT;
+		return VALUE_SET(p->pool_mode) && p->pool_mode.v == POOL_TRANSACTION ? SUPAVISOR_TRANSACTION_PORT
+										     : PG_DEFAULT_PORT;
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
 }
 
