@@ -163,6 +163,33 @@ static inline void fuzz_load_behind(const char *topology, size_t tlen, const cha
 	free(err);
 }
 
+/*
+ * A source target (fuzz_source, fuzz_terraform): LLVMFuzzerTestOneInput
+ * writes the input to FILE in the working directory and loads a topology
+ * whose `sources:` entries (SOURCES, YAML lines) read it, with a database
+ * and a pooler at the hosts and ports a url can name for discovery: it
+ * loads, or fails with a positioned error at most the readers' bound long
+ * (quoted tokens and file names are clipped, util.h).
+ */
+#define FUZZ_SOURCE_TARGET(FILE_NAME, SOURCES)                                                              \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                                        \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                         \
+	{                                                                                                     \
+		static const char topology[] = "version: 1\nsources:\n" SOURCES                             \
+					       "databases:\n"                                                 \
+					       "  main: { max_connections: 100, host: db, port: 5432 }\n"     \
+					       "poolers:\n"                                                   \
+					       "  bouncer: { type: pgbouncer, database: main, host: pgbouncer, " \
+					       "port: 6432 }\n";                                              \
+		FILE *f = fopen(FILE_NAME, "wb");                                                             \
+                                                                                                              \
+		if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)                       \
+			fuzz_fail("cannot write %s in the working directory", FILE_NAME);                     \
+		fuzz_load_behind(topology, sizeof(topology) - 1, FILE_NAME, data, size,                      \
+				 4 * CLIP_PATH_MAX + 1024);                                                   \
+		return 0;                                                                                     \
+	}
+
 /* A position the loader stored: 1-based, and inside the input when it is fuzz.yaml's. */
 static inline void fuzz_check_pos(const char *what, struct pos pos, const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 # run.sh - run one libFuzzer target for a bounded time, from an empty
 # temporary directory, and print its figures.
 #
-#   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline | config | conninfo | source
+#   fuzz/run.sh TARGET SECONDS        TARGET: load | pipeline | config | conninfo | source | terraform
 #
 # Environment: FUZZ_NICE (nice level, default 0), FUZZ_TIMEOUT (seconds one
 # input may take, default 2; libFuzzer measures wall-clock time, so a run at
@@ -10,7 +10,7 @@
 # options). Follow a run with `tail -f build/fuzz/TARGET.log`.
 #
 # Reads seeds from build/fuzz/seed-TARGET when there is one (config,
-# conninfo), else build/fuzz/seed (the YAML targets), with the dictionary
+# conninfo, source, terraform), else build/fuzz/seed (the YAML targets), with the dictionary
 # fuzz/TARGET.dict, else fuzz/yaml.dict; grows build/fuzz/corpus-TARGET, writes
 # crash reproducers to build/fuzz/artifacts/TARGET-crash-* and the log to
 # build/fuzz/TARGET.log. FUZZ_OUT=DIR uses DIR instead of build/fuzz (a long
@@ -18,8 +18,8 @@
 # libFuzzer's status after printing the log's tail.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-target=${1:?usage: fuzz/run.sh load|pipeline|config|conninfo|source SECONDS}
-seconds=${2:?usage: fuzz/run.sh load|pipeline|config|conninfo|source SECONDS}
+target=${1:?usage: fuzz/run.sh load|pipeline|config|conninfo|source|terraform SECONDS}
+seconds=${2:?usage: fuzz/run.sh load|pipeline|config|conninfo|source|terraform SECONDS}
 out=${FUZZ_OUT:-$root/build/fuzz}
 bin=$out/fuzz_$target
 corpus=$out/corpus-$target

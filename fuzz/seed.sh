@@ -1,6 +1,8 @@
 #!/bin/sh
 # seed.sh - build the fuzzers' seed corpora: every *.yaml under testdata/
-# for the YAML targets (load, pipeline) in DIR; every postgresql.conf,
+# for the YAML targets (load, pipeline) in DIR; the manifests and compose
+# files of testdata/sources/ in DIR-source, its Terraform plans in
+# DIR-terraform; every postgresql.conf,
 # pgbouncer.ini, pgcat.toml and odyssey.conf (*.conf, *.ini, *.sample, *.toml) for fuzz_config in DIR-config;
 # every url: of those YAML files and a few connection strings for
 # fuzz_conninfo in DIR-conninfo.
@@ -67,10 +69,22 @@ echo "fuzz seed corpus: $n files in $out-conninfo"
 rm -rf "$out-source"
 mkdir -p "$out-source"
 n=0
-for f in $(find testdata/sources testdata/rules -path '*k8s*' -name '*.yaml' -o -path 'testdata/sources/*' -name '*.y*ml' -o -path 'testdata/sources/*' -name '*.json' | LC_ALL=C sort -u); do
+for f in $(find testdata/sources testdata/rules -path '*k8s*' -name '*.yaml' -o -path 'testdata/sources/*' -name '*.y*ml' | LC_ALL=C sort -u); do
 	[ "$(wc -c <"$f")" -le "$max" ] || continue
 	cp "$f" "$out-source/$(printf '%s' "$f" | tr '/' '_')"
 	n=$((n + 1))
 done
 printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      containers:\n        - env: [{name: DATABASE_URL, value: "postgres://db:5432/x"}, {name: DB_POOL, value: "3"}]\n' >"$out-source/minimal.yaml"
 echo "fuzz seed corpus: $((n + 1)) files in $out-source"
+
+# The Terraform plans of testdata/sources/terraform*/ (fuzz_terraform).
+rm -rf "$out-terraform"
+mkdir -p "$out-terraform"
+n=0
+for f in $(find testdata/sources -path 'testdata/sources/terraform*' -name '*.json' | LC_ALL=C sort); do
+	[ "$(wc -c <"$f")" -le "$max" ] || continue
+	cp "$f" "$out-terraform/$(printf '%s' "$f" | tr '/' '_')"
+	n=$((n + 1))
+done
+printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_ecs_service","name":"s","values":{"desired_count":2,"task_definition":"t:1"}},{"mode":"managed","type":"aws_ecs_task_definition","name":"t","values":{"family":"t","container_definitions":"[{\"name\":\"c\",\"environment\":[{\"name\":\"DATABASE_URL\",\"value\":\"postgres://db:5432/x\"},{\"name\":\"DB_POOL\",\"value\":\"3\"}]}]"}}]}}}' >"$out-terraform/minimal.json"
+echo "fuzz seed corpus: $((n + 1)) files in $out-terraform"

@@ -7,7 +7,8 @@
 #                                            then FUZZ_TIMEOUT=20, as the timeout is wall-clock)
 #   make fuzz-smoke [FUZZ_SMOKE_SECONDS=30]  every fuzzer, a short bounded run (for make test):
 #                   [FUZZ_SMOKE_READER_SECONDS=20]  load and pipeline FUZZ_SMOKE_SECONDS each,
-#                                            config and conninfo FUZZ_SMOKE_READER_SECONDS
+#                                            config, conninfo, source and terraform
+#                                            FUZZ_SMOKE_READER_SECONDS
 #   make fuzz-min FUZZ_TARGET=load FUZZ_CRASH=build/fuzz/artifacts/load-crash-...
 #                                            minimize a crash reproducer
 #   make valgrind                            tests/cli.sh under valgrind, zero leaks and errors
@@ -16,8 +17,9 @@
 #                                            and on the sanitized one (time bounds x10)
 #
 # The fuzz build (clang, -fsanitize=fuzzer,address,undefined) lives in
-# build/fuzz/: objects, the four binaries (load, pipeline, config, conninfo),
-# the seed corpora (seed/ for the YAML targets, seed-config/, seed-conninfo/),
+# build/fuzz/: objects, the six binaries (load, pipeline, config, conninfo,
+# source, terraform), the seed corpora (seed/ for the YAML targets,
+# seed-config/, seed-conninfo/, seed-source/, seed-terraform/),
 # the growing corpora build/fuzz/corpus-*/ and crash reproducers
 # build/fuzz/artifacts/.
 
@@ -28,7 +30,7 @@ FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SMOKE_READER_SECONDS ?= 20
 FUZZ_NICE          ?= 0
 FUZZ_TIMEOUT       ?= 2
-FUZZ_TARGETS       := load pipeline config conninfo source
+FUZZ_TARGETS       := load pipeline config conninfo source terraform
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS         = $(CSTD) $(WARN) $(FUZZ_OPT) -Isrc -Ibuild/gen $(PKG_CFLAGS) $(CFLAGS)
 
@@ -59,12 +61,12 @@ fuzz: fuzz-build fuzz-seed
 
 fuzz-smoke: fuzz-build fuzz-seed
 	@rc=0; for t in $(FUZZ_TARGETS); do s=$(FUZZ_SMOKE_SECONDS); \
-		case $$t in config|conninfo|source) s=$(FUZZ_SMOKE_READER_SECONDS) ;; esac; \
+		case $$t in config|conninfo|source|terraform) s=$(FUZZ_SMOKE_READER_SECONDS) ;; esac; \
 		FUZZ_NICE=$(FUZZ_NICE) FUZZ_TIMEOUT=$(FUZZ_TIMEOUT) fuzz/run.sh $$t $$s || rc=1; done; exit $$rc
 
 FUZZ_TARGET ?= load
 fuzz-min: build/fuzz/fuzz_$(FUZZ_TARGET)
-	@test -n "$(FUZZ_CRASH)" || { echo "usage: make fuzz-min FUZZ_TARGET=load|pipeline|config|conninfo FUZZ_CRASH=FILE" >&2; exit 2; }
+	@test -n "$(FUZZ_CRASH)" || { echo "usage: make fuzz-min FUZZ_TARGET=load|pipeline|config|conninfo|source|terraform FUZZ_CRASH=FILE" >&2; exit 2; }
 	cd "$$(mktemp -d)" && $(CURDIR)/build/fuzz/fuzz_$(FUZZ_TARGET) -minimize_crash=1 -runs=20000 \
 		-max_total_time=60 -timeout=2 -exact_artifact_path=$(abspath $(FUZZ_CRASH)).min \
 		$(abspath $(FUZZ_CRASH)) </dev/null; \
