@@ -513,6 +513,9 @@ struct target {
 	const struct source_item *w;
 };
 
+static void add_mismatch(struct bind *b, const struct target *tg, const char *name, struct num before,
+			 bool before_percent, const struct source_value *v, const char *what);
+
 /*
  * Apply one fact the workload gives a numeric field (replicas, max_replicas,
  * surge, instances) at *now (and *percent for surge): stated, it wins and a
@@ -532,23 +535,29 @@ static int apply_fact(struct bind *b, const struct target *tg, const char *name,
 		      sbuf_cat(&b->label, tg->w->kind, "/", tg->w->name, " ", what, (const char *)NULL), v->pos);
 	if (rc)
 		return -1;
-	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent))) {
-		struct config_mismatch m = { 0 };
-
-		m.setting = name;
-		m.yaml_pos = before.pos;
-		m.conf_pos = v->pos;
-		m.yaml_value = strcmp(name, "pool_mode") == 0 ?
-			arena_strdup(&b->t->arena, pool_mode_name((enum pool_mode)before.v)) :
-			arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v, before_percent ? "%" : "");
-		m.conf_value = arena_strdup(&b->t->arena, v->text);
-		m.object = tg->object;
-		m.ignore = tg->ignore;
-		m.detail = arena_printf(&b->t->arena, "%s of %s/%s", what, tg->w->kind, tg->w->name);
-		b->t->mismatches = xrealloc(b->t->mismatches, (b->t->nmismatches + 1) * sizeof(*b->t->mismatches));
-		b->t->mismatches[b->t->nmismatches++] = m;
-	}
+	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent)))
+		add_mismatch(b, tg, name, before, before_percent, v, what);
 	return 0;
+}
+
+/* CB018: the topology states before for field name, the workload v (what, in its own words). */
+static void add_mismatch(struct bind *b, const struct target *tg, const char *name, struct num before,
+			 bool before_percent, const struct source_value *v, const char *what)
+{
+	struct config_mismatch m = { 0 };
+
+	m.setting = name;
+	m.yaml_pos = before.pos;
+	m.conf_pos = v->pos;
+	m.yaml_value = strcmp(name, "pool_mode") == 0 ?
+		arena_strdup(&b->t->arena, pool_mode_name((enum pool_mode)before.v)) :
+		arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v, before_percent ? "%" : "");
+	m.conf_value = arena_strdup(&b->t->arena, v->text);
+	m.object = tg->object;
+	m.ignore = tg->ignore;
+	m.detail = arena_printf(&b->t->arena, "%s of %s/%s", what, tg->w->kind, tg->w->name);
+	b->t->mismatches = xrealloc(b->t->mismatches, (b->t->nmismatches + 1) * sizeof(*b->t->mismatches));
+	b->t->mismatches[b->t->nmismatches++] = m;
 }
 
 static const struct str default_url_var = { DEFAULT_URL_VAR, { 0 } };
@@ -673,16 +682,44 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 	struct source_value none = { 0 };
 	size_t i, n;
 
+	if (w->serverless != (c->type.v == CLIENT_SERVERLESS))
+		return source_error(b, client_cold(c)->from.pos, "from: %s/%s is %s: client '%s' must be of type %s",
+				    w->kind, str_clip(w->name), w->serverless ? "a function" : "not a function",
+				    str_clip(c->id.s), w->serverless ? "serverless" : "service, worker, job or tool");
 	if (pick_container(b, w, e, &client_cold(c)->container, client_cold(c)->from.pos, &cont))
 		return -1;
 	tg.object = arena_printf(&t->arena, "clients.%s", c->id.s);
 	tg.ignore = &client_cold(c)->ignore;
 	tg.w = w;
-	if (apply_fact(b, &tg, "replicas", &rep, &c->replicas, NULL, w->job ? "parallelism" : "replicas") ||
-	    apply_fact(b, &tg, "max_replicas", as ? &as->max_replicas : &none, &c->max_replicas, NULL,
-		       "maxReplicas") ||
-	    apply_fact(b, &tg, "surge", &w->surge, &c->surge, &c->surge_percent, "maxSurge"))
+	if (w->serverless) {
+		/* "-1": no reservation, so no max_concurrency (CB016); a topology's bound is then a drift */
+		if (w->max_concurrency.text && strcmp(w->max_concurrency.text, "-1") == 0) {
+			if (VALUE_SET(c->max_concurrency))
+				add_mismatch(b, &tg, "max_concurrency", c->max_concurrency, false, &w->max_concurrency,
+					     "reserved_concurrent_executions");
+		} else if (apply_fact(b, &tg, "max_concurrency", &w->max_concurrency, &c->max_concurrency, NULL,
+				      "reserved_concurrent_executions")) {
+			return -1;
+		}
+		if (w->concurrency.text) {
+			/* a cold field: setting it replaces the client's cold block, so compare after */
+			struct num before = client_cold(c)->concurrency;
+
+			if (set_fact(b, sbuf_cat(&b->path, tg.object, ".concurrency", (const char *)NULL),
+				     w->concurrency.text, sbuf_cat(&b->label, w->kind, "/", w->name,
+								   " provisioned_concurrent_executions", (const char *)NULL),
+				     w->concurrency.pos))
+				return -1;
+			if (VALUE_SET(before) && before.v != client_cold(c)->concurrency.v)
+				add_mismatch(b, &tg, "concurrency", before, false, &w->concurrency,
+					     "provisioned_concurrent_executions");
+		}
+	} else if (apply_fact(b, &tg, "replicas", &rep, &c->replicas, NULL, w->job ? "parallelism" : "replicas") ||
+		   apply_fact(b, &tg, "max_replicas", as ? &as->max_replicas : &none, &c->max_replicas, NULL,
+			      "maxReplicas") ||
+		   apply_fact(b, &tg, "surge", &w->surge, &c->surge, &c->surge_percent, "maxSurge")) {
 		return -1;
+	}
 	/* the env mapping: url first, then every field in the order written */
 	for (i = 0; cont && i <= e->nenv; i++) {
 		const char *field = i == 0 ? "url" : e->env[i - 1].field;
@@ -948,7 +985,7 @@ static int discover(struct bind *b, size_t wi)
 	free(id);
 	strmap_put(&t->client_index, c->id.s, ci, &old);
 	rc = set_fact(b, sbuf_cat(&b->path, "clients.", c->id.s, ".type", (const char *)NULL),
-		      w->job ? "job" : "service", "discovered", w->pos);
+		      w->serverless ? "serverless" : w->job ? "job" : "service", "discovered", w->pos);
 	if (rc)
 		return -1;
 	rc = set_fact(b, sbuf_cat(&b->path, "clients.", t->clients[ci].id.s, ".connects_to", (const char *)NULL),

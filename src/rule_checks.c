@@ -873,7 +873,9 @@ void check_unbounded_concurrency(struct rule_ctx *ctx)
 		return;
 	peak = f->conn.unbounded ? xstrdup("") :
 	       xasprintf(", a peak of %" PRIu64 " connections", f->conn.peak);
-	emit(ctx, &client_cold(c)->ignore, c->id.pos, "clients", c->id.s,
+	/* a function read from a Terraform plan: the plan is where its reservation is missing */
+	emit(ctx, &client_cold(c)->ignore, client_cold(c)->source ? client_cold(c)->source->pos : c->id.pos,
+	     "clients", c->id.s,
 	     "serverless client '%s' has no max_concurrency; %" PRIu64 " is assumed%s",
 	     c->id.s, f->max_concurrency, peak);
 	free(peak);

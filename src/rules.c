@@ -403,9 +403,11 @@ const struct rule rule_registry[] = {
 	  "  traffic spike or retry storm can reach.\n"
 	  FIX
 	  "  Set reserved concurrency on the function and record it as\n"
-	  "  `max_concurrency`.\n"
+	  "  `max_concurrency`, or, for a function read from a Terraform plan,\n"
+	  "  set its `reserved_concurrent_executions`.\n"
 	  WHERE
-	  "  The client's key.\n"
+	  "  The client's key; for a function read from a Terraform plan, the\n"
+	  "  function's resource in the plan.\n"
 	  EXAMPLE
 	  "  clients:\n"
 	  "    ingest:\n"

@@ -170,21 +170,23 @@ every_format manifest "$TMP/m/top.yaml"
 # a Terraform plan whose resource and container names carry the escapes
 # (JSON's \u escapes decode to the raw bytes), bound with from:, its name in CB018's message
 printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_ecs_service","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"desired_count":2,"name":"s","task_definition":"t:1"}},{"mode":"managed","type":"aws_ecs_task_definition","name":"t","values":{"family":"t","container_definitions":"[{\"name\":\"c\\u001b]52;c;aGVsbG8=\\u0007\",\"environment\":[{\"name\":\"DATABASE_URL\",\"value\":\"postgresql://db:5432/app?application_name=\\u001b[31mred\"},{\"name\":\"DB_POOL\",\"value\":\"3\"}]}]"}}],"child_modules":[{"address":"module.n\u202e::error::x","resources":[]}]}}}' >"$TMP/m/plan.json"
-cat >"$TMP/m/tf.yaml" <<'Y'
-version: 1
-sources: [{terraform: plan.json, env: {pool.size: DB_POOL}}]
-databases:
-  main: { max_connections: 10, host: db }
-clients:
-  api:
-    type: service
-    from: "terraform:aws_ecs_service/w\e[2J\nevil.yaml:1:1: error: forged"
-    connects_to: main
-    replicas: 1
-Y
-every_format plan "$TMP/m/tf.yaml"
-"$CB" check --format json "$TMP/m/tf.yaml" >"$TMP/out" 2>&1 </dev/null
-grep -q '"steady":6' "$TMP/out" && ok || bad "plan: the hostile service is not bound with 2 x 3"
+# hostile_plan NAME TYPE KIND FIELD: $TMP/m/NAME.json behind a topology
+# whose client api (TYPE, FIELD) is bound to its KIND named with the
+# escapes, checked in every format; its figures are 2 x 3 = 6
+hostile_plan() {
+	printf 'version: 1\nsources: [{terraform: %s.json, env: {pool.size: DB_POOL}}]\ndatabases:\n  main: { max_connections: 10, host: db }\nclients:\n  api:\n    type: %s\n    from: "terraform:%s/w\\e[2J\\nevil.yaml:1:1: error: forged"\n    connects_to: main\n    %s\n' \
+		"$1" "$2" "$3" "$4" >"$TMP/m/$1.yaml"
+	every_format "$1" "$TMP/m/$1.yaml"
+	"$CB" check --format json "$TMP/m/$1.yaml" >"$TMP/out" 2>&1 </dev/null
+	grep -q '"steady":6' "$TMP/out" && ok || bad "$1: the hostile $3 is not bound with 2 x 3"
+}
+hostile_plan plan service aws_ecs_service "replicas: 1"
+
+# a Lambda function whose label, function_name and variables carry the
+# escapes, bound with from:, its name in CB018's message (max_concurrency 5
+# against the plan's 7), the unreserved one discovered (CB016 at the plan)
+printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_lambda_function","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"function_name":"c\u001b]52;c;aGVsbG8=\u0007","reserved_concurrent_executions":7,"environment":[{"variables":{"DATABASE_URL":"postgresql://db:5432/app?application_name=\u001b[31mred","DB_POOL":"3","X\u001b[2J":"\u202e"}}]}},{"mode":"managed","type":"aws_lambda_provisioned_concurrency_config","name":"p\u001b[2J","values":{"function_name":"c\u001b]52;c;aGVsbG8=\u0007","qualifier":"q\u001b[2J","provisioned_concurrent_executions":2}},{"mode":"managed","type":"aws_lambda_function","name":"g","values":{"function_name":"g\u202e::error::x","reserved_concurrent_executions":-1,"environment":[{"variables":{"DATABASE_URL":"postgresql://db:5432/app","DB_POOL":"1"}}]}}]}}}' >"$TMP/m/lambda.json"
+hostile_plan lambda serverless aws_lambda_function "max_concurrency: 5"
 
 # colour on: the only escapes are connbudget's own SGR sequences
 "$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null

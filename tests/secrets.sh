@@ -393,6 +393,27 @@ printf 'version: 1\nsources: [{terraform: plan.json, env: {pool.size: DB_POOL}}]
 in_every_format "terraform plan" "" "Terr4formPassw0rd|Secr3tArnPassw0rd|Db1nstPassw0rd" "$CB" check "$TMP/src/tf.yaml"
 run "$CB" check --format gcc "$TMP/src/tf.yaml"
 has "$TMP/out" "CB013" "a password in a plan's task definition url"
+# A Lambda function in a plan: a password in its url is CB013 and masked,
+# one in another variable (PGPASSWORD) is never read out; a bad value
+# (a pool size that is a password, a variable that is a mapping) is exit 2
+# with the value unquoted.
+lambda_plan() { # FILE PYTHON-EXPRESSION-FOR-THE-VARIABLES
+	/usr/bin/python3 -c '
+import json, sys
+v = eval(sys.argv[1])
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    {"address": "aws_lambda_function.fn", "mode": "managed", "type": "aws_lambda_function", "name": "fn",
+     "values": {"function_name": "fn", "reserved_concurrent_executions": 10, "environment": [{"variables": v}]}}]}}}))' "$2" >"$1"
+}
+lambda_plan "$TMP/src/lambda.json" '{"DATABASE_URL": "postgres://app:L4mbdaPassw0rd@db:5432/app", "PGPASSWORD": "L4mbdaEnvPassw0rd", "DB_POOL": "1"}'
+printf 'version: 1\nsources: [{terraform: lambda.json, env: {pool.size: DB_POOL}}]\ndatabases:\n  main: { max_connections: 100, host: db }\n' >"$TMP/src/lambda.yaml"
+in_every_format "lambda plan" "" "L4mbdaPassw0rd|L4mbdaEnvPassw0rd" "$CB" check "$TMP/src/lambda.yaml"
+run "$CB" check --format gcc "$TMP/src/lambda.yaml"
+has "$TMP/out" "CB013" "a password in a Lambda function's url"
+lambda_plan "$TMP/src/lambda.json" '{"DATABASE_URL": "postgres://app:L4mbdaPassw0rd@db:5432/app", "DB_POOL": "L4mbdaPoolPassw0rd"}'
+in_every_format "lambda plan, a password as pool size" 2 "L4mbdaPassw0rd|L4mbdaPoolPassw0rd" "$CB" check "$TMP/src/lambda.yaml"
+lambda_plan "$TMP/src/lambda.json" '{"DATABASE_URL": {"url": "postgres://app:L4mbdaPassw0rd@db:5432/app"}}'
+in_every_format "lambda plan, a variable that is a mapping" 2 "L4mbdaPassw0rd" "$CB" check "$TMP/src/lambda.yaml"
 
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do

@@ -235,4 +235,72 @@ $PY -c 'import json,sys; p = json.load(open(sys.argv[1])); r = p["planned_values
 expect_rc 2 "terraform bad container_definitions" "$CB" check --source "terraform=$TMP/tf/bad-defs.json" "$T/connbudget.yaml"
 contains "$err" "error: container_definitions: expected a JSON list of containers" "terraform: container_definitions not JSON"
 
+# Lambda (testdata/sources/terraform-lambda/plan.json, the same format).
+# api: reserved_concurrent_executions 50 (max_concurrency), its provisioned
+# concurrency config api_live (function_name "orders-api", qualifier live)
+# 10 (concurrency), DB_POOL 2: steady 10 x 2 = 20, peak 50 x 2 = 100.
+# ingest, in module.jobs: reserved -1, no reservation, so max_concurrency
+# 1000 assumed (CB016, at the plan); two configs by ARN, qualifiers 3 and
+# live, 5 + 4 = 9; DB_POOL 1: steady 9 x 1 = 9, peak 1000 x 1 = 1000;
+# discovered by its url, type serverless.
+TL=$S/terraform-lambda
+lambda_figs() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+for c in json.load(sys.stdin)["clients"]:
+    s = c["source"]
+    print(c["id"], c["type"], c["steady"], c["peak"], c["concurrency"], c["max_concurrency"], c["concurrency_assumed"], c["discovered"], s["kind"], s["namespace"], s["container"])'
+}
+expect_rc 1 "terraform lambda" "$CB" check --format json "$TL/connbudget.yaml"
+figs=$(lambda_figs)
+contains "$figs" "api serverless 20 100 10 50 False False aws_lambda_function default orders-api" "terraform: a Lambda function, its reservation and provisioned concurrency"
+contains "$figs" "ingest serverless 9 1000 9 1000 True True aws_lambda_function jobs ingest" "terraform: a module's unreserved function, discovered, two qualifiers summed"
+expect_rc 1 "terraform lambda text" "$CB" check -q "$TL/connbudget.yaml"
+contains "$(printf '%s\n' "$out" | grep CB016)" "$TL/plan.json:1:" "terraform: CB016 cites the plan"
+contains "$out" "warning: serverless client 'ingest' has no max_concurrency; 1000 is assumed, a peak of 1000 connections [CB016 unbounded-concurrency]" "terraform: reserved -1 is unbounded"
+mkdir -p "$TMP/tfl" && cp "$TL/plan.json" "$TL/connbudget.yaml" "$TMP/tfl/"
+tfl_edit() { # NAME.json PYTHON: the plan p (root resources r, module.jobs's m) edited, and NAME.yaml reading it
+	$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]; m = p["planned_values"]["root_module"]["child_modules"][0]["resources"]
+exec(sys.argv[2])
+print(json.dumps(p, separators=(",", ":")))' "$TL/plan.json" "$2" >"$TMP/tfl/$1"
+	sed "s/plan.json/$1/" "$TL/connbudget.yaml" >"$TMP/tfl/${1%.json}.yaml"
+}
+# function_name known only after apply: the configuration's reference
+# (aws_lambda_function.api.function_name) finds the function, the same 20 and 100
+tfl_edit ref.json 'del r[1]["values"]["function_name"]'
+expect_rc 1 "terraform lambda by reference" "$CB" check --format json "$TMP/tfl/ref.yaml"
+contains "$(lambda_figs)" "api serverless 20 100 10 50" "terraform: provisioned concurrency by the configuration's reference"
+# no reservation and no provisioned concurrency config: concurrency is max_concurrency, 1000 x 2 = 2000 both
+tfl_edit bare.json 'del r[0]["values"]["reserved_concurrent_executions"]; del r[1]'
+expect_rc 1 "terraform lambda bare" "$CB" check --format json "$TMP/tfl/bare.yaml"
+contains "$(lambda_figs)" "api serverless 2000 2000 1000 1000 True False" "terraform: an absent reservation is unbounded"
+# the topology's max_concurrency 40 against the plan's 50, and against -1: CB018 at the plan
+sed 's/^    connects_to: orders$/    connects_to: orders\n    max_concurrency: 40/' "$TL/connbudget.yaml" >"$TMP/tfl/drift.yaml"
+expect_rc 1 "terraform lambda CB018" "$CB" check -q "$TMP/tfl/drift.yaml"
+contains "$out" "error: max_concurrency is 40 in the topology but 50 in '$TMP/tfl/plan.json' (reserved_concurrent_executions of aws_lambda_function/api) [CB018 config-mismatch]" "terraform: CB018 on a reservation"
+contains "$(printf '%s\n' "$out" | grep CB018)" "$TMP/tfl/plan.json:1:" "terraform: CB018 cites the plan"
+tfl_edit plan.json 'r[0]["values"]["reserved_concurrent_executions"] = -1'
+expect_rc 1 "terraform lambda CB018 -1" "$CB" check -q "$TMP/tfl/drift.yaml"
+contains "$out" "error: max_concurrency is 40 in the topology but -1 in '$TMP/tfl/plan.json' (reserved_concurrent_executions of aws_lambda_function/api) [CB018 config-mismatch]" "terraform: a topology bound on an unreserved function"
+# bad plans and bindings: exit 2, at the plan (or the from:)
+tfl_edit dup.json 'm[2]["values"]["qualifier"] = "3"'
+expect_rc 2 "terraform lambda duplicate qualifier" "$CB" check "$TMP/tfl/dup.yaml"
+contains "$err" "dup.json:1:" "terraform: a duplicate qualifier at the plan"
+contains "$err" "error: a second provisioned concurrency config of aws_lambda_function.ingest for qualifier \"3\"" "terraform: a duplicate qualifier"
+tfl_edit over.json 'r[1]["values"]["provisioned_concurrent_executions"] = 60'
+expect_rc 2 "terraform lambda provisioned over reserved" "$CB" check "$TMP/tfl/over.yaml"
+contains "$err" "over.json:1:" "terraform: provisioned above reserved at the plan"
+contains "$err" "clients.api.concurrency: 60 is more than max_concurrency 50" "terraform: provisioned above reserved"
+tfl_edit ten.json 'r[1]["values"]["provisioned_concurrent_executions"] = "ten"'
+expect_rc 2 "terraform lambda provisioned not a number" "$CB" check "$TMP/tfl/ten.yaml"
+contains "$err" "ten.json:1:" "terraform: a bad provisioned count at the plan"
+contains "$err" "error: provisioned_concurrent_executions: expected a non-negative integer" "terraform: a bad provisioned count"
+tfl_edit env.json 'r[0]["values"]["environment"] = {"variables": {}}'
+expect_rc 2 "terraform lambda environment not a list" "$CB" check "$TMP/tfl/env.yaml"
+contains "$err" "env.json:1:" "terraform: environment not a list, at the plan"
+contains "$err" "error: environment: expected a list of one block" "terraform: environment not a list"
+sed 's/type: serverless/type: service/' "$TL/connbudget.yaml" >"$TMP/tfl/service.yaml"
+expect_rc 2 "terraform lambda bound as a service" "$CB" check "$TMP/tfl/service.yaml"
+contains "$err" "service.yaml:17:11: error: from: aws_lambda_function/api is a function: client 'api' must be of type serverless" "terraform: a function binds a serverless client"
+
 finish

@@ -86,7 +86,10 @@ struct source_item {
 	const char *name;
 	struct pos pos;          /* metadata.name (the service's key in compose) */
 	bool job;                /* Job, CronJob: a client of type job */
+	bool serverless;         /* a Lambda function: a client of type serverless, no replicas */
 	struct source_value replicas, max_replicas, surge;
+	/* serverless: the reserved concurrency ("-1": none, unbounded) and the steady (provisioned) one */
+	struct source_value max_concurrency, concurrency;
 	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
 	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */

@@ -21,7 +21,15 @@
  *    reference (aws_ecs_task_definition.api.arn); `secrets` are never read;
  *  - aws_appautoscaling_target of service_namespace "ecs": an autoscaler,
  *    max_capacity and min_capacity, of the service its resource_id
- *    (service/CLUSTER/NAME) or its configuration's reference names.
+ *    (service/CLUSTER/NAME) or its configuration's reference names;
+ *  - aws_lambda_function: a serverless workload, one container named by its
+ *    function_name; reserved_concurrent_executions its max_concurrency as
+ *    written ("-1", the provider's default, is no reservation: unbounded),
+ *    environment[0].variables its env, each value at its own position;
+ *  - aws_lambda_provisioned_concurrency_config: the provisioned concurrency
+ *    of the function its function_name (a name or an ARN) or its
+ *    configuration's reference names, summed over its qualifiers (aliases,
+ *    versions), is that function's steady concurrency.
  *
  * Items: kind is the resource type, name its label, namespace the module
  * path ("workers" for module.workers, "default" for the root module).
@@ -40,6 +48,12 @@ struct taskdef {
 	const struct tnode *defs;    /* container_definitions, a JSON string */
 };
 
+/* A provisioned concurrency config, kept until the functions are joined to it. */
+struct provisioned {
+	const char *label, *namespace;
+	const struct tnode *function, *qualifier, *count;
+};
+
 /* What one plan file holds, before the joins. */
 struct tctx {
 	struct ld *ld;
@@ -47,6 +61,8 @@ struct tctx {
 	const struct tnode *config;  /* configuration.root_module */
 	struct taskdef *defs;
 	size_t ndefs, cap;
+	struct provisioned *pcs;
+	size_t npcs, pcap;
 	/* the attribute values of each item of out (NULL for items of other files) */
 	const struct tnode **values;
 	size_t nvalues, vcap;
@@ -59,10 +75,16 @@ static const char *keep(struct source_items *out, const struct tnode *n)
 	return s ? arena_strdup(out->arena, s) : NULL;
 }
 
+/* Absent, or JSON's null (an unset block or attribute). */
+static bool is_null(const struct tnode *n)
+{
+	return !n || (n->kind == TN_SCALAR && !tree_str(n));
+}
+
 /* A count or percentage value: its text, or an error on a mapping or a list. */
 static int value(struct tctx *k, const struct tnode *n, struct source_value *v)
 {
-	if (!n || (n->kind == TN_SCALAR && !tree_str(n)))
+	if (is_null(n))
 		return 0;
 	if (n->kind != TN_SCALAR) {
 		ld_error(k->ld, n->pos, "expected a number, got a %s", n->kind == TN_MAP ? "mapping" : "sequence");
@@ -198,6 +220,60 @@ static struct source_item *add_item(struct tctx *k, enum source_role role, const
 	return it;
 }
 
+/* A Lambda function: its reserved concurrency and environment[0].variables, one container. */
+static int read_lambda(struct tctx *k, const struct tnode *vals, const char *ns, const struct tnode *name)
+{
+	struct source_item *it = add_item(k, SOURCE_WORKLOAD, "aws_lambda_function", ns, name);
+	const struct tnode *env = tree_get(vals, "environment"), *vars = NULL;
+	struct source_container *c;
+	size_t i;
+
+	it->serverless = true;
+	if (value(k, tree_get(vals, "reserved_concurrent_executions"), &it->max_concurrency))
+		return -1;
+	c = it->containers = arena_alloc(k->out->arena, sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	it->ncontainers = 1;
+	c->name = keep(k->out, tree_get(vals, "function_name"));
+	if (!c->name)
+		c->name = it->name;
+	c->pos = it->pos;
+	if (!is_null(env)) {
+		const struct tnode *blk = tree_item(env, 0);
+		if (env->kind != TN_SEQ || (blk && blk->kind != TN_MAP && !is_null(blk))) {
+			ld_error(k->ld, env->pos, "environment: expected a list of one block");
+			return -1;
+		}
+		vars = tree_get(blk, "variables");
+	}
+	if (!is_null(vars) && vars->kind != TN_MAP) {
+		ld_error(k->ld, vars->pos, "environment.variables: expected a mapping of name to value");
+		return -1;
+	}
+	if (vars && vars->kind == TN_MAP) {
+		c->env = arena_alloc(k->out->arena, (vars->n / 2 + 1) * sizeof(*c->env));
+		for (i = 0; i + 1 < vars->n; i += 2) {
+			const struct tnode *key = vars->kids[i], *val = vars->kids[i + 1];
+			struct source_env *v = &c->env[c->nenv];
+
+			if (!tree_str(key))
+				continue;
+			if (val->kind != TN_SCALAR) {
+				ld_error(k->ld, val->pos, "environment.variables: expected a string, got a %s",
+					 val->kind == TN_MAP ? "mapping" : "sequence");
+				return -1;
+			}
+			memset(v, 0, sizeof(*v));
+			v->name = keep(k->out, key);
+			v->value = keep(k->out, val);
+			v->pos = val->pos;
+			c->nenv++;
+		}
+	}
+	keep_values(k, vals);
+	return 0;
+}
+
 static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 {
 	const struct tnode *type = tree_get(r, "type"), *name = tree_get(r, "name"), *vals = tree_get(r, "values");
@@ -214,6 +290,20 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 		d->family = keep(k->out, tree_get(vals, "family"));
 		d->namespace = ns;
 		d->defs = tree_get(vals, "container_definitions");
+		return 0;
+	}
+	if (tree_is(type, "aws_lambda_function"))
+		return read_lambda(k, vals, ns, name);
+	if (tree_is(type, "aws_lambda_provisioned_concurrency_config")) {
+		struct provisioned *pc;
+
+		xgrow(&k->pcs, &k->pcap, k->npcs + 1, sizeof(*k->pcs));
+		pc = &k->pcs[k->npcs++];
+		pc->label = keep(k->out, name);
+		pc->namespace = ns;
+		pc->function = tree_get(vals, "function_name");
+		pc->qualifier = tree_get(vals, "qualifier");
+		pc->count = tree_get(vals, "provisioned_concurrent_executions");
 		return 0;
 	}
 	if (tree_is(type, "aws_appautoscaling_target")) {
@@ -292,10 +382,102 @@ static int read_module(struct tctx *k, const struct tnode *m, const char *ns, un
 	return 0;
 }
 
-/* Each service's task definition and autoscaling target. */
+/* "f" of "f" and of "arn:aws:lambda:eu-west-1:123:function:f:live"; NULL for another ARN. */
+static char *function_of(const char *s)
+{
+	const char *p = strstr(s, ":function:"), *end;
+
+	if (strncmp(s, "arn:", 4) != 0)
+		return xstrdup(s);
+	if (!p)
+		return NULL;
+	p += strlen(":function:");
+	end = strchr(p, ':');
+	return end ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
+}
+
+/* Whether the provisioned concurrency config pc is of the function item it (label, function_name fn). */
+static bool provisioned_of(const struct tctx *k, const struct provisioned *pc, const struct source_item *it,
+			   const char *fn)
+{
+	const char *s = tree_str(pc->function);
+	char *name = s ? function_of(s) : NULL;
+	bool yes;
+
+	if (name) {
+		yes = fn && strcmp(name, fn) == 0;
+		free(name);
+		return yes;
+	}
+	if (strcmp(pc->namespace, it->namespace) != 0)
+		return false;
+	name = config_ref(k, pc->namespace, "aws_lambda_provisioned_concurrency_config", pc->label,
+			  "function_name", "aws_lambda_function");
+	yes = name && strcmp(name, it->name) == 0;
+	free(name);
+	return yes;
+}
+
+/*
+ * A function's steady concurrency: the provisioned concurrency of its
+ * configs, one per qualifier (AWS refuses a second for the same one),
+ * summed; at the first one's position.
+ */
+static int join_provisioned(struct tctx *k, struct source_item *it, const char *fn)
+{
+	size_t i, j;
+	uint64_t sum = 0, n;
+	const struct provisioned *first = NULL;
+
+	for (i = 0; i < k->npcs; i++) {
+		const struct provisioned *pc = &k->pcs[i];
+		struct source_value v = { 0 };
+		char *end;
+
+		if (!provisioned_of(k, pc, it, fn))
+			continue;
+		if (value(k, pc->count, &v))
+			return -1;
+		if (!v.text)
+			continue; /* known only after apply */
+		n = strtoull(v.text, &end, 10);
+		if (*end || v.text[0] < '0' || v.text[0] > '9' || !u64_add(sum, n, &sum)) {
+			ld_error(k->ld, v.pos, "provisioned_concurrent_executions: expected a non-negative integer");
+			return -1;
+		}
+		for (j = 0; first && j < i; j++) {
+			const struct provisioned *o = &k->pcs[j];
+			if (tree_str(o->qualifier) && tree_str(pc->qualifier) && tree_str(o->count) &&
+			    strcmp(tree_str(o->qualifier), tree_str(pc->qualifier)) == 0 && provisioned_of(k, o, it, fn)) {
+				ld_error(k->ld, pc->qualifier->pos, "a second provisioned concurrency config of "
+					 "aws_lambda_function.%s for qualifier \"%s\" (the first at %u:%u)",
+					 str_clip(it->name), str_clip(tree_str(pc->qualifier)), o->qualifier->pos.line,
+					 o->qualifier->pos.col);
+				return -1;
+			}
+		}
+		if (!first)
+			first = pc;
+	}
+	if (first) {
+		it->concurrency.text = arena_printf(k->out->arena, "%llu", (unsigned long long)sum);
+		it->concurrency.pos = first->count->pos;
+	}
+	return 0;
+}
+
+/* Each service's task definition and autoscaling target, each function's provisioned concurrency. */
 static int join(struct tctx *k, size_t first)
 {
 	size_t i, j;
+
+	for (i = first; i < k->out->n; i++) {
+		struct source_item *it = &k->out->v[i];
+
+		if (it->serverless &&
+		    join_provisioned(k, it, tree_str(tree_get(i < k->nvalues ? k->values[i] : NULL, "function_name"))))
+			return -1;
+	}
 
 	for (i = first; i < k->out->n; i++) {
 		struct source_item *it = &k->out->v[i];
@@ -303,7 +485,7 @@ static int join(struct tctx *k, size_t first)
 		const char *td = tree_str(tree_get(vals, "task_definition"));
 		char *family = td ? family_of(td) : NULL, *ref = NULL;
 
-		if (it->role != SOURCE_WORKLOAD)
+		if (it->role != SOURCE_WORKLOAD || it->serverless)
 			continue;
 		if (!family)
 			ref = config_ref(k, it->namespace, "aws_ecs_service", it->name, "task_definition",
@@ -342,7 +524,7 @@ static int join(struct tctx *k, size_t first)
 			const struct source_item *w = &k->out->v[j];
 			const char *svc = tree_str(tree_get(j < k->nvalues ? k->values[j] : NULL, "name"));
 
-			if (w->role != SOURCE_WORKLOAD)
+			if (w->role != SOURCE_WORKLOAD || w->serverless)
 				continue;
 			if ((want && svc && strcmp(svc, want) == 0) ||
 			    (ref && strcmp(w->name, ref) == 0 && strcmp(w->namespace, as->namespace) == 0)) {
@@ -357,7 +539,7 @@ static int join(struct tctx *k, size_t first)
 
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
-	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0 };
+	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 };
 	const struct tnode *fv, *values;
 	size_t first = out->n;
 	int rc;
@@ -380,6 +562,7 @@ static int read_doc(struct ld *ld, const struct tnode *root, struct source_items
 	if (rc == 0)
 		rc = join(&k, first);
 	free(k.defs);
+	free(k.pcs);
 	free(k.values);
 	return rc;
 }
