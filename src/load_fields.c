@@ -84,6 +84,7 @@ static const struct field database_fields[] = {
 	FIELD(struct database, "spindles", F_UINT, spindles),
 	FIELD(struct database, "memory_gb", F_REAL, memory_gb),
 	FIELD(struct database, "instance", F_INSTANCE, instance),
+	FIELD(struct database, "from", F_STR, from),
 	FIELD(struct database, "provider", F_PROVIDER, provider),
 	FIELD(struct database, "host", F_STR, host),
 	FIELD(struct database, "port", F_PORT, port),

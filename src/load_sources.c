@@ -513,8 +513,9 @@ struct target {
 	const struct source_item *w;
 };
 
-static void add_mismatch(struct bind *b, const struct target *tg, const char *name, struct num before,
-			 bool before_percent, const struct source_value *v, const char *what);
+static void add_mismatch(struct bind *b, const struct target *tg, const char *name, struct pos yaml_pos,
+			 const char *yaml_value, const struct source_value *v, const char *what);
+static const char *num_text(struct bind *b, const char *name, struct num n, bool percent);
 
 /*
  * Apply one fact the workload gives a numeric field (replicas, max_replicas,
@@ -536,22 +537,27 @@ static int apply_fact(struct bind *b, const struct target *tg, const char *name,
 	if (rc)
 		return -1;
 	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent)))
-		add_mismatch(b, tg, name, before, before_percent, v, what);
+		add_mismatch(b, tg, name, before.pos, num_text(b, name, before, before_percent), v, what);
 	return 0;
 }
 
-/* CB018: the topology states before for field name, the workload v (what, in its own words). */
-static void add_mismatch(struct bind *b, const struct target *tg, const char *name, struct num before,
-			 bool before_percent, const struct source_value *v, const char *what)
+/* A topology value as CB018 quotes it: a count, a percentage or a pool mode. */
+static const char *num_text(struct bind *b, const char *name, struct num n, bool percent)
+{
+	return strcmp(name, "pool_mode") == 0 ? arena_strdup(&b->t->arena, pool_mode_name((enum pool_mode)n.v)) :
+		arena_printf(&b->t->arena, "%llu%s", (unsigned long long)n.v, percent ? "%" : "");
+}
+
+/* CB018: the topology states yaml_value (at yaml_pos) for field name, the workload v (what, in its own words). */
+static void add_mismatch(struct bind *b, const struct target *tg, const char *name, struct pos yaml_pos,
+			 const char *yaml_value, const struct source_value *v, const char *what)
 {
 	struct config_mismatch m = { 0 };
 
 	m.setting = name;
-	m.yaml_pos = before.pos;
+	m.yaml_pos = yaml_pos;
 	m.conf_pos = v->pos;
-	m.yaml_value = strcmp(name, "pool_mode") == 0 ?
-		arena_strdup(&b->t->arena, pool_mode_name((enum pool_mode)before.v)) :
-		arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v, before_percent ? "%" : "");
+	m.yaml_value = arena_strdup(&b->t->arena, yaml_value);
 	m.conf_value = arena_strdup(&b->t->arena, v->text);
 	m.object = tg->object;
 	m.ignore = tg->ignore;
@@ -695,7 +701,8 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 		/* "-1": no reservation, so no max_concurrency (CB016); a topology's bound is then a drift */
 		if (w->max_concurrency.text && strcmp(w->max_concurrency.text, "-1") == 0) {
 			if (VALUE_SET(c->max_concurrency))
-				add_mismatch(b, &tg, "max_concurrency", c->max_concurrency, false, &w->max_concurrency,
+				add_mismatch(b, &tg, "max_concurrency", c->max_concurrency.pos,
+					     num_text(b, "max_concurrency", c->max_concurrency, false), &w->max_concurrency,
 					     "reserved_concurrent_executions");
 		} else if (apply_fact(b, &tg, "max_concurrency", &w->max_concurrency, &c->max_concurrency, NULL,
 				      "reserved_concurrent_executions")) {
@@ -711,8 +718,8 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 				     w->concurrency.pos))
 				return -1;
 			if (VALUE_SET(before) && before.v != client_cold(c)->concurrency.v)
-				add_mismatch(b, &tg, "concurrency", before, false, &w->concurrency,
-					     "provisioned_concurrent_executions");
+				add_mismatch(b, &tg, "concurrency", before.pos, num_text(b, "concurrency", before, false),
+					     &w->concurrency, "provisioned_concurrent_executions");
 		}
 	} else if (apply_fact(b, &tg, "replicas", &rep, &c->replicas, NULL, w->job ? "parallelism" : "replicas") ||
 		   apply_fact(b, &tg, "max_replicas", as ? &as->max_replicas : &none, &c->max_replicas, NULL,
@@ -819,10 +826,36 @@ static int apply_pooler(struct bind *b, size_t pi, size_t wi)
 }
 
 /*
- * The item a from: names: SOURCE:KIND/NAME or SOURCE:NAMESPACE/KIND/NAME.
- * A pooler may name a CloudNativePG Pooler as well as a workload.
+ * A database's instance class from its aws_db_instance: stated, it wins,
+ * and another instance in the topology is a mismatch (CB018).
  */
-static int find_from(struct bind *b, const struct str *from, bool pooler, size_t *out)
+static int apply_database(struct bind *b, size_t di, size_t wi)
+{
+	struct topology *t = b->t;
+	struct database *d = &t->databases[di];
+	const struct source_item *w = &b->items.v[wi];
+	struct str before = d->instance;
+	struct target tg;
+
+	if (!w->instance.text)
+		return 0; /* known only after apply */
+	tg.object = arena_printf(&t->arena, "databases.%s", d->id.s);
+	tg.ignore = &d->ignore;
+	tg.w = w;
+	if (set_fact(b, sbuf_cat(&b->path, tg.object, ".instance", (const char *)NULL), w->instance.text,
+		     sbuf_cat(&b->label, w->kind, "/", w->name, " instance_class", (const char *)NULL), w->instance.pos))
+		return -1;
+	if (before.s && strcmp(before.s, t->databases[di].instance.s) != 0)
+		add_mismatch(b, &tg, "instance", before.pos, before.s, &w->instance, "instance_class");
+	return 0;
+}
+
+/*
+ * The item a from: names: SOURCE:KIND/NAME or SOURCE:NAMESPACE/KIND/NAME,
+ * of one of roles (1 << SOURCE_WORKLOAD, ...): a pooler may name a
+ * CloudNativePG Pooler as well as a workload, a database a database.
+ */
+static int find_from(struct bind *b, const struct str *from, unsigned roles, size_t *out)
 {
 	const char *colon = strchr(from->s, ':'), *rest, *s1, *s2;
 	char *src = NULL, *ns = NULL, *kind = NULL, *name = NULL;
@@ -857,7 +890,7 @@ static int find_from(struct bind *b, const struct str *from, bool pooler, size_t
 		const struct source_item *it = &b->items.v[i];
 		if (strcmp(b->t->sources[b->entry_of[i]].kind.s, src) != 0)
 			continue;
-		if (!(it->role == SOURCE_WORKLOAD || (pooler && it->role == SOURCE_POOLER)))
+		if (!(roles & (1u << it->role)))
 			continue;
 		if (strcasecmp(it->kind, kind) != 0 || strcmp(it->name, name) != 0)
 			continue;
@@ -1102,16 +1135,20 @@ int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 		const struct client_cold *cc = client_cold(&t->clients[i]);
 		if (!cc->from.s)
 			continue;
-		if ((rc = find_from(&b, &cc->from, false, &wi)) == 0) {
+		if ((rc = find_from(&b, &cc->from, 1u << SOURCE_WORKLOAD, &wi)) == 0) {
 			b.bound[wi] = true;
 			rc = apply_client(&b, i, wi);
 		}
 	}
 	for (i = 0; rc == 0 && i < t->npoolers; i++)
-		if (t->poolers[i].from.s && (rc = find_from(&b, &t->poolers[i].from, true, &wi)) == 0) {
+		if (t->poolers[i].from.s &&
+		    (rc = find_from(&b, &t->poolers[i].from, 1u << SOURCE_WORKLOAD | 1u << SOURCE_POOLER, &wi)) == 0) {
 			b.bound[wi] = true;
 			rc = apply_pooler(&b, i, wi);
 		}
+	for (i = 0; rc == 0 && i < t->ndatabases; i++)
+		if (t->databases[i].from.s && (rc = find_from(&b, &t->databases[i].from, 1u << SOURCE_DATABASE, &wi)) == 0)
+			rc = apply_database(&b, i, wi);
 	for (wi = 0; rc == 0 && wi < b.items.n; wi++)
 		if (b.items.v[wi].role == SOURCE_WORKLOAD && !b.bound[wi])
 			rc = discover(&b, wi);

@@ -177,6 +177,7 @@ struct database {
 	struct num idle_session_timeout;                /* settings:, milliseconds */
 	struct str config;    /* postgresql.conf path as written */
 	struct str config_root; /* the folder '/' stands for in its absolute includes */
+	struct str from;      /* a source's database instance (docs/sources.md), as written */
 	struct strlist ignore;
 };
 

@@ -187,6 +187,10 @@ hostile_plan plan service aws_ecs_service "replicas: 1"
 # against the plan's 7), the unreserved one discovered (CB016 at the plan)
 printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_lambda_function","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"function_name":"c\u001b]52;c;aGVsbG8=\u0007","reserved_concurrent_executions":7,"environment":[{"variables":{"DATABASE_URL":"postgresql://db:5432/app?application_name=\u001b[31mred","DB_POOL":"3","X\u001b[2J":"\u202e"}}]}},{"mode":"managed","type":"aws_lambda_provisioned_concurrency_config","name":"p\u001b[2J","values":{"function_name":"c\u001b]52;c;aGVsbG8=\u0007","qualifier":"q\u001b[2J","provisioned_concurrent_executions":2}},{"mode":"managed","type":"aws_lambda_function","name":"g","values":{"function_name":"g\u202e::error::x","reserved_concurrent_executions":-1,"environment":[{"variables":{"DATABASE_URL":"postgresql://db:5432/app","DB_POOL":"1"}}]}}]}}}' >"$TMP/m/lambda.json"
 hostile_plan lambda serverless aws_lambda_function "max_concurrency: 5"
+# a database bound to an aws_db_instance whose name carries the escapes, in CB018's message (db.m5.large against the plan's class)
+printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_db_instance","name":"d\u001b[2J\nevil.yaml:1:1: error: forged","values":{"engine":"postgres","instance_class":"db.t3.medium","identifier":"i\u001b]52;c;aGVsbG8=\u0007\n::error::x"}}]}}}' >"$TMP/m/db.json"
+printf 'version: 1\nsources: [{terraform: db.json}]\ndatabases:\n  main: { from: "terraform:aws_db_instance/d\\e[2J\\nevil.yaml:1:1: error: forged", instance: db.m5.large }\n' >"$TMP/m/db.yaml"
+every_format db "$TMP/m/db.yaml"
 
 # colour on: the only escapes are connbudget's own SGR sequences
 "$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null

@@ -414,6 +414,18 @@ lambda_plan "$TMP/src/lambda.json" '{"DATABASE_URL": "postgres://app:L4mbdaPassw
 in_every_format "lambda plan, a password as pool size" 2 "L4mbdaPassw0rd|L4mbdaPoolPassw0rd" "$CB" check "$TMP/src/lambda.yaml"
 lambda_plan "$TMP/src/lambda.json" '{"DATABASE_URL": {"url": "postgres://app:L4mbdaPassw0rd@db:5432/app"}}'
 in_every_format "lambda plan, a variable that is a mapping" 2 "L4mbdaPassw0rd" "$CB" check "$TMP/src/lambda.yaml"
+# A database from a plan (from: terraform:aws_db_instance/db): its
+# password is never read, with a known instance class or an unknown one (exit 2).
+for cls in db.t3.medium db.x9.huge; do
+	/usr/bin/python3 -c '
+import json, sys
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    {"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+     "values": {"engine": "postgres", "instance_class": sys.argv[1], "password": "Rds1nstPassw0rd", "username": "app"},
+     "sensitive_values": {"password": True}}]}}}))' "$cls" >"$TMP/src/db.json"
+	printf 'version: 1\nsources: [{terraform: db.json}]\ndatabases:\n  main: { from: "terraform:aws_db_instance/db", host: db }\n' >"$TMP/src/db.yaml"
+	in_every_format "plan database $cls" "" "Rds1nstPassw0rd" "$CB" check "$TMP/src/db.yaml"
+done
 
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do

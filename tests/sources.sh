@@ -299,6 +299,24 @@ tfl_edit env.json 'r[0]["values"]["environment"] = {"variables": {}}'
 expect_rc 2 "terraform lambda environment not a list" "$CB" check "$TMP/tfl/env.yaml"
 contains "$err" "env.json:1:" "terraform: environment not a list, at the plan"
 contains "$err" "error: environment: expected a list of one block" "terraform: environment not a list"
+# The database orders: from: its aws_db_instance (engine postgres), whose
+# instance_class db.r6g.large is the catalog's 1654 max_connections
+# (LEAST(15764922368 / 9531392, 5000) = 1654), capacity 1654 - 3 reserved
+# for superusers = 1651. The plan's mysql instance is not a database.
+expect_rc 1 "terraform aws_db_instance" "$CB" check --format json "$TL/connbudget.yaml"
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys
+for d in json.load(sys.stdin)["databases"]:
+    print(d["id"], d["max_connections"], d["capacity"])')" "orders 1654 1651" "terraform: a database's instance class from the plan"
+lacks "$out" "ChangeMe-" "terraform: a database's password is never read"
+sed 's|^    from: terraform:aws_db_instance/orders .*|&\n    instance: db.m5.large|' "$TL/connbudget.yaml" >"$TMP/tfl/dbdrift.yaml"
+expect_rc 1 "terraform aws_db_instance CB018" "$CB" check -q "$TMP/tfl/dbdrift.yaml"
+contains "$out" "error: instance is db.m5.large in the topology but db.r6g.large in '$TMP/tfl/plan.json' (instance_class of aws_db_instance/orders) [CB018 config-mismatch]" "terraform: CB018 on an instance class"
+sed 's|aws_db_instance/orders|aws_db_instance/legacy|' "$TL/connbudget.yaml" >"$TMP/tfl/mysql.yaml"
+expect_rc 2 "terraform aws_db_instance mysql" "$CB" check "$TMP/tfl/mysql.yaml"
+contains "$err" "mysql.yaml:11:11: error: from: no aws_db_instance \"legacy\" in the terraform sources" "terraform: a mysql instance is no database"
+tfl_edit class.json 'r[2]["values"]["instance_class"] = "db.x9.huge"'
+expect_rc 2 "terraform aws_db_instance unknown class" "$CB" check "$TMP/tfl/class.yaml"
+contains "$err" "class.json:1:" "terraform: an instance class the catalog does not know, at the plan"
 sed 's/type: serverless/type: service/' "$TL/connbudget.yaml" >"$TMP/tfl/service.yaml"
 expect_rc 2 "terraform lambda bound as a service" "$CB" check "$TMP/tfl/service.yaml"
 contains "$err" "service.yaml:17:11: error: from: aws_lambda_function/api is a function: client 'api' must be of type serverless" "terraform: a function binds a serverless client"

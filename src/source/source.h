@@ -76,6 +76,7 @@ enum source_role {
 	SOURCE_POOLER,           /* CloudNativePG Pooler: a pgbouncer */
 	SOURCE_AUTOSCALER,       /* HorizontalPodAutoscaler, KEDA ScaledObject */
 	SOURCE_CONFIG_MAP,       /* its data as env (name = key) in containers[0] */
+	SOURCE_DATABASE,         /* Terraform aws_db_instance (engine postgres): a database's instance */
 };
 
 struct source_item {
@@ -90,6 +91,8 @@ struct source_item {
 	struct source_value replicas, max_replicas, surge;
 	/* serverless: the reserved concurrency ("-1": none, unbounded) and the steady (provisioned) one */
 	struct source_value max_concurrency, concurrency;
+	/* SOURCE_DATABASE: the instance class, a catalog name (db.r6g.large) */
+	struct source_value instance;
 	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
 	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */

@@ -26,6 +26,9 @@
  *    function_name; reserved_concurrent_executions its max_concurrency as
  *    written ("-1", the provider's default, is no reservation: unbounded),
  *    environment[0].variables its env, each value at its own position;
+ *  - aws_db_instance of engine "postgres": a database, its instance_class
+ *    the catalog instance (another engine, and Aurora's cluster instances,
+ *    whose figures the catalog does not hold, are skipped);
  *  - aws_lambda_provisioned_concurrency_config: the provisioned concurrency
  *    of the function its function_name (a name or an ARN) or its
  *    configuration's reference names, summed over its qualifiers (aliases,
@@ -294,6 +297,12 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 	}
 	if (tree_is(type, "aws_lambda_function"))
 		return read_lambda(k, vals, ns, name);
+	if (tree_is(type, "aws_db_instance")) {
+		if (!tree_is(tree_get(vals, "engine"), "postgres"))
+			return 0;
+		it = add_item(k, SOURCE_DATABASE, "aws_db_instance", ns, name);
+		return value(k, tree_get(vals, "instance_class"), &it->instance);
+	}
 	if (tree_is(type, "aws_lambda_provisioned_concurrency_config")) {
 		struct provisioned *pc;
 
