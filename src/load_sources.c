@@ -36,9 +36,11 @@
 #include "source/source.h"
 
 /* The kinds of `sources:` entries, looked up by name. */
-static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose };
-static const char *const kind_names[] = { "kubernetes", "compose" };
-static const char *const entry_keys[] = { "kubernetes", "compose", "env" };
+static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose, &source_serverless };
+static const char *const kind_names[] = { "kubernetes", "compose", "serverless" };
+static const char *const entry_keys[] = { "kubernetes", "compose", "serverless", "env" };
+/* The kinds as messages list them. */
+static const char KIND_LIST[] = "kubernetes, compose or serverless";
 
 /* The variable a source's workloads give their database url in, unless env: says. */
 static const char DEFAULT_URL_VAR[] = "DATABASE_URL";
@@ -184,7 +186,7 @@ static int read_entry(struct yr *r, struct topology *t, struct source_entry *e)
 		yr_path_pop(r);
 	}
 	if (!e->kind.s)
-		return yr_error_at(r, start, "a source entry needs its kind and path (kubernetes: PATH or compose: PATH)");
+		return yr_error_at(r, start, "a source entry needs its kind and path (KIND: PATH, KIND %s)", KIND_LIST);
 	return 0;
 }
 
@@ -513,11 +515,33 @@ struct target {
 	const struct source_item *w;
 };
 
+/* The topology's value before (of field name) disagrees with the stated fact v: CB018 at v. */
+static void add_mismatch(struct bind *b, const struct target *tg, const char *name, struct num before,
+			 bool before_percent, const struct source_value *v, const char *what)
+{
+	struct config_mismatch m = { 0 };
+
+	m.setting = name;
+	m.yaml_pos = before.pos;
+	m.conf_pos = v->pos;
+	m.yaml_value = strcmp(name, "pool_mode") == 0 ?
+		arena_strdup(&b->t->arena, pool_mode_name((enum pool_mode)before.v)) :
+		arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v, before_percent ? "%" : "");
+	m.conf_value = arena_strdup(&b->t->arena, v->text);
+	m.object = tg->object;
+	m.ignore = tg->ignore;
+	m.detail = arena_printf(&b->t->arena, "%s of %s/%s", what, tg->w->kind, tg->w->name);
+	b->t->mismatches = xrealloc(b->t->mismatches, (b->t->nmismatches + 1) * sizeof(*b->t->mismatches));
+	b->t->mismatches[b->t->nmismatches++] = m;
+}
+
 /*
  * Apply one fact the workload gives a numeric field (replicas, max_replicas,
  * surge, instances) at *now (and *percent for surge): stated, it wins and a
  * different topology value is a mismatch (CB018); implied, it fills only a
- * field the topology leaves unset.
+ * field the topology leaves unset. now is read again after the set, so it
+ * must not be a client's cold field (load_set_at copies those): see
+ * apply_concurrency.
  */
 static int apply_fact(struct bind *b, const struct target *tg, const char *name, const struct source_value *v,
 		      const struct num *now, const bool *percent, const char *what)
@@ -532,22 +556,21 @@ static int apply_fact(struct bind *b, const struct target *tg, const char *name,
 		      sbuf_cat(&b->label, tg->w->kind, "/", tg->w->name, " ", what, (const char *)NULL), v->pos);
 	if (rc)
 		return -1;
-	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent))) {
-		struct config_mismatch m = { 0 };
+	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent)))
+		add_mismatch(b, tg, name, before, before_percent, v, what);
+	return 0;
+}
 
-		m.setting = name;
-		m.yaml_pos = before.pos;
-		m.conf_pos = v->pos;
-		m.yaml_value = strcmp(name, "pool_mode") == 0 ?
-			arena_strdup(&b->t->arena, pool_mode_name((enum pool_mode)before.v)) :
-			arena_printf(&b->t->arena, "%llu%s", (unsigned long long)before.v, before_percent ? "%" : "");
-		m.conf_value = arena_strdup(&b->t->arena, v->text);
-		m.object = tg->object;
-		m.ignore = tg->ignore;
-		m.detail = arena_printf(&b->t->arena, "%s of %s/%s", what, tg->w->kind, tg->w->name);
-		b->t->mismatches = xrealloc(b->t->mismatches, (b->t->nmismatches + 1) * sizeof(*b->t->mismatches));
-		b->t->mismatches[b->t->nmismatches++] = m;
-	}
+/* A function's provisioned concurrency, a cold client field: apply_fact, read again from the new block. */
+static int apply_concurrency(struct bind *b, const struct target *tg, size_t ci)
+{
+	const struct source_value *v = &tg->w->concurrency;
+	struct num before = client_cold(&b->t->clients[ci])->concurrency, same = before;
+
+	if (apply_fact(b, tg, "concurrency", v, &same, NULL, "provisionedConcurrency"))
+		return -1;
+	if (v->text && VALUE_SET(before) && client_cold(&b->t->clients[ci])->concurrency.v != before.v)
+		add_mismatch(b, tg, "concurrency", before, false, v, "provisionedConcurrency");
 	return 0;
 }
 
@@ -678,11 +701,18 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 	tg.object = arena_printf(&t->arena, "clients.%s", c->id.s);
 	tg.ignore = &client_cold(c)->ignore;
 	tg.w = w;
-	if (apply_fact(b, &tg, "replicas", &rep, &c->replicas, NULL, w->job ? "parallelism" : "replicas") ||
-	    apply_fact(b, &tg, "max_replicas", as ? &as->max_replicas : &none, &c->max_replicas, NULL,
-		       "maxReplicas") ||
-	    apply_fact(b, &tg, "surge", &w->surge, &c->surge, &c->surge_percent, "maxSurge"))
+	if (w->serverless) {
+		/* a function has no replicas: its ceiling and its warm floor */
+		if (apply_fact(b, &tg, "max_concurrency", &w->max_concurrency, &c->max_concurrency, NULL,
+			       "reservedConcurrency") ||
+		    apply_concurrency(b, &tg, ci))
+			return -1;
+	} else if (apply_fact(b, &tg, "replicas", &rep, &c->replicas, NULL, w->job ? "parallelism" : "replicas") ||
+		   apply_fact(b, &tg, "max_replicas", as ? &as->max_replicas : &none, &c->max_replicas, NULL,
+			      "maxReplicas") ||
+		   apply_fact(b, &tg, "surge", &w->surge, &c->surge, &c->surge_percent, "maxSurge")) {
 		return -1;
+	}
 	/* the env mapping: url first, then every field in the order written */
 	for (i = 0; cont && i <= e->nenv; i++) {
 		const char *field = i == 0 ? "url" : e->env[i - 1].field;
@@ -812,8 +842,8 @@ static int find_from(struct bind *b, const struct str *from, bool pooler, size_t
 		if (strcmp(b->t->sources[k].kind.s, src) == 0)
 			have_source = true;
 	if (!have_source) {
-		source_error(b, from->pos, "from: no %s source in sources: (kubernetes: PATH or compose: PATH)",
-			     str_clip(src));
+		source_error(b, from->pos, "from: no %s source in sources: (KIND: PATH, KIND %s)",
+			     str_clip(src), KIND_LIST);
 		goto out;
 	}
 	for (i = 0; i < b->items.n; i++) {
@@ -948,7 +978,7 @@ static int discover(struct bind *b, size_t wi)
 	free(id);
 	strmap_put(&t->client_index, c->id.s, ci, &old);
 	rc = set_fact(b, sbuf_cat(&b->path, "clients.", c->id.s, ".type", (const char *)NULL),
-		      w->job ? "job" : "service", "discovered", w->pos);
+		      w->serverless ? "serverless" : w->job ? "job" : "service", "discovered", w->pos);
 	if (rc)
 		return -1;
 	rc = set_fact(b, sbuf_cat(&b->path, "clients.", t->clients[ci].id.s, ".connects_to", (const char *)NULL),
@@ -972,8 +1002,8 @@ int load_sources_cli_add(const char *spec, char **err)
 		if (strlen(kind_names[k]) == (size_t)(eq - spec) && memcmp(kind_names[k], spec, (size_t)(eq - spec)) == 0)
 			break;
 	if (!eq || k == ARRAY_LEN(kind_names) || !eq[1]) {
-		*err = xstrdup("--source takes KIND=PATH, KIND kubernetes or compose, PATH a file, glob, "
-			       "directory or - (standard input)");
+		*err = xasprintf("--source takes KIND=PATH, KIND %s, PATH a file, glob, "
+				 "directory or - (standard input)", KIND_LIST);
 		return -1;
 	}
 	if (ncli_sources >= SOURCES_MAX_ENTRIES) {

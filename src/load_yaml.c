@@ -424,7 +424,7 @@ static int check_tag(struct yr *r, const yaml_char_t *tag, const char *allowed)
 {
 	const char *t = (const char *)tag;
 
-	if (!t)
+	if (!t || r->tags)
 		return 0;
 	if (strncmp(t, CORE_TAG, sizeof(CORE_TAG) - 1) == 0 &&
 	    strcmp(t + sizeof(CORE_TAG) - 1, allowed) == 0)

@@ -50,6 +50,7 @@ struct yr {
 	/* what a source file (src/source/) may hold and a topology may not */
 	bool multi_doc;           /* several documents (a manifest stream) */
 	bool aliases;             /* aliases and merge keys (compose's x- blocks) */
+	bool tags;                /* any tag (CloudFormation's !Ref, !Sub): the tree records it */
 	unsigned depth;
 	unsigned ndocs;           /* documents started */
 	bool stream_failed;       /* yr_next failed: the stream itself is bad */
@@ -91,7 +92,8 @@ void yr_release(struct yr *r);
 
 /*
  * Advance to the next event (r->ev). Returns 0, or -1 with the error recorded
- * in r->ld->err: a libyaml error, an alias, an unsupported tag, too deep, too
+ * in r->ld->err: a libyaml error, an alias, an unsupported tag (any tag is
+ * accepted with r->tags), too deep, too
  * many nodes, a file over the size limit, a second document.
  */
 int yr_next(struct yr *r);

@@ -73,7 +73,7 @@ int source_template_value(struct ld *ld, const char *s, struct pos pos)
 	return ld_error(ld, pos, "%s", TEMPLATE_ADVICE);
 }
 
-int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, bool aliases,
+int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, unsigned flags,
 		       struct source_items *out,
 		       int (*read_doc)(struct ld *ld, const struct tnode *root, struct source_items *out))
 {
@@ -84,7 +84,8 @@ int source_read_stream(struct ld *ld, const char *file, const char *data, size_t
 
 	yr_init_buffer(&r, ld, file, data, len);
 	r.multi_doc = true;
-	r.aliases = aliases;
+	r.aliases = flags & SOURCE_ALIASES;
+	r.tags = flags & SOURCE_TAGS;
 	rc = yr_next(&r); /* the stream's start */
 	while (rc == 0) {
 		int got = tree_next_document(&r, &tree, &root);
@@ -101,7 +102,7 @@ int source_read_stream(struct ld *ld, const char *file, const char *data, size_t
 		memset(&tree, 0, sizeof(tree));
 	}
 	/* a syntax error, or a node of the wrong shape (-2), in a file with `{{` */
-	if (rc && (r.stream_failed || rc == -2))
+	if (rc && (r.stream_failed || rc == -2) && !(flags & SOURCE_NO_HELM))
 		source_template_check(ld, file, data, len);
 	arena_release(&tree);
 	yr_release(&r);

@@ -1,9 +1,10 @@
 /*
  * source.h - one reader per kind of infrastructure file: Kubernetes
- * manifests and compose files today (docs/sources.md).
+ * manifests, compose files and Serverless Framework files today
+ * (docs/sources.md).
  *
  * A reader turns a file into items: the workloads it declares (a
- * Deployment, a compose service), and what joins them (an autoscaler, a
+ * Deployment, a compose service, a Lambda function), and what joins them (an autoscaler, a
  * ConfigMap). Each item keeps what the file states, as written, with the
  * place it is written:
  *
@@ -72,7 +73,7 @@ struct source_container {
 };
 
 enum source_role {
-	SOURCE_WORKLOAD,         /* Deployment, StatefulSet, Rollout, Job, CronJob, compose service */
+	SOURCE_WORKLOAD,         /* Deployment, StatefulSet, Rollout, Job, CronJob, compose service, function */
 	SOURCE_POOLER,           /* CloudNativePG Pooler: a pgbouncer */
 	SOURCE_AUTOSCALER,       /* HorizontalPodAutoscaler, KEDA ScaledObject */
 	SOURCE_CONFIG_MAP,       /* its data as env (name = key) in containers[0] */
@@ -86,7 +87,10 @@ struct source_item {
 	const char *name;
 	struct pos pos;          /* metadata.name (the service's key in compose) */
 	bool job;                /* Job, CronJob: a client of type job */
+	bool serverless;         /* a Lambda function: a client of type serverless, no replicas */
 	struct source_value replicas, max_replicas, surge;
+	/* serverless: reserved concurrency (the ceiling) and provisioned (kept warm) */
+	struct source_value max_concurrency, concurrency;
 	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
 	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */
@@ -134,16 +138,24 @@ const struct source_env *source_env_find(const struct source_container *c, const
  */
 int source_template_check(struct ld *ld, const char *file, const char *data, size_t len);
 int source_template_value(struct ld *ld, const char *s, struct pos pos);
+/* What a kind's files may hold beyond a manifest stream (source_read_stream's flags). */
+enum {
+	SOURCE_ALIASES = 1 << 0, /* anchors, aliases and merge keys */
+	SOURCE_TAGS = 1 << 1,    /* any tag (!Ref, !Sub), kept in the tree */
+	SOURCE_NO_HELM = 1 << 2, /* `{{` is the format's own (CloudFormation's {{resolve:...}}), not a Helm template */
+};
 /*
  * Read a whole file of items, read_doc called on each document's root;
  * read_doc returns 0, -1 on an error it recorded, or -2 on a node of the
  * wrong shape (which in a file holding `{{` is a template's doing).
+ * flags: SOURCE_ALIASES, SOURCE_TAGS.
  */
-int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, bool aliases,
+int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, unsigned flags,
 		       struct source_items *out,
 		       int (*read_doc)(struct ld *ld, const struct tnode *root, struct source_items *out));
 
 extern const struct source_kind source_kubernetes;
 extern const struct source_kind source_compose;
+extern const struct source_kind source_serverless;
 
 #endif
