@@ -73,4 +73,5 @@ for f in $(find testdata/sources testdata/rules -path '*k8s*' -name '*.yaml' -o 
 	n=$((n + 1))
 done
 printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      containers:\n        - env: [{name: DATABASE_URL, value: "postgres://db:5432/x"}, {name: DB_POOL, value: "3"}]\n' >"$out-source/minimal.yaml"
-echo "fuzz seed corpus: $((n + 1)) files in $out-source"
+printf 'custom: {pool: 2}\nprovider:\n  environment: {DATABASE_URL: "postgres://db:5432/x", DB_POOL: "${self:custom.pool}"}\nfunctions:\n  f: {handler: h.f, reservedConcurrency: 5, provisionedConcurrency: 1, environment: {DB_POOL: "${env:P}"}}\n' >"$out-source/minimal-serverless.yml"
+echo "fuzz seed corpus: $((n + 2)) files in $out-source"

@@ -36,11 +36,12 @@
 #include "source/source.h"
 
 /* The kinds of `sources:` entries, looked up by name. */
-static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose, &source_serverless };
-static const char *const kind_names[] = { "kubernetes", "compose", "serverless" };
-static const char *const entry_keys[] = { "kubernetes", "compose", "serverless", "env" };
+static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose, &source_serverless,
+						   &source_cloudformation };
+static const char *const kind_names[] = { "kubernetes", "compose", "serverless", "cloudformation" };
+static const char *const entry_keys[] = { "kubernetes", "compose", "serverless", "cloudformation", "env" };
 /* The kinds as messages list them. */
-static const char KIND_LIST[] = "kubernetes, compose or serverless";
+static const char KIND_LIST[] = "kubernetes, compose, serverless or cloudformation";
 
 /* The variable a source's workloads give their database url in, unless env: says. */
 static const char DEFAULT_URL_VAR[] = "DATABASE_URL";
@@ -850,8 +851,8 @@ static int find_from(struct bind *b, const struct str *from, bool pooler, size_t
 		const struct source_item *it = &b->items.v[i];
 		if (strcmp(b->t->sources[b->entry_of[i]].kind.s, src) != 0)
 			continue;
-		if (!(it->role == SOURCE_WORKLOAD || (pooler && it->role == SOURCE_POOLER)))
-			continue;
+		if (!(it->role == SOURCE_WORKLOAD || (pooler && it->role == SOURCE_POOLER)) || (pooler && it->serverless))
+			continue; /* a function runs no pooler */
 		if (strcasecmp(it->kind, kind) != 0 || strcmp(it->name, name) != 0)
 			continue;
 		if (ns && strcmp(it->namespace, ns) != 0)

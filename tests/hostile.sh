@@ -150,17 +150,60 @@ clients:
     connects_to: main
     replicas: 1
 Y
-for fmt in $FORMATS; do
-	"$CB" check --format "$fmt" "$TMP/m/top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+# every_format WHAT TOPOLOGY: check in every format, exit 1 or 2, clean output, valid documents
+every_format() {
+	for fmt in $FORMATS; do
+		"$CB" check --format "$fmt" "$2" >"$TMP/out" 2>"$TMP/err" </dev/null
+		rc=$?
+		if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok; else bad "$1 --format $fmt: exit $rc: $(head -c 300 "$TMP/err")"; fi
+		check_out "$1 --format $fmt stdout" "$fmt" "$TMP/out"
+		check_out "$1 --format $fmt stderr" text "$TMP/err"
+		case $fmt in
+		json) validate "$1 json" report "$TMP/out" ;;
+		sarif) validate "$1 sarif" sarif "$TMP/out" ;;
+		esac
+	done
+}
+every_format manifest "$TMP/m/top.yaml"
+
+# a serverless.yml (docs/sources.md) whose function names carry the same
+# escapes, bound with from: (CB018 names one), and bad input: exit 2 at file:line:col, no crash
+mkdir -p "$TMP/sls"
+cat >"$TMP/sls/serverless.yml" <<'Y'
+custom: { a: "${self:custom.b}", b: "${self:custom.a}", n: 5, x: "\e[2J" }
+provider:
+  environment: { DATABASE_URL: "postgresql://db:5432/app?application_name=\e[31mred", DB_POOL: "${self:custom.a}" }
+functions:
+  "f\e[2J\nevil.yaml:1:1: error: forged": { handler: h.f, reservedConcurrency: 3 }
+  "g\u202e::error::x": { handler: h.g, reservedConcurrency: "${self:custom.n}" }
+Y
+cat >"$TMP/sls/top.yaml" <<'Y'
+version: 1
+sources: [{serverless: serverless.yml, env: {pool.size: DB_POOL}}]
+databases:
+  main: { max_connections: 10, host: db }
+clients:
+  f: { type: serverless, from: "serverless:function/f\e[2J\nevil.yaml:1:1: error: forged", connects_to: main, max_concurrency: 2 }
+  g: { type: serverless, from: "serverless:function/g\u202e::error::x", connects_to: main }
+Y
+every_format serverless "$TMP/sls/top.yaml"
+# bad_source KIND NAME WANT: the file in $TMP/bad.y*ml behind a topology: exit 2, WANT (file:line:col: error: ...) on stderr
+bad_source() {
+	printf 'version: 1\nsources: [{%s: %s}]\ndatabases:\n  main: { max_connections: 10, host: db }\n' "$1" "$2" >"$TMP/bad-top.yaml"
+	"$CB" check "$TMP/bad-top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
 	rc=$?
-	if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok; else bad "manifest --format $fmt: exit $rc: $(head -c 300 "$TMP/err")"; fi
-	check_out "manifest --format $fmt stdout" "$fmt" "$TMP/out"
-	check_out "manifest --format $fmt stderr" text "$TMP/err"
-	case $fmt in
-	json) validate "manifest json" report "$TMP/out" ;;
-	sarif) validate "manifest sarif" sarif "$TMP/out" ;;
-	esac
-done
+	if [ "$rc" = 2 ]; then ok; else bad "$1 $2: exit $rc, want 2"; fi
+	if grep -qF -- "$3" "$TMP/err"; then ok; else bad "$1 $2: want \"$3\", got: $(head -c 300 "$TMP/err")"; fi
+	case "$(cat "$TMP/err")" in *AddressSanitizer*|*"runtime error"*) bad "$1 $2: sanitizer report" ;; esac
+}
+printf 'functions:\n  f: { handler: h, reservedConcurrency: [1] }\n' >"$TMP/bad1.yml"
+bad_source serverless bad1.yml "bad1.yml:2:41: error: reservedConcurrency: expected a number, got a sequence"
+printf 'functions:\n  f: { handler: h, reservedConcurrency: ten, environment: { DATABASE_URL: "postgres://db:5432/x" } }\n' >"$TMP/bad2.yml"
+bad_source serverless bad2.yml "bad2.yml:2:41: error: function/f reservedConcurrency: expected a non-negative integer"
+printf 'functions: 3\n' >"$TMP/bad3.yml"
+bad_source serverless bad3.yml "bad3.yml:1:12: error: functions: expected a mapping of name to function"
+printf 'functions:\n  f: { handler: h\n' >"$TMP/bad4.yml"
+bad_source serverless bad4.yml "bad4.yml:3:1: error: "
 
 # colour on: the only escapes are connbudget's own SGR sequences
 "$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null

@@ -159,7 +159,6 @@ static void add_env(struct sctx *x, const struct tnode *env, struct source_env *
 static int read_function(struct sctx *x, const struct tnode *key, const struct tnode *fn)
 {
 	struct source_item *it;
-	struct source_container *c;
 	struct source_env *v = NULL;
 	size_t n = 0, cap = 0;
 
@@ -174,18 +173,9 @@ static int read_function(struct sctx *x, const struct tnode *key, const struct t
 	if (value(x, tree_get(fn, "reservedConcurrency"), "reservedConcurrency", &it->max_concurrency) ||
 	    value(x, tree_get(fn, "provisionedConcurrency"), "provisionedConcurrency", &it->concurrency))
 		return -2;
-	it->containers = c = arena_alloc(x->out->arena, sizeof(*c));
-	memset(c, 0, sizeof(*c));
-	it->ncontainers = 1;
-	c->name = it->name;
-	c->pos = key->pos;
 	add_env(x, tree_path(x->root, "provider.environment"), &v, &n, &cap);
 	add_env(x, tree_get(fn, "environment"), &v, &n, &cap);
-	c->env = arena_alloc(x->out->arena, (n ? n : 1) * sizeof(*c->env));
-	if (n)
-		memcpy(c->env, v, n * sizeof(*v));
-	c->nenv = n;
-	free(v);
+	source_one_container(x->out, it, v, n);
 	return 0;
 }
 

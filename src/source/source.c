@@ -24,6 +24,27 @@ struct source_item *source_item_add(struct source_items *out)
 	return it;
 }
 
+void source_container_env(struct source_items *out, struct source_container *c, struct source_env *v, size_t n)
+{
+	c->env = arena_alloc(out->arena, (n ? n : 1) * sizeof(*c->env));
+	if (n)
+		memcpy(c->env, v, n * sizeof(*v));
+	c->nenv = n;
+	free(v);
+}
+
+void source_one_container(struct source_items *out, struct source_item *it, struct source_env *v, size_t n)
+{
+	struct source_container *c = arena_alloc(out->arena, sizeof(*c));
+
+	memset(c, 0, sizeof(*c));
+	c->name = it->name;
+	c->pos = it->pos;
+	it->containers = c;
+	it->ncontainers = 1;
+	source_container_env(out, c, v, n);
+}
+
 const struct source_env *source_env_find(const struct source_container *c, const char *name)
 {
 	size_t i;

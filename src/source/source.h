@@ -1,6 +1,7 @@
 /*
  * source.h - one reader per kind of infrastructure file: Kubernetes
- * manifests, compose files and Serverless Framework files today
+ * manifests, compose files, Serverless Framework files and CloudFormation
+ * templates today
  * (docs/sources.md).
  *
  * A reader turns a file into items: the workloads it declares (a
@@ -127,6 +128,10 @@ void source_items_release(struct source_items *items);
 
 /* Shared by the readers (source.c). A new item, zeroed, namespace "default". */
 struct source_item *source_item_add(struct source_items *out);
+/* Set c's env to the n variables at v, copied into out's arena; v (malloc'd) is freed. */
+void source_container_env(struct source_items *out, struct source_container *c, struct source_env *v, size_t n);
+/* Give it one container, named as it is and at its position, holding the n variables at v (freed). */
+void source_one_container(struct source_items *out, struct source_item *it, struct source_env *v, size_t n);
 /* The variable's definition in c (the last one wins, as in Kubernetes), or NULL. */
 const struct source_env *source_env_find(const struct source_container *c, const char *name);
 /*
@@ -157,5 +162,6 @@ int source_read_stream(struct ld *ld, const char *file, const char *data, size_t
 extern const struct source_kind source_kubernetes;
 extern const struct source_kind source_compose;
 extern const struct source_kind source_serverless;
+extern const struct source_kind source_cloudformation;
 
 #endif
