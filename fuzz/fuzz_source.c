@@ -1,7 +1,8 @@
 /*
  * fuzz_source.c - libFuzzer target over the source readers (src/source/):
- * bytes as a Kubernetes manifest stream, a compose file and a Serverless
- * Framework file behind a topology's `sources:`, bound, discovered and applied → a topology or a
+ * bytes as a Kubernetes manifest stream, a compose file, a Serverless
+ * Framework file and a CloudFormation template behind a topology's
+ * `sources:`, bound, discovered and applied → a topology or a
  * positioned, bounded error, never a crash, a hang or a leak.
  *
  *   make build/fuzz/fuzz_source && (cd "$(mktemp -d)" && .../fuzz_source CORPUS)
@@ -35,6 +36,8 @@ static const char topology[] =
 	"  - compose: " FUZZ_SOURCE "\n"
 	"    env: { pool.size: DB_POOL, threads: MAX_THREADS }\n"
 	"  - serverless: " FUZZ_SOURCE "\n"
+	"    env: { pool.size: DB_POOL }\n"
+	"  - cloudformation: " FUZZ_SOURCE "\n"
 	"    env: { pool.size: DB_POOL }\n"
 	"databases:\n"
 	"  main: { max_connections: 100, host: db, port: 5432 }\n"

@@ -403,6 +403,35 @@ YAML
 printf 'version: 1\nsources:\n  - serverless: serverless.yml\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  api: { type: serverless, from: "serverless:function/api", connects_to: main, pool: { size: 1 } }\n' >"$TMP/src/sls.yaml"
 sed 's/reservedConcurrency: 2 }/reservedConcurrency: 2 ]/' "$TMP/src/serverless.yml" >"$TMP/src/bad-sls.yml"
 source_secrets "lambda urls" "$TMP/src/sls.yaml" "L4mbdaPassw0rd|L4mbdaSelfPassw0rd" serverless "$TMP/src/bad-sls.yml" L4mbdaPassw0rd
+# A CloudFormation template: a password in a Lambda's and an ECS task's url,
+# through a Parameter's Default and !Sub, is CB013 and masked; a
+# {{resolve:secretsmanager:...}} reference and a task's Secrets are never read.
+cat >"$TMP/src/cfn.yaml" <<'YAML'
+Parameters:
+  Pw: { Type: String, NoEcho: true, Default: CfnParamPassw0rd }
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      ReservedConcurrentExecutions: 2
+      Environment:
+        Variables:
+          DATABASE_URL: !Sub "postgres://app:${Pw}@db:5432/app"
+          OTHER_URL: "{{resolve:secretsmanager:app/db:SecretString:password}}"
+  Svc:
+    Type: AWS::ECS::Service
+    Properties: { DesiredCount: 1, TaskDefinition: !Ref Task }
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: app
+          Environment: [{ Name: DATABASE_URL, Value: "postgres://app:CfnTaskPassw0rd@db:5432/app" }]
+          Secrets: [{ Name: DB_PASSWORD, ValueFrom: "arn:aws:secretsmanager:eu-west-1:1:secret:CfnArnPassw0rd" }]
+YAML
+printf 'version: 1\nsources:\n  - cloudformation: cfn.yaml\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  fn: { type: serverless, from: "cloudformation:function/Fn", connects_to: main, pool: { size: 1 } }\n  svc: { type: service, from: "cloudformation:service/Svc", connects_to: main, pool: { size: 1 } }\n' >"$TMP/src/cfn-top.yaml"
+sed 's/ReservedConcurrentExecutions: 2/ReservedConcurrentExecutions: [2/' "$TMP/src/cfn.yaml" >"$TMP/src/bad-cfn.yaml"
+source_secrets "cloudformation urls" "$TMP/src/cfn-top.yaml" "CfnParamPassw0rd|CfnTaskPassw0rd|CfnArnPassw0rd" cloudformation "$TMP/src/bad-cfn.yaml" CfnTaskPassw0rd
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do
 	run "$CB" init --from "$TMP/src/$f" -
