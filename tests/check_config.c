@@ -642,6 +642,56 @@ START_TEST(test_mismatch)
 }
 END_TEST
 
+/*
+ * CB018 quotes the file's value as the file writes it (without a quoted
+ * string's quotes), so it can be searched for: '24h' is 24h, not 1d; the
+ * YAML's value is the topology's, normalised.
+ */
+START_TEST(test_mismatch_as_written)
+{
+	static const char *const want[] = {
+		"max_connections is 200 in the topology but 0x64 in '",
+		"idle_in_transaction_session_timeout is 12h in the topology but 24h in '",
+		"idle_session_timeout is 5min in the topology but 600s in '",
+		"pool_mode is transaction in the topology but Session in '",
+		"port of database 'main' is 5432 in the topology but 06543 in '",
+		"max_pool is 2 in the topology but 3 in '",
+	};
+	char *dir = mk_tmpdir(), *yaml;
+	struct topology *t;
+	struct findings fs;
+	size_t i;
+
+	free(write_file(dir, "postgresql.conf", "max_connections = 0x64\n"
+						"idle_in_transaction_session_timeout = '24h'\n"
+						"idle_session_timeout = 600s\n"));
+	free(write_file(dir, "pgbouncer.ini", "[databases]\nmain = host=db.internal port=06543\n"
+					      "[pgbouncer]\npool_mode = Session\n"));
+	free(write_file(dir, "pgpool.conf", "max_pool = '3'\n"));
+	yaml = write_file(dir, "t.yaml",
+			  "version: 1\n"
+			  "databases:\n"
+			  "  main:\n"
+			  "    max_connections: 200\n"
+			  "    host: db.internal\n"
+			  "    port: 5432\n"
+			  "    config: postgresql.conf\n"
+			  "    settings: { idle_in_transaction_session_timeout: 12h, idle_session_timeout: 5min }\n"
+			  "poolers:\n"
+			  "  bouncer: { type: pgbouncer, database: main, pool_mode: transaction, config: pgbouncer.ini }\n"
+			  "  pool: { type: pgpool, database: main, max_pool: 2, config: pgpool.conf }\n");
+	t = load(yaml);
+	run_cb018(t, &fs);
+	ck_assert_uint_eq(fs.n, ARRAY_LEN(want));
+	for (i = 0; i < fs.n; i++)
+		ck_assert_msg(strstr(fs.v[i].message, want[i]), "%s: want \"%s\"", fs.v[i].message, want[i]);
+	findings_release(&fs);
+	model_free(t);
+	free(yaml);
+	rm_tmpdir(dir);
+}
+END_TEST
+
 /* Bad values are input errors in the config file; a missing file is one at `config:`. */
 START_TEST(test_apply_errors)
 {
@@ -735,6 +785,7 @@ START_TEST(test_pgpool_file)
 	ck_assert_uint_eq(s->pos.line, 7);
 	ck_assert_uint_eq(s->pos.col, 1);
 	ck_assert_str_eq(config_find(&f, "", "max_pool")->value, "2");
+	ck_assert_str_eq(config_find(&f, "", "max_pool")->raw, "2");
 	ck_assert_str_eq(config_find(&f, "", "listen_backlog_multiplier")->value, "2"); /* no '=' */
 	ck_assert_str_eq(config_find(&f, "", "child_life_time")->value, "5min");
 	ck_assert_str_eq(config_find(&f, "", "backend_hostname0")->value, "127.0.0.1"); /* unquoted */
@@ -781,6 +832,9 @@ START_TEST(test_pgcat_shapes)
 
 	ck_assert_int_eq(read_pgcat(&a, "shapes.toml", &f, &err), 0);
 	ck_assert_str_eq(config_find(&f, "", "general.port")->value, "6432"); /* 6_432 */
+	ck_assert_str_eq(config_find(&f, "", "general.port")->raw, "6_432"); /* as written */
+	ck_assert_str_eq(config_find(&f, "", "general.admin_password")->raw, "p\\\"w\\u00e9");
+	ck_assert_str_eq(config_find(&f, "", "general.admin_username")->raw, "admin"); /* '' */
 	ck_assert_str_eq(config_find(&f, "", "general.admin_username")->value, "admin");
 	ck_assert_str_eq(config_find(&f, "", "general.admin_password")->value, "p\"w\xc3\xa9");
 	ck_assert_str_eq(config_find(&f, "", "general.healthcheck_delay")->value, "3.5e3");
@@ -959,6 +1013,7 @@ START_TEST(test_odyssey_shapes)
 	ck_assert_int_eq(read_odyssey(&a, "shapes.conf", &f, &err), 0);
 	ck_assert_str_eq(config_find(&f, "", "daemonize")->value, "no"); /* a comment after it */
 	ck_assert_str_eq(config_find(&f, "", "readahead")->value, "8kb");
+	ck_assert_str_eq(config_find(&f, "", "readahead")->raw, "8kb");
 	/* the included file's route, in the include's place, at its own line */
 	s = config_find(&f, "database \"app\".user \"svc\"", "pool_size");
 	ck_assert_str_eq(s->value, "11");
@@ -974,6 +1029,7 @@ START_TEST(test_odyssey_shapes)
 	/* a one-line block, an escaped quote, a user's address range */
 	s = config_find(&f, "database \"a\\\"b\".user \"u\" \"10.0.0.0/8\"", "pool");
 	ck_assert_str_eq(s->value, "\"statement\"");
+	ck_assert_str_eq(s->raw, "statement"); /* as written, without the quotes */
 	ck_assert_uint_eq(s->pos.line, 11);
 	s = config_find(&f, "database default.user default.ldap_storage_credentials \"group_ro\"",
 			"ldap_storage_username");
@@ -1117,6 +1173,7 @@ Suite *config_suite(void)
 	tcase_add_test(ini, test_ini_syntax);
 	tcase_add_test(apply, test_apply_fills);
 	tcase_add_test(apply, test_mismatch);
+	tcase_add_test(apply, test_mismatch_as_written);
 	tcase_add_test(apply, test_apply_errors);
 	tcase_add_test(apply, test_apply_missing_file);
 	tcase_add_test(pgpool, test_pgpool_file);

@@ -55,9 +55,10 @@ int config_read_nested(const char *path, struct pos from, int depth, bool missin
 /* ASCII letters of s to lower case, in place. */
 void config_lower(char *s);
 
-/* Append one setting (strings already in the arena) to f. */
+/* Append one setting (strings already in the arena) to f; raw is the
+ * value as written (struct config_setting), NULL when it is value. */
 void config_add_setting(struct config_file *f, const char *section, const char *name,
-			const char *value, struct pos pos);
+			const char *value, const char *raw, struct pos pos);
 
 /*
  * The number at the start of value as PostgreSQL's parse_int (and
