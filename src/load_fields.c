@@ -100,7 +100,7 @@ static const struct field pooler_fields[] = {
 	FIELD_T(struct pooler, "instances", F_UINT, instances, T_PGBOUNCER | T_PGCAT | T_ODYSSEY),
 	{ .name = "pool_mode", .kind = F_ENUM, .off = offsetof(struct pooler, pool_mode),
 	  .names = pool_modes, .nnames = ARRAY_LEN(pool_modes), .what = "pool mode",
-	  .types = T_PGBOUNCER },
+	  .types = T_PGBOUNCER | T_PGCAT },
 	FIELD_T(struct pooler, "default_pool_size", F_UINT, default_pool_size, T_PGBOUNCER),
 	FIELD_T(struct pooler, "reserve_pool_size", F_UINT, reserve_pool_size, T_PGBOUNCER),
 	FIELD_T(struct pooler, "max_client_conn", F_UINT, max_client_conn, T_PGBOUNCER),

@@ -942,17 +942,20 @@ START_TEST(test_pgcat_cap)
 		const char *file, *host;
 		unsigned port;
 		uint64_t sum;
+		unsigned mode_line; /* the pool_mode that breaks most (all transaction), col 13 */
 	} cases[] = {
 		/* by hand: app's users 10 + 3 on its one db.internal:5432 server,
-		 * other's 7 on its one: 13 + 7 */
-		{ "shapes.toml", "db.internal", 5432, 20 },
+		 * other's 7 on its one: 13 + 7; app's written transaction beats
+		 * other's default */
+		{ "shapes.toml", "db.internal", 5432, 20, 12 },
 		/* hosts compare ignoring case: app's third server, 10 + 3 */
-		{ "shapes.toml", "DB.INTERNAL", 6543, 13 },
-		/* sharded_db: 3 shards x one 127.0.0.1 server x (9 + 21); simple_db: 5 */
-		{ "sample.toml", "127.0.0.1", 5432, 95 },
+		{ "shapes.toml", "DB.INTERNAL", 6543, 13, 12 },
+		/* sharded_db: 3 shards x one 127.0.0.1 server x (9 + 21); simple_db: 5;
+		 * sharded_db's users.0 transaction (its own line) beats simple_db's session */
+		{ "sample.toml", "127.0.0.1", 5432, 95, 282 },
 		/* 3 shards x 2 servers on postgres:5432 x 9 */
-		{ "docker.toml", "postgres", 5432, 54 },
-		{ "minimal.toml", "127.0.0.1", 28815, 10 },
+		{ "docker.toml", "postgres", 5432, 54, 59 },
+		{ "minimal.toml", "127.0.0.1", 28815, 10, 17 },
 	};
 	size_t i;
 
@@ -962,6 +965,10 @@ START_TEST(test_pgcat_cap)
 
 		ck_assert_msg(t != NULL, "%s: %s", cases[i].file, err);
 		ck_assert_uint_eq(t->poolers[0].pgcat_pool_sum.v, cases[i].sum);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.v, POOL_TRANSACTION);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.pos.line, cases[i].mode_line);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.pos.col, 13);
+		ck_assert_uint_eq(t->nmismatches, 0);
 		model_free(t);
 	}
 }
@@ -980,6 +987,86 @@ START_TEST(test_pgcat_refused)
 	};
 
 	expect_refused("pgcat", cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+/* A pgcat.toml written to a temporary directory behind a topology (pooler_extra: more pooler fields). */
+static struct topology *pgcat_text(const char *toml, const char *pooler_extra, char **err)
+{
+	char *dir = mk_tmpdir(), *path = write_file(dir, "pgcat.toml", toml), yaml[1024];
+	struct topology *t;
+
+	snprintf(yaml, sizeof(yaml), "version: 1\ndatabases:\n  main: { host: h, port: 5432, "
+		 "max_connections: 100 }\npoolers:\n  cat: { type: pgcat, database: main, config: %s%s }\n",
+		 path, pooler_extra);
+	t = load_buffer("t.yaml", yaml, strlen(yaml), err);
+	free(path);
+	rm_tmpdir(dir);
+	return t;
+}
+
+/* A topology pool_mode other than the file's is CB018 at the file's line, quoted as written. */
+START_TEST(test_pgcat_pool_mode_mismatch)
+{
+	static const char shard[] = "[pools.p.shards.0]\ndatabase = \"d\"\nservers = [[\"h\", 5432, \"primary\"]]\n";
+	static const struct {
+		const char *toml, *yaml, *want;
+		enum pool_mode mode;
+		unsigned line;
+	} cases[] = {
+		{ "[pools.p]\npool_mode = \"Session\"\n[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n",
+		  ", pool_mode: transaction",
+		  "pool_mode is transaction in the topology but Session in '", POOL_TRANSACTION, 2 },
+		/* the user's own pool_mode wins over its pool's */
+		{ "[pools.p]\npool_mode = \"session\"\n[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n"
+		  "pool_mode = 'transaction'\n", ", pool_mode: session",
+		  "pool_mode is session in the topology but transaction in '", POOL_SESSION, 6 },
+		/* none written: PgCat's default, at the user's table */
+		{ "[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n", ", pool_mode: session",
+		  "pool_mode is session in the topology but transaction in '", POOL_SESSION, 2 },
+		/* agreeing: no finding; the file's mode fills an unset one */
+		{ "[pools.p]\npool_mode = \"session\"\n[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n",
+		  "", NULL, POOL_SESSION, 2 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL, *toml = xasprintf("%s%s", cases[i].toml, shard);
+		struct topology *t = pgcat_text(toml, cases[i].yaml, &err);
+		struct findings fs;
+
+		ck_assert_msg(t != NULL, "case %zu: %s", i, err);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.v, cases[i].mode);
+		run_cb018(t, &fs);
+		ck_assert_uint_eq(fs.n, cases[i].want ? 1 : 0);
+		if (cases[i].want) {
+			ck_assert_msg(strstr(fs.v[0].message, cases[i].want), "case %zu: %s", i, fs.v[0].message);
+			ck_assert_uint_eq(fs.v[0].pos.line, cases[i].line);
+			ck_assert_str_eq(fs.v[0].object, "poolers.cat");
+		} else {
+			ck_assert_uint_eq(t->poolers[0].pool_mode.pos.line, cases[i].line);
+		}
+		if (i == 2)
+			ck_assert_ptr_nonnull(strstr(fs.v[0].message, "(PgCat's default: pool 'p' sets no pool_mode)"));
+		findings_release(&fs);
+		model_free(t);
+		free(toml);
+	}
+}
+END_TEST
+
+/* A pool_mode serde does not read (PgCat has no statement mode) is refused at the line. */
+START_TEST(test_pgcat_pool_mode_refused)
+{
+	char *err = NULL;
+	struct topology *t = pgcat_text("[pools.p]\npool_mode = \"statement\"\n[pools.p.users.0]\n"
+					"username = \"u\"\npool_size = 5\n[pools.p.shards.0]\ndatabase = \"d\"\n"
+					"servers = [[\"h\", 5432, \"primary\"]]\n", "", &err);
+
+	ck_assert_ptr_null(t);
+	ck_assert_msg(strstr(err, "pgcat.toml:2:13: error: pools.p.pool_mode: unknown variant (expected "
+			     "\"transaction\" or \"session\"; PgCat refuses to start)"), "%s", err);
+	free(err);
 }
 END_TEST
 
@@ -1186,6 +1273,8 @@ Suite *config_suite(void)
 	tcase_add_test(pgcat, test_pgcat_cap);
 	tcase_add_test(pgcat, test_pgcat_refused);
 	tcase_add_test(pgcat, test_pgcat_warns);
+	tcase_add_test(pgcat, test_pgcat_pool_mode_mismatch);
+	tcase_add_test(pgcat, test_pgcat_pool_mode_refused);
 	suite_add_tcase(s, pgcat);
 	tcase_add_test(odyssey, test_odyssey_shapes);
 	tcase_add_test(odyssey, test_odyssey_syntax);

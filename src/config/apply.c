@@ -24,14 +24,6 @@
 
 /* ---- applying a file to the model --------------------------------------- */
 
-/* How a setting's value reads and prints. */
-enum conf_kind {
-	KIND_INT,      /* a count */
-	KIND_MS,       /* milliseconds (postgresql.conf time units) */
-	KIND_MODE,     /* enum pool_mode */
-	KIND_PORT,     /* 1..65535 */
-};
-
 static char *format_value(struct arena *a, enum conf_kind kind, uint64_t v)
 {
 	static const struct {
@@ -68,13 +60,6 @@ static void add_mismatch(struct topology *t, const struct config_mismatch *m)
 	t->mismatches[t->nmismatches++] = *m;
 }
 
-/* Where a setting of one object is being settled. */
-struct target {
-	struct topology *t;
-	const char *object;            /* "poolers.bouncer" */
-	const struct strlist *ignore;
-};
-
 /*
  * The file's value for CB018 as the file writes it (s->raw: `'24h'` is
  * 24h, never normalised to 1d, so it can be searched for), cut like every
@@ -86,13 +71,7 @@ static char *conf_text(struct arena *a, const char *raw)
 	return arena_strdup(a, str_clip(raw));
 }
 
-/*
- * Settle one numeric setting, v as read from the file's setting s: fill
- * it from the file when the YAML leaves it unset, else record a mismatch
- * when the two differ (the YAML's value normalised, the file's as
- * written).
- */
-static void settle(const struct target *tg, struct num *yaml, enum conf_kind kind, uint64_t v,
+void config_settle(const struct target *tg, struct num *yaml, enum conf_kind kind, uint64_t v,
 		   const struct config_setting *s, const char *setting, const char *detail)
 {
 	struct config_mismatch m;
@@ -158,7 +137,7 @@ static int apply_postgresql(struct topology *t, struct database *d, const struct
 			return config_fail_at(err, s->pos, "%s: expected an integer from %llu to %llu, got \"%s\"",
 				       fl->name, (unsigned long long)fl->min,
 				       (unsigned long long)fl->max, str_clip(s->value));
-		settle(&tg, (struct num *)(void *)((char *)d + fl->off), fl->kind, v, s, fl->name, NULL);
+		config_settle(&tg, (struct num *)(void *)((char *)d + fl->off), fl->kind, v, s, fl->name, NULL);
 	}
 	return 0;
 }
@@ -568,7 +547,7 @@ static int apply_pgbouncer(struct topology *t, struct pooler *p, const struct co
 								   "a non-negative integer";
 			return config_fail_at(err, s->pos, "%s: expected %s, got \"%s\"", fl->ini, want, str_clip(s->value));
 		}
-		settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, v, s, fl->setting,
+		config_settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, v, s, fl->setting,
 		       strcmp(fl->setting, fl->ini) != 0 ? fl->ini : NULL);
 	}
 	return read_bouncer_conf(t, p, &tg, f, path, err);
@@ -696,7 +675,7 @@ static int apply_pgpool(struct topology *t, struct pooler *p, const struct confi
 			return config_fail_at(err, s->pos, "value is outside the valid range for parameter "
 					      "\"%s\" (%lld .. %lld)", fl->name, fl->min, fl->max);
 		if (fl->off)
-			settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, (uint64_t)v, s,
+			config_settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, (uint64_t)v, s,
 			       fl->name, NULL);
 	}
 	return 0;
