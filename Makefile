@@ -148,7 +148,10 @@ threads: build/tsan/connbudget build/san/connbudget build/connbudget
 # and observe against a real PostgreSQL and PgBouncer.
 test: deps
 	@$(MAKE) --no-print-directory build/connbudget build/san/connbudget build/san/check_all
-	@$(MAKE) --no-print-directory unit cli integration threads secrets limits observe-test fuzz-smoke valgrind $(TEST_EXTRA)
+	@$(MAKE) --no-print-directory unit cli integration threads secrets limits observe-test
+	@# the two longest stages side by side, one per core, each one's output whole when it ends
+	@$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-smoke valgrind
+	@$(MAKE) --no-print-directory $(TEST_EXTRA)
 
 clean:
 	rm -rf build

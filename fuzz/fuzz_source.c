@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The longest message: quoted tokens and file names are clipped (util.h). */
 enum { ERR_MAX = 4 * CLIP_PATH_MAX + 1024 };
 
-/* Every kind over the same file, every env field kind, a database and a pooler to discover. */
+/* Every YAML kind over the same file, every env field kind, a database and a pooler to discover. */
 static const char topology[] =
 	"version: 1\n"
 	"sources:\n"

@@ -67,7 +67,7 @@ echo "fuzz seed corpus: $n files in $out-conninfo"
 rm -rf "$out-source"
 mkdir -p "$out-source"
 n=0
-for f in $(find testdata/sources testdata/rules -path '*k8s*' -name '*.yaml' -o -path 'testdata/sources/*' -name '*.y*ml' | LC_ALL=C sort -u); do
+for f in $(find testdata/sources testdata/rules -path '*k8s*' -name '*.yaml' -o -path 'testdata/sources/*' -name '*.y*ml' -o -path 'testdata/sources/*' -name '*.json' | LC_ALL=C sort -u); do
 	[ "$(wc -c <"$f")" -le "$max" ] || continue
 	cp "$f" "$out-source/$(printf '%s' "$f" | tr '/' '_')"
 	n=$((n + 1))

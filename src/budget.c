@@ -256,7 +256,9 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 	}
 	if (p->type.v == POOLER_PGCAT) {
 		/* docs/poolers.md "PgCat": every server entry opens pool_size
-		 * connections per user; no client limit is known */
+		 * connections per user; no client limit is known; the pool mode
+		 * is the topology's or the file's (config_apply_pgcat) */
+		f->pool_mode = (enum pool_mode)num_or(&p->pool_mode, PGCAT_DEFAULT_POOL_MODE);
 		if (!u64_mul(f->instances, num_or(&p->pgcat_pool_sum, 0), &f->cap))
 			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x pool_size");
 		return true;
@@ -273,6 +275,19 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 		if (f->has_client_limit &&
 		    !u64_mul(f->instances_steady, p->odyssey_client_max.v, &f->client_limit))
 			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x client_max");
+		return true;
+	}
+	if (p->type.v == POOLER_SUPAVISOR) {
+		/* docs/poolers.md "Supavisor": one pool of default_pool_size per
+		 * (database, role), held by one node of the cluster whatever the
+		 * number of nodes; default_max_clients the tenant's client limit */
+		f->instances = f->instances_steady = 1;
+		f->default_pool_size = num_or(&p->default_pool_size, 0);
+		f->users = p->users.n ? p->users.n : 1;
+		if (!u64_mul(f->users, f->default_pool_size, &f->cap))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "users x default_pool_size");
+		f->has_client_limit = VALUE_SET(p->default_max_clients);
+		f->client_limit = num_or(&p->default_max_clients, 0);
 		return true;
 	}
 	f->default_pool_size = num_or(&p->default_pool_size, PGBOUNCER_DEFAULT_POOL_SIZE);

@@ -64,9 +64,12 @@ struct starter {
 	const char *kind;                 /* "kubernetes", "compose" */
 	struct source_items items;
 	bool used[ARRAY_LEN(known)][MAX_VARS];
+	const char *extra_url[MAX_VARS];  /* url variables by value, not by a known name */
+	size_t nextra;
 	struct target *t;
 	size_t nt, cap;
-	struct sbuf ids;                  /* "\nid\n" of every id taken, for uniqueness */
+	struct strmap ids;                /* every id taken (keys in arena) */
+	struct arena *arena;
 };
 
 static bool id_char(char c)
@@ -74,25 +77,14 @@ static bool id_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-static bool id_taken(const struct starter *s, const char *id)
-{
-	size_t n = strlen(id);
-	const char *p = s->ids.s;
-
-	for (; p && (p = strstr(p, id)); p++)
-		if (p > s->ids.s && p[-1] == '\n' && p[n] == '\n')
-			return true;
-	return false;
-}
-
 /*
- * A free id made of the parts joined with '-': each character outside
- * [A-Za-z0-9_-] becomes '-', an id over 64 characters is cut, a taken one
- * gains -2, -3, ... Always returns a malloc'd id.
+ * A free id made of name: each character outside [A-Za-z0-9_-] becomes
+ * '-', the id is cut at 56 characters (so that a suffix keeps it within
+ * 64), a taken one gains -2, -3, ... Always returns a malloc'd id.
  */
-static char *take_id(struct starter *s, const char *a, const char *b)
+static char *take_id(struct starter *s, const char *name)
 {
-	char *base = b ? xasprintf("%s-%s", a, b) : xstrdup(a), *id, *p;
+	char *base = xstrdup(*name ? name : "x"), *id, *p;
 	unsigned n;
 
 	for (p = base; *p; p++)
@@ -100,19 +92,13 @@ static char *take_id(struct starter *s, const char *a, const char *b)
 			*p = '-';
 	if (strlen(base) > 56)
 		base[56] = '\0';
-	if (!*base) {
-		free(base);
-		base = xstrdup("x");
-	}
 	id = xstrdup(base);
-	for (n = 2; id_taken(s, id); n++) {
+	for (n = 2; strmap_get(&s->ids, id, NULL); n++) {
 		free(id);
 		id = xasprintf("%s-%u", base, n);
 	}
 	free(base);
-	if (!s->ids.s)
-		sbuf_puts(&s->ids, "\n");
-	sbuf_printf(&s->ids, "%s\n", id);
+	strmap_put(&s->ids, arena_strdup(s->arena, id), 0, NULL);
 	return id;
 }
 
@@ -124,37 +110,77 @@ static char *first_label(const char *host)
 	return dot ? xstrndup(host, (size_t)(dot - host)) : xstrdup(host);
 }
 
+/* Does the value read as a PostgreSQL URI (postgres://, postgresql+psycopg2://, ...)? */
+static bool uri_value(const char *v)
+{
+	struct conninfo ci = { 0 };
+	bool uri = v && conninfo_parse(v, &ci, NULL) == 0 && ci.uri;
+
+	conninfo_release(&ci);
+	return uri;
+}
+
+/*
+ * Is e a url variable: one of the names init knows (its value may be a
+ * Secret's), or any variable whose value is a PostgreSQL URI
+ * (HASURA_GRAPHQL_DATABASE_URL)?
+ */
+static bool url_var(const struct source_env *e)
+{
+	size_t k;
+
+	for (k = 0; known[0].vars[k]; k++)
+		if (strcmp(e->name, known[0].vars[k]) == 0)
+			return true;
+	return uri_value(e->value);
+}
+
 /* The container of w that sets a url variable, and that variable; NULL when none does. */
 static const struct source_env *url_of(const struct source_item *w, const struct source_container **cont,
 				       size_t *ncont)
 {
-	const struct source_env *found = NULL, *e;
+	const struct source_env *found = NULL;
 	size_t i, k;
 
 	*cont = NULL;
 	*ncont = 0;
 	for (i = 0; i < w->ncontainers; i++)
-		for (k = 0; known[0].vars[k]; k++)
-			if ((e = source_env_find(&w->containers[i], known[0].vars[k]))) {
+		for (k = 0; k < w->containers[i].nenv; k++)
+			if (url_var(&w->containers[i].env[k])) {
 				if ((*ncont)++ == 0) {
 					*cont = &w->containers[i];
-					found = e;
+					found = &w->containers[i].env[k];
 				}
 				break;
 			}
 	return found;
 }
 
-/* Note which known variables the workload's containers set (the env: mapping). */
+/* Note which variables the workload's containers set (the env: mapping). */
 static void note_vars(struct starter *s, const struct source_item *w)
 {
-	size_t f, k, i;
+	size_t f, k, i, x;
 
 	for (f = 0; f < ARRAY_LEN(known); f++)
 		for (k = 0; known[f].vars[k]; k++)
 			for (i = 0; i < w->ncontainers; i++)
 				if (source_env_find(&w->containers[i], known[f].vars[k]))
 					s->used[f][k] = true;
+	/* a url under a name init does not know: kept for the mapping, in the order met */
+	for (i = 0; i < w->ncontainers; i++)
+		for (k = 0; k < w->containers[i].nenv; k++) {
+			const struct source_env *e = &w->containers[i].env[k];
+			bool have = false;
+
+			if (!url_var(e))
+				continue;
+			for (x = 0; known[0].vars[x]; x++)
+				have = have || strcmp(known[0].vars[x], e->name) == 0;
+			for (x = 0; x < s->nextra; x++)
+				have = have || strcmp(s->extra_url[x], e->name) == 0;
+			if (!have && s->nextra < MAX_VARS)
+				s->extra_url[s->nextra++] = e->name;
+		}
 }
 
 static size_t add_target(struct starter *s, const char *id_from, const char *host, uint64_t port, bool pooler)
@@ -164,7 +190,7 @@ static size_t add_target(struct starter *s, const char *id_from, const char *hos
 	xgrow(&s->t, &s->cap, s->nt + 1, sizeof(*s->t));
 	t = &s->t[s->nt];
 	memset(t, 0, sizeof(*t));
-	t->id = take_id(s, id_from, NULL);
+	t->id = take_id(s, id_from);
 	t->host = host ? xstrdup(host) : NULL;
 	t->port = port;
 	t->pooler = pooler;
@@ -270,7 +296,7 @@ static void write_sources(FILE *out, const struct starter *s, const char *path)
 	quote_yaml(out, path);
 	fputc('\n', out);
 	for (f = 0; f < ARRAY_LEN(known); f++) {
-		unsigned n = 0;
+		size_t n = f == 0 ? s->nextra : 0;
 		for (k = 0; known[f].vars[k]; k++)
 			n += s->used[f][k];
 		/* DATABASE_URL alone is the default: nothing to say */
@@ -285,6 +311,10 @@ static void write_sources(FILE *out, const struct starter *s, const char *path)
 		for (k = 0, n = 0; known[f].vars[k]; k++)
 			if (s->used[f][k])
 				fprintf(out, "%s%s", n++ ? ", " : "", known[f].vars[k]);
+		for (k = 0; f == 0 && k < s->nextra; k++) {
+			fputs(n++ ? ", " : "", out);
+			quote_yaml(out, s->extra_url[k]);
+		}
 		fputs(n > 1 ? "]\n" : "\n", out);
 	}
 }
@@ -397,18 +427,17 @@ static void write_clients(FILE *out, struct starter *s, const size_t *ti, const 
 		const struct source_item *w = &s->items.v[i];
 		const struct source_container *cont;
 		size_t ncont;
-		const char *why;
 		char *id;
 
 		if (w->role != SOURCE_WORKLOAD || !bound[i])
 			continue;
-		id = take_id(s, w->name, NULL);
+		id = take_id(s, w->name);
 		fprintf(out, "  %s:\n", id);
 		free(id);
 		fputs("    from: ", out);
 		put_from(out, s, w);
 		fputc('\n', out);
-		(void)client_target(s, w, (size_t[]){ 0 }, &why, &cont, &ncont);
+		(void)url_of(w, &cont, &ncont);
 		if (ncont > 1) {
 			fputs("    container: ", out);
 			quote_yaml(out, cont->name);
@@ -440,7 +469,26 @@ static void write_clients(FILE *out, struct starter *s, const size_t *ti, const 
 		fprintf(out, "  #   and %zu more\n", more);
 }
 
-/* KIND=PATH, or PATH: a directory is kubernetes, a file named like compose's is compose. */
+/*
+ * Does the file read like a compose file: a top-level `services:` key and
+ * no `apiVersion:` in its first 64 KiB? (A Kubernetes manifest has no
+ * top-level services; a compose file no apiVersion.)
+ */
+static bool compose_text(const char *path)
+{
+	char buf[65536];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (strncmp(buf, "services:", 9) == 0 || strstr(buf, "\nservices:")) && !strstr(buf, "apiVersion:");
+}
+
+/* KIND=PATH, or PATH: a directory is kubernetes, a compose file (by name or text) compose. */
 static int parse_from(const char *spec, const char **kind, const char **path)
 {
 	const char *eq = strchr(spec, '='), *base;
@@ -460,7 +508,8 @@ static int parse_from(const char *spec, const char **kind, const char **path)
 	if (strcmp(spec, "-") == 0)
 		return -1;
 	base = strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec;
-	*kind = stat(spec, &st) == 0 && !S_ISDIR(st.st_mode) && strstr(base, "compose") ? "compose" : "kubernetes";
+	*kind = stat(spec, &st) == 0 && S_ISREG(st.st_mode) && (strstr(base, "compose") || compose_text(spec))
+			? "compose" : "kubernetes";
 	return 0;
 }
 
@@ -522,6 +571,7 @@ int init_from_write(FILE *out, const char *spec, const char *outfile, const char
 		goto out;
 	}
 	s.kind = kind;
+	s.arena = &t->arena;
 	if (load_sources_scan(t, kind, path, &s.items, &err) != 0) {
 		quote_fputs_line(stderr, err);
 		goto out;
@@ -585,7 +635,7 @@ out:
 	free(bound);
 	free(rel);
 	free(err);
-	sbuf_release(&s.ids);
+	strmap_release(&s.ids);
 	source_items_release(&s.items);
 	model_free(t);
 	return rc;

@@ -764,7 +764,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	char *hint;
 
 	if (!VALUE_SET(p->type))
-		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool, pgcat or odyssey)", p->id.s);
+		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool, pgcat, odyssey or supavisor)", p->id.s);
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
 			      p->type.v);
@@ -785,6 +785,10 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 		vfail(v, p->id.pos, "poolers.%s: %s pooler needs config: (its %s)", p->id.s,
 		      p->type.v == POOLER_PGCAT ? "a pgcat" : "an odyssey",
 		      p->type.v == POOLER_PGCAT ? "pgcat.toml" : "odyssey.conf");
+	/* Supavisor has no default pool size of its own: Supabase sets it per compute size */
+	if (VALUE_SET(p->type) && p->type.v == POOLER_SUPAVISOR && !VALUE_SET(p->default_pool_size))
+		vfail(v, p->id.pos, "poolers.%s: a supavisor pooler needs default_pool_size (its Pool Size "
+		      "in the database settings)", p->id.s);
 	if (p->users.pos.line && p->users.n == 0)
 		vfail(v, p->users.pos, "poolers.%s.users: expected a non-empty list, got []", p->id.s);
 	/* pgpool's ranges (budget.h): num_init_children 1 .. INT_MAX, max_pool 0 .. INT_MAX */

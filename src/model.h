@@ -114,7 +114,7 @@ struct strlist {
 };
 
 enum client_type { CLIENT_SERVICE, CLIENT_WORKER, CLIENT_SERVERLESS, CLIENT_JOB, CLIENT_TOOL };
-enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY, POOLER_PGPOOL, POOLER_PGCAT, POOLER_ODYSSEY };
+enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY, POOLER_PGPOOL, POOLER_PGCAT, POOLER_ODYSSEY, POOLER_SUPAVISOR };
 enum pool_mode { POOL_SESSION, POOL_TRANSACTION, POOL_STATEMENT };
 
 /* Session features a client may declare in `uses`. */
@@ -190,6 +190,7 @@ struct bouncer_entry {
 	struct pos pos;          /* the entry's line */
 	const char *host;        /* host=; NULL: not given (a Unix socket) */
 	uint64_t port;           /* port=, 5432 when not given */
+	const char *port_raw;    /* port= as written (CB018 quotes it), NULL when not given */
 	const char *user;        /* a forced user=: one pool whatever the clients send */
 	bool points_here;        /* host and port are the pooler's database's */
 	struct num pool_size, reserve_pool, max_db_connections, pool_mode;
@@ -225,6 +226,7 @@ struct pooler {
 	struct num max_connections_percent;
 	struct num num_init_children; /* pgpool: preforked children, its client limit */
 	struct num max_pool;          /* pgpool: cached backend connections per child */
+	struct num default_max_clients; /* supavisor: the tenant's client limit */
 	struct num reserved_connections; /* pgpool, from config: only: children kept to refuse clients */
 	/* pgcat, from config: only: Σ pool_size over its users and the
 	 * server entries on the database, per instance (docs/poolers.md) */

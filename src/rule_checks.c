@@ -313,7 +313,7 @@ void check_serverless_direct(struct rule_ctx *ctx)
 	free(peak);
 }
 
-/* The pgbouncer a client goes through in transaction or statement mode, or NULL. */
+/* The pgbouncer, odyssey or pgcat a client goes through in transaction or statement mode, or NULL. */
 static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c)
 {
 	const struct pooler *p;
@@ -321,7 +321,8 @@ static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, cons
 	if (!c->via_pooler)
 		return NULL;
 	p = &ctx->t->poolers[c->target];
-	if ((p->type.v != POOLER_PGBOUNCER && p->type.v != POOLER_ODYSSEY) ||
+	if ((p->type.v != POOLER_PGBOUNCER && p->type.v != POOLER_ODYSSEY &&
+	     p->type.v != POOLER_SUPAVISOR && p->type.v != POOLER_PGCAT) ||
 	    budget_client_mode(ctx->b, ctx->client->index) == POOL_SESSION)
 		return NULL;
 	return p;
@@ -517,6 +518,11 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 			     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler "
 			     "'%s' (num_init_children %" PRIu64 "; %s)",
 			     f->client_demand.peak, f->client_limit, p->id.s, f->num_init_children, terms);
+		else if (p->type.v == POOLER_SUPAVISOR)
+			emit(ctx, &p->ignore, pos_or(&p->default_max_clients, p->id.pos), "poolers", p->id.s,
+			     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler "
+			     "'%s' (default_max_clients; %s)",
+			     f->client_demand.peak, f->client_limit, p->id.s, terms);
 		else
 		emit(ctx, &p->ignore, pos_or(&p->max_client_conn, p->id.pos), "poolers", p->id.s,
 		     "peak client connections %" PRIu64 " exceed client_limit %" PRIu64 " on pooler '%s' "
@@ -721,6 +727,10 @@ static uint64_t pooler_port(const struct pooler *p)
 	 * samples (pgcat.toml, odyssey.conf's listen) on PgBouncer's 6432. */
 	if (p->type.v == POOLER_PGPOOL)
 		return PGPOOL_DEFAULT_PORT;
+	/* Supavisor: 6543 in transaction mode, 5432 in session mode */
+	if (p->type.v == POOLER_SUPAVISOR)
+		return VALUE_SET(p->pool_mode) && p->pool_mode.v == POOL_TRANSACTION ? SUPAVISOR_TRANSACTION_PORT
+										     : PG_DEFAULT_PORT;
 	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
 }
 

@@ -19,6 +19,14 @@ pools='[[q["entry"], q["user"], q["pool_size"], q["pool_mode"], q["cap"]] for q 
 
 D=testdata/poolers
 
+# cap_case RC FILE FINDING LABEL: check --format gcc on $D/FILE exits RC
+# with FINDING among its lines and no CB001 (the server side fits)
+cap_case() {
+	expect_rc "$1" "$4" "$CB" check "$D/$2" --format gcc
+	contains "$out" "$3" "$4"
+	lacks "$out" "CB001" "$4: the server side fits"
+}
+
 #--- four entries on one server: cap 400, fails --------------------------------
 expect_rc 1 "four entries fail" "$CB" check "$D/four-entries.yaml" --format gcc
 contains "$out" "peak demand 200 exceeds capacity 147 on database 'main' (bouncer 200) [CB001 over-capacity]" "four entries: CB001"
@@ -61,9 +69,7 @@ expect_rc 0 "CB021 json" "$CB" report testdata/rules/CB021/fires.yaml --format j
 json_eq "$out" '[p["cap"], p["server"]["peak"], d["databases"][0]["capacity"]]' '[40, 20, 27]' "2 x 20 on capacity 27"
 
 #--- pgpool-II: num_init_children x max_pool (figures by hand in the YAML) ------
-expect_rc 0 "pgpool defaults" "$CB" check "$D/pgpool.yaml" --format gcc
-contains "$out" "pgpool.yaml:17:13: warning: pooler 'pgpool' can open 128 server connections to database 'main' (num_init_children 32 x max_pool 4); with the other contributors' peak 0 that is 128 > capacity 97, although the declared peak demand 30 fits [CB021 pooler-cap-over-capacity]" "pgpool defaults: CB021"
-lacks "$out" "CB001" "pgpool defaults: server 30 fits"
+cap_case 0 pgpool.yaml "pgpool.yaml:17:13: warning: pooler 'pgpool' can open 128 server connections to database 'main' (num_init_children 32 x max_pool 4); with the other contributors' peak 0 that is 128 > capacity 97, although the declared peak demand 30 fits [CB021 pooler-cap-over-capacity]" "pgpool defaults: CB021"
 expect_rc 0 "pgpool defaults json" "$CB" report "$D/pgpool.yaml" --format json
 json_eq "$out" '[p["type"], p["cap"], p["client_limit"], p["server"]["peak"], p["num_init_children"], p["max_pool"]]' '["pgpool", 128, 32, 30, 32, 4]' "32 x 4"
 expect_rc 1 "pgpool sized" "$CB" check "$D/pgpool-sized.yaml" --format gcc
@@ -87,9 +93,7 @@ pooler_yaml() {
 }
 
 #--- PgCat: pool_size per user and server entry (figures by hand in the YAML) ---
-expect_rc 0 "pgcat docker example" "$CB" check "$D/pgcat.yaml" --format gcc
-contains "$out" "pgcat.yaml:21:13: warning: pooler 'cat' can open 108 server connections to database 'main' (pool_size summed over users and server entries 54); with the other contributors' peak 0 that is 108 > capacity 97, although the declared peak demand 30 fits [CB021 pooler-cap-over-capacity]" "pgcat: CB021"
-lacks "$out" "CB001" "pgcat: server 30 fits"
+cap_case 0 pgcat.yaml "pgcat.yaml:21:13: warning: pooler 'cat' can open 108 server connections to database 'main' (pool_size summed over users and server entries 54); with the other contributors' peak 0 that is 108 > capacity 97, although the declared peak demand 30 fits [CB021 pooler-cap-over-capacity]" "pgcat: CB021"
 expect_rc 0 "pgcat json" "$CB" report "$D/pgcat.yaml" --format json
 json_eq "$out" '[p["type"], p["instances"], p["cap"], p["client_limit"], p["server"]["peak"]]' '["pgcat", 2, 108, null, 30]' "2 x 3 shards x 2 servers x 9"
 mkdir -p "$TMP/pc"
@@ -100,6 +104,24 @@ contains "$err" "shapes.toml:13:13: warning: unknown key \"pools.app.pool_sise\"
 pooler_yaml "$TMP/pc/d.yaml" pgcat "$PWD/testdata/config/pgcat/bad-duplicate-key.toml"
 expect_rc 2 "pgcat duplicate key" "$CB" check "$TMP/pc/d.yaml"
 contains "$err" "bad-duplicate-key.toml:6:13: error: duplicate key \`pools.p.users.0.pool_size\`" "pgcat: duplicate key at the line"
+# pool_mode: PgCat's default transaction holds prisma and session features (CB005, CB006)
+printf '[pools.p.users.0]\nusername = "u"\npool_size = 5\n[pools.p.shards.0]\ndatabase = "d"\nservers = [["h", 5432, "primary"]]\n' >"$TMP/pc/tx.toml"
+pooler_yaml "$TMP/pc/m.yaml" pgcat "$TMP/pc/tx.toml" h \
+	'clients: { web: { type: service, framework: prisma, cpus: 2, connects_to: p, url: "postgresql://app@cat:6432/app" }, n: { type: worker, connects_to: p, uses: [listen_notify], pool: { size: 1 } } }'
+expect_rc 1 "pgcat default transaction" "$CB" check "$TMP/pc/m.yaml" --format gcc
+contains "$out" "error: prisma client 'web' goes through pgcat 'p' in transaction mode but its url lacks 'pgbouncer=true' [CB005 prisma-pgbouncer-flag]" "pgcat: CB005 in its default mode"
+contains "$out" "error: client 'n' uses listen_notify through pgcat 'p' in transaction mode [CB006 session-feature-in-transaction-pool]" "pgcat: CB006"
+expect_rc 1 "pgcat pool_mode json" "$CB" report "$TMP/pc/m.yaml" --format json
+json_eq "$out" 'p["pool_mode"]' '"transaction"' "pgcat: transaction by default"
+# a session pool: no CB005/CB006; the topology's transaction against it is CB018 at the line
+printf '[pools.p]\npool_mode = "Session"\n' | cat - "$TMP/pc/tx.toml" >"$TMP/pc/se.toml"
+sed "s|$TMP/pc/tx.toml|$TMP/pc/se.toml|" "$TMP/pc/m.yaml" >"$TMP/pc/s.yaml"
+expect_rc 0 "pgcat session pool" "$CB" check "$TMP/pc/s.yaml" --format gcc
+lacks "$out" "CB005" "pgcat: a session pool holds prisma"
+lacks "$out" "CB006" "pgcat: a session pool holds LISTEN"
+sed 's|type: pgcat,|type: pgcat, pool_mode: transaction,|' "$TMP/pc/s.yaml" >"$TMP/pc/x.yaml"
+expect_rc 1 "pgcat pool_mode mismatch" "$CB" check "$TMP/pc/x.yaml" --format gcc
+contains "$out" "se.toml:2:13: error: pool_mode is transaction in the topology but Session in '$TMP/pc/se.toml' (pools.p.pool_mode) [CB018 config-mismatch]" "pgcat: CB018 at the file's line, as written"
 printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main } }\n' >"$TMP/pc/n.yaml"
 expect_rc 2 "pgcat without config" "$CB" check "$TMP/pc/n.yaml"
 contains "$err" "poolers.p: a pgcat pooler needs config: (its pgcat.toml)" "pgcat: config required"
@@ -195,5 +217,23 @@ bad_ini '[pgbouncer]\n[databases]\nmain = host=db.internal pool_size=\n' "malfor
 printf '[pgbouncer]\ndefault_pool_size = 5\n[databases]\nmain = host=db.internal\n[pgbouncer]\nmax_client_conn = 50\n' >"$TMP/y/b.ini"
 expect_rc 0 "second [pgbouncer] header" "$CB" report "$TMP/y/n.yaml" --format json
 json_eq "$out" 'p["cap"]' '20' "reset to PgBouncer's default 20"
+
+# Supavisor (testdata/poolers/supavisor.yaml): 2 roles x default_pool_size
+# 15 = 30 whatever its nodes; clients 80 + 150 = 230 > default_max_clients
+# 200 (CB009 at that line); server min(30, 230) = 30 within capacity 57.
+cap_case 1 supavisor.yaml "supavisor.yaml:21:26: error: peak client connections 230 exceed client_limit 200 on pooler 'supavisor' (default_max_clients; edge 150, api 80) [CB009 pooler-client-limit]" "supavisor: CB009 at default_max_clients"
+expect_rc 1 "supavisor json" "$CB" report "$D/supavisor.yaml" --format json
+json_eq "$out" '[p["type"], p["cap"], p["users"], p["default_pool_size"], p["client_limit"], p["server"]["peak"], d["databases"][0]["demand"]["peak"]]' '["supavisor", 30, 2, 15, 200, 30, 30]' "supavisor: 2 x 15, its clients' 230 capped at 30"
+mkdir -p "$TMP/sv"
+sed '/default_pool_size: 15/d' "$D/supavisor.yaml" >"$TMP/sv/no-size.yaml"
+expect_rc 2 "supavisor without default_pool_size" "$CB" check "$TMP/sv/no-size.yaml"
+contains "$err" "no-size.yaml:16:3: error: poolers.supavisor: a supavisor pooler needs default_pool_size" "supavisor: default_pool_size is required"
+sed 's/^    users: .*/    instances: 3/' "$D/supavisor.yaml" >"$TMP/sv/instances.yaml"
+expect_rc 2 "supavisor with instances" "$CB" check "$TMP/sv/instances.yaml"
+contains "$err" "instances" "supavisor: instances does not apply (one node holds a tenant's pool)"
+# a client whose url names the pooler's host on 6543 (transaction mode's port) goes through it
+sed 's|^    connects_to: supavisor$|    connects_to: main\n    url: postgres://u@aws-0-eu-central-1.pooler.supabase.com:6543/postgres|' "$D/supavisor.yaml" | sed '/^  edge:/,$d' >"$TMP/sv/bypass.yaml"
+expect_rc 1 "supavisor port" "$CB" check "$TMP/sv/bypass.yaml" --format gcc
+contains "$out" "CB012" "supavisor: a url on its transaction port names the pooler"
 
 finish

@@ -432,6 +432,22 @@ YAML
 printf 'version: 1\nsources:\n  - cloudformation: cfn.yaml\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  fn: { type: serverless, from: "cloudformation:function/Fn", connects_to: main, pool: { size: 1 } }\n  svc: { type: service, from: "cloudformation:service/Svc", connects_to: main, pool: { size: 1 } }\n' >"$TMP/src/cfn-top.yaml"
 sed 's/ReservedConcurrentExecutions: 2/ReservedConcurrentExecutions: [2/' "$TMP/src/cfn.yaml" >"$TMP/src/bad-cfn.yaml"
 source_secrets "cloudformation urls" "$TMP/src/cfn-top.yaml" "CfnParamPassw0rd|CfnTaskPassw0rd|CfnArnPassw0rd" cloudformation "$TMP/src/bad-cfn.yaml" CfnTaskPassw0rd
+# A Terraform plan: a password in a task definition's url is CB013 and
+# masked; the plan's other secrets (a database's password, a task's
+# secrets) are never read.
+/usr/bin/python3 -c '
+import json, sys
+defs = json.dumps([{"name": "api", "environment": [{"name": "DATABASE_URL", "value": "postgres://app:Terr4formPassw0rd@db:5432/app"}, {"name": "DB_POOL", "value": "2"}], "secrets": [{"name": "PGPASSWORD", "valueFrom": "arn:aws:secretsmanager:eu-west-1:1:secret:Secr3tArnPassw0rd"}]}])
+r = lambda t, n, v: {"address": t + "." + n, "mode": "managed", "type": t, "name": n, "values": v}
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    r("aws_ecs_task_definition", "api", {"family": "api", "container_definitions": defs}),
+    r("aws_ecs_service", "api", {"desired_count": 1, "name": "api", "task_definition": "api:1"}),
+    r("aws_db_instance", "db", {"password": "Db1nstPassw0rd", "username": "app"})]}}}))' >"$TMP/src/plan.json"
+printf 'version: 1\nsources: [{terraform: plan.json, env: {pool.size: DB_POOL}}]\ndatabases:\n  main: { max_connections: 100, host: db }\n' >"$TMP/src/tf.yaml"
+in_every_format "terraform plan" "" "Terr4formPassw0rd|Secr3tArnPassw0rd|Db1nstPassw0rd" "$CB" check "$TMP/src/tf.yaml"
+run "$CB" check --format gcc "$TMP/src/tf.yaml"
+has "$TMP/out" "CB013" "a password in a plan's task definition url"
+
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do
 	run "$CB" init --from "$TMP/src/$f" -

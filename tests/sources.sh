@@ -80,6 +80,11 @@ for f in d["findings"]:
 contains "$figs" "bouncer 2 3 60 40 200 40" "a PgBouncer Deployment's instances"
 contains "$figs" "cnpg 3 4 40 30 3000 0" "a CloudNativePG Pooler"
 contains "$figs" "CB018 28 pool_mode is transaction in the topology but session" "CB018 on poolMode"
+# the same Pooler with deploymentStrategy Recreate: no surge, peak 3, cap 30
+mkdir -p "$TMP/recreate" && cp "$S/pooler/connbudget.yaml" "$TMP/recreate/"
+sed 's/^  type: rw$/  type: rw\n  deploymentStrategy: { type: Recreate }/' "$S/pooler/pgbouncer.yaml" >"$TMP/recreate/pgbouncer.yaml"
+run "$CB" check --format json "$TMP/recreate/connbudget.yaml"
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print([(p["id"], p["instances"]["peak"], p["cap"]) for p in json.load(sys.stdin)["poolers"]])')" "('cnpg', 3, 30)" "a Pooler with Recreate: no surge"
 
 # CB020: the worker's pool size is nowhere: its figures are unknown (null),
 # the database's demand is at least api's 3 x 10 = 30.
@@ -169,6 +174,18 @@ for p in d["poolers"]:
     print(p["id"], p["instances"]["steady"], p["instances"]["peak"])')
 contains "$figs" "web pgbouncer 40" "starter: client of the pooler"
 contains "$figs" "pgbouncer 2 3" "starter: pooler instances from its Deployment"
+# real files: Miniflux's basic.yml is compose by its text (services:, no
+# apiVersion); Airflow's url is AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, a
+# url by its value (postgresql+psycopg2://), mapped in env: and bound for
+# all eight services; the password stays out of the starter.
+R=$S/real
+expect_rc 0 "init --from a compose file by its text" "$CB" init --from "$R/miniflux-compose/basic.yml" -
+contains "$out" "  - compose: \"$R/miniflux-compose/basic.yml\"" "init: compose by its text"
+contains "$out" '    from: "compose:service/miniflux"' "init: miniflux bound"
+expect_rc 0 "init --from airflow" "$CB" init --from "$R/airflow-compose/docker-compose.yaml" -
+contains "$out" '      url: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"' "init: a url variable found by its value"
+[ "$(printf '%s\n' "$out" | grep -c '^    connects_to: postgres$')" = 8 ] && ok || bad "init: airflow's eight services bound"
+lacks "$out" "airflow:airflow@" "init airflow: no password"
 # a starter elsewhere names the manifests relative to itself
 mkdir -p "$TMP/init-shop/sub"
 expect_rc 0 "init into a directory" sh -c "cd '$TMP/init-shop' && '$CB' init --from k8s sub/c.yaml"
@@ -184,5 +201,38 @@ printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: "we\\"b: #x\\u2
 expect_rc 0 "init --from hostile names" sh -c "cd '$TMP' && '$CB' init --from hostile.yaml hostile-top.yaml"
 expect_rc 1 "hostile starter loads" "$CB" check --format json "$TMP/hostile-top.yaml"
 lacks "$(cat "$TMP/hostile-top.yaml")" "pw@" "hostile starter: no password"
+
+# Terraform (testdata/sources/terraform/plan.json, `terraform show -json`
+# format 1.2, one line as Terraform writes it). api: desired_count 3, its
+# autoscaling target (resource_id service/prod/api) max_capacity 10,
+# deployment_maximum_percent 200 (surge 100% of 10 = 10), DB_POOL 5 from the
+# task definition the configuration references: steady 3 x 5 = 15, peak
+# (10 + 10) x 5 = 100. billing, in module.workers: task_definition
+# "billing:7" (its family), desired_count 2, maximum 150% (surge 50% of 2
+# = 1), DB_POOL 4: 8 and 12, discovered by its url.
+T=$S/terraform
+expect_rc 0 "terraform" "$CB" check --format json "$T/connbudget.yaml"
+figs=$(printf '%s' "$out" | $PY -c 'import json,sys
+for c in json.load(sys.stdin)["clients"]:
+    s = c["source"]
+    print(c["id"], c["steady"], c["peak"], c["replicas"], c["max_replicas"], c["surge"], c["discovered"], s["kind"], s["namespace"], s["container"])')
+contains "$figs" "api 15 100 3 10 10 False aws_ecs_service default api" "terraform: an ECS service, its autoscaling target and task definition"
+contains "$figs" "billing 8 12 2 2 1 True aws_ecs_service workers billing" "terraform: a module's service, discovered"
+lacks "$out" "secretsmanager" "terraform: a task definition's secrets are never read"
+# the topology's stale replicas 2 against the plan's desired_count 3: CB018 at the plan's line
+mkdir -p "$TMP/tf" && cp "$T/plan.json" "$TMP/tf/"
+sed 's/^    connects_to: orders$/    connects_to: orders\n    replicas: 2/' "$T/connbudget.yaml" >"$TMP/tf/connbudget.yaml"
+expect_rc 1 "terraform CB018" "$CB" check -q "$TMP/tf/connbudget.yaml"
+contains "$out" "error: replicas is 2 in the topology but 3 in '$TMP/tf/plan.json' (replicas of aws_ecs_service/api) [CB018 config-mismatch]" "terraform: CB018 at the plan"
+contains "$out" "$TMP/tf/plan.json:1:" "terraform: the finding cites the plan file"
+expect_rc 1 "terraform sarif" "$CB" check --format sarif "$TMP/tf/connbudget.yaml"
+contains "$out" '"uri":"'"$TMP/tf/plan.json"'"' "terraform: SARIF cites the plan"
+# bad plans: exit 2 at the plan's position
+printf '{"format_version":"2.0","planned_values":{}}\n' >"$TMP/tf/v2.json"
+expect_rc 2 "terraform format 2" "$CB" check --source "terraform=$TMP/tf/v2.json" "$T/connbudget.yaml"
+contains "$err" "v2.json:1:19: error: not a \`terraform show -json\` plan or state of format 1.x" "terraform: another major version"
+$PY -c 'import json,sys; p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"][2]; r["values"]["container_definitions"] = "[{oops"; print(json.dumps(p))' "$T/plan.json" >"$TMP/tf/bad-defs.json"
+expect_rc 2 "terraform bad container_definitions" "$CB" check --source "terraform=$TMP/tf/bad-defs.json" "$T/connbudget.yaml"
+contains "$err" "error: container_definitions: expected a JSON list of containers" "terraform: container_definitions not JSON"
 
 finish

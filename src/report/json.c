@@ -773,6 +773,9 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 		jw_u64(w, "reserved_connections", f->reserved_connections);
 	} else if (p->type.v == POOLER_RDS_PROXY) {
 		jw_u64(w, "max_connections_percent", f->max_connections_percent);
+	} else if (p->type.v == POOLER_SUPAVISOR) {
+		jw_u64(w, "default_pool_size", f->default_pool_size);
+		jw_u64(w, "users", f->users);
 	}
 	jw_begin(w, "clients", true);
 	report_pooled_init(&it, rf, i);

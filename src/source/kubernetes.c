@@ -320,6 +320,9 @@ static int read_object(struct kctx *k, const struct tnode *doc, unsigned depth)
 			return -2;
 		imply(&it->replicas, "1", it->pos);
 		imply(&it->pool_mode, "session", it->pos);
+		/* deploymentStrategy is a Deployment's strategy: Recreate stops the old pods first */
+		if (tree_is(tree_path(spec, "deploymentStrategy.type"), "Recreate"))
+			imply(&it->surge, "0", tree_path(spec, "deploymentStrategy.type")->pos);
 		imply(&it->surge, "25%", it->pos);
 		return 0;
 	}

@@ -163,5 +163,6 @@ extern const struct source_kind source_kubernetes;
 extern const struct source_kind source_compose;
 extern const struct source_kind source_serverless;
 extern const struct source_kind source_cloudformation;
+extern const struct source_kind source_terraform;
 
 #endif

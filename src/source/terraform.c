@@ -1,0 +1,392 @@
+/*
+ * terraform.c - a Terraform plan (`terraform show -json PLANFILE`) or state
+ * (`terraform show -json`) → items (source.h, docs/sources.md).
+ *
+ * The format is Terraform's JSON output format, version 1.x
+ * (developer.hashicorp.com/terraform/internals/json-format): the planned
+ * values (a state's values) of the root module and, recursively, its child
+ * modules, each resource with its address, type, name and attribute values.
+ * A value Terraform only knows after apply is absent there: it stays
+ * unknown here. JSON is read by the same guarded YAML reader as every
+ * source, so each fact keeps its line and column in the plan file.
+ *
+ * Read so far:
+ *  - aws_ecs_service: a workload; desired_count the replicas,
+ *    deployment_maximum_percent (default 200) the surge: maximum - 100
+ *    percent, since a deploy starts new tasks beside the old ones up to it;
+ *  - aws_ecs_task_definition: its container_definitions (a JSON string in
+ *    the JSON) give the service's containers and their `environment`; the
+ *    service's task definition is found by its `task_definition` value
+ *    (family, family:revision or ARN), else by the configuration's
+ *    reference (aws_ecs_task_definition.api.arn); `secrets` are never read;
+ *  - aws_appautoscaling_target of service_namespace "ecs": an autoscaler,
+ *    max_capacity and min_capacity, of the service its resource_id
+ *    (service/CLUSTER/NAME) or its configuration's reference names.
+ *
+ * Items: kind is the resource type, name its label, namespace the module
+ * path ("workers" for module.workers, "default" for the root module).
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+
+enum { MAX_MODULE_DEPTH = 32 };
+
+/* A task definition, kept until the services are joined to it. */
+struct taskdef {
+	const char *label, *family, *namespace;
+	const struct tnode *defs;    /* container_definitions, a JSON string */
+};
+
+/* What one plan file holds, before the joins. */
+struct tctx {
+	struct ld *ld;
+	struct source_items *out;
+	const struct tnode *config;  /* configuration.root_module */
+	struct taskdef *defs;
+	size_t ndefs, cap;
+	/* the attribute values of each item of out (NULL for items of other files) */
+	const struct tnode **values;
+	size_t nvalues, vcap;
+};
+
+static const char *keep(struct source_items *out, const struct tnode *n)
+{
+	const char *s = tree_str(n);
+
+	return s ? arena_strdup(out->arena, s) : NULL;
+}
+
+/* A count or percentage value: its text, or an error on a mapping or a list. */
+static int value(struct tctx *k, const struct tnode *n, struct source_value *v)
+{
+	if (!n || (n->kind == TN_SCALAR && !tree_str(n)))
+		return 0;
+	if (n->kind != TN_SCALAR) {
+		ld_error(k->ld, n->pos, "expected a number, got a %s", n->kind == TN_MAP ? "mapping" : "sequence");
+		return -1;
+	}
+	v->text = arena_strdup(k->out->arena, n->s);
+	v->pos = n->pos;
+	v->implied = false;
+	return 0;
+}
+
+/* "api" of "api:3" and of "arn:aws:ecs:eu-west-1:123:task-definition/api:3". */
+static char *family_of(const char *s)
+{
+	const char *slash = strrchr(s, '/'), *start = slash ? slash + 1 : s;
+	const char *colon = strchr(start, ':');
+
+	if (!slash && strncmp(s, "arn:", 4) == 0)
+		return NULL;
+	return colon ? xstrndup(start, (size_t)(colon - start)) : xstrdup(start);
+}
+
+/* The configuration of the module at path ("" root, "a.b" nested): its resources list. */
+static const struct tnode *config_resources(const struct tnode *module, const char *path)
+{
+	const char *dot;
+	char *name;
+	const struct tnode *next;
+
+	while (module && *path) {
+		dot = strchr(path, '.');
+		name = dot ? xstrndup(path, (size_t)(dot - path)) : xstrdup(path);
+		next = tree_get(tree_get(tree_get(module, "module_calls"), name), "module");
+		free(name);
+		module = next;
+		path = dot ? dot + 1 : "";
+	}
+	return tree_get(module, "resources");
+}
+
+/*
+ * The first reference of the configuration of resource (type.name in the
+ * module at ns) in expression key that names a resource of want_type: its
+ * label ("api" of "aws_ecs_task_definition.api.arn"), malloc'd; NULL when none.
+ */
+static char *config_ref(const struct tctx *k, const char *ns, const char *type, const char *name, const char *key,
+			const char *want_type)
+{
+	const struct tnode *res = config_resources(k->config, strcmp(ns, "default") == 0 ? "" : ns);
+	size_t i, j, n = tree_len(res), wl = strlen(want_type);
+
+	for (i = 0; i < n; i++) {
+		const struct tnode *r = tree_item(res, i), *refs;
+		if (!tree_is(tree_get(r, "type"), type) || !tree_is(tree_get(r, "name"), name))
+			continue;
+		refs = tree_path(tree_get(r, "expressions"), key);
+		refs = tree_get(refs, "references");
+		for (j = 0; j < tree_len(refs); j++) {
+			const char *s = tree_str(tree_item(refs, j)), *end;
+			if (!s || strncmp(s, want_type, wl) != 0 || s[wl] != '.')
+				continue;
+			end = strchr(s + wl + 1, '.');
+			return end ? xstrndup(s + wl + 1, (size_t)(end - s - wl - 1)) : xstrdup(s + wl + 1);
+		}
+	}
+	return NULL;
+}
+
+/* container_definitions: each container's name and environment (secrets are never read). */
+static int read_containers(struct tctx *k, const struct tnode *defs, struct source_item *it)
+{
+	cJSON *root, *c, *env, *e;
+	size_t n;
+
+	if (!tree_str(defs))
+		return 0; /* known only after apply */
+	root = cJSON_ParseWithLength(defs->s, defs->len);
+	if (!cJSON_IsArray(root)) {
+		cJSON_Delete(root);
+		ld_error(k->ld, defs->pos, "container_definitions: expected a JSON list of containers");
+		return -1;
+	}
+	n = (size_t)cJSON_GetArraySize(root);
+	it->containers = arena_alloc(k->out->arena, (n ? n : 1) * sizeof(*it->containers));
+	it->ncontainers = 0;
+	cJSON_ArrayForEach(c, root) {
+		struct source_container *sc = &it->containers[it->ncontainers++];
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+
+		memset(sc, 0, sizeof(*sc));
+		sc->name = cJSON_IsString(name) ? arena_strdup(k->out->arena, name->valuestring) : "";
+		sc->pos = defs->pos;
+		env = cJSON_GetObjectItemCaseSensitive(c, "environment");
+		sc->env = arena_alloc(k->out->arena, ((size_t)cJSON_GetArraySize(env) + 1) * sizeof(*sc->env));
+		cJSON_ArrayForEach(e, env) {
+			const cJSON *en = cJSON_GetObjectItemCaseSensitive(e, "name");
+			const cJSON *ev = cJSON_GetObjectItemCaseSensitive(e, "value");
+			struct source_env *v = &sc->env[sc->nenv];
+
+			if (!cJSON_IsString(en))
+				continue;
+			memset(v, 0, sizeof(*v));
+			v->name = arena_strdup(k->out->arena, en->valuestring);
+			v->value = cJSON_IsString(ev) ? arena_strdup(k->out->arena, ev->valuestring) : NULL;
+			v->pos = defs->pos;
+			sc->nenv++;
+		}
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+/* The attribute values of the item just added, for the joins. */
+static void keep_values(struct tctx *k, const struct tnode *vals)
+{
+	xgrow(&k->values, &k->vcap, k->out->n, sizeof(*k->values));
+	while (k->nvalues < k->out->n)
+		k->values[k->nvalues++] = NULL;
+	k->values[k->out->n - 1] = vals;
+}
+
+/* A new item of the resource labelled name in the module ns. */
+static struct source_item *add_item(struct tctx *k, enum source_role role, const char *kind, const char *ns,
+				    const struct tnode *name)
+{
+	struct source_item *it = source_item_add(k->out);
+
+	it->role = role;
+	it->kind = kind;
+	it->namespace = ns;
+	it->name = keep(k->out, name);
+	it->pos = name->pos;
+	return it;
+}
+
+static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
+{
+	const struct tnode *type = tree_get(r, "type"), *name = tree_get(r, "name"), *vals = tree_get(r, "values");
+	struct source_item *it;
+
+	if (!tree_str(type) || !tree_str(name) || !tree_is(tree_get(r, "mode"), "managed"))
+		return 0;
+	if (tree_is(type, "aws_ecs_task_definition")) {
+		struct taskdef *d;
+
+		xgrow(&k->defs, &k->cap, k->ndefs + 1, sizeof(*k->defs));
+		d = &k->defs[k->ndefs++];
+		d->label = keep(k->out, name);
+		d->family = keep(k->out, tree_get(vals, "family"));
+		d->namespace = ns;
+		d->defs = tree_get(vals, "container_definitions");
+		return 0;
+	}
+	if (tree_is(type, "aws_appautoscaling_target")) {
+		if (!tree_is(tree_get(vals, "service_namespace"), "ecs"))
+			return 0;
+		it = add_item(k, SOURCE_AUTOSCALER, "aws_appautoscaling_target", ns, name);
+		it->target_kind = "aws_ecs_service";
+		if (value(k, tree_get(vals, "max_capacity"), &it->max_replicas) ||
+		    value(k, tree_get(vals, "min_capacity"), &it->min_replicas))
+			return -1;
+		keep_values(k, vals);
+		return 0;
+	}
+	if (!tree_is(type, "aws_ecs_service"))
+		return 0;
+	it = add_item(k, SOURCE_WORKLOAD, "aws_ecs_service", ns, name);
+	if (value(k, tree_get(vals, "desired_count"), &it->replicas))
+		return -1;
+	{
+		const struct tnode *max = tree_get(vals, "deployment_maximum_percent");
+		struct source_value m = { 0 };
+		char *end;
+		unsigned long pct;
+
+		if (value(k, max, &m))
+			return -1;
+		if (m.text) {
+			pct = strtoul(m.text, &end, 10);
+			if (*end || end == m.text || pct < 100 || pct > 200) {
+				ld_error(k->ld, m.pos, "deployment_maximum_percent: expected an integer from 100 to 200");
+				return -1;
+			}
+			it->surge.text = arena_printf(k->out->arena, "%lu%%", pct - 100);
+			it->surge.pos = m.pos;
+		} else {
+			it->surge = (struct source_value){ "100%", it->pos, true };
+		}
+	}
+	keep_values(k, vals);
+	return 0;
+}
+
+static int read_module(struct tctx *k, const struct tnode *m, const char *ns, unsigned depth)
+{
+	const struct tnode *res = tree_get(m, "resources"), *kids = tree_get(m, "child_modules");
+	size_t i;
+	int rc;
+
+	if (depth > MAX_MODULE_DEPTH) {
+		ld_error(k->ld, m->pos, "modules nested more than %d deep", MAX_MODULE_DEPTH);
+		return -1;
+	}
+	for (i = 0; i < tree_len(res); i++)
+		if (read_resource(k, tree_item(res, i), ns))
+			return -1;
+	for (i = 0; i < tree_len(kids); i++) {
+		const struct tnode *c = tree_item(kids, i);
+		const char *addr = tree_str(tree_get(c, "address"));
+		struct sbuf path = { 0 };
+		const char *p;
+
+		/* module.a.module.b → "a.b" */
+		for (p = addr ? addr : ""; strncmp(p, "module.", 7) == 0;) {
+			const char *dot = strchr(p + 7, '.');
+			size_t n = dot ? (size_t)(dot - p - 7) : strlen(p + 7);
+			if (path.len)
+				sbuf_putc(&path, '.');
+			sbuf_add(&path, p + 7, n);
+			p = dot ? dot + 1 : p + 7 + n;
+		}
+		rc = read_module(k, c, path.s ? arena_strdup(k->out->arena, path.s) : ns, depth + 1);
+		sbuf_release(&path);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* Each service's task definition and autoscaling target. */
+static int join(struct tctx *k, size_t first)
+{
+	size_t i, j;
+
+	for (i = first; i < k->out->n; i++) {
+		struct source_item *it = &k->out->v[i];
+		const struct tnode *vals = i < k->nvalues ? k->values[i] : NULL;
+		const char *td = tree_str(tree_get(vals, "task_definition"));
+		char *family = td ? family_of(td) : NULL, *ref = NULL;
+
+		if (it->role != SOURCE_WORKLOAD)
+			continue;
+		if (!family)
+			ref = config_ref(k, it->namespace, "aws_ecs_service", it->name, "task_definition",
+					 "aws_ecs_task_definition");
+		for (j = 0; j < k->ndefs; j++) {
+			const struct taskdef *d = &k->defs[j];
+			if (strcmp(d->namespace, it->namespace) != 0 && !family)
+				continue;
+			if ((family && d->family && strcmp(d->family, family) == 0) ||
+			    (ref && strcmp(d->label, ref) == 0)) {
+				if (read_containers(k, d->defs, it)) {
+					free(family);
+					free(ref);
+					return -1;
+				}
+				break;
+			}
+		}
+		free(family);
+		free(ref);
+	}
+	/* an autoscaling target names its service by resource_id service/CLUSTER/NAME */
+	for (i = first; i < k->out->n; i++) {
+		struct source_item *as = &k->out->v[i];
+		const char *rid = tree_str(tree_get(i < k->nvalues ? k->values[i] : NULL, "resource_id"));
+		const char *want = rid && strncmp(rid, "service/", 8) == 0 && strchr(rid + 8, '/') ?
+					   strchr(rid + 8, '/') + 1 : NULL;
+		char *ref = NULL;
+
+		if (as->role != SOURCE_AUTOSCALER)
+			continue;
+		if (!want)
+			ref = config_ref(k, as->namespace, "aws_appautoscaling_target", as->name, "resource_id",
+					 "aws_ecs_service");
+		for (j = first; j < k->out->n && !as->target_name; j++) {
+			const struct source_item *w = &k->out->v[j];
+			const char *svc = tree_str(tree_get(j < k->nvalues ? k->values[j] : NULL, "name"));
+
+			if (w->role != SOURCE_WORKLOAD)
+				continue;
+			if ((want && svc && strcmp(svc, want) == 0) ||
+			    (ref && strcmp(w->name, ref) == 0 && strcmp(w->namespace, as->namespace) == 0)) {
+				as->target_name = w->name;
+				as->namespace = w->namespace;
+			}
+		}
+		free(ref);
+	}
+	return 0;
+}
+
+static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
+{
+	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0 };
+	const struct tnode *fv, *values;
+	size_t first = out->n;
+	int rc;
+
+	if (root->kind != TN_MAP) {
+		ld_error(ld, root->pos, "not a `terraform show -json` plan or state: expected a JSON object");
+		return -1;
+	}
+	fv = tree_get(root, "format_version");
+	if (!tree_str(fv) || strncmp(tree_str(fv), "1.", 2) != 0) {
+		ld_error(ld, fv ? fv->pos : root->pos, "not a `terraform show -json` plan or state of format 1.x "
+			 "(format_version %s)", tree_str(fv) ? "is another major version" : "is missing");
+		return -1;
+	}
+	values = tree_get(root, "planned_values");
+	if (!values)
+		values = tree_get(root, "values");
+	k.config = tree_path(root, "configuration.root_module");
+	rc = values ? read_module(&k, tree_get(values, "root_module"), "default", 0) : 0;
+	if (rc == 0)
+		rc = join(&k, first);
+	free(k.defs);
+	free(k.values);
+	return rc;
+}
+
+static int read_file(struct ld *ld, const char *file, const char *data, size_t len, struct source_items *out)
+{
+	return source_read_stream(ld, file, data, len, 0, out, read_doc);
+}
+
+const struct source_kind source_terraform = { "terraform", read_file };
