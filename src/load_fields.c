@@ -232,33 +232,49 @@ int load_read_mapping(struct yr *r, const struct table *tb, void *obj)
 	const char *names[TABLE_MAX];
 	const struct field *f;
 	struct pos keypos;
-	size_t i;
+	unsigned depth;
+	size_t i, npath;
 
 	assert(tb->n <= TABLE_MAX);
 	if (!yr_is(r, YAML_MAPPING_START_EVENT))
 		return yr_type_error(r, "a mapping");
 	for (;;) {
+		/* after an error, the next key (yr_recover) */
+		depth = r->depth;
+		npath = r->npath;
 		if (yr_next(r))
 			return -1;
 		if (yr_is(r, YAML_MAPPING_END_EVENT))
 			return 0;
-		if (!yr_is(r, YAML_SCALAR_EVENT))
-			return yr_type_error(r, "a key");
+		if (!yr_is(r, YAML_SCALAR_EVENT)) {
+			yr_type_error(r, "a key");
+			if (yr_recover_key(r, depth))
+				return -1;
+			continue;
+		}
 		f = load_field_find(tb, yr_text(r), yr_len(r));
 		if (!f) {
 			for (i = 0; i < tb->n; i++)
 				names[i] = tb->fields[i].name;
-			return load_unknown_key(r, names, tb->n);
+			if (load_unknown_key(r, names, tb->n) && yr_recover_key(r, depth))
+				return -1;
+			continue;
 		}
 		keypos = yr_pos(r);
 		i = (size_t)(f - tb->fields);
-		if (seen[i])
-			return yr_error(r, "duplicate key \"%s\" (first at line %u)", f->name, seen[i]);
+		if (seen[i]) {
+			yr_error(r, "duplicate key \"%s\" (first at line %u)", f->name, seen[i]);
+			if (yr_recover_key(r, depth))
+				return -1;
+			continue;
+		}
 		seen[i] = keypos.line;
 		yr_path_push(r, f->name);
-		if (yr_next(r) || load_read_field(r, f, obj, keypos))
+		if (yr_next(r))
 			return -1;
-		yr_path_pop(r);
+		if (load_read_field(r, f, obj, keypos) && yr_recover(r, depth))
+			return -1;
+		r->npath = npath;
 	}
 }
 

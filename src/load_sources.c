@@ -503,8 +503,8 @@ static int set_fact(struct bind *b, const char *path, const char *value, const c
 
 	free(v);
 	if (rc) {
-		free(b->ld->err);
-		b->ld->err = err;
+		ld_clear(b->ld);
+		ld_error_msg(b->ld, err);
 	}
 	return rc;
 }
