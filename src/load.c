@@ -157,8 +157,10 @@ static int read_include(struct yr *r, struct incvec *incs)
 			if (yr_is(r, YAML_SEQUENCE_END_EVENT))
 				return 0;
 		}
-		if (incs->n >= LOAD_MAX_INCLUDE_FILES)
+		if (incs->n >= LOAD_MAX_INCLUDE_FILES) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			return yr_error(r, "more than %d include entries", LOAD_MAX_INCLUDE_FILES);
+		}
 		if (load_read_string(r, &s))
 			return -1;
 		xgrow(&incs->v, &incs->cap, incs->n + 1, sizeof(*incs->v));
@@ -274,7 +276,7 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 			continue;
 		}
 		if (nobjects(t) >= LOAD_MAX_OBJECTS) {
-			L->ld.stop = true;
+			L->ld.stop = true; /* a limit: nothing more is read */
 			return yr_error(r, "more than %d databases, poolers and clients in all", LOAD_MAX_OBJECTS);
 		}
 		id.s = arena_strndup(&t->arena, yr_text(r), yr_len(r));

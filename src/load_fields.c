@@ -694,6 +694,7 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 		if (yr_is(r, YAML_SEQUENCE_END_EVENT))
 			break;
 		if (n >= LOAD_MAX_LIST_ITEMS) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			yr_error(r, "more than %d items in one list", LOAD_MAX_LIST_ITEMS);
 			goto out;
 		}
@@ -787,6 +788,7 @@ static int read_levels(struct yr *r, struct topology *t)
 		if (yr_is(r, YAML_MAPPING_END_EVENT))
 			break;
 		if (n >= LOAD_MAX_LIST_ITEMS) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			yr_error(r, "more than %d entries in one mapping", LOAD_MAX_LIST_ITEMS);
 			goto out;
 		}

@@ -203,6 +203,7 @@ int load_read_sources(struct yr *r, struct topology *t)
 		if (yr_is(r, YAML_SEQUENCE_END_EVENT))
 			break;
 		if (n >= SOURCES_MAX_ENTRIES) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			yr_error(r, "more than %d sources", SOURCES_MAX_ENTRIES);
 			goto out;
 		}
