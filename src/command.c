@@ -286,24 +286,26 @@ void command_print_load_errors(const struct load_errors *errs)
  */
 static int run_pipeline(const char *path, const struct options *o, struct loaded *l)
 {
-	struct load_errors errs;
+	struct load_errors errs = { 0 };
 	char *err = NULL;
 
 	memset(l, 0, sizeof(*l));
 	l->topo = load_file_errors(path, &errs);
-	if (!l->topo) {
-		command_print_load_errors(&errs);
-		load_errors_release(&errs);
-		return -1;
-	}
+	if (!l->topo)
+		goto fail;
 	if (budget_compute(l->topo, 100, &l->budget, &err) != 0)
 		goto fail;
-	if (rules_prepare(l->topo, &o->rules, &l->findings, &err) != 0)
+	if (rules_prepare_errors(l->topo, &o->rules, &l->findings, &errs) != 0)
 		goto fail;
+	load_errors_release(&errs);
 	return 0;
 fail:
-	quote_fputs_line(stderr, err ? err : "connbudget: error: could not load");
+	if (err)
+		quote_fputs_line(stderr, err);
+	else
+		command_print_load_errors(&errs);
 	free(err);
+	load_errors_release(&errs);
 	budget_release(&l->budget);
 	findings_release(&l->findings);
 	model_free(l->topo);

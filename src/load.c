@@ -670,7 +670,6 @@ static int finish(struct loader *L)
 }
 
 static int validate(struct topology *t, struct load_errors *errs, const struct vskip *skip);
-static void errors_sort(struct load_errors *e, const struct topology *t);
 
 /* The common path of load_file and load_buffer: NULL with errs filled, sorted. */
 static struct topology *load_top(const char *path, bool std_in, const char *data, size_t len,
@@ -731,7 +730,7 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	/* what a config file holds that its program ignores (model.h) */
 	for (i = 0; L.ld.errs.n == 0 && i < t->nwarnings; i++)
 		quote_fputs_line(stderr, t->warnings[i]); /* input bytes: through the text gate */
-	errors_sort(&L.ld.errs, t);
+	load_errors_sort(&L.ld.errs, t);
 	*errs = L.ld.errs;
 	if (errs->n) {
 		model_free(t);
@@ -834,8 +833,8 @@ static bool error_before(const struct topology *t, const struct load_error *a, c
 	return a->col < b->col;
 }
 
-/* Sort e by position, stable (an insertion sort: e holds at most LOAD_MAX_ERRORS). */
-static void errors_sort(struct load_errors *e, const struct topology *t)
+/* An insertion sort: e holds at most LOAD_MAX_ERRORS. */
+void load_errors_sort(struct load_errors *e, const struct topology *t)
 {
 	struct load_error x;
 	size_t i, j;
@@ -1064,7 +1063,7 @@ int load_validate(struct topology *t, char **err)
 
 	if (validate(t, &errs, NULL) == 0)
 		return 0;
-	errors_sort(&errs, t);
+	load_errors_sort(&errs, t);
 	first_error(t, &errs, err);
 	return -1;
 }

@@ -52,6 +52,8 @@ struct load_errors {
  * LOAD_MAX_ERRORS entries.
  */
 bool load_errors_add(struct load_errors *e, const char *file, unsigned line, unsigned col, char *what);
+/* Sort e by file (t's files in the order read, others after), line and column; stable. */
+void load_errors_sort(struct load_errors *e, const struct topology *t);
 /* Free the entries; e is left empty and can be reused. Accepts NULL. */
 void load_errors_release(struct load_errors *e);
 /* "file:line:col: error: what", or what alone without a file; caller frees. */
