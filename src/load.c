@@ -315,7 +315,7 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 		before = nerrors(L);
 		if (yr_next(r))
 			return -1;
-		if (load_read_mapping(r, tb, obj) && yr_recover(r, depth))
+		if (load_read_mapping(r, tb, obj) && yr_recover(r, depth, npath))
 			return -1;
 		if (nerrors(L) > before)
 			mark_bad(L, k, i);
@@ -398,7 +398,7 @@ static int read_top(struct loader *L, struct yr *r, bool top, struct incvec *inc
 		/* an include or a source not read, a section not a mapping, may hide objects */
 		if (rc && k != K_VERSION && k != K_ENVIRONMENT && k != K_LINT)
 			L->untrusted = true;
-		if (rc && yr_recover(r, depth))
+		if (rc && yr_recover(r, depth, npath))
 			return -1;
 		r->npath = npath;
 	}

@@ -272,7 +272,7 @@ int load_read_mapping(struct yr *r, const struct table *tb, void *obj)
 		yr_path_push(r, f->name);
 		if (yr_next(r))
 			return -1;
-		if (load_read_field(r, f, obj, keypos) && yr_recover(r, depth))
+		if (load_read_field(r, f, obj, keypos) && yr_recover(r, depth, npath))
 			return -1;
 		r->npath = npath;
 	}
@@ -682,7 +682,9 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 	struct pos pos;
 	struct str item;
 	size_t n = 0, i, first = 0, infos_cap = 0;
-	bool dup, mapped = false;
+	unsigned depth = r->depth;      /* the list's: its start is the current event */
+	size_t npath = r->npath;
+	bool dup, mapped = false, bad = false;
 	int ret = -1;
 
 	if (!yr_is(r, YAML_SEQUENCE_START_EVENT))
@@ -701,10 +703,10 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 		memset(&info, 0, sizeof(info));
 		if (kind == LIST_SUPPRESS && yr_is(r, YAML_MAPPING_START_EVENT)) {
 			if (read_suppress_entry(r, &item, &info))
-				goto out;
+				goto bad_item;
 			mapped = true;
 		} else if (kind == LIST_FEATURES ? read_feature(r, &item) : load_read_string(r, &item)) {
-			goto out;
+			goto bad_item;
 		} else {
 			info.pos = item.pos;
 		}
@@ -728,7 +730,7 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 				yr_error_at(r, info.pos, "duplicate item %s (first at line %u)", b.s,
 					    ld->scratch[first].pos.line);
 			sbuf_release(&b);
-			goto out;
+			goto bad_item;
 		}
 		xgrow(&ld->scratch, &ld->scratch_cap, n + 1, sizeof(*ld->scratch));
 		if (kind == LIST_SUPPRESS) {
@@ -736,7 +738,15 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 			infos[n] = info;
 		}
 		ld->scratch[n++] = item;
+		continue;
+bad_item:
+		/* the error is kept and the next item read; the list is not stored */
+		if (yr_recover(r, depth, npath))
+			goto out;
+		bad = true;
 	}
+	if (bad)
+		goto out;
 	if (n == 0 && nonempty) {
 		yr_error_at(r, pos, "expected a non-empty list, got []");
 		goto out;

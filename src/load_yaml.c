@@ -552,9 +552,12 @@ void yr_drain(struct yr *r)
 		r->ld->err = content_error;
 }
 
-int yr_recover(struct yr *r, unsigned depth)
+int yr_recover(struct yr *r, unsigned depth, size_t npath)
 {
-	if (!r->ld->recover || r->ld->stop || r->stream_failed || !r->ld->err.what)
+	assert(npath <= r->npath);
+	r->npath = npath;
+	/* no error being handled: the value's own were kept (a list's items), or none was said */
+	if (!r->ld->recover || r->ld->stop || r->stream_failed || (!r->ld->err.what && !r->ld->errs.n))
 		return -1;
 	ld_keep(r->ld);
 	if (r->ld->stop)
@@ -567,7 +570,7 @@ int yr_recover(struct yr *r, unsigned depth)
 
 int yr_recover_key(struct yr *r, unsigned depth)
 {
-	if (yr_recover(r, depth) || yr_next(r))
+	if (yr_recover(r, depth, r->npath) || yr_next(r))
 		return -1;
 	/* the value: a scalar, or a collection read to its end */
 	while (r->depth > depth)

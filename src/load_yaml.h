@@ -123,11 +123,15 @@ char *ld_message(const struct ld *ld);
 
 /*
  * After an error in the value of a key at nesting depth (r->depth when the
- * key was read): keep the error and read to the end of that value, so the
- * caller goes on with the next key. Returns 0, or -1 when reading must stop
- * (the stream failed, a limit or the error cap, or a --set).
+ * key was read) and path length npath (r->npath then: what the value's
+ * readers pushed goes first, as it may name their own, gone, buffers):
+ * keep the error and read to the end of that value, so the
+ * caller goes on with the next key. Without an error being handled (the
+ * value's reader kept its own), the same when an error has been kept.
+ * Returns 0, or -1 when reading must stop (the stream failed, a limit or
+ * the error cap, a --set, or no error was said at all).
  */
-int yr_recover(struct yr *r, unsigned depth);
+int yr_recover(struct yr *r, unsigned depth, size_t npath);
 /*
  * After an error about a key read at depth (an unknown or duplicate key, a
  * bad id, a key that is a collection): keep the error and read past the key

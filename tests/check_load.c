@@ -1456,6 +1456,32 @@ START_TEST(test_errors_sorted)
 }
 END_TEST
 
+/*
+ * Reading past a value whose readers pushed path components of their own
+ * (a sources: entry's index, in a buffer of its reader) and failed: an
+ * error found while skipping names only what is still there (found by
+ * fuzz_load), and a YAML-level one replaces what was said about the file.
+ * Items of a list are read on after a bad one.
+ */
+START_TEST(test_errors_recover)
+{
+	static const char tag[] = "version: 1\n"
+				  "sources:\n"
+				  "  - {kubernetes: a.yaml, env: 5, x: !!binary eQ==}\n"
+				  "databases: {main: {max_connections: 10}}\n";
+	static const char items[] = "version: 1\ndatabases: {main: {max_connections: 100, "
+				    "ignore: [1, CB001, CB001, [x], CB002]}}\n";
+	char *err = NULL;
+
+	ck_assert_ptr_null(load_buffer("t.yaml", tag, strlen(tag), &err));
+	ck_assert_str_eq(err, "t.yaml:3:37: error: unsupported tag !!binary (only !!str, !!map and !!seq are accepted)");
+	free(err);
+	ck_assert_ptr_null(load_buffer("t.yaml", items, strlen(items), &err));
+	ck_assert_str_eq(err, "t.yaml:2:51: error: databases.main.ignore: expected a string, got 1");
+	free(err);
+}
+END_TEST
+
 /* load_errors_add: at most LOAD_MAX_ERRORS, then truncated; release accepts NULL. */
 START_TEST(test_errors_cap)
 {
@@ -1506,6 +1532,7 @@ Suite *load_suite(void)
 	tcase_add_test(tc, test_valid_corpus);
 	tcase_add_test(tc, test_multi_corpus);
 	tcase_add_test(tc, test_errors_sorted);
+	tcase_add_test(tc, test_errors_recover);
 	tcase_add_test(tc, test_errors_cap);
 	suite_add_tcase(s, tc);
 
