@@ -105,7 +105,8 @@ void yr_drain(struct yr *r);
 struct pos yr_pos(const struct yr *r);
 
 /* Record an error about the current event / at pos, prefixed with the dotted
- * path; returns -1. The first error of a load wins, later ones are dropped. */
+ * path, as ld->err; returns -1. While an error is being handled (not yet
+ * kept by yr_recover), later ones are dropped. */
 int yr_error(struct yr *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int yr_error_at(struct yr *r, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* "expected <what>, got <the current node described>"; returns -1. */
