@@ -1,6 +1,6 @@
 /*
  * fuzz_source.c - libFuzzer target over the source readers (src/source/):
- * bytes as a Kubernetes manifest stream, a compose file and a Terraform plan behind a
+ * bytes as a Kubernetes manifest stream and as a compose file behind a
  * topology's `sources:`, bound, discovered and applied → a topology or a
  * positioned, bounded error, never a crash, a hang or a leak.
  *
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The longest message: quoted tokens and file names are clipped (util.h). */
 enum { ERR_MAX = 4 * CLIP_PATH_MAX + 1024 };
 
-/* Every kind over the same file, every env field kind, a database and a pooler to discover. */
+/* Both YAML kinds over the same file, every env field kind, a database and a pooler to discover. */
 static const char topology[] =
 	"version: 1\n"
 	"sources:\n"
@@ -34,8 +34,7 @@ static const char topology[] =
 	"    env: { pool.size: [DB_POOL, MAX_THREADS], processes: WEB_CONCURRENCY, pool.acquire_timeout: T }\n"
 	"  - compose: " FUZZ_SOURCE "\n"
 	"    env: { pool.size: DB_POOL, threads: MAX_THREADS }\n"
-	"  - terraform: " FUZZ_SOURCE "\n"
-	"    env: { pool.size: DB_POOL }\n"
+
 	"databases:\n"
 	"  main: { max_connections: 100, host: db, port: 5432 }\n"
 	"poolers:\n"

@@ -256,7 +256,9 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 	}
 	if (p->type.v == POOLER_PGCAT) {
 		/* docs/poolers.md "PgCat": every server entry opens pool_size
-		 * connections per user; no client limit is known */
+		 * connections per user; no client limit is known; the pool mode
+		 * is the topology's or the file's (config_apply_pgcat) */
+		f->pool_mode = (enum pool_mode)num_or(&p->pool_mode, PGCAT_DEFAULT_POOL_MODE);
 		if (!u64_mul(f->instances, num_or(&p->pgcat_pool_sum, 0), &f->cap))
 			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x pool_size");
 		return true;

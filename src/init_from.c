@@ -68,7 +68,8 @@ struct starter {
 	size_t nextra;
 	struct target *t;
 	size_t nt, cap;
-	struct sbuf ids;                  /* "\nid\n" of every id taken, for uniqueness */
+	struct strmap ids;                /* every id taken (keys in arena) */
+	struct arena *arena;
 };
 
 static bool id_char(char c)
@@ -76,25 +77,14 @@ static bool id_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-static bool id_taken(const struct starter *s, const char *id)
-{
-	size_t n = strlen(id);
-	const char *p = s->ids.s;
-
-	for (; p && (p = strstr(p, id)); p++)
-		if (p > s->ids.s && p[-1] == '\n' && p[n] == '\n')
-			return true;
-	return false;
-}
-
 /*
- * A free id made of the parts joined with '-': each character outside
- * [A-Za-z0-9_-] becomes '-', an id over 64 characters is cut, a taken one
- * gains -2, -3, ... Always returns a malloc'd id.
+ * A free id made of name: each character outside [A-Za-z0-9_-] becomes
+ * '-', the id is cut at 56 characters (so that a suffix keeps it within
+ * 64), a taken one gains -2, -3, ... Always returns a malloc'd id.
  */
-static char *take_id(struct starter *s, const char *a, const char *b)
+static char *take_id(struct starter *s, const char *name)
 {
-	char *base = b ? xasprintf("%s-%s", a, b) : xstrdup(a), *id, *p;
+	char *base = xstrdup(*name ? name : "x"), *id, *p;
 	unsigned n;
 
 	for (p = base; *p; p++)
@@ -102,19 +92,13 @@ static char *take_id(struct starter *s, const char *a, const char *b)
 			*p = '-';
 	if (strlen(base) > 56)
 		base[56] = '\0';
-	if (!*base) {
-		free(base);
-		base = xstrdup("x");
-	}
 	id = xstrdup(base);
-	for (n = 2; id_taken(s, id); n++) {
+	for (n = 2; strmap_get(&s->ids, id, NULL); n++) {
 		free(id);
 		id = xasprintf("%s-%u", base, n);
 	}
 	free(base);
-	if (!s->ids.s)
-		sbuf_puts(&s->ids, "\n");
-	sbuf_printf(&s->ids, "%s\n", id);
+	strmap_put(&s->ids, arena_strdup(s->arena, id), 0, NULL);
 	return id;
 }
 
@@ -206,7 +190,7 @@ static size_t add_target(struct starter *s, const char *id_from, const char *hos
 	xgrow(&s->t, &s->cap, s->nt + 1, sizeof(*s->t));
 	t = &s->t[s->nt];
 	memset(t, 0, sizeof(*t));
-	t->id = take_id(s, id_from, NULL);
+	t->id = take_id(s, id_from);
 	t->host = host ? xstrdup(host) : NULL;
 	t->port = port;
 	t->pooler = pooler;
@@ -443,18 +427,17 @@ static void write_clients(FILE *out, struct starter *s, const size_t *ti, const 
 		const struct source_item *w = &s->items.v[i];
 		const struct source_container *cont;
 		size_t ncont;
-		const char *why;
 		char *id;
 
 		if (w->role != SOURCE_WORKLOAD || !bound[i])
 			continue;
-		id = take_id(s, w->name, NULL);
+		id = take_id(s, w->name);
 		fprintf(out, "  %s:\n", id);
 		free(id);
 		fputs("    from: ", out);
 		put_from(out, s, w);
 		fputc('\n', out);
-		(void)client_target(s, w, (size_t[]){ 0 }, &why, &cont, &ncont);
+		(void)url_of(w, &cont, &ncont);
 		if (ncont > 1) {
 			fputs("    container: ", out);
 			quote_yaml(out, cont->name);
@@ -588,6 +571,7 @@ int init_from_write(FILE *out, const char *spec, const char *outfile, const char
 		goto out;
 	}
 	s.kind = kind;
+	s.arena = &t->arena;
 	if (load_sources_scan(t, kind, path, &s.items, &err) != 0) {
 		quote_fputs_line(stderr, err);
 		goto out;
@@ -651,7 +635,7 @@ out:
 	free(bound);
 	free(rel);
 	free(err);
-	sbuf_release(&s.ids);
+	strmap_release(&s.ids);
 	source_items_release(&s.items);
 	model_free(t);
 	return rc;

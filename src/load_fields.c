@@ -101,7 +101,7 @@ static const struct field pooler_fields[] = {
 	FIELD_T(struct pooler, "instances", F_UINT, instances, T_PGBOUNCER | T_PGCAT | T_ODYSSEY),
 	{ .name = "pool_mode", .kind = F_ENUM, .off = offsetof(struct pooler, pool_mode),
 	  .names = pool_modes, .nnames = ARRAY_LEN(pool_modes), .what = "pool mode",
-	  .types = T_PGBOUNCER | T_SUPAVISOR },
+	  .types = T_PGBOUNCER | T_SUPAVISOR | T_PGCAT },
 	FIELD_T(struct pooler, "default_pool_size", F_UINT, default_pool_size, T_PGBOUNCER | T_SUPAVISOR),
 	FIELD_T(struct pooler, "default_max_clients", F_UINT, default_max_clients, T_SUPAVISOR),
 	FIELD_T(struct pooler, "reserve_pool_size", F_UINT, reserve_pool_size, T_PGBOUNCER),

@@ -1017,6 +1017,35 @@ static void add_cli_sources(struct topology *t)
 	t->nsources += ncli_sources;
 }
 
+/* Read every entry of b->t's sources into b->items and join what refers across files. */
+static int read_and_join(struct bind *b)
+{
+	size_t i;
+	int rc = 0;
+
+	b->items.arena = &b->t->arena;
+	for (i = 0; rc == 0 && i < b->t->nsources; i++)
+		rc = read_entry_files(b, i);
+	if (rc)
+		return rc;
+	index_items(b);
+	join_config_maps(b);
+	join_workload_refs(b);
+	return 0;
+}
+
+/* Everything of b but its items, which the caller keeps or releases. */
+static void bind_release(struct bind *b)
+{
+	strmap_release(&b->config_maps);
+	strmap_release(&b->autoscalers);
+	sbuf_release(&b->key);
+	sbuf_release(&b->path);
+	sbuf_release(&b->label);
+	free(b->entry_of);
+	free(b->bound);
+}
+
 int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 {
 	struct bind b = { 0 };
@@ -1029,14 +1058,8 @@ int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 	b.ld = ld;
 	b.t = t;
 	b.client_cap = client_cap;
-	b.items.arena = &t->arena;
-	for (i = 0; rc == 0 && i < t->nsources; i++)
-		rc = read_entry_files(&b, i);
-	if (rc)
+	if ((rc = read_and_join(&b)) != 0)
 		goto out;
-	index_items(&b);
-	join_config_maps(&b);
-	join_workload_refs(&b);
 	b.bound = xcalloc(b.items.n + 1, sizeof(*b.bound));
 	nclients = t->nclients;
 	for (i = 0; rc == 0 && i < nclients; i++) {
@@ -1058,13 +1081,7 @@ int load_sources_apply(struct ld *ld, struct topology *t, size_t *client_cap)
 			rc = discover(&b, wi);
 out:
 	source_items_release(&b.items);
-	strmap_release(&b.config_maps);
-	strmap_release(&b.autoscalers);
-	sbuf_release(&b.key);
-	sbuf_release(&b.path);
-	sbuf_release(&b.label);
-	free(b.entry_of);
-	free(b.bound);
+	bind_release(&b);
 	return rc ? -1 : 0;
 }
 
@@ -1087,23 +1104,16 @@ int load_sources_scan(struct topology *t, const char *kind, const char *path, st
 	ld.t = t;
 	b.ld = &ld;
 	b.t = t;
-	b.items.arena = &t->arena;
 	input_begin();
-	rc = read_entry_files(&b, 0);
+	rc = read_and_join(&b);
 	input_end();
 	if (rc == 0) {
-		index_items(&b);
-		join_config_maps(&b);
-		join_workload_refs(&b);
 		*items = b.items;
 	} else {
 		source_items_release(&b.items);
 		*err = ld.err.what ? load_error_format(&ld.err) : xstrdup("could not read the sources");
 		free(ld.err.what);
 	}
-	strmap_release(&b.config_maps);
-	strmap_release(&b.autoscalers);
-	sbuf_release(&b.key);
-	free(b.entry_of);
+	bind_release(&b);
 	return rc ? -1 : 0;
 }

@@ -190,6 +190,7 @@ struct bouncer_entry {
 	struct pos pos;          /* the entry's line */
 	const char *host;        /* host=; NULL: not given (a Unix socket) */
 	uint64_t port;           /* port=, 5432 when not given */
+	const char *port_raw;    /* port= as written (CB018 quotes it), NULL when not given */
 	const char *user;        /* a forced user=: one pool whatever the clients send */
 	bool points_here;        /* host and port are the pooler's database's */
 	struct num pool_size, reserve_pool, max_db_connections, pool_mode;

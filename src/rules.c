@@ -142,7 +142,9 @@ const struct rule rule_registry[] = {
 	  "  statement already exists\" / \"does not exist\". `pgbouncer=true` in the\n"
 	  "  connection string makes Prisma work without them. `prisma-7` is not\n"
 	  "  checked: its pool is the driver adapter's (pg.Pool). An odyssey is\n"
-	  "  held to the same, in the pool mode of its routes to the database.\n"
+	  "  held to the same, in the pool mode of its routes to the database, and\n"
+	  "  a pgcat in the pool mode of its pools there (PgCat's default is\n"
+	  "  transaction).\n"
 	  FIX
 	  "  Add `?pgbouncer=true` to the client's url (and to DATABASE_URL where the\n"
 	  "  application reads it), or run the pooler in session mode. Give the\n"
@@ -168,7 +170,8 @@ const struct rule rule_registry[] = {
 	  "  receiving, advisory locks and temp tables belong to someone else's\n"
 	  "  session, SET leaks into other clients, and prepared statements vanish.\n"
 	  "  multi_statement_transactions only break in statement mode.\n"
-	  "  An odyssey is checked the same way, in the pool mode of its routes.\n"
+	  "  An odyssey is checked the same way, in the pool mode of its routes,\n"
+	  "  and a pgcat in the pool mode of its pools (transaction by default).\n"
 	  "  RDS Proxy is not checked: it pins such a session to its connection\n"
 	  "  instead of breaking it (pinning costs multiplexing, not correctness).\n"
 	  FIX

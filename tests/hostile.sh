@@ -111,6 +111,22 @@ for cmd in check report; do
 		esac
 	done
 done
+# every_format LABEL TOPOLOGY: in each format, exit 1 or 2, no raw escape
+# on stdout or stderr, and json and sarif valid
+every_format() {
+	local fmt rc
+	for fmt in $FORMATS; do
+		"$CB" check --format "$fmt" "$2" >"$TMP/out" 2>"$TMP/err" </dev/null
+		rc=$?
+		if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok; else bad "$1 --format $fmt: exit $rc: $(head -c 300 "$TMP/err")"; fi
+		check_out "$1 --format $fmt stdout" "$fmt" "$TMP/out"
+		check_out "$1 --format $fmt stderr" text "$TMP/err"
+		case $fmt in
+		json) validate "$1 json" report "$TMP/out" ;;
+		sarif) validate "$1 sarif" sarif "$TMP/out" ;;
+		esac
+	done
+}
 # a manifest (docs/sources.md) whose names and values carry the same
 # escapes, bound with from: and discovered, its name in CB018's message
 mkdir -p "$TMP/m"
@@ -150,17 +166,7 @@ clients:
     connects_to: main
     replicas: 1
 Y
-for fmt in $FORMATS; do
-	"$CB" check --format "$fmt" "$TMP/m/top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
-	rc=$?
-	if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok; else bad "manifest --format $fmt: exit $rc: $(head -c 300 "$TMP/err")"; fi
-	check_out "manifest --format $fmt stdout" "$fmt" "$TMP/out"
-	check_out "manifest --format $fmt stderr" text "$TMP/err"
-	case $fmt in
-	json) validate "manifest json" report "$TMP/out" ;;
-	sarif) validate "manifest sarif" sarif "$TMP/out" ;;
-	esac
-done
+every_format manifest "$TMP/m/top.yaml"
 # a Terraform plan whose resource and container names carry the escapes
 # (JSON's \u escapes decode to the raw bytes), bound with from:, its name in CB018's message
 printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_ecs_service","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"desired_count":2,"name":"s","task_definition":"t:1"}},{"mode":"managed","type":"aws_ecs_task_definition","name":"t","values":{"family":"t","container_definitions":"[{\"name\":\"c\\u001b]52;c;aGVsbG8=\\u0007\",\"environment\":[{\"name\":\"DATABASE_URL\",\"value\":\"postgresql://db:5432/app?application_name=\\u001b[31mred\"},{\"name\":\"DB_POOL\",\"value\":\"3\"}]}]"}}],"child_modules":[{"address":"module.n\u202e::error::x","resources":[]}]}}}' >"$TMP/m/plan.json"
@@ -176,17 +182,7 @@ clients:
     connects_to: main
     replicas: 1
 Y
-for fmt in $FORMATS; do
-	"$CB" check --format "$fmt" "$TMP/m/tf.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
-	rc=$?
-	if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok; else bad "plan --format $fmt: exit $rc: $(head -c 300 "$TMP/err")"; fi
-	check_out "plan --format $fmt stdout" "$fmt" "$TMP/out"
-	check_out "plan --format $fmt stderr" text "$TMP/err"
-	case $fmt in
-	json) validate "plan json" report "$TMP/out" ;;
-	sarif) validate "plan sarif" sarif "$TMP/out" ;;
-	esac
-done
+every_format plan "$TMP/m/tf.yaml"
 "$CB" check --format json "$TMP/m/tf.yaml" >"$TMP/out" 2>&1 </dev/null
 grep -q '"steady":6' "$TMP/out" && ok || bad "plan: the hostile service is not bound with 2 x 3"
 

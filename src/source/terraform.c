@@ -184,6 +184,20 @@ static void keep_values(struct tctx *k, const struct tnode *vals)
 	k->values[k->out->n - 1] = vals;
 }
 
+/* A new item of the resource labelled name in the module ns. */
+static struct source_item *add_item(struct tctx *k, enum source_role role, const char *kind, const char *ns,
+				    const struct tnode *name)
+{
+	struct source_item *it = source_item_add(k->out);
+
+	it->role = role;
+	it->kind = kind;
+	it->namespace = ns;
+	it->name = keep(k->out, name);
+	it->pos = name->pos;
+	return it;
+}
+
 static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 {
 	const struct tnode *type = tree_get(r, "type"), *name = tree_get(r, "name"), *vals = tree_get(r, "values");
@@ -205,12 +219,7 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 	if (tree_is(type, "aws_appautoscaling_target")) {
 		if (!tree_is(tree_get(vals, "service_namespace"), "ecs"))
 			return 0;
-		it = source_item_add(k->out);
-		it->role = SOURCE_AUTOSCALER;
-		it->kind = "aws_appautoscaling_target";
-		it->namespace = ns;
-		it->name = keep(k->out, name);
-		it->pos = name->pos;
+		it = add_item(k, SOURCE_AUTOSCALER, "aws_appautoscaling_target", ns, name);
 		it->target_kind = "aws_ecs_service";
 		if (value(k, tree_get(vals, "max_capacity"), &it->max_replicas) ||
 		    value(k, tree_get(vals, "min_capacity"), &it->min_replicas))
@@ -220,12 +229,7 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 	}
 	if (!tree_is(type, "aws_ecs_service"))
 		return 0;
-	it = source_item_add(k->out);
-	it->role = SOURCE_WORKLOAD;
-	it->kind = "aws_ecs_service";
-	it->namespace = ns;
-	it->name = keep(k->out, name);
-	it->pos = name->pos;
+	it = add_item(k, SOURCE_WORKLOAD, "aws_ecs_service", ns, name);
 	if (value(k, tree_get(vals, "desired_count"), &it->replicas))
 		return -1;
 	{
@@ -256,6 +260,7 @@ static int read_module(struct tctx *k, const struct tnode *m, const char *ns, un
 {
 	const struct tnode *res = tree_get(m, "resources"), *kids = tree_get(m, "child_modules");
 	size_t i;
+	int rc;
 
 	if (depth > MAX_MODULE_DEPTH) {
 		ld_error(k->ld, m->pos, "modules nested more than %d deep", MAX_MODULE_DEPTH);
@@ -279,11 +284,10 @@ static int read_module(struct tctx *k, const struct tnode *m, const char *ns, un
 			sbuf_add(&path, p + 7, n);
 			p = dot ? dot + 1 : p + 7 + n;
 		}
-		if (read_module(k, c, path.s ? arena_strdup(k->out->arena, path.s) : ns, depth + 1)) {
-			sbuf_release(&path);
-			return -1;
-		}
+		rc = read_module(k, c, path.s ? arena_strdup(k->out->arena, path.s) : ns, depth + 1);
 		sbuf_release(&path);
+		if (rc)
+			return -1;
 	}
 	return 0;
 }
@@ -354,12 +358,15 @@ static int join(struct tctx *k, size_t first)
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
 	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0 };
-	const struct tnode *fv = tree_get(root, "format_version"), *values;
+	const struct tnode *fv, *values;
 	size_t first = out->n;
 	int rc;
 
-	if (!root || root->kind != TN_MAP)
-		return -2;
+	if (root->kind != TN_MAP) {
+		ld_error(ld, root->pos, "not a `terraform show -json` plan or state: expected a JSON object");
+		return -1;
+	}
+	fv = tree_get(root, "format_version");
 	if (!tree_str(fv) || strncmp(tree_str(fv), "1.", 2) != 0) {
 		ld_error(ld, fv ? fv->pos : root->pos, "not a `terraform show -json` plan or state of format 1.x "
 			 "(format_version %s)", tree_str(fv) ? "is another major version" : "is missing");
