@@ -261,26 +261,52 @@ static bool use_color(const struct options *o, FILE *f)
 }
 
 /*
+ * Print every load error of errs on standard error, one line each through
+ * the text gate, then LOAD_TOO_MANY_ERRORS when the list was cut. Every
+ * --format prints them so: a report has no place for a file it could not
+ * load.
+ */
+void command_print_load_errors(const struct load_errors *errs)
+{
+	char *line;
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		line = load_error_format(&errs->v[i]);
+		quote_fputs_line(stderr, line);
+		free(line);
+	}
+	if (errs->truncated)
+		fprintf(stderr, LOAD_TOO_MANY_ERRORS "\n", LOAD_MAX_ERRORS);
+}
+
+/*
  * load → budget → rules_prepare for one file (rules_start runs the checks
- * themselves). Returns 0, or -1 after printing the positioned error; on
+ * themselves). Returns 0, or -1 after printing the positioned errors; on
  * -1, l holds nothing to release.
  */
 static int run_pipeline(const char *path, const struct options *o, struct loaded *l)
 {
+	struct load_errors errs = { 0 };
 	char *err = NULL;
 
 	memset(l, 0, sizeof(*l));
-	l->topo = load_file(path, &err);
+	l->topo = load_file_errors(path, &errs);
 	if (!l->topo)
 		goto fail;
 	if (budget_compute(l->topo, 100, &l->budget, &err) != 0)
 		goto fail;
-	if (rules_prepare(l->topo, &o->rules, &l->findings, &err) != 0)
+	if (rules_prepare_errors(l->topo, &o->rules, &l->findings, &errs) != 0)
 		goto fail;
+	load_errors_release(&errs);
 	return 0;
 fail:
-	quote_fputs_line(stderr, err ? err : "connbudget: error: could not load");
+	if (err)
+		quote_fputs_line(stderr, err);
+	else
+		command_print_load_errors(&errs);
 	free(err);
+	load_errors_release(&errs);
 	budget_release(&l->budget);
 	findings_release(&l->findings);
 	model_free(l->topo);

@@ -207,6 +207,7 @@ int load_read_sources(struct yr *r, struct topology *t)
 		if (yr_is(r, YAML_SEQUENCE_END_EVENT))
 			break;
 		if (n >= SOURCES_MAX_ENTRIES) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			yr_error(r, "more than %d sources", SOURCES_MAX_ENTRIES);
 			goto out;
 		}
@@ -504,8 +505,8 @@ static int set_fact(struct bind *b, const char *path, const char *value, const c
 	int rc = load_set_at(b->t, path, value, label, pos, &err);
 
 	if (rc) {
-		free(b->ld->err);
-		b->ld->err = err;
+		ld_clear(b->ld);
+		ld_error_msg(b->ld, err);
 	}
 	return rc;
 }
@@ -1142,7 +1143,8 @@ int load_sources_scan(struct topology *t, const char *kind, const char *path, st
 		*items = b.items;
 	} else {
 		source_items_release(&b.items);
-		*err = ld.err;
+		*err = ld.err.what ? load_error_format(&ld.err) : xstrdup("could not read the sources");
+		free(ld.err.what);
 	}
 	bind_release(&b);
 	return rc ? -1 : 0;

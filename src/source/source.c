@@ -80,8 +80,7 @@ int source_template_check(struct ld *ld, const char *file, const char *data, siz
 			col++; /* columns count characters, not bytes */
 		}
 	}
-	free(ld->err);
-	ld->err = NULL;
+	ld_clear(ld);
 	return ld_error(ld, pos_make(file, line, col), "%s", TEMPLATE_ADVICE);
 }
 
@@ -89,8 +88,7 @@ int source_template_value(struct ld *ld, const char *s, struct pos pos)
 {
 	if (!s || !strstr(s, "{{"))
 		return 0;
-	free(ld->err);
-	ld->err = NULL;
+	ld_clear(ld);
 	return ld_error(ld, pos, "%s", TEMPLATE_ADVICE);
 }
 
@@ -116,7 +114,7 @@ int source_read_stream(struct ld *ld, const char *file, const char *data, size_t
 		}
 		if (root)
 			rc = read_doc(ld, root, out);
-		if (rc == 0 && ld->err)
+		if (rc == 0 && ld->err.what)
 			rc = -1;
 		/* the document's tree goes; what the items keep is in out's arena */
 		arena_release(&tree);
