@@ -24,6 +24,7 @@ static const struct provider_info {
 	{ "azure", "Azure Database for PostgreSQL flexible server", "SKU" },
 	{ "neon", "Neon", "compute size (CU)" },
 	{ "rds", "Amazon RDS for PostgreSQL", "instance class" },
+	{ "supabase", "Supabase", "compute size" },
 };
 
 static const struct provider_info *info_of(const char *provider)
