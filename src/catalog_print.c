@@ -21,6 +21,7 @@
 static const struct provider_info {
 	const char *name, *title, *unit;
 } infos[] = {
+	{ "aiven", "Aiven for PostgreSQL", "service plan" },
 	{ "azure", "Azure Database for PostgreSQL flexible server", "SKU" },
 	{ "neon", "Neon", "compute size (CU)" },
 	{ "rds", "Amazon RDS for PostgreSQL", "instance class" },
