@@ -22,6 +22,7 @@ static const struct provider_info {
 	const char *name, *title, *unit;
 } infos[] = {
 	{ "aiven", "Aiven for PostgreSQL", "service plan" },
+	{ "aurora", "Amazon Aurora PostgreSQL", "instance class" },
 	{ "azure", "Azure Database for PostgreSQL flexible server", "SKU" },
 	{ "neon", "Neon", "compute size (CU)" },
 	{ "rds", "Amazon RDS for PostgreSQL", "instance class" },

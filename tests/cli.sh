@@ -367,6 +367,8 @@ catalog_case "neon 16" neon 16 "" "4000 0 7 3993"
 catalog_case "supabase Small" supabase Small "" "90 3 0 87"
 # Aiven startup-4: 100; Aiven documents no fixed reserve, PostgreSQL's 3 superuser slots: 97
 catalog_case "aiven startup-4" aiven startup-4 "" "100 3 0 97"
+# Aurora db.r6g.large: 1722 in AWS's table (RDS's db.r6g.large is 1654), PostgreSQL's 3 superuser slots: 1719
+catalog_case "aurora db.r6g.large" aurora db.r6g.large "" "1722 3 0 1719"
 # explicit values win over the catalog
 catalog_case "explicit max_connections wins" azure B2s "    max_connections: 300\n" "300 0 15 285"
 catalog_case "explicit reserved wins" neon 1 "    reserved_connections: 2\n    superuser_reserved_connections: 1\n" "419 1 2 416"
@@ -374,7 +376,7 @@ catalog_case "explicit reserved wins" neon 1 "    reserved_connections: 2\n    s
 "$CB" check --format json testdata/catalog/providers.yaml 2>"$TMP/cat.err" | $PY -c 'import json,sys
 for d in json.load(sys.stdin)["databases"]:
     print(d["id"], d["max_connections"], d["superuser_reserved_connections"], d["reserved_connections"], d["capacity"])' >"$TMP/cat.out"
-for want in "orders 429 0 15 414" "events 419 0 7 412" "auth 90 3 0 87" "search 200 3 0 197" "legacy 413 3 0 410"; do
+for want in "orders 429 0 15 414" "events 419 0 7 412" "auth 90 3 0 87" "search 200 3 0 197" "ledger 844 3 0 841" "legacy 413 3 0 410"; do
 	grep -qx "$want" "$TMP/cat.out" && ok || bad "providers.yaml: want '$want' in '$(cat "$TMP/cat.out" "$TMP/cat.err")'"
 done
 # CB008 reads the catalog's memory: Azure B2s has 4 GiB, 429 > 400
@@ -410,7 +412,7 @@ contains "$(printf '%s' "$out" | $PY -c 'import json,sys; r = [x for x in json.l
 expect_rc 0 "catalog --format markdown" "$CB" catalog --format markdown rds
 contains "$out" "| \`db.t3.medium\` | 413 | 0 | 4 |" "catalog markdown: a row"
 expect_rc 2 "catalog of an unknown provider" "$CB" catalog nean
-contains "$err" 'unknown provider "nean", did you mean "neon"? (aiven, azure, neon, rds, supabase)' "catalog: the closest name"
+contains "$err" 'unknown provider "nean", did you mean "neon"? (aiven, aurora, azure, neon, rds, supabase)' "catalog: the closest name"
 expect_rc 2 "catalog --format sarif" "$CB" catalog --format sarif
 expect_rc 2 "catalog with two providers" "$CB" catalog neon rds
 
