@@ -15,6 +15,7 @@
 
 #include "conninfo.h"
 #include "framework.h"
+#include "rds.h"
 #include "catalog.h"
 #include "util.h"
 
@@ -197,6 +198,8 @@ static uint64_t db_max_connections(const struct database *d)
 
 	if (VALUE_SET(d->max_connections))
 		return d->max_connections.v;
+	if (VALUE_SET(d->max_acu))
+		return aurora_serverless_max_connections(VALUE_SET(d->min_acu) ? d->min_acu.v : 0, d->max_acu.v);
 	row = d->instance.s ? catalog_find(d->provider.s, d->instance.s) : NULL;
 	return row ? row->max_connections : 0;
 }

@@ -28,6 +28,7 @@
 #include "load_yaml.h"
 #include "catalog.h"
 #include "quote.h"
+#include "rds.h"
 
 /* docs/decisions.md: the top level's environment when it names none. */
 static const char DEFAULT_ENVIRONMENT[] = "production";
@@ -893,6 +894,46 @@ static void check_applies(struct vstate *v, const struct table *tb, const void *
 	}
 }
 
+/* A whole number of half ACUs, from `least` up. */
+static bool acu_ok(double acu, double least)
+{
+	return acu >= least && acu <= 1e6 && acu * 2 == (double)(uint64_t)(acu * 2);
+}
+
+/*
+ * min_acu and max_acu: an Aurora Serverless v2 instance of provider aurora,
+ * in place of instance; its max_connections is AWS's figure for max_acu
+ * (src/rds.c), which has to exist unless max_connections is set.
+ */
+static void validate_serverless(struct vstate *v, const struct database *d)
+{
+	const struct real *at = VALUE_SET(d->max_acu) ? &d->max_acu : &d->min_acu;
+
+	if (!VALUE_SET(d->min_acu) && !VALUE_SET(d->max_acu))
+		return;
+	if (!d->provider.s || strcmp(d->provider.s, "aurora") != 0)
+		vfail(v, at->pos, "databases.%s.%s: an Aurora Serverless v2 capacity needs provider: aurora",
+		      d->id.s, at == &d->max_acu ? "max_acu" : "min_acu");
+	if (d->instance.s)
+		vfail(v, d->instance.pos, "databases.%s.instance: an Aurora Serverless v2 database gives "
+		      "min_acu and max_acu instead of instance", d->id.s);
+	if (!VALUE_SET(d->max_acu))
+		vfail(v, d->min_acu.pos, "databases.%s.min_acu: needs max_acu", d->id.s);
+	if (VALUE_SET(d->min_acu) && !acu_ok(d->min_acu.v, 0.5))
+		vfail(v, d->min_acu.pos, "databases.%s.min_acu: %g is not 0.5 or more in steps of 0.5",
+		      d->id.s, d->min_acu.v);
+	if (VALUE_SET(d->max_acu) && !acu_ok(d->max_acu.v, 1))
+		vfail(v, d->max_acu.pos, "databases.%s.max_acu: %g is not 1 or more in steps of 0.5",
+		      d->id.s, d->max_acu.v);
+	else if (VALUE_SET(d->max_acu) && VALUE_SET(d->min_acu) && d->min_acu.v > d->max_acu.v)
+		vfail(v, d->min_acu.pos, "databases.%s.min_acu: %g is more than max_acu %g", d->id.s,
+		      d->min_acu.v, d->max_acu.v);
+	else if (VALUE_SET(d->max_acu) && !VALUE_SET(d->max_connections) &&
+		 !aurora_serverless_max_connections(VALUE_SET(d->min_acu) ? d->min_acu.v : 0, d->max_acu.v))
+		vfail(v, d->max_acu.pos, "databases.%s.max_acu: AWS gives max_connections for max_acu 1, 4, "
+		      "8, 16 and 32 or more, not %g; set max_connections", d->id.s, d->max_acu.v);
+}
+
 static void validate_database(struct vstate *v, const struct database *d)
 {
 	uint64_t su = VALUE_SET(d->superuser_reserved_connections) ? d->superuser_reserved_connections.v :
@@ -900,9 +941,10 @@ static void validate_database(struct vstate *v, const struct database *d)
 	uint64_t res = VALUE_SET(d->reserved_connections) ? d->reserved_connections.v : PG_DEFAULT_RESERVED;
 	uint64_t sum;
 
-	if (!VALUE_SET(d->max_connections) && !d->instance.s)
+	if (!VALUE_SET(d->max_connections) && !d->instance.s && !VALUE_SET(d->max_acu))
 		vfail(v, d->id.pos, "databases.%s: missing max_connections (required unless instance is given)",
 		      d->id.s);
+	validate_serverless(v, d);
 	if (d->instance.s && !catalog_find(d->provider.s, d->instance.s)) {
 		if (!d->provider.s || strcmp(d->provider.s, CATALOG_DEFAULT_PROVIDER) == 0)
 			vfail(v, d->instance.pos, "databases.%s.instance: unknown RDS instance class \"%s\"; "
@@ -912,7 +954,7 @@ static void validate_database(struct vstate *v, const struct database *d)
 			      "connbudget catalog %s lists them, or set max_connections instead", d->id.s,
 			      d->provider.s, d->instance.s, d->provider.s);
 	}
-	if (d->provider.s && !d->instance.s)
+	if (d->provider.s && !d->instance.s && !VALUE_SET(d->min_acu) && !VALUE_SET(d->max_acu))
 		vfail(v, d->provider.pos, "databases.%s.provider: %s needs instance (connbudget catalog %s "
 		      "lists them)", d->id.s, d->provider.s, d->provider.s);
 	if (VALUE_SET(d->max_connections) && (!u64_add(su, res, &sum) || d->max_connections.v <= sum))

@@ -85,6 +85,8 @@ static const struct field database_fields[] = {
 	FIELD(struct database, "memory_gb", F_REAL, memory_gb),
 	FIELD(struct database, "instance", F_INSTANCE, instance),
 	FIELD(struct database, "provider", F_PROVIDER, provider),
+	FIELD(struct database, "min_acu", F_REAL, min_acu),
+	FIELD(struct database, "max_acu", F_REAL, max_acu),
 	FIELD(struct database, "host", F_STR, host),
 	FIELD(struct database, "port", F_PORT, port),
 	FIELD(struct database, "environment", F_STR, environment),

@@ -170,6 +170,8 @@ struct database {
 	struct real memory_gb;
 	struct str instance;
 	struct str provider;  /* a catalog provider (catalog.h); NULL means rds */
+	struct real min_acu;  /* Aurora Serverless v2's capacity range (provider aurora) */
+	struct real max_acu;
 	struct str host;
 	struct num port;
 	struct str environment; /* inherited from the top level when unset (pos of the top level's) */
