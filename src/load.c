@@ -784,6 +784,18 @@ bool load_errors_add(struct load_errors *e, const char *file, unsigned line, uns
 	return true;
 }
 
+void load_errors_move(struct load_errors *dst, struct load_errors *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		load_errors_add(dst, src->v[i].file, src->v[i].line, src->v[i].col, src->v[i].what);
+	if (src->truncated)
+		dst->truncated = true;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+}
+
 void load_errors_release(struct load_errors *e)
 {
 	size_t i;

@@ -54,6 +54,8 @@ struct load_errors {
 bool load_errors_add(struct load_errors *e, const char *file, unsigned line, unsigned col, char *what);
 /* Sort e by file (t's files in the order read, others after), line and column; stable. */
 void load_errors_sort(struct load_errors *e, const struct topology *t);
+/* Append src's entries to dst (up to LOAD_MAX_ERRORS, then truncated); src is left empty. */
+void load_errors_move(struct load_errors *dst, struct load_errors *src);
 /* Free the entries; e is left empty and can be reused. Accepts NULL. */
 void load_errors_release(struct load_errors *e);
 /* "file:line:col: error: what", or what alone without a file; caller frees. */
