@@ -129,6 +129,8 @@ cli: build/san/connbudget build/connbudget
 	CONNBUDGET=build/san/connbudget tests/hostile.sh
 	CONNBUDGET=build/san/connbudget tests/sources.sh
 	CONNBUDGET=build/san/connbudget tests/sources_real.sh
+	CONNBUDGET=build/san/connbudget tests/sources_aws.sh
+	CONNBUDGET=build/san/connbudget tests/errors.sh
 
 # The schema and the loader accept the same files; the hook, install, man
 # page and completion work as a user meets them.

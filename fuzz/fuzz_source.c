@@ -1,7 +1,8 @@
 /*
  * fuzz_source.c - libFuzzer target over the source readers (src/source/):
- * bytes as a Kubernetes manifest stream and as a compose file behind a
- * topology's `sources:`, bound, discovered and applied → a topology or a
+ * bytes as a Kubernetes manifest stream, a compose file, a Serverless
+ * Framework file and a CloudFormation template behind a topology's
+ * `sources:`, bound, discovered and applied → a topology or a
  * positioned, bounded error, never a crash, a hang or a leak.
  *
  *   make build/fuzz/fuzz_source && (cd "$(mktemp -d)" && .../fuzz_source CORPUS)
@@ -14,9 +15,13 @@
 
 #include "fuzz_common.h"
 
-/* Both YAML kinds over the same file, every env field kind. */
+/* Every YAML kind over the same file, every env field kind. */
 FUZZ_SOURCE_TARGET("fuzz-source.yaml",
 		   "  - kubernetes: fuzz-source.yaml\n"
 		   "    env: { pool.size: [DB_POOL, MAX_THREADS], processes: WEB_CONCURRENCY, pool.acquire_timeout: T }\n"
 		   "  - compose: fuzz-source.yaml\n"
-		   "    env: { pool.size: DB_POOL, threads: MAX_THREADS }\n")
+		   "    env: { pool.size: DB_POOL, threads: MAX_THREADS }\n"
+		   "  - serverless: fuzz-source.yaml\n"
+		   "    env: { pool.size: DB_POOL }\n"
+		   "  - cloudformation: fuzz-source.yaml\n"
+		   "    env: { pool.size: DB_POOL }\n")

@@ -75,7 +75,9 @@ for f in $(find testdata/sources testdata/rules -path '*k8s*' -name '*.yaml' -o 
 	n=$((n + 1))
 done
 printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      containers:\n        - env: [{name: DATABASE_URL, value: "postgres://db:5432/x"}, {name: DB_POOL, value: "3"}]\n' >"$out-source/minimal.yaml"
-echo "fuzz seed corpus: $((n + 1)) files in $out-source"
+printf 'custom: {pool: 2}\nprovider:\n  environment: {DATABASE_URL: "postgres://db:5432/x", DB_POOL: "${self:custom.pool}"}\nfunctions:\n  f: {handler: h.f, reservedConcurrency: 5, provisionedConcurrency: 1, environment: {DB_POOL: "${env:P}"}}\n' >"$out-source/minimal-serverless.yml"
+printf 'Parameters: {N: {Default: 3}}\nResources:\n  F: {Type: AWS::Serverless::Function, Properties: {ReservedConcurrentExecutions: !Ref N, Environment: {Variables: {DATABASE_URL: !Sub "postgres://${H}:5432/x", DB_POOL: !FindInMap [M, a, b]}}}}\n  S: {Type: AWS::ECS::Service, Properties: {DesiredCount: 2, TaskDefinition: !Ref T}}\n  T: {Type: AWS::ECS::TaskDefinition, Properties: {ContainerDefinitions: [{Name: c, Environment: [{Name: DATABASE_URL, Value: "postgres://db:5432/x"}]}]}}\n  A: {Type: AWS::ApplicationAutoScaling::ScalableTarget, Properties: {MaxCapacity: 4, ResourceId: !Join ["/", [service, c, !GetAtt S.Name]]}}\n' >"$out-source/minimal-cloudformation.yaml"
+echo "fuzz seed corpus: $((n + 3)) files in $out-source"
 
 # The Terraform plans of testdata/sources/terraform*/ (fuzz_terraform).
 rm -rf "$out-terraform"

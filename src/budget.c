@@ -15,6 +15,7 @@
 
 #include "conninfo.h"
 #include "framework.h"
+#include "rds.h"
 #include "catalog.h"
 #include "util.h"
 
@@ -197,6 +198,8 @@ static uint64_t db_max_connections(const struct database *d)
 
 	if (VALUE_SET(d->max_connections))
 		return d->max_connections.v;
+	if (VALUE_SET(d->max_acu))
+		return aurora_serverless_max_connections(VALUE_SET(d->min_acu) ? d->min_acu.v : 0, d->max_acu.v);
 	row = d->instance.s ? catalog_find(d->provider.s, d->instance.s) : NULL;
 	return row ? row->max_connections : 0;
 }
@@ -256,7 +259,9 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 	}
 	if (p->type.v == POOLER_PGCAT) {
 		/* docs/poolers.md "PgCat": every server entry opens pool_size
-		 * connections per user; no client limit is known */
+		 * connections per user; no client limit is known; the pool mode
+		 * is the topology's or the file's (config_apply_pgcat) */
+		f->pool_mode = (enum pool_mode)num_or(&p->pool_mode, PGCAT_DEFAULT_POOL_MODE);
 		if (!u64_mul(f->instances, num_or(&p->pgcat_pool_sum, 0), &f->cap))
 			return overflow(c, p->id.pos, "poolers", p->id.s, "instances x pool_size");
 		return true;

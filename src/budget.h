@@ -42,6 +42,9 @@ enum {
 	PGPOOL_DEFAULT_MAX_POOL = 4,
 	PGPOOL_DEFAULT_PORT = 9999,               /* pgpool.conf.sample: port = 9999 */
 	SUPAVISOR_TRANSACTION_PORT = 6543,        /* Supabase: the pooler's transaction-mode port */
+	/* PgCat's CONFIG.md, pools.<pool_name>.pool_mode: default "transaction"
+	 * (config.rs, Pool::default_pool_mode) */
+	PGCAT_DEFAULT_POOL_MODE = POOL_TRANSACTION,
 	LAMBDA_DEFAULT_CONCURRENCY = 1000,        /* AWS account concurrency limit */
 };
 

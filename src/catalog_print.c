@@ -21,9 +21,12 @@
 static const struct provider_info {
 	const char *name, *title, *unit;
 } infos[] = {
+	{ "aiven", "Aiven for PostgreSQL", "service plan" },
+	{ "aurora", "Amazon Aurora PostgreSQL", "instance class" },
 	{ "azure", "Azure Database for PostgreSQL flexible server", "SKU" },
 	{ "neon", "Neon", "compute size (CU)" },
 	{ "rds", "Amazon RDS for PostgreSQL", "instance class" },
+	{ "supabase", "Supabase", "compute size" },
 };
 
 static const struct provider_info *info_of(const char *provider)

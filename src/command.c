@@ -261,26 +261,57 @@ static bool use_color(const struct options *o, FILE *f)
 }
 
 /*
+ * Print every load error of errs on standard error, one line each through
+ * the text gate, then LOAD_TOO_MANY_ERRORS when the list was cut. Every
+ * --format prints them so; the documents (report_format_carries_errors)
+ * carry them too, through struct report's input_errors.
+ */
+void command_print_load_errors(const struct load_errors *errs)
+{
+	char *line;
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		line = load_error_format(&errs->v[i]);
+		quote_fputs_line(stderr, line);
+		free(line);
+	}
+	if (errs->truncated)
+		fprintf(stderr, LOAD_TOO_MANY_ERRORS "\n", LOAD_MAX_ERRORS);
+}
+
+/*
  * load → budget → rules_prepare for one file (rules_start runs the checks
- * themselves). Returns 0, or -1 after printing the positioned error; on
+ * themselves). Returns 0, or -1 after printing the positioned errors and
+ * appending them to all (when not NULL) for the report's documents; on
  * -1, l holds nothing to release.
  */
-static int run_pipeline(const char *path, const struct options *o, struct loaded *l)
+static int run_pipeline(const char *path, const struct options *o, struct loaded *l,
+			struct load_errors *all)
 {
+	struct load_errors errs = { 0 };
 	char *err = NULL;
 
 	memset(l, 0, sizeof(*l));
-	l->topo = load_file(path, &err);
+	l->topo = load_file_errors(path, &errs);
 	if (!l->topo)
 		goto fail;
 	if (budget_compute(l->topo, 100, &l->budget, &err) != 0)
 		goto fail;
-	if (rules_prepare(l->topo, &o->rules, &l->findings, &err) != 0)
+	if (rules_prepare_errors(l->topo, &o->rules, &l->findings, &errs) != 0)
 		goto fail;
+	load_errors_release(&errs);
 	return 0;
 fail:
-	quote_fputs_line(stderr, err ? err : "connbudget: error: could not load");
-	free(err);
+	if (err) {
+		quote_fputs_line(stderr, err);
+		load_errors_add(&errs, NULL, 0, 0, err);
+	} else {
+		command_print_load_errors(&errs);
+	}
+	if (all)
+		load_errors_move(all, &errs);
+	load_errors_release(&errs);
 	budget_release(&l->budget);
 	findings_release(&l->findings);
 	model_free(l->topo);
@@ -410,12 +441,13 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 	struct report_file *rf = xcalloc(npaths, sizeof(*rf));
 	struct report r = { 0 };
 	struct rules_job job = { 0 };
+	struct load_errors input_errors = { 0 };
 	size_t i, n = 0;
-	bool load_failed = false;
+	bool load_failed = false, carried;
 	int status = EXIT_ERROR;
 
 	for (i = 0; i < npaths; i++) {
-		if (run_pipeline(paths[i], o, &l[n]) != 0) {
+		if (run_pipeline(paths[i], o, &l[n], &input_errors) != 0) {
 			load_failed = true;
 			continue;
 		}
@@ -431,9 +463,10 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 	if (hook && !load_failed && (status = hook(o, l, n, &r, arg)) != 0)
 		goto out;
 	status = EXIT_ERROR;
-	if (load_failed && n == 0)
+	carried = report_format_carries_errors(o->format);
+	if (load_failed && n == 0 && !carried)
 		goto out; /* nothing to report: the errors are on stderr */
-	if (load_failed && o->output) {
+	if (load_failed && o->output && !carried) {
 		/* Keep whatever -o FILE held: a partial report is worse than none. */
 		quote_fprintf(stderr, "connbudget: error: %s not written: an input could not be loaded",
 			o->output);
@@ -442,6 +475,7 @@ int command_run(struct options *o, const char *command, char **paths, size_t npa
 	r.files = rf; /* r.sections: set by the hook */
 	r.nfiles = n;
 	r.command = command;
+	r.input_errors = load_failed ? &input_errors : NULL;
 	status = command_write_report(o, &r);
 	if (load_failed)
 		status = EXIT_ERROR;
@@ -449,6 +483,7 @@ out:
 	rules_wait(&job);
 	loaded_free(l, n);
 	free(rf);
+	load_errors_release(&input_errors);
 	return status;
 }
 
@@ -800,7 +835,7 @@ int command_report_string(struct options *o, char **paths, size_t npaths, enum r
 
 	*json = NULL;
 	for (i = 0; i < npaths; i++) {
-		if (run_pipeline(paths[i], o, &l[n]) != 0)
+		if (run_pipeline(paths[i], o, &l[n], NULL) != 0)
 			goto out;
 		rules_check(l[n].topo, &l[n].budget, &l[n].findings);
 		rf[n].topo = l[n].topo;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "budget.h"
+#include "load.h"
 #include "model.h"
 #include "report/report.h"
 #include "rules.h"
@@ -112,6 +113,9 @@ FILE *command_step_summary(const struct options *o);
  * output. Returns EXIT_PASS, or EXIT_ERROR after printing why.
  */
 int command_write_text(struct options *o, const char *text);
+
+/* Every load error of errs on stderr, one line each, then "too many errors" if it was cut. */
+void command_print_load_errors(const struct load_errors *errs);
 
 /*
  * At exit: flush and close standard output. Returns status, or EXIT_ERROR

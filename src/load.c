@@ -28,6 +28,7 @@
 #include "load_yaml.h"
 #include "catalog.h"
 #include "quote.h"
+#include "rds.h"
 
 /* docs/decisions.md: the top level's environment when it names none. */
 static const char DEFAULT_ENVIRONMENT[] = "production";
@@ -76,7 +77,38 @@ struct loader {
 	size_t nseen, seen_cap;
 	struct pos top_pos;        /* the top file's top-level mapping */
 	struct pos databases_pos;  /* the top file's `databases:` key; line 0 when absent */
+	/* after errors read past: the objects that had one (skipped by validate),
+	 * and whether any error may hide an object (then nothing is validated) */
+	struct vskip {
+		bool *bad[3];      /* K_DATABASES, K_POOLERS, K_CLIENTS: by index; NULL: none */
+		size_t cap[3];
+	} skip;
+	bool untrusted;
 };
+
+/* Errors so far: kept and being handled. */
+static size_t nerrors(const struct loader *L)
+{
+	return L->ld.errs.n + (L->ld.err.what != NULL);
+}
+
+/* Object i of section k (K_DATABASES, K_POOLERS, K_CLIENTS) had an error. */
+static void mark_bad(struct loader *L, int k, size_t i)
+{
+	struct vskip *s = &L->skip;
+	size_t old = s->cap[k - K_DATABASES];
+
+	xgrow(&s->bad[k - K_DATABASES], &s->cap[k - K_DATABASES], i + 1, sizeof(bool));
+	memset(s->bad[k - K_DATABASES] + old, 0, (s->cap[k - K_DATABASES] - old) * sizeof(bool));
+	s->bad[k - K_DATABASES][i] = true;
+}
+
+/* After an error about a top-level key or an id: read past it; nothing will be validated. */
+static int untrusted_key(struct loader *L, struct yr *r, unsigned depth)
+{
+	L->untrusted = true;
+	return yr_recover_key(r, depth);
+}
 
 static void incvec_release(struct incvec *v)
 {
@@ -126,8 +158,10 @@ static int read_include(struct yr *r, struct incvec *incs)
 			if (yr_is(r, YAML_SEQUENCE_END_EVENT))
 				return 0;
 		}
-		if (incs->n >= LOAD_MAX_INCLUDE_FILES)
+		if (incs->n >= LOAD_MAX_INCLUDE_FILES) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			return yr_error(r, "more than %d include entries", LOAD_MAX_INCLUDE_FILES);
+		}
 		if (load_read_string(r, &s))
 			return -1;
 		xgrow(&incs->v, &incs->cap, incs->n + 1, sizeof(*incs->v));
@@ -217,23 +251,35 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 	const struct table *tb = k == K_DATABASES ? &load_table_database :
 		k == K_POOLERS ? &load_table_pooler : &load_table_client;
 	struct str id;
-	size_t i, old;
+	size_t i, old, before, npath;
+	unsigned depth;
 	uint32_t hash;
 	void *obj;
 
 	if (!yr_is(r, YAML_MAPPING_START_EVENT))
 		return yr_type_error(r, "a mapping of id to settings");
 	for (;;) {
+		depth = r->depth; /* the mapping's: after an error, the next key */
+		npath = r->npath;
 		if (yr_next(r))
 			return -1;
 		if (yr_is(r, YAML_MAPPING_END_EVENT))
 			return 0;
-		if (!yr_is(r, YAML_SCALAR_EVENT))
-			return yr_type_error(r, "an id");
-		if (yr_len(r) > LOAD_MAX_ID_LEN || !valid_id(yr_text(r), yr_len(r)))
-			return id_error(r);
-		if (nobjects(t) >= LOAD_MAX_OBJECTS)
+		if (!yr_is(r, YAML_SCALAR_EVENT)) {
+			yr_type_error(r, "an id");
+			if (untrusted_key(L, r, depth))
+				return -1;
+			continue;
+		}
+		if (yr_len(r) > LOAD_MAX_ID_LEN || !valid_id(yr_text(r), yr_len(r))) {
+			if (id_error(r) && untrusted_key(L, r, depth))
+				return -1;
+			continue;
+		}
+		if (nobjects(t) >= LOAD_MAX_OBJECTS) {
+			L->ld.stop = true; /* a limit: nothing more is read */
 			return yr_error(r, "more than %d databases, poolers and clients in all", LOAD_MAX_OBJECTS);
+		}
 		id.s = arena_strndup(&t->arena, yr_text(r), yr_len(r));
 		/* the index's slot comes from memory while the object is set up */
 		hash = strmap_prefetch(index, id.s);
@@ -258,13 +304,23 @@ static int read_section(struct loader *L, struct yr *r, enum top_key k)
 			t->clients[i].id = id;
 			obj = &t->clients[i];
 		}
-		/* a second definition: the new (zeroed) object goes with the model */
-		if (!strmap_put_hashed(index, id.s, hash, i, &old))
-			return duplicate_id(r, section_id(t, k, old), &id);
+		/* a second definition: the new object goes again, the first stands */
+		if (!strmap_put_hashed(index, id.s, hash, i, &old)) {
+			duplicate_id(r, section_id(t, k, old), &id);
+			*(k == K_DATABASES ? &t->ndatabases : k == K_POOLERS ? &t->npoolers : &t->nclients) = i;
+			if (yr_recover_key(r, depth))
+				return -1;
+			continue;
+		}
 		yr_path_push(r, id.s);
-		if (yr_next(r) || load_read_mapping(r, tb, obj))
+		before = nerrors(L);
+		if (yr_next(r))
 			return -1;
-		yr_path_pop(r);
+		if (load_read_mapping(r, tb, obj) && yr_recover(r, depth, npath))
+			return -1;
+		if (nerrors(L) > before)
+			mark_bad(L, k, i);
+		r->npath = npath;
 	}
 }
 
@@ -274,28 +330,46 @@ static int read_top(struct loader *L, struct yr *r, bool top, struct incvec *inc
 	uint32_t seen[K_COUNT] = { 0 };
 	struct num version = { 0 };
 	struct pos keypos;
-	size_t k;
+	unsigned depth;
+	size_t k, npath;
 	int rc;
 
 	for (;;) {
+		depth = r->depth; /* the mapping's: after an error, the next key */
+		npath = r->npath;
 		if (yr_next(r))
 			return -1;
 		if (yr_is(r, YAML_MAPPING_END_EVENT))
 			return 0;
-		if (!yr_is(r, YAML_SCALAR_EVENT))
-			return yr_type_error(r, "a key");
+		if (!yr_is(r, YAML_SCALAR_EVENT)) {
+			yr_type_error(r, "a key");
+			if (untrusted_key(L, r, depth))
+				return -1;
+			continue;
+		}
 		for (k = 0; k < K_COUNT; k++)
 			if (strlen(top_keys[k]) == yr_len(r) && memcmp(top_keys[k], yr_text(r), yr_len(r)) == 0)
 				break;
-		if (k == K_COUNT)
-			return top ? load_unknown_key(r, top_keys, K_COUNT) :
+		if (k == K_COUNT) {
+			if (top)
+				load_unknown_key(r, top_keys, K_COUNT);
+			else
 				load_unknown_key(r, fragment_keys, ARRAY_LEN(fragment_keys));
-		if (!top && !fragment_ok[k])
-			return yr_error(r, "\"%s\" is not allowed in an included file (only version, databases, "
-					"poolers, clients and include)", top_keys[k]);
+			if (untrusted_key(L, r, depth))
+				return -1;
+			continue;
+		}
 		keypos = yr_pos(r);
-		if (seen[k])
-			return yr_error(r, "duplicate key \"%s\" (first at line %u)", top_keys[k], seen[k]);
+		if (!top && !fragment_ok[k])
+			yr_error(r, "\"%s\" is not allowed in an included file (only version, databases, "
+				 "poolers, clients and include)", top_keys[k]);
+		else if (seen[k])
+			yr_error(r, "duplicate key \"%s\" (first at line %u)", top_keys[k], seen[k]);
+		if (r->ld->err.what) {
+			if (untrusted_key(L, r, depth))
+				return -1;
+			continue;
+		}
 		seen[k] = keypos.line;
 		if (top && k == K_DATABASES)
 			L->databases_pos = keypos;
@@ -322,9 +396,12 @@ static int read_top(struct loader *L, struct yr *r, bool top, struct incvec *inc
 			rc = read_section(L, r, (enum top_key)k);
 			break;
 		}
-		if (rc)
+		/* an include or a source not read, a section not a mapping, may hide objects */
+		if (rc && k != K_VERSION && k != K_ENVIRONMENT && k != K_LINT)
+			L->untrusted = true;
+		if (rc && yr_recover(r, depth, npath))
 			return -1;
-		yr_path_pop(r);
+		r->npath = npath;
 	}
 }
 
@@ -395,6 +472,20 @@ static int file_error(struct loader *L, const char *name, const struct pos *from
 
 static int load_stream(struct loader *L, const char *name, int fd, const struct fileid *id,
 		       const struct pos *from, const char *data, size_t len, unsigned depth);
+
+/* Forget the errors kept about file (a file found unparsable after them). */
+static void errors_drop_file(struct load_errors *e, const char *file)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->n; i++) {
+		if (e->v[i].file && strcmp(e->v[i].file, file) == 0)
+			free(e->v[i].what);
+		else
+			e->v[n++] = e->v[i];
+	}
+	e->n = n;
+}
 
 /*
  * Read every include entry of a file, in order; globs expand sorted, one
@@ -530,6 +621,9 @@ static int load_stream(struct loader *L, const char *name, int fd, const struct 
 	rc = read_document(L, &r, from == NULL, &incs);
 	if (rc)
 		yr_drain(&r);
+	/* a YAML-level problem: nothing else said about the file is trustworthy */
+	if (r.stream_failed)
+		errors_drop_file(&L->ld.errs, fname);
 	yr_release(&r);
 	if (opened) {
 		close(fd);
@@ -551,10 +645,11 @@ static int finish(struct loader *L)
 	struct topology *t = L->t;
 	size_t i;
 
-	if (!VALUE_SET(t->version))
+	/* after other errors these may only echo them (a misspelt "verison:") */
+	if (!VALUE_SET(t->version) && nerrors(L) == 0)
 		return ld_error(&L->ld, L->top_pos, "missing required key \"version\" (the format version, %d)",
 				FORMAT_VERSION);
-	if (t->ndatabases == 0)
+	if (t->ndatabases == 0 && nerrors(L) == 0)
 		return ld_error(&L->ld, L->databases_pos.line ? L->databases_pos : L->top_pos,
 				"no databases: at least one database is required");
 	if (!t->environment.s) {
@@ -575,20 +670,25 @@ static int finish(struct loader *L)
 	return 0;
 }
 
-/* The common path of load_file and load_buffer. */
-static struct topology *load_top(const char *path, bool std_in, const char *data, size_t len, char **err)
+static int validate(struct topology *t, struct load_errors *errs, const struct vskip *skip);
+
+/* The common path of load_file and load_buffer: NULL with errs filled, sorted. */
+static struct topology *load_top(const char *path, bool std_in, const char *data, size_t len,
+				 struct load_errors *errs)
 {
 	struct topology *t = xcalloc(1, sizeof(*t));
 	struct loader L = { 0 };
 	struct fileid id = { 0 };
 	struct stat st;
+	char *err = NULL;
 	size_t i;
 	int rc;
 
-	*err = NULL;
+	memset(errs, 0, sizeof(*errs));
 	input_begin();
 	L.t = t;
 	L.ld.t = t;
+	L.ld.recover = true;
 	t->file = arena_strdup(&t->arena, path);
 	L.top_pos = pos_make(t->file, 1, 1);
 	if (data) {
@@ -604,51 +704,124 @@ static struct topology *load_top(const char *path, bool std_in, const char *data
 	}
 	if (rc == 0)
 		rc = finish(&L);
+	/* the errors read past are kept; what follows stops at its first */
+	L.ld.recover = false;
 	/* docs/sources.md: the manifests' facts, before the config files fill what is still unset */
 	if (rc == 0)
 		rc = load_sources_apply(&L.ld, t, &L.client_cap);
 	/* config.h: the `config:` files fill what the YAML leaves unset, so they
 	 * are read before anything is validated */
-	if (rc == 0)
-		rc = config_apply(t, &L.ld.err);
-	if (rc == 0)
-		rc = load_validate(t, &L.ld.err);
+	if (rc == 0 && config_apply(t, &err) != 0) {
+		ld_error_msg(&L.ld, err ? err : xstrdup("error: cannot load the topology"));
+		rc = -1;
+	}
+	/* the objects without errors, unless an error may have hidden one */
+	if (rc == 0 && !L.untrusted)
+		rc = validate(t, &L.ld.errs, &L.skip);
 	input_end();
+	for (i = 0; i < ARRAY_LEN(L.skip.bad); i++)
+		free(L.skip.bad[i]);
 	free(L.chain);
 	free(L.seen);
 	free(L.ld.scratch);
 	strmap_release(&L.ld.interned);
+	ld_keep(&L.ld);
+	if (rc != 0 && L.ld.errs.n == 0)
+		load_errors_add(&L.ld.errs, NULL, 0, 0, xstrdup("error: cannot load the topology"));
 	/* what a config file holds that its program ignores (model.h) */
-	for (i = 0; rc == 0 && i < t->nwarnings; i++)
+	for (i = 0; L.ld.errs.n == 0 && i < t->nwarnings; i++)
 		quote_fputs_line(stderr, t->warnings[i]); /* input bytes: through the text gate */
-	if (rc != 0) {
-		*err = L.ld.err ? L.ld.err : xstrdup("error: cannot load the topology");
+	load_errors_sort(&L.ld.errs, t);
+	*errs = L.ld.errs;
+	if (errs->n) {
 		model_free(t);
 		return NULL;
 	}
 	return t;
 }
 
+/* The first error of errs as one message into *err, and errs released. */
+static struct topology *first_error(struct topology *t, struct load_errors *errs, char **err)
+{
+	*err = errs->n ? load_error_format(&errs->v[0]) : NULL;
+	load_errors_release(errs);
+	return t;
+}
+
+struct topology *load_file_errors(const char *path, struct load_errors *errs)
+{
+	return load_top(path, strcmp(path, "-") == 0, NULL, 0, errs);
+}
+
 struct topology *load_file(const char *path, char **err)
 {
-	return load_top(path, strcmp(path, "-") == 0, NULL, 0, err);
+	struct load_errors errs;
+
+	return first_error(load_file_errors(path, &errs), &errs, err);
 }
 
 struct topology *load_buffer(const char *name, const char *data, size_t len, char **err)
 {
+	struct load_errors errs;
+
 	/* libyaml reads a NULL buffer of length 0 as an empty stream */
-	return load_top(name, false, data ? data : "", data ? len : 0, err);
+	return first_error(load_top(name, false, data ? data : "", data ? len : 0, &errs), &errs, err);
+}
+
+bool load_errors_add(struct load_errors *e, const char *file, unsigned line, unsigned col, char *what)
+{
+	if (e->n >= LOAD_MAX_ERRORS) {
+		e->truncated = true;
+		free(what);
+		return false;
+	}
+	xgrow(&e->v, &e->cap, e->n + 1, sizeof(*e->v));
+	e->v[e->n].file = file;
+	e->v[e->n].line = line;
+	e->v[e->n].col = col;
+	e->v[e->n].what = what;
+	e->n++;
+	return true;
+}
+
+void load_errors_move(struct load_errors *dst, struct load_errors *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		load_errors_add(dst, src->v[i].file, src->v[i].line, src->v[i].col, src->v[i].what);
+	if (src->truncated)
+		dst->truncated = true;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+}
+
+void load_errors_release(struct load_errors *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->n; i++)
+		free(e->v[i].what);
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
+char *load_error_format(const struct load_error *e)
+{
+	if (!e->file)
+		return xstrdup(e->what);
+	return xasprintf("%s:%u:%u: error: %s", e->file, e->line, e->col, e->what);
 }
 
 /* ------------------------------------------------------------------ */
 /* load_validate: the checks that need more than one value.            */
 
-/* Keeps the error nearest the top of the topology (file order, line, column). */
+/* Every error of load_validate, in the order found. */
 struct vstate {
 	const struct topology *t;
-	char *err;
-	size_t file;
-	uint32_t line, col;
+	struct load_errors *errs;
 };
 
 static size_t file_index(const struct topology *t, const char *file)
@@ -661,18 +834,30 @@ static size_t file_index(const struct topology *t, const char *file)
 	return t->nfiles;
 }
 
-/* Would an error at pos come before the one kept? */
-static bool vwins(const struct vstate *v, struct pos pos)
+/* Does a come before b: file order (files the topology did not read last), line, column? */
+static bool error_before(const struct topology *t, const struct load_error *a, const struct load_error *b)
 {
-	size_t f = file_index(v->t, pos_file(pos));
+	size_t fa = file_index(t, a->file), fb = file_index(t, b->file);
 
-	if (!v->err)
-		return true;
-	if (f != v->file)
-		return f < v->file;
-	if (pos.line != v->line)
-		return pos.line < v->line;
-	return pos.col < v->col;
+	if (fa != fb)
+		return fa < fb;
+	if (a->line != b->line)
+		return a->line < b->line;
+	return a->col < b->col;
+}
+
+/* An insertion sort: e holds at most LOAD_MAX_ERRORS. */
+void load_errors_sort(struct load_errors *e, const struct topology *t)
+{
+	struct load_error x;
+	size_t i, j;
+
+	for (i = 1; i < e->n; i++) {
+		x = e->v[i];
+		for (j = i; j > 0 && error_before(t, &x, &e->v[j - 1]); j--)
+			e->v[j] = e->v[j - 1];
+		e->v[j] = x;
+	}
 }
 
 static void vfail(struct vstate *v, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -681,17 +866,12 @@ static void vfail(struct vstate *v, struct pos pos, const char *fmt, ...)
 	va_list ap;
 	char *what;
 
-	if (!vwins(v, pos))
-		return;
 	va_start(ap, fmt);
 	what = mask_vasprintf(fmt, ap);
 	va_end(ap);
-	free(v->err);
-	v->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos) ? pos_file(pos) : v->t->file, pos.line, pos.col, what);
-	free(what);
-	v->file = file_index(v->t, pos_file(pos));
-	v->line = pos.line;
-	v->col = pos.col;
+	/* the file name must outlive the model: the position table's copy */
+	load_errors_add(v->errs, pos_file(pos) ? pos_file(pos) : pos_file(pos_make(v->t->file, 0, 0)),
+			pos.line, pos.col, what);
 }
 
 /* ", did you mean "x"?" over the ids of databases (and poolers), or "". Caller frees. */
@@ -726,6 +906,46 @@ static void check_applies(struct vstate *v, const struct table *tb, const void *
 	}
 }
 
+/* A whole number of half ACUs, from `least` up. */
+static bool acu_ok(double acu, double least)
+{
+	return acu >= least && acu <= 1e6 && acu * 2 == (double)(uint64_t)(acu * 2);
+}
+
+/*
+ * min_acu and max_acu: an Aurora Serverless v2 instance of provider aurora,
+ * in place of instance; its max_connections is AWS's figure for max_acu
+ * (src/rds.c), which has to exist unless max_connections is set.
+ */
+static void validate_serverless(struct vstate *v, const struct database *d)
+{
+	const struct real *at = VALUE_SET(d->max_acu) ? &d->max_acu : &d->min_acu;
+
+	if (!VALUE_SET(d->min_acu) && !VALUE_SET(d->max_acu))
+		return;
+	if (!d->provider.s || strcmp(d->provider.s, "aurora") != 0)
+		vfail(v, at->pos, "databases.%s.%s: an Aurora Serverless v2 capacity needs provider: aurora",
+		      d->id.s, at == &d->max_acu ? "max_acu" : "min_acu");
+	if (d->instance.s)
+		vfail(v, d->instance.pos, "databases.%s.instance: an Aurora Serverless v2 database gives "
+		      "min_acu and max_acu instead of instance", d->id.s);
+	if (!VALUE_SET(d->max_acu))
+		vfail(v, d->min_acu.pos, "databases.%s.min_acu: needs max_acu", d->id.s);
+	if (VALUE_SET(d->min_acu) && !acu_ok(d->min_acu.v, 0.5))
+		vfail(v, d->min_acu.pos, "databases.%s.min_acu: %g is not 0.5 or more in steps of 0.5",
+		      d->id.s, d->min_acu.v);
+	if (VALUE_SET(d->max_acu) && !acu_ok(d->max_acu.v, 1))
+		vfail(v, d->max_acu.pos, "databases.%s.max_acu: %g is not 1 or more in steps of 0.5",
+		      d->id.s, d->max_acu.v);
+	else if (VALUE_SET(d->max_acu) && VALUE_SET(d->min_acu) && d->min_acu.v > d->max_acu.v)
+		vfail(v, d->min_acu.pos, "databases.%s.min_acu: %g is more than max_acu %g", d->id.s,
+		      d->min_acu.v, d->max_acu.v);
+	else if (VALUE_SET(d->max_acu) && !VALUE_SET(d->max_connections) &&
+		 !aurora_serverless_max_connections(VALUE_SET(d->min_acu) ? d->min_acu.v : 0, d->max_acu.v))
+		vfail(v, d->max_acu.pos, "databases.%s.max_acu: AWS gives max_connections for max_acu 1, 4, "
+		      "8, 16 and 32 or more, not %g; set max_connections", d->id.s, d->max_acu.v);
+}
+
 static void validate_database(struct vstate *v, const struct database *d)
 {
 	uint64_t su = VALUE_SET(d->superuser_reserved_connections) ? d->superuser_reserved_connections.v :
@@ -733,9 +953,10 @@ static void validate_database(struct vstate *v, const struct database *d)
 	uint64_t res = VALUE_SET(d->reserved_connections) ? d->reserved_connections.v : PG_DEFAULT_RESERVED;
 	uint64_t sum;
 
-	if (!VALUE_SET(d->max_connections) && !d->instance.s)
+	if (!VALUE_SET(d->max_connections) && !d->instance.s && !VALUE_SET(d->max_acu))
 		vfail(v, d->id.pos, "databases.%s: missing max_connections (required unless instance is given)",
 		      d->id.s);
+	validate_serverless(v, d);
 	if (d->instance.s && !catalog_find(d->provider.s, d->instance.s)) {
 		if (!d->provider.s || strcmp(d->provider.s, CATALOG_DEFAULT_PROVIDER) == 0)
 			vfail(v, d->instance.pos, "databases.%s.instance: unknown RDS instance class \"%s\"; "
@@ -745,7 +966,7 @@ static void validate_database(struct vstate *v, const struct database *d)
 			      "connbudget catalog %s lists them, or set max_connections instead", d->id.s,
 			      d->provider.s, d->instance.s, d->provider.s);
 	}
-	if (d->provider.s && !d->instance.s)
+	if (d->provider.s && !d->instance.s && !VALUE_SET(d->min_acu) && !VALUE_SET(d->max_acu))
 		vfail(v, d->provider.pos, "databases.%s.provider: %s needs instance (connbudget catalog %s "
 		      "lists them)", d->id.s, d->provider.s, d->provider.s);
 	if (VALUE_SET(d->max_connections) && (!u64_add(su, res, &sum) || d->max_connections.v <= sum))
@@ -773,7 +994,7 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 		      p->id.s);
 	} else if (model_find_database(t, p->database.s, &i)) {
 		p->db = i;
-	} else if (vwins(v, p->database.pos)) {
+	} else {
 		hint = suggest_id(t, p->database.s, false);
 		vfail(v, p->database.pos, "poolers.%s.database: unknown database \"%s\"%s", p->id.s,
 		      p->database.s, hint);
@@ -828,7 +1049,7 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 		} else if (is_db || is_pooler) {
 			c->via_pooler = is_pooler;
 			c->target = (uint32_t)(is_pooler ? pl : db); /* < LOAD_MAX_OBJECTS */
-		} else if (vwins(v, c->connects_to.pos)) {
+		} else {
 			hint = suggest_id(t, c->connects_to.s, true);
 			vfail(v, c->connects_to.pos, "clients.%s.connects_to: unknown database or pooler \"%s\"%s",
 			      c->id.s, c->connects_to.s, hint);
@@ -877,23 +1098,44 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 		      (unsigned long long)c->surge.v);
 }
 
-int load_validate(struct topology *t, char **err)
+/* Was object i of a section (skip->bad[k]) read with an error? */
+static bool skipped(const struct vskip *skip, int k, size_t i)
+{
+	return skip && i < skip->cap[k] && skip->bad[k][i];
+}
+
+/*
+ * Every cross-field check of the objects skip does not name (NULL: all),
+ * its errors added to errs; 0, or -1 when there are any.
+ */
+static int validate(struct topology *t, struct load_errors *errs, const struct vskip *skip)
 {
 	struct vstate v = { 0 };
-	size_t i;
+	size_t i, before = errs->n;
 
 	v.t = t;
+	v.errs = errs;
 	for (i = 0; i < t->ndatabases; i++)
-		validate_database(&v, &t->databases[i]);
+		if (!skipped(skip, 0, i))
+			validate_database(&v, &t->databases[i]);
 	for (i = 0; i < t->npoolers; i++)
-		validate_pooler(&v, t, &t->poolers[i]);
+		if (!skipped(skip, 1, i))
+			validate_pooler(&v, t, &t->poolers[i]);
 	for (i = 0; i < t->nclients; i++)
-		validate_client(&v, t, &t->clients[i]);
-	if (v.err) {
-		*err = v.err;
-		return -1;
-	}
-	return 0;
+		if (!skipped(skip, 2, i))
+			validate_client(&v, t, &t->clients[i]);
+	return errs->n > before || errs->truncated ? -1 : 0;
+}
+
+int load_validate(struct topology *t, char **err)
+{
+	struct load_errors errs = { 0 };
+
+	if (validate(t, &errs, NULL) == 0)
+		return 0;
+	load_errors_sort(&errs, t);
+	first_error(t, &errs, err);
+	return -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1145,9 +1387,8 @@ out:
 	strmap_release(&ld.interned);
 	free(copy);
 	if (rc)
-		*err = ld.err ? ld.err : xasprintf("--set %s: invalid value", path);
-	else
-		free(ld.err);
+		*err = ld.err.what ? ld_message(&ld) : xasprintf("--set %s: invalid value", path);
+	ld_clear(&ld);
 	return rc;
 }
 

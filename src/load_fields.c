@@ -86,6 +86,8 @@ static const struct field database_fields[] = {
 	FIELD(struct database, "instance", F_INSTANCE, instance),
 	FIELD(struct database, "from", F_STR, from),
 	FIELD(struct database, "provider", F_PROVIDER, provider),
+	FIELD(struct database, "min_acu", F_REAL, min_acu),
+	FIELD(struct database, "max_acu", F_REAL, max_acu),
 	FIELD(struct database, "host", F_STR, host),
 	FIELD(struct database, "port", F_PORT, port),
 	FIELD(struct database, "environment", F_STR, environment),
@@ -102,7 +104,7 @@ static const struct field pooler_fields[] = {
 	FIELD_T(struct pooler, "instances", F_UINT, instances, T_PGBOUNCER | T_PGCAT | T_ODYSSEY),
 	{ .name = "pool_mode", .kind = F_ENUM, .off = offsetof(struct pooler, pool_mode),
 	  .names = pool_modes, .nnames = ARRAY_LEN(pool_modes), .what = "pool mode",
-	  .types = T_PGBOUNCER | T_SUPAVISOR },
+	  .types = T_PGBOUNCER | T_SUPAVISOR | T_PGCAT },
 	FIELD_T(struct pooler, "default_pool_size", F_UINT, default_pool_size, T_PGBOUNCER | T_SUPAVISOR),
 	FIELD_T(struct pooler, "default_max_clients", F_UINT, default_max_clients, T_SUPAVISOR),
 	FIELD_T(struct pooler, "reserve_pool_size", F_UINT, reserve_pool_size, T_PGBOUNCER),
@@ -237,33 +239,49 @@ int load_read_mapping(struct yr *r, const struct table *tb, void *obj)
 	const char *names[TABLE_MAX];
 	const struct field *f;
 	struct pos keypos;
-	size_t i;
+	unsigned depth;
+	size_t i, npath;
 
 	assert(tb->n <= TABLE_MAX);
 	if (!yr_is(r, YAML_MAPPING_START_EVENT))
 		return yr_type_error(r, "a mapping");
 	for (;;) {
+		/* after an error, the next key (yr_recover) */
+		depth = r->depth;
+		npath = r->npath;
 		if (yr_next(r))
 			return -1;
 		if (yr_is(r, YAML_MAPPING_END_EVENT))
 			return 0;
-		if (!yr_is(r, YAML_SCALAR_EVENT))
-			return yr_type_error(r, "a key");
+		if (!yr_is(r, YAML_SCALAR_EVENT)) {
+			yr_type_error(r, "a key");
+			if (yr_recover_key(r, depth))
+				return -1;
+			continue;
+		}
 		f = load_field_find(tb, yr_text(r), yr_len(r));
 		if (!f) {
 			for (i = 0; i < tb->n; i++)
 				names[i] = tb->fields[i].name;
-			return load_unknown_key(r, names, tb->n);
+			if (load_unknown_key(r, names, tb->n) && yr_recover_key(r, depth))
+				return -1;
+			continue;
 		}
 		keypos = yr_pos(r);
 		i = (size_t)(f - tb->fields);
-		if (seen[i])
-			return yr_error(r, "duplicate key \"%s\" (first at line %u)", f->name, seen[i]);
+		if (seen[i]) {
+			yr_error(r, "duplicate key \"%s\" (first at line %u)", f->name, seen[i]);
+			if (yr_recover_key(r, depth))
+				return -1;
+			continue;
+		}
 		seen[i] = keypos.line;
 		yr_path_push(r, f->name);
-		if (yr_next(r) || load_read_field(r, f, obj, keypos))
+		if (yr_next(r))
 			return -1;
-		yr_path_pop(r);
+		if (load_read_field(r, f, obj, keypos) && yr_recover(r, depth, npath))
+			return -1;
+		r->npath = npath;
 	}
 }
 
@@ -713,7 +731,9 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 	struct pos pos;
 	struct str item;
 	size_t n = 0, i, first = 0, infos_cap = 0;
-	bool dup, mapped = false;
+	unsigned depth = r->depth;      /* the list's: its start is the current event */
+	size_t npath = r->npath;
+	bool dup, mapped = false, bad = false;
 	int ret = -1;
 
 	if (!yr_is(r, YAML_SEQUENCE_START_EVENT))
@@ -725,16 +745,17 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 		if (yr_is(r, YAML_SEQUENCE_END_EVENT))
 			break;
 		if (n >= LOAD_MAX_LIST_ITEMS) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			yr_error(r, "more than %d items in one list", LOAD_MAX_LIST_ITEMS);
 			goto out;
 		}
 		memset(&info, 0, sizeof(info));
 		if (kind == LIST_SUPPRESS && yr_is(r, YAML_MAPPING_START_EVENT)) {
 			if (read_suppress_entry(r, &item, &info))
-				goto out;
+				goto bad_item;
 			mapped = true;
 		} else if (kind == LIST_FEATURES ? read_feature(r, &item) : load_read_string(r, &item)) {
-			goto out;
+			goto bad_item;
 		} else {
 			info.pos = item.pos;
 		}
@@ -758,7 +779,7 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 				yr_error_at(r, info.pos, "duplicate item %s (first at line %u)", b.s,
 					    ld->scratch[first].pos.line);
 			sbuf_release(&b);
-			goto out;
+			goto bad_item;
 		}
 		xgrow(&ld->scratch, &ld->scratch_cap, n + 1, sizeof(*ld->scratch));
 		if (kind == LIST_SUPPRESS) {
@@ -766,7 +787,15 @@ static int read_list(struct yr *r, struct strlist *out, bool nonempty, enum list
 			infos[n] = info;
 		}
 		ld->scratch[n++] = item;
+		continue;
+bad_item:
+		/* the error is kept and the next item read; the list is not stored */
+		if (yr_recover(r, depth, npath))
+			goto out;
+		bad = true;
 	}
+	if (bad)
+		goto out;
 	if (n == 0 && nonempty) {
 		yr_error_at(r, pos, "expected a non-empty list, got []");
 		goto out;
@@ -818,6 +847,7 @@ static int read_levels(struct yr *r, struct topology *t)
 		if (yr_is(r, YAML_MAPPING_END_EVENT))
 			break;
 		if (n >= LOAD_MAX_LIST_ITEMS) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			yr_error(r, "more than %d entries in one mapping", LOAD_MAX_LIST_ITEMS);
 			goto out;
 		}

@@ -36,9 +36,13 @@
 #include "source/source.h"
 
 /* The kinds of `sources:` entries, looked up by name. */
-static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose, &source_terraform };
-static const char *const kind_names[] = { "kubernetes", "compose", "terraform" };
-static const char *const entry_keys[] = { "kubernetes", "compose", "terraform", "env" };
+static const struct source_kind *const kinds[] = { &source_kubernetes, &source_compose, &source_serverless,
+						   &source_cloudformation, &source_terraform };
+static const char *const kind_names[] = { "kubernetes", "compose", "serverless", "cloudformation", "terraform" };
+static const char *const entry_keys[] = { "kubernetes", "compose", "serverless", "cloudformation", "terraform",
+					   "env" };
+/* The kinds as messages list them. */
+static const char KIND_LIST[] = "kubernetes, compose, serverless, cloudformation or terraform";
 
 /* The variable a source's workloads give their database url in, unless env: says. */
 static const char DEFAULT_URL_VAR[] = "DATABASE_URL";
@@ -184,7 +188,7 @@ static int read_entry(struct yr *r, struct topology *t, struct source_entry *e)
 		yr_path_pop(r);
 	}
 	if (!e->kind.s)
-		return yr_error_at(r, start, "a source entry needs its kind and path (kubernetes: PATH or compose: PATH)");
+		return yr_error_at(r, start, "a source entry needs its kind and path (KIND: PATH, KIND %s)", KIND_LIST);
 	return 0;
 }
 
@@ -203,6 +207,7 @@ int load_read_sources(struct yr *r, struct topology *t)
 		if (yr_is(r, YAML_SEQUENCE_END_EVENT))
 			break;
 		if (n >= SOURCES_MAX_ENTRIES) {
+			r->ld->stop = true; /* a limit: nothing more is read */
 			yr_error(r, "more than %d sources", SOURCES_MAX_ENTRIES);
 			goto out;
 		}
@@ -500,8 +505,8 @@ static int set_fact(struct bind *b, const char *path, const char *value, const c
 	int rc = load_set_at(b->t, path, value, label, pos, &err);
 
 	if (rc) {
-		free(b->ld->err);
-		b->ld->err = err;
+		ld_clear(b->ld);
+		ld_error_msg(b->ld, err);
 	}
 	return rc;
 }
@@ -521,7 +526,9 @@ static const char *num_text(struct bind *b, const char *name, struct num n, bool
  * Apply one fact the workload gives a numeric field (replicas, max_replicas,
  * surge, instances) at *now (and *percent for surge): stated, it wins and a
  * different topology value is a mismatch (CB018); implied, it fills only a
- * field the topology leaves unset.
+ * field the topology leaves unset. now is read again after the set, so it
+ * must not be a client's cold field (load_set_at copies those): see
+ * apply_concurrency.
  */
 static int apply_fact(struct bind *b, const struct target *tg, const char *name, const struct source_value *v,
 		      const struct num *now, const bool *percent, const char *what)
@@ -538,6 +545,19 @@ static int apply_fact(struct bind *b, const struct target *tg, const char *name,
 		return -1;
 	if (!v->implied && VALUE_SET(before) && (before.v != now->v || (percent && before_percent != *percent)))
 		add_mismatch(b, tg, name, before.pos, num_text(b, name, before, before_percent), v, what);
+	return 0;
+}
+
+/* A function's provisioned concurrency, a cold client field: apply_fact, read again from the new block. */
+static int apply_concurrency(struct bind *b, const struct target *tg, size_t ci, const char *what)
+{
+	const struct source_value *v = &tg->w->concurrency;
+	struct num before = client_cold(&b->t->clients[ci])->concurrency, same = before;
+
+	if (apply_fact(b, tg, "concurrency", v, &same, NULL, what))
+		return -1;
+	if (v->text && VALUE_SET(before) && client_cold(&b->t->clients[ci])->concurrency.v != before.v)
+		add_mismatch(b, tg, "concurrency", before.pos, num_text(b, "concurrency", before, false), v, what);
 	return 0;
 }
 
@@ -674,6 +694,21 @@ static struct workload_ref *make_ref(struct bind *b, const struct source_item *w
 	return ref;
 }
 
+/* What a function's reserved and provisioned concurrency are called in e's files, for CB018. */
+static void serverless_words(const struct source_entry *e, const char **reserved, const char **provisioned)
+{
+	if (strcmp(e->kind.s, "serverless") == 0) {
+		*reserved = "reservedConcurrency";
+		*provisioned = "provisionedConcurrency";
+	} else if (strcmp(e->kind.s, "cloudformation") == 0) {
+		*reserved = "ReservedConcurrentExecutions";
+		*provisioned = "ProvisionedConcurrentExecutions";
+	} else {
+		*reserved = "reserved_concurrent_executions";
+		*provisioned = "provisioned_concurrent_executions";
+	}
+}
+
 /* Everything the workload (item wi) says about client ci. */
 static int apply_client(struct bind *b, size_t ci, size_t wi)
 {
@@ -698,29 +733,22 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 	tg.ignore = &client_cold(c)->ignore;
 	tg.w = w;
 	if (w->serverless) {
-		/* "-1": no reservation, so no max_concurrency (CB016); a topology's bound is then a drift */
+		const char *reserved, *provisioned;
+
+		serverless_words(e, &reserved, &provisioned);
+		/* "-1" (a plan's): no reservation, so no max_concurrency (CB016); a topology's bound is then a drift */
 		if (w->max_concurrency.text && strcmp(w->max_concurrency.text, "-1") == 0) {
 			if (VALUE_SET(c->max_concurrency))
 				add_mismatch(b, &tg, "max_concurrency", c->max_concurrency.pos,
 					     num_text(b, "max_concurrency", c->max_concurrency, false), &w->max_concurrency,
-					     "reserved_concurrent_executions");
+					     reserved);
 		} else if (apply_fact(b, &tg, "max_concurrency", &w->max_concurrency, &c->max_concurrency, NULL,
-				      "reserved_concurrent_executions")) {
+				      reserved)) {
 			return -1;
 		}
-		if (w->concurrency.text) {
-			/* a cold field: setting it replaces the client's cold block, so compare after */
-			struct num before = client_cold(c)->concurrency;
-
-			if (set_fact(b, sbuf_cat(&b->path, tg.object, ".concurrency", (const char *)NULL),
-				     w->concurrency.text, sbuf_cat(&b->label, w->kind, "/", w->name,
-								   " provisioned_concurrent_executions", (const char *)NULL),
-				     w->concurrency.pos))
-				return -1;
-			if (VALUE_SET(before) && before.v != client_cold(c)->concurrency.v)
-				add_mismatch(b, &tg, "concurrency", before.pos, num_text(b, "concurrency", before, false),
-					     &w->concurrency, "provisioned_concurrent_executions");
-		}
+		/* a function has no replicas: its ceiling above, its warm floor here */
+		if (apply_concurrency(b, &tg, ci, provisioned))
+			return -1;
 	} else if (apply_fact(b, &tg, "replicas", &rep, &c->replicas, NULL, w->job ? "parallelism" : "replicas") ||
 		   apply_fact(b, &tg, "max_replicas", as ? &as->max_replicas : &none, &c->max_replicas, NULL,
 			      "maxReplicas") ||
@@ -882,16 +910,16 @@ static int find_from(struct bind *b, const struct str *from, unsigned roles, siz
 		if (strcmp(b->t->sources[k].kind.s, src) == 0)
 			have_source = true;
 	if (!have_source) {
-		source_error(b, from->pos, "from: no %s source in sources: (kubernetes:, compose: or terraform: PATH)",
-			     str_clip(src));
+		source_error(b, from->pos, "from: no %s source in sources: (KIND: PATH, KIND %s)",
+			     str_clip(src), KIND_LIST);
 		goto out;
 	}
 	for (i = 0; i < b->items.n; i++) {
 		const struct source_item *it = &b->items.v[i];
 		if (strcmp(b->t->sources[b->entry_of[i]].kind.s, src) != 0)
 			continue;
-		if (!(roles & (1u << it->role)))
-			continue;
+		if (!(roles & (1u << it->role)) || ((roles & (1u << SOURCE_POOLER)) && it->serverless))
+			continue; /* a pooler's from: never names a function */
 		if (strcasecmp(it->kind, kind) != 0 || strcmp(it->name, name) != 0)
 			continue;
 		if (ns && strcmp(it->namespace, ns) != 0)
@@ -1042,8 +1070,8 @@ int load_sources_cli_add(const char *spec, char **err)
 		if (strlen(kind_names[k]) == (size_t)(eq - spec) && memcmp(kind_names[k], spec, (size_t)(eq - spec)) == 0)
 			break;
 	if (!eq || k == ARRAY_LEN(kind_names) || !eq[1]) {
-		*err = xstrdup("--source takes KIND=PATH, KIND kubernetes or compose, PATH a file, glob, "
-			       "directory or - (standard input)");
+		*err = xasprintf("--source takes KIND=PATH, KIND %s, PATH a file, glob, "
+				 "directory or - (standard input)", KIND_LIST);
 		return -1;
 	}
 	if (ncli_sources >= SOURCES_MAX_ENTRIES) {
@@ -1184,7 +1212,8 @@ int load_sources_scan(struct topology *t, const char *kind, const char *path, st
 		*items = b.items;
 	} else {
 		source_items_release(&b.items);
-		*err = ld.err;
+		*err = ld.err.what ? load_error_format(&ld.err) : xstrdup("could not read the sources");
+		free(ld.err.what);
 	}
 	bind_release(&b);
 	return rc ? -1 : 0;

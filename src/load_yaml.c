@@ -187,22 +187,23 @@ void yr_release(struct yr *r)
 	r->hist = NULL;
 }
 
-/* Format "file:line:col: error: " + path + what into ld->err, unless set. */
+/* Format path + what into ld->err at pos, unless an error is being handled. */
 static int verror(struct yr *r, struct pos pos, bool with_path, const char *fmt, va_list ap)
 {
 	struct sbuf b = { 0 };
 	char *what;
 	size_t i;
 
-	if (r->ld->err)
+	if (r->ld->err.what)
 		return -1;
 	what = mask_vasprintf(fmt, ap);
 	if (r->set_label) {
-		sbuf_printf(&b, "%s:%u:%u: error: %s: %s", pos_file(pos), pos.line, pos.col, r->set_label, what);
+		sbuf_printf(&b, "%s: %s", r->set_label, what);
 	} else if (r->set_path) {
 		sbuf_printf(&b, "--set %s: %s", r->set_path, what);
+		free(what);
+		return ld_error_msg(r->ld, sbuf_detach(&b));
 	} else {
-		sbuf_printf(&b, "%s:%u:%u: error: ", pos_file(pos), pos.line, pos.col);
 		if (with_path && r->npath) {
 			for (i = 0; i < r->npath; i++)
 				sbuf_printf(&b, "%s%s", i ? "." : "", r->path[i]);
@@ -211,7 +212,10 @@ static int verror(struct yr *r, struct pos pos, bool with_path, const char *fmt,
 		sbuf_puts(&b, what);
 	}
 	free(what);
-	r->ld->err = sbuf_detach(&b);
+	r->ld->err.file = pos_file(pos);
+	r->ld->err.line = pos.line;
+	r->ld->err.col = pos.col;
+	r->ld->err.what = sbuf_detach(&b);
 	return -1;
 }
 
@@ -250,16 +254,48 @@ static int yr_error_nopath(struct yr *r, struct pos pos, const char *fmt, ...)
 int ld_error(struct ld *ld, struct pos pos, const char *fmt, ...)
 {
 	va_list ap;
-	char *what;
 
-	if (ld->err)
+	if (ld->err.what)
 		return -1;
 	va_start(ap, fmt);
-	what = mask_vasprintf(fmt, ap);
+	ld->err.what = mask_vasprintf(fmt, ap);
 	va_end(ap);
-	ld->err = xasprintf("%s:%u:%u: error: %s", pos_file(pos), pos.line, pos.col, what);
-	free(what);
+	ld->err.file = pos_file(pos);
+	ld->err.line = pos.line;
+	ld->err.col = pos.col;
 	return -1;
+}
+
+int ld_error_msg(struct ld *ld, char *msg)
+{
+	if (ld->err.what) {
+		free(msg);
+		return -1;
+	}
+	ld->err.file = NULL;
+	ld->err.line = ld->err.col = 0;
+	ld->err.what = msg;
+	return -1;
+}
+
+void ld_clear(struct ld *ld)
+{
+	free(ld->err.what);
+	memset(&ld->err, 0, sizeof(ld->err));
+}
+
+void ld_keep(struct ld *ld)
+{
+	if (!ld->err.what)
+		return;
+	if (!load_errors_add(&ld->errs, ld->err.file, ld->err.line, ld->err.col, ld->err.what))
+		ld->stop = true;
+	memset(&ld->err, 0, sizeof(ld->err));
+}
+
+char *ld_message(const struct ld *ld)
+{
+	return ld->err.what ? load_error_format(&ld->err) : NULL;
 }
 
 int yr_type_error(struct yr *r, const char *what)
@@ -424,7 +460,7 @@ static int check_tag(struct yr *r, const yaml_char_t *tag, const char *allowed)
 {
 	const char *t = (const char *)tag;
 
-	if (!t)
+	if (!t || r->tags)
 		return 0;
 	if (strncmp(t, CORE_TAG, sizeof(CORE_TAG) - 1) == 0 &&
 	    strcmp(t + sizeof(CORE_TAG) - 1, allowed) == 0)
@@ -500,7 +536,7 @@ static int check_event(struct yr *r)
 
 int yr_next(struct yr *r)
 {
-	if (r->ld->err)
+	if (r->ld->err.what)
 		return -1;
 	if (r->have_ev) {
 		yaml_event_delete(&r->ev);
@@ -520,18 +556,45 @@ int yr_next(struct yr *r)
 
 void yr_drain(struct yr *r)
 {
-	char *content_error = r->ld->err;
+	struct load_error content_error = r->ld->err;
 
-	if (r->no_parser || r->stream_failed || r->ended || !content_error)
+	if (r->no_parser || r->stream_failed || r->ended || !content_error.what)
 		return;
-	r->ld->err = NULL;
+	memset(&r->ld->err, 0, sizeof(r->ld->err));
 	r->npath = 0;
 	while (!r->ended && yr_next(r) == 0)
 		;
-	if (r->ld->err)
-		free(content_error);
+	if (r->ld->err.what)
+		free(content_error.what);
 	else
 		r->ld->err = content_error;
+}
+
+int yr_recover(struct yr *r, unsigned depth, size_t npath)
+{
+	assert(npath <= r->npath);
+	r->npath = npath;
+	/* no error being handled: the value's own were kept (a list's items), or none was said */
+	if (!r->ld->recover || r->ld->stop || r->stream_failed || (!r->ld->err.what && !r->ld->errs.n))
+		return -1;
+	ld_keep(r->ld);
+	if (r->ld->stop)
+		return -1;
+	while (r->depth > depth)
+		if (yr_next(r))
+			return -1;
+	return 0;
+}
+
+int yr_recover_key(struct yr *r, unsigned depth)
+{
+	if (yr_recover(r, depth, r->npath) || yr_next(r))
+		return -1;
+	/* the value: a scalar, or a collection read to its end */
+	while (r->depth > depth)
+		if (yr_next(r))
+			return -1;
+	return 0;
 }
 
 void yr_path_push(struct yr *r, const char *component)

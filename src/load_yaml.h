@@ -5,7 +5,10 @@
  * tree) over a file descriptor or a memory buffer, enforcing the input limits
  * of load.h: file size, nesting depth, node count. Aliases are rejected.
  * Every error comes out in one shape,
- * "file:line:col: error: path: what", and the first error wins.
+ * "file:line:col: error: path: what". The error being handled is ld->err;
+ * a reader that can go on (load_fields.c, load.c) moves it to ld->errs
+ * with yr_recover and reads the next key; a YAML-level problem stops the
+ * file.
  */
 #ifndef CONNBUDGET_LOAD_YAML_H
 #define CONNBUDGET_LOAD_YAML_H
@@ -23,7 +26,10 @@
 /* State shared by every stream of one load (a file and its includes, or a --set). */
 struct ld {
 	struct topology *t;   /* strings go to t->arena */
-	char *err;            /* the first error, malloc'd; NULL while all is well */
+	struct load_error err; /* the error being handled; err.what NULL while all is well */
+	struct load_errors errs; /* the errors recovered from (yr_recover), then the rest */
+	bool recover;         /* readers go on after an error (a file; not a --set) */
+	bool stop;            /* a limit or the error cap was reached: nothing more is read */
 	size_t nodes;         /* scalar and collection events read so far */
 	struct str *scratch;  /* list items being collected (load_fields.c) */
 	size_t scratch_cap;
@@ -50,6 +56,7 @@ struct yr {
 	/* what a source file (src/source/) may hold and a topology may not */
 	bool multi_doc;           /* several documents (a manifest stream) */
 	bool aliases;             /* aliases and merge keys (compose's x- blocks) */
+	bool tags;                /* any tag (CloudFormation's !Ref, !Sub): the tree records it */
 	unsigned depth;
 	unsigned ndocs;           /* documents started */
 	bool stream_failed;       /* yr_next failed: the stream itself is bad */
@@ -91,7 +98,8 @@ void yr_release(struct yr *r);
 
 /*
  * Advance to the next event (r->ev). Returns 0, or -1 with the error recorded
- * in r->ld->err: a libyaml error, an alias, an unsupported tag, too deep, too
+ * in r->ld->err: a libyaml error, an alias, an unsupported tag (any tag is
+ * accepted with r->tags), too deep, too
  * many nodes, a file over the size limit, a second document.
  */
 int yr_next(struct yr *r);
@@ -108,13 +116,40 @@ void yr_drain(struct yr *r);
 struct pos yr_pos(const struct yr *r);
 
 /* Record an error about the current event / at pos, prefixed with the dotted
- * path; returns -1. The first error of a load wins, later ones are dropped. */
+ * path, as ld->err; returns -1. While an error is being handled (not yet
+ * kept by yr_recover), later ones are dropped. */
 int yr_error(struct yr *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int yr_error_at(struct yr *r, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* "expected <what>, got <the current node described>"; returns -1. */
 int yr_type_error(struct yr *r, const char *what);
 /* Record an error without a path: "file:line:col: error: what"; returns -1. */
 int ld_error(struct ld *ld, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Record msg (taken over), a whole message of its own, as the error; returns -1. */
+int ld_error_msg(struct ld *ld, char *msg);
+/* Forget the error being handled (ld->err). */
+void ld_clear(struct ld *ld);
+/* Move the error being handled to ld->errs (at the cap: ld->stop). */
+void ld_keep(struct ld *ld);
+/* The error being handled as one message; caller frees. NULL when there is none. */
+char *ld_message(const struct ld *ld);
+
+/*
+ * After an error in the value of a key at nesting depth (r->depth when the
+ * key was read) and path length npath (r->npath then: what the value's
+ * readers pushed goes first, as it may name their own, gone, buffers):
+ * keep the error and read to the end of that value, so the
+ * caller goes on with the next key. Without an error being handled (the
+ * value's reader kept its own), the same when an error has been kept.
+ * Returns 0, or -1 when reading must stop (the stream failed, a limit or
+ * the error cap, a --set, or no error was said at all).
+ */
+int yr_recover(struct yr *r, unsigned depth, size_t npath);
+/*
+ * After an error about a key read at depth (an unknown or duplicate key, a
+ * bad id, a key that is a collection): keep the error and read past the key
+ * and its value. 0 or -1 as yr_recover.
+ */
+int yr_recover_key(struct yr *r, unsigned depth);
 
 void yr_path_push(struct yr *r, const char *component);
 void yr_path_pop(struct yr *r);

@@ -170,6 +170,8 @@ struct database {
 	struct real memory_gb;
 	struct str instance;
 	struct str provider;  /* a catalog provider (catalog.h); NULL means rds */
+	struct real min_acu;  /* Aurora Serverless v2's capacity range (provider aurora) */
+	struct real max_acu;
 	struct str host;
 	struct num port;
 	struct str environment; /* inherited from the top level when unset (pos of the top level's) */
@@ -191,6 +193,7 @@ struct bouncer_entry {
 	struct pos pos;          /* the entry's line */
 	const char *host;        /* host=; NULL: not given (a Unix socket) */
 	uint64_t port;           /* port=, 5432 when not given */
+	const char *port_raw;    /* port= as written (CB018 quotes it), NULL when not given */
 	const char *user;        /* a forced user=: one pool whatever the clients send */
 	bool points_here;        /* host and port are the pooler's database's */
 	struct num pool_size, reserve_pool, max_db_connections, pool_mode;

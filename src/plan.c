@@ -806,6 +806,7 @@ int command_plan(struct options *o)
 	struct report_section section;
 	struct report r;
 	struct topology *t = NULL;
+	struct load_errors errs = { 0 };
 	char *err = NULL, *def = NULL, *path;
 	int status = EXIT_ERROR;
 
@@ -834,8 +835,12 @@ int command_plan(struct options *o)
 	path = command_one_file(o, "plan", &def);
 	if (!path)
 		return EXIT_ERROR;
-	t = load_file(path, &err);
-	if (!t || plan_run(t, &req, &res, &b, &f, &err) != 0) {
+	t = load_file_errors(path, &errs);
+	if (!t) {
+		command_print_load_errors(&errs);
+		goto out;
+	}
+	if (plan_run(t, &req, &res, &b, &f, &err) != 0) {
 		if (err && strncmp(err, "--", 2) == 0)
 			quote_fprintf(stderr, "connbudget: error: %s", err);
 		else
@@ -857,6 +862,7 @@ int command_plan(struct options *o)
 	budget_release(&b);
 	findings_release(&f);
 out:
+	load_errors_release(&errs);
 	free(err);
 	free(def);
 	plan_result_release(&res);

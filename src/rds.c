@@ -64,3 +64,31 @@ uint64_t rds_max_connections(const struct rds_class *c)
 {
 	return u64_min(c->class_memory / RDS_BYTES_PER_CONNECTION, RDS_MAX_CONNECTIONS_CAP);
 }
+
+/*
+ * AWS's "Maximum connections for Aurora Serverless v2" table, Aurora
+ * PostgreSQL column
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections).
+ * 32 ACUs reach the cap, so every larger maximum does too.
+ */
+static const struct {
+	double max_acu;
+	uint64_t max_connections;
+} serverless_v2[] = {
+	{ 1, 189 }, { 4, 823 }, { 8, 1669 }, { 16, 3360 }, { 32, RDS_MAX_CONNECTIONS_CAP },
+};
+
+uint64_t aurora_serverless_max_connections(double min_acu, double max_acu)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(serverless_v2); i++)
+		if (max_acu == serverless_v2[i].max_acu)
+			n = serverless_v2[i].max_connections;
+	if (max_acu > serverless_v2[ARRAY_LEN(serverless_v2) - 1].max_acu)
+		n = RDS_MAX_CONNECTIONS_CAP;
+	if (n && min_acu == 0.5)
+		n = u64_min(n, AURORA_SERVERLESS_MIN_ACU_CAP);
+	return n;
+}

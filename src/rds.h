@@ -34,4 +34,15 @@ const char *rds_suggest(const char *name);
 /* LEAST(class_memory / 9531392, 5000). */
 uint64_t rds_max_connections(const struct rds_class *c);
 
+enum {
+	AURORA_SERVERLESS_MIN_ACU_CAP = 2000, /* max_connections when min_acu is 0.5 */
+};
+/*
+ * Aurora Serverless v2 on Aurora PostgreSQL: the default max_connections of
+ * an instance whose capacity ranges from min_acu to max_acu, as AWS's table
+ * gives it for the maximum ACUs (its memory, by the formula above), capped
+ * at 2000 when min_acu is 0.5. 0 when AWS lists no figure for max_acu.
+ */
+uint64_t aurora_serverless_max_connections(double min_acu, double max_acu);
+
 #endif

@@ -313,7 +313,7 @@ void check_serverless_direct(struct rule_ctx *ctx)
 	free(peak);
 }
 
-/* The pgbouncer a client goes through in transaction or statement mode, or NULL. */
+/* The pgbouncer, odyssey or pgcat a client goes through in transaction or statement mode, or NULL. */
 static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c)
 {
 	const struct pooler *p;
@@ -321,7 +321,8 @@ static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, cons
 	if (!c->via_pooler)
 		return NULL;
 	p = &ctx->t->poolers[c->target];
-	if ((p->type.v != POOLER_PGBOUNCER && p->type.v != POOLER_ODYSSEY && p->type.v != POOLER_SUPAVISOR) ||
+	if ((p->type.v != POOLER_PGBOUNCER && p->type.v != POOLER_ODYSSEY &&
+	     p->type.v != POOLER_SUPAVISOR && p->type.v != POOLER_PGCAT) ||
 	    budget_client_mode(ctx->b, ctx->client->index) == POOL_SESSION)
 		return NULL;
 	return p;

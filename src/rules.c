@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "conninfo.h"
+#include "load.h"
 #include "rules_impl.h"
 
 /* The rule rules_share_finish runs itself, after every other. */
@@ -141,7 +142,9 @@ const struct rule rule_registry[] = {
 	  "  statement already exists\" / \"does not exist\". `pgbouncer=true` in the\n"
 	  "  connection string makes Prisma work without them. `prisma-7` is not\n"
 	  "  checked: its pool is the driver adapter's (pg.Pool). An odyssey is\n"
-	  "  held to the same, in the pool mode of its routes to the database.\n"
+	  "  held to the same, in the pool mode of its routes to the database, and\n"
+	  "  a pgcat in the pool mode of its pools there (PgCat's default is\n"
+	  "  transaction).\n"
 	  FIX
 	  "  Add `?pgbouncer=true` to the client's url (and to DATABASE_URL where the\n"
 	  "  application reads it), or run the pooler in session mode. Give the\n"
@@ -167,7 +170,8 @@ const struct rule rule_registry[] = {
 	  "  receiving, advisory locks and temp tables belong to someone else's\n"
 	  "  session, SET leaks into other clients, and prepared statements vanish.\n"
 	  "  multi_statement_transactions only break in statement mode.\n"
-	  "  An odyssey is checked the same way, in the pool mode of its routes.\n"
+	  "  An odyssey is checked the same way, in the pool mode of its routes,\n"
+	  "  and a pgcat in the pool mode of its pools (transaction by default).\n"
 	  "  RDS Proxy is not checked: it pins such a session to its connection\n"
 	  "  instead of breaking it (pinning costs multiplexing, not correctness).\n"
 	  FIX
@@ -1018,15 +1022,14 @@ int rule_cli_severity(struct rule_cli *c, const char *spec, char **err)
 	return 0;
 }
 
-/* "file:line:col: error: <what>: <message>" for a bad rule reference in the file. */
-static char *file_error(struct pos pos, const char *what, const char *message)
+/* Add "<what>: <message>" at pos to errs: a bad rule reference in the file. */
+static void file_error(struct load_errors *errs, struct pos pos, const char *what, const char *message)
 {
-	char *masked = mask_password(message), *s;
+	char *masked = mask_password(message);
 
-	s = xasprintf("%s:%u:%u: error: %s: %s", pos_file(pos) ? pos_file(pos) : "-", pos.line, pos.col,
-		      what, masked);
+	load_errors_add(errs, pos_file(pos) ? pos_file(pos) : "-", pos.line, pos.col,
+			xasprintf("%s: %s", what, masked));
 	free(masked);
-	return s;
 }
 
 /* Where entry i of a suppression list is: the mapping, or the plain item. */
@@ -1038,10 +1041,10 @@ static struct pos entry_pos(const struct strlist *l, size_t i)
 /*
  * Check that every entry of a suppression list (an object's ignore, or
  * lint.disable; what names it) names a rule and, with require_reason,
- * gives a reason. Returns 0, or -1 with *err.
+ * gives a reason. Every bad entry is added to errs.
  */
-static int check_suppressions(const struct strlist *l, const char *what, bool require_reason,
-			      char **err)
+static void check_suppressions(const struct strlist *l, const char *what, bool require_reason,
+			       struct load_errors *errs)
 {
 	size_t i;
 
@@ -1057,55 +1060,47 @@ static int check_suppressions(const struct strlist *l, const char *what, bool re
 					"write {rule: %s, reason: \"...\"}", l->v[i].s, l->v[i].s);
 		}
 		if (msg) {
-			*err = file_error(pos, what, msg);
+			file_error(errs, pos, what, msg);
 			free(msg);
-			return -1;
 		}
 	}
-	return 0;
 }
 
 /* check_suppressions on one object's ignore list. */
-static int check_ignore(const struct strlist *ignore, const char *section, const char *id,
-			bool require_reason, char **err)
+static void check_ignore(const struct strlist *ignore, const char *section, const char *id,
+			 bool require_reason, struct load_errors *errs)
 {
 	char *what;
-	int rc;
 
 	if (!ignore->n)
-		return 0;
+		return;
 	what = xasprintf("%s.%s.ignore", section, id);
-	rc = check_suppressions(ignore, what, require_reason, err);
+	check_suppressions(ignore, what, require_reason, errs);
 	free(what);
-	return rc;
 }
 
-static int check_ignores(const struct topology *t, bool require_reason, char **err)
+static void check_ignores(const struct topology *t, bool require_reason, struct load_errors *errs)
 {
 	size_t i;
 
 	for (i = 0; i < t->ndatabases; i++)
-		if (check_ignore(&t->databases[i].ignore, "databases", t->databases[i].id.s,
-				 require_reason, err))
-			return -1;
+		check_ignore(&t->databases[i].ignore, "databases", t->databases[i].id.s, require_reason, errs);
 	for (i = 0; i < t->npoolers; i++)
-		if (check_ignore(&t->poolers[i].ignore, "poolers", t->poolers[i].id.s, require_reason, err))
-			return -1;
+		check_ignore(&t->poolers[i].ignore, "poolers", t->poolers[i].id.s, require_reason, errs);
 	for (i = 0; i < t->nclients; i++)
-		if (check_ignore(&client_cold(&t->clients[i])->ignore, "clients", t->clients[i].id.s,
-				 require_reason, err))
-			return -1;
-	return 0;
+		check_ignore(&client_cold(&t->clients[i])->ignore, "clients", t->clients[i].id.s,
+			     require_reason, errs);
 }
 
 /*
  * The effective level of every rule (see the top of this file for the
- * order). Returns 0, or -1 with *err when the file's `lint:` names an
- * unknown rule or level.
+ * order). Returns 0, or -1 with every unknown rule or level the file's
+ * `lint:` names added to errs.
  */
 static int resolve_levels(const struct topology *t, const struct rule_cli *cli, int *level,
-			  struct suppress_state *sup, char **err)
+			  struct suppress_state *sup, struct load_errors *errs)
 {
+	size_t before = errs->n + errs->truncated;
 	int *file = xcalloc(rule_count, sizeof(*file));
 	bool *disabled = xcalloc(rule_count, sizeof(*disabled));
 	const struct rule *r;
@@ -1120,22 +1115,23 @@ static int resolve_levels(const struct topology *t, const struct rule_cli *cli, 
 
 		if (!(r = rule_find(ls->rule.s))) {
 			char *msg = unknown_rule(ls->rule.s);
-			*err = file_error(ls->rule.pos, "lint.severity", msg);
+			file_error(errs, ls->rule.pos, "lint.severity", msg);
 			free(msg);
-			goto out;
+			continue;
 		}
 		if (!ls->level.s || !severity_parse(ls->level.s, &lv)) {
 			char *what = xasprintf("lint.severity.%s", ls->rule.s);
 			char *msg = xasprintf("unknown level \"%s\" (expected error, warning, info or off)",
 					      str_clip(ls->level.s ? ls->level.s : ""));
-			*err = file_error(ls->level.s ? ls->level.pos : ls->rule.pos, what, msg);
+			file_error(errs, ls->level.s ? ls->level.pos : ls->rule.pos, what, msg);
 			free(what);
 			free(msg);
-			goto out;
+			continue;
 		}
 		file[rule_index(r)] = lv;
 	}
-	if (check_suppressions(&t->lint_disable, "lint.disable", cli && cli->require_reason, err))
+	check_suppressions(&t->lint_disable, "lint.disable", cli && cli->require_reason, errs);
+	if (errs->n + errs->truncated > before)
 		goto out;
 	for (i = 0; i < t->lint_disable.n; i++) {
 		const struct suppress_info *in = t->lint_disable.info ? &t->lint_disable.info[i] : NULL;
@@ -1490,20 +1486,34 @@ void rules_share_finish(struct rules_share *s, struct findings *out, struct find
 	memset(s, 0, sizeof(*s));
 }
 
-int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct findings *out,
-		  char **err)
+int rules_prepare_errors(const struct topology *t, const struct rule_cli *cli, struct findings *out,
+			 struct load_errors *errs)
 {
+	memset(errs, 0, sizeof(*errs));
 	memset(out, 0, sizeof(*out));
 	out->level = xcalloc(rule_count, sizeof(*out->level));
 	out->sup = xcalloc(1, sizeof(*out->sup));
 	out->sup->disable = xcalloc(rule_count, sizeof(*out->sup->disable));
 	out->sup->today = cli && cli->today ? cli->today : date_today();
-	if (check_ignores(t, cli && cli->require_reason, err) != 0 ||
-	    resolve_levels(t, cli, out->level, out->sup, err) != 0) {
+	check_ignores(t, cli && cli->require_reason, errs);
+	if (resolve_levels(t, cli, out->level, out->sup, errs) != 0 || errs->n) {
+		load_errors_sort(errs, t);
 		findings_release(out);
 		return -1;
 	}
 	return 0;
+}
+
+int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct findings *out,
+		  char **err)
+{
+	struct load_errors errs;
+	int rc = rules_prepare_errors(t, cli, out, &errs);
+
+	if (rc)
+		*err = load_error_format(&errs.v[0]);
+	load_errors_release(&errs);
+	return rc;
 }
 
 void rules_check(const struct topology *t, const struct budget *b, struct findings *out)

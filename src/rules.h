@@ -25,6 +25,7 @@
 
 #include "budget.h"
 #include "conninfo.h"
+#include "load.h"
 #include "model.h"
 #include "util.h"
 
@@ -159,6 +160,14 @@ int rules_run(const struct topology *t, const struct budget *b, const struct rul
  */
 int rules_prepare(const struct topology *t, const struct rule_cli *cli, struct findings *out,
 		  char **err);
+/*
+ * The same with every bad rule reference of the file (an unknown rule in
+ * an ignore list, lint.disable or lint.severity, an unknown level, a
+ * missing reason), sorted by position (load.h's list and its limit):
+ * -1 with errs holding at least one. The caller releases errs either way.
+ */
+int rules_prepare_errors(const struct topology *t, const struct rule_cli *cli, struct findings *out,
+			 struct load_errors *errs);
 void rules_check(const struct topology *t, const struct budget *b, struct findings *out);
 
 /*

@@ -1,7 +1,8 @@
 /*
  * check_catalog.c - the managed-provider catalog (catalog/PROVIDER.tsv): every row
  * has a vendor page and a verified date, each provider's rows are sorted and
- * found by name, and the RDS rows agree with AWS's formula in src/rds.c.
+ * found by name, the RDS rows agree with AWS's formula in src/rds.c and
+ * the Aurora rows stay within it.
  */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -78,6 +79,34 @@ START_TEST(test_rds_agrees)
 		ck_assert_uint_eq(c->class_memory, r->class_memory);
 	}
 	ck_assert_uint_eq(n, rds_class_count);
+}
+END_TEST
+
+/*
+ * Aurora's figures are AWS's table, LEAST(DBInstanceClassMemory / 9531392,
+ * 5000): never above what the class's nominal memory would give (the
+ * memory PostgreSQL sees is less), and no DBInstanceClassMemory is made up.
+ */
+START_TEST(test_aurora_within_formula)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < catalog_row_count; i++) {
+		const struct catalog_row *r = &catalog_rows[i];
+		uint64_t nominal;
+
+		if (strcmp(r->provider, "aurora") != 0)
+			continue;
+		n++;
+		nominal = (uint64_t)(r->memory_gb * 1073741824.0) / RDS_BYTES_PER_CONNECTION;
+		if (nominal > RDS_MAX_CONNECTIONS_CAP)
+			nominal = RDS_MAX_CONNECTIONS_CAP;
+		ck_assert_msg(r->memory_gb > 0, "aurora %s has no memory_gb", r->name);
+		ck_assert_msg(r->max_connections <= nominal, "aurora %s: %ju above the formula's %ju", r->name,
+			      (uintmax_t)r->max_connections, (uintmax_t)nominal);
+		ck_assert_uint_eq(r->class_memory, 0);
+	}
+	ck_assert_uint_gt(n, 0);
 }
 END_TEST
 
@@ -159,6 +188,7 @@ Suite *catalog_suite(void)
 	tcase_add_test(rows, test_every_row_sourced);
 	tcase_add_test(rows, test_providers);
 	tcase_add_test(rows, test_rds_agrees);
+	tcase_add_test(rows, test_aurora_within_formula);
 	tcase_add_test(rows, test_schema_enums);
 	suite_add_tcase(s, rows);
 	return s;

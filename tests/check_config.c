@@ -642,6 +642,56 @@ START_TEST(test_mismatch)
 }
 END_TEST
 
+/*
+ * CB018 quotes the file's value as the file writes it (without a quoted
+ * string's quotes), so it can be searched for: '24h' is 24h, not 1d; the
+ * YAML's value is the topology's, normalised.
+ */
+START_TEST(test_mismatch_as_written)
+{
+	static const char *const want[] = {
+		"max_connections is 200 in the topology but 0x64 in '",
+		"idle_in_transaction_session_timeout is 12h in the topology but 24h in '",
+		"idle_session_timeout is 5min in the topology but 600s in '",
+		"pool_mode is transaction in the topology but Session in '",
+		"port of database 'main' is 5432 in the topology but 06543 in '",
+		"max_pool is 2 in the topology but 3 in '",
+	};
+	char *dir = mk_tmpdir(), *yaml;
+	struct topology *t;
+	struct findings fs;
+	size_t i;
+
+	free(write_file(dir, "postgresql.conf", "max_connections = 0x64\n"
+						"idle_in_transaction_session_timeout = '24h'\n"
+						"idle_session_timeout = 600s\n"));
+	free(write_file(dir, "pgbouncer.ini", "[databases]\nmain = host=db.internal port=06543\n"
+					      "[pgbouncer]\npool_mode = Session\n"));
+	free(write_file(dir, "pgpool.conf", "max_pool = '3'\n"));
+	yaml = write_file(dir, "t.yaml",
+			  "version: 1\n"
+			  "databases:\n"
+			  "  main:\n"
+			  "    max_connections: 200\n"
+			  "    host: db.internal\n"
+			  "    port: 5432\n"
+			  "    config: postgresql.conf\n"
+			  "    settings: { idle_in_transaction_session_timeout: 12h, idle_session_timeout: 5min }\n"
+			  "poolers:\n"
+			  "  bouncer: { type: pgbouncer, database: main, pool_mode: transaction, config: pgbouncer.ini }\n"
+			  "  pool: { type: pgpool, database: main, max_pool: 2, config: pgpool.conf }\n");
+	t = load(yaml);
+	run_cb018(t, &fs);
+	ck_assert_uint_eq(fs.n, ARRAY_LEN(want));
+	for (i = 0; i < fs.n; i++)
+		ck_assert_msg(strstr(fs.v[i].message, want[i]), "%s: want \"%s\"", fs.v[i].message, want[i]);
+	findings_release(&fs);
+	model_free(t);
+	free(yaml);
+	rm_tmpdir(dir);
+}
+END_TEST
+
 /* Bad values are input errors in the config file; a missing file is one at `config:`. */
 START_TEST(test_apply_errors)
 {
@@ -735,6 +785,7 @@ START_TEST(test_pgpool_file)
 	ck_assert_uint_eq(s->pos.line, 7);
 	ck_assert_uint_eq(s->pos.col, 1);
 	ck_assert_str_eq(config_find(&f, "", "max_pool")->value, "2");
+	ck_assert_str_eq(config_find(&f, "", "max_pool")->raw, "2");
 	ck_assert_str_eq(config_find(&f, "", "listen_backlog_multiplier")->value, "2"); /* no '=' */
 	ck_assert_str_eq(config_find(&f, "", "child_life_time")->value, "5min");
 	ck_assert_str_eq(config_find(&f, "", "backend_hostname0")->value, "127.0.0.1"); /* unquoted */
@@ -781,6 +832,9 @@ START_TEST(test_pgcat_shapes)
 
 	ck_assert_int_eq(read_pgcat(&a, "shapes.toml", &f, &err), 0);
 	ck_assert_str_eq(config_find(&f, "", "general.port")->value, "6432"); /* 6_432 */
+	ck_assert_str_eq(config_find(&f, "", "general.port")->raw, "6_432"); /* as written */
+	ck_assert_str_eq(config_find(&f, "", "general.admin_password")->raw, "p\\\"w\\u00e9");
+	ck_assert_str_eq(config_find(&f, "", "general.admin_username")->raw, "admin"); /* '' */
 	ck_assert_str_eq(config_find(&f, "", "general.admin_username")->value, "admin");
 	ck_assert_str_eq(config_find(&f, "", "general.admin_password")->value, "p\"w\xc3\xa9");
 	ck_assert_str_eq(config_find(&f, "", "general.healthcheck_delay")->value, "3.5e3");
@@ -888,17 +942,20 @@ START_TEST(test_pgcat_cap)
 		const char *file, *host;
 		unsigned port;
 		uint64_t sum;
+		unsigned mode_line; /* the pool_mode that breaks most (all transaction), col 13 */
 	} cases[] = {
 		/* by hand: app's users 10 + 3 on its one db.internal:5432 server,
-		 * other's 7 on its one: 13 + 7 */
-		{ "shapes.toml", "db.internal", 5432, 20 },
+		 * other's 7 on its one: 13 + 7; app's written transaction beats
+		 * other's default */
+		{ "shapes.toml", "db.internal", 5432, 20, 12 },
 		/* hosts compare ignoring case: app's third server, 10 + 3 */
-		{ "shapes.toml", "DB.INTERNAL", 6543, 13 },
-		/* sharded_db: 3 shards x one 127.0.0.1 server x (9 + 21); simple_db: 5 */
-		{ "sample.toml", "127.0.0.1", 5432, 95 },
+		{ "shapes.toml", "DB.INTERNAL", 6543, 13, 12 },
+		/* sharded_db: 3 shards x one 127.0.0.1 server x (9 + 21); simple_db: 5;
+		 * sharded_db's users.0 transaction (its own line) beats simple_db's session */
+		{ "sample.toml", "127.0.0.1", 5432, 95, 282 },
 		/* 3 shards x 2 servers on postgres:5432 x 9 */
-		{ "docker.toml", "postgres", 5432, 54 },
-		{ "minimal.toml", "127.0.0.1", 28815, 10 },
+		{ "docker.toml", "postgres", 5432, 54, 59 },
+		{ "minimal.toml", "127.0.0.1", 28815, 10, 17 },
 	};
 	size_t i;
 
@@ -908,6 +965,10 @@ START_TEST(test_pgcat_cap)
 
 		ck_assert_msg(t != NULL, "%s: %s", cases[i].file, err);
 		ck_assert_uint_eq(t->poolers[0].pgcat_pool_sum.v, cases[i].sum);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.v, POOL_TRANSACTION);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.pos.line, cases[i].mode_line);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.pos.col, 13);
+		ck_assert_uint_eq(t->nmismatches, 0);
 		model_free(t);
 	}
 }
@@ -926,6 +987,86 @@ START_TEST(test_pgcat_refused)
 	};
 
 	expect_refused("pgcat", cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+/* A pgcat.toml written to a temporary directory behind a topology (pooler_extra: more pooler fields). */
+static struct topology *pgcat_text(const char *toml, const char *pooler_extra, char **err)
+{
+	char *dir = mk_tmpdir(), *path = write_file(dir, "pgcat.toml", toml), yaml[1024];
+	struct topology *t;
+
+	snprintf(yaml, sizeof(yaml), "version: 1\ndatabases:\n  main: { host: h, port: 5432, "
+		 "max_connections: 100 }\npoolers:\n  cat: { type: pgcat, database: main, config: %s%s }\n",
+		 path, pooler_extra);
+	t = load_buffer("t.yaml", yaml, strlen(yaml), err);
+	free(path);
+	rm_tmpdir(dir);
+	return t;
+}
+
+/* A topology pool_mode other than the file's is CB018 at the file's line, quoted as written. */
+START_TEST(test_pgcat_pool_mode_mismatch)
+{
+	static const char shard[] = "[pools.p.shards.0]\ndatabase = \"d\"\nservers = [[\"h\", 5432, \"primary\"]]\n";
+	static const struct {
+		const char *toml, *yaml, *want;
+		enum pool_mode mode;
+		unsigned line;
+	} cases[] = {
+		{ "[pools.p]\npool_mode = \"Session\"\n[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n",
+		  ", pool_mode: transaction",
+		  "pool_mode is transaction in the topology but Session in '", POOL_TRANSACTION, 2 },
+		/* the user's own pool_mode wins over its pool's */
+		{ "[pools.p]\npool_mode = \"session\"\n[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n"
+		  "pool_mode = 'transaction'\n", ", pool_mode: session",
+		  "pool_mode is session in the topology but transaction in '", POOL_SESSION, 6 },
+		/* none written: PgCat's default, at the user's table */
+		{ "[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n", ", pool_mode: session",
+		  "pool_mode is session in the topology but transaction in '", POOL_SESSION, 2 },
+		/* agreeing: no finding; the file's mode fills an unset one */
+		{ "[pools.p]\npool_mode = \"session\"\n[pools.p.users.0]\nusername = \"u\"\npool_size = 5\n",
+		  "", NULL, POOL_SESSION, 2 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL, *toml = xasprintf("%s%s", cases[i].toml, shard);
+		struct topology *t = pgcat_text(toml, cases[i].yaml, &err);
+		struct findings fs;
+
+		ck_assert_msg(t != NULL, "case %zu: %s", i, err);
+		ck_assert_uint_eq(t->poolers[0].pool_mode.v, cases[i].mode);
+		run_cb018(t, &fs);
+		ck_assert_uint_eq(fs.n, cases[i].want ? 1 : 0);
+		if (cases[i].want) {
+			ck_assert_msg(strstr(fs.v[0].message, cases[i].want), "case %zu: %s", i, fs.v[0].message);
+			ck_assert_uint_eq(fs.v[0].pos.line, cases[i].line);
+			ck_assert_str_eq(fs.v[0].object, "poolers.cat");
+		} else {
+			ck_assert_uint_eq(t->poolers[0].pool_mode.pos.line, cases[i].line);
+		}
+		if (i == 2)
+			ck_assert_ptr_nonnull(strstr(fs.v[0].message, "(PgCat's default: pool 'p' sets no pool_mode)"));
+		findings_release(&fs);
+		model_free(t);
+		free(toml);
+	}
+}
+END_TEST
+
+/* A pool_mode serde does not read (PgCat has no statement mode) is refused at the line. */
+START_TEST(test_pgcat_pool_mode_refused)
+{
+	char *err = NULL;
+	struct topology *t = pgcat_text("[pools.p]\npool_mode = \"statement\"\n[pools.p.users.0]\n"
+					"username = \"u\"\npool_size = 5\n[pools.p.shards.0]\ndatabase = \"d\"\n"
+					"servers = [[\"h\", 5432, \"primary\"]]\n", "", &err);
+
+	ck_assert_ptr_null(t);
+	ck_assert_msg(strstr(err, "pgcat.toml:2:13: error: pools.p.pool_mode: unknown variant (expected "
+			     "\"transaction\" or \"session\"; PgCat refuses to start)"), "%s", err);
+	free(err);
 }
 END_TEST
 
@@ -959,6 +1100,7 @@ START_TEST(test_odyssey_shapes)
 	ck_assert_int_eq(read_odyssey(&a, "shapes.conf", &f, &err), 0);
 	ck_assert_str_eq(config_find(&f, "", "daemonize")->value, "no"); /* a comment after it */
 	ck_assert_str_eq(config_find(&f, "", "readahead")->value, "8kb");
+	ck_assert_str_eq(config_find(&f, "", "readahead")->raw, "8kb");
 	/* the included file's route, in the include's place, at its own line */
 	s = config_find(&f, "database \"app\".user \"svc\"", "pool_size");
 	ck_assert_str_eq(s->value, "11");
@@ -974,6 +1116,7 @@ START_TEST(test_odyssey_shapes)
 	/* a one-line block, an escaped quote, a user's address range */
 	s = config_find(&f, "database \"a\\\"b\".user \"u\" \"10.0.0.0/8\"", "pool");
 	ck_assert_str_eq(s->value, "\"statement\"");
+	ck_assert_str_eq(s->raw, "statement"); /* as written, without the quotes */
 	ck_assert_uint_eq(s->pos.line, 11);
 	s = config_find(&f, "database default.user default.ldap_storage_credentials \"group_ro\"",
 			"ldap_storage_username");
@@ -1117,6 +1260,7 @@ Suite *config_suite(void)
 	tcase_add_test(ini, test_ini_syntax);
 	tcase_add_test(apply, test_apply_fills);
 	tcase_add_test(apply, test_mismatch);
+	tcase_add_test(apply, test_mismatch_as_written);
 	tcase_add_test(apply, test_apply_errors);
 	tcase_add_test(apply, test_apply_missing_file);
 	tcase_add_test(pgpool, test_pgpool_file);
@@ -1129,6 +1273,8 @@ Suite *config_suite(void)
 	tcase_add_test(pgcat, test_pgcat_cap);
 	tcase_add_test(pgcat, test_pgcat_refused);
 	tcase_add_test(pgcat, test_pgcat_warns);
+	tcase_add_test(pgcat, test_pgcat_pool_mode_mismatch);
+	tcase_add_test(pgcat, test_pgcat_pool_mode_refused);
 	suite_add_tcase(s, pgcat);
 	tcase_add_test(odyssey, test_odyssey_shapes);
 	tcase_add_test(odyssey, test_odyssey_syntax);

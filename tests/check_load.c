@@ -25,6 +25,7 @@
 #include "framework.h"
 #include "load.h"
 #include "model.h"
+#include "rules.h"
 #include "util.h"
 
 static char saved_cwd[PATH_MAX];
@@ -1378,6 +1379,127 @@ START_TEST(test_valid_corpus)
 }
 END_TEST
 
+/*
+ * testdata/invalid-multi/: every error of a file, in the order and words of
+ * its .expected (tests/errors.sh checks the same through the command); a
+ * file that loads has its errors in the rules it names.
+ */
+START_TEST(test_multi_corpus)
+{
+	glob_t g;
+	size_t i, j;
+
+	ck_assert_int_eq(glob("testdata/invalid-multi/*.yaml", 0, NULL, &g), 0);
+	ck_assert_uint_ge(g.gl_pathc, 3);
+	for (i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i];
+		char *exp_path = xasprintf("%.*s.expected", (int)(strlen(path) - 5), path);
+		char *want = NULL, *line;
+		size_t cap = 0, len;
+		FILE *f = fopen(exp_path, "r");
+		struct load_errors errs;
+		struct findings fi;
+		struct topology *t = load_file_errors(path, &errs);
+
+		ck_assert_msg(f != NULL, "%s", exp_path);
+		if (t) {
+			ck_assert_int_eq(rules_prepare_errors(t, NULL, &fi, &errs), -1);
+			model_free(t);
+		}
+		ck_assert_uint_ge(errs.n, 1);
+		for (j = 0; getline(&want, &cap, f) > 0; j++) {
+			len = strlen(want);
+			if (len && want[len - 1] == '\n')
+				want[len - 1] = '\0';
+			if (j == errs.n) {
+				ck_assert_msg(errs.truncated, "%s: line %zu", path, j + 1);
+				line = xasprintf(LOAD_TOO_MANY_ERRORS, LOAD_MAX_ERRORS);
+			} else {
+				ck_assert_msg(j < errs.n, "%s: %zu errors, want more", path, errs.n);
+				line = load_error_format(&errs.v[j]);
+			}
+			ck_assert_str_eq(line, want);
+			free(line);
+		}
+		ck_assert_uint_eq(j, errs.n + errs.truncated);
+		fclose(f);
+		free(want);
+		free(exp_path);
+		load_errors_release(&errs);
+	}
+	globfree(&g);
+}
+END_TEST
+
+/* Sorted by position, not in the order found: a check on the whole topology
+ * (found last) at line 3 comes before a key's error at line 9; the client
+ * with the error is not checked (no "missing connects_to" for it). */
+START_TEST(test_errors_sorted)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"databases:\n"
+		"  main: { headroom: 5 }\n"
+		"clients:\n"
+		"  api:\n"
+		"    type: service\n"
+		"    pool: { size: 1 }\n"
+		"    connects_to: main\n"
+		"    replica: 2\n"
+		"  web: { type: service, conects_to: main, pool: { size: 1 } }\n";
+	char *err = NULL;
+
+	ck_assert_ptr_null(load_buffer("t.yaml", yaml, strlen(yaml), &err));
+	ck_assert_str_eq(err, "t.yaml:3:3: error: databases.main: missing max_connections (required unless "
+			 "instance is given)");
+	free(err);
+}
+END_TEST
+
+/*
+ * Reading past a value whose readers pushed path components of their own
+ * (a sources: entry's index, in a buffer of its reader) and failed: an
+ * error found while skipping names only what is still there (found by
+ * fuzz_load), and a YAML-level one replaces what was said about the file.
+ * Items of a list are read on after a bad one.
+ */
+START_TEST(test_errors_recover)
+{
+	static const char tag[] = "version: 1\n"
+				  "sources:\n"
+				  "  - {kubernetes: a.yaml, env: 5, x: !!binary eQ==}\n"
+				  "databases: {main: {max_connections: 10}}\n";
+	static const char items[] = "version: 1\ndatabases: {main: {max_connections: 100, "
+				    "ignore: [1, CB001, CB001, [x], CB002]}}\n";
+	char *err = NULL;
+
+	ck_assert_ptr_null(load_buffer("t.yaml", tag, strlen(tag), &err));
+	ck_assert_str_eq(err, "t.yaml:3:37: error: unsupported tag !!binary (only !!str, !!map and !!seq are accepted)");
+	free(err);
+	ck_assert_ptr_null(load_buffer("t.yaml", items, strlen(items), &err));
+	ck_assert_str_eq(err, "t.yaml:2:51: error: databases.main.ignore: expected a string, got 1");
+	free(err);
+}
+END_TEST
+
+/* load_errors_add: at most LOAD_MAX_ERRORS, then truncated; release accepts NULL. */
+START_TEST(test_errors_cap)
+{
+	struct load_errors e = { 0 };
+	int i;
+
+	for (i = 0; i < LOAD_MAX_ERRORS; i++)
+		ck_assert(load_errors_add(&e, "f.yaml", (unsigned)i + 1, 1, xstrdup("x")));
+	ck_assert(!e.truncated);
+	ck_assert(!load_errors_add(&e, "f.yaml", 99, 1, xstrdup("dropped")));
+	ck_assert(e.truncated);
+	ck_assert_uint_eq(e.n, LOAD_MAX_ERRORS);
+	load_errors_release(&e);
+	ck_assert_uint_eq(e.n, 0);
+	load_errors_release(NULL);
+}
+END_TEST
+
 Suite *load_suite(void)
 {
 	Suite *s = suite_create("load");
@@ -1408,6 +1530,10 @@ Suite *load_suite(void)
 	tcase_add_test(tc, test_errors_schema);
 	tcase_add_test(tc, test_invalid_corpus);
 	tcase_add_test(tc, test_valid_corpus);
+	tcase_add_test(tc, test_multi_corpus);
+	tcase_add_test(tc, test_errors_sorted);
+	tcase_add_test(tc, test_errors_recover);
+	tcase_add_test(tc, test_errors_cap);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("includes");

@@ -160,6 +160,28 @@ START_TEST(test_monotonic_in_memory)
 }
 END_TEST
 
+/* AWS's Aurora Serverless v2 table (src/rds.c), and the 2000 cap at min_acu 0.5 */
+START_TEST(test_aurora_serverless)
+{
+	static const struct {
+		double min_acu, max_acu;
+		uint64_t want;
+	} cases[] = {
+		{ 1, 1, 189 }, { 1, 4, 823 }, { 2, 8, 1669 }, { 1, 16, 3360 },
+		{ 1, 32, 5000 }, { 8, 48.5, 5000 }, { 0, 128, 5000 },
+		/* min_acu 0.5: min(3360, 2000); min(189, 2000) stays */
+		{ 0.5, 16, 2000 }, { 0.5, 128, 2000 }, { 0.5, 1, 189 },
+		/* no figure from AWS between its rows */
+		{ 1, 2, 0 }, { 1, 24, 0 }, { 0.5, 31.5, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(aurora_serverless_max_connections(cases[i].min_acu, cases[i].max_acu) == cases[i].want,
+			      "min_acu %g max_acu %g: want %ju", cases[i].min_acu, cases[i].max_acu,
+			      (uintmax_t)cases[i].want);
+}
+END_TEST
 
 Suite *rds_suite(void)
 {
@@ -174,6 +196,7 @@ Suite *rds_suite(void)
 	tcase_add_test(formula, test_measured_figures);
 	tcase_add_test(formula, test_cap);
 	tcase_add_test(formula, test_monotonic_in_memory);
+	tcase_add_test(formula, test_aurora_serverless);
 	tcase_add_test(table, test_every_row);
 	tcase_add_test(table, test_required_classes);
 	suite_add_tcase(s, lookup);

@@ -345,7 +345,8 @@ done
 catalog_case() { # NAME PROVIDER INSTANCE EXTRA WANT (max_connections su reserved capacity)
 	{ printf 'version: 1\ndatabases:\n  main:\n'
 	  [ -n "$2" ] && printf '    provider: %s\n' "$2"
-	  printf '    instance: %s\n%b    settings: { idle_in_transaction_session_timeout: 10min }\n' "$3" "$4"
+	  [ -n "$3" ] && printf '    instance: %s\n' "$3"
+	  printf '%b    settings: { idle_in_transaction_session_timeout: 10min }\n' "$4"
 	} >"$TMP/cat.yaml"
 	got=$("$CB" check --format json "$TMP/cat.yaml" 2>"$TMP/cat.err" | $PY -c 'import json,sys
 d=json.load(sys.stdin)["databases"][0]
@@ -363,9 +364,29 @@ catalog_case "azure D4ds_v5" azure D4ds_v5 "" "1718 0 15 1703"
 catalog_case "neon 0.25" neon 0.25 "" "104 0 7 97"
 # Neon 9 CU and above: capped at 4000 -> 3993
 catalog_case "neon 16" neon 16 "" "4000 0 7 3993"
+# Supabase Small: 90 direct connections; Supabase reserves none, PostgreSQL's 3 superuser slots: 87
+catalog_case "supabase Small" supabase Small "" "90 3 0 87"
+# Aiven startup-4: 100; Aiven documents no fixed reserve, PostgreSQL's 3 superuser slots: 97
+catalog_case "aiven startup-4" aiven startup-4 "" "100 3 0 97"
+# Aurora db.r6g.large: 1722 in AWS's table (RDS's db.r6g.large is 1654), PostgreSQL's 3 superuser slots: 1719
+catalog_case "aurora db.r6g.large" aurora db.r6g.large "" "1722 3 0 1719"
+# Aurora Serverless v2: AWS's figure for max_acu 8 is 1669, - 3 superuser slots = 1666
+catalog_case "aurora serverless 1-8" aurora "" "    min_acu: 1\n    max_acu: 8\n" "1669 3 0 1666"
+# min_acu 0.5 caps it at 2000 (3360 at max_acu 16): 1997
+catalog_case "aurora serverless 0.5-16" aurora "" "    min_acu: 0.5\n    max_acu: 16\n" "2000 3 0 1997"
+# 32 ACUs and above: the 5000 cap
+catalog_case "aurora serverless 2-64" aurora "" "    min_acu: 2\n    max_acu: 64\n" "5000 3 0 4997"
+catalog_case "aurora serverless, explicit max_connections" aurora "" "    max_acu: 2\n    max_connections: 300\n" "300 3 0 297"
 # explicit values win over the catalog
 catalog_case "explicit max_connections wins" azure B2s "    max_connections: 300\n" "300 0 15 285"
 catalog_case "explicit reserved wins" neon 1 "    reserved_connections: 2\n    superuser_reserved_connections: 1\n" "419 1 2 416"
+# testdata/catalog/providers.yaml: one database per provider, worked in its comments
+"$CB" check --format json testdata/catalog/providers.yaml 2>"$TMP/cat.err" | $PY -c 'import json,sys
+for d in json.load(sys.stdin)["databases"]:
+    print(d["id"], d["max_connections"], d["superuser_reserved_connections"], d["reserved_connections"], d["capacity"])' >"$TMP/cat.out"
+for want in "orders 429 0 15 414" "events 419 0 7 412" "auth 90 3 0 87" "search 200 3 0 197" "ledger 844 3 0 841" "sessions 2000 3 0 1997" "legacy 413 3 0 410"; do
+	grep -qx "$want" "$TMP/cat.out" && ok || bad "providers.yaml: want '$want' in '$(cat "$TMP/cat.out" "$TMP/cat.err")'"
+done
 # CB008 reads the catalog's memory: Azure B2s has 4 GiB, 429 > 400
 printf 'version: 1\ndatabases:\n  main:\n    provider: azure\n    instance: B2s\n    settings: { idle_in_transaction_session_timeout: 10min }\n' >"$TMP/cat.yaml"
 "$CB" check --format gcc "$TMP/cat.yaml" | grep -q "5:15: warning: max_connections 429 exceeds 400 for memory_gb 4 of azure instance 'B2s'" && ok || bad "CB008 from the catalog's memory_gb"
@@ -383,6 +404,16 @@ catalog_error "unknown azure instance" "$H    provider: azure\n    instance: B2x
 # provider after instance: the pair is checked once the mapping is read
 catalog_error "instance of another provider" "$H    instance: db.t3.medium\n    provider: azure\n" \
 	':4:15: error: databases.main.instance: unknown azure instance "db.t3.medium"'
+catalog_error "max_acu without a figure" "$H    provider: aurora\n    max_acu: 2\n" \
+	':5:14: error: databases.main.max_acu: AWS gives max_connections for max_acu 1, 4, 8, 16 and 32 or more, not 2; set max_connections'
+catalog_error "max_acu off aurora" "$H    provider: neon\n    max_acu: 8\n" \
+	':5:14: error: databases.main.max_acu: an Aurora Serverless v2 capacity needs provider: aurora'
+catalog_error "max_acu with instance" "$H    provider: aurora\n    instance: db.r6g.large\n    max_acu: 8\n" \
+	':5:15: error: databases.main.instance: an Aurora Serverless v2 database gives min_acu and max_acu instead of instance'
+catalog_error "min_acu in quarters" "$H    provider: aurora\n    min_acu: 0.25\n    max_acu: 8\n" \
+	':5:14: error: databases.main.min_acu: 0.25 is not 0.5 or more in steps of 0.5'
+catalog_error "min_acu above max_acu" "$H    provider: aurora\n    min_acu: 16\n    max_acu: 8\n" \
+	':5:14: error: databases.main.min_acu: 16 is more than max_acu 8'
 catalog_error "provider without instance" "$H    provider: neon\n    max_connections: 100\n" \
 	':4:15: error: databases.main.provider: neon needs instance'
 
@@ -399,7 +430,7 @@ contains "$(printf '%s' "$out" | $PY -c 'import json,sys; r = [x for x in json.l
 expect_rc 0 "catalog --format markdown" "$CB" catalog --format markdown rds
 contains "$out" "| \`db.t3.medium\` | 413 | 0 | 4 |" "catalog markdown: a row"
 expect_rc 2 "catalog of an unknown provider" "$CB" catalog nean
-contains "$err" 'unknown provider "nean", did you mean "neon"? (azure, neon, rds)' "catalog: the closest name"
+contains "$err" 'unknown provider "nean", did you mean "neon"? (aiven, aurora, azure, neon, rds, supabase)' "catalog: the closest name"
 expect_rc 2 "catalog --format sarif" "$CB" catalog --format sarif
 expect_rc 2 "catalog with two providers" "$CB" catalog neon rds
 

@@ -167,6 +167,77 @@ clients:
     replicas: 1
 Y
 every_format manifest "$TMP/m/top.yaml"
+
+# a serverless.yml (docs/sources.md) whose function names carry the same
+# escapes, bound with from: (CB018 names one), and bad input: exit 2 at file:line:col, no crash
+mkdir -p "$TMP/sls"
+cat >"$TMP/sls/serverless.yml" <<'Y'
+custom: { a: "${self:custom.b}", b: "${self:custom.a}", n: 5, x: "\e[2J" }
+provider:
+  environment: { DATABASE_URL: "postgresql://db:5432/app?application_name=\e[31mred", DB_POOL: "${self:custom.a}" }
+functions:
+  "f\e[2J\nevil.yaml:1:1: error: forged": { handler: h.f, reservedConcurrency: 3 }
+  "g\u202e::error::x": { handler: h.g, reservedConcurrency: "${self:custom.n}" }
+Y
+# hostile_top DIR KIND FILE LINE: DIR/top.yaml reads FILE, binds client f
+# to the function "f\e[2J\nevil..." and has LINE, a second client
+hostile_top() {
+	{
+		printf 'version: 1\nsources: [{%s: %s, env: {pool.size: DB_POOL}}]\n' "$2" "$3"
+		printf 'databases:\n  main: { max_connections: 10, host: db }\nclients:\n'
+		printf '  f: { type: serverless, from: "%s:function/f\\e[2J\\nevil.yaml:1:1: error: forged", connects_to: main, max_concurrency: 2 }\n' "$2"
+		printf '%s\n' "$4"
+	} >"$1/top.yaml"
+}
+hostile_top "$TMP/sls" serverless serverless.yml '  g: { type: serverless, from: "serverless:function/g\u202e::error::x", connects_to: main }'
+every_format serverless "$TMP/sls/top.yaml"
+# bad_source KIND NAME WANT: the file in $TMP/bad.y*ml behind a topology: exit 2, WANT (file:line:col: error: ...) on stderr
+bad_source() {
+	printf 'version: 1\nsources: [{%s: %s}]\ndatabases:\n  main: { max_connections: 10, host: db }\n' "$1" "$2" >"$TMP/bad-top.yaml"
+	"$CB" check "$TMP/bad-top.yaml" >"$TMP/out" 2>"$TMP/err" </dev/null
+	rc=$?
+	if [ "$rc" = 2 ]; then ok; else bad "$1 $2: exit $rc, want 2"; fi
+	if grep -qF -- "$3" "$TMP/err"; then ok; else bad "$1 $2: want \"$3\", got: $(head -c 300 "$TMP/err")"; fi
+	case "$(cat "$TMP/err")" in *AddressSanitizer*|*"runtime error"*) bad "$1 $2: sanitizer report" ;; esac
+}
+printf 'functions:\n  f: { handler: h, reservedConcurrency: [1] }\n' >"$TMP/bad1.yml"
+bad_source serverless bad1.yml "bad1.yml:2:41: error: reservedConcurrency: expected a number, got a sequence"
+printf 'functions:\n  f: { handler: h, reservedConcurrency: ten, environment: { DATABASE_URL: "postgres://db:5432/x" } }\n' >"$TMP/bad2.yml"
+bad_source serverless bad2.yml "bad2.yml:2:41: error: function/f reservedConcurrency: expected a non-negative integer"
+printf 'functions: 3\n' >"$TMP/bad3.yml"
+bad_source serverless bad3.yml "bad3.yml:1:12: error: functions: expected a mapping of name to function"
+printf 'functions:\n  f: { handler: h\n' >"$TMP/bad4.yml"
+bad_source serverless bad4.yml "bad4.yml:3:1: error: "
+
+# a CloudFormation template whose logical ids and values carry the same
+# escapes, bound with from:; Parameters whose Defaults refer to each other
+mkdir -p "$TMP/cfn"
+cat >"$TMP/cfn/t.yaml" <<'Y'
+Parameters:
+  A: { Default: !Ref B }
+  B: { Default: !Ref A }
+  H: { Default: "db\e[2J" }
+Resources:
+  "f\e[2J\nevil.yaml:1:1: error: forged":
+    Type: AWS::Lambda::Function
+    Properties:
+      ReservedConcurrentExecutions: !Ref A
+      Environment: { Variables: { DATABASE_URL: !Sub "postgresql://db:5432/app?application_name=${H}", DB_POOL: !Join ["", [!Join ["", [!Join ["", ["1"]]]]]] } }
+  "S\u202e::error::x":
+    Type: AWS::ECS::Service
+    Properties: { DesiredCount: 2, DeploymentConfiguration: { MaximumPercent: 200 } }
+Y
+hostile_top "$TMP/cfn" cloudformation t.yaml '  s: { type: service, from: "cloudformation:service/S\u202e::error::x", connects_to: main, replicas: 3, pool: { size: 1 } }'
+every_format cloudformation "$TMP/cfn/top.yaml"
+printf 'Resources: 3\n' >"$TMP/bad5.yaml"
+bad_source cloudformation bad5.yaml "bad5.yaml:1:12: error: Resources: expected a mapping of logical id to resource"
+printf 'Resources:\n  F: { Type: AWS::Lambda::Function, Properties: { ReservedConcurrentExecutions: [1] } }\n' >"$TMP/bad6.yaml"
+bad_source cloudformation bad6.yaml "bad6.yaml:2:81: error: ReservedConcurrentExecutions: expected a number, got a sequence"
+printf 'Resources:\n  S: { Type: AWS::ECS::Service, Properties: { DeploymentConfiguration: { MaximumPercent: 50 } } }\n' >"$TMP/bad7.yaml"
+bad_source cloudformation bad7.yaml "bad7.yaml:2:90: error: MaximumPercent: expected a whole number of percent from 100"
+printf 'Resources:\n  F: { Type: AWS::Lambda::Function, Properties: { X: "{{resolve:ssm:p}}" }\n' >"$TMP/bad8.yaml"
+bad_source cloudformation bad8.yaml "bad8.yaml:3:1: error: "
+if grep -q "helm template" "$TMP/err"; then bad "cloudformation: {{resolve:}} is not a Helm template"; else ok; fi
 # a Terraform plan whose resource and container names carry the escapes
 # (JSON's \u escapes decode to the raw bytes), bound with from:, its name in CB018's message
 printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_ecs_service","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"desired_count":2,"name":"s","task_definition":"t:1"}},{"mode":"managed","type":"aws_ecs_task_definition","name":"t","values":{"family":"t","container_definitions":"[{\"name\":\"c\\u001b]52;c;aGVsbG8=\\u0007\",\"environment\":[{\"name\":\"DATABASE_URL\",\"value\":\"postgresql://db:5432/app?application_name=\\u001b[31mred\"},{\"name\":\"DB_POOL\",\"value\":\"3\"}]}]"}}],"child_modules":[{"address":"module.n\u202e::error::x","resources":[]}]}}}' >"$TMP/m/plan.json"

@@ -104,6 +104,24 @@ contains "$err" "shapes.toml:13:13: warning: unknown key \"pools.app.pool_sise\"
 pooler_yaml "$TMP/pc/d.yaml" pgcat "$PWD/testdata/config/pgcat/bad-duplicate-key.toml"
 expect_rc 2 "pgcat duplicate key" "$CB" check "$TMP/pc/d.yaml"
 contains "$err" "bad-duplicate-key.toml:6:13: error: duplicate key \`pools.p.users.0.pool_size\`" "pgcat: duplicate key at the line"
+# pool_mode: PgCat's default transaction holds prisma and session features (CB005, CB006)
+printf '[pools.p.users.0]\nusername = "u"\npool_size = 5\n[pools.p.shards.0]\ndatabase = "d"\nservers = [["h", 5432, "primary"]]\n' >"$TMP/pc/tx.toml"
+pooler_yaml "$TMP/pc/m.yaml" pgcat "$TMP/pc/tx.toml" h \
+	'clients: { web: { type: service, framework: prisma, cpus: 2, connects_to: p, url: "postgresql://app@cat:6432/app" }, n: { type: worker, connects_to: p, uses: [listen_notify], pool: { size: 1 } } }'
+expect_rc 1 "pgcat default transaction" "$CB" check "$TMP/pc/m.yaml" --format gcc
+contains "$out" "error: prisma client 'web' goes through pgcat 'p' in transaction mode but its url lacks 'pgbouncer=true' [CB005 prisma-pgbouncer-flag]" "pgcat: CB005 in its default mode"
+contains "$out" "error: client 'n' uses listen_notify through pgcat 'p' in transaction mode [CB006 session-feature-in-transaction-pool]" "pgcat: CB006"
+expect_rc 1 "pgcat pool_mode json" "$CB" report "$TMP/pc/m.yaml" --format json
+json_eq "$out" 'p["pool_mode"]' '"transaction"' "pgcat: transaction by default"
+# a session pool: no CB005/CB006; the topology's transaction against it is CB018 at the line
+printf '[pools.p]\npool_mode = "Session"\n' | cat - "$TMP/pc/tx.toml" >"$TMP/pc/se.toml"
+sed "s|$TMP/pc/tx.toml|$TMP/pc/se.toml|" "$TMP/pc/m.yaml" >"$TMP/pc/s.yaml"
+expect_rc 0 "pgcat session pool" "$CB" check "$TMP/pc/s.yaml" --format gcc
+lacks "$out" "CB005" "pgcat: a session pool holds prisma"
+lacks "$out" "CB006" "pgcat: a session pool holds LISTEN"
+sed 's|type: pgcat,|type: pgcat, pool_mode: transaction,|' "$TMP/pc/s.yaml" >"$TMP/pc/x.yaml"
+expect_rc 1 "pgcat pool_mode mismatch" "$CB" check "$TMP/pc/x.yaml" --format gcc
+contains "$out" "se.toml:2:13: error: pool_mode is transaction in the topology but Session in '$TMP/pc/se.toml' (pools.p.pool_mode) [CB018 config-mismatch]" "pgcat: CB018 at the file's line, as written"
 printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers: { p: { type: pgcat, database: main } }\n' >"$TMP/pc/n.yaml"
 expect_rc 2 "pgcat without config" "$CB" check "$TMP/pc/n.yaml"
 contains "$err" "poolers.p: a pgcat pooler needs config: (its pgcat.toml)" "pgcat: config required"

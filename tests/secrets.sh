@@ -371,13 +371,67 @@ services:
 YAML
 printf 'DB_PASSWORD=Env_f1lePassw0rd\n' >"$TMP/src/secrets.env"
 printf 'version: 1\nsources:\n  - kubernetes: k8s.yaml\n    env: {pool.size: DB_POOL}\n  - compose: compose.yml\n    env: {pool.size: DB_POOL}\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  web: { type: service, from: "kubernetes:deployment/web", connects_to: main, pool: { size: 2 } }\n' >"$TMP/src/connbudget.yaml"
-in_every_format "manifest urls" "" "M4nifestPassw0rd|C0mposePassw0rd|S3cretObjPassw0rd|S3cretPool|Env_f1lePassw0rd" "$CB" check "$TMP/src/connbudget.yaml"
-run "$CB" check --format gcc "$TMP/src/connbudget.yaml"
-has "$TMP/out" "CB013" "a password in a manifest's url"
+# source_secrets WHAT TOPOLOGY SECRETS KIND BAD SECRET: no secret in any
+# format, CB013 in gcc, and BAD (a source that does not parse) exit 2
+# without SECRET
+source_secrets() {
+	in_every_format "$1" "" "$3" "$CB" check "$2"
+	run "$CB" check --format gcc "$2"
+	has "$TMP/out" "CB013" "$1: a password in a url"
+	run "$CB" check --source "$4=$5" "$2"
+	[ "$rc" = 2 ] && ok || bad "$1: a source that does not parse: exit $rc, want 2"
+	no_secret "$1: syntax error" "$6" "$TMP/out" "$TMP/err"
+}
 sed 's/M4nifestPassw0rd@db:5432/M4nifestPassw0rd@db:5432" ]/' "$TMP/src/k8s.yaml" >"$TMP/src/bad.yaml"
-run "$CB" check --source "kubernetes=$TMP/src/bad.yaml" "$TMP/src/connbudget.yaml"
-[ "$rc" = 2 ] && ok || bad "a manifest that does not parse: exit $rc, want 2"
-no_secret "manifest syntax error" "M4nifestPassw0rd" "$TMP/out" "$TMP/err"
+source_secrets "manifest urls" "$TMP/src/connbudget.yaml" "M4nifestPassw0rd|C0mposePassw0rd|S3cretObjPassw0rd|S3cretPool|Env_f1lePassw0rd" \
+	kubernetes "$TMP/src/bad.yaml" M4nifestPassw0rd
+# A Lambda's env (serverless.yml): a password in a DATABASE_URL is CB013 and
+# masked, through ${self:} too; an ${ssm:} parameter is never fetched.
+cat >"$TMP/src/serverless.yml" <<'YAML'
+service: s
+custom: { pw: L4mbdaSelfPassw0rd }
+provider:
+  environment:
+    DATABASE_URL: postgres://app:L4mbdaPassw0rd@db:5432/app
+functions:
+  api: { handler: h.api, reservedConcurrency: 2 }
+  job:
+    handler: h.job
+    reservedConcurrency: 1
+    environment: { DATABASE_URL: "postgres://app:${self:custom.pw}@db:5432/app", DB_PASSWORD: "${ssm:/s/pw}" }
+YAML
+printf 'version: 1\nsources:\n  - serverless: serverless.yml\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  api: { type: serverless, from: "serverless:function/api", connects_to: main, pool: { size: 1 } }\n' >"$TMP/src/sls.yaml"
+sed 's/reservedConcurrency: 2 }/reservedConcurrency: 2 ]/' "$TMP/src/serverless.yml" >"$TMP/src/bad-sls.yml"
+source_secrets "lambda urls" "$TMP/src/sls.yaml" "L4mbdaPassw0rd|L4mbdaSelfPassw0rd" serverless "$TMP/src/bad-sls.yml" L4mbdaPassw0rd
+# A CloudFormation template: a password in a Lambda's and an ECS task's url,
+# through a Parameter's Default and !Sub, is CB013 and masked; a
+# {{resolve:secretsmanager:...}} reference and a task's Secrets are never read.
+cat >"$TMP/src/cfn.yaml" <<'YAML'
+Parameters:
+  Pw: { Type: String, NoEcho: true, Default: CfnParamPassw0rd }
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      ReservedConcurrentExecutions: 2
+      Environment:
+        Variables:
+          DATABASE_URL: !Sub "postgres://app:${Pw}@db:5432/app"
+          OTHER_URL: "{{resolve:secretsmanager:app/db:SecretString:password}}"
+  Svc:
+    Type: AWS::ECS::Service
+    Properties: { DesiredCount: 1, TaskDefinition: !Ref Task }
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: app
+          Environment: [{ Name: DATABASE_URL, Value: "postgres://app:CfnTaskPassw0rd@db:5432/app" }]
+          Secrets: [{ Name: DB_PASSWORD, ValueFrom: "arn:aws:secretsmanager:eu-west-1:1:secret:CfnArnPassw0rd" }]
+YAML
+printf 'version: 1\nsources:\n  - cloudformation: cfn.yaml\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  fn: { type: serverless, from: "cloudformation:function/Fn", connects_to: main, pool: { size: 1 } }\n  svc: { type: service, from: "cloudformation:service/Svc", connects_to: main, pool: { size: 1 } }\n' >"$TMP/src/cfn-top.yaml"
+sed 's/ReservedConcurrentExecutions: 2/ReservedConcurrentExecutions: [2/' "$TMP/src/cfn.yaml" >"$TMP/src/bad-cfn.yaml"
+source_secrets "cloudformation urls" "$TMP/src/cfn-top.yaml" "CfnParamPassw0rd|CfnTaskPassw0rd|CfnArnPassw0rd" cloudformation "$TMP/src/bad-cfn.yaml" CfnTaskPassw0rd
 # A Terraform plan: a password in a task definition's url is CB013 and
 # masked; the plan's other secrets (a database's password, a task's
 # secrets) are never read.

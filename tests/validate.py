@@ -6,9 +6,9 @@
     validate.py sarif FILE    SARIF against the official 2.1.0 schema (draft-04), plus
                               ruleIndex/ruleId agreement and one location per result
     validate.py junit FILE    parses as XML; testsuites/testsuite/testcase structure,
-                              unique testcase names, tests/failures counts that match
+                              unique testcase names, tests/failures/errors counts that match
     validate.py github FILE   every line is a workflow command
-                              ::error|warning|notice file=F,line=L,col=C,title=T::message
+                              ::error|warning|notice [file=F,line=L,col=C,]title=T::message
                               with the runner's escaping (% CR LF, and : , in properties)
 
 FILE may be "-" for standard input. The SARIF schema is $CONNBUDGET_SARIF_SCHEMA
@@ -169,7 +169,7 @@ def check_junit(data):
         problems.append("no XML declaration with encoding UTF-8")
     if root.tag != "testsuites":
         raise Invalid(["root element is <%s>, expected <testsuites>" % root.tag])
-    total_tests = total_failures = 0
+    total_tests = total_failures = total_errors = 0
     for s, suite in enumerate(root):
         where = "testsuite %d" % (s + 1)
         if suite.tag != "testsuite":
@@ -179,7 +179,7 @@ def check_junit(data):
             problems.append("%s: no name" % where)
         where = "testsuite %r" % suite.get("name")
         names = set()
-        tests = failures = 0
+        tests = failures = errors = 0
         for case in suite:
             # the Ant/Jenkins JUnit schema: testcases, then system-out/system-err
             if case.tag in ("system-out", "system-err"):
@@ -202,6 +202,17 @@ def check_junit(data):
                 if not f.get("type") or f.get("message") is None:
                     problems.append("%s: testcase %r: failure without type or message" % (where, name))
             failures += bool(fails)
+            errs = case.findall("error")
+            if len(errs) > 1 or (errs and fails):
+                problems.append("%s: testcase %r has more than one failure or error" % (where, name))
+            for f in errs:
+                if not f.get("type") or f.get("message") is None:
+                    problems.append("%s: testcase %r: error without type or message" % (where, name))
+            errors += bool(errs)
+        n = count_attr(suite, "errors", where, problems) if suite.get("errors") is not None else errors
+        if n is not None and n != errors:
+            problems.append("%s: errors=%d but %d testcases in error" % (where, n, errors))
+        total_errors += errors
         n = count_attr(suite, "tests", where, problems)
         if n is not None and n != tests:
             problems.append("%s: tests=%d but %d testcases" % (where, n, tests))
@@ -213,6 +224,9 @@ def check_junit(data):
     n = count_attr(root, "tests", "testsuites", problems)
     if n is not None and n != total_tests:
         problems.append("testsuites: tests=%d but %d testcases" % (n, total_tests))
+    n = count_attr(root, "errors", "testsuites", problems) if root.get("errors") is not None else total_errors
+    if n is not None and n != total_errors:
+        problems.append("testsuites: errors=%d but %d testcases in error" % (n, total_errors))
     n = count_attr(root, "failures", "testsuites", problems)
     if n is not None and n != total_failures:
         problems.append("testsuites: failures=%d but %d failed testcases" % (n, total_failures))
@@ -221,7 +235,7 @@ def check_junit(data):
 
 
 GITHUB_LINE = re.compile(
-    r"^::(error|warning|notice) file=([^,]*),line=(\d+),col=(\d+),title=([^:]*)::(.*)$")
+    r"^::(error|warning|notice) (?:file=([^,]*),line=(\d+),col=(\d+),)?title=([^:]*)::(.*)$")
 DATA_ESCAPES = re.compile(r"%(?!25|0D|0A)")
 PROPERTY_ESCAPES = re.compile(r"%(?!25|0D|0A|3A|2C)")
 
@@ -243,11 +257,11 @@ def check_github(data):
             problems.append("line %d: not a workflow command: %r" % (n, line))
             continue
         _, file, lineno, col, title, message = m.groups()
-        if not file:
+        if file is not None and not file:
             problems.append("line %d: empty file property" % n)
-        if int(lineno) < 1 or int(col) < 1:
+        if file is not None and (int(lineno) < 1 or int(col) < 1):
             problems.append("line %d: line and col must be at least 1" % n)
-        for name, value in (("file", file), ("title", title)):
+        for name, value in (("file", file or ""), ("title", title)):
             if ":" in value or "\r" in value:
                 problems.append("line %d: %s property has an unescaped ':' or CR" % (n, name))
             if "," in value and name == "title":

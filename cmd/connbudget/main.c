@@ -83,7 +83,7 @@ static const struct opt {
 	{ { "force", no_argument, NULL, OPT_FORCE }, NULL, "let init and -o overwrite an existing file" },
 	{ { "ids", no_argument, NULL, OPT_IDS }, NULL, "rules: print only the ids" },
 	{ { "source", required_argument, NULL, OPT_SOURCE }, "KIND=PATH",
-	  "read workloads from manifests as a sources: entry does (kubernetes|compose; - is standard input; repeatable)" },
+	  "read workloads from manifests as a sources: entry does (kubernetes|compose|serverless|cloudformation; - is standard input; repeatable)" },
 	{ { "from", required_argument, NULL, OPT_FROM }, "PATH",
 	  "init: a starter bound to the workloads of PATH (a manifest directory or file, a compose file, or KIND=PATH)" },
 	{ { "set", required_argument, NULL, OPT_SET }, "PATH=VALUE",

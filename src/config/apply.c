@@ -24,14 +24,6 @@
 
 /* ---- applying a file to the model --------------------------------------- */
 
-/* How a setting's value reads and prints. */
-enum conf_kind {
-	KIND_INT,      /* a count */
-	KIND_MS,       /* milliseconds (postgresql.conf time units) */
-	KIND_MODE,     /* enum pool_mode */
-	KIND_PORT,     /* 1..65535 */
-};
-
 static char *format_value(struct arena *a, enum conf_kind kind, uint64_t v)
 {
 	static const struct {
@@ -68,34 +60,34 @@ static void add_mismatch(struct topology *t, const struct config_mismatch *m)
 	t->mismatches[t->nmismatches++] = *m;
 }
 
-/* Where a setting of one object is being settled. */
-struct target {
-	struct topology *t;
-	const char *object;            /* "poolers.bouncer" */
-	const struct strlist *ignore;
-};
-
 /*
- * Settle one numeric setting: fill it from the file when the YAML leaves
- * it unset, else record a mismatch when the two differ.
+ * The file's value for CB018 as the file writes it (s->raw: `'24h'` is
+ * 24h, never normalised to 1d, so it can be searched for), cut like every
+ * value a message quotes; the finding's message is masked and each
+ * reporter quotes it on the way out (rule_emit, quote.h).
  */
-static void settle(const struct target *tg, struct num *yaml, enum conf_kind kind, uint64_t v,
-		   struct pos pos, const char *setting, const char *detail)
+static char *conf_text(struct arena *a, const char *raw)
+{
+	return arena_strdup(a, str_clip(raw));
+}
+
+void config_settle(const struct target *tg, struct num *yaml, enum conf_kind kind, uint64_t v,
+		   const struct config_setting *s, const char *setting, const char *detail)
 {
 	struct config_mismatch m;
 
 	if (!VALUE_SET(*yaml)) {
 		yaml->v = v;
-		yaml->pos = pos;
+		yaml->pos = s->pos;
 		return;
 	}
 	if (yaml->v == v)
 		return;
 	m.setting = setting;
 	m.yaml_pos = yaml->pos;
-	m.conf_pos = pos;
+	m.conf_pos = s->pos;
 	m.yaml_value = format_value(&tg->t->arena, kind, yaml->v);
-	m.conf_value = format_value(&tg->t->arena, kind, v);
+	m.conf_value = conf_text(&tg->t->arena, s->raw);
 	m.object = tg->object;
 	m.ignore = tg->ignore;
 	m.detail = detail;
@@ -145,8 +137,7 @@ static int apply_postgresql(struct topology *t, struct database *d, const struct
 			return config_fail_at(err, s->pos, "%s: expected an integer from %llu to %llu, got \"%s\"",
 				       fl->name, (unsigned long long)fl->min,
 				       (unsigned long long)fl->max, str_clip(s->value));
-		settle(&tg, (struct num *)(void *)((char *)d + fl->off), fl->kind, v, s->pos, fl->name,
-		       NULL);
+		config_settle(&tg, (struct num *)(void *)((char *)d + fl->off), fl->kind, v, s, fl->name, NULL);
 	}
 	return 0;
 }
@@ -394,11 +385,15 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
 		} else if (strcmp(v[i].key, "user") == 0) {
 			((struct bouncer_entry *)obj)->user = arena_strdup(a, v[i].val);
 		} else if (strcmp(v[i].key, "port") == 0) {
-			if (!parse_bouncer_value(KIND_PORT, v[i].val, &val))
+			struct bouncer_entry *e = obj;
+
+			if (!parse_bouncer_value(KIND_PORT, v[i].val, &val)) {
 				rc = config_fail_at(err, s->pos, "%s '%s': invalid port: %s (expected 1 to 65535)",
 						    what, str_clip(s->name), str_clip(v[i].val));
-			else
-				((struct bouncer_entry *)obj)->port = val;
+			} else {
+				e->port = val;
+				e->port_raw = arena_strdup(a, v[i].val);
+			}
 		}
 	}
 	connstr_pairs_free(v, n);
@@ -432,7 +427,8 @@ static void check_entry_endpoint(const struct target *tg, const struct bouncer_e
 		m.setting = arena_printf(&tg->t->arena, "port of database '%s'", d->id.s);
 		m.yaml_pos = d->port.pos;
 		m.yaml_value = format_value(&tg->t->arena, KIND_INT, d->port.v);
-		m.conf_value = format_value(&tg->t->arena, KIND_INT, e->port);
+		m.conf_value = e->port_raw ? conf_text(&tg->t->arena, e->port_raw) :
+					     format_value(&tg->t->arena, KIND_INT, e->port);
 		add_mismatch(tg->t, &m);
 	}
 }
@@ -551,7 +547,7 @@ static int apply_pgbouncer(struct topology *t, struct pooler *p, const struct co
 								   "a non-negative integer";
 			return config_fail_at(err, s->pos, "%s: expected %s, got \"%s\"", fl->ini, want, str_clip(s->value));
 		}
-		settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, v, s->pos, fl->setting,
+		config_settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, v, s, fl->setting,
 		       strcmp(fl->setting, fl->ini) != 0 ? fl->ini : NULL);
 	}
 	return read_bouncer_conf(t, p, &tg, f, path, err);
@@ -679,7 +675,7 @@ static int apply_pgpool(struct topology *t, struct pooler *p, const struct confi
 			return config_fail_at(err, s->pos, "value is outside the valid range for parameter "
 					      "\"%s\" (%lld .. %lld)", fl->name, fl->min, fl->max);
 		if (fl->off)
-			settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, (uint64_t)v, s->pos,
+			config_settle(&tg, (struct num *)(void *)((char *)p + fl->off), fl->kind, (uint64_t)v, s,
 			       fl->name, NULL);
 	}
 	return 0;

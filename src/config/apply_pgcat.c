@@ -17,6 +17,12 @@
  * servers, two primaries, a server twice) is an error at the line. serde
  * ignores a key its structs do not name (config.rs has no
  * deny_unknown_fields): that is a load warning, as for pgpool.conf.
+ *
+ * The pool mode of a user's pool is the user's `pool_mode`, else its
+ * pool's, else PgCat's default, transaction (CONFIG.md; pool.rs: "match
+ * user.pool_mode { Some(pool_mode) => pool_mode, None =>
+ * pool_config.pool_mode }"); the pooler's is the one that breaks most over
+ * the pools that reach the database, as for odyssey.conf's routes.
  * Pool names are split at '.', so a quoted pool name holding a dot is not
  * told apart.
  */
@@ -56,6 +62,7 @@ struct pc_table {
 	struct pos pos; /* its first setting */
 	bool named;     /* a user's `username`, a shard's `database` */
 	const struct config_setting *pool_size; /* a user's */
+	const struct config_setting *pool_mode; /* a user's, or (pools list) a pool's */
 };
 
 struct pc_server {
@@ -72,6 +79,7 @@ struct pc_list {
 
 struct pc_conf {
 	struct pc_list users, shards;
+	struct pc_list pools; /* key "": a pool's own pool_mode */
 	struct pc_server *servers;
 	size_t nservers, capservers;
 };
@@ -160,6 +168,8 @@ static int pc_collect(struct topology *t, const struct config_file *f, struct pc
 			pc_warn_unknown(t, s, arena_printf(&t->arena, " in pool '%s'", str_clip(pool)));
 			continue;
 		}
+		if (strcmp(kind, "pool_mode") == 0 && !rest)
+			pc_table(&c->pools, pool, "", s->pos)->pool_mode = s;
 		if (strcmp(kind, "users") != 0 && strcmp(kind, "shards") != 0)
 			continue;
 		key = pc_part(&t->arena, &rest);
@@ -177,6 +187,8 @@ static int pc_collect(struct topology *t, const struct config_file *f, struct pc
 				u->named = true;
 			else if (strcmp(field, "pool_size") == 0)
 				u->pool_size = s;
+			else if (strcmp(field, "pool_mode") == 0)
+				u->pool_mode = s;
 			continue;
 		}
 		{
@@ -208,10 +220,42 @@ static int pc_collect(struct topology *t, const struct config_file *f, struct pc
 	return 0;
 }
 
+/*
+ * A pool_mode as serde reads config.rs's enum PoolMode: `Transaction`,
+ * `Session` and their lower-case aliases. True and *mode when it is one.
+ */
+static bool pc_mode(const struct config_setting *s, uint64_t *mode)
+{
+	if (strcmp(s->value, "transaction") == 0 || strcmp(s->value, "Transaction") == 0)
+		*mode = POOL_TRANSACTION;
+	else if (strcmp(s->value, "session") == 0 || strcmp(s->value, "Session") == 0)
+		*mode = POOL_SESSION;
+	else
+		return false;
+	return true;
+}
+
+/* Every pool_mode of l (the tables' own) is one PgCat reads; 0 or -1 with *err. */
+static int pc_validate_modes(const struct pc_list *l, char **err)
+{
+	size_t i;
+	uint64_t m;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].pool_mode && !pc_mode(l->v[i].pool_mode, &m))
+			return config_fail_at(err, l->v[i].pool_mode->pos, "%s: unknown variant (expected "
+					      "\"transaction\" or \"session\"; PgCat refuses to start)",
+					      str_clip(l->v[i].pool_mode->name));
+	return 0;
+}
+
 /* Check c as serde and Shard::validate would; 0 or -1 with *err. */
 static int pc_validate(const struct pc_conf *c, char **err)
 {
 	size_t i, j;
+
+	if (pc_validate_modes(&c->pools, err) != 0 || pc_validate_modes(&c->users, err) != 0)
+		return -1;
 
 	for (i = 0; i < c->users.n; i++) {
 		const struct pc_table *u = &c->users.v[i];
@@ -292,15 +336,66 @@ static int pc_validate(const struct pc_conf *c, char **err)
 
 static void pc_conf_release(struct pc_conf *c)
 {
+	free(c->pools.v);
 	free(c->users.v);
 	free(c->servers);
 	free(c->shards.v);
+}
+
+/* The pool mode that breaks most so far, and the setting that gives it. */
+struct pc_worst {
+	uint64_t mode;
+	bool set;
+	const struct config_setting *s; /* NULL: PgCat's default */
+	struct pos pos;                 /* s's, or the user's table's */
+	const char *pool;
+};
+
+/* Take user u's pool mode into w: the user's, its pool's, or the default. */
+static void pc_user_mode(const struct pc_conf *c, const struct pc_table *u, struct pc_worst *w)
+{
+	const struct config_setting *s = u->pool_mode;
+	uint64_t mode = PGCAT_DEFAULT_POOL_MODE;
+	size_t i;
+
+	for (i = 0; !s && i < c->pools.n; i++)
+		if (strcmp(c->pools.v[i].pool, u->pool) == 0)
+			s = c->pools.v[i].pool_mode;
+	if (s)
+		pc_mode(s, &mode); /* pc_validate checked it */
+	/* statement > transaction > session; a written line beats the default */
+	if (w->set && (mode < w->mode || (mode == w->mode && (w->s || !s))))
+		return;
+	w->mode = mode;
+	w->set = true;
+	w->s = s;
+	w->pos = s ? s->pos : u->pos;
+	w->pool = u->pool;
+}
+
+/*
+ * Settle the pooler's pool_mode with the most breaking mode w: against
+ * its line, or, when no pool_mode is written, against PgCat's default at
+ * the user's table (the detail says so).
+ */
+static void pc_settle_mode(struct topology *t, struct pooler *p, const struct pc_worst *w)
+{
+	struct target tg = { t, arena_printf(&t->arena, "poolers.%s", p->id.s), &p->ignore };
+	struct config_setting dflt = { "", "pool_mode", "transaction", "transaction", w->pos };
+
+	if (w->s)
+		config_settle(&tg, &p->pool_mode, KIND_MODE, w->mode, w->s, "pool_mode", w->s->name);
+	else
+		config_settle(&tg, &p->pool_mode, KIND_MODE, w->mode, &dflt, "pool_mode",
+			      arena_printf(&t->arena, "PgCat's default: pool '%s' sets no pool_mode",
+					   str_clip(w->pool)));
 }
 
 int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config_file *f,
 		       const char *path, char **err)
 {
 	struct pc_conf c = { 0 };
+	struct pc_worst worst = { 0 };
 	const struct database *d = NULL;
 	uint64_t sum = 0, port;
 	size_t i, j, dbi, on = 0;
@@ -321,13 +416,16 @@ int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config
 		    (d->host.s && strcasecmp(sv->part[0]->value, d->host.s) != 0))
 			continue;
 		on++;
-		for (j = 0; j < c.users.n; j++)
-			if (strcmp(c.users.v[j].pool, sv->pool) == 0 &&
-			    !u64_add(sum, strtoull(c.users.v[j].pool_size->value, NULL, 10), &sum)) {
+		for (j = 0; j < c.users.n; j++) {
+			if (strcmp(c.users.v[j].pool, sv->pool) != 0)
+				continue;
+			pc_user_mode(&c, &c.users.v[j], &worst);
+			if (!u64_add(sum, strtoull(c.users.v[j].pool_size->value, NULL, 10), &sum)) {
 				rc = config_fail_at(err, p->config.pos, "poolers.%s.config: the pool sizes "
 						    "overflow", p->id.s);
 				goto out;
 			}
+		}
 	}
 	if (on == 0) {
 		rc = config_fail_unreached(err, p, path, d, port, "server",
@@ -336,6 +434,8 @@ int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config
 	}
 	p->pgcat_pool_sum.v = sum;
 	p->pgcat_pool_sum.pos = p->config.pos;
+	if (worst.set)
+		pc_settle_mode(t, p, &worst);
 out:
 	pc_conf_release(&c);
 	return rc;

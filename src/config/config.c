@@ -129,10 +129,10 @@ void config_lower(char *s)
 }
 
 void config_add_setting(struct config_file *f, const char *section, const char *name,
-			const char *value, struct pos pos)
+			const char *value, const char *raw, struct pos pos)
 {
 	xgrow(&f->v, &f->cap, f->n + 1, sizeof(*f->v));
-	f->v[f->n++] = (struct config_setting){ section, name, value, pos };
+	f->v[f->n++] = (struct config_setting){ section, name, value, raw ? raw : value, pos };
 }
 
 const struct config_setting *config_find(const struct config_file *f, const char *section,

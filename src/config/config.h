@@ -40,6 +40,8 @@ struct config_setting {
 	const char *section; /* pgbouncer.ini: the section in lower case; postgresql.conf: "" */
 	const char *name;    /* lower case, except [databases] / [users] keys (as written, unquoted) */
 	const char *value;   /* quotes and escapes removed (postgresql.conf) */
+	const char *raw;     /* as the file writes it: the token, without the quotes around a
+			      * quoted string, escapes kept (CB018 quotes it: '24h' -> 24h) */
 	struct pos pos;      /* the name: its file, line and column */
 };
 

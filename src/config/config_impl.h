@@ -12,6 +12,31 @@
 
 #include "config.h"
 
+/* How a setting's value reads and prints. */
+enum conf_kind {
+	KIND_INT,      /* a count */
+	KIND_MS,       /* milliseconds (postgresql.conf time units) */
+	KIND_MODE,     /* enum pool_mode */
+	KIND_PORT,     /* 1..65535 */
+};
+
+/* Where a setting of one object is being settled. */
+struct target {
+	struct topology *t;
+	const char *object;            /* "poolers.bouncer" */
+	const struct strlist *ignore;
+};
+
+/*
+ * Settle one setting of the model, yaml, with v as read from the file's
+ * setting s (apply.c): fill it from the file when the YAML leaves it
+ * unset, else record a mismatch (CB018, at s) when the two differ: the
+ * YAML's value as the topology means it, the file's as written (s->raw).
+ * detail is NULL or how the file names it.
+ */
+void config_settle(const struct target *tg, struct num *yaml, enum conf_kind kind, uint64_t v,
+		   const struct config_setting *s, const char *setting, const char *detail);
+
 /* Set *err to "file:line:col: error: message" and return -1. */
 int config_fail_at(char **err, struct pos pos, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
@@ -55,9 +80,10 @@ int config_read_nested(const char *path, struct pos from, int depth, bool missin
 /* ASCII letters of s to lower case, in place. */
 void config_lower(char *s);
 
-/* Append one setting (strings already in the arena) to f. */
+/* Append one setting (strings already in the arena) to f; raw is the
+ * value as written (struct config_setting), NULL when it is value. */
 void config_add_setting(struct config_file *f, const char *section, const char *name,
-			const char *value, struct pos pos);
+			const char *value, const char *raw, struct pos pos);
 
 /*
  * The number at the start of value as PostgreSQL's parse_int (and

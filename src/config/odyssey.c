@@ -245,7 +245,8 @@ static int ody_block(struct ody_read *r, struct sbuf *section, int depth, const 
 				return -1;
 			config_add_setting(r->out, arena_strdup(r->a, section->s ? section->s : ""),
 					   arena_strndup(r->a, kw.s, kw.n), arena_strndup(r->a, names[0].s, names[0].n),
-					   names[0].pos);
+					   names[0].kind == TOK_STRING ? arena_strndup(r->a, names[0].s + 1, names[0].n - 2) :
+									 NULL, names[0].pos);
 			continue;
 		}
 		/* a block: its path, its "{" entry, its statements */
@@ -263,7 +264,7 @@ static int ody_block(struct ody_read *r, struct sbuf *section, int depth, const 
 			return ody_fail(r, kw.pos, "block names too long");
 		if (ody_count(r, kw.pos) != 0)
 			return -1;
-		config_add_setting(r->out, arena_strdup(r->a, section->s), "{", "", kw.pos);
+		config_add_setting(r->out, arena_strdup(r->a, section->s), "{", "", NULL, kw.pos);
 		rc = ody_block(r, section, depth + 1, &kw.pos);
 		section->len = base;
 		section->s[base] = '\0';

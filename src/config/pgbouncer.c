@@ -460,7 +460,7 @@ static int ini_on_setting(void *user, const char *section, const char *name, con
 			goto fail;
 		}
 	}
-	config_add_setting(s->r->out, sec, key, arena_strdup(s->r->a, value), pos);
+	config_add_setting(s->r->out, sec, key, arena_strdup(s->r->a, value), NULL, pos);
 	return 1;
 fail:
 	s->r->failed = true;

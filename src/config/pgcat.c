@@ -232,14 +232,21 @@ static bool tm_defined(const struct tm_read *r, const char *name)
 	return false;
 }
 
+/*
+ * Add the setting name = value, read from at to r->p; its raw text is
+ * those bytes, without a string's quotes.
+ */
 static int tm_add(struct tm_read *r, const char *name, const char *value, const char *at)
 {
+	size_t q = at < r->p && (*at == '"' || *at == '\'') && r->p - at >= 2;
+
 	if (++r->nvalues > TOML_MAX_VALUES)
 		return tm_fail(r, at, "too many values (connbudget reads at most 10000)");
 	if (tm_defined(r, name))
 		return config_fail_at(r->err, tm_pos(r, at), "duplicate key `%s` in '%s' (PgCat refuses "
 				      "to start)", str_clip(name), r->file);
-	config_add_setting(r->out, "", arena_strdup(r->a, name), value, tm_pos(r, at));
+	config_add_setting(r->out, "", arena_strdup(r->a, name), value,
+			   arena_strndup(r->a, at + q, (size_t)(r->p - at) - 2 * q), tm_pos(r, at));
 	return 0;
 }
 

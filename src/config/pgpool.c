@@ -439,7 +439,7 @@ static int pp_parse(struct pp_read *r, const char *file, const char *buf, size_t
 			if (!inc || pp_read_file(r, inc, kpos, depth + 1) != 0)
 				return -1;
 		} else {
-			config_add_setting(r->out, "", name, value, kpos);
+			config_add_setting(r->out, "", name, value, NULL, kpos);
 		}
 		if (t == PP_EOF)
 			return 0;

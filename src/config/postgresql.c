@@ -327,7 +327,7 @@ static int pg_parse(struct pg_read *r, const char *file, const char *buf, size_t
 
 	for (;;) {
 		struct pos npos;
-		char *name, *value;
+		char *name, *value, *raw;
 
 		tok = pg_next(&l);
 		if (tok == PG_EOF)
@@ -351,6 +351,7 @@ static int pg_parse(struct pg_read *r, const char *file, const char *buf, size_t
 			goto syntax;
 		value = tok == PG_STRING ? pg_unquote(r->a, l.tok, l.len)
 					 : arena_strndup(r->a, l.tok, l.len);
+		raw = tok == PG_STRING ? arena_strndup(r->a, l.tok + 1, l.len - 2) : value;
 		tok = pg_next(&l);
 		want = "the end of the line after the value (a value with spaces is quoted)";
 		if (tok != PG_EOL && tok != PG_EOF)
@@ -360,7 +361,7 @@ static int pg_parse(struct pg_read *r, const char *file, const char *buf, size_t
 			if (pg_include(r, &l, name, value, npos, depth) != 0)
 				return -1;
 		} else {
-			config_add_setting(r->out, "", name, value, npos);
+			config_add_setting(r->out, "", name, value, raw, npos);
 		}
 		if (tok == PG_EOF)
 			return 0;

@@ -92,6 +92,24 @@ static void github_finding(struct sbuf *b, const struct report_file *rf, const s
 	sbuf_putc(b, '\n');
 }
 
+/* An input error: an error annotation at its position (a notice of the cut has none). */
+static void github_input_error(struct sbuf *b, const struct report *r, size_t i)
+{
+	struct report_input_error e;
+
+	report_input_error(r, i, &e);
+	sbuf_puts(b, "::error ");
+	if (e.file) {
+		sbuf_puts(b, "file=");
+		report_github_escape_property(b, e.file);
+		sbuf_printf(b, ",line=%u,col=%u,", e.line, e.col);
+	}
+	sbuf_puts(b, "title=connbudget input error::");
+	report_github_escape_data(b, e.message);
+	sbuf_putc(b, '\n');
+	report_input_error_release(&e);
+}
+
 /*
  * The most severe first, at most GITHUB_MAX_PER_SEVERITY of each severity
  * (so that none GitHub would show is crowded out), then one notice with
@@ -107,6 +125,8 @@ int report_github(FILE *out, const struct report *r)
 	const struct finding *f;
 	int rc;
 
+	for (i = 0; i < report_input_error_count(r); i++)
+		github_input_error(&b, r, i);
 	for (i = 0; i < ARRAY_LEN(order); i++) {
 		size_t shown = 0;
 		report_iter_init(&it, r);

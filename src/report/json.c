@@ -880,9 +880,33 @@ static void json_summary(struct report_jw *w, const struct report *r)
 	jw_u64(w, "errors", s.errors);
 	jw_u64(w, "warnings", s.warnings);
 	jw_u64(w, "infos", s.infos);
-	jw_bool(w, "passed", !report_failed(&s, r->fail_on));
+	jw_bool(w, "passed", !report_failed(&s, r->fail_on) && !report_input_error_count(r));
 	jw_str(w, "fail_on", fail_on_name(r->fail_on));
 	jw_end(w, false);
+}
+
+/* "input_errors": the files that could not be loaded, when there are any. */
+static void json_input_errors(struct report_jw *w, const struct report *r)
+{
+	size_t i, n = report_input_error_count(r);
+	struct report_input_error e;
+
+	if (!n)
+		return;
+	report_jw_open(w, "input_errors", true);
+	for (i = 0; i < n && !w->failed; i++) {
+		report_input_error(r, i, &e);
+		jw_begin(w, NULL, false);
+		if (e.file) {
+			jw_str(w, "file", e.file);
+			jw_u64(w, "line", e.line);
+			jw_u64(w, "column", e.col);
+		}
+		jw_str(w, "message", e.message);
+		jw_end(w, false);
+		report_input_error_release(&e);
+	}
+	report_jw_close(w, true);
 }
 
 /* Does file i have figures to list? */
@@ -962,6 +986,7 @@ int report_json(FILE *out, const struct report *r)
 		json_finding(&w, it.rf, f);
 	report_jw_close(&w, true);
 
+	json_input_errors(&w, r);
 	/* the summary is a skeleton member on its own line, compact inside */
 	json_summary(&w, r);
 	for (i = 0; i < r->nsections && !w.failed; i++) {

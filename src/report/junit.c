@@ -239,11 +239,44 @@ static void junit_testcase(struct sbuf *b, const struct report_file *rf, const c
 	sbuf_release(&line);
 }
 
+/*
+ * The input errors as one testsuite, "input", a testcase with an <error>
+ * each (JUnit's error: the test could not run), named by its position.
+ */
+static void junit_input_errors(struct sbuf *b, const struct report *r)
+{
+	size_t i, n = report_input_error_count(r);
+	struct report_input_error e;
+
+	if (!n)
+		return;
+	sbuf_printf(b, "  <testsuite name=\"input\" tests=\"%zu\" failures=\"0\" errors=\"%zu\">\n", n, n);
+	for (i = 0; i < n; i++) {
+		struct sbuf name = { 0 };
+
+		report_input_error(r, i, &e);
+		if (e.file)
+			sbuf_printf(&name, "%s:%u:%u", e.file, e.line, e.col);
+		else
+			sbuf_printf(&name, "input error #%zu", i + 1);
+		sbuf_puts(b, "    <testcase name=\"");
+		report_xml_escape(b, name.s, true);
+		sbuf_puts(b, "\" classname=\"connbudget.input\">\n      <error message=\"");
+		report_xml_escape(b, e.message, true);
+		sbuf_puts(b, "\" type=\"input error\">");
+		report_xml_escape(b, e.message, false);
+		sbuf_puts(b, "</error>\n    </testcase>\n");
+		sbuf_release(&name);
+		report_input_error_release(&e);
+	}
+	sbuf_puts(b, "  </testsuite>\n");
+}
+
 int report_junit(FILE *out, const struct report *r)
 {
 	struct suite *suites = xcalloc(r->nfiles, sizeof(*suites));
 	struct sbuf b = { 0 };
-	size_t tests = 0, failures = 0, i, k;
+	size_t tests = 0, failures = 0, i, k, ie = report_input_error_count(r);
 	int rc;
 
 	for (i = 0; i < r->nfiles; i++) {
@@ -252,8 +285,9 @@ int report_junit(FILE *out, const struct report *r)
 		failures += suites[i].failures;
 	}
 	sbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	sbuf_printf(&b, "<testsuites name=\"connbudget\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-		    tests, failures);
+	sbuf_printf(&b, "<testsuites name=\"connbudget\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+		    tests + ie, failures, ie);
+	junit_input_errors(&b, r);
 	for (i = 0; i < r->nfiles; i++) {
 		const struct report_file *rf = &r->files[i];
 		const char *file = rf->topo && rf->topo->file ? rf->topo->file : "-";

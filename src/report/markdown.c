@@ -88,6 +88,33 @@ static void md_picture(struct sbuf *b, const struct report *r)
 	sbuf_puts(b, "```\n\n");
 }
 
+/* "### Input errors": what kept a file from being checked. */
+static void md_input_errors(struct sbuf *b, const struct report *r)
+{
+	size_t i, n = report_input_error_count(r);
+	struct report_input_error e;
+
+	if (!n)
+		return;
+	sbuf_puts(b, "### Input errors\n\n");
+	for (i = 0; i < n; i++) {
+		report_input_error(r, i, &e);
+		sbuf_puts(b, "- **error** ");
+		if (e.file) {
+			struct sbuf loc = { 0 };
+
+			sbuf_printf(&loc, "%s:%u:%u", e.file, e.line, e.col);
+			quote_markdown_code(b, loc.s);
+			sbuf_putc(b, ' ');
+			sbuf_release(&loc);
+		}
+		md_escape(b, e.message);
+		sbuf_putc(b, '\n');
+		report_input_error_release(&e);
+	}
+	sbuf_putc(b, '\n');
+}
+
 int report_markdown(FILE *out, const struct report *r)
 {
 	struct report plain = *r;
@@ -109,6 +136,7 @@ int report_markdown(FILE *out, const struct report *r)
 		}
 		md_picture(&b, r);
 	}
+	md_input_errors(&b, r);
 	report_iter_init(&it, r);
 	while ((f = report_iter_next(&it))) {
 		struct pos p = report_finding_pos(it.rf, f);

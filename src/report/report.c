@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "load.h"
 #include "report_impl.h"
 #include "version.h"
 
@@ -31,6 +32,12 @@ static const struct {
 	{ REPORT_MERMAID, "mermaid", report_mermaid },
 	{ REPORT_DOT, "dot", report_dot },
 };
+
+bool report_format_carries_errors(enum report_format f)
+{
+	return f == REPORT_JSON || f == REPORT_SARIF || f == REPORT_GITHUB || f == REPORT_JUNIT ||
+	       f == REPORT_MARKDOWN;
+}
 
 bool report_format_parse(const char *s, enum report_format *f)
 {
@@ -153,6 +160,86 @@ void report_summary(const struct report *r, struct summary *s)
 		s->warnings += one.warnings;
 		s->infos += one.infos;
 	}
+}
+
+size_t report_input_error_count(const struct report *r)
+{
+	const struct load_errors *e = r->input_errors;
+
+	return e ? e->n + (e->truncated ? 1 : 0) : 0;
+}
+
+/* The decimal number in s[0..n), 1 or more, into *v; false when it is none. */
+static bool position_number(const char *s, size_t n, unsigned *v)
+{
+	unsigned long x = 0;
+	size_t i;
+
+	if (n == 0 || n > 9)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		x = x * 10 + (unsigned long)(s[i] - '0');
+	}
+	*v = (unsigned)x;
+	return x > 0;
+}
+
+/*
+ * A whole message ("file:line:col: error: what" from a config reader,
+ * "connbudget: error: what"), split into e; the file is the text before
+ * the last two ":N" ahead of ": error: ".
+ */
+static void split_message(const char *what, struct report_input_error *e)
+{
+	static const char tool[] = "connbudget: error: ", mark[] = ": error: ";
+	const char *at = strstr(what, mark), *c2, *c1;
+
+	if (strncmp(what, tool, sizeof(tool) - 1) == 0) {
+		e->message = xstrdup(what + sizeof(tool) - 1);
+		return;
+	}
+	if (at) {
+		for (c2 = at; c2 > what && c2[-1] != ':'; c2--)
+			;
+		for (c1 = c2 > what ? c2 - 1 : what; c1 > what && c1[-1] != ':'; c1--)
+			;
+		if (c2 > what && c1 > what + 1 && position_number(c2, (size_t)(at - c2), &e->col) &&
+		    position_number(c1, (size_t)(c2 - 1 - c1), &e->line)) {
+			e->file = xstrndup(what, (size_t)(c1 - 1 - what));
+			e->message = xstrdup(at + sizeof(mark) - 1);
+			return;
+		}
+		e->line = e->col = 0;
+	}
+	e->message = xstrdup(what);
+}
+
+void report_input_error(const struct report *r, size_t i, struct report_input_error *e)
+{
+	const struct load_errors *errs = r->input_errors;
+
+	memset(e, 0, sizeof(*e));
+	if (i >= errs->n) {
+		e->message = xasprintf("too many errors, stopping after %d", LOAD_MAX_ERRORS);
+		return;
+	}
+	if (!errs->v[i].file) {
+		split_message(errs->v[i].what, e);
+		return;
+	}
+	e->file = xstrdup(errs->v[i].file);
+	e->line = errs->v[i].line;
+	e->col = errs->v[i].col;
+	e->message = xstrdup(errs->v[i].what);
+}
+
+void report_input_error_release(struct report_input_error *e)
+{
+	free(e->file);
+	free(e->message);
+	memset(e, 0, sizeof(*e));
 }
 
 struct pos report_finding_pos(const struct report_file *rf, const struct finding *f)
@@ -288,9 +375,13 @@ void report_summary_line(struct sbuf *b, const struct report *r)
 	bool failed;
 
 	report_summary(r, &s);
-	failed = report_failed(&s, r->fail_on);
+	failed = report_failed(&s, r->fail_on) || report_input_error_count(r);
 	if (r->color)
 		sbuf_puts(b, failed ? ANSI_RED : ANSI_GREEN);
+	if (r->input_errors && r->input_errors->n) {
+		count_noun(b, r->input_errors->n, "input error");
+		sbuf_puts(b, ", ");
+	}
 	count_noun(b, s.errors, "error");
 	sbuf_puts(b, ", ");
 	count_noun(b, s.warnings, "warning");

@@ -32,11 +32,15 @@ enum report_format {
 	REPORT_DOT,       /* the picture as a Graphviz digraph */
 };
 
+/* Does f's document carry the input errors (struct report's input_errors)? text and gcc do not. */
+bool report_format_carries_errors(enum report_format f);
+
 /* "text" → REPORT_TEXT ...; false when unknown. */
 bool report_format_parse(const char *s, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
 struct alert_set; /* alerts.h */
+struct load_errors; /* load.h */
 struct cJSON;
 
 /*
@@ -84,6 +88,13 @@ struct report {
 	const struct report_section *sections; /* a command's own sections, in order */
 	size_t nsections;
 	const struct alert_set *alerts;  /* alerts: the rules to write (REPORT_PROMETHEUS), else NULL */
+	/*
+	 * The input errors of the files that could not be loaded (NULL:
+	 * none). json, sarif, github, junit and markdown carry them in the
+	 * document and fail it; text and gcc leave them to standard error,
+	 * where every format prints them too.
+	 */
+	const struct load_errors *input_errors;
 	/*
 	 * When set, the findings may still be in the making (on another
 	 * thread): a reporter calls report_await_findings before it reads

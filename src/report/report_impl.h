@@ -81,6 +81,23 @@ struct report_iter {
 void report_iter_init(struct report_iter *it, const struct report *r);
 const struct finding *report_iter_next(struct report_iter *it);
 
+/*
+ * One input error as the documents write it: where (file NULL when the
+ * message names no position) and what, without the "file:line:col: error: "
+ * or "connbudget: error: " prefix. The last one of a list cut at
+ * LOAD_MAX_ERRORS says so. Release with report_input_error_release.
+ */
+struct report_input_error {
+	char *file;
+	unsigned line, col;
+	char *message;
+};
+/* How many input errors the documents write (the cut's note included). */
+size_t report_input_error_count(const struct report *r);
+/* Input error i (below report_input_error_count) into *e. */
+void report_input_error(const struct report *r, size_t i, struct report_input_error *e);
+void report_input_error_release(struct report_input_error *e);
+
 /* Counts of all files' findings (findings_count summed). */
 void report_summary(const struct report *r, struct summary *s);
 

@@ -122,27 +122,54 @@ static char *sarif_uri(const char *path)
 	return sbuf_detach(&b);
 }
 
-/* locations[0] (physical and logical) of a finding. */
-static void sarif_location(struct report_jw *w, const struct report_file *rf,
-			   const struct finding *f)
+/* physicalLocation: file, line, column and a span of that many characters. */
+static void sarif_physical(struct report_jw *w, const char *file, unsigned line, unsigned col, uint32_t span)
 {
-	struct pos p = report_finding_pos(rf, f);
-	char *uri = sarif_uri(pos_file(p));
+	char *uri = sarif_uri(file);
 
-	report_jw_begin(w, "locations", true);
-	report_jw_begin(w, NULL, false);
 	report_jw_begin(w, "physicalLocation", false);
 	report_jw_begin(w, "artifactLocation", false);
 	report_jw_str(w, "uri", uri);
 	free(uri);
 	report_jw_end(w, false);
 	report_jw_begin(w, "region", false);
-	report_jw_u64(w, "startLine", p.line);
-	report_jw_u64(w, "startColumn", p.col);
-	report_jw_u64(w, "endLine", p.line);
-	report_jw_u64(w, "endColumn", (uint64_t)p.col + report_finding_span(rf, f));
+	report_jw_u64(w, "startLine", line);
+	report_jw_u64(w, "startColumn", col);
+	report_jw_u64(w, "endLine", line);
+	report_jw_u64(w, "endColumn", (uint64_t)col + span);
 	report_jw_end(w, false);
 	report_jw_end(w, false);
+}
+
+/* A toolExecutionNotification for input error i: the file could not be checked. */
+static void sarif_input_error(struct report_jw *w, const struct report *r, size_t i)
+{
+	struct report_input_error e;
+
+	report_input_error(r, i, &e);
+	report_jw_open(w, NULL, false);
+	report_jw_str(w, "level", "error");
+	put_message(w, "message", e.message);
+	if (e.file) {
+		report_jw_begin(w, "locations", true);
+		report_jw_begin(w, NULL, false);
+		sarif_physical(w, e.file, e.line, e.col, 1);
+		report_jw_end(w, false);
+		report_jw_end(w, true);
+	}
+	report_jw_close(w, false);
+	report_input_error_release(&e);
+}
+
+/* locations[0] (physical and logical) of a finding. */
+static void sarif_location(struct report_jw *w, const struct report_file *rf,
+			   const struct finding *f)
+{
+	struct pos p = report_finding_pos(rf, f);
+
+	report_jw_begin(w, "locations", true);
+	report_jw_begin(w, NULL, false);
+	sarif_physical(w, pos_file(p), p.line, p.col, report_finding_span(rf, f));
 	report_jw_begin(w, "logicalLocations", true);
 	report_jw_begin(w, NULL, false);
 	report_jw_str(w, "fullyQualifiedName", report_finding_object(f));
@@ -196,14 +223,16 @@ int report_sarif(FILE *out, const struct report *r)
 	report_jw_close(&w, false);
 	report_jw_close(&w, false);
 	report_jw_str(&w, "columnKind", "unicodeCodePoints");
-	if (report_next_note(r, &(size_t){ 0 }, &(size_t){ 0 })) {
-		size_t ns = 0, nn = 0;
+	if (report_input_error_count(r) || report_next_note(r, &(size_t){ 0 }, &(size_t){ 0 })) {
+		size_t ns = 0, nn = 0, ie = report_input_error_count(r);
 		const char *note;
 
 		report_jw_open(&w, "invocations", true);
 		report_jw_open(&w, NULL, false);
-		report_jw_bool(&w, "executionSuccessful", true);
+		report_jw_bool(&w, "executionSuccessful", ie == 0);
 		report_jw_open(&w, "toolExecutionNotifications", true);
+		for (i = 0; i < ie && !w.failed; i++)
+			sarif_input_error(&w, r, i);
 		while ((note = report_next_note(r, &ns, &nn))) {
 			report_jw_open(&w, NULL, false);
 			report_jw_str(&w, "level", "note");

@@ -362,7 +362,7 @@ static int read_doc(struct ld *ld, const struct tnode *root, struct source_items
 
 static int read_file(struct ld *ld, const char *file, const char *data, size_t len, struct source_items *out)
 {
-	return source_read_stream(ld, file, data, len, false, out, read_doc);
+	return source_read_stream(ld, file, data, len, 0, out, read_doc);
 }
 
 const struct source_kind source_kubernetes = { "kubernetes", read_file };

@@ -24,6 +24,27 @@ struct source_item *source_item_add(struct source_items *out)
 	return it;
 }
 
+void source_container_env(struct source_items *out, struct source_container *c, struct source_env *v, size_t n)
+{
+	c->env = arena_alloc(out->arena, (n ? n : 1) * sizeof(*c->env));
+	if (n)
+		memcpy(c->env, v, n * sizeof(*v));
+	c->nenv = n;
+	free(v);
+}
+
+void source_one_container(struct source_items *out, struct source_item *it, struct source_env *v, size_t n)
+{
+	struct source_container *c = arena_alloc(out->arena, sizeof(*c));
+
+	memset(c, 0, sizeof(*c));
+	c->name = it->name;
+	c->pos = it->pos;
+	it->containers = c;
+	it->ncontainers = 1;
+	source_container_env(out, c, v, n);
+}
+
 const struct source_env *source_env_find(const struct source_container *c, const char *name)
 {
 	size_t i;
@@ -59,8 +80,7 @@ int source_template_check(struct ld *ld, const char *file, const char *data, siz
 			col++; /* columns count characters, not bytes */
 		}
 	}
-	free(ld->err);
-	ld->err = NULL;
+	ld_clear(ld);
 	return ld_error(ld, pos_make(file, line, col), "%s", TEMPLATE_ADVICE);
 }
 
@@ -68,12 +88,11 @@ int source_template_value(struct ld *ld, const char *s, struct pos pos)
 {
 	if (!s || !strstr(s, "{{"))
 		return 0;
-	free(ld->err);
-	ld->err = NULL;
+	ld_clear(ld);
 	return ld_error(ld, pos, "%s", TEMPLATE_ADVICE);
 }
 
-int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, bool aliases,
+int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, unsigned flags,
 		       struct source_items *out,
 		       int (*read_doc)(struct ld *ld, const struct tnode *root, struct source_items *out))
 {
@@ -84,7 +103,8 @@ int source_read_stream(struct ld *ld, const char *file, const char *data, size_t
 
 	yr_init_buffer(&r, ld, file, data, len);
 	r.multi_doc = true;
-	r.aliases = aliases;
+	r.aliases = flags & SOURCE_ALIASES;
+	r.tags = flags & SOURCE_TAGS;
 	rc = yr_next(&r); /* the stream's start */
 	while (rc == 0) {
 		int got = tree_next_document(&r, &tree, &root);
@@ -94,14 +114,14 @@ int source_read_stream(struct ld *ld, const char *file, const char *data, size_t
 		}
 		if (root)
 			rc = read_doc(ld, root, out);
-		if (rc == 0 && ld->err)
+		if (rc == 0 && ld->err.what)
 			rc = -1;
 		/* the document's tree goes; what the items keep is in out's arena */
 		arena_release(&tree);
 		memset(&tree, 0, sizeof(tree));
 	}
 	/* a syntax error, or a node of the wrong shape (-2), in a file with `{{` */
-	if (rc && (r.stream_failed || rc == -2))
+	if (rc && (r.stream_failed || rc == -2) && !(flags & SOURCE_NO_HELM))
 		source_template_check(ld, file, data, len);
 	arena_release(&tree);
 	yr_release(&r);

@@ -1,9 +1,11 @@
 /*
  * source.h - one reader per kind of infrastructure file: Kubernetes
- * manifests and compose files today (docs/sources.md).
+ * manifests, compose files, Serverless Framework files and CloudFormation
+ * templates today
+ * (docs/sources.md).
  *
  * A reader turns a file into items: the workloads it declares (a
- * Deployment, a compose service), and what joins them (an autoscaler, a
+ * Deployment, a compose service, a Lambda function), and what joins them (an autoscaler, a
  * ConfigMap). Each item keeps what the file states, as written, with the
  * place it is written:
  *
@@ -72,7 +74,7 @@ struct source_container {
 };
 
 enum source_role {
-	SOURCE_WORKLOAD,         /* Deployment, StatefulSet, Rollout, Job, CronJob, compose service */
+	SOURCE_WORKLOAD,         /* Deployment, StatefulSet, Rollout, Job, CronJob, compose service, function */
 	SOURCE_POOLER,           /* CloudNativePG Pooler: a pgbouncer */
 	SOURCE_AUTOSCALER,       /* HorizontalPodAutoscaler, KEDA ScaledObject */
 	SOURCE_CONFIG_MAP,       /* its data as env (name = key) in containers[0] */
@@ -129,6 +131,10 @@ void source_items_release(struct source_items *items);
 
 /* Shared by the readers (source.c). A new item, zeroed, namespace "default". */
 struct source_item *source_item_add(struct source_items *out);
+/* Set c's env to the n variables at v, copied into out's arena; v (malloc'd) is freed. */
+void source_container_env(struct source_items *out, struct source_container *c, struct source_env *v, size_t n);
+/* Give it one container, named as it is and at its position, holding the n variables at v (freed). */
+void source_one_container(struct source_items *out, struct source_item *it, struct source_env *v, size_t n);
 /* The variable's definition in c (the last one wins, as in Kubernetes), or NULL. */
 const struct source_env *source_env_find(const struct source_container *c, const char *name);
 /*
@@ -140,17 +146,26 @@ const struct source_env *source_env_find(const struct source_container *c, const
  */
 int source_template_check(struct ld *ld, const char *file, const char *data, size_t len);
 int source_template_value(struct ld *ld, const char *s, struct pos pos);
+/* What a kind's files may hold beyond a manifest stream (source_read_stream's flags). */
+enum {
+	SOURCE_ALIASES = 1 << 0, /* anchors, aliases and merge keys */
+	SOURCE_TAGS = 1 << 1,    /* any tag (!Ref, !Sub), kept in the tree */
+	SOURCE_NO_HELM = 1 << 2, /* `{{` is the format's own (CloudFormation's {{resolve:...}}), not a Helm template */
+};
 /*
  * Read a whole file of items, read_doc called on each document's root;
  * read_doc returns 0, -1 on an error it recorded, or -2 on a node of the
  * wrong shape (which in a file holding `{{` is a template's doing).
+ * flags: SOURCE_ALIASES, SOURCE_TAGS.
  */
-int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, bool aliases,
+int source_read_stream(struct ld *ld, const char *file, const char *data, size_t len, unsigned flags,
 		       struct source_items *out,
 		       int (*read_doc)(struct ld *ld, const struct tnode *root, struct source_items *out));
 
 extern const struct source_kind source_kubernetes;
 extern const struct source_kind source_compose;
+extern const struct source_kind source_serverless;
+extern const struct source_kind source_cloudformation;
 extern const struct source_kind source_terraform;
 
 #endif

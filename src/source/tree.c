@@ -42,6 +42,14 @@ static int add_anchor(struct anchors *an, struct arena *a, const yaml_char_t *na
 	return 0;
 }
 
+/* A tag kept in the tree ("!Ref"), or NULL; the core tags (!!str ...) change nothing and are dropped. */
+static const char *tag_of(struct arena *a, const yaml_char_t *tag)
+{
+	if (!tag || strncmp((const char *)tag, "tag:yaml.org,2002:", 18) == 0)
+		return NULL;
+	return arena_strdup(a, (const char *)tag);
+}
+
 /* The items of a mapping or sequence that starts at the current event. */
 static int read_collection(struct yr *r, struct arena *a, struct anchors *an, struct tnode *n)
 {
@@ -89,6 +97,7 @@ static int read_node(struct yr *r, struct arena *a, struct anchors *an, struct t
 	if (yr_is(r, YAML_SCALAR_EVENT)) {
 		n->kind = TN_SCALAR;
 		n->plain = r->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !r->ev.data.scalar.tag;
+		n->tag = tag_of(a, r->ev.data.scalar.tag);
 		n->len = yr_len(r);
 		n->s = arena_strndup(a, yr_text(r), n->len);
 		anchor = r->ev.data.scalar.anchor;
@@ -98,6 +107,7 @@ static int read_node(struct yr *r, struct arena *a, struct anchors *an, struct t
 
 		n->kind = map ? TN_MAP : TN_SEQ;
 		anchor = map ? r->ev.data.mapping_start.anchor : r->ev.data.sequence_start.anchor;
+		n->tag = tag_of(a, map ? r->ev.data.mapping_start.tag : r->ev.data.sequence_start.tag);
 		/* the event goes when the next is read: keep the anchor's name */
 		if (anchor)
 			name = xstrdup((const char *)anchor);

@@ -8,7 +8,8 @@
  * reads, and one fact needs another read later (a container's env var
  * names a ConfigMap further down the stream). So a reader builds the tree
  * of one document at a time from the same guarded event reader (limits,
- * UTF-8, no tags), looks its facts up, and drops it.
+ * UTF-8, no tags unless the reader takes them: CloudFormation's `!Ref` is
+ * kept in the node's tag), looks its facts up, and drops it.
  *
  * Aliases resolve to the anchored node itself (never a copy, so a "billion
  * laughs" document costs what its text costs), and tree_get follows YAML's
@@ -28,7 +29,8 @@ enum tnode_kind { TN_SCALAR, TN_MAP, TN_SEQ };
 
 struct tnode {
 	enum tnode_kind kind;
-	bool plain;              /* a plain (unquoted) scalar */
+	bool plain;              /* a plain (unquoted) scalar, untagged */
+	const char *tag;         /* the tag as written ("!Ref"), when the reader takes tags; else NULL */
 	struct pos pos;
 	const char *s;           /* TN_SCALAR: the text, NUL-terminated (may hold NUL bytes) */
 	size_t len;

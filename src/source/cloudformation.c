@@ -1,0 +1,459 @@
+/*
+ * cloudformation.c - CloudFormation and AWS SAM templates → items
+ * (source.h, docs/sources.md).
+ *
+ * What is read of `Resources:`, each item named by its logical id:
+ *
+ *  - AWS::Lambda::Function and AWS::Serverless::Function (kind "function",
+ *    a serverless client): ReservedConcurrentExecutions (max_concurrency),
+ *    ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions
+ *    (concurrency, SAM's), Environment.Variables. A SAM function sits on
+ *    `Globals.Function`: its variables below the function's own, and its
+ *    concurrency where the function states none
+ *    (docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html).
+ *  - AWS::ECS::Service (kind "service"): DesiredCount (replicas, default 1),
+ *    DeploymentConfiguration.MaximumPercent (surge = MaximumPercent - 100
+ *    percent, default 200, so 100%; a CODE_DEPLOY blue/green controller
+ *    starts a whole replacement: 100%), and the containers of the
+ *    AWS::ECS::TaskDefinition its TaskDefinition names in the template
+ *    (ContainerDefinitions[].Environment; Secrets are never read).
+ *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html
+ *  - AWS::ApplicationAutoScaling::ScalableTarget on ecs:service:DesiredCount:
+ *    MaxCapacity and MinCapacity of the service its ResourceId
+ *    (service/CLUSTER/NAME, as a string, !Sub or !Join) names.
+ *
+ * Intrinsic functions, long form (`Ref:`, `Fn::Sub:`) and short (`!Ref`,
+ * `!Sub`), are resolved as far as the template alone can: a Ref to a
+ * Parameter with a Default is the default, !Sub and !Join of what
+ * resolves, !FindInMap into Mappings. Anything else (a resource's Ref or
+ * GetAtt, a pseudo parameter, !If, !ImportValue, a parameter without a
+ * Default, a `{{resolve:...}}` dynamic reference) is unknown: the field
+ * falls back to the topology's value. Never an error, and nothing is
+ * fetched: a secret is never read.
+ */
+#include <string.h>
+
+#include "source.h"
+
+/* How deep intrinsic functions may nest inside one another. */
+enum { CFN_DEPTH = 8 };
+/* ECS: MaximumPercent 200, the default for a service without one (the resource page above), less 100. */
+static const char ECS_DEFAULT_SURGE[] = "100%";
+/* ECS blue/green (CODE_DEPLOY, EXTERNAL): the replacement task set is as large as the old one. */
+static const char ECS_BLUE_GREEN_SURGE[] = "100%";
+
+struct cctx {
+	struct ld *ld;
+	struct source_items *out;
+	const struct tnode *root, *params, *mappings, *resources;
+};
+
+static const char *eval(struct cctx *x, const struct tnode *n, unsigned depth, struct pos *pos);
+
+/* An intrinsic in either form: its name without "Fn::" or "!" ("Ref", "Sub") and its argument. */
+static const char *intrinsic(const struct tnode *n, const struct tnode **arg)
+{
+	const struct tnode *k;
+
+	if (n->tag && n->tag[0] == '!') {
+		*arg = n;
+		return n->tag + 1;
+	}
+	if (n->kind != TN_MAP || n->n != 2 || (k = n->kids[0])->kind != TN_SCALAR)
+		return NULL;
+	*arg = n->kids[1];
+	if (strcmp(k->s, "Ref") == 0 || strcmp(k->s, "Condition") == 0)
+		return k->s;
+	return strncmp(k->s, "Fn::", 4) == 0 ? k->s + 4 : NULL;
+}
+
+/* The text of a node that is a scalar argument (a short form's own text), or NULL. */
+static const char *arg_text(const struct tnode *arg)
+{
+	return arg && arg->kind == TN_SCALAR ? tree_str(arg) : NULL;
+}
+
+/* Ref NAME: a parameter's Default, else unknown (a resource, a pseudo parameter). */
+static const char *ref(struct cctx *x, const char *name, unsigned depth, struct pos *pos)
+{
+	const struct tnode *p = tree_get(x->params, name);
+
+	return p ? eval(x, tree_get(p, "Default"), depth + 1, pos) : NULL;
+}
+
+/* !Sub "text ${Name}" with vars (the list form's mapping, or NULL). */
+static const char *sub(struct cctx *x, const char *s, const struct tnode *vars, unsigned depth)
+{
+	struct sbuf b = { 0 };
+	const char *p = s, *end, *v;
+	struct pos at;
+	char *name, *res;
+
+	while (*p) {
+		if (p[0] == '$' && p[1] == '{' && p[2] == '!') {
+			sbuf_puts(&b, "${"); /* ${!Literal} */
+			p += 3;
+			continue;
+		}
+		if (!(p[0] == '$' && p[1] == '{')) {
+			sbuf_putc(&b, *p++);
+			continue;
+		}
+		if (!(end = strchr(p, '}')))
+			goto unknown;
+		name = xstrndup(p + 2, (size_t)(end - p - 2));
+		v = NULL;
+		if (tree_get(vars, name))
+			v = eval(x, tree_get(vars, name), depth + 1, &at);
+		else if (!strchr(name, '.'))
+			v = ref(x, name, depth, &at); /* a GetAtt (Name.Attr) is the resource's */
+		free(name);
+		if (!v)
+			goto unknown;
+		sbuf_puts(&b, v);
+		p = end + 1;
+	}
+	res = arena_strdup(x->out->arena, b.s ? b.s : "");
+	sbuf_release(&b);
+	return res;
+unknown:
+	sbuf_release(&b);
+	return NULL;
+}
+
+/* !Join [DELIM, [ITEMS]]: unknown when an item is. */
+static const char *join(struct cctx *x, const struct tnode *arg, unsigned depth)
+{
+	const char *delim = arg_text(tree_item(arg, 0)), *v;
+	const struct tnode *items = tree_item(arg, 1);
+	struct sbuf b = { 0 };
+	struct pos at;
+	size_t i;
+	char *res;
+
+	if (tree_len(arg) != 2 || !items || items->kind != TN_SEQ)
+		return NULL;
+	for (i = 0; i < items->n; i++) {
+		if (!(v = eval(x, items->kids[i], depth + 1, &at))) {
+			sbuf_release(&b);
+			return NULL;
+		}
+		if (i && delim)
+			sbuf_puts(&b, delim);
+		sbuf_puts(&b, v);
+	}
+	res = arena_strdup(x->out->arena, b.s ? b.s : "");
+	sbuf_release(&b);
+	return res;
+}
+
+/*
+ * The value of n as the template alone tells it, in the items' arena, or
+ * NULL when it is unknown. *pos becomes the position of the scalar it
+ * comes from (a parameter's Default, a mapping's value).
+ */
+static const char *eval(struct cctx *x, const struct tnode *n, unsigned depth, struct pos *pos)
+{
+	const struct tnode *arg;
+	const char *fn, *s;
+	struct pos at;
+
+	if (!n || depth > CFN_DEPTH)
+		return NULL;
+	at = n->pos;
+	if (!(fn = intrinsic(n, &arg))) {
+		if (n->kind != TN_SCALAR || n->tag || !(s = tree_str(n)) || strstr(s, "{{resolve:"))
+			return NULL;
+		*pos = n->pos;
+		return arena_strdup(x->out->arena, s);
+	}
+	if (strcmp(fn, "Ref") == 0 && arg_text(arg))
+		s = ref(x, arg_text(arg), depth, &at);
+	else if (strcmp(fn, "Sub") == 0 && arg_text(arg))
+		s = sub(x, arg_text(arg), NULL, depth);
+	else if (strcmp(fn, "Sub") == 0 && tree_len(arg) == 2 && arg_text(tree_item(arg, 0)))
+		s = sub(x, arg_text(tree_item(arg, 0)), tree_item(arg, 1), depth);
+	else if (strcmp(fn, "Join") == 0)
+		s = join(x, arg, depth);
+	else if (strcmp(fn, "FindInMap") == 0 && tree_len(arg) == 3) {
+		const char *m = eval(x, tree_item(arg, 0), depth + 1, &at), *k1, *k2;
+		k1 = m ? eval(x, tree_item(arg, 1), depth + 1, &at) : NULL;
+		k2 = k1 ? eval(x, tree_item(arg, 2), depth + 1, &at) : NULL;
+		s = k2 ? eval(x, tree_get(tree_get(tree_get(x->mappings, m), k1), k2), depth + 1, &at) : NULL;
+	} else {
+		s = NULL; /* GetAtt, If, ImportValue, Select, GetAZs ...: the deploy's */
+	}
+	if (s)
+		*pos = s && (strcmp(fn, "Ref") == 0 || strcmp(fn, "FindInMap") == 0) ? at : n->pos;
+	return s;
+}
+
+/* A fact from a property: its value, unknown (text NULL) when it cannot be told; -2 if it is a list. */
+static int value(struct cctx *x, const struct tnode *n, const char *what, struct source_value *v)
+{
+	struct pos pos;
+
+	if (!n || (n->kind == TN_SCALAR && !n->tag && !tree_str(n)))
+		return 0;
+	if (n->kind == TN_SEQ && !n->tag) {
+		ld_error(x->ld, n->pos, "%s: expected a number, got a sequence", what);
+		return -2;
+	}
+	pos = n->pos;
+	if ((v->text = eval(x, n, 0, &pos)))
+		v->pos = pos;
+	return 0;
+}
+
+/* A container's variables: vars (a mapping of name to value) appended to *v. */
+static void add_vars(struct cctx *x, const struct tnode *vars, struct source_env **v, size_t *n, size_t *cap)
+{
+	size_t i;
+
+	for (i = 0; vars && vars->kind == TN_MAP && !vars->tag && i + 1 < vars->n; i += 2) {
+		const struct tnode *key = vars->kids[i];
+		struct source_env e = { 0 };
+		struct pos pos = vars->kids[i + 1]->pos;
+
+		if (!tree_str(key))
+			continue;
+		e.name = arena_strdup(x->out->arena, key->s);
+		e.pos = key->pos;
+		if ((e.value = eval(x, vars->kids[i + 1], 0, &pos)))
+			e.pos = pos;
+		xgrow(v, cap, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = e;
+	}
+}
+
+/* ECS: a container definition's Environment, a list of {Name, Value}. */
+static void add_list(struct cctx *x, const struct tnode *list, struct source_env **v, size_t *n, size_t *cap)
+{
+	size_t i;
+
+	for (i = 0; i < tree_len(list); i++) {
+		const struct tnode *e = tree_item(list, i), *name = tree_get(e, "Name");
+		struct source_env env = { 0 };
+		struct pos pos;
+
+		if (!tree_str(name) || name->tag)
+			continue;
+		env.name = arena_strdup(x->out->arena, name->s);
+		env.pos = name->pos;
+		pos = name->pos;
+		if ((env.value = eval(x, tree_get(e, "Value"), 0, &pos)))
+			env.pos = pos;
+		xgrow(v, cap, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = env;
+	}
+}
+
+/* A new item of the template: logical id key, of kind and role. */
+static struct source_item *add_item(struct cctx *x, const struct tnode *key, const char *kind,
+				    enum source_role role)
+{
+	struct source_item *it = source_item_add(x->out);
+
+	it->role = role;
+	it->kind = kind;
+	it->name = arena_strdup(x->out->arena, key->s);
+	it->pos = key->pos;
+	return it;
+}
+
+static int read_function(struct cctx *x, const struct tnode *key, const struct tnode *props, bool sam)
+{
+	const struct tnode *globals = sam ? tree_path(x->root, "Globals.Function") : NULL;
+	const struct tnode *reserved = tree_get(props, "ReservedConcurrentExecutions");
+	const struct tnode *warm = tree_path(props, "ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+	struct source_item *it = add_item(x, key, "function", SOURCE_WORKLOAD);
+	struct source_env *v = NULL;
+	size_t n = 0, cap = 0;
+
+	it->serverless = true;
+	if (!reserved)
+		reserved = tree_get(globals, "ReservedConcurrentExecutions");
+	if (!warm && sam)
+		warm = tree_path(globals, "ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions");
+	if (value(x, reserved, "ReservedConcurrentExecutions", &it->max_concurrency) ||
+	    value(x, warm, "ProvisionedConcurrentExecutions", &it->concurrency))
+		return -2;
+	add_vars(x, tree_path(globals, "Environment.Variables"), &v, &n, &cap);
+	add_vars(x, tree_path(props, "Environment.Variables"), &v, &n, &cap);
+	source_one_container(x->out, it, v, n);
+	return 0;
+}
+
+/* The resource a Ref names in the template (!Ref X, {Ref: X}), or NULL. */
+static const struct tnode *ref_resource(struct cctx *x, const struct tnode *n)
+{
+	const struct tnode *arg;
+	const char *fn = n ? intrinsic(n, &arg) : NULL;
+
+	return fn && strcmp(fn, "Ref") == 0 && arg_text(arg) ? tree_get(x->resources, arg_text(arg)) : NULL;
+}
+
+static int read_service(struct cctx *x, const struct tnode *key, const struct tnode *props)
+{
+	const struct tnode *task = tree_get(ref_resource(x, tree_get(props, "TaskDefinition")), "Properties");
+	const struct tnode *defs = tree_get(task, "ContainerDefinitions");
+	const struct tnode *ctl = tree_path(props, "DeploymentController.Type");
+	struct source_item *it = add_item(x, key, "service", SOURCE_WORKLOAD);
+	struct source_value max = { 0 };
+	size_t i;
+
+	if (value(x, tree_get(props, "DesiredCount"), "DesiredCount", &it->replicas))
+		return -2;
+	if (!tree_get(props, "DesiredCount"))
+		it->replicas = (struct source_value){ "1", key->pos, true };
+	if (tree_is(ctl, "CODE_DEPLOY") || tree_is(ctl, "EXTERNAL")) {
+		it->surge = (struct source_value){ ECS_BLUE_GREEN_SURGE, ctl->pos, true };
+	} else if (tree_path(props, "DeploymentConfiguration.MaximumPercent")) {
+		const char *p;
+		uint64_t pct = 0;
+
+		if (value(x, tree_path(props, "DeploymentConfiguration.MaximumPercent"), "MaximumPercent", &max))
+			return -2;
+		for (p = max.text; p && *p >= '0' && *p <= '9' && pct < 100000; p++)
+			pct = pct * 10 + (uint64_t)(*p - '0');
+		if (max.text && (*p || p == max.text || pct < 100 || pct >= 100000)) {
+			ld_error(x->ld, max.pos, "MaximumPercent: expected a whole number of percent from 100");
+			return -2;
+		}
+		if (max.text)
+			it->surge = (struct source_value){ arena_printf(x->out->arena, "%llu%%",
+								       (unsigned long long)(pct - 100)), max.pos, false };
+	} else {
+		it->surge = (struct source_value){ ECS_DEFAULT_SURGE, key->pos, true };
+	}
+	it->containers = arena_alloc(x->out->arena, (tree_len(defs) ? tree_len(defs) : 1) * sizeof(*it->containers));
+	for (i = 0; i < tree_len(defs); i++) {
+		const struct tnode *d = tree_item(defs, i);
+		struct source_container *c = &it->containers[it->ncontainers++];
+		struct source_env *v = NULL;
+		size_t n = 0, cap = 0;
+		struct pos at = d->pos;
+
+		memset(c, 0, sizeof(*c));
+		c->name = eval(x, tree_get(d, "Name"), 0, &at);
+		if (!c->name)
+			c->name = "";
+		c->pos = d->pos;
+		add_list(x, tree_get(d, "Environment"), &v, &n, &cap);
+		source_container_env(x->out, c, v, n);
+	}
+	return 0;
+}
+
+/*
+ * The names a ScalableTarget's ResourceId may give its service by: a Ref,
+ * a GetAtt's resource, a !Sub's ${X} or ${X.Name}, a string's last part
+ * (service/CLUSTER/NAME). Appended to *names (at most 16), walking n.
+ */
+static void id_names(struct cctx *x, const struct tnode *n, unsigned depth, const char **names, size_t *nn)
+{
+	const struct tnode *arg;
+	const char *fn, *s, *p;
+	size_t i;
+
+	if (!n || depth > CFN_DEPTH || *nn >= 16)
+		return;
+	fn = intrinsic(n, &arg);
+	if (fn && (strcmp(fn, "Ref") == 0 || strcmp(fn, "GetAtt") == 0)) {
+		s = arg_text(arg) ? arg_text(arg) : arg_text(tree_item(arg, 0));
+		if (s) {
+			p = strchr(s, '.');
+			names[(*nn)++] = p ? arena_strndup(x->out->arena, s, (size_t)(p - s)) : s;
+		}
+		return;
+	}
+	if (fn && strcmp(fn, "Sub") == 0) {
+		s = arg_text(arg) ? arg_text(arg) : arg_text(tree_item(arg, 0));
+		for (p = s; p && (p = strstr(p, "${")) && *nn < 16; p += 2) {
+			size_t len = strcspn(p + 2, ".}");
+			names[(*nn)++] = arena_strndup(x->out->arena, p + 2, len);
+		}
+	}
+	if (fn && !(strcmp(fn, "Sub") == 0 || strcmp(fn, "Join") == 0))
+		return;
+	if (n->kind == TN_SCALAR && !fn && (s = tree_str(n)) && (p = strrchr(s, '/'))) {
+		names[(*nn)++] = p + 1;
+		return;
+	}
+	for (i = 0; n->kind != TN_SCALAR && i < n->n; i++)
+		id_names(x, n->kids[i], depth + 1, names, nn);
+}
+
+/* The logical id of the ECS service a ResourceId names, by logical id or ServiceName; NULL if none. */
+static const char *scaled_service(struct cctx *x, const struct tnode *id)
+{
+	const char *names[16];
+	size_t nn = 0, i, k;
+
+	id_names(x, id, 0, names, &nn);
+	for (k = 0; k < nn; k++)
+		for (i = 0; x->resources && i + 1 < x->resources->n; i += 2) {
+			const struct tnode *key = x->resources->kids[i], *r = x->resources->kids[i + 1];
+			struct pos at;
+			const char *sn;
+
+			if (!tree_str(key) || !tree_is(tree_get(r, "Type"), "AWS::ECS::Service"))
+				continue;
+			sn = eval(x, tree_path(r, "Properties.ServiceName"), 0, &at);
+			if (strcmp(key->s, names[k]) == 0 || (sn && strcmp(sn, names[k]) == 0))
+				return arena_strdup(x->out->arena, key->s);
+		}
+	return NULL;
+}
+
+static int read_scalable_target(struct cctx *x, const struct tnode *key, const struct tnode *props)
+{
+	const struct tnode *dim = tree_get(props, "ScalableDimension");
+	struct source_item *it;
+
+	if (dim && !tree_is(dim, "ecs:service:DesiredCount"))
+		return 0; /* DynamoDB, Aurora replicas, a Lambda's provisioned concurrency: not replicas */
+	it = add_item(x, key, "scalabletarget", SOURCE_AUTOSCALER);
+	it->target_kind = "service";
+	it->target_name = scaled_service(x, tree_get(props, "ResourceId"));
+	if (value(x, tree_get(props, "MaxCapacity"), "MaxCapacity", &it->max_replicas) ||
+	    value(x, tree_get(props, "MinCapacity"), "MinCapacity", &it->min_replicas))
+		return -2;
+	return 0;
+}
+
+static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
+{
+	struct cctx x = { ld, out, root, tree_get(root, "Parameters"), tree_get(root, "Mappings"),
+			  tree_get(root, "Resources") };
+	size_t i;
+	int rc = 0;
+
+	if (!x.resources)
+		return 0;
+	if (x.resources->kind != TN_MAP) {
+		ld_error(ld, x.resources->pos, "Resources: expected a mapping of logical id to resource");
+		return -2;
+	}
+	for (i = 0; rc == 0 && i + 1 < x.resources->n; i += 2) {
+		const struct tnode *key = x.resources->kids[i], *r = x.resources->kids[i + 1];
+		const struct tnode *type = tree_get(r, "Type"), *props = tree_get(r, "Properties");
+
+		if (!tree_str(key) || !tree_str(type))
+			continue;
+		if (tree_is(type, "AWS::Lambda::Function") || tree_is(type, "AWS::Serverless::Function"))
+			rc = read_function(&x, key, props, tree_is(type, "AWS::Serverless::Function"));
+		else if (tree_is(type, "AWS::ECS::Service"))
+			rc = read_service(&x, key, props);
+		else if (tree_is(type, "AWS::ApplicationAutoScaling::ScalableTarget"))
+			rc = read_scalable_target(&x, key, props);
+	}
+	return rc;
+}
+
+static int read_file(struct ld *ld, const char *file, const char *data, size_t len, struct source_items *out)
+{
+	return source_read_stream(ld, file, data, len, SOURCE_TAGS | SOURCE_NO_HELM, out, read_doc);
+}
+
+const struct source_kind source_cloudformation = { "cloudformation", read_file };

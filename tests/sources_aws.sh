@@ -1,0 +1,107 @@
+#!/bin/bash
+# tests/sources_aws.sh - the AWS sources (docs/sources.md): Serverless
+# Framework files and CloudFormation / SAM templates under
+# testdata/sources/, every figure computed by hand in the comments.
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+S=testdata/sources
+
+# figs FILE: "id type steady peak discovered kind" per client of check's JSON in $out
+figs() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+for c in json.load(sys.stdin)["clients"]:
+    print(c["id"], c["type"], c["steady"], c["peak"], c["discovered"], (c.get("source") or {}).get("kind"))'
+}
+# want_figs: each line of standard input, "FIGURES|WHAT", is in $(figs)
+want_figs() {
+	local f line what
+	f=$(figs)
+	while IFS='|' read -r line what; do
+		contains "$f" "$line" "$what"
+	done
+}
+
+# serverless.yml: pool.size from DB_POOL, provider's 2 (${self:custom.POOL}).
+# api (bound): reservedConcurrency ${self:custom.RESERVED.api} = 50 wins over
+# the topology's 40 (CB018 at the custom value, 24:10); provisioned 5:
+# steady 5 x 2 = 10, peak 50 x 2 = 100.
+# ingest (discovered): reserved 10, its own DB_POOL 1 over the provider's:
+# 10 x 1 = 10 both. export (bound): DB_POOL ${env:EXPORT_POOL} is unknown,
+# the topology's pool.size 3 stands: 4 x 3 = 12. report (discovered): no
+# reservedConcurrency, CB016, 1000 assumed x 2 = 2000. billing: its url
+# is ${ssm:...}, unknown: not discovered. Demand 10 + 12 + 10 + 2000 = 2032
+# steady, 100 + 12 + 10 + 2000 = 2122 peak.
+expect_rc 1 "serverless check" "$CB" check --format json "$S/serverless/connbudget.yaml"
+want_figs <<'EOF'
+api serverless 10 100 False function|api: reserved and provisioned concurrency
+ingest serverless 10 10 True function|ingest discovered, its env over the provider's
+export serverless 12 12 False function|export: an ${env:} pool is unknown
+report serverless 2000 2000 True function|report: unreserved
+EOF
+lacks "$(figs)" "billing" "an \${ssm:} url is unknown"
+expect_rc 1 "serverless text" "$CB" check -q "$S/serverless/connbudget.yaml"
+contains "$out" "$S/serverless/serverless.yml:24:10: error: max_concurrency is 40 in the topology but 50 in '$S/serverless/serverless.yml' (reservedConcurrency of function/api) [CB018 config-mismatch]" "CB018 at the \${self:} value"
+contains "$out" "$S/serverless/serverless.yml:50:3: warning: serverless client 'report' has no max_concurrency; 1000 is assumed, a peak of 2000 connections [CB016 unbounded-concurrency]" "CB016 on an unreserved function"
+expect_rc 1 "serverless table" "$CB" check "$S/serverless/connbudget.yaml"
+contains "$out" "demand                         2032    2122" "the database's demand"
+# a commit that lowers the reserved concurrency changes the figures: api 20 x 2 = 40
+mkdir -p "$TMP/sls" && cp -r "$S/serverless/." "$TMP/sls/"
+sed -i 's/^    api: 50$/    api: 20/; s/^    max_concurrency: 40$//' "$TMP/sls/serverless.yml" "$TMP/sls/connbudget.yaml"
+expect_rc 1 "reserved 20" "$CB" check --format json "$TMP/sls/connbudget.yaml"
+contains "$(figs)" "api serverless 10 40 False function" "reservedConcurrency from the file"
+# --source serverless=PATH beside a topology with no sources: api, ingest,
+# export and report discovered (billing's url is unknown), their DB_POOL
+# unmapped: no pool size, CB020, and the sums are lower bounds.
+printf 'version: 1\ndatabases:\n  orders: { max_connections: 2000, host: db.internal }\n' >"$TMP/bare.yaml"
+expect_rc 1 "--source serverless" "$CB" check --format json --source "serverless=$S/serverless/serverless.yml" "$TMP/bare.yaml"
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print(sorted(c["id"] for c in json.load(sys.stdin)["clients"]))')" "['api', 'export', 'ingest', 'report']" "--source serverless discovers the functions"
+contains "$out" "CB020" "no pool size: CB020"
+
+# CloudFormation: templates/ (ecs.yaml, sam.yaml), pool.size from DB_POOL.
+# Service (bound as api): DesiredCount !Ref DesiredCount, the Parameter's
+# Default 2, wins over the topology's 3 (CB018 at the Default, 16:18); its
+# ScalableTarget (ResourceId !Join [..., !GetAtt Service.Name]) max 8;
+# MaximumPercent 150: surge 50% of 8 = 4; DB_POOL 5 from the task
+# definition: steady 2 x 5 = 10, peak (8 + 4) x 5 = 60.
+# Worker (discovered): DesiredCount 1, ResourceId service/prod/shop-worker
+# names its ServiceName: max 4; no MaximumPercent, 200: surge 100% of 4 = 4;
+# DB_POOL 3: 1 x 3 = 3, (4 + 4) x 3 = 24.
+# ApiFunction (bound as api-fn, SAM): reserved 20, provisioned 4, its own
+# DB_POOL 2 over Globals' 1: 4 x 2 = 8, 20 x 2 = 40.
+# IngestFunction (plain Lambda, no Globals): reserved !Ref IngestConcurrency
+# = 10, url !Join of !Ref DbHost, DB_POOL !FindInMap [PoolSizes, prod,
+# ingest] = 2: 10 x 2 = 20 both.
+# ReportFunction (SAM): Globals' url and DB_POOL 1, no reserved concurrency:
+# CB016, 1000 x 1. CleanupFunction: url !If / {{resolve:...}}, unknown: not
+# discovered. Demand 10 + 8 + 3 + 20 + 1000 = 1041, 60 + 40 + 24 + 20 + 1000 = 1144.
+C=$S/cloudformation
+expect_rc 1 "cloudformation check" "$CB" check --format json "$C/connbudget.yaml"
+want_figs <<'EOF'
+api service 10 60 False service|ECS service: DesiredCount, ScalableTarget, MaximumPercent
+Worker service 3 24 True service|ECS: ServiceName in the ResourceId, default MaximumPercent
+api-fn serverless 8 40 False function|SAM function over Globals
+IngestFunction serverless 20 20 True function|Lambda: !Ref a Parameter, !Join, !FindInMap
+ReportFunction serverless 1000 1000 True function|an unreserved SAM function
+EOF
+lacks "$(figs)" "CleanupFunction" "!If and {{resolve:}} are unknown"
+expect_rc 1 "cloudformation text" "$CB" check "$C/connbudget.yaml"
+contains "$out" "$C/templates/ecs.yaml:16:18: error: replicas is 3 in the topology but 2 in '$C/templates/ecs.yaml' (replicas of service/Service) [CB018 config-mismatch]" "CB018 at the Parameter's Default"
+contains "$out" "$C/templates/sam.yaml:63:3: warning: serverless client 'ReportFunction' has no max_concurrency; 1000 is assumed, a peak of 1000 connections [CB016 unbounded-concurrency]" "CB016 on a SAM function"
+contains "$out" "demand                         1041    1144" "the database's demand"
+# a CODE_DEPLOY controller is a blue/green replacement: surge 100% of 8 = 8, peak (8 + 8) x 5 = 80
+mkdir -p "$TMP/cfn" && cp -r "$C/." "$TMP/cfn/"
+sed -i 's/^            DeploymentConfiguration:$/            DeploymentController: { Type: CODE_DEPLOY }\n            DeploymentConfiguration:/' "$TMP/cfn/templates/ecs.yaml"
+expect_rc 1 "code deploy" "$CB" check --format json "$TMP/cfn/connbudget.yaml"
+contains "$(figs)" "api service 10 80 False service" "blue/green: 100%"
+# a template as JSON reads the same: Service's long-form {"Ref": ...}
+$PY -c 'import json,sys
+t = {"Parameters": {"N": {"Type": "Number", "Default": 4}},
+     "Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+         "ReservedConcurrentExecutions": {"Ref": "N"},
+         "Environment": {"Variables": {"DATABASE_URL": {"Fn::Sub": ["postgres://u@${H}:5432/shop", {"H": "db.internal"}]}, "DB_POOL": "1"}}}}}}
+json.dump(t, open(sys.argv[1], "w"), indent=1)' "$TMP/cfn/t.json"
+printf 'version: 1\nsources: [{cloudformation: t.json, env: {pool.size: DB_POOL}}]\ndatabases:\n  shop: { max_connections: 100, host: db.internal }\n' >"$TMP/cfn/json.yaml"
+expect_rc 1 "cloudformation json" "$CB" check --format json "$TMP/cfn/json.yaml"
+contains "$(figs)" "Fn serverless 4 4 True function" "JSON template, long-form Ref and Fn::Sub"
+
+finish
