@@ -838,6 +838,13 @@ int command_plan(struct options *o)
 	t = load_file_errors(path, &errs);
 	if (!t) {
 		command_print_load_errors(&errs);
+		if (report_format_carries_errors(o->format)) {
+			/* the document says why: no figures, the errors (docs/formats.md) */
+			memset(&r, 0, sizeof(r));
+			r.command = "plan";
+			r.input_errors = &errs;
+			(void)command_write_report(o, &r); /* exit 2 whatever it finds */
+		}
 		goto out;
 	}
 	if (plan_run(t, &req, &res, &b, &f, &err) != 0) {

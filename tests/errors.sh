@@ -81,6 +81,9 @@ run "$CB" check testdata/invalid-multi/five-mistakes.yaml testdata/invalid-multi
 run "$CB" plan testdata/invalid-multi/validation.yaml
 [ "$rc" = 2 ] && ok || bad "plan: exit $rc"
 [ "$err" = "$(cat testdata/invalid-multi/validation.expected)" ] && ok || bad "plan: $err"
+run "$CB" plan --format json testdata/invalid-multi/validation.yaml
+[ "$rc" = 2 ] && ok || bad "plan --format json: exit $rc"
+doc_errors "plan --format json" json testdata/invalid-multi/validation.expected
 
 # A file name with a line feed cannot forge a line of its own: one line per error.
 nl_name="$TMP/a"$'\n'"b.yaml"
