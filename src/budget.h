@@ -108,6 +108,11 @@ struct pooler_fig {
 	enum pool_mode pool_mode;
 	size_t *clients;            /* the clients behind it (topology indices), in file order */
 	size_t nclients;
+	/* the poolers in front of it (docs/poolers.md "A pooler in front of a
+	 * pooler"), in file order: their server side is part of its client_demand */
+	size_t *outer;
+	size_t nouter;
+	size_t *outer_pool;         /* pgbouncer: parallel to outer, as client_pool */
 	/* pgbouncer: its pools, and which one each client fills */
 	struct pool_fig *pools;
 	size_t npools;
@@ -133,9 +138,9 @@ struct db_fig {
 	uint64_t budget;            /* min(capacity, max − headroom) */
 	bool has_optimum;
 	uint64_t optimum;           /* cores × 2 + spindles */
-	struct amount demand;       /* Σ direct clients + Σ poolers' server side */
+	struct amount demand;       /* Σ direct clients + Σ server side of the poolers on it */
 	double utilization;         /* demand.peak / max_connections (unbounded: 0) */
-	struct contrib *contrib;    /* direct clients and poolers, in file order */
+	struct contrib *contrib;    /* direct clients and the poolers on it (not those in front of them), in file order */
 	size_t ncontrib;
 };
 
@@ -160,6 +165,9 @@ struct budget {
 	/* spike factor in hundredths applied to load.hold (100 = none; plan --spike) */
 	uint64_t spike_pct;
 };
+
+/* The port pooler p listens on: its own port, else its type's default. */
+uint64_t budget_pooler_port(const struct pooler *p);
 
 /*
  * Compute every figure of t into b (spike_pct 100 = no spike). Returns 0, or

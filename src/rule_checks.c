@@ -497,13 +497,19 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		if (!f->has_client_limit || f->client_demand.unbounded ||
 		    f->client_demand.peak <= f->client_limit)
 			continue;
-		v = xcalloc(f->nclients, sizeof(*v));
+		/* its clients, then the poolers in front of it (their server side) */
+		v = xcalloc(f->nclients + f->nouter + 1, sizeof(*v));
 		for (j = 0; j < f->nclients; j++) {
 			v[j].name = t->clients[f->clients[j]].id.s;
 			v[j].n = budget_conn(ctx->b, f->clients[j]).peak;
 			v[j].order = f->clients[j];
 		}
-		put_terms(&sb, v, f->nclients);
+		for (j = 0; j < f->nouter; j++) {
+			v[f->nclients + j].name = t->poolers[f->outer[j]].id.s;
+			v[f->nclients + j].n = ctx->b->poolers[f->outer[j]].server.peak;
+			v[f->nclients + j].order = t->nclients + f->outer[j];
+		}
+		put_terms(&sb, v, f->nclients + f->nouter);
 		free(v);
 		terms = sbuf_detach(&sb);
 		if (p->type.v == POOLER_ODYSSEY)
@@ -579,9 +585,10 @@ void check_unbounded_pooler(struct rule_ctx *ctx)
 			continue;
 		if (p->type.v == POOLER_ODYSSEY) {
 			emit(ctx, &p->ignore, f->unbounded_pos, "poolers", p->id.s,
-			     "pooler '%s' has a route to database '%s' with pool_size 0 or none, which "
+			     "pooler '%s' has a route to %s '%s' with pool_size 0 or none, which "
 			     "means no limit in Odyssey: its server side is bounded only by its clients' demand",
-			     p->id.s, t->databases[p->db].id.s);
+			     p->id.s, p->via_pooler ? "pooler" : "database",
+			     p->via_pooler ? t->poolers[p->inner].id.s : t->databases[p->db].id.s);
 			continue;
 		}
 		for (k = 0; k < f->npools && !pf; k++)
@@ -611,16 +618,27 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		const struct pooler *p = &t->poolers[i];
 		const struct pooler_fig *f = &ctx->b->poolers[i];
 		const struct db_fig *d = &ctx->b->dbs[p->db];
-		uint64_t others, worst;
+		const struct pooler_fig *in = p->via_pooler ? &ctx->b->poolers[p->inner] : NULL;
+		uint64_t others, worst, limit, declared;
 		struct sbuf sb = { 0 };
 		char *pools, npools[48];
 
-		if (!p->config.s || f->cap_unbounded || d->demand.unbounded || d->demand.peak > d->capacity)
+		if (!p->config.s || f->cap_unbounded)
 			continue;
-		others = d->demand.peak - f->server.peak;
+		/* in front of a pooler (docs/poolers.md): held against that
+		 * pooler's client limit; without one, its cap bounds what
+		 * reaches the database, and its own CB021 is the check */
+		if (in && (!in->has_client_limit || in->client_demand.unbounded ||
+			   in->client_demand.peak > in->client_limit))
+			continue;
+		if (!in && (d->demand.unbounded || d->demand.peak > d->capacity))
+			continue;
+		limit = in ? in->client_limit : d->capacity;
+		declared = in ? in->client_demand.peak : d->demand.peak;
+		others = declared - f->server.peak;
 		if (!u64_add(others, f->cap, &worst))
 			worst = UINT64_MAX;
-		if (worst <= d->capacity)
+		if (worst <= limit)
 			continue;
 		for (k = 0; k < f->npools && k < LIST_MAX; k++) {
 			const struct pool_fig *pf = &f->pools[k];
@@ -645,11 +663,13 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 					  f->num_init_children, f->max_pool);
 		}
 		emit(ctx, &p->ignore, p->config.pos, "poolers", p->id.s,
-		     "pooler '%s' can open %" PRIu64 " server connections to database '%s' (%s%s); "
-		     "with the other contributors' peak %" PRIu64 " that is %" PRIu64 " > capacity %" PRIu64
-		     ", although the declared peak demand %" PRIu64 " fits",
-		     p->id.s, f->cap, t->databases[p->db].id.s,
-		     npools, pools, others, worst, d->capacity, d->demand.peak);
+		     "pooler '%s' can open %" PRIu64 " server connections to %s '%s' (%s%s); "
+		     "with %s peak %" PRIu64 " that is %" PRIu64 " > %s %" PRIu64
+		     ", although the declared peak %s %" PRIu64 " fits",
+		     p->id.s, f->cap, in ? "pooler" : "database",
+		     in ? t->poolers[p->inner].id.s : t->databases[p->db].id.s, npools, pools,
+		     in ? "its other clients'" : "the other contributors'", others, worst,
+		     in ? "client_limit" : "capacity", limit, in ? "client demand" : "demand", declared);
 		free(pools);
 	}
 }
@@ -717,22 +737,6 @@ static bool url_pooler(const struct conninfo *ci, const struct strmap *poolers, 
 	return *index != SIZE_MAX;
 }
 
-/* The port a pooler listens on: its own, else its type's default. */
-static uint64_t pooler_port(const struct pooler *p)
-{
-	if (VALUE_SET(p->port))
-		return p->port.v;
-	/* RDS Proxy endpoints listen on the engine's port; PgCat and Odyssey
-	 * samples (pgcat.toml, odyssey.conf's listen) on PgBouncer's 6432. */
-	if (p->type.v == POOLER_PGPOOL)
-		return PGPOOL_DEFAULT_PORT;
-	/* Supavisor: 6543 in transaction mode, 5432 in session mode */
-	if (p->type.v == POOLER_SUPAVISOR)
-		return VALUE_SET(p->pool_mode) && p->pool_mode.v == POOL_TRANSACTION ? SUPAVISOR_TRANSACTION_PORT
-										     : PG_DEFAULT_PORT;
-	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
-}
-
 void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t)
 {
 	size_t i;
@@ -743,7 +747,7 @@ void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t
 	for (i = 0; i < t->npoolers; i++) {
 		if (!t->poolers[i].host.s)
 			continue;
-		e->keys[i] = endpoint_key(t->poolers[i].host.s, pooler_port(&t->poolers[i]));
+		e->keys[i] = endpoint_key(t->poolers[i].host.s, budget_pooler_port(&t->poolers[i]));
 		strmap_put(&e->map, e->keys[i], i, NULL); /* the first pooler keeps a shared key */
 	}
 }
@@ -791,7 +795,7 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 		     "client '%s' connects_to database '%s' but its url goes through "
 		     "pooler '%s' at %s:%" PRIu64, c->id.s, t->databases[c->target].id.s,
-		     p->id.s, p->host.s, pooler_port(p));
+		     p->id.s, p->host.s, budget_pooler_port(p));
 	}
 }
 
