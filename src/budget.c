@@ -1109,17 +1109,12 @@ static size_t pooled_position(const struct pooler_fig *f, size_t i)
 	return lo < f->nclients && f->clients[lo] == i ? lo : SIZE_MAX;
 }
 
-enum pool_mode budget_client_mode(const struct budget *b, size_t i)
+/* The mode of pool of f, or, SIZE_MAX, the strictest of its pools (its own mode without pools). */
+static enum pool_mode pool_mode_of(const struct pooler_fig *f, size_t pool)
 {
-	const struct client *cl = &b->topo->clients[i];
-	const struct pooler_fig *f;
-	size_t k, pool;
 	enum pool_mode m;
+	size_t k;
 
-	assert(cl->via_pooler);
-	f = &b->poolers[cl->target];
-	k = f->client_pool ? pooled_position(f, i) : SIZE_MAX;
-	pool = k == SIZE_MAX ? SIZE_MAX : f->client_pool[k];
 	if (pool != SIZE_MAX)
 		return f->pools[pool].mode;
 	m = f->npools ? POOL_SESSION : f->pool_mode;
@@ -1127,4 +1122,28 @@ enum pool_mode budget_client_mode(const struct budget *b, size_t i)
 		if (f->pools[k].mode > m)
 			m = f->pools[k].mode; /* statement > transaction > session */
 	return m;
+}
+
+enum pool_mode budget_client_mode(const struct budget *b, size_t i)
+{
+	const struct client *cl = &b->topo->clients[i];
+	const struct pooler_fig *f;
+	size_t k, pool;
+
+	assert(cl->via_pooler);
+	f = &b->poolers[cl->target];
+	k = f->client_pool ? pooled_position(f, i) : SIZE_MAX;
+	pool = k == SIZE_MAX ? SIZE_MAX : f->client_pool[k];
+	return pool_mode_of(f, pool);
+}
+
+enum pool_mode budget_outer_mode(const struct budget *b, size_t inner, size_t outer)
+{
+	const struct pooler_fig *f = &b->poolers[inner];
+	size_t k;
+
+	for (k = 0; k < f->nouter && f->outer[k] != outer; k++)
+		;
+	assert(k < f->nouter);
+	return pool_mode_of(f, f->outer_pool ? f->outer_pool[k] : SIZE_MAX);
 }

@@ -189,6 +189,8 @@ const struct client_fig *budget_client(const struct budget *b, size_t i, struct 
  * transaction over session). Only for a client behind a pooler.
  */
 enum pool_mode budget_client_mode(const struct budget *b, size_t i);
+/* The same for pooler outer, in front of pooler inner: the mode its connections meet there. */
+enum pool_mode budget_outer_mode(const struct budget *b, size_t inner, size_t outer);
 /* What client i opens: client_fig.conn, without deriving the rest. */
 static inline struct amount budget_conn(const struct budget *b, size_t i)
 {

@@ -313,18 +313,44 @@ void check_serverless_direct(struct rule_ctx *ctx)
 	free(peak);
 }
 
-/* The pgbouncer a client goes through in transaction or statement mode, or NULL. */
-static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c)
+/* Does a pooler of p's type break sessions in mode m (CB005, CB006)? */
+static bool breaks_sessions(const struct pooler *p, enum pool_mode m)
 {
-	const struct pooler *p;
+	return (p->type.v == POOLER_PGBOUNCER || p->type.v == POOLER_ODYSSEY || p->type.v == POOLER_SUPAVISOR) &&
+	       m != POOL_SESSION;
+}
+
+/*
+ * The pgbouncer a client goes through in transaction or statement mode,
+ * or NULL; its mode in *mode. Behind a pooler in front of a pooler
+ * (docs/poolers.md), each connection the outer one holds for a client's
+ * session is multiplexed again by the inner one: the strictest mode on
+ * the chain is what the client meets, the first pooler of that mode the
+ * one named.
+ */
+static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c,
+						enum pool_mode *mode)
+{
+	const struct pooler *p, *found = NULL;
+	size_t at, steps;
+	enum pool_mode m;
 
 	if (!c->via_pooler)
 		return NULL;
-	p = &ctx->t->poolers[c->target];
-	if ((p->type.v != POOLER_PGBOUNCER && p->type.v != POOLER_ODYSSEY && p->type.v != POOLER_SUPAVISOR) ||
-	    budget_client_mode(ctx->b, ctx->client->index) == POOL_SESSION)
-		return NULL;
-	return p;
+	at = c->target;
+	m = budget_client_mode(ctx->b, ctx->client->index);
+	for (steps = 0; steps <= ctx->t->npoolers; steps++) {
+		p = &ctx->t->poolers[at];
+		if (breaks_sessions(p, m) && (!found || m > *mode)) {
+			found = p;
+			*mode = m;
+		}
+		if (!p->via_pooler)
+			break;
+		m = budget_outer_mode(ctx->b, p->inner, at);
+		at = p->inner;
+	}
+	return found;
 }
 
 /* Does the client's url carry pgbouncer=true (as a URI query or key=value parameter)? */
@@ -345,13 +371,14 @@ void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
 	const struct client *c = ctx->client->c;
 	const struct client_cold *cc = client_cold(c);
 	const struct pooler *p;
+	enum pool_mode m;
 	const char *mode;
 
 	if (!c->framework.s || strcmp(c->framework.s, "prisma") != 0)
 		return;
-	if (!(p = transaction_bouncer(ctx, c)))
+	if (!(p = transaction_bouncer(ctx, c, &m)))
 		return;
-	mode = pool_mode_name(budget_client_mode(ctx->b, ctx->client->index));
+	mode = pool_mode_name(m);
 	if (!cc->url.s)
 		emit(ctx, &cc->ignore, c->framework.pos, "clients", c->id.s,
 		     "prisma client '%s' goes through %s '%s' in %s mode "
@@ -388,9 +415,8 @@ void check_session_features(struct rule_ctx *ctx)
 	size_t j, n = 0;
 	char *list;
 
-	if (!cc->uses.n || !(p = transaction_bouncer(ctx, c)))
+	if (!cc->uses.n || !(p = transaction_bouncer(ctx, c, &m)))
 		return;
-	m = budget_client_mode(ctx->b, ctx->client->index);
 	for (j = 0; j < cc->uses.n; j++) {
 		if (!feature_breaks(cc->uses.v[j].s, m))
 			continue;
@@ -765,9 +791,23 @@ void pooler_endpoints_release(struct pooler_endpoints *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Is pooler j one that pooler p sits in front of, directly or down its chain? */
+static bool behind(const struct topology *t, size_t p, size_t j)
+{
+	size_t steps;
+
+	for (steps = 0; t->poolers[p].via_pooler && steps < t->npoolers; steps++) {
+		p = t->poolers[p].inner;
+		if (p == j)
+			return true;
+	}
+	return false;
+}
+
 /*
  * CB012: the url goes to the other endpoint: a pooled client's url names
- * its database's host:port, or a direct client's url names a pooler's.
+ * its database's host:port or a pooler behind its own (docs/poolers.md),
+ * or a direct client's url names a pooler's.
  * Skipped when that endpoint declares no host, or the url does not parse.
  * Poolers are found through ctx->endpoints, their "host:port" keys.
  */
@@ -790,6 +830,11 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 			     "client '%s' connects_to pooler '%s' but its url goes straight to "
 			     "database '%s' at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s,
 			     d->id.s, d->host.s, port);
+		else if (url_pooler(ci, &ctx->endpoints->map, &j) && behind(t, c->target, j))
+			emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
+			     "client '%s' connects_to pooler '%s' but its url goes past it to pooler '%s' "
+			     "at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s, t->poolers[j].id.s,
+			     t->poolers[j].host.s, budget_pooler_port(&t->poolers[j]));
 	} else if (url_pooler(ci, &ctx->endpoints->map, &j)) {
 		const struct pooler *p = &t->poolers[j];
 		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,

@@ -247,6 +247,11 @@ contains "$err" "poolers.bouncer.config: no [databases] entry of '$TMP/ch/chain.
 sed 's/host=proxy.internal/host=db.internal/' "$D/chain.ini" >"$TMP/ch/chain.ini"
 expect_rc 1 "chain: the entry's host" "$CB" check "$TMP/ch/chain.yaml" --format gcc
 contains "$out" "chain.ini:4:1: error: host of pooler 'proxy' is 'proxy.internal' in the topology but 'db.internal' in '$TMP/ch/chain.ini' ([databases] 'main') [CB018 config-mismatch]" "chain: CB018 on the inner pooler's host"
+# CB012: a url on the inner pooler's endpoint goes past the outer one
+cp "$D/chain.ini" "$TMP/ch/chain.ini"
+sed 's|^    connects_to: bouncer$|    connects_to: bouncer\n    url: postgresql://app@proxy.internal:5432/main|' "$D/chain.yaml" >"$TMP/ch/bypass.yaml"
+expect_rc 1 "chain CB012" "$CB" check "$TMP/ch/bypass.yaml" --format gcc
+contains "$out" "bypass.yaml:42:10: error: client 'api' connects_to pooler 'bouncer' but its url goes past it to pooler 'proxy' at proxy.internal:5432 [CB012 bypasses-pooler]" "chain: CB012 past the outer pooler"
 # CB021 against the inner pooler's client limit (chain-limit.yaml)
 cap_case 0 chain-limit.yaml "chain-limit.yaml:25:13: warning: pooler 'edge' can open 40 server connections to pooler 'inner' (2 pools: main 20, staging 20); with its other clients' peak 10 that is 50 > client_limit 30, although the declared peak client demand 25 fits [CB021 pooler-cap-over-capacity]" "chain: CB021 at the inner pooler's client limit"
 expect_rc 0 "chain-limit json" "$CB" report "$D/chain-limit.yaml" --format json
@@ -256,5 +261,12 @@ printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  o
 expect_rc 1 "chain CB009" "$CB" check "$TMP/ch/cb009.yaml" --format gcc
 contains "$out" "peak client connections 45 exceed client_limit 30 on pooler 'inner' (1 instance x max_client_conn 30; outer 40, w 5) [CB009 pooler-client-limit]" "chain: CB009 counts the outer pooler's server side"
 lacks "$out" "CB001" "chain: inner's cap 20 fits"
+# CB006: a session-mode pooler in front of a transaction-mode one breaks sessions there
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  outer: { type: pgbouncer, database: inner, pool_mode: session }\n  inner: { type: pgbouncer, database: main, pool_mode: transaction }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 5 }, uses: [advisory_locks] }\n' >"$TMP/ch/modes.yaml"
+expect_rc 1 "chain CB006" "$CB" check "$TMP/ch/modes.yaml" --format gcc
+contains "$out" "modes.yaml:7:71: error: client 'api' uses advisory_locks through pgbouncer 'inner' in transaction mode [CB006 session-feature-in-transaction-pool]" "chain: CB006 at the inner pooler's mode"
+sed -i 's/pool_mode: session }/pool_mode: statement }/' "$TMP/ch/modes.yaml"
+expect_rc 1 "chain CB006 statement" "$CB" check "$TMP/ch/modes.yaml" --format gcc
+contains "$out" "client 'api' uses advisory_locks through pgbouncer 'outer' in statement mode" "chain: the strictest mode on the chain"
 
 finish
