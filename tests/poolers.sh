@@ -256,6 +256,24 @@ contains "$out" "bypass.yaml:42:10: error: client 'api' connects_to pooler 'boun
 cap_case 0 chain-limit.yaml "chain-limit.yaml:25:13: warning: pooler 'edge' can open 40 server connections to pooler 'inner' (2 pools: main 20, staging 20); with its other clients' peak 10 that is 50 > client_limit 30, although the declared peak client demand 25 fits [CB021 pooler-cap-over-capacity]" "chain: CB021 at the inner pooler's client limit"
 expect_rc 0 "chain-limit json" "$CB" report "$D/chain-limit.yaml" --format json
 json_eq "$out" '[[q["id"], q["client_demand"]["peak"], q["server"]["peak"]] for q in d["poolers"]] + [d["databases"][0]["demand"]["peak"]]' '[["edge", 15, 15], ["inner", 25, 25], 25]' "chain-limit: figures"
+# PgCat in front of PgBouncer: docker.toml's servers (postgres:5432) are
+# matched against bouncer's host and port; cap 2 x 54 = 108, server
+# min(108, 30) = 30, bouncer's cap 20 bounds main's demand; the whole
+# 108 > bouncer's client limit 100 (max_client_conn's default): CB021
+printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers:\n  cat: { type: pgcat, database: bouncer, instances: 2, config: %s/testdata/config/pgcat/docker.toml }\n  bouncer: { type: pgbouncer, database: main, host: postgres, port: 5432 }\nclients:\n  api: { type: service, connects_to: cat, replicas: 3, pool: { size: 10 } }\n' "$PWD" >"$TMP/ch/pgcat.yaml"
+expect_rc 0 "chain pgcat" "$CB" report "$TMP/ch/pgcat.yaml" --format json
+json_eq "$out" '[[q["id"], q["cap"], q["client_demand"]["peak"], q["server"]["peak"]] for q in d["poolers"]] + [d["databases"][0]["demand"]["peak"]]' '[["cat", 108, 30, 30], ["bouncer", 20, 30, 20], 20]' "chain: pgcat in front of pgbouncer"
+contains "$out" "pooler 'cat' can open 108 server connections to pooler 'bouncer' (pool_size summed over users and server entries 54); with its other clients' peak 0 that is 108 > client_limit 100, although the declared peak client demand 30 fits" "chain: CB021 on pgcat at bouncer's client limit"
+sed -i 's/, port: 5432//' "$TMP/ch/pgcat.yaml"
+expect_rc 2 "chain pgcat port" "$CB" check "$TMP/ch/pgcat.yaml"
+contains "$err" "poolers.cat.config: no server of '$PWD/testdata/config/pgcat/docker.toml' points at pooler 'bouncer' (host postgres, port 6432): give a server the pooler's host and port" "chain: pgcat servers against bouncer's listen port"
+# the inner pooler's listen_port from its own file, read before the outer's
+# (listed first): both outer entries are on inner.internal:7432, cap 2 x 20
+printf '[pgbouncer]\nlisten_port = 7432\n[databases]\nmain = host=db.internal\n' >"$TMP/ch/inner.ini"
+printf '[pgbouncer]\n[databases]\na = host=inner.internal port=7432\nb = host=inner.internal port=7432\n' >"$TMP/ch/outer.ini"
+printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers:\n  outer: { type: pgbouncer, database: inner, config: outer.ini }\n  inner: { type: pgbouncer, database: main, host: inner.internal, config: inner.ini }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 5 } }\n' >"$TMP/ch/ports.yaml"
+expect_rc 0 "chain listen_port" "$CB" report "$TMP/ch/ports.yaml" --format json
+json_eq "$out" '[p["cap"], len(p["pools"]), d["poolers"][1]["client_demand"]["peak"]]' '[40, 2, 5]' "chain: outer entries on the inner's listen_port"
 # CB009 names the outer pooler among the inner one's clients
 printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  outer: { type: pgbouncer, database: inner, default_pool_size: 40 }\n  inner: { type: pgbouncer, database: main, max_client_conn: 30 }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 50 } }\n  w: { type: worker, connects_to: inner, pool: { size: 5 } }\n' >"$TMP/ch/cb009.yaml"
 expect_rc 1 "chain CB009" "$CB" check "$TMP/ch/cb009.yaml" --format gcc
