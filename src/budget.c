@@ -878,6 +878,7 @@ static size_t *collect_outer(const struct topology *t, struct budget *b)
 	for (i = 0; i < n; i++)
 		if (t->poolers[i].via_pooler) {
 			struct pooler_fig *in = &b->poolers[t->poolers[i].inner];
+			b->poolers[i].at_inner = in->nouter;
 			in->outer[in->nouter++] = i;
 		}
 	/* a counting sort by depth, deepest first */
@@ -1140,10 +1141,8 @@ enum pool_mode budget_client_mode(const struct budget *b, size_t i)
 enum pool_mode budget_outer_mode(const struct budget *b, size_t inner, size_t outer)
 {
 	const struct pooler_fig *f = &b->poolers[inner];
-	size_t k;
+	size_t k = b->poolers[outer].at_inner;
 
-	for (k = 0; k < f->nouter && f->outer[k] != outer; k++)
-		;
-	assert(k < f->nouter);
+	assert(k < f->nouter && f->outer[k] == outer);
 	return pool_mode_of(f, f->outer_pool ? f->outer_pool[k] : SIZE_MAX);
 }

@@ -113,6 +113,7 @@ struct pooler_fig {
 	size_t *outer;
 	size_t nouter;
 	size_t *outer_pool;         /* pgbouncer: parallel to outer, as client_pool */
+	size_t at_inner;            /* in front of a pooler: its place in that one's outer */
 	/* pgbouncer: its pools, and which one each client fills */
 	struct pool_fig *pools;
 	size_t npools;

@@ -326,31 +326,29 @@ static bool breaks_sessions(const struct pooler *p, enum pool_mode m)
  * (docs/poolers.md), each connection the outer one holds for a client's
  * session is multiplexed again by the inner one: the strictest mode on
  * the chain is what the client meets, the first pooler of that mode the
- * one named.
+ * one named (ctx->endpoints keeps the rest of each chain's).
  */
 static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c,
 						enum pool_mode *mode)
 {
-	const struct pooler *p, *found = NULL;
-	size_t at, steps;
+	const struct pooler *p;
+	const struct pooler_endpoints *e = ctx->endpoints;
+	size_t far;
 	enum pool_mode m;
 
 	if (!c->via_pooler)
 		return NULL;
-	at = c->target;
+	p = &ctx->t->poolers[c->target];
 	m = budget_client_mode(ctx->b, ctx->client->index);
-	for (steps = 0; steps <= ctx->t->npoolers; steps++) {
-		p = &ctx->t->poolers[at];
-		if (breaks_sessions(p, m) && (!found || m > *mode)) {
-			found = p;
-			*mode = m;
-		}
-		if (!p->via_pooler)
-			break;
-		m = budget_outer_mode(ctx->b, p->inner, at);
-		at = p->inner;
+	far = e && e->beyond ? e->beyond[c->target] : SIZE_MAX;
+	if (breaks_sessions(p, m) && (far == SIZE_MAX || m >= e->beyond_mode[c->target])) {
+		*mode = m;
+		return p;
 	}
-	return found;
+	if (far == SIZE_MAX)
+		return NULL;
+	*mode = e->beyond_mode[c->target];
+	return &ctx->t->poolers[far];
 }
 
 /* Does the client's url carry pgbouncer=true (as a URI query or key=value parameter)? */
@@ -763,11 +761,65 @@ static bool url_pooler(const struct conninfo *ci, const struct strmap *poolers, 
 	return *index != SIZE_MAX;
 }
 
-void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t)
+/*
+ * The chains' part of e (struct pooler_endpoints): a walk of each tree
+ * from the pooler on the database outwards, with a stack of its own, so
+ * that each pooler is entered after the one it sits in front of.
+ */
+static void pooler_chains_build(struct pooler_endpoints *e, const struct topology *t, const struct budget *b)
+{
+	size_t n = t->npoolers, *stack = xcalloc(n ? n : 1, sizeof(*stack)), *next = xcalloc(n ? n : 1, sizeof(*next));
+	size_t i, sp, clock = 0;
+
+	e->tin = xcalloc(n ? n : 1, sizeof(*e->tin));
+	e->tout = xcalloc(n ? n : 1, sizeof(*e->tout));
+	e->beyond = xcalloc(n ? n : 1, sizeof(*e->beyond));
+	e->beyond_mode = xcalloc(n ? n : 1, sizeof(*e->beyond_mode));
+	for (i = 0; i < n; i++) {
+		if (t->poolers[i].via_pooler)
+			continue;
+		sp = 0;
+		stack[sp++] = i;
+		e->tin[i] = clock++;
+		e->beyond[i] = SIZE_MAX;
+		while (sp) {
+			size_t q = stack[sp - 1];
+			const struct pooler_fig *f = &b->poolers[q];
+
+			size_t o;
+			enum pool_mode m;
+
+			if (next[q] == f->nouter) {
+				e->tout[q] = clock++;
+				sp--;
+				continue;
+			}
+			o = f->outer[next[q]++];
+			m = budget_outer_mode(b, q, o);
+			/* q is nearer to o's clients than what lies beyond q: it wins a tie */
+			if (breaks_sessions(&t->poolers[q], m) &&
+			    (e->beyond[q] == SIZE_MAX || m >= e->beyond_mode[q])) {
+				e->beyond[o] = q;
+				e->beyond_mode[o] = m;
+			} else {
+				e->beyond[o] = e->beyond[q];
+				e->beyond_mode[o] = e->beyond_mode[q];
+			}
+			e->tin[o] = clock++;
+			stack[sp++] = o;
+		}
+	}
+	free(stack);
+	free(next);
+}
+
+void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t, const struct budget *b)
 {
 	size_t i;
 
 	memset(e, 0, sizeof(*e));
+	if (b && b->poolers)
+		pooler_chains_build(e, t, b);
 	e->keys = xcalloc(t->npoolers + 1, sizeof(*e->keys));
 	e->n = t->npoolers;
 	for (i = 0; i < t->npoolers; i++) {
@@ -782,8 +834,14 @@ void pooler_endpoints_release(struct pooler_endpoints *e)
 {
 	size_t i;
 
-	if (!e->keys)
+	free(e->tin);
+	free(e->tout);
+	free(e->beyond);
+	free(e->beyond_mode);
+	if (!e->keys) {
+		memset(e, 0, sizeof(*e));
 		return;
+	}
 	for (i = 0; i < e->n; i++)
 		free(e->keys[i]);
 	free(e->keys);
@@ -792,16 +850,9 @@ void pooler_endpoints_release(struct pooler_endpoints *e)
 }
 
 /* Is pooler j one that pooler p sits in front of, directly or down its chain? */
-static bool behind(const struct topology *t, size_t p, size_t j)
+static bool behind(const struct pooler_endpoints *e, size_t p, size_t j)
 {
-	size_t steps;
-
-	for (steps = 0; t->poolers[p].via_pooler && steps < t->npoolers; steps++) {
-		p = t->poolers[p].inner;
-		if (p == j)
-			return true;
-	}
-	return false;
+	return e->tin && e->tin[j] < e->tin[p] && e->tout[p] < e->tout[j];
 }
 
 /*
@@ -830,7 +881,7 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 			     "client '%s' connects_to pooler '%s' but its url goes straight to "
 			     "database '%s' at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s,
 			     d->id.s, d->host.s, port);
-		else if (url_pooler(ci, &ctx->endpoints->map, &j) && behind(t, c->target, j))
+		else if (url_pooler(ci, &ctx->endpoints->map, &j) && behind(ctx->endpoints, c->target, j))
 			emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 			     "client '%s' connects_to pooler '%s' but its url goes past it to pooler '%s' "
 			     "at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s, t->poolers[j].id.s,

@@ -1293,7 +1293,7 @@ void rules_share_init(struct rules_share *s, const struct topology *t, const str
 			s->client_rules[s->nclient_rules++] = k;
 	s->endpoints = xcalloc(1, sizeof(*s->endpoints));
 	if (s->nclient_rules)
-		pooler_endpoints_build(s->endpoints, t);
+		pooler_endpoints_build(s->endpoints, t, b);
 	s->appnames = xcalloc(1, sizeof(*s->appnames));
 	if (rule_runs(s, rule_index(rule_find("CB023"))))
 		appname_index_build(s->appnames, t);
