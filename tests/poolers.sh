@@ -227,6 +227,9 @@ json_eq "$out" '[d["databases"][0]["demand"]["steady"], d["databases"][0]["deman
 json_eq "$out" '[c["id"] for c in d["databases"][0]["contributors"]]' '["proxy", "jobs"]' "chain: the innermost pooler and the direct client"
 json_eq "$out" '[q["entry"] for q in d["poolers"][0]["pools"]]' '["main"]' "chain: bouncer's entry points at proxy.internal:5432"
 json_eq "$out" '[f["rule"] for f in d["findings"]]' '[]' "chain: no finding"
+mkdir -p "$TMP/ch"
+printf '%s\n' "$out" >"$TMP/ch/chain.json"
+$PY tests/validate.py report "$TMP/ch/chain.json" && ok || bad "chain: the JSON report does not validate against schemas/report.schema.json"
 expect_rc 0 "chain text" "$CB" check "$D/chain.yaml"
 contains "$out" "  proxy            rds_proxy     100     100
     worker         worker         30      30  client side, not counted
