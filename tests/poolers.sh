@@ -277,6 +277,10 @@ printf '[pgbouncer]\n[databases]\na = host=inner.internal port=7432\nb = host=in
 printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers:\n  outer: { type: pgbouncer, database: inner, config: outer.ini }\n  inner: { type: pgbouncer, database: main, host: inner.internal, config: inner.ini }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 5 } }\n' >"$TMP/ch/ports.yaml"
 expect_rc 0 "chain listen_port" "$CB" report "$TMP/ch/ports.yaml" --format json
 json_eq "$out" '[p["cap"], len(p["pools"]), d["poolers"][1]["client_demand"]["peak"]]' '[40, 2, 5]' "chain: outer entries on the inner's listen_port"
+# an unknown id: the "unknown database" error, its hint over poolers too
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  outer: { type: pgbouncer, database: rds-proxi }\n  rds-proxy: { type: rds_proxy, database: main }\n' >"$TMP/ch/typo.yaml"
+expect_rc 2 "chain typo" "$CB" check "$TMP/ch/typo.yaml"
+contains "$err" "typo.yaml:4:39: error: poolers.outer.database: unknown database \"rds-proxi\", did you mean \"rds-proxy\"?" "chain: did you mean a pooler"
 # CB009 names the outer pooler among the inner one's clients
 printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  outer: { type: pgbouncer, database: inner, default_pool_size: 40 }\n  inner: { type: pgbouncer, database: main, max_client_conn: 30 }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 50 } }\n  w: { type: worker, connects_to: inner, pool: { size: 5 } }\n' >"$TMP/ch/cb009.yaml"
 expect_rc 1 "chain CB009" "$CB" check "$TMP/ch/cb009.yaml" --format gcc
