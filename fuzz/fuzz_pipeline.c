@@ -27,6 +27,31 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The order every computed figure keeps (docs/model.md and its ordering constraints). */
+/*
+ * Database i's demand is the sum of its contributors, and no pooler in
+ * front of another is one of them: it counts only through that pooler.
+ */
+static void check_contributors(const struct topology *t, const struct budget *b, size_t i)
+{
+	const struct db_fig *d = &b->dbs[i];
+	uint64_t sum = 0;
+	size_t k;
+
+	for (k = 0; k < d->ncontrib; k++) {
+		const struct contrib *c = &d->contrib[k];
+		struct amount a = c->kind == CONTRIB_POOLER ? b->poolers[c->index].server : budget_conn(b, c->index);
+
+		if (c->kind == CONTRIB_POOLER && t->poolers[c->index].via_pooler)
+			fuzz_fail("budget: pooler '%s' counts on database '%s' and on the pooler it is in front of",
+				  t->poolers[c->index].id.s, t->databases[i].id.s);
+		if (!a.unbounded)
+			sum += a.peak; /* a part of a sum budget_compute checked */
+	}
+	if (!d->demand.unbounded && sum != d->demand.peak)
+		fuzz_fail("budget: database '%s' demand %llu, its contributors' %llu", t->databases[i].id.s,
+			  (unsigned long long)d->demand.peak, (unsigned long long)sum);
+}
+
 static void check_figures(const struct topology *t, const struct budget *b)
 {
 	size_t i;
@@ -53,6 +78,18 @@ static void check_figures(const struct topology *t, const struct budget *b)
 			fuzz_fail("budget: pooler '%s' server %llu/%llu, cap %llu", t->poolers[i].id.s,
 				  (unsigned long long)p->server.steady,
 				  (unsigned long long)p->server.peak, (unsigned long long)p->cap);
+		if (t->poolers[i].db >= t->ndatabases)
+			fuzz_fail("budget: pooler '%s' ends at database %zu of %zu", t->poolers[i].id.s,
+				  t->poolers[i].db, t->ndatabases);
+		/* in front of a pooler: its server side is part of that one's client side */
+		if (t->poolers[i].via_pooler) {
+			const struct pooler_fig *in = &b->poolers[t->poolers[i].inner];
+			if (!in->client_demand.unbounded && !p->server.unbounded &&
+			    in->client_demand.peak < p->server.peak)
+				fuzz_fail("budget: pooler '%s' sends %llu to a pooler whose client peak is %llu",
+					  t->poolers[i].id.s, (unsigned long long)p->server.peak,
+					  (unsigned long long)in->client_demand.peak);
+		}
 	}
 	for (i = 0; i < t->ndatabases; i++) {
 		const struct db_fig *d = &b->dbs[i];
@@ -64,6 +101,7 @@ static void check_figures(const struct topology *t, const struct budget *b)
 			fuzz_fail("budget: database '%s' steady %llu > peak %llu", t->databases[i].id.s,
 				  (unsigned long long)d->demand.steady,
 				  (unsigned long long)d->demand.peak);
+		check_contributors(t, b, i);
 	}
 }
 

@@ -218,6 +218,22 @@ static const struct catalog_row *db_provider_reserves(const struct database *d)
 	return row && row->reserved ? row : NULL;
 }
 
+/* The port a pooler listens on: its own, else its type's default. */
+uint64_t budget_pooler_port(const struct pooler *p)
+{
+	if (VALUE_SET(p->port))
+		return p->port.v;
+	/* RDS Proxy endpoints listen on the engine's port; PgCat and Odyssey
+	 * samples (pgcat.toml, odyssey.conf's listen) on PgBouncer's 6432. */
+	if (p->type.v == POOLER_PGPOOL)
+		return PGPOOL_DEFAULT_PORT;
+	/* Supavisor: 6543 in transaction mode, 5432 in session mode */
+	if (p->type.v == POOLER_SUPAVISOR)
+		return VALUE_SET(p->pool_mode) && p->pool_mode.v == POOL_TRANSACTION ? SUPAVISOR_TRANSACTION_PORT
+										     : PG_DEFAULT_PORT;
+	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
+}
+
 /* Settings and cap of one pooler (docs/model.md "Per pooler"); demand comes later. */
 static bool pooler_settings(struct calc *c, const struct pooler *p, struct pooler_fig *f)
 {
@@ -601,6 +617,28 @@ static size_t pool_client_entry(const struct pool_build *pb, const char *dbname)
 	return pb->nentries == 1 ? 0 : SIZE_MAX;
 }
 
+/*
+ * The pool a client fills: its url's dbname and user (NULL: not given)
+ * pick the entry and the user, the entry's forced user= first, else the
+ * pooler's only user. SIZE_MAX when it cannot be told.
+ */
+static size_t pool_of(const struct pool_build *pb, const char *dbname, const char *user)
+{
+	const struct pooler_fig *f = pb->f;
+	size_t e = pool_client_entry(pb, dbname), i;
+	bool known = e != SIZE_MAX;
+
+	if (known && pb->entries[e].user)
+		user = pb->entries[e].user;
+	else if (known && !user)
+		known = pb->nnamed == 1, user = pb->users[0];
+	for (i = 0; known && i < f->npools; i++)
+		if (pb->pool_entry[i] == e &&
+		    (user ? f->pools[i].user && strcmp(f->pools[i].user, user) == 0 : !f->pools[i].user))
+			return i;
+	return SIZE_MAX;
+}
+
 /* Which pool each client fills, and the demand of every pool. */
 static bool pool_assign(struct calc *c, const struct budget *b, struct pool_build *pb)
 {
@@ -609,23 +647,21 @@ static bool pool_assign(struct calc *c, const struct budget *b, struct pool_buil
 
 	f->client_pool = xcalloc(f->nclients ? f->nclients : 1, sizeof(size_t));
 	for (k = 0; k < f->nclients; k++) {
-		size_t e = pool_client_entry(pb, pb->client_db[k]), pool = SIZE_MAX;
-		const char *user = pb->client_user[k];
+		size_t pool = pool_of(pb, pb->client_db[k], pb->client_user[k]);
 		struct amount a = budget_conn(b, f->clients[k]);
-		bool known = e != SIZE_MAX;
 
-		if (known && pb->entries[e].user)
-			user = pb->entries[e].user;
-		else if (known && !user)
-			known = pb->nnamed == 1, user = pb->users[0];
-		for (i = 0; known && i < f->npools; i++)
-			if (pb->pool_entry[i] == e &&
-			    (user ? f->pools[i].user && strcmp(f->pools[i].user, user) == 0 : !f->pools[i].user)) {
-				pool = i;
-				break;
-			}
 		f->client_pool[k] = pool;
 		if (!amount_add(pool == SIZE_MAX ? &f->untold : &f->pools[pool].demand, &a))
+			return overflow(c, pb->p->id.pos, "poolers", pb->p->id.s,
+					"the sum of its clients' connections");
+	}
+	/* a pooler in front fills a pool as a client without a url does */
+	f->outer_pool = xcalloc(f->nouter ? f->nouter : 1, sizeof(size_t));
+	for (k = 0; k < f->nouter; k++) {
+		size_t pool = pool_of(pb, NULL, NULL);
+
+		f->outer_pool[k] = pool;
+		if (!amount_add(pool == SIZE_MAX ? &f->untold : &f->pools[pool].demand, &b->poolers[f->outer[k]].server))
 			return overflow(c, pb->p->id.pos, "poolers", pb->p->id.s,
 					"the sum of its clients' connections");
 	}
@@ -811,13 +847,68 @@ static void collect_pooled(const struct topology *t, struct budget *b)
 	}
 }
 
-/* Contributors of each database: its poolers, then its direct clients, in file order. */
+/*
+ * The poolers in front of each pooler, in file order, and every pooler in
+ * the order its server side is known (*order, malloc'd): the outermost
+ * first, each before the pooler it connects to. A pooler's depth is the
+ * number of poolers between it and its database; deeper ones come first,
+ * in file order among one depth, so a topology without chains keeps file
+ * order.
+ */
+static size_t *collect_outer(const struct topology *t, struct budget *b)
+{
+	size_t n = t->npoolers, i, k, cur, d, maxd = 0;
+	size_t *depth = xcalloc(n ? n : 1, sizeof(*depth)), *start, *order;
+	bool *known = xcalloc(n ? n : 1, sizeof(*known));
+
+	for (i = 0; i < n; i++) {
+		/* the chain has no cycle (load_validate): walk to a known depth, then back */
+		for (cur = i, d = 0; !known[cur] && t->poolers[cur].via_pooler; cur = t->poolers[cur].inner)
+			d++;
+		d += known[cur] ? depth[cur] : 0;
+		for (cur = i; !known[cur]; cur = t->poolers[cur].inner) {
+			depth[cur] = d--;
+			known[cur] = true;
+			if (!t->poolers[cur].via_pooler)
+				break;
+		}
+		maxd = depth[i] > maxd ? depth[i] : maxd;
+		if (t->poolers[i].via_pooler)
+			b->poolers[t->poolers[i].inner].nouter++;
+	}
+	for (i = 0; i < n; i++) {
+		b->poolers[i].outer = xcalloc(b->poolers[i].nouter ? b->poolers[i].nouter : 1, sizeof(size_t));
+		b->poolers[i].nouter = 0;
+	}
+	for (i = 0; i < n; i++)
+		if (t->poolers[i].via_pooler) {
+			struct pooler_fig *in = &b->poolers[t->poolers[i].inner];
+			b->poolers[i].at_inner = in->nouter;
+			in->outer[in->nouter++] = i;
+		}
+	/* a counting sort by depth, deepest first */
+	start = xcalloc(maxd + 2, sizeof(*start));
+	order = xcalloc(n ? n : 1, sizeof(*order));
+	for (i = 0; i < n; i++)
+		start[maxd - depth[i] + 1]++;
+	for (k = 1; k <= maxd + 1; k++)
+		start[k] += start[k - 1];
+	for (i = 0; i < n; i++)
+		order[start[maxd - depth[i]]++] = i;
+	free(start);
+	free(depth);
+	free(known);
+	return order;
+}
+
+/* Contributors of each database: the poolers on it, then its direct clients, in file order. */
 static void collect_contributors(const struct topology *t, struct budget *b)
 {
 	size_t i, *fill = xcalloc(t->ndatabases, sizeof(*fill));
 
 	for (i = 0; i < t->npoolers; i++)
-		b->dbs[t->poolers[i].db].ncontrib++;
+		if (!t->poolers[i].via_pooler)
+			b->dbs[t->poolers[i].db].ncontrib++;
 	for (i = 0; i < t->nclients; i++)
 		if (!t->clients[i].via_pooler)
 			b->dbs[t->clients[i].target].ncontrib++;
@@ -825,7 +916,8 @@ static void collect_contributors(const struct topology *t, struct budget *b)
 		b->dbs[i].contrib = xcalloc(b->dbs[i].ncontrib, sizeof(struct contrib));
 	for (i = 0; i < t->npoolers; i++) {
 		size_t d = t->poolers[i].db;
-		b->dbs[d].contrib[fill[d]++] = (struct contrib){ CONTRIB_POOLER, i };
+		if (!t->poolers[i].via_pooler)
+			b->dbs[d].contrib[fill[d]++] = (struct contrib){ CONTRIB_POOLER, i };
 	}
 	for (i = 0; i < t->nclients; i++) {
 		size_t d = t->clients[i].target;
@@ -838,7 +930,7 @@ static void collect_contributors(const struct topology *t, struct budget *b)
 int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *b, char **err)
 {
 	struct calc c = { t, err, 0 };
-	size_t i;
+	size_t i, j, *order = NULL;
 
 	memset(b, 0, sizeof(*b));
 	b->topo = t;
@@ -873,7 +965,9 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 		}
 	}
 	collect_pooled(t, b);
-	for (i = 0; i < t->npoolers; i++) {
+	order = collect_outer(t, b);
+	for (j = 0; j < t->npoolers; j++) {
+		size_t i = order[j];
 		struct pooler_fig *p = &b->poolers[i];
 		struct db_fig *d = &b->dbs[t->poolers[i].db];
 
@@ -899,7 +993,16 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 			if (!p->server.unbounded)
 				p->server.steady = u64_min(p->server.steady, p->cap_steady);
 		}
-		if (!amount_add(&d->demand, &p->server)) {
+		if (t->poolers[i].via_pooler) {
+			/* its server side is the client side of the pooler it connects to */
+			size_t in = t->poolers[i].inner;
+
+			if (!amount_add(&b->poolers[in].client_demand, &p->server)) {
+				overflow(&c, t->poolers[in].id.pos, "poolers", t->poolers[in].id.s,
+					 "the sum of its clients' connections");
+				goto out;
+			}
+		} else if (!amount_add(&d->demand, &p->server)) {
 			overflow(&c, t->databases[t->poolers[i].db].id.pos, "databases",
 				 t->databases[t->poolers[i].db].id.s, "demand");
 			goto out;
@@ -924,6 +1027,7 @@ int budget_compute(const struct topology *t, uint64_t spike_pct, struct budget *
 	}
 	collect_contributors(t, b);
 out:
+	free(order);
 	if (c.failed) {
 		budget_release(b);
 		return -1;
@@ -976,6 +1080,8 @@ void budget_release(struct budget *b)
 			size_t k;
 
 			free(p->clients);
+			free(p->outer);
+			free(p->outer_pool);
 			free(p->pools);
 			free(p->client_pool);
 			for (k = 0; k < p->nnames; k++)
@@ -1009,17 +1115,12 @@ static size_t pooled_position(const struct pooler_fig *f, size_t i)
 	return lo < f->nclients && f->clients[lo] == i ? lo : SIZE_MAX;
 }
 
-enum pool_mode budget_client_mode(const struct budget *b, size_t i)
+/* The mode of pool of f, or, SIZE_MAX, the strictest of its pools (its own mode without pools). */
+static enum pool_mode pool_mode_of(const struct pooler_fig *f, size_t pool)
 {
-	const struct client *cl = &b->topo->clients[i];
-	const struct pooler_fig *f;
-	size_t k, pool;
 	enum pool_mode m;
+	size_t k;
 
-	assert(cl->via_pooler);
-	f = &b->poolers[cl->target];
-	k = f->client_pool ? pooled_position(f, i) : SIZE_MAX;
-	pool = k == SIZE_MAX ? SIZE_MAX : f->client_pool[k];
 	if (pool != SIZE_MAX)
 		return f->pools[pool].mode;
 	m = f->npools ? POOL_SESSION : f->pool_mode;
@@ -1027,4 +1128,26 @@ enum pool_mode budget_client_mode(const struct budget *b, size_t i)
 		if (f->pools[k].mode > m)
 			m = f->pools[k].mode; /* statement > transaction > session */
 	return m;
+}
+
+enum pool_mode budget_client_mode(const struct budget *b, size_t i)
+{
+	const struct client *cl = &b->topo->clients[i];
+	const struct pooler_fig *f;
+	size_t k, pool;
+
+	assert(cl->via_pooler);
+	f = &b->poolers[cl->target];
+	k = f->client_pool ? pooled_position(f, i) : SIZE_MAX;
+	pool = k == SIZE_MAX ? SIZE_MAX : f->client_pool[k];
+	return pool_mode_of(f, pool);
+}
+
+enum pool_mode budget_outer_mode(const struct budget *b, size_t inner, size_t outer)
+{
+	const struct pooler_fig *f = &b->poolers[inner];
+	size_t k = b->poolers[outer].at_inner;
+
+	assert(k < f->nouter && f->outer[k] == outer);
+	return pool_mode_of(f, f->outer_pool ? f->outer_pool[k] : SIZE_MAX);
 }

@@ -111,6 +111,12 @@ struct pooler_fig {
 	enum pool_mode pool_mode;
 	size_t *clients;            /* the clients behind it (topology indices), in file order */
 	size_t nclients;
+	/* the poolers in front of it (docs/poolers.md "A pooler in front of a
+	 * pooler"), in file order: their server side is part of its client_demand */
+	size_t *outer;
+	size_t nouter;
+	size_t *outer_pool;         /* pgbouncer: parallel to outer, as client_pool */
+	size_t at_inner;            /* in front of a pooler: its place in that one's outer */
 	/* pgbouncer: its pools, and which one each client fills */
 	struct pool_fig *pools;
 	size_t npools;
@@ -136,9 +142,9 @@ struct db_fig {
 	uint64_t budget;            /* min(capacity, max − headroom) */
 	bool has_optimum;
 	uint64_t optimum;           /* cores × 2 + spindles */
-	struct amount demand;       /* Σ direct clients + Σ poolers' server side */
+	struct amount demand;       /* Σ direct clients + Σ server side of the poolers on it */
 	double utilization;         /* demand.peak / max_connections (unbounded: 0) */
-	struct contrib *contrib;    /* direct clients and poolers, in file order */
+	struct contrib *contrib;    /* direct clients and the poolers on it (not those in front of them), in file order */
 	size_t ncontrib;
 };
 
@@ -164,6 +170,9 @@ struct budget {
 	uint64_t spike_pct;
 };
 
+/* The port pooler p listens on: its own port, else its type's default. */
+uint64_t budget_pooler_port(const struct pooler *p);
+
 /*
  * Compute every figure of t into b (spike_pct 100 = no spike). Returns 0, or
  * -1 with *err "file:line:col: error: ..." when a product overflows 64 bits.
@@ -184,6 +193,8 @@ const struct client_fig *budget_client(const struct budget *b, size_t i, struct 
  * transaction over session). Only for a client behind a pooler.
  */
 enum pool_mode budget_client_mode(const struct budget *b, size_t i);
+/* The same for pooler outer, in front of pooler inner: the mode its connections meet there. */
+enum pool_mode budget_outer_mode(const struct budget *b, size_t inner, size_t outer);
 /* What client i opens: client_fig.conn, without deriving the rest. */
 static inline struct amount budget_conn(const struct budget *b, size_t i)
 {

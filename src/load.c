@@ -981,7 +981,7 @@ static void validate_database(struct vstate *v, const struct database *d)
 
 static void validate_pooler(struct vstate *v, struct topology *t, struct pooler *p)
 {
-	size_t i;
+	size_t i, j;
 	char *hint;
 
 	if (!VALUE_SET(p->type))
@@ -989,13 +989,26 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
 			      p->type.v);
+	p->via_pooler = false;
 	if (!p->database.s) {
 		vfail(v, p->id.pos, "poolers.%s: missing database (the database it opens connections to)",
 		      p->id.s);
 	} else if (model_find_database(t, p->database.s, &i)) {
 		p->db = i;
+		/* an id both a database and another pooler is ambiguous, as for
+		 * connects_to; a pooler named like its database names the database */
+		if (model_find_pooler(t, p->database.s, &j) && &t->poolers[j] != p) {
+			const struct pos *a = &t->databases[i].id.pos, *b = &t->poolers[j].id.pos;
+			vfail(v, p->database.pos, "poolers.%s.database: \"%s\" is both a database (%s:%u:%u) "
+			      "and a pooler (%s:%u:%u); rename one", p->id.s, p->database.s, pos_file(*a), a->line,
+			      a->col, pos_file(*b), b->line, b->col);
+		}
+	} else if (model_find_pooler(t, p->database.s, &j)) {
+		/* a pooler in front of a pooler (docs/poolers.md): db comes with the chain */
+		p->via_pooler = true;
+		p->inner = j;
 	} else {
-		hint = suggest_id(t, p->database.s, false);
+		hint = suggest_id(t, p->database.s, true);
 		vfail(v, p->database.pos, "poolers.%s.database: unknown database \"%s\"%s", p->id.s,
 		      p->database.s, hint);
 		free(hint);
@@ -1098,6 +1111,66 @@ static void validate_client(struct vstate *v, struct topology *t, struct client 
 		      (unsigned long long)c->surge.v);
 }
 
+/*
+ * Poolers in front of poolers (docs/poolers.md): each chain is followed
+ * from its outer end, in file order, to the database it ends at, which
+ * every pooler on it takes as its db. A chain that comes back to a pooler
+ * on it is a cycle, reported at the database: that closes it.
+ */
+static void resolve_chains(struct vstate *v, struct topology *t)
+{
+	enum { WHITE, GRAY, BLACK, CYCLE_NAMES = 8 };
+	unsigned char *color = xcalloc(t->npoolers ? t->npoolers : 1, 1);
+	size_t *path = xcalloc(t->npoolers ? t->npoolers : 1, sizeof(*path));
+	size_t i, n, k, m, cur, db;
+	bool cycle;
+
+	for (i = 0; i < t->npoolers; i++) {
+		if (color[i] != WHITE)
+			continue;
+		n = 0;
+		cycle = false;
+		for (cur = i; color[cur] == WHITE;) {
+			color[cur] = GRAY;
+			path[n++] = cur;
+			if (!t->poolers[cur].via_pooler)
+				break;
+			if (color[t->poolers[cur].inner] == GRAY) {
+				const struct pooler *p = &t->poolers[cur];
+				struct sbuf sb = { 0 };
+
+				for (k = 0; k < n && path[k] != p->inner; k++)
+					;
+				/* a long cycle is named by its first poolers */
+				for (m = 0; k < n; k++, m++)
+					if (m < CYCLE_NAMES)
+						sbuf_printf(&sb, "%s -> ", t->poolers[path[k]].id.s);
+				if (m > CYCLE_NAMES)
+					sbuf_printf(&sb, "%zu more -> ", m - CYCLE_NAMES);
+				sbuf_puts(&sb, t->poolers[p->inner].id.s);
+				vfail(v, p->database.pos, "poolers.%s.database: pooler \"%s\" closes a cycle of "
+				      "poolers (%s): a chain of poolers must end at a database", p->id.s,
+				      p->database.s, sb.s);
+				sbuf_release(&sb);
+				cycle = true;
+				break;
+			}
+			cur = t->poolers[cur].inner;
+		}
+		/* the database the path ends at: its last pooler's, or the one a done chain ends at */
+		cur = path[n - 1];
+		db = t->poolers[cur].via_pooler && !cycle ? t->poolers[t->poolers[cur].inner].db :
+							    t->poolers[cur].db;
+		for (k = 0; k < n; k++) {
+			color[path[k]] = BLACK;
+			if (!cycle)
+				t->poolers[path[k]].db = db;
+		}
+	}
+	free(color);
+	free(path);
+}
+
 /* Was object i of a section (skip->bad[k]) read with an error? */
 static bool skipped(const struct vskip *skip, int k, size_t i)
 {
@@ -1121,6 +1194,7 @@ static int validate(struct topology *t, struct load_errors *errs, const struct v
 	for (i = 0; i < t->npoolers; i++)
 		if (!skipped(skip, 1, i))
 			validate_pooler(&v, t, &t->poolers[i]);
+	resolve_chains(&v, t);
 	for (i = 0; i < t->nclients; i++)
 		if (!skipped(skip, 2, i))
 			validate_client(&v, t, &t->clients[i]);

@@ -218,8 +218,12 @@ struct bouncer_conf {
 struct pooler {
 	struct str id;
 	struct num type;      /* enum pooler_type */
+	/* a database id, or the id of the pooler it connects to (a pooler in
+	 * front of a pooler, docs/poolers.md) */
 	struct str database;
-	size_t db;            /* index into topology.databases, resolved by the loader */
+	bool via_pooler;      /* resolved: database names a pooler */
+	size_t inner;         /* that pooler, an index into topology.poolers, when via_pooler */
+	size_t db;            /* the database its connections end at (through its inner poolers), resolved by the loader */
 	struct num instances;
 	struct num pool_mode; /* enum pool_mode */
 	struct num default_pool_size;

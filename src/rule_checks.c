@@ -313,19 +313,43 @@ void check_serverless_direct(struct rule_ctx *ctx)
 	free(peak);
 }
 
-/* The pgbouncer, odyssey or pgcat a client goes through in transaction or statement mode, or NULL. */
-static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c)
+/* Does a pooler of p's type break sessions in mode m (CB005, CB006)? */
+static bool breaks_sessions(const struct pooler *p, enum pool_mode m)
+{
+	return (p->type.v == POOLER_PGBOUNCER || p->type.v == POOLER_ODYSSEY || p->type.v == POOLER_SUPAVISOR ||
+		p->type.v == POOLER_PGCAT) &&
+	       m != POOL_SESSION;
+}
+
+/*
+ * The pgbouncer, odyssey, supavisor or pgcat a client goes through in transaction or statement mode,
+ * or NULL; its mode in *mode. Behind a pooler in front of a pooler
+ * (docs/poolers.md), each connection the outer one holds for a client's
+ * session is multiplexed again by the inner one: the strictest mode on
+ * the chain is what the client meets, the first pooler of that mode the
+ * one named (ctx->endpoints keeps the rest of each chain's).
+ */
+static const struct pooler *transaction_bouncer(const struct rule_ctx *ctx, const struct client *c,
+						enum pool_mode *mode)
 {
 	const struct pooler *p;
+	const struct pooler_endpoints *e = ctx->endpoints;
+	size_t far;
+	enum pool_mode m;
 
 	if (!c->via_pooler)
 		return NULL;
 	p = &ctx->t->poolers[c->target];
-	if ((p->type.v != POOLER_PGBOUNCER && p->type.v != POOLER_ODYSSEY &&
-	     p->type.v != POOLER_SUPAVISOR && p->type.v != POOLER_PGCAT) ||
-	    budget_client_mode(ctx->b, ctx->client->index) == POOL_SESSION)
+	m = budget_client_mode(ctx->b, ctx->client->index);
+	far = e && e->beyond ? e->beyond[c->target] : SIZE_MAX;
+	if (breaks_sessions(p, m) && (far == SIZE_MAX || m >= e->beyond_mode[c->target])) {
+		*mode = m;
+		return p;
+	}
+	if (far == SIZE_MAX)
 		return NULL;
-	return p;
+	*mode = e->beyond_mode[c->target];
+	return &ctx->t->poolers[far];
 }
 
 /* Does the client's url carry pgbouncer=true (as a URI query or key=value parameter)? */
@@ -346,13 +370,14 @@ void check_prisma_pgbouncer_flag(struct rule_ctx *ctx)
 	const struct client *c = ctx->client->c;
 	const struct client_cold *cc = client_cold(c);
 	const struct pooler *p;
+	enum pool_mode m;
 	const char *mode;
 
 	if (!c->framework.s || strcmp(c->framework.s, "prisma") != 0)
 		return;
-	if (!(p = transaction_bouncer(ctx, c)))
+	if (!(p = transaction_bouncer(ctx, c, &m)))
 		return;
-	mode = pool_mode_name(budget_client_mode(ctx->b, ctx->client->index));
+	mode = pool_mode_name(m);
 	if (!cc->url.s)
 		emit(ctx, &cc->ignore, c->framework.pos, "clients", c->id.s,
 		     "prisma client '%s' goes through %s '%s' in %s mode "
@@ -389,9 +414,8 @@ void check_session_features(struct rule_ctx *ctx)
 	size_t j, n = 0;
 	char *list;
 
-	if (!cc->uses.n || !(p = transaction_bouncer(ctx, c)))
+	if (!cc->uses.n || !(p = transaction_bouncer(ctx, c, &m)))
 		return;
-	m = budget_client_mode(ctx->b, ctx->client->index);
 	for (j = 0; j < cc->uses.n; j++) {
 		if (!feature_breaks(cc->uses.v[j].s, m))
 			continue;
@@ -498,13 +522,19 @@ void check_pooler_client_limit(struct rule_ctx *ctx)
 		if (!f->has_client_limit || f->client_demand.unbounded ||
 		    f->client_demand.peak <= f->client_limit)
 			continue;
-		v = xcalloc(f->nclients, sizeof(*v));
+		/* its clients, then the poolers in front of it (their server side) */
+		v = xcalloc(f->nclients + f->nouter + 1, sizeof(*v));
 		for (j = 0; j < f->nclients; j++) {
 			v[j].name = t->clients[f->clients[j]].id.s;
 			v[j].n = budget_conn(ctx->b, f->clients[j]).peak;
 			v[j].order = f->clients[j];
 		}
-		put_terms(&sb, v, f->nclients);
+		for (j = 0; j < f->nouter; j++) {
+			v[f->nclients + j].name = t->poolers[f->outer[j]].id.s;
+			v[f->nclients + j].n = ctx->b->poolers[f->outer[j]].server.peak;
+			v[f->nclients + j].order = t->nclients + f->outer[j];
+		}
+		put_terms(&sb, v, f->nclients + f->nouter);
 		free(v);
 		terms = sbuf_detach(&sb);
 		if (p->type.v == POOLER_ODYSSEY)
@@ -580,9 +610,10 @@ void check_unbounded_pooler(struct rule_ctx *ctx)
 			continue;
 		if (p->type.v == POOLER_ODYSSEY) {
 			emit(ctx, &p->ignore, f->unbounded_pos, "poolers", p->id.s,
-			     "pooler '%s' has a route to database '%s' with pool_size 0 or none, which "
+			     "pooler '%s' has a route to %s '%s' with pool_size 0 or none, which "
 			     "means no limit in Odyssey: its server side is bounded only by its clients' demand",
-			     p->id.s, t->databases[p->db].id.s);
+			     p->id.s, p->via_pooler ? "pooler" : "database",
+			     p->via_pooler ? t->poolers[p->inner].id.s : t->databases[p->db].id.s);
 			continue;
 		}
 		for (k = 0; k < f->npools && !pf; k++)
@@ -612,16 +643,27 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 		const struct pooler *p = &t->poolers[i];
 		const struct pooler_fig *f = &ctx->b->poolers[i];
 		const struct db_fig *d = &ctx->b->dbs[p->db];
-		uint64_t others, worst;
+		const struct pooler_fig *in = p->via_pooler ? &ctx->b->poolers[p->inner] : NULL;
+		uint64_t others, worst, limit, declared;
 		struct sbuf sb = { 0 };
 		char *pools, npools[48];
 
-		if (!p->config.s || f->cap_unbounded || d->demand.unbounded || d->demand.peak > d->capacity)
+		if (!p->config.s || f->cap_unbounded)
 			continue;
-		others = d->demand.peak - f->server.peak;
+		/* in front of a pooler (docs/poolers.md): held against that
+		 * pooler's client limit; without one, its cap bounds what
+		 * reaches the database, and its own CB021 is the check */
+		if (in && (!in->has_client_limit || in->client_demand.unbounded ||
+			   in->client_demand.peak > in->client_limit))
+			continue;
+		if (!in && (d->demand.unbounded || d->demand.peak > d->capacity))
+			continue;
+		limit = in ? in->client_limit : d->capacity;
+		declared = in ? in->client_demand.peak : d->demand.peak;
+		others = declared - f->server.peak;
 		if (!u64_add(others, f->cap, &worst))
 			worst = UINT64_MAX;
-		if (worst <= d->capacity)
+		if (worst <= limit)
 			continue;
 		for (k = 0; k < f->npools && k < LIST_MAX; k++) {
 			const struct pool_fig *pf = &f->pools[k];
@@ -646,11 +688,13 @@ void check_pooler_cap_over_capacity(struct rule_ctx *ctx)
 					  f->num_init_children, f->max_pool);
 		}
 		emit(ctx, &p->ignore, p->config.pos, "poolers", p->id.s,
-		     "pooler '%s' can open %" PRIu64 " server connections to database '%s' (%s%s); "
-		     "with the other contributors' peak %" PRIu64 " that is %" PRIu64 " > capacity %" PRIu64
-		     ", although the declared peak demand %" PRIu64 " fits",
-		     p->id.s, f->cap, t->databases[p->db].id.s,
-		     npools, pools, others, worst, d->capacity, d->demand.peak);
+		     "pooler '%s' can open %" PRIu64 " server connections to %s '%s' (%s%s); "
+		     "with %s peak %" PRIu64 " that is %" PRIu64 " > %s %" PRIu64
+		     ", although the declared peak %s %" PRIu64 " fits",
+		     p->id.s, f->cap, in ? "pooler" : "database",
+		     in ? t->poolers[p->inner].id.s : t->databases[p->db].id.s, npools, pools,
+		     in ? "its other clients'" : "the other contributors'", others, worst,
+		     in ? "client_limit" : "capacity", limit, in ? "client demand" : "demand", declared);
 		free(pools);
 	}
 }
@@ -718,33 +762,71 @@ static bool url_pooler(const struct conninfo *ci, const struct strmap *poolers, 
 	return *index != SIZE_MAX;
 }
 
-/* The port a pooler listens on: its own, else its type's default. */
-static uint64_t pooler_port(const struct pooler *p)
+/*
+ * The chains' part of e (struct pooler_endpoints): a walk of each tree
+ * from the pooler on the database outwards, with a stack of its own, so
+ * that each pooler is entered after the one it sits in front of.
+ */
+static void pooler_chains_build(struct pooler_endpoints *e, const struct topology *t, const struct budget *b)
 {
-	if (VALUE_SET(p->port))
-		return p->port.v;
-	/* RDS Proxy endpoints listen on the engine's port; PgCat and Odyssey
-	 * samples (pgcat.toml, odyssey.conf's listen) on PgBouncer's 6432. */
-	if (p->type.v == POOLER_PGPOOL)
-		return PGPOOL_DEFAULT_PORT;
-	/* Supavisor: 6543 in transaction mode, 5432 in session mode */
-	if (p->type.v == POOLER_SUPAVISOR)
-		return VALUE_SET(p->pool_mode) && p->pool_mode.v == POOL_TRANSACTION ? SUPAVISOR_TRANSACTION_PORT
-										     : PG_DEFAULT_PORT;
-	return p->type.v == POOLER_RDS_PROXY ? PG_DEFAULT_PORT : PGBOUNCER_DEFAULT_PORT;
+	size_t n = t->npoolers, *stack = xcalloc(n ? n : 1, sizeof(*stack)), *next = xcalloc(n ? n : 1, sizeof(*next));
+	size_t i, sp, clock = 0;
+
+	e->tin = xcalloc(n ? n : 1, sizeof(*e->tin));
+	e->tout = xcalloc(n ? n : 1, sizeof(*e->tout));
+	e->beyond = xcalloc(n ? n : 1, sizeof(*e->beyond));
+	e->beyond_mode = xcalloc(n ? n : 1, sizeof(*e->beyond_mode));
+	for (i = 0; i < n; i++) {
+		if (t->poolers[i].via_pooler)
+			continue;
+		sp = 0;
+		stack[sp++] = i;
+		e->tin[i] = clock++;
+		e->beyond[i] = SIZE_MAX;
+		while (sp) {
+			size_t q = stack[sp - 1];
+			const struct pooler_fig *f = &b->poolers[q];
+
+			size_t o;
+			enum pool_mode m;
+
+			if (next[q] == f->nouter) {
+				e->tout[q] = clock++;
+				sp--;
+				continue;
+			}
+			o = f->outer[next[q]++];
+			m = budget_outer_mode(b, q, o);
+			/* q is nearer to o's clients than what lies beyond q: it wins a tie */
+			if (breaks_sessions(&t->poolers[q], m) &&
+			    (e->beyond[q] == SIZE_MAX || m >= e->beyond_mode[q])) {
+				e->beyond[o] = q;
+				e->beyond_mode[o] = m;
+			} else {
+				e->beyond[o] = e->beyond[q];
+				e->beyond_mode[o] = e->beyond_mode[q];
+			}
+			e->tin[o] = clock++;
+			stack[sp++] = o;
+		}
+	}
+	free(stack);
+	free(next);
 }
 
-void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t)
+void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t, const struct budget *b)
 {
 	size_t i;
 
 	memset(e, 0, sizeof(*e));
+	if (b && b->poolers)
+		pooler_chains_build(e, t, b);
 	e->keys = xcalloc(t->npoolers + 1, sizeof(*e->keys));
 	e->n = t->npoolers;
 	for (i = 0; i < t->npoolers; i++) {
 		if (!t->poolers[i].host.s)
 			continue;
-		e->keys[i] = endpoint_key(t->poolers[i].host.s, pooler_port(&t->poolers[i]));
+		e->keys[i] = endpoint_key(t->poolers[i].host.s, budget_pooler_port(&t->poolers[i]));
 		strmap_put(&e->map, e->keys[i], i, NULL); /* the first pooler keeps a shared key */
 	}
 }
@@ -753,8 +835,14 @@ void pooler_endpoints_release(struct pooler_endpoints *e)
 {
 	size_t i;
 
-	if (!e->keys)
+	free(e->tin);
+	free(e->tout);
+	free(e->beyond);
+	free(e->beyond_mode);
+	if (!e->keys) {
+		memset(e, 0, sizeof(*e));
 		return;
+	}
 	for (i = 0; i < e->n; i++)
 		free(e->keys[i]);
 	free(e->keys);
@@ -762,9 +850,16 @@ void pooler_endpoints_release(struct pooler_endpoints *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Is pooler j one that pooler p sits in front of, directly or down its chain? */
+static bool behind(const struct pooler_endpoints *e, size_t p, size_t j)
+{
+	return e->tin && e->tin[j] < e->tin[p] && e->tout[p] < e->tout[j];
+}
+
 /*
  * CB012: the url goes to the other endpoint: a pooled client's url names
- * its database's host:port, or a direct client's url names a pooler's.
+ * its database's host:port or a pooler behind its own (docs/poolers.md),
+ * or a direct client's url names a pooler's.
  * Skipped when that endpoint declares no host, or the url does not parse.
  * Poolers are found through ctx->endpoints, their "host:port" keys.
  */
@@ -787,12 +882,17 @@ void check_bypasses_pooler(struct rule_ctx *ctx)
 			     "client '%s' connects_to pooler '%s' but its url goes straight to "
 			     "database '%s' at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s,
 			     d->id.s, d->host.s, port);
+		else if (url_pooler(ci, &ctx->endpoints->map, &j) && behind(ctx->endpoints, c->target, j))
+			emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
+			     "client '%s' connects_to pooler '%s' but its url goes past it to pooler '%s' "
+			     "at %s:%" PRIu64, c->id.s, t->poolers[c->target].id.s, t->poolers[j].id.s,
+			     t->poolers[j].host.s, budget_pooler_port(&t->poolers[j]));
 	} else if (url_pooler(ci, &ctx->endpoints->map, &j)) {
 		const struct pooler *p = &t->poolers[j];
 		emit(ctx, &cc->ignore, cc->url.pos, "clients", c->id.s,
 		     "client '%s' connects_to database '%s' but its url goes through "
 		     "pooler '%s' at %s:%" PRIu64, c->id.s, t->databases[c->target].id.s,
-		     p->id.s, p->host.s, pooler_port(p));
+		     p->id.s, p->host.s, budget_pooler_port(p));
 	}
 }
 

@@ -518,6 +518,12 @@ const struct rule rule_registry[] = {
 	  "  contributor's peak, exceeds the database's capacity while the declared\n"
 	  "  peak demand is within it (above it, CB001 fires instead). Only for a\n"
 	  "  pooler read from a config file; an unlimited pool is CB010 instead.\n"
+	  "  A pooler in front of another pooler is held against that pooler's\n"
+	  "  client limit instead (its other clients' peak, then its whole cap);\n"
+	  "  in front of one without a client limit (rds_proxy, pgcat), it is not\n"
+	  "  checked: the inner pooler's cap bounds what reaches the database, and\n"
+	  "  CB021 holds that cap against the capacity when the inner pooler is\n"
+	  "  read from a config file.\n"
 	  FIX
 	  "  Give the extra entries small pool_size (or max_db_connections), cap the\n"
 	  "  pooler with max_db_connections / max_user_connections, move staging to\n"
@@ -1285,7 +1291,7 @@ void rules_share_init(struct rules_share *s, const struct topology *t, const str
 			s->client_rules[s->nclient_rules++] = k;
 	s->endpoints = xcalloc(1, sizeof(*s->endpoints));
 	if (s->nclient_rules)
-		pooler_endpoints_build(s->endpoints, t);
+		pooler_endpoints_build(s->endpoints, t, b);
 	s->appnames = xcalloc(1, sizeof(*s->appnames));
 	if (rule_runs(s, rule_index(rule_find("CB023"))))
 		appname_index_build(s->appnames, t);

@@ -43,6 +43,14 @@ struct pooler_endpoints {
 	struct strmap map;
 	char **keys;              /* the map's keys, per pooler (NULL without a host) */
 	size_t n;
+	/* Chains of poolers (docs/poolers.md), per pooler: its interval in a
+	 * walk of the forest whose roots are the poolers on a database and
+	 * whose children are the poolers in front (the poolers behind p are
+	 * those whose interval holds p's); and the pooler beyond it on its
+	 * chain, with its mode there, that breaks sessions most (CB005,
+	 * CB006), SIZE_MAX when none does */
+	size_t *tin, *tout, *beyond;
+	enum pool_mode *beyond_mode;
 };
 
 /*
@@ -114,7 +122,7 @@ void check_unbounded_pooler(struct rule_ctx *ctx);      /* CB010, on poolers */
 void check_config_mismatch(struct rule_ctx *ctx);       /* CB018 (rule_config.c) */
 
 /* CB012's endpoints (see struct pooler_endpoints); release accepts a zeroed e. */
-void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t);
+void pooler_endpoints_build(struct pooler_endpoints *e, const struct topology *t, const struct budget *b);
 void pooler_endpoints_release(struct pooler_endpoints *e);
 
 /* CB023's index (see struct appname_index); release accepts a zeroed x. */

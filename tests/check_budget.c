@@ -269,6 +269,76 @@ START_TEST(test_unbounded_behind_pooler)
 }
 END_TEST
 
+/*
+ * A chain of poolers (docs/poolers.md "A pooler in front of a pooler"),
+ * listed out of order: edge -> mid -> proxy -> main. By hand:
+ *   api 5 x 10 = 50 -> edge: cap 1 x 1 x 40 = 40, server min(40, 50) = 40
+ *   mid: client demand w 10 + edge 40 = 50, cap 25, server 25 (one pool)
+ *   proxy: client demand mid 25, cap 300 x 20 / 100 = 60, server 25
+ *   main: demand proxy 25 + jobs 7 = 32 (edge and mid count only through proxy)
+ */
+START_TEST(test_pooler_chain)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases: { main: { max_connections: 300 } }\n"
+		"poolers:\n"
+		"  edge: { type: pgbouncer, database: mid, default_pool_size: 40 }\n"
+		"  proxy: { type: rds_proxy, database: main, max_connections_percent: 20 }\n"
+		"  mid: { type: pgbouncer, database: proxy, default_pool_size: 25 }\n"
+		"clients:\n"
+		"  api: { type: service, connects_to: edge, replicas: 5, pool: { size: 10 } }\n"
+		"  w: { type: worker, connects_to: mid, pool: { size: 10 } }\n"
+		"  jobs: { type: job, connects_to: main, pool: { size: 7 } }\n",
+		100, &b);
+	size_t edge, proxy, mid;
+
+	ck_assert(model_find_pooler(t, "edge", &edge) && model_find_pooler(t, "proxy", &proxy) &&
+		  model_find_pooler(t, "mid", &mid));
+	ck_assert(t->poolers[edge].via_pooler && t->poolers[edge].inner == mid);
+	ck_assert(t->poolers[mid].via_pooler && t->poolers[mid].inner == proxy);
+	ck_assert(!t->poolers[proxy].via_pooler);
+	ck_assert_uint_eq(t->poolers[edge].db, 0); /* the database at the end of the chain */
+	ck_assert_uint_eq(model_client_database(t, &t->clients[client(t, "api")]), 0);
+	ck_assert_uint_eq(b.poolers[edge].cap, 40);
+	ck_assert_uint_eq(b.poolers[edge].server.peak, 40);
+	ck_assert_uint_eq(b.poolers[mid].client_demand.peak, 50);
+	ck_assert_uint_eq(b.poolers[mid].nouter, 1);
+	ck_assert_uint_eq(b.poolers[mid].outer[0], edge);
+	ck_assert_uint_eq(b.poolers[mid].pools[0].demand.peak, 50);
+	ck_assert_uint_eq(b.poolers[mid].server.peak, 25);
+	ck_assert_uint_eq(b.poolers[proxy].cap, 60);
+	ck_assert_uint_eq(b.poolers[proxy].client_demand.peak, 25);
+	ck_assert_uint_eq(b.poolers[proxy].server.steady, 25);
+	ck_assert_uint_eq(b.dbs[0].demand.peak, 32);
+	ck_assert_uint_eq(b.dbs[0].ncontrib, 2);
+	ck_assert(b.dbs[0].contrib[0].kind == CONTRIB_POOLER && b.dbs[0].contrib[0].index == proxy);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+/* A chain that comes back is an input error at the database: that closes it. */
+START_TEST(test_pooler_cycle)
+{
+	static const char yaml[] =
+		"version: 1\n"
+		"databases: { main: { max_connections: 100 } }\n"
+		"poolers:\n"
+		"  a: { type: pgbouncer, database: b }\n"
+		"  b: { type: pgbouncer, database: c }\n"
+		"  c: { type: pgbouncer, database: a }\n";
+	char *err = NULL;
+	struct topology *t = load_buffer("t.yaml", yaml, strlen(yaml), &err);
+
+	ck_assert_ptr_null(t);
+	ck_assert_str_eq(err, "t.yaml:6:35: error: poolers.c.database: pooler \"a\" closes a cycle of "
+			 "poolers (a -> b -> c -> a): a chain of poolers must end at a database");
+	free(err);
+}
+END_TEST
+
 START_TEST(test_overflow_is_an_error)
 {
 	const char *yaml =
@@ -325,6 +395,8 @@ Suite *budget_suite(void)
 	tcase_add_test(tc, test_pgbouncer);
 	tcase_add_test(tc, test_pgbouncer_caps);
 	tcase_add_test(tc, test_unbounded_behind_pooler);
+	tcase_add_test(tc, test_pooler_chain);
+	tcase_add_test(tc, test_pooler_cycle);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("databases");
 	tcase_add_test(tc, test_reserved_and_headroom);

@@ -15,7 +15,8 @@ languages and reads it back:
     or counted in a folded node of its type), each client's edge labelled
     with its steady and peak, a folded node's edge with the sum of its
     clients' (per type and target, the drawn edges add up to the JSON
-    clients'), each pooler's edge with its server figures, each database's
+    clients'), each pooler's edge (to its database, or the pooler it is in
+    front of) with its server figures, each database's
     capacity, budget, peak, utilization and class (over capacity, within
     headroom, under budget);
   - both languages draw the same edges with the same labels, in the same
@@ -184,7 +185,9 @@ def check(path):
     for p in rep["poolers"]:
         key = "pooler:" + p["id"]
         s = p["server"]
-        want = ("db:" + p["database"], amount(s["steady"], s["peak"], s["unbounded"], "server ", s.get("unknown", False), s.get("lower_bound", False)))
+        # a pooler in front of a pooler draws its edge to that pooler (JSON's connects_to)
+        to = "pooler:" + p["connects_to"] if p.get("connects_to") else "db:" + p["database"]
+        want = (to, amount(s["steady"], s["peak"], s["unbounded"], "server ", s.get("unknown", False), s.get("lower_bound", False)))
         if out.get(key) != want:
             fail("pooler %s: edge %r, want %r" % (p["id"], out.get(key), want))
         cap = "cap unbounded" if p["cap"] is None else "cap %d" % p["cap"]

@@ -339,5 +339,31 @@ printf 'storage "h" { type "remote" host "h" port 5432 }\ndatabase "d\033[2J\r\3
 printf 'storage "h" { type "remote" host "h" port 5432 }\ndatabase "d" {\n\tuser "u" { storage "h\033]52;c;eA==\007\r::error::x\377" pool "session" }\n}\n' >"$TMP/od/missing.conf"
 pooler_files odyssey "$TMP/od" conf warn missing
 
+# a chain of 20000 poolers, and a cycle through as many: linear work, no
+# recursion as deep as the chain, a table whose indentation stops growing
+# (src/report/report_impl.h), a cycle message that names its first poolers
+/usr/bin/python3 - "$TMP" <<'PY'
+import sys
+n = 20000
+for name, last in (("chain", "main"), ("cycle", "p0")):
+    with open("%s/%s.yaml" % (sys.argv[1], name), "w") as f:
+        f.write("version: 1\ndatabases: { main: { max_connections: 100000 } }\npoolers:\n")
+        for i in range(n):
+            f.write("  p%d: { type: pgbouncer, database: %s }\n" % (i, "p%d" % (i + 1) if i + 1 < n else last))
+        f.write("clients:\n  api: { type: service, connects_to: p0, pool: { size: 5 } }\n")
+PY
+start=$(date +%s)
+"$CB" check "$TMP/chain.yaml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" = 0 ] && ok || bad "a chain of 20000 poolers: exit $rc, want 0: $(head -3 "$TMP/err")"
+[ "$(wc -c <"$TMP/out")" -lt 4000000 ] && ok || bad "a chain of 20000 poolers: $(wc -c <"$TMP/out") bytes of table"
+grep -q '^  demand  *5  *5$' "$TMP/out" && ok || bad "a chain of 20000 poolers: demand is not 5"
+"$CB" check "$TMP/cycle.yaml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" = 2 ] && ok || bad "a cycle of 20000 poolers: exit $rc, want 2"
+grep -qF 'error: poolers.p19999.database: pooler "p0" closes a cycle of poolers (p0 -> p1 -> p2 -> p3 -> p4 -> p5 -> p6 -> p7 -> 19992 more -> p0)' "$TMP/err" &&
+	ok || bad "a cycle of 20000 poolers: $(head -c 300 "$TMP/err")"
+[ $(( $(date +%s) - start )) -lt 60 ] && ok || bad "20000 poolers in a chain took $(( $(date +%s) - start )) s"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

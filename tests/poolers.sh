@@ -236,4 +236,80 @@ sed 's|^    connects_to: supavisor$|    connects_to: main\n    url: postgres://u
 expect_rc 1 "supavisor port" "$CB" check "$TMP/sv/bypass.yaml" --format gcc
 contains "$out" "CB012" "supavisor: a url on its transaction port names the pooler"
 
+#--- a pooler in front of a pooler (docs/poolers.md) ----------------------------
+# chain.yaml: api -> bouncer -> proxy -> main, each figure in its comments
+expect_rc 0 "chain" "$CB" report "$D/chain.yaml" --format json
+chain='{q["id"]: [q.get("connects_to"), q["database"], q["cap"], q["client_demand"]["steady"], q["client_demand"]["peak"], q["server"]["steady"], q["server"]["peak"], q.get("poolers")] for q in d["poolers"]}'
+json_eq "$out" "$chain" '{"bouncer": ["proxy", "main", 70, 80, 140, 70, 70, null], "proxy": [null, "main", 100, 100, 100, 100, 100, ["bouncer"]]}' "chain: bouncer's server side is proxy's client"
+json_eq "$out" '[d["databases"][0]["demand"]["steady"], d["databases"][0]["demand"]["peak"], d["databases"][0]["utilization"]]' '[105, 105, 0.525]' "chain: proxy 100 + jobs 5, bouncer not counted twice"
+json_eq "$out" '[c["id"] for c in d["databases"][0]["contributors"]]' '["proxy", "jobs"]' "chain: the innermost pooler and the direct client"
+json_eq "$out" '[q["entry"] for q in d["poolers"][0]["pools"]]' '["main"]' "chain: bouncer's entry points at proxy.internal:5432"
+json_eq "$out" '[f["rule"] for f in d["findings"]]' '[]' "chain: no finding"
+mkdir -p "$TMP/ch"
+printf '%s\n' "$out" >"$TMP/ch/chain.json"
+$PY tests/validate.py report "$TMP/ch/chain.json" && ok || bad "chain: the JSON report does not validate against schemas/report.schema.json"
+expect_rc 0 "chain text" "$CB" check "$D/chain.yaml"
+contains "$out" "  proxy            rds_proxy     100     100
+    worker         worker         30      30  client side, not counted
+    bouncer        pgbouncer      70      70  pooler in front, not counted
+      api          service        80     140  client side, not counted
+  jobs             job             5       5" "chain: the outer pooler beneath the inner one"
+expect_rc 0 "chain graph" "$CB" graph "$D/chain.yaml" --format dot
+contains "$out" '"pooler:bouncer" -> "pooler:proxy" [label="server steady 70, peak 70"];' "chain: the outer pooler's edge goes to the inner one"
+lacks "$out" '"pooler:bouncer" -> "db:main"' "chain: no edge from the outer pooler to the database"
+# two entries pointing at the database, past the proxy: none reaches proxy
+mkdir -p "$TMP/ch"
+sed 's/host=proxy.internal/host=db.internal/; s/^main = \(.*\)/other = \1\nreports = \1/' "$D/chain.ini" >"$TMP/ch/chain.ini"
+cp "$D/userlist.txt" "$TMP/ch/"
+cp "$D/chain.yaml" "$TMP/ch/chain.yaml"
+expect_rc 2 "chain: entry past the inner pooler" "$CB" check "$TMP/ch/chain.yaml"
+contains "$err" "poolers.bouncer.config: no [databases] entry of '$TMP/ch/chain.ini' points at pooler 'proxy' (host proxy.internal, port 5432)" "chain: entries matched against the inner pooler"
+# the one entry, named like the database, on the database's host: CB018 against the inner pooler
+sed 's/host=proxy.internal/host=db.internal/' "$D/chain.ini" >"$TMP/ch/chain.ini"
+expect_rc 1 "chain: the entry's host" "$CB" check "$TMP/ch/chain.yaml" --format gcc
+contains "$out" "chain.ini:4:1: error: host of pooler 'proxy' is 'proxy.internal' in the topology but 'db.internal' in '$TMP/ch/chain.ini' ([databases] 'main') [CB018 config-mismatch]" "chain: CB018 on the inner pooler's host"
+# CB012: a url on the inner pooler's endpoint goes past the outer one
+cp "$D/chain.ini" "$TMP/ch/chain.ini"
+sed 's|^    connects_to: bouncer$|    connects_to: bouncer\n    url: postgresql://app@proxy.internal:5432/main|' "$D/chain.yaml" >"$TMP/ch/bypass.yaml"
+expect_rc 1 "chain CB012" "$CB" check "$TMP/ch/bypass.yaml" --format gcc
+contains "$out" "bypass.yaml:42:10: error: client 'api' connects_to pooler 'bouncer' but its url goes past it to pooler 'proxy' at proxy.internal:5432 [CB012 bypasses-pooler]" "chain: CB012 past the outer pooler"
+# CB021 against the inner pooler's client limit (chain-limit.yaml)
+cap_case 0 chain-limit.yaml "chain-limit.yaml:25:13: warning: pooler 'edge' can open 40 server connections to pooler 'inner' (2 pools: main 20, staging 20); with its other clients' peak 10 that is 50 > client_limit 30, although the declared peak client demand 25 fits [CB021 pooler-cap-over-capacity]" "chain: CB021 at the inner pooler's client limit"
+expect_rc 0 "chain-limit json" "$CB" report "$D/chain-limit.yaml" --format json
+json_eq "$out" '[[q["id"], q["client_demand"]["peak"], q["server"]["peak"]] for q in d["poolers"]] + [d["databases"][0]["demand"]["peak"]]' '[["edge", 15, 15], ["inner", 25, 25], 25]' "chain-limit: figures"
+# PgCat in front of PgBouncer: docker.toml's servers (postgres:5432) are
+# matched against bouncer's host and port; cap 2 x 54 = 108, server
+# min(108, 30) = 30, bouncer's cap 20 bounds main's demand; the whole
+# 108 > bouncer's client limit 100 (max_client_conn's default): CB021
+printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers:\n  cat: { type: pgcat, database: bouncer, instances: 2, config: %s/testdata/config/pgcat/docker.toml }\n  bouncer: { type: pgbouncer, database: main, host: postgres, port: 5432 }\nclients:\n  api: { type: service, connects_to: cat, replicas: 3, pool: { size: 10 } }\n' "$PWD" >"$TMP/ch/pgcat.yaml"
+expect_rc 0 "chain pgcat" "$CB" report "$TMP/ch/pgcat.yaml" --format json
+json_eq "$out" '[[q["id"], q["cap"], q["client_demand"]["peak"], q["server"]["peak"]] for q in d["poolers"]] + [d["databases"][0]["demand"]["peak"]]' '[["cat", 108, 30, 30], ["bouncer", 20, 30, 20], 20]' "chain: pgcat in front of pgbouncer"
+contains "$out" "pooler 'cat' can open 108 server connections to pooler 'bouncer' (pool_size summed over users and server entries 54); with its other clients' peak 0 that is 108 > client_limit 100, although the declared peak client demand 30 fits" "chain: CB021 on pgcat at bouncer's client limit"
+sed -i 's/, port: 5432//' "$TMP/ch/pgcat.yaml"
+expect_rc 2 "chain pgcat port" "$CB" check "$TMP/ch/pgcat.yaml"
+contains "$err" "poolers.cat.config: no server of '$PWD/testdata/config/pgcat/docker.toml' points at pooler 'bouncer' (host postgres, port 6432): give a server the pooler's host and port" "chain: pgcat servers against bouncer's listen port"
+# the inner pooler's listen_port from its own file, read before the outer's
+# (listed first): both outer entries are on inner.internal:7432, cap 2 x 20
+printf '[pgbouncer]\nlisten_port = 7432\n[databases]\nmain = host=db.internal\n' >"$TMP/ch/inner.ini"
+printf '[pgbouncer]\n[databases]\na = host=inner.internal port=7432\nb = host=inner.internal port=7432\n' >"$TMP/ch/outer.ini"
+printf 'version: 1\ndatabases: { main: { max_connections: 100, host: db.internal } }\npoolers:\n  outer: { type: pgbouncer, database: inner, config: outer.ini }\n  inner: { type: pgbouncer, database: main, host: inner.internal, config: inner.ini }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 5 } }\n' >"$TMP/ch/ports.yaml"
+expect_rc 0 "chain listen_port" "$CB" report "$TMP/ch/ports.yaml" --format json
+json_eq "$out" '[p["cap"], len(p["pools"]), d["poolers"][1]["client_demand"]["peak"]]' '[40, 2, 5]' "chain: outer entries on the inner's listen_port"
+# an unknown id: the "unknown database" error, its hint over poolers too
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  outer: { type: pgbouncer, database: rds-proxi }\n  rds-proxy: { type: rds_proxy, database: main }\n' >"$TMP/ch/typo.yaml"
+expect_rc 2 "chain typo" "$CB" check "$TMP/ch/typo.yaml"
+contains "$err" "typo.yaml:4:39: error: poolers.outer.database: unknown database \"rds-proxi\", did you mean \"rds-proxy\"?" "chain: did you mean a pooler"
+# CB009 names the outer pooler among the inner one's clients
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  outer: { type: pgbouncer, database: inner, default_pool_size: 40 }\n  inner: { type: pgbouncer, database: main, max_client_conn: 30 }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 50 } }\n  w: { type: worker, connects_to: inner, pool: { size: 5 } }\n' >"$TMP/ch/cb009.yaml"
+expect_rc 1 "chain CB009" "$CB" check "$TMP/ch/cb009.yaml" --format gcc
+contains "$out" "peak client connections 45 exceed client_limit 30 on pooler 'inner' (1 instance x max_client_conn 30; outer 40, w 5) [CB009 pooler-client-limit]" "chain: CB009 counts the outer pooler's server side"
+lacks "$out" "CB001" "chain: inner's cap 20 fits"
+# CB006: a session-mode pooler in front of a transaction-mode one breaks sessions there
+printf 'version: 1\ndatabases: { main: { max_connections: 100 } }\npoolers:\n  outer: { type: pgbouncer, database: inner, pool_mode: session }\n  inner: { type: pgbouncer, database: main, pool_mode: transaction }\nclients:\n  api: { type: service, connects_to: outer, pool: { size: 5 }, uses: [advisory_locks] }\n' >"$TMP/ch/modes.yaml"
+expect_rc 1 "chain CB006" "$CB" check "$TMP/ch/modes.yaml" --format gcc
+contains "$out" "modes.yaml:7:71: error: client 'api' uses advisory_locks through pgbouncer 'inner' in transaction mode [CB006 session-feature-in-transaction-pool]" "chain: CB006 at the inner pooler's mode"
+sed -i 's/pool_mode: session }/pool_mode: statement }/' "$TMP/ch/modes.yaml"
+expect_rc 1 "chain CB006 statement" "$CB" check "$TMP/ch/modes.yaml" --format gcc
+contains "$out" "client 'api' uses advisory_locks through pgbouncer 'outer' in statement mode" "chain: the strictest mode on the chain"
+
 finish

@@ -67,7 +67,9 @@ SCHEMA = os.path.join("schemas", "topology.schema.json")
 # Files the schema accepts and the loader rejects for a reason JSON Schema
 # cannot express. Path relative to testdata/ → the reason, one of:
 #   dangling reference   connects_to / database names no such object
-#   ambiguous reference  connects_to names an id that is both a database and a pooler
+#   ambiguous reference  connects_to or a pooler's database names an id that is both a
+#                        database and a pooler
+#   pooler cycle         a pooler's database names a pooler whose chain comes back to it
 #   ordering constraint  max_replicas < replicas, concurrency > max_concurrency,
 #                        max_connections <= superuser_reserved + reserved,
 #                        headroom >= max_connections (defaults included)
@@ -84,6 +86,9 @@ LOADER_ONLY = {
     "invalid/concurrency-above-max.yaml": "ordering constraint",
     "invalid/dangling-connects-to.yaml": "dangling reference",
     "invalid/dangling-pooler-database.yaml": "dangling reference",
+    "invalid/pooler-ambiguous-database.yaml": "ambiguous reference",
+    "invalid/pooler-cycle.yaml": "pooler cycle",
+    "invalid/pooler-self.yaml": "pooler cycle",
     "invalid/duplicate-id-include.yaml": "duplicate id",
     "invalid/duration-overflow.yaml": "arithmetic overflow",
     "invalid/fragment-lint.yaml": "include problem",

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "budget.h"
 #include "config_impl.h"
 #include "load.h"
 
@@ -186,16 +187,6 @@ static bool parse_bouncer_value(enum conf_kind kind, const char *s, uint64_t *v)
 		return false;
 	*v = n;
 	return true;
-}
-
-static const struct database *find_database(const struct topology *t, const char *id)
-{
-	size_t i;
-
-	for (i = 0; id && i < t->ndatabases; i++)
-		if (t->databases[i].id.s && strcmp(t->databases[i].id.s, id) == 0)
-			return &t->databases[i];
-	return NULL;
 }
 
 /*
@@ -407,7 +398,7 @@ static int read_entry(struct arena *a, const struct config_setting *s, bool is_u
  * than the topology says is a mismatch. Unix-socket hosts are not compared.
  */
 static void check_entry_endpoint(const struct target *tg, const struct bouncer_entry *e,
-				 const struct database *d)
+				 const struct config_target *to)
 {
 	struct config_mismatch m;
 
@@ -416,17 +407,17 @@ static void check_entry_endpoint(const struct target *tg, const struct bouncer_e
 	m.object = tg->object;
 	m.ignore = tg->ignore;
 	m.detail = arena_printf(&tg->t->arena, "[databases] '%s'", e->name);
-	if (e->host && *e->host != '/' && d->host.s && strcasecmp(e->host, d->host.s) != 0) {
-		m.setting = arena_printf(&tg->t->arena, "host of database '%s'", d->id.s);
-		m.yaml_pos = d->host.pos;
-		m.yaml_value = arena_printf(&tg->t->arena, "'%s'", d->host.s);
+	if (e->host && *e->host != '/' && to->host && strcasecmp(e->host, to->host) != 0) {
+		m.setting = arena_printf(&tg->t->arena, "host of %s '%s'", to->kind, to->id);
+		m.yaml_pos = to->host_pos;
+		m.yaml_value = arena_printf(&tg->t->arena, "'%s'", to->host);
 		m.conf_value = arena_printf(&tg->t->arena, "'%s'", e->host);
 		add_mismatch(tg->t, &m);
 	}
-	if (VALUE_SET(d->port) && e->port != d->port.v) {
-		m.setting = arena_printf(&tg->t->arena, "port of database '%s'", d->id.s);
-		m.yaml_pos = d->port.pos;
-		m.yaml_value = format_value(&tg->t->arena, KIND_INT, d->port.v);
+	if (to->port_set && e->port != to->port) {
+		m.setting = arena_printf(&tg->t->arena, "port of %s '%s'", to->kind, to->id);
+		m.yaml_pos = to->port_pos;
+		m.yaml_value = format_value(&tg->t->arena, KIND_INT, to->port);
 		m.conf_value = e->port_raw ? conf_text(&tg->t->arena, e->port_raw) :
 					     format_value(&tg->t->arena, KIND_INT, e->port);
 		add_mismatch(tg->t, &m);
@@ -434,17 +425,16 @@ static void check_entry_endpoint(const struct target *tg, const struct bouncer_e
 }
 
 /*
- * Does entry e send its server connections to database d? Its host (a
- * Unix socket or none counts: the file cannot tell) and port against the
- * database's; a database that declares no host takes every entry.
+ * Does entry e send its server connections to target to (a database, or
+ * the pooler behind this one)? Its host (a Unix socket or none counts:
+ * the file cannot tell) and port against the target's; a target that
+ * declares no host takes every entry on its port.
  */
-static bool entry_points_at(const struct bouncer_entry *e, const struct database *d)
+static bool entry_points_at(const struct bouncer_entry *e, const struct config_target *to)
 {
-	uint64_t port = VALUE_SET(d->port) ? d->port.v : BOUNCER_ENTRY_DEFAULT_PORT;
-
-	if (e->port != port)
+	if (e->port != to->port)
 		return false;
-	return !d->host.s || !e->host || *e->host == '/' || strcasecmp(e->host, d->host.s) == 0;
+	return !to->host || !e->host || *e->host == '/' || strcasecmp(e->host, to->host) == 0;
 }
 
 /*
@@ -457,7 +447,8 @@ static int read_bouncer_conf(struct topology *t, struct pooler *p, const struct 
 			     const struct config_file *f, const char *path, char **err)
 {
 	struct bouncer_conf *bc = arena_alloc(&t->arena, sizeof(*bc));
-	const struct database *d = find_database(t, p->database.s);
+	struct config_target to;
+	bool known = config_target(t, p, &to);
 	const struct config_setting *mu = config_find(f, "pgbouncer", "max_user_connections");
 	size_t i, j, nd = 0, nu = 0, stand = SIZE_MAX;
 	bool any = false;
@@ -506,24 +497,24 @@ static int read_bouncer_conf(struct topology *t, struct pooler *p, const struct 
 		bc->max_user_connections.v = v;
 		bc->max_user_connections.pos = mu->pos;
 	}
-	/* the entry that stands for the database: named like it, else the only one */
-	for (i = 0; d && i < bc->nentries; i++)
-		if (strcmp(bc->entries[i].name, d->id.s) == 0)
+	/* the entry that stands for the database (at the end of a chain): named like it, else the only one */
+	for (i = 0; known && to.dbname && i < bc->nentries; i++)
+		if (strcmp(bc->entries[i].name, to.dbname) == 0)
 			stand = i;
 	if (stand == SIZE_MAX && bc->nentries == 1)
 		stand = 0;
-	for (i = 0; d && i < bc->nentries; i++) {
-		bc->entries[i].points_here = i == stand || entry_points_at(&bc->entries[i], d);
+	for (i = 0; known && i < bc->nentries; i++) {
+		bc->entries[i].points_here = i == stand || entry_points_at(&bc->entries[i], &to);
 		any = any || bc->entries[i].points_here;
 	}
-	if (d && stand != SIZE_MAX)
-		check_entry_endpoint(tg, &bc->entries[stand], d);
-	if (d && bc->nentries && !any)
+	if (known && stand != SIZE_MAX)
+		check_entry_endpoint(tg, &bc->entries[stand], &to);
+	if (known && bc->nentries && !any)
 		return config_fail_at(err, p->config.pos, "poolers.%s.config: no [databases] entry of '%s' "
-			       "points at database '%s' (host %s, port %llu): name an entry like the "
-			       "database, or give it the database's host and port", p->id.s, path,
-			       d->id.s, d->host.s ? d->host.s : "not declared",
-			       (unsigned long long)(VALUE_SET(d->port) ? d->port.v : BOUNCER_ENTRY_DEFAULT_PORT));
+			       "points at %s '%s' (host %s, port %llu): name an entry like the "
+			       "database, or give it the %s's host and port", p->id.s, path,
+			       to.kind, to.id, to.host ? to.host : "not declared", (unsigned long long)to.port,
+			       to.kind);
 	p->bouncer = bc;
 	return 0;
 }
@@ -605,12 +596,52 @@ static const struct pgpool_field {
 	{ "child_max_connections", 0, KIND_INT, 0, INT_MAX },
 };
 
-int config_fail_unreached(char **err, const struct pooler *p, const char *path, const struct database *d,
-			  uint64_t port, const char *what, const char *fix)
+bool config_target(const struct topology *t, const struct pooler *p, struct config_target *out)
 {
-	return config_fail_at(err, p->config.pos, "poolers.%s.config: no %s of '%s' points at database "
-			      "'%s' (host %s, port %llu): %s", p->id.s, what, path, d->id.s,
-			      d->host.s ? d->host.s : "not declared", (unsigned long long)port, fix);
+	const struct pooler *q;
+	size_t i, steps;
+
+	memset(out, 0, sizeof(*out));
+	if (p->database.s && model_find_database(t, p->database.s, &i)) {
+		const struct database *d = &t->databases[i];
+
+		out->kind = "database";
+		out->id = out->dbname = d->id.s;
+		out->host = d->host.s;
+		out->host_pos = d->host.pos;
+		out->port_set = VALUE_SET(d->port);
+		out->port = out->port_set ? d->port.v : BOUNCER_ENTRY_DEFAULT_PORT;
+		out->port_pos = d->port.pos;
+		return true;
+	}
+	if (!p->database.s || !model_find_pooler(t, p->database.s, &i))
+		return false;
+	q = &t->poolers[i];
+	out->kind = "pooler";
+	out->id = q->id.s;
+	out->host = q->host.s;
+	out->host_pos = q->host.pos;
+	out->port_set = VALUE_SET(q->port);
+	out->port = budget_pooler_port(q);
+	out->port_pos = q->port.pos;
+	/* the chain is not checked yet: a cycle ends the walk after every pooler */
+	for (steps = 0; q && steps <= t->npoolers; steps++) {
+		if (q->database.s && model_find_database(t, q->database.s, &i)) {
+			out->dbname = t->databases[i].id.s;
+			break;
+		}
+		q = q->database.s && model_find_pooler(t, q->database.s, &i) ? &t->poolers[i] : NULL;
+	}
+	return true;
+}
+
+int config_fail_unreached(char **err, const struct pooler *p, const char *path, const struct config_target *tg,
+			  const char *what, const char *whom)
+{
+	return config_fail_at(err, p->config.pos, "poolers.%s.config: no %s of '%s' points at %s "
+			      "'%s' (host %s, port %llu): give %s the %s's host and port", p->id.s, what, path,
+			      tg->kind, tg->id, tg->host ? tg->host : "not declared", (unsigned long long)tg->port,
+			      whom, tg->kind);
 }
 
 void config_add_warning(struct topology *t, struct pos pos, const char *msg)
@@ -694,10 +725,69 @@ static const struct pooler_reader {
 	[POOLER_ODYSSEY] = { config_read_odyssey, config_apply_odyssey },
 };
 
+/* Read and apply pooler p's config: file, if it has one. Returns 0 or -1 with *err. */
+static int apply_pooler(struct topology *t, struct pooler *p, char **err)
+{
+	struct config_file f = { 0 };
+	const struct pooler_reader *kind;
+	const char *path;
+	int rc;
+
+	if (!p->config.s)
+		return 0;
+	if (VALUE_SET(p->type) && p->type.v == POOLER_RDS_PROXY)
+		return config_fail_at(err, p->config.pos, "poolers.%s.config: an rds_proxy has no config "
+				      "file; only pgbouncer (pgbouncer.ini), pgpool (pgpool.conf), pgcat "
+				      "(pgcat.toml) and odyssey (odyssey.conf) poolers read one", p->id.s);
+	path = config_resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
+	config_set_include_root(p->config_root.s ? config_resolve_path(&t->arena, pos_file(p->id.pos),
+								       p->config_root.s) : NULL);
+	kind = &pooler_readers[VALUE_SET(p->type) ? p->type.v : POOLER_PGBOUNCER];
+	rc = kind->read(&t->arena, path, p->config.pos, &f, err);
+	config_set_include_root(NULL);
+	if (rc == 0)
+		rc = kind->apply(t, p, &f, path, err);
+	config_file_release(&f);
+	return rc;
+}
+
+/*
+ * The poolers in the order their files are applied (malloc'd): file
+ * order, except that a pooler in front of another comes after it, since
+ * its entries are matched against that pooler's port, which the inner
+ * one's file may give. The chains are not checked yet: a walk stops at a
+ * pooler already placed or after every pooler (a cycle).
+ */
+static size_t *pooler_order(const struct topology *t)
+{
+	size_t n = t->npoolers, i, k = 0, m, j, steps;
+	size_t *order = xcalloc(n ? n : 1, sizeof(*order)), *path = xcalloc(n ? n : 1, sizeof(*path));
+	bool *placed = xcalloc(n ? n : 1, sizeof(*placed));
+
+	for (i = 0; i < n; i++) {
+		const struct pooler *p;
+
+		m = 0;
+		for (j = i, steps = 0; !placed[j] && steps < n; steps++) {
+			placed[j] = true;
+			path[m++] = j;
+			p = &t->poolers[j];
+			if (!p->database.s || model_find_database(t, p->database.s, &j) ||
+			    !model_find_pooler(t, p->database.s, &j))
+				break;
+		}
+		while (m)
+			order[k++] = path[--m];
+	}
+	free(path);
+	free(placed);
+	return order;
+}
+
 int config_apply(struct topology *t, char **err)
 {
 	struct config_file f = { 0 };
-	size_t i;
+	size_t i, k, *order;
 	int rc = 0;
 
 	for (i = 0; i < t->ndatabases && rc == 0; i++) {
@@ -715,28 +805,9 @@ int config_apply(struct topology *t, char **err)
 			rc = apply_postgresql(t, d, &f, err);
 		config_file_release(&f);
 	}
-	for (i = 0; i < t->npoolers && rc == 0; i++) {
-		struct pooler *p = &t->poolers[i];
-		const struct pooler_reader *kind;
-		const char *path;
-
-		if (!p->config.s)
-			continue;
-		if (VALUE_SET(p->type) && p->type.v == POOLER_RDS_PROXY) {
-			rc = config_fail_at(err, p->config.pos, "poolers.%s.config: an rds_proxy has no config "
-				     "file; only pgbouncer (pgbouncer.ini), pgpool (pgpool.conf), pgcat "
-				     "(pgcat.toml) and odyssey (odyssey.conf) poolers read one", p->id.s);
-			break;
-		}
-		path = config_resolve_path(&t->arena, pos_file(p->id.pos), p->config.s);
-		config_set_include_root(p->config_root.s ? config_resolve_path(&t->arena, pos_file(p->id.pos),
-									       p->config_root.s) : NULL);
-		kind = &pooler_readers[VALUE_SET(p->type) ? p->type.v : POOLER_PGBOUNCER];
-		rc = kind->read(&t->arena, path, p->config.pos, &f, err);
-		config_set_include_root(NULL);
-		if (rc == 0)
-			rc = kind->apply(t, p, &f, path, err);
-		config_file_release(&f);
-	}
+	order = pooler_order(t);
+	for (k = 0; k < t->npoolers && rc == 0; k++)
+		rc = apply_pooler(t, &t->poolers[order[k]], err);
+	free(order);
 	return rc;
 }

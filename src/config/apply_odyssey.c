@@ -533,18 +533,16 @@ int config_apply_odyssey(struct topology *t, struct pooler *p, const struct conf
 {
 	static const char *const modes[] = { "session", "transaction", "statement" }; /* enum pool_mode */
 	struct oa_conf c = { 0 };
-	const struct database *d = NULL;
-	uint64_t sum = 0, clients = 0, port, v;
+	struct config_target to;
+	uint64_t sum = 0, clients = 0, v;
 	bool *counted = NULL, unlimited_clients = false;
 	struct pos unlimited = { 0 };
-	size_t i, j, dbi, on = 0;
+	size_t i, j, on = 0;
 	int rc;
 
 	rc = oa_collect(t, f, &c, err) == 0 && oa_validate(t, &c, path, err) == 0 ? 0 : -1;
-	if (rc != 0 || !model_find_database(t, p->database.s, &dbi))
+	if (rc != 0 || !config_target(t, p, &to))
 		goto out; /* an unknown database is load_validate's to report */
-	d = &t->databases[dbi];
-	port = VALUE_SET(d->port) ? d->port.v : PG_DEFAULT_PORT;
 	counted = xcalloc(c.nshared + 1, sizeof(*counted));
 	for (i = 0; i < c.nroutes; i++) {
 		const struct oa_route *r = &c.routes[i];
@@ -557,7 +555,7 @@ int config_apply_odyssey(struct topology *t, struct pooler *p, const struct conf
 				st = &c.storages[j];
 		assert(st); /* oa_validate found it */
 		if ((st->type && strcmp(st->type->value, "\"local\"") == 0) ||
-		    !oa_points_at(&t->arena, st, d->host.s, port))
+		    !oa_points_at(&t->arena, st, to.host, to.port))
 			continue;
 		on++;
 		/* the pool mode that breaks most: statement > transaction > session */
@@ -592,8 +590,7 @@ clients:
 			clients += v;
 	}
 	if (on == 0) {
-		rc = config_fail_unreached(err, p, path, d, port, "route's storage",
-					   "give a storage the database's host and port");
+		rc = config_fail_unreached(err, p, path, &to, "route's storage", "a storage");
 		goto out;
 	}
 	if (unlimited.line) {

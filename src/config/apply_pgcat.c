@@ -396,24 +396,22 @@ int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config
 {
 	struct pc_conf c = { 0 };
 	struct pc_worst worst = { 0 };
-	const struct database *d = NULL;
-	uint64_t sum = 0, port;
-	size_t i, j, dbi, on = 0;
+	struct config_target to;
+	bool known = config_target(t, p, &to);
+	uint64_t sum = 0;
+	size_t i, j, on = 0;
 	int rc;
 
-	if (model_find_database(t, p->database.s, &dbi))
-		d = &t->databases[dbi];
 	rc = pc_collect(t, f, &c, err);
 	if (rc == 0)
 		rc = pc_validate(&c, err);
-	if (rc != 0 || !d)
+	if (rc != 0 || !known)
 		goto out;
-	port = VALUE_SET(d->port) ? d->port.v : PG_DEFAULT_PORT;
 	for (i = 0; i < c.nservers; i++) {
 		const struct pc_server *sv = &c.servers[i];
 
-		if (strtoull(sv->part[1]->value, NULL, 10) != port ||
-		    (d->host.s && strcasecmp(sv->part[0]->value, d->host.s) != 0))
+		if (strtoull(sv->part[1]->value, NULL, 10) != to.port ||
+		    (to.host && strcasecmp(sv->part[0]->value, to.host) != 0))
 			continue;
 		on++;
 		for (j = 0; j < c.users.n; j++) {
@@ -428,8 +426,7 @@ int config_apply_pgcat(struct topology *t, struct pooler *p, const struct config
 		}
 	}
 	if (on == 0) {
-		rc = config_fail_unreached(err, p, path, d, port, "server",
-					   "give a server the database's host and port");
+		rc = config_fail_unreached(err, p, path, &to, "server", "a server");
 		goto out;
 	}
 	p->pgcat_pool_sum.v = sum;

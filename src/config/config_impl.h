@@ -102,12 +102,31 @@ bool config_parse_pg_int(const char *value, uint64_t min, uint64_t max, uint64_t
 void config_add_warning(struct topology *t, struct pos pos, const char *msg);
 
 /*
- * Pooler p's config file path has nothing on database d (at port): the
- * error at its `config:`, "no <what> of 'path' points at database ...:
- * <fix>". Returns -1.
+ * Where pooler p's server connections go, as its config file's entries
+ * must name it: the database its database: names, or the pooler it names
+ * (a pooler in front of a pooler, docs/poolers.md), at its own host and
+ * listening port. Strings point into the topology.
  */
-int config_fail_unreached(char **err, const struct pooler *p, const char *path, const struct database *d,
-			  uint64_t port, const char *what, const char *fix);
+struct config_target {
+	const char *kind;      /* "database" or "pooler" */
+	const char *id;
+	const char *host;      /* NULL: not declared (every host matches) */
+	struct pos host_pos;
+	uint64_t port;         /* declared, else the default (5432, a pooler's listening port) */
+	bool port_set;         /* the topology gives it */
+	struct pos port_pos;
+	const char *dbname;    /* the database at the end of the chain: the entry named like it stands for it */
+};
+/* False when p's database: names nothing (load_validate reports it). */
+bool config_target(const struct topology *t, const struct pooler *p, struct config_target *out);
+
+/*
+ * Pooler p's config file path has nothing on its target tg: the error at
+ * its `config:`, "no <what> of 'path' points at database ...: give <whom>
+ * the database's host and port". Returns -1.
+ */
+int config_fail_unreached(char **err, const struct pooler *p, const char *path, const struct config_target *tg,
+			  const char *what, const char *whom);
 
 /*
  * Apply pgcat.toml f to pgcat pooler p (apply_pgcat.c): its cap on the

@@ -367,9 +367,10 @@ static void graph_file(struct graph *g, const struct report_file *rf, unsigned f
 			continue; /* its group's edge is drawn */
 		add_edge(g, cnode[i], to, &a, "");
 	}
+	/* a pooler in front of a pooler: its edge goes to that pooler */
 	for (i = 0; i < t->npoolers; i++)
-		add_edge(g, pooler_base + i, db_base + t->poolers[i].db, &rf->budget->poolers[i].server,
-			 "server ");
+		add_edge(g, pooler_base + i, t->poolers[i].via_pooler ? pooler_base + t->poolers[i].inner :
+					     db_base + t->poolers[i].db, &rf->budget->poolers[i].server, "server ");
 	free(fold_of);
 	free(start);
 	xbig_free(cnode);

@@ -742,6 +742,10 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 	put_origin(w, t, &p->id);
 	jw_str(w, "type", pooler_type_name((enum pooler_type)p->type.v));
 	jw_str(w, "database", t->databases[p->db].id.s);
+	/* a pooler in front of a pooler (docs/poolers.md): only on a chain, so
+	 * the reports of topologies without one stay as they were */
+	if (p->via_pooler)
+		jw_str(w, "connects_to", t->poolers[p->inner].id.s);
 	jw_str(w, "pool_mode", pool_mode_name(f->pool_mode));
 	if (p->from.s) {
 		/* docs/sources.md: a rolling deploy of the pooler runs old and new pods */
@@ -784,6 +788,12 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 		jw_str(w, NULL, t->clients[k].id.s);
 	}
 	jw_end(w, true);
+	if (f->nouter) {
+		jw_begin(w, "poolers", true);
+		for (k = 0; k < f->nouter; k++)
+			jw_str(w, NULL, t->poolers[f->outer[k]].id.s);
+		jw_end(w, true);
+	}
 	jw_end(w, false);
 }
 

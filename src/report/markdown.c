@@ -55,7 +55,12 @@ static void md_table(struct sbuf *b, const struct report *r, const struct report
 
 		sbuf_putc(b, '|');
 		if (row->kind == ROW_POOLED) {
-			sbuf_puts(b, " ↳ ");
+			size_t k;
+
+			sbuf_putc(b, ' ');
+			for (k = 0; k < row->depth; k++)
+				sbuf_puts(b, "↳");
+			sbuf_putc(b, ' ');
 			quote_markdown(b, row->label);
 			sbuf_puts(b, " |");
 		} else {

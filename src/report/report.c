@@ -534,6 +534,56 @@ static void figure_row(struct report_table *t, enum report_row_kind k, const cha
 }
 
 /*
+ * The rows beneath pooler p on a database's table: its clients, then each
+ * pooler in front of it (docs/poolers.md), followed by its own, one level
+ * deeper. A walk with a stack of its own: a chain may be long.
+ */
+static void pooled_rows(const struct report_file *rf, size_t p, struct report_table *t)
+{
+	const struct topology *topo = rf->topo;
+	size_t *stack = NULL, *depth = NULL, n = 0, cap = 0, capd = 0, k, j, d;
+	struct report_pooled it;
+	struct report_row *row;
+	struct amount a;
+
+	xgrow(&stack, &cap, 1, sizeof(*stack));
+	xgrow(&depth, &capd, 1, sizeof(*depth));
+	stack[n] = p;
+	depth[n++] = 1;
+	while (n) {
+		const struct pooler_fig *f;
+
+		n--;
+		p = stack[n];
+		d = depth[n];
+		f = &rf->budget->poolers[p];
+		if (d > 1) {
+			row = add_row(t, ROW_POOLED, topo->poolers[p].id.s, "pooler in front, not counted");
+			row->type = pooler_type_name((enum pooler_type)topo->poolers[p].type.v);
+			row->depth = d - 1 < REPORT_DEPTH_SHOWN ? d - 1 : REPORT_DEPTH_SHOWN;
+			amount_cells(row, &f->server);
+		}
+		report_pooled_init(&it, rf, p);
+		while (report_pooled_next(&it, &k)) {
+			row = add_row(t, ROW_POOLED, topo->clients[k].id.s, "client side, not counted");
+			row->type = client_type_name((enum client_type)topo->clients[k].type.v);
+			row->depth = d < REPORT_DEPTH_SHOWN ? d : REPORT_DEPTH_SHOWN;
+			a = budget_conn(rf->budget, k);
+			amount_cells(row, &a);
+		}
+		/* pushed last first: they come out in file order */
+		for (j = f->nouter; j-- > 0;) {
+			xgrow(&stack, &cap, n + 1, sizeof(*stack));
+			xgrow(&depth, &capd, n + 1, sizeof(*depth));
+			stack[n] = f->outer[j];
+			depth[n++] = d + 1;
+		}
+	}
+	free(stack);
+	free(depth);
+}
+
+/*
  * The rows of database db's table, in the order every format prints them
  * (see report_impl.h). Figures are copied from the budget as they are; the
  * one difference taken here is the headroom left (budget - demand.peak),
@@ -556,21 +606,12 @@ void report_db_table(const struct report_file *rf, size_t db, bool extended, str
 	for (i = 0; i < d->ncontrib; i++) {
 		const struct contrib *c = &d->contrib[i];
 		struct amount a = report_contrib_amount(rf->budget, c);
-		struct report_pooled it;
-		size_t k;
 
 		row = add_row(t, ROW_CONTRIB, report_contrib_id(topo, c), NULL);
 		row->type = report_contrib_type(topo, c);
 		amount_cells(row, &a);
-		if (c->kind != CONTRIB_POOLER)
-			continue;
-		report_pooled_init(&it, rf, c->index);
-		while (report_pooled_next(&it, &k)) {
-			row = add_row(t, ROW_POOLED, topo->clients[k].id.s, "client side, not counted");
-			row->type = client_type_name((enum client_type)topo->clients[k].type.v);
-			a = budget_conn(rf->budget, k);
-			amount_cells(row, &a);
-		}
+		if (c->kind == CONTRIB_POOLER)
+			pooled_rows(rf, c->index, t);
 	}
 
 	amount_cells(add_row(t, ROW_DEMAND, "demand", NULL), &d->demand);

@@ -174,7 +174,7 @@ enum report_db_state report_db_state(const struct db_fig *d);
 enum report_row_kind {
 	ROW_HEADER,          /* column names */
 	ROW_CONTRIB,         /* a direct client or a pooler: counted in demand */
-	ROW_POOLED,          /* a pooler's client: its client side, not counted */
+	ROW_POOLED,          /* a pooler's client, or a pooler in front of it: its client side, not counted */
 	ROW_DEMAND,          /* the total */
 	ROW_MAX_CONNECTIONS,
 	ROW_CAPACITY,
@@ -192,7 +192,12 @@ struct report_row {
 	char steady[REPORT_NUM_LEN];
 	char peak[REPORT_NUM_LEN];     /* a figure row's one value sits here */
 	char note[64];                 /* "" or a remark ("client side, not counted") */
+	size_t depth;                  /* ROW_POOLED: 1 under a contributor, one more per pooler in front */
 };
+
+/* The deepest a row is indented: a longer chain of poolers would make the
+ * table's size grow with the square of its length. */
+enum { REPORT_DEPTH_SHOWN = 8 };
 
 /* The rows of one database's budget table. Labels and types point into the model. */
 struct report_table {
@@ -202,7 +207,8 @@ struct report_table {
 
 /*
  * Fill t with database db's table: header, contributors (a pooler followed
- * by its clients), demand, max_connections, capacity, budget, optimum,
+ * by its clients, then by the poolers in front of it, each followed by
+ * its own, one level deeper), demand, max_connections, capacity, budget, optimum,
  * utilization, and with extended (report and plan) the headroom left.
  * Release with report_table_release.
  */

@@ -82,7 +82,7 @@ static void text_table(struct sbuf *b, const struct report *r, const struct repo
 	report_db_table(rf, db, extended, &t);
 	for (i = 0; i < t.n; i++) {
 		const struct report_row *row = &t.rows[i];
-		lw = max_size(lw, strlen(row->label) + (row->kind == ROW_POOLED ? 2 : 0));
+		lw = max_size(lw, strlen(row->label) + (row->kind == ROW_POOLED ? 2 * row->depth : 0));
 		tw = max_size(tw, strlen(row->type));
 		vw = max_size(vw, max_size(columns(row->steady), columns(row->peak)));
 	}
@@ -92,7 +92,7 @@ static void text_table(struct sbuf *b, const struct report *r, const struct repo
 	sbuf_puts(b, ")\n");
 	for (i = 0; i < t.n; i++) {
 		const struct report_row *row = &t.rows[i];
-		bool pooled = row->kind == ROW_POOLED;
+		size_t indent = row->kind == ROW_POOLED ? 2 * row->depth : 0;
 
 		if (row->kind == ROW_DEMAND) {
 			size_t k, w = lw + tw + 2 * vw + 6;
@@ -101,8 +101,8 @@ static void text_table(struct sbuf *b, const struct report *r, const struct repo
 				sbuf_putc(b, '-');
 			sbuf_putc(b, '\n');
 		}
-		sbuf_printf(b, "  %s%-*s  %-*s  %*s  %*s  %s", pooled ? "  " : "",
-			    (int)(lw - (pooled ? 2 : 0)), row->label, (int)tw, row->type,
+		sbuf_printf(b, "  %*s%-*s  %-*s  %*s  %*s  %s", (int)indent, "",
+			    (int)(lw - indent), row->label, (int)tw, row->type,
 			    (int)(vw + strlen(row->steady) - columns(row->steady)), row->steady,
 			    (int)(vw + strlen(row->peak) - columns(row->peak)), row->peak, row->note);
 		trim_right(b);
