@@ -227,6 +227,9 @@ contains "$out" "error: replicas is 2 in the topology but 3 in '$TMP/tf/plan.jso
 contains "$out" "$TMP/tf/plan.json:1:" "terraform: the finding cites the plan file"
 expect_rc 1 "terraform sarif" "$CB" check --format sarif "$TMP/tf/connbudget.yaml"
 contains "$out" '"uri":"'"$TMP/tf/plan.json"'"' "terraform: SARIF cites the plan"
+contains "$out" '{"fullyQualifiedName":"clients.api","kind":"object"},{"fullyQualifiedName":"aws_ecs_service.api","kind":"resource"}' "terraform: SARIF names the resource address"
+expect_rc 0 "terraform sarif, a module's resource" "$CB" check --format sarif "$T/connbudget.yaml"
+contains "$out" '{"fullyQualifiedName":"module.workers.aws_ecs_service.billing","kind":"resource"}' "terraform: a module's resource address"
 # bad plans: exit 2 at the plan's position
 printf '{"format_version":"2.0","planned_values":{}}\n' >"$TMP/tf/v2.json"
 expect_rc 2 "terraform format 2" "$CB" check --source "terraform=$TMP/tf/v2.json" "$T/connbudget.yaml"

@@ -161,11 +161,59 @@ static void sarif_input_error(struct report_jw *w, const struct report *r, size_
 	report_input_error_release(&e);
 }
 
+/*
+ * The workload or resource a finding's object was read from (its from: or
+ * discovery), when the finding points into that file: a manifest's or a
+ * plan's line, which SARIF names as a logical location too.
+ */
+static const struct workload_ref *finding_source(const struct report_file *rf, const struct finding *f,
+						 struct pos p)
+{
+	const struct workload_ref *ref = NULL;
+	const char *o = f->object;
+	size_t i;
+
+	if (!o || !rf->topo)
+		return NULL;
+	if (strncmp(o, "clients.", 8) == 0 && model_find_client(rf->topo, o + 8, &i))
+		ref = client_cold(&rf->topo->clients[i])->source;
+	else if (strncmp(o, "poolers.", 8) == 0 && model_find_pooler(rf->topo, o + 8, &i))
+		ref = rf->topo->poolers[i].source;
+	return ref && ref->file && strcmp(ref->file, pos_file(p)) == 0 ? ref : NULL;
+}
+
+/*
+ * ref as its own tool names it: a Terraform resource address
+ * (module.workers.aws_ecs_service.api; a resource type has an underscore),
+ * else NAMESPACE/KIND/NAME as in from: (KIND/NAME without a namespace).
+ */
+static char *resource_name(const struct workload_ref *ref)
+{
+	struct sbuf b = { 0 };
+	const char *ns = ref->namespace, *dot;
+
+	if (strchr(ref->kind, '_')) {
+		for (; ns && strcmp(ns, "default") != 0 && *ns; ns = dot ? dot + 1 : NULL) {
+			dot = strchr(ns, '.');
+			sbuf_puts(&b, "module.");
+			sbuf_add(&b, ns, dot ? (size_t)(dot - ns) : strlen(ns));
+			sbuf_putc(&b, '.');
+		}
+		sbuf_cat_more(&b, ref->kind, ".", ref->name, (const char *)NULL);
+	} else if (ns) {
+		sbuf_cat_more(&b, ns, "/", ref->kind, "/", ref->name, (const char *)NULL);
+	} else {
+		sbuf_cat_more(&b, ref->kind, "/", ref->name, (const char *)NULL);
+	}
+	return sbuf_detach(&b);
+}
+
 /* locations[0] (physical and logical) of a finding. */
 static void sarif_location(struct report_jw *w, const struct report_file *rf,
 			   const struct finding *f)
 {
 	struct pos p = report_finding_pos(rf, f);
+	const struct workload_ref *ref;
 
 	report_jw_begin(w, "locations", true);
 	report_jw_begin(w, NULL, false);
@@ -175,6 +223,15 @@ static void sarif_location(struct report_jw *w, const struct report_file *rf,
 	report_jw_str(w, "fullyQualifiedName", report_finding_object(f));
 	report_jw_str(w, "kind", "object");
 	report_jw_end(w, false);
+	if ((ref = finding_source(rf, f, p))) {
+		char *name = resource_name(ref);
+
+		report_jw_begin(w, NULL, false);
+		report_jw_str(w, "fullyQualifiedName", name);
+		report_jw_str(w, "kind", "resource");
+		report_jw_end(w, false);
+		free(name);
+	}
 	report_jw_end(w, true);
 	report_jw_end(w, false);
 	report_jw_end(w, true);
