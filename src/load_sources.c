@@ -995,15 +995,30 @@ static bool id_ok(const char *s)
 	return true;
 }
 
-/* A discovered client's id: NAME, else NAMESPACE-NAME, else KIND-NAMESPACE-NAME (dots become dashes). */
+/*
+ * A discovered client's id: NAME, else NAMESPACE-NAME, else
+ * KIND-NAMESPACE-NAME (dots become dashes). A Terraform resource (its kind
+ * a resource type, with an underscore) is named by its label in the root
+ * module and MODULE-label in a child module, else TYPE-that with the
+ * provider's aws_ dropped (lambda_function-report), as docs/sources.md says.
+ */
 static char *discovered_id(const struct topology *t, const struct source_item *w)
 {
 	char *c[3], *p;
 	size_t i, k, unused;
 
-	c[0] = xstrdup(w->name);
-	c[1] = xasprintf("%s-%s", w->namespace, w->name);
-	c[2] = xasprintf("%s-%s-%s", w->kind, w->namespace, w->name);
+	if (strchr(w->kind, '_') && w->namespace) {
+		const char *type = strncmp(w->kind, "aws_", 4) == 0 ? w->kind + 4 : w->kind;
+
+		c[0] = strcmp(w->namespace, "default") == 0 ? xstrdup(w->name) :
+			xasprintf("%s-%s", w->namespace, w->name);
+		c[1] = xasprintf("%s-%s", type, c[0]);
+		c[2] = xasprintf("%s-%s-%s", w->kind, w->namespace, w->name);
+	} else {
+		c[0] = xstrdup(w->name);
+		c[1] = xasprintf("%s-%s", w->namespace, w->name);
+		c[2] = xasprintf("%s-%s-%s", w->kind, w->namespace, w->name);
+	}
 	for (i = 0; i < 3; i++) {
 		for (p = c[i]; *p; p++)
 			if (*p == '.')

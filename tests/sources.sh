@@ -217,7 +217,7 @@ for c in json.load(sys.stdin)["clients"]:
     s = c["source"]
     print(c["id"], c["steady"], c["peak"], c["replicas"], c["max_replicas"], c["surge"], c["discovered"], s["kind"], s["namespace"], s["container"])')
 contains "$figs" "api 15 100 3 10 10 False aws_ecs_service default api" "terraform: an ECS service, its autoscaling target and task definition"
-contains "$figs" "billing 8 12 2 2 1 True aws_ecs_service workers billing" "terraform: a module's service, discovered"
+contains "$figs" "workers-billing 8 12 2 2 1 True aws_ecs_service workers billing" "terraform: a module's service, discovered as MODULE-label"
 lacks "$out" "secretsmanager" "terraform: a task definition's secrets are never read"
 # the topology's stale replicas 2 against the plan's desired_count 3: CB018 at the plan's line
 mkdir -p "$TMP/tf" && cp "$T/plan.json" "$TMP/tf/"
@@ -256,10 +256,10 @@ for c in json.load(sys.stdin)["clients"]:
 expect_rc 1 "terraform lambda" "$CB" check --format json "$TL/connbudget.yaml"
 figs=$(lambda_figs)
 contains "$figs" "api serverless 20 100 10 50 False False aws_lambda_function default orders-api" "terraform: a Lambda function, its reservation and provisioned concurrency"
-contains "$figs" "ingest serverless 9 1000 9 1000 True True aws_lambda_function jobs ingest" "terraform: a module's unreserved function, discovered, two qualifiers summed"
+contains "$figs" "jobs-ingest serverless 9 1000 9 1000 True True aws_lambda_function jobs ingest" "terraform: a module's unreserved function, discovered, two qualifiers summed"
 expect_rc 1 "terraform lambda text" "$CB" check -q "$TL/connbudget.yaml"
 contains "$(printf '%s\n' "$out" | grep CB016)" "$TL/plan.json:1:" "terraform: CB016 cites the plan"
-contains "$out" "warning: serverless client 'ingest' has no max_concurrency; 1000 is assumed, a peak of 1000 connections [CB016 unbounded-concurrency]" "terraform: reserved -1 is unbounded"
+contains "$out" "warning: serverless client 'jobs-ingest' has no max_concurrency; 1000 is assumed, a peak of 1000 connections [CB016 unbounded-concurrency]" "terraform: reserved -1 is unbounded"
 mkdir -p "$TMP/tfl" && cp "$TL/plan.json" "$TL/connbudget.yaml" "$TMP/tfl/"
 tfl_edit() { # NAME.json PYTHON: the plan p (root resources r, module.jobs's m) edited, and NAME.yaml reading it
 	$PY -c 'import json,sys
