@@ -854,7 +854,7 @@ static int apply_pooler(struct bind *b, size_t pi, size_t wi)
 }
 
 /*
- * A database's instance class from its aws_db_instance: stated, it wins,
+ * A database's instance class from its aws_db_instance or AWS::RDS::DBInstance: stated, it wins,
  * and another instance in the topology is a mismatch (CB018).
  */
 static int apply_database(struct bind *b, size_t di, size_t wi)
@@ -864,6 +864,8 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	const struct source_item *w = &b->items.v[wi];
 	struct str before = d->instance;
 	struct target tg;
+	/* the class as the file calls it: a template's property, a plan's attribute */
+	const char *word = strcmp(w->kind, "database") == 0 ? "DBInstanceClass" : "instance_class";
 
 	if (!w->instance.text)
 		return 0; /* known only after apply */
@@ -871,10 +873,10 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	tg.ignore = &d->ignore;
 	tg.w = w;
 	if (set_fact(b, sbuf_cat(&b->path, tg.object, ".instance", (const char *)NULL), w->instance.text,
-		     sbuf_cat(&b->label, w->kind, "/", w->name, " instance_class", (const char *)NULL), w->instance.pos))
+		     sbuf_cat(&b->label, w->kind, "/", w->name, " ", word, (const char *)NULL), w->instance.pos))
 		return -1;
 	if (before.s && strcmp(before.s, t->databases[di].instance.s) != 0)
-		add_mismatch(b, &tg, "instance", before.pos, before.s, &w->instance, "instance_class");
+		add_mismatch(b, &tg, "instance", before.pos, before.s, &w->instance, word);
 	return 0;
 }
 

@@ -93,6 +93,40 @@ mkdir -p "$TMP/cfn" && cp -r "$C/." "$TMP/cfn/"
 sed -i 's/^            DeploymentConfiguration:$/            DeploymentController: { Type: CODE_DEPLOY }\n            DeploymentConfiguration:/' "$TMP/cfn/templates/ecs.yaml"
 expect_rc 1 "code deploy" "$CB" check --format json "$TMP/cfn/connbudget.yaml"
 contains "$(figs)" "api service 10 80 False service" "blue/green: 100%"
+# AWS::RDS::DBInstance: a database's from: takes its DBInstanceClass (a
+# Parameter's Default here), db.r6g.large, whose catalog max_connections is
+# LEAST(DBInstanceClassMemory / 9531392, 5000) = 1654; capacity 1654 - 3 =
+# 1651. A MySQL instance is no database of ours; the password is never read.
+mkdir -p "$TMP/cfndb"
+cat >"$TMP/cfndb/db.yaml" <<'Y'
+Parameters:
+  Class: { Type: String, Default: db.r6g.large }
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: !Ref Class
+      MasterUsername: app
+      MasterUserPassword: CfnDbMasterPassw0rd
+  My:
+    Type: AWS::RDS::DBInstance
+    Properties: { Engine: mysql, DBInstanceClass: db.t3.micro }
+Y
+printf 'version: 1\nsources: [{cloudformation: db.yaml}]\ndatabases:\n  orders: { from: "cloudformation:database/Db" }\n' >"$TMP/cfndb/top.yaml"
+expect_rc 0 "cloudformation DBInstance" "$CB" report --format json "$TMP/cfndb/top.yaml"
+contains "$(printf '%s' "$out" | $PY -c 'import json,sys; d = json.load(sys.stdin)["databases"][0]; print(d["id"], d["max_connections"], d["capacity"])')" "orders 1654 1651" "DBInstance: the class's max_connections from the catalog"
+lacks "$out" "CfnDbMasterPassw0rd" "DBInstance: the master password is never read"
+printf 'version: 1\nsources: [{cloudformation: db.yaml}]\ndatabases:\n  orders: { from: "cloudformation:database/Db", instance: db.t3.micro }\n' >"$TMP/cfndb/stale.yaml"
+expect_rc 1 "cloudformation DBInstance CB018" "$CB" check -q "$TMP/cfndb/stale.yaml"
+contains "$out" "$TMP/cfndb/db.yaml:2:35: error: instance is db.t3.micro in the topology but db.r6g.large in '$TMP/cfndb/db.yaml' (DBInstanceClass of database/Db) [CB018 config-mismatch]" "DBInstance: a stale instance is CB018 at the template"
+printf 'version: 1\nsources: [{cloudformation: db.yaml}]\ndatabases:\n  orders: { from: "cloudformation:database/My" }\n' >"$TMP/cfndb/mysql.yaml"
+expect_rc 2 "cloudformation MySQL instance" "$CB" check "$TMP/cfndb/mysql.yaml"
+lacks "$err$out" "CfnDbMasterPassw0rd" "DBInstance: no password in an error either"
+printf 'Resources:\n  Db: { Type: AWS::RDS::DBInstance, Properties: { Engine: postgres, DBInstanceClass: [db.t3.micro] } }\n' >"$TMP/cfndb/db.yaml"
+expect_rc 2 "cloudformation DBInstanceClass a list" "$CB" check "$TMP/cfndb/top.yaml"
+contains "$err" "db.yaml:2:86: error: DBInstanceClass: expected an instance class, got a sequence" "DBInstance: a bad class at its position"
+
 # a template as JSON reads the same: Service's long-form {"Ref": ...}
 $PY -c 'import json,sys
 t = {"Parameters": {"N": {"Type": "Number", "Default": 4}},

@@ -21,6 +21,10 @@
  *  - AWS::ApplicationAutoScaling::ScalableTarget on ecs:service:DesiredCount:
  *    MaxCapacity and MinCapacity of the service its ResourceId
  *    (service/CLUSTER/NAME, as a string, !Sub or !Join) names.
+ *  - AWS::RDS::DBInstance of Engine postgres (kind "database", for a
+ *    topology database's from:): DBInstanceClass, a catalog instance.
+ *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html
+ *    (an Aurora cluster's instance, Engine aurora-postgresql, is not read).
  *
  * Intrinsic functions, long form (`Ref:`, `Fn::Sub:`) and short (`!Ref`,
  * `!Sub`), are resolved as far as the template alone can: a Ref to a
@@ -32,6 +36,7 @@
  * fetched: a secret is never read.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "source.h"
 
@@ -189,20 +194,26 @@ static const char *eval(struct cctx *x, const struct tnode *n, unsigned depth, s
 }
 
 /* A fact from a property: its value, unknown (text NULL) when it cannot be told; -2 if it is a list. */
-static int value(struct cctx *x, const struct tnode *n, const char *what, struct source_value *v)
+static int fact(struct cctx *x, const struct tnode *n, const char *what, const char *want, struct source_value *v)
 {
 	struct pos pos;
 
 	if (!n || (n->kind == TN_SCALAR && !n->tag && !tree_str(n)))
 		return 0;
 	if (n->kind == TN_SEQ && !n->tag) {
-		ld_error(x->ld, n->pos, "%s: expected a number, got a sequence", what);
+		ld_error(x->ld, n->pos, "%s: expected %s, got a sequence", what, want);
 		return -2;
 	}
 	pos = n->pos;
 	if ((v->text = eval(x, n, 0, &pos)))
 		v->pos = pos;
 	return 0;
+}
+
+/* A count: fact(), said to be a number. */
+static int value(struct cctx *x, const struct tnode *n, const char *what, struct source_value *v)
+{
+	return fact(x, n, what, "a number", v);
 }
 
 /* A container's variables: vars (a mapping of name to value) appended to *v. */
@@ -422,6 +433,20 @@ static int read_scalable_target(struct cctx *x, const struct tnode *key, const s
 	return 0;
 }
 
+/* An RDS instance of PostgreSQL: its class, for a database's from:; another engine is no database of ours. */
+static int read_db_instance(struct cctx *x, const struct tnode *key, const struct tnode *props)
+{
+	struct source_value engine = { 0 };
+	struct source_item *it;
+
+	if (fact(x, tree_get(props, "Engine"), "Engine", "an engine name", &engine))
+		return -2;
+	if (!engine.text || strcasecmp(engine.text, "postgres") != 0)
+		return 0; /* another engine, or one only a deploy knows */
+	it = add_item(x, key, "database", SOURCE_DATABASE);
+	return fact(x, tree_get(props, "DBInstanceClass"), "DBInstanceClass", "an instance class", &it->instance);
+}
+
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
 	struct cctx x = { ld, out, root, tree_get(root, "Parameters"), tree_get(root, "Mappings"),
@@ -447,6 +472,8 @@ static int read_doc(struct ld *ld, const struct tnode *root, struct source_items
 			rc = read_service(&x, key, props);
 		else if (tree_is(type, "AWS::ApplicationAutoScaling::ScalableTarget"))
 			rc = read_scalable_target(&x, key, props);
+		else if (tree_is(type, "AWS::RDS::DBInstance"))
+			rc = read_db_instance(&x, key, props);
 	}
 	return rc;
 }
