@@ -27,8 +27,13 @@
  *    written ("-1", the provider's default, is no reservation: unbounded),
  *    environment[0].variables its env, each value at its own position;
  *  - aws_db_instance of engine "postgres": a database, its instance_class
- *    the catalog instance (another engine, and Aurora's cluster instances,
- *    whose figures the catalog does not hold, are skipped);
+ *    the catalog instance (another engine is skipped);
+ *  - aws_rds_cluster_instance of engine "aurora-postgresql": a database of
+ *    provider aurora, its instance_class the catalog instance; of class
+ *    db.serverless, the min_capacity and max_capacity of its cluster's
+ *    serverlessv2_scaling_configuration are its min_acu and max_acu, the
+ *    cluster the aws_rds_cluster whose cluster_identifier is the
+ *    instance's, else the one its configuration references;
  *  - aws_lambda_provisioned_concurrency_config: the provisioned concurrency
  *    of the function its function_name (a name or an ARN) or its
  *    configuration's reference names, summed over its qualifiers (aliases,
@@ -57,6 +62,12 @@ struct provisioned {
 	const struct tnode *function, *qualifier, *count;
 };
 
+/* A resource a database is joined to (its Aurora cluster), kept until the joins. */
+struct resource {
+	const char *type, *label, *namespace;
+	const struct tnode *vals;
+};
+
 /* What one plan file holds, before the joins. */
 struct tctx {
 	struct ld *ld;
@@ -66,6 +77,8 @@ struct tctx {
 	size_t ndefs, cap;
 	struct provisioned *pcs;
 	size_t npcs, pcap;
+	struct resource *res;
+	size_t nres, rcap;
 	/* the attribute values of each item of out (NULL for items of other files) */
 	const struct tnode **values;
 	size_t nvalues, vcap;
@@ -303,6 +316,23 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 		it = add_item(k, SOURCE_DATABASE, "aws_db_instance", ns, name);
 		return value(k, tree_get(vals, "instance_class"), &it->instance);
 	}
+	if (tree_is(type, "aws_rds_cluster")) {
+		xgrow(&k->res, &k->rcap, k->nres + 1, sizeof(*k->res));
+		k->res[k->nres++] = (struct resource){ type->s, keep(k->out, name), ns, vals };
+		return 0;
+	}
+	if (tree_is(type, "aws_rds_cluster_instance")) {
+		const struct tnode *engine = tree_get(vals, "engine");
+
+		if (!tree_is(engine, "aurora-postgresql"))
+			return 0;
+		it = add_item(k, SOURCE_DATABASE, "aws_rds_cluster_instance", ns, name);
+		it->provider = (struct source_value){ "aurora", engine->pos, false };
+		if (value(k, tree_get(vals, "instance_class"), &it->instance))
+			return -1;
+		keep_values(k, vals);
+		return 0;
+	}
 	if (tree_is(type, "aws_lambda_provisioned_concurrency_config")) {
 		struct provisioned *pc;
 
@@ -475,10 +505,67 @@ static int join_provisioned(struct tctx *k, struct source_item *it, const char *
 	return 0;
 }
 
+/*
+ * An Aurora Serverless v2 instance (class db.serverless): its cluster's
+ * serverlessv2_scaling_configuration[0] gives min_acu and max_acu in place
+ * of the class. The cluster is the aws_rds_cluster whose cluster_identifier
+ * is the instance's, else the one the instance's configuration references.
+ */
+static int join_cluster(struct tctx *k, struct source_item *it, const struct tnode *vals)
+{
+	const struct tnode *cid = tree_get(vals, "cluster_identifier"), *scaling, *blk;
+	const struct resource *c = NULL;
+	char *ref = NULL;
+	size_t i;
+
+	if (!it->instance.text || strcmp(it->instance.text, "db.serverless") != 0)
+		return 0;
+	if (!tree_str(cid))
+		ref = config_ref(k, it->namespace, "aws_rds_cluster_instance", it->name, "cluster_identifier",
+				 "aws_rds_cluster");
+	for (i = 0; i < k->nres && !c; i++) {
+		const struct resource *o = &k->res[i];
+		const char *id = tree_str(tree_get(o->vals, "cluster_identifier"));
+		if (strcmp(o->type, "aws_rds_cluster") != 0)
+			continue;
+		if ((tree_str(cid) && id && strcmp(id, tree_str(cid)) == 0) ||
+		    (ref && strcmp(o->label, ref) == 0 && strcmp(o->namespace, it->namespace) == 0))
+			c = o;
+	}
+	free(ref);
+	if (!c) {
+		ld_error(k->ld, it->instance.pos, "instance_class db.serverless: the plan has no aws_rds_cluster "
+			 "of aws_rds_cluster_instance.%s to give its capacity", str_clip(it->name));
+		return -1;
+	}
+	scaling = tree_get(c->vals, "serverlessv2_scaling_configuration");
+	blk = tree_item(scaling, 0);
+	if (!is_null(scaling) && (scaling->kind != TN_SEQ || (blk && blk->kind != TN_MAP))) {
+		ld_error(k->ld, scaling->pos, "serverlessv2_scaling_configuration: expected a list of one block");
+		return -1;
+	}
+	if (!blk) {
+		ld_error(k->ld, it->instance.pos, "instance_class db.serverless: aws_rds_cluster.%s has no "
+			 "serverlessv2_scaling_configuration", str_clip(c->label));
+		return -1;
+	}
+	it->instance.text = NULL;
+	return value(k, tree_get(blk, "min_capacity"), &it->min_acu) ||
+	       value(k, tree_get(blk, "max_capacity"), &it->max_acu) ? -1 : 0;
+}
+
 /* Each service's task definition and autoscaling target, each function's provisioned concurrency. */
 static int join(struct tctx *k, size_t first)
 {
 	size_t i, j;
+
+	for (i = first; i < k->out->n; i++) {
+		struct source_item *it = &k->out->v[i];
+
+		if (it->role == SOURCE_DATABASE && strcmp(it->kind, "aws_rds_cluster_instance") == 0 &&
+		    join_cluster(k, it, i < k->nvalues ? k->values[i] : NULL))
+			return -1;
+	}
 
 	for (i = first; i < k->out->n; i++) {
 		struct source_item *it = &k->out->v[i];
@@ -548,7 +635,7 @@ static int join(struct tctx *k, size_t first)
 
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
-	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 };
+	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 };
 	const struct tnode *fv, *values;
 	size_t first = out->n;
 	int rc;
@@ -572,6 +659,7 @@ static int read_doc(struct ld *ld, const struct tnode *root, struct source_items
 		rc = join(&k, first);
 	free(k.defs);
 	free(k.pcs);
+	free(k.res);
 	free(k.values);
 	return rc;
 }
