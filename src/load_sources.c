@@ -892,7 +892,8 @@ static int apply_db_real(struct bind *b, const struct target *tg, const char *na
 /*
  * A database's instance from its aws_db_instance or aws_rds_cluster_instance:
  * its provider (aurora for a cluster instance), its instance class, or an
- * Aurora Serverless v2 instance's capacity range from its cluster.
+ * Aurora Serverless v2 instance's capacity range from its cluster, and the
+ * max_connections of its parameter group, which wins over the catalog's.
  */
 static int apply_database(struct bind *b, size_t di, size_t wi)
 {
@@ -909,7 +910,9 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	    apply_db_real(b, &tg, "min_acu", &t->databases[di].min_acu, &w->min_acu,
 			  "serverlessv2_scaling_configuration.min_capacity") ||
 	    apply_db_real(b, &tg, "max_acu", &t->databases[di].max_acu, &w->max_acu,
-			  "serverlessv2_scaling_configuration.max_capacity"))
+			  "serverlessv2_scaling_configuration.max_capacity") ||
+	    apply_fact(b, &tg, "max_connections", &w->max_connections, &t->databases[di].max_connections, NULL,
+		       "parameter group max_connections"))
 		return -1;
 	return 0;
 }

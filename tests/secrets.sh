@@ -500,6 +500,23 @@ print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"r
 	in_every_format "plan cluster instance $cls" "$want" "Aur0raClusterPassw0rd" "$CB" check "$TMP/src/aurora.yaml"
 done
 
+# A database's parameter group: its max_connections is read, the
+# instance's password never; a password written as max_connections is exit 2
+# with the value unquoted.
+for mc in 500 Pgr0upPassw0rd; do
+	/usr/bin/python3 -c '
+import json, sys
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    {"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+     "values": {"engine": "postgres", "instance_class": "db.t3.medium", "parameter_group_name": "pg", "password": "Rds1nstPassw0rd"},
+     "sensitive_values": {"password": True}},
+    {"address": "aws_db_parameter_group.pg", "mode": "managed", "type": "aws_db_parameter_group", "name": "pg",
+     "values": {"family": "postgres16", "name": "pg", "parameter": [{"apply_method": "pending-reboot", "name": "max_connections", "value": sys.argv[1]}]}}]}}}))' "$mc" >"$TMP/src/pg.json"
+	printf 'version: 1\nsources: [{terraform: pg.json}]\ndatabases:\n  main: { from: "terraform:aws_db_instance/db", host: db }\n' >"$TMP/src/pg.yaml"
+	case $mc in 500) want="" ;; *) want=2 ;; esac
+	in_every_format "plan parameter group $mc" "$want" "Rds1nstPassw0rd|Pgr0upPassw0rd" "$CB" check "$TMP/src/pg.yaml"
+done
+
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do
 	run "$CB" init --from "$TMP/src/$f" -

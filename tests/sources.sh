@@ -384,4 +384,64 @@ expect_rc 2 "terraform aurora unknown class" "$CB" check "$TMP/tfa/class.yaml"
 contains "$err" "class.json:1:" "terraform: a class the Aurora catalog does not know, at the plan"
 contains "$err" "error: aws_rds_cluster_instance/orders_1 instance_class: unknown aurora instance" "terraform: a class the Aurora catalog does not know"
 
+# Parameter groups. orders's aws_db_instance with parameter_group_name
+# "orders-pg16", an aws_db_parameter_group of that name (family postgres16,
+# as AWS documents the resource) whose parameter max_connections is "500":
+# it wins over the catalog's 1654, capacity 500 - 3 = 497.
+pg_group() { # TYPE LABEL NAME VALUE: a parameter group resource as the plan holds it
+	printf '{"address":"%s.%s","mode":"managed","type":"%s","name":"%s","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"description":"Managed by Terraform","family":"postgres16","name":"%s","parameter":[{"apply_method":"pending-reboot","name":"max_connections","value":"%s"},{"apply_method":"immediate","name":"log_min_duration_statement","value":"250"}],"skip_destroy":false,"tags":null},"sensitive_values":{"parameter":[{},{}]}}' "$1" "$2" "$1" "$2" "$3" "$4"
+}
+$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]
+r[2]["values"]["parameter_group_name"] = "orders-pg16"; r.append(json.loads(sys.argv[2]))
+print(json.dumps(p, separators=(",", ":")))' "$TL/plan.json" "$(pg_group aws_db_parameter_group orders orders-pg16 500)" >"$TMP/tfl/pg.json"
+sed "s/plan.json/pg.json/" "$TL/connbudget.yaml" >"$TMP/tfl/pg.yaml"
+expect_rc 1 "terraform parameter group" "$CB" check --format json "$TMP/tfl/pg.yaml"
+contains "$(db_figs)" "orders 500 497" "terraform: max_connections from an aws_db_parameter_group"
+lacks "$out" "ChangeMe-" "terraform: a database's password is never read beside its parameter group"
+# the topology's max_connections 400 against the group's 500: CB018 at the plan
+sed 's|^    from: terraform:aws_db_instance/orders .*|&\n    max_connections: 400|' "$TMP/tfl/pg.yaml" >"$TMP/tfl/pgdrift.yaml"
+expect_rc 1 "terraform parameter group CB018" "$CB" check -q "$TMP/tfl/pgdrift.yaml"
+contains "$out" "error: max_connections is 400 in the topology but 500 in '$TMP/tfl/pg.json' (parameter group max_connections of aws_db_instance/orders) [CB018 config-mismatch]" "terraform: CB018 on a parameter group's max_connections"
+# AWS's default formula, LEAST({DBInstanceClassMemory/9531392},5000), is
+# unknown: the catalog's 1654 stands, capacity 1651
+sed 's|"value":"500"|"value":"LEAST({DBInstanceClassMemory/9531392},5000)"|' "$TMP/tfl/pg.json" >"$TMP/tfl/formula.json"
+sed "s/pg.json/formula.json/" "$TMP/tfl/pg.yaml" >"$TMP/tfl/formula.yaml"
+expect_rc 1 "terraform parameter group formula" "$CB" check --format json "$TMP/tfl/formula.yaml"
+contains "$(db_figs)" "orders 1654 1651" "terraform: a parameter group's formula leaves the catalog's figure"
+# bad groups: exit 2 at the plan
+sed 's|"value":"500"|"value":"lots"|' "$TMP/tfl/pg.json" >"$TMP/tfl/lots.json"
+sed "s/pg.json/lots.json/" "$TMP/tfl/pg.yaml" >"$TMP/tfl/lots.yaml"
+expect_rc 2 "terraform parameter group not a number" "$CB" check "$TMP/tfl/lots.yaml"
+contains "$err" "lots.json:1:" "terraform: a parameter group's bad max_connections, at the plan"
+contains "$err" "parameter group max_connections" "terraform: a parameter group's bad max_connections says where it comes from"
+$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); p["planned_values"]["root_module"]["resources"][-1]["values"]["parameter"] = {"max_connections": "500"}
+print(json.dumps(p, separators=(",", ":")))' "$TMP/tfl/pg.json" >"$TMP/tfl/params.json"
+sed "s/pg.json/params.json/" "$TMP/tfl/pg.yaml" >"$TMP/tfl/params.yaml"
+expect_rc 2 "terraform parameter group parameter not a list" "$CB" check "$TMP/tfl/params.yaml"
+contains "$err" "params.json:1:" "terraform: parameter not a list, at the plan"
+contains "$err" "error: parameter: expected a list of {name, value} blocks" "terraform: parameter not a list"
+# Aurora: orders's cluster with db_cluster_parameter_group_name
+# "orders-cluster", an aws_rds_cluster_parameter_group (family
+# aurora-postgresql16) setting 800: orders 800, capacity 797; its instance
+# orders_1 with db_parameter_group_name "orders-instance" setting 900 wins
+# (AWS applies the instance's group over its cluster's): 900, capacity 897.
+tfa_pg() { # NAME.json INSTANCE-GROUP?: the Aurora plan with the groups
+	$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]
+r[0]["values"]["db_cluster_parameter_group_name"] = "orders-cluster"; r.append(json.loads(sys.argv[2]))
+if sys.argv[3]:
+    r[3]["values"]["db_parameter_group_name"] = "orders-instance"; r.append(json.loads(sys.argv[3]))
+print(json.dumps(p, separators=(",", ":")))' "$TA/plan.json" "$(pg_group aws_rds_cluster_parameter_group orders orders-cluster 800 | sed 's/postgres16/aurora-postgresql16/')" "$2" >"$TMP/tfa/$1"
+	sed "s/plan.json/$1/" "$TA/connbudget.yaml" >"$TMP/tfa/${1%.json}.yaml"
+}
+tfa_pg cpg.json ""
+expect_rc 0 "terraform cluster parameter group" "$CB" check --format json "$TMP/tfa/cpg.yaml"
+contains "$(db_figs)" "orders 800 797" "terraform: max_connections from an aws_rds_cluster_parameter_group"
+lacks "$out" "ChangeMe-" "terraform: a cluster's password is never read beside its parameter group"
+tfa_pg ipg.json "$(pg_group aws_db_parameter_group orders_instance orders-instance 900 | sed 's/postgres16/aurora-postgresql16/')"
+expect_rc 0 "terraform instance parameter group" "$CB" check --format json "$TMP/tfa/ipg.yaml"
+contains "$(db_figs)" "orders 900 897" "terraform: a cluster instance's own parameter group wins over its cluster's"
+
 finish

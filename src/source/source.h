@@ -96,6 +96,8 @@ struct source_item {
 	/* SOURCE_DATABASE: the instance class, a catalog name (db.r6g.large), of the catalog provider
 	 * (text NULL: rds); an Aurora Serverless v2 instance has min_acu and max_acu instead */
 	struct source_value instance, provider, min_acu, max_acu;
+	/* SOURCE_DATABASE: max_connections of its parameter group (a formula: unknown) */
+	struct source_value max_connections;
 	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
 	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */
