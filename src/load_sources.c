@@ -854,29 +854,68 @@ static int apply_pooler(struct bind *b, size_t pi, size_t wi)
 }
 
 /*
- * A database's instance class from its aws_db_instance or AWS::RDS::DBInstance: stated, it wins,
- * and another instance in the topology is a mismatch (CB018).
+ * One string fact of a database (instance, provider) from its resource:
+ * stated, it wins, and another value in the topology is a mismatch (CB018).
+ * A provider the topology leaves unset is rds's, none to compare.
+ */
+static int apply_db_str(struct bind *b, const struct target *tg, const char *name, const struct str *now,
+			const struct source_value *v, const char *what)
+{
+	struct str before = *now;
+
+	if (!v->text)
+		return 0; /* known only after apply */
+	if (set_fact(b, sbuf_cat(&b->path, tg->object, ".", name, (const char *)NULL), v->text,
+		     sbuf_cat(&b->label, tg->w->kind, "/", tg->w->name, " ", what, (const char *)NULL), v->pos))
+		return -1;
+	if (before.s && strcmp(before.s, now->s) != 0)
+		add_mismatch(b, tg, name, before.pos, before.s, v, what);
+	return 0;
+}
+
+/* An Aurora Serverless v2 capacity (min_acu, max_acu) of the database's cluster: as apply_db_str. */
+static int apply_db_real(struct bind *b, const struct target *tg, const char *name, const struct real *now,
+			 const struct source_value *v, const char *what)
+{
+	struct real before = *now;
+
+	if (!v->text)
+		return 0;
+	if (set_fact(b, sbuf_cat(&b->path, tg->object, ".", name, (const char *)NULL), v->text,
+		     sbuf_cat(&b->label, tg->w->kind, "/", tg->w->name, " ", what, (const char *)NULL), v->pos))
+		return -1;
+	if (VALUE_SET(before) && before.v != now->v)
+		add_mismatch(b, tg, name, before.pos, arena_printf(&b->t->arena, "%g", before.v), v, what);
+	return 0;
+}
+
+/*
+ * A database's instance from its aws_db_instance, aws_rds_cluster_instance or AWS::RDS::DBInstance:
+ * its provider (aurora for a cluster instance), its instance class, or an
+ * Aurora Serverless v2 instance's capacity range from its cluster, and the
+ * max_connections of its parameter group, which wins over the catalog's.
  */
 static int apply_database(struct bind *b, size_t di, size_t wi)
 {
 	struct topology *t = b->t;
 	struct database *d = &t->databases[di];
 	const struct source_item *w = &b->items.v[wi];
-	struct str before = d->instance;
 	struct target tg;
 	/* the class as the file calls it: a template's property, a plan's attribute */
 	const char *word = strcmp(w->kind, "database") == 0 ? "DBInstanceClass" : "instance_class";
 
-	if (!w->instance.text)
-		return 0; /* known only after apply */
 	tg.object = arena_printf(&t->arena, "databases.%s", d->id.s);
 	tg.ignore = &d->ignore;
 	tg.w = w;
-	if (set_fact(b, sbuf_cat(&b->path, tg.object, ".instance", (const char *)NULL), w->instance.text,
-		     sbuf_cat(&b->label, w->kind, "/", w->name, " ", word, (const char *)NULL), w->instance.pos))
+	if (apply_db_str(b, &tg, "provider", &t->databases[di].provider, &w->provider, "engine") ||
+	    apply_db_str(b, &tg, "instance", &t->databases[di].instance, &w->instance, word) ||
+	    apply_db_real(b, &tg, "min_acu", &t->databases[di].min_acu, &w->min_acu,
+			  "serverlessv2_scaling_configuration.min_capacity") ||
+	    apply_db_real(b, &tg, "max_acu", &t->databases[di].max_acu, &w->max_acu,
+			  "serverlessv2_scaling_configuration.max_capacity") ||
+	    apply_fact(b, &tg, "max_connections", &w->max_connections, &t->databases[di].max_connections, NULL,
+		       "parameter group max_connections"))
 		return -1;
-	if (before.s && strcmp(before.s, t->databases[di].instance.s) != 0)
-		add_mismatch(b, &tg, "instance", before.pos, before.s, &w->instance, word);
 	return 0;
 }
 

@@ -481,6 +481,42 @@ print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"r
 	in_every_format "plan database $cls" "" "Rds1nstPassw0rd" "$CB" check "$TMP/src/db.yaml"
 done
 
+# An Aurora cluster instance from a plan (from: terraform:aws_rds_cluster_instance/db):
+# its cluster's master_password is never read, with a class, as db.serverless
+# (the capacity from the cluster), or with a cluster missing (exit 2).
+for cls in db.r6g.large db.serverless db.serverless:nocluster; do
+	/usr/bin/python3 -c '
+import json, sys
+cls, _, bad = sys.argv[1].partition(":")
+r = [{"address": "aws_rds_cluster.c", "mode": "managed", "type": "aws_rds_cluster", "name": "c",
+      "values": {"cluster_identifier": "c" + bad, "engine": "aurora-postgresql", "master_password": "Aur0raClusterPassw0rd",
+                 "serverlessv2_scaling_configuration": [{"min_capacity": 1, "max_capacity": 8}]},
+      "sensitive_values": {"master_password": True}},
+     {"address": "aws_rds_cluster_instance.db", "mode": "managed", "type": "aws_rds_cluster_instance", "name": "db",
+      "values": {"cluster_identifier": "c", "engine": "aurora-postgresql", "instance_class": cls}}]
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": r}}}))' "$cls" >"$TMP/src/aurora.json"
+	printf 'version: 1\nsources: [{terraform: aurora.json}]\ndatabases:\n  main: { from: "terraform:aws_rds_cluster_instance/db", host: db }\n' >"$TMP/src/aurora.yaml"
+	case $cls in *:*) want=2 ;; *) want="" ;; esac
+	in_every_format "plan cluster instance $cls" "$want" "Aur0raClusterPassw0rd" "$CB" check "$TMP/src/aurora.yaml"
+done
+
+# A database's parameter group: its max_connections is read, the
+# instance's password never; a password written as max_connections is exit 2
+# with the value unquoted.
+for mc in 500 Pgr0upPassw0rd; do
+	/usr/bin/python3 -c '
+import json, sys
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    {"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+     "values": {"engine": "postgres", "instance_class": "db.t3.medium", "parameter_group_name": "pg", "password": "Rds1nstPassw0rd"},
+     "sensitive_values": {"password": True}},
+    {"address": "aws_db_parameter_group.pg", "mode": "managed", "type": "aws_db_parameter_group", "name": "pg",
+     "values": {"family": "postgres16", "name": "pg", "parameter": [{"apply_method": "pending-reboot", "name": "max_connections", "value": sys.argv[1]}]}}]}}}))' "$mc" >"$TMP/src/pg.json"
+	printf 'version: 1\nsources: [{terraform: pg.json}]\ndatabases:\n  main: { from: "terraform:aws_db_instance/db", host: db }\n' >"$TMP/src/pg.yaml"
+	case $mc in 500) want="" ;; *) want=2 ;; esac
+	in_every_format "plan parameter group $mc" "$want" "Rds1nstPassw0rd|Pgr0upPassw0rd" "$CB" check "$TMP/src/pg.yaml"
+done
+
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do
 	run "$CB" init --from "$TMP/src/$f" -

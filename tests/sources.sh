@@ -324,4 +324,124 @@ sed 's/type: serverless/type: service/' "$TL/connbudget.yaml" >"$TMP/tfl/service
 expect_rc 2 "terraform lambda bound as a service" "$CB" check "$TMP/tfl/service.yaml"
 contains "$err" "service.yaml:17:11: error: from: aws_lambda_function/api is a function: client 'api' must be of type serverless" "terraform: a function binds a serverless client"
 
+# Aurora (testdata/sources/terraform-aurora/plan.json, the same format).
+# orders: from: its aws_rds_cluster_instance orders_1 (engine
+# aurora-postgresql): provider aurora, instance_class db.r6g.large, the
+# catalog's Aurora figure LEAST(DBInstanceClassMemory / 9531392, 5000) =
+# 1722, capacity 1722 - 3 reserved for superusers = 1719. reports: its
+# reports_1 is db.serverless, cluster_identifier known only after apply, so
+# the cluster is the one its configuration references (aws_rds_cluster.reports),
+# whose serverlessv2_scaling_configuration is 2 to 16 ACUs: AWS's table
+# gives 16 ACUs 3360 (min 2 is above 0.5, no cap), capacity 3360 - 3 = 3357.
+# The aurora-mysql cluster instance legacy_1 is no database.
+TA=$S/terraform-aurora
+mkdir -p "$TMP/tfa" && cp "$TA/plan.json" "$TA/connbudget.yaml" "$TMP/tfa/"
+db_figs() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+for d in json.load(sys.stdin)["databases"]:
+    print(d["id"], d["max_connections"], d["capacity"])'
+}
+expect_rc 0 "terraform aurora" "$CB" check --format json "$TA/connbudget.yaml"
+contains "$(db_figs)" "orders 1722 1719" "terraform: an Aurora cluster instance's class from the plan"
+contains "$(db_figs)" "reports 3360 3357" "terraform: an Aurora Serverless v2 instance's capacity from its cluster"
+lacks "$out" "ChangeMe-" "terraform: a cluster's master_password is never read"
+expect_rc 0 "terraform aurora text" "$CB" check "$TA/connbudget.yaml"
+lacks "$out$err" "ChangeMe-" "terraform: a cluster's master_password is never printed"
+# the topology's instance db.r6g.xlarge against the plan's db.r6g.large: CB018 at the plan
+sed 's|^    from: terraform:aws_rds_cluster_instance/orders_1 .*|&\n    instance: db.r6g.xlarge|' "$TA/connbudget.yaml" >"$TMP/tfa/drift.yaml"
+expect_rc 1 "terraform aurora CB018" "$CB" check -q "$TMP/tfa/drift.yaml"
+contains "$out" "error: instance is db.r6g.xlarge in the topology but db.r6g.large in '$TMP/tfa/plan.json' (instance_class of aws_rds_cluster_instance/orders_1) [CB018 config-mismatch]" "terraform: CB018 on a cluster instance's class"
+contains "$(printf '%s\n' "$out" | grep CB018)" "$TMP/tfa/plan.json:1:" "terraform: CB018 cites the plan"
+# the topology's max_acu 8 against the cluster's 16: CB018 at the plan
+sed 's|^    from: terraform:aws_rds_cluster_instance/reports_1 .*|&\n    max_acu: 8|' "$TA/connbudget.yaml" >"$TMP/tfa/acu.yaml"
+expect_rc 1 "terraform aurora CB018 max_acu" "$CB" check -q "$TMP/tfa/acu.yaml"
+contains "$out" "error: max_acu is 8 in the topology but 16 in '$TMP/tfa/plan.json' (serverlessv2_scaling_configuration.max_capacity of aws_rds_cluster_instance/reports_1) [CB018 config-mismatch]" "terraform: CB018 on a Serverless v2 capacity"
+tfa_edit() { # NAME.json PYTHON: the plan p (root resources r) edited, and NAME.yaml reading it
+	$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]
+exec(sys.argv[2])
+print(json.dumps(p, separators=(",", ":")))' "$TA/plan.json" "$2" >"$TMP/tfa/$1"
+	sed "s/plan.json/$1/" "$TA/connbudget.yaml" >"$TMP/tfa/${1%.json}.yaml"
+}
+# bad plans and bindings: exit 2, at the plan (or the from:)
+sed 's|aws_rds_cluster_instance/orders_1|aws_rds_cluster_instance/legacy_1|' "$TA/connbudget.yaml" >"$TMP/tfa/mysql.yaml"
+expect_rc 2 "terraform aurora mysql" "$CB" check "$TMP/tfa/mysql.yaml"
+contains "$err" "mysql.yaml:10:11: error: from: no aws_rds_cluster_instance \"legacy_1\" in the terraform sources" "terraform: an aurora-mysql instance is no database"
+tfa_edit nocluster.json 'del r[1]; del p["configuration"]'
+expect_rc 2 "terraform aurora no cluster" "$CB" check "$TMP/tfa/nocluster.yaml"
+contains "$err" "nocluster.json:1:" "terraform: a db.serverless instance without its cluster, at the plan"
+contains "$err" "error: instance_class db.serverless: the plan has no aws_rds_cluster of aws_rds_cluster_instance.reports_1 to give its capacity" "terraform: a db.serverless instance needs its cluster"
+tfa_edit scaling.json 'r[1]["values"]["serverlessv2_scaling_configuration"] = {"max_capacity": 16}'
+expect_rc 2 "terraform aurora scaling not a list" "$CB" check "$TMP/tfa/scaling.yaml"
+contains "$err" "scaling.json:1:" "terraform: a scaling configuration not a list, at the plan"
+contains "$err" "error: serverlessv2_scaling_configuration: expected a list of one block" "terraform: a scaling configuration not a list"
+tfa_edit acu.json 'r[1]["values"]["serverlessv2_scaling_configuration"][0]["max_capacity"] = 12'
+expect_rc 2 "terraform aurora capacity without a figure" "$CB" check "$TMP/tfa/acu.yaml"
+contains "$err" "acu.json:1:" "terraform: a max_capacity AWS gives no figure for, at the plan"
+contains "$err" "max_acu: AWS gives max_connections for max_acu 1, 4, 8, 16 and 32 or more, not 12" "terraform: a max_capacity AWS gives no figure for"
+tfa_edit class.json 'r[3]["values"]["instance_class"] = "db.x9.huge"'
+expect_rc 2 "terraform aurora unknown class" "$CB" check "$TMP/tfa/class.yaml"
+contains "$err" "class.json:1:" "terraform: a class the Aurora catalog does not know, at the plan"
+contains "$err" "error: aws_rds_cluster_instance/orders_1 instance_class: unknown aurora instance" "terraform: a class the Aurora catalog does not know"
+
+# Parameter groups. orders's aws_db_instance with parameter_group_name
+# "orders-pg16", an aws_db_parameter_group of that name (family postgres16,
+# as AWS documents the resource) whose parameter max_connections is "500":
+# it wins over the catalog's 1654, capacity 500 - 3 = 497.
+pg_group() { # TYPE LABEL NAME VALUE: a parameter group resource as the plan holds it
+	printf '{"address":"%s.%s","mode":"managed","type":"%s","name":"%s","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"description":"Managed by Terraform","family":"postgres16","name":"%s","parameter":[{"apply_method":"pending-reboot","name":"max_connections","value":"%s"},{"apply_method":"immediate","name":"log_min_duration_statement","value":"250"}],"skip_destroy":false,"tags":null},"sensitive_values":{"parameter":[{},{}]}}' "$1" "$2" "$1" "$2" "$3" "$4"
+}
+$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]
+r[2]["values"]["parameter_group_name"] = "orders-pg16"; r.append(json.loads(sys.argv[2]))
+print(json.dumps(p, separators=(",", ":")))' "$TL/plan.json" "$(pg_group aws_db_parameter_group orders orders-pg16 500)" >"$TMP/tfl/pg.json"
+sed "s/plan.json/pg.json/" "$TL/connbudget.yaml" >"$TMP/tfl/pg.yaml"
+expect_rc 1 "terraform parameter group" "$CB" check --format json "$TMP/tfl/pg.yaml"
+contains "$(db_figs)" "orders 500 497" "terraform: max_connections from an aws_db_parameter_group"
+lacks "$out" "ChangeMe-" "terraform: a database's password is never read beside its parameter group"
+# the topology's max_connections 400 against the group's 500: CB018 at the plan
+sed 's|^    from: terraform:aws_db_instance/orders .*|&\n    max_connections: 400|' "$TMP/tfl/pg.yaml" >"$TMP/tfl/pgdrift.yaml"
+expect_rc 1 "terraform parameter group CB018" "$CB" check -q "$TMP/tfl/pgdrift.yaml"
+contains "$out" "error: max_connections is 400 in the topology but 500 in '$TMP/tfl/pg.json' (parameter group max_connections of aws_db_instance/orders) [CB018 config-mismatch]" "terraform: CB018 on a parameter group's max_connections"
+# AWS's default formula, LEAST({DBInstanceClassMemory/9531392},5000), is
+# unknown: the catalog's 1654 stands, capacity 1651
+sed 's|"value":"500"|"value":"LEAST({DBInstanceClassMemory/9531392},5000)"|' "$TMP/tfl/pg.json" >"$TMP/tfl/formula.json"
+sed "s/pg.json/formula.json/" "$TMP/tfl/pg.yaml" >"$TMP/tfl/formula.yaml"
+expect_rc 1 "terraform parameter group formula" "$CB" check --format json "$TMP/tfl/formula.yaml"
+contains "$(db_figs)" "orders 1654 1651" "terraform: a parameter group's formula leaves the catalog's figure"
+# bad groups: exit 2 at the plan
+sed 's|"value":"500"|"value":"lots"|' "$TMP/tfl/pg.json" >"$TMP/tfl/lots.json"
+sed "s/pg.json/lots.json/" "$TMP/tfl/pg.yaml" >"$TMP/tfl/lots.yaml"
+expect_rc 2 "terraform parameter group not a number" "$CB" check "$TMP/tfl/lots.yaml"
+contains "$err" "lots.json:1:" "terraform: a parameter group's bad max_connections, at the plan"
+contains "$err" "parameter group max_connections" "terraform: a parameter group's bad max_connections says where it comes from"
+$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); p["planned_values"]["root_module"]["resources"][-1]["values"]["parameter"] = {"max_connections": "500"}
+print(json.dumps(p, separators=(",", ":")))' "$TMP/tfl/pg.json" >"$TMP/tfl/params.json"
+sed "s/pg.json/params.json/" "$TMP/tfl/pg.yaml" >"$TMP/tfl/params.yaml"
+expect_rc 2 "terraform parameter group parameter not a list" "$CB" check "$TMP/tfl/params.yaml"
+contains "$err" "params.json:1:" "terraform: parameter not a list, at the plan"
+contains "$err" "error: parameter: expected a list of {name, value} blocks" "terraform: parameter not a list"
+# Aurora: orders's cluster with db_cluster_parameter_group_name
+# "orders-cluster", an aws_rds_cluster_parameter_group (family
+# aurora-postgresql16) setting 800: orders 800, capacity 797; its instance
+# orders_1 with db_parameter_group_name "orders-instance" setting 900 wins
+# (AWS applies the instance's group over its cluster's): 900, capacity 897.
+tfa_pg() { # NAME.json INSTANCE-GROUP?: the Aurora plan with the groups
+	$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]
+r[0]["values"]["db_cluster_parameter_group_name"] = "orders-cluster"; r.append(json.loads(sys.argv[2]))
+if sys.argv[3]:
+    r[3]["values"]["db_parameter_group_name"] = "orders-instance"; r.append(json.loads(sys.argv[3]))
+print(json.dumps(p, separators=(",", ":")))' "$TA/plan.json" "$(pg_group aws_rds_cluster_parameter_group orders orders-cluster 800 | sed 's/postgres16/aurora-postgresql16/')" "$2" >"$TMP/tfa/$1"
+	sed "s/plan.json/$1/" "$TA/connbudget.yaml" >"$TMP/tfa/${1%.json}.yaml"
+}
+tfa_pg cpg.json ""
+expect_rc 0 "terraform cluster parameter group" "$CB" check --format json "$TMP/tfa/cpg.yaml"
+contains "$(db_figs)" "orders 800 797" "terraform: max_connections from an aws_rds_cluster_parameter_group"
+lacks "$out" "ChangeMe-" "terraform: a cluster's password is never read beside its parameter group"
+tfa_pg ipg.json "$(pg_group aws_db_parameter_group orders_instance orders-instance 900 | sed 's/postgres16/aurora-postgresql16/')"
+expect_rc 0 "terraform instance parameter group" "$CB" check --format json "$TMP/tfa/ipg.yaml"
+contains "$(db_figs)" "orders 900 897" "terraform: a cluster instance's own parameter group wins over its cluster's"
+
 finish

@@ -78,7 +78,7 @@ enum source_role {
 	SOURCE_POOLER,           /* CloudNativePG Pooler: a pgbouncer */
 	SOURCE_AUTOSCALER,       /* HorizontalPodAutoscaler, KEDA ScaledObject */
 	SOURCE_CONFIG_MAP,       /* its data as env (name = key) in containers[0] */
-	SOURCE_DATABASE,         /* Terraform aws_db_instance (engine postgres): a database's instance */
+	SOURCE_DATABASE,         /* Terraform aws_db_instance (postgres), aws_rds_cluster_instance (aurora-postgresql) */
 };
 
 struct source_item {
@@ -93,8 +93,11 @@ struct source_item {
 	struct source_value replicas, max_replicas, surge;
 	/* serverless: the reserved concurrency ("-1": none, unbounded) and the steady (provisioned) one */
 	struct source_value max_concurrency, concurrency;
-	/* SOURCE_DATABASE: the instance class, a catalog name (db.r6g.large) */
-	struct source_value instance;
+	/* SOURCE_DATABASE: the instance class, a catalog name (db.r6g.large), of the catalog provider
+	 * (text NULL: rds); an Aurora Serverless v2 instance has min_acu and max_acu instead */
+	struct source_value instance, provider, min_acu, max_acu;
+	/* SOURCE_DATABASE: max_connections of its parameter group (a formula: unknown) */
+	struct source_value max_connections;
 	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
 	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */

@@ -27,8 +27,17 @@
  *    written ("-1", the provider's default, is no reservation: unbounded),
  *    environment[0].variables its env, each value at its own position;
  *  - aws_db_instance of engine "postgres": a database, its instance_class
- *    the catalog instance (another engine, and Aurora's cluster instances,
- *    whose figures the catalog does not hold, are skipped);
+ *    the catalog instance (another engine is skipped);
+ *  - aws_rds_cluster_instance of engine "aurora-postgresql": a database of
+ *    provider aurora, its instance_class the catalog instance; of class
+ *    db.serverless, the min_capacity and max_capacity of its cluster's
+ *    serverlessv2_scaling_configuration are its min_acu and max_acu, the
+ *    cluster the aws_rds_cluster whose cluster_identifier is the
+ *    instance's, else the one its configuration references;
+ *  - aws_db_parameter_group, aws_rds_cluster_parameter_group: a database's
+ *    max_connections from the `parameter` named max_connections of its
+ *    instance's group (parameter_group_name, db_parameter_group_name), else
+ *    its cluster's (db_cluster_parameter_group_name); a formula is unknown;
  *  - aws_lambda_provisioned_concurrency_config: the provisioned concurrency
  *    of the function its function_name (a name or an ARN) or its
  *    configuration's reference names, summed over its qualifiers (aliases,
@@ -57,6 +66,12 @@ struct provisioned {
 	const struct tnode *function, *qualifier, *count;
 };
 
+/* A resource a database is joined to (its Aurora cluster, a parameter group), kept until the joins. */
+struct resource {
+	const char *type, *label, *namespace;
+	const struct tnode *vals;
+};
+
 /* What one plan file holds, before the joins. */
 struct tctx {
 	struct ld *ld;
@@ -66,6 +81,8 @@ struct tctx {
 	size_t ndefs, cap;
 	struct provisioned *pcs;
 	size_t npcs, pcap;
+	struct resource *res;
+	size_t nres, rcap;
 	/* the attribute values of each item of out (NULL for items of other files) */
 	const struct tnode **values;
 	size_t nvalues, vcap;
@@ -301,7 +318,26 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 		if (!tree_is(tree_get(vals, "engine"), "postgres"))
 			return 0;
 		it = add_item(k, SOURCE_DATABASE, "aws_db_instance", ns, name);
+		keep_values(k, vals);
 		return value(k, tree_get(vals, "instance_class"), &it->instance);
+	}
+	if (tree_is(type, "aws_rds_cluster") || tree_is(type, "aws_db_parameter_group") ||
+	    tree_is(type, "aws_rds_cluster_parameter_group")) {
+		xgrow(&k->res, &k->rcap, k->nres + 1, sizeof(*k->res));
+		k->res[k->nres++] = (struct resource){ type->s, keep(k->out, name), ns, vals };
+		return 0;
+	}
+	if (tree_is(type, "aws_rds_cluster_instance")) {
+		const struct tnode *engine = tree_get(vals, "engine");
+
+		if (!tree_is(engine, "aurora-postgresql"))
+			return 0;
+		it = add_item(k, SOURCE_DATABASE, "aws_rds_cluster_instance", ns, name);
+		it->provider = (struct source_value){ "aurora", engine->pos, false };
+		if (value(k, tree_get(vals, "instance_class"), &it->instance))
+			return -1;
+		keep_values(k, vals);
+		return 0;
 	}
 	if (tree_is(type, "aws_lambda_provisioned_concurrency_config")) {
 		struct provisioned *pc;
@@ -475,10 +511,147 @@ static int join_provisioned(struct tctx *k, struct source_item *it, const char *
 	return 0;
 }
 
+/*
+ * The kept resource of type want whose want_attr is the value of attr in
+ * vals (the values of resource src_type.src_label in the module ns), else
+ * the one src's configuration references in attr; NULL when none.
+ */
+static const struct resource *find_named(const struct tctx *k, const char *ns, const char *src_type,
+					 const char *src_label, const struct tnode *vals, const char *attr,
+					 const char *want, const char *want_attr)
+{
+	const char *v = tree_str(tree_get(vals, attr));
+	const struct resource *found = NULL;
+	char *ref = v ? NULL : config_ref(k, ns, src_type, src_label, attr, want);
+	size_t i;
+
+	for (i = 0; i < k->nres && !found; i++) {
+		const struct resource *o = &k->res[i];
+		const char *id = tree_str(tree_get(o->vals, want_attr));
+		if (strcmp(o->type, want) != 0)
+			continue;
+		if ((v && id && strcmp(id, v) == 0) || (ref && strcmp(o->label, ref) == 0 && strcmp(o->namespace, ns) == 0))
+			found = o;
+	}
+	free(ref);
+	return found;
+}
+
+/* A cluster instance's aws_rds_cluster: by cluster_identifier, else by reference. */
+static const struct resource *cluster_of(const struct tctx *k, const struct source_item *it, const struct tnode *vals)
+{
+	return find_named(k, it->namespace, it->kind, it->name, vals, "cluster_identifier", "aws_rds_cluster",
+			  "cluster_identifier");
+}
+
+/*
+ * An Aurora Serverless v2 instance (class db.serverless): its cluster's
+ * serverlessv2_scaling_configuration[0] gives min_acu and max_acu in place
+ * of the class.
+ */
+static int join_cluster(struct tctx *k, struct source_item *it, const struct tnode *vals)
+{
+	const struct tnode *scaling, *blk;
+	const struct resource *c;
+
+	if (!it->instance.text || strcmp(it->instance.text, "db.serverless") != 0)
+		return 0;
+	if (!(c = cluster_of(k, it, vals))) {
+		ld_error(k->ld, it->instance.pos, "instance_class db.serverless: the plan has no aws_rds_cluster "
+			 "of aws_rds_cluster_instance.%s to give its capacity", str_clip(it->name));
+		return -1;
+	}
+	scaling = tree_get(c->vals, "serverlessv2_scaling_configuration");
+	blk = tree_item(scaling, 0);
+	if (!is_null(scaling) && (scaling->kind != TN_SEQ || (blk && blk->kind != TN_MAP))) {
+		ld_error(k->ld, scaling->pos, "serverlessv2_scaling_configuration: expected a list of one block");
+		return -1;
+	}
+	if (!blk) {
+		ld_error(k->ld, it->instance.pos, "instance_class db.serverless: aws_rds_cluster.%s has no "
+			 "serverlessv2_scaling_configuration", str_clip(c->label));
+		return -1;
+	}
+	it->instance.text = NULL;
+	return value(k, tree_get(blk, "min_capacity"), &it->min_acu) ||
+	       value(k, tree_get(blk, "max_capacity"), &it->max_acu) ? -1 : 0;
+}
+
+/*
+ * max_connections from a parameter group's `parameter` blocks: a number
+ * is the database's; a formula ({DBInstanceClassMemory/9531392}) is
+ * unknown, the catalog's figure stands. Returns 1 when the group sets it.
+ */
+static int group_max_connections(struct tctx *k, const struct resource *g, struct source_item *it)
+{
+	const struct tnode *params;
+	size_t i;
+
+	if (!g)
+		return 0;
+	params = tree_get(g->vals, "parameter");
+	if (is_null(params))
+		return 0;
+	if (params->kind != TN_SEQ) {
+		ld_error(k->ld, params->pos, "parameter: expected a list of {name, value} blocks");
+		return -1;
+	}
+	for (i = 0; i < params->n; i++) {
+		const struct tnode *p = params->kids[i], *v = tree_get(p, "value");
+		if (p->kind != TN_MAP) {
+			ld_error(k->ld, p->pos, "parameter: expected a {name, value} block");
+			return -1;
+		}
+		if (!tree_is(tree_get(p, "name"), "max_connections"))
+			continue;
+		if (value(k, v, &it->max_connections))
+			return -1;
+		if (it->max_connections.text && strchr(it->max_connections.text, '{'))
+			it->max_connections.text = NULL; /* a formula: AWS computes it from the class */
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A database's parameter groups: an aws_db_instance's parameter_group_name,
+ * a cluster instance's db_parameter_group_name, which wins (AWS applies the
+ * instance's group over its cluster's), else its cluster's
+ * db_cluster_parameter_group_name; each by name, else by reference.
+ */
+static int join_parameters(struct tctx *k, struct source_item *it, const struct tnode *vals)
+{
+	const struct resource *c;
+	int rc;
+
+	if (strcmp(it->kind, "aws_db_instance") == 0)
+		return group_max_connections(k, find_named(k, it->namespace, it->kind, it->name, vals,
+							   "parameter_group_name", "aws_db_parameter_group", "name"), it) < 0 ? -1 : 0;
+	rc = group_max_connections(k, find_named(k, it->namespace, it->kind, it->name, vals, "db_parameter_group_name",
+						 "aws_db_parameter_group", "name"), it);
+	if (rc || !(c = cluster_of(k, it, vals)))
+		return rc < 0 ? -1 : 0;
+	return group_max_connections(k, find_named(k, c->namespace, c->type, c->label, c->vals,
+						   "db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group",
+						   "name"), it) < 0 ? -1 : 0;
+}
+
 /* Each service's task definition and autoscaling target, each function's provisioned concurrency. */
 static int join(struct tctx *k, size_t first)
 {
 	size_t i, j;
+
+	for (i = first; i < k->out->n; i++) {
+		struct source_item *it = &k->out->v[i];
+
+		const struct tnode *vals = i < k->nvalues ? k->values[i] : NULL;
+
+		if (it->role != SOURCE_DATABASE)
+			continue;
+		if (join_parameters(k, it, vals) ||
+		    (strcmp(it->kind, "aws_rds_cluster_instance") == 0 && join_cluster(k, it, vals)))
+			return -1;
+	}
 
 	for (i = first; i < k->out->n; i++) {
 		struct source_item *it = &k->out->v[i];
@@ -548,7 +721,7 @@ static int join(struct tctx *k, size_t first)
 
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
-	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 };
+	struct tctx k = { ld, out, NULL, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 };
 	const struct tnode *fv, *values;
 	size_t first = out->n;
 	int rc;
@@ -572,6 +745,7 @@ static int read_doc(struct ld *ld, const struct tnode *root, struct source_items
 		rc = join(&k, first);
 	free(k.defs);
 	free(k.pcs);
+	free(k.res);
 	free(k.values);
 	return rc;
 }
