@@ -227,7 +227,8 @@ static inline void fuzz_check_topology(const struct topology *t, const uint8_t *
 		if (!p->id.s)
 			fuzz_fail("loader: pooler %zu has no id", i);
 		fuzz_check_pos("a pooler id", p->id.pos, data, size);
-		if (p->type.v > POOLER_SUPAVISOR || p->pool_mode.v > POOL_STATEMENT)
+		/* type: managed is resolved by the loader: none is left */
+		if (p->type.v >= POOLER_MANAGED || p->pool_mode.v > POOL_STATEMENT)
 			fuzz_fail("loader: pooler '%s' has type %llu, pool_mode %llu", p->id.s,
 				  (unsigned long long)p->type.v, (unsigned long long)p->pool_mode.v);
 		if (p->db >= t->ndatabases)

@@ -310,6 +310,13 @@ static bool pooler_settings(struct calc *c, const struct pooler *p, struct poole
 		return true;
 	}
 	f->default_pool_size = num_or(&p->default_pool_size, PGBOUNCER_DEFAULT_POOL_SIZE);
+	/* type: managed on Neon (catalog.c): pools of 90% of the compute's
+	 * max_connections, rounded down, unless the topology sizes them */
+	if (p->managed && p->managed->pool_percent && !VALUE_SET(p->default_pool_size)) {
+		if (!u64_mul(db_max_connections(d), p->managed->pool_percent, &f->default_pool_size))
+			return overflow(c, p->id.pos, "poolers", p->id.s, "max_connections x pool percent");
+		f->default_pool_size /= 100;
+	}
 	f->reserve_pool_size = num_or(&p->reserve_pool_size, PGBOUNCER_DEFAULT_RESERVE_POOL);
 	f->max_client_conn = num_or(&p->max_client_conn, PGBOUNCER_DEFAULT_MAX_CLIENT_CONN);
 	f->max_db_connections = num_or(&p->max_db_connections, PGBOUNCER_DEFAULT_MAX_DB_CONNECTIONS);

@@ -39,4 +39,31 @@ const struct catalog_row *catalog_find(const char *provider, const char *name);
 /* The closest name of provider, for "did you mean" (NULL when none is close). */
 const char *catalog_suggest(const char *provider, const char *name);
 
+/*
+ * A pooler a provider runs for its databases (`type: managed`,
+ * docs/poolers.md "Managed poolers"): its figures, each read from the
+ * provider's page (source) on the date verified. A provider whose pooler
+ * figures are not all documented has a row with `missing` saying which
+ * one is not: `type: managed` on it is an input error.
+ */
+struct managed_pooler {
+	const char *provider;        /* "neon", a catalog provider */
+	const char *service;         /* "Neon's PgBouncer" */
+	const char *type;            /* the pooler it behaves as: "pgbouncer" */
+	unsigned pool_percent;       /* default_pool_size = this % of max_connections (rounded down); 0: pool_size */
+	uint64_t pool_size;          /* default_pool_size when pool_percent is 0 */
+	uint64_t max_client_conn;
+	const char *pool_mode;       /* "transaction" */
+	uint64_t port;               /* the pooler's port */
+	const char *unavailable;     /* instances whose catalog note starts so have no pooler; NULL: none */
+	const char *source;          /* the vendor page, https:// */
+	const char *verified;        /* YYYY-MM-DD */
+	const char *missing;         /* NULL when every figure ships; else the figure not documented */
+};
+
+extern const struct managed_pooler catalog_managed_poolers[];
+extern const size_t catalog_managed_pooler_count;
+/* The managed pooler of provider (NULL: CATALOG_DEFAULT_PROVIDER), or NULL when it runs none we know. */
+const struct managed_pooler *catalog_managed_pooler(const char *provider);
+
 #endif

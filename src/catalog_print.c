@@ -91,6 +91,34 @@ static void put_gb(struct sbuf *b, double gb)
 		sbuf_printf(b, "%g", gb);
 }
 
+/* The provider's pooler for `type: managed` (catalog.h), when it has a row. */
+static void put_managed(struct sbuf *b, const char *provider, bool md)
+{
+	const struct managed_pooler *m = catalog_managed_pooler(provider);
+
+	if (!m)
+		return;
+	sbuf_puts(b, md ? "\nManaged pooler (`type: managed`): " : "  managed pooler (type: managed): ");
+	if (m->missing) {
+		sbuf_printf(b, "not shipped: the documentation gives no %s for %s; use %stype: %s%s with "
+			    "its figures.\n", m->missing, m->service, md ? "`" : "", m->type, md ? "`" : "");
+	} else {
+		sbuf_printf(b, "%s, default_pool_size ", m->service);
+		if (m->pool_percent)
+			sbuf_printf(b, "%u%% of max_connections (rounded down)", m->pool_percent);
+		else
+			sbuf_printf(b, "%llu", (unsigned long long)m->pool_size);
+		sbuf_printf(b, ", max_client_conn %llu, %s mode, port %llu%s%s%s.\n",
+			    (unsigned long long)m->max_client_conn, m->pool_mode, (unsigned long long)m->port,
+			    m->unavailable ? "; none on the " : "", m->unavailable ? m->unavailable : "",
+			    m->unavailable ? " tier" : "");
+	}
+	if (md)
+		sbuf_printf(b, "Source: <%s>, verified %s.\n", m->source, m->verified);
+	else
+		sbuf_printf(b, "  source: %s (verified %s)\n", m->source, m->verified);
+}
+
 static void text_table(struct sbuf *b, const char *provider)
 {
 	const struct provider_info *in = info_of(provider);
@@ -111,6 +139,7 @@ static void text_table(struct sbuf *b, const char *provider)
 		sbuf_release(&gb);
 	}
 	put_sources(b, v, n, false);
+	put_managed(b, provider, false);
 	free(v);
 }
 
@@ -132,6 +161,7 @@ static void markdown_table(struct sbuf *b, const char *provider)
 	}
 	sbuf_putc(b, '\n');
 	put_sources(b, v, n, true);
+	put_managed(b, provider, true);
 	free(v);
 }
 

@@ -979,13 +979,87 @@ static void validate_database(struct vstate *v, const struct database *d)
 		      d->id.s, (unsigned long long)d->headroom.v, (unsigned long long)d->max_connections.v);
 }
 
+/*
+ * type: managed (docs/poolers.md "Managed poolers"): the pooler its
+ * database's provider runs. It becomes the type that pooler behaves as,
+ * its figures filling what the topology leaves unset; Neon's pool size
+ * follows the database's max_connections, so the budget computes it
+ * (budget.c). Refused at the type's line when the database has no
+ * provider, the provider runs no pooler we know, or one of its figures is
+ * not documented.
+ */
+static void resolve_managed(struct vstate *v, struct topology *t, struct pooler *p)
+{
+	const struct managed_pooler *m;
+	const struct catalog_row *row;
+	const struct database *d;
+	uint64_t i;
+	size_t di;
+
+	if (!p->database.s || !model_find_database(t, p->database.s, &di)) {
+		if (p->via_pooler)
+			vfail(v, p->type.pos, "poolers.%s.type: a managed pooler opens its connections to "
+			      "a database, not to pooler '%s'", p->id.s, p->database.s);
+		return; /* the missing or unknown database is reported already */
+	}
+	d = &t->databases[di];
+	if (!d->provider.s) {
+		vfail(v, p->type.pos, "poolers.%s.type: managed needs its database's provider, and "
+		      "databases.%s has no provider: (neon or azure); else use type: pgbouncer or "
+		      "supavisor with its figures", p->id.s, d->id.s);
+		return;
+	}
+	m = catalog_managed_pooler(d->provider.s);
+	if (!m) {
+		vfail(v, p->type.pos, "poolers.%s.type: provider %s runs no pooler connbudget knows; use "
+		      "type: pgbouncer or supavisor with its figures (default_pool_size, max_client_conn)",
+		      p->id.s, d->provider.s);
+		return;
+	}
+	if (m->missing) {
+		vfail(v, p->type.pos, "poolers.%s.type: %s's documentation gives no %s for %s; use "
+		      "type: %s with default_pool_size and default_max_clients (connbudget catalog %s "
+		      "lists the client limits)", p->id.s, d->provider.s, m->missing, m->service, m->type,
+		      d->provider.s);
+		return;
+	}
+	row = d->instance.s ? catalog_find(d->provider.s, d->instance.s) : NULL;
+	if (m->unavailable && row && strncmp(row->note, m->unavailable, strlen(m->unavailable)) == 0) {
+		vfail(v, p->type.pos, "poolers.%s.type: %s is not available on %s instance %s (%s tier); "
+		      "use type: pgbouncer with its figures", p->id.s, m->service, d->provider.s,
+		      d->instance.s, m->unavailable);
+		return;
+	}
+	if (m->pool_percent && !VALUE_SET(p->default_pool_size) && !VALUE_SET(d->max_connections) && !row) {
+		vfail(v, p->type.pos, "poolers.%s.type: %s sizes its pools from max_connections, which "
+		      "databases.%s does not give; set instance or max_connections", p->id.s, m->service,
+		      d->id.s);
+		return;
+	}
+	p->managed = m;
+	for (i = 0; i < POOLER_MANAGED; i++)
+		if (strcmp(pooler_type_name((enum pooler_type)i), m->type) == 0)
+			p->type.v = i;
+	/* the provider's figures, where the topology is silent, at the type's line */
+	if (!VALUE_SET(p->pool_mode))
+		for (i = POOL_SESSION; i <= POOL_STATEMENT; i++)
+			if (strcmp(pool_mode_name((enum pool_mode)i), m->pool_mode) == 0)
+				p->pool_mode = (struct num){ .v = i, .pos = p->type.pos };
+	if (!VALUE_SET(p->max_client_conn))
+		p->max_client_conn = (struct num){ .v = m->max_client_conn, .pos = p->type.pos };
+	if (!m->pool_percent && !VALUE_SET(p->default_pool_size))
+		p->default_pool_size = (struct num){ .v = m->pool_size, .pos = p->type.pos };
+	if (!VALUE_SET(p->port))
+		p->port = (struct num){ .v = m->port, .pos = p->type.pos };
+}
+
 static void validate_pooler(struct vstate *v, struct topology *t, struct pooler *p)
 {
 	size_t i, j;
 	char *hint;
 
 	if (!VALUE_SET(p->type))
-		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool, pgcat, odyssey or supavisor)", p->id.s);
+		vfail(v, p->id.pos, "poolers.%s: missing type (pgbouncer, rds_proxy, pgpool, pgcat, odyssey, supavisor or managed)", p->id.s);
 	else
 		check_applies(v, &load_table_pooler, p, "poolers", p->id.s, "pooler", load_pooler_types,
 			      p->type.v);
@@ -1019,6 +1093,8 @@ static void validate_pooler(struct vstate *v, struct topology *t, struct pooler 
 		vfail(v, p->id.pos, "poolers.%s: %s pooler needs config: (its %s)", p->id.s,
 		      p->type.v == POOLER_PGCAT ? "a pgcat" : "an odyssey",
 		      p->type.v == POOLER_PGCAT ? "pgcat.toml" : "odyssey.conf");
+	if (VALUE_SET(p->type) && p->type.v == POOLER_MANAGED)
+		resolve_managed(v, t, p);
 	/* Supavisor has no default pool size of its own: Supabase sets it per compute size */
 	if (VALUE_SET(p->type) && p->type.v == POOLER_SUPAVISOR && !VALUE_SET(p->default_pool_size))
 		vfail(v, p->id.pos, "poolers.%s: a supavisor pooler needs default_pool_size (its Pool Size "

@@ -44,7 +44,7 @@ static const char WHAT_PORT[] = "a port number from 1 to 65535";
 static const char WHAT_PERCENT[] = "a percentage from 1 to 100";
 
 /* In enum order (model.h). */
-const char *const load_pooler_types[] = { "pgbouncer", "rds_proxy", "pgpool", "pgcat", "odyssey", "supavisor" };
+const char *const load_pooler_types[] = { "pgbouncer", "rds_proxy", "pgpool", "pgcat", "odyssey", "supavisor", "managed" };
 const char *const load_client_types[] = { "service", "worker", "serverless", "job", "tool" };
 static const char *const pool_modes[] = { "session", "transaction", "statement" };
 static const char *const levels[] = { "error", "warning", "info", "off" };
@@ -59,6 +59,7 @@ static const char *const levels[] = { "error", "warning", "info", "off" };
 #define T_PGCAT (1u << POOLER_PGCAT)
 #define T_ODYSSEY (1u << POOLER_ODYSSEY)
 #define T_SUPAVISOR (1u << POOLER_SUPAVISOR)
+#define T_MANAGED (1u << POOLER_MANAGED)
 
 #define FIELD(type, n, k, m) { .name = (n), .kind = (k), .off = offsetof(type, m) }
 #define FIELD_T(type, n, k, m, t) { .name = (n), .kind = (k), .off = offsetof(type, m), .types = (t) }
@@ -104,16 +105,16 @@ static const struct field pooler_fields[] = {
 	FIELD_T(struct pooler, "instances", F_UINT, instances, T_PGBOUNCER | T_PGCAT | T_ODYSSEY),
 	{ .name = "pool_mode", .kind = F_ENUM, .off = offsetof(struct pooler, pool_mode),
 	  .names = pool_modes, .nnames = ARRAY_LEN(pool_modes), .what = "pool mode",
-	  .types = T_PGBOUNCER | T_SUPAVISOR | T_PGCAT },
-	FIELD_T(struct pooler, "default_pool_size", F_UINT, default_pool_size, T_PGBOUNCER | T_SUPAVISOR),
+	  .types = T_PGBOUNCER | T_SUPAVISOR | T_PGCAT | T_MANAGED },
+	FIELD_T(struct pooler, "default_pool_size", F_UINT, default_pool_size, T_PGBOUNCER | T_SUPAVISOR | T_MANAGED),
 	FIELD_T(struct pooler, "default_max_clients", F_UINT, default_max_clients, T_SUPAVISOR),
 	FIELD_T(struct pooler, "reserve_pool_size", F_UINT, reserve_pool_size, T_PGBOUNCER),
-	FIELD_T(struct pooler, "max_client_conn", F_UINT, max_client_conn, T_PGBOUNCER),
+	FIELD_T(struct pooler, "max_client_conn", F_UINT, max_client_conn, T_PGBOUNCER | T_MANAGED),
 	FIELD_T(struct pooler, "max_db_connections", F_UINT, max_db_connections, T_PGBOUNCER),
 	FIELD_T(struct pooler, "max_connections_percent", F_PERCENT, max_connections_percent, T_RDS_PROXY),
 	FIELD_T(struct pooler, "num_init_children", F_UINT, num_init_children, T_PGPOOL),
 	FIELD_T(struct pooler, "max_pool", F_UINT, max_pool, T_PGPOOL),
-	{ .name = "users", .kind = F_LIST, .off = offsetof(struct pooler, users), .types = T_PGBOUNCER | T_SUPAVISOR,
+	{ .name = "users", .kind = F_LIST, .off = offsetof(struct pooler, users), .types = T_PGBOUNCER | T_SUPAVISOR | T_MANAGED,
 	  .flags = FL_NONEMPTY },
 	FIELD(struct pooler, "host", F_STR, host),
 	FIELD(struct pooler, "port", F_PORT, port),

@@ -74,7 +74,7 @@ const char *client_type_name(enum client_type t)
 
 const char *pooler_type_name(enum pooler_type t)
 {
-	static const char *const names[] = { "pgbouncer", "rds_proxy", "pgpool", "pgcat", "odyssey", "supavisor" };
+	static const char *const names[] = { "pgbouncer", "rds_proxy", "pgpool", "pgcat", "odyssey", "supavisor", "managed" };
 	return names[t];
 }
 

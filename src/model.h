@@ -114,7 +114,10 @@ struct strlist {
 };
 
 enum client_type { CLIENT_SERVICE, CLIENT_WORKER, CLIENT_SERVERLESS, CLIENT_JOB, CLIENT_TOOL };
-enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY, POOLER_PGPOOL, POOLER_PGCAT, POOLER_ODYSSEY, POOLER_SUPAVISOR };
+enum pooler_type { POOLER_PGBOUNCER, POOLER_RDS_PROXY, POOLER_PGPOOL, POOLER_PGCAT, POOLER_ODYSSEY, POOLER_SUPAVISOR,
+		  /* a provider's pooler (docs/poolers.md "Managed poolers"): the loader
+		   * turns it into the type it behaves as, so none is left after a load */
+		  POOLER_MANAGED };
 enum pool_mode { POOL_SESSION, POOL_TRANSACTION, POOL_STATEMENT };
 
 /* Session features a client may declare in `uses`. */
@@ -215,6 +218,8 @@ struct bouncer_conf {
 	struct num max_user_connections; /* [pgbouncer], 0 = unlimited */
 };
 
+struct managed_pooler; /* catalog.h */
+
 struct pooler {
 	struct str id;
 	struct num type;      /* enum pooler_type */
@@ -257,6 +262,9 @@ struct pooler {
 	struct str from;      /* a workload of the sources whose pods are its instances */
 	const struct workload_ref *source;  /* that workload, once bound */
 	struct num instances_peak; /* from:: max_replicas + surge of the workload (a rolling deploy) */
+	/* type: managed: the provider's pooler (catalog.h) whose figures fill
+	 * what the pooler leaves unset; NULL for every other pooler */
+	const struct managed_pooler *managed;
 };
 
 struct pool {

@@ -339,6 +339,78 @@ START_TEST(test_pooler_cycle)
 }
 END_TEST
 
+/*
+ * type: managed (docs/poolers.md "Managed poolers"): the provider's
+ * figures fill what the pooler leaves unset, the pooler's own win.
+ */
+START_TEST(test_managed_pooler)
+{
+	struct budget b;
+	struct topology *t = compute(
+		"version: 1\n"
+		"databases:\n"
+		"  n: { provider: neon, instance: \"2\" }\n"
+		"  a: { provider: azure, instance: D2ds_v5 }\n"
+		"poolers:\n"
+		"  neon: { type: managed, database: n, users: [app, report] }\n"
+		"  own: { type: managed, database: n, default_pool_size: 10, max_client_conn: 50 }\n"
+		"  az: { type: managed, database: a }\n"
+		"clients:\n"
+		"  api: { type: service, connects_to: neon, replicas: 10, pool: { size: 100 } }\n"
+		"  w: { type: worker, connects_to: own, pool: { size: 60 } }\n"
+		"  x: { type: worker, connects_to: az, replicas: 2, pool: { size: 40 } }\n",
+		100, &b);
+
+	/* Neon 2 CU: max_connections 839, pools of floor(0.9 × 839) = floor(755.1) = 755 */
+	ck_assert_int_eq(t->poolers[0].type.v, POOLER_PGBOUNCER);
+	ck_assert_int_eq(b.poolers[0].pool_mode, POOL_TRANSACTION);
+	ck_assert_uint_eq(b.poolers[0].default_pool_size, 755);
+	ck_assert_uint_eq(b.poolers[0].cap, 1510);          /* 2 users × 755 */
+	ck_assert_uint_eq(b.poolers[0].client_limit, 10000);
+	ck_assert_uint_eq(b.poolers[0].server.peak, 1000);  /* min(1510, 10 × 100) */
+	ck_assert_uint_eq(budget_pooler_port(&t->poolers[0]), 5432);
+	/* the topology's figures win: 10 per pool, 50 clients */
+	ck_assert_uint_eq(b.poolers[1].cap, 10);
+	ck_assert_uint_eq(b.poolers[1].client_limit, 50);
+	ck_assert_uint_eq(b.poolers[1].server.peak, 10);    /* min(10, 60) */
+	/* Azure: 50 per pool, 5000 clients, transaction mode, port 6432 */
+	ck_assert_uint_eq(b.poolers[2].default_pool_size, 50);
+	ck_assert_uint_eq(b.poolers[2].cap, 50);
+	ck_assert_uint_eq(b.poolers[2].client_limit, 5000);
+	ck_assert_uint_eq(b.poolers[2].server.peak, 50);    /* min(50, 2 × 40) */
+	ck_assert_int_eq(b.poolers[2].pool_mode, POOL_TRANSACTION);
+	ck_assert_uint_eq(budget_pooler_port(&t->poolers[2]), 6432);
+	budget_release(&b);
+	model_free(t);
+}
+END_TEST
+
+/* type: managed without a provider, or on one without documented figures: an input error. */
+START_TEST(test_managed_pooler_refused)
+{
+	static const char *const yaml[] = {
+		"version: 1\ndatabases: { main: { max_connections: 100 } }\n"
+		"poolers: { p: { type: managed, database: main } }\n",
+		"version: 1\ndatabases: { main: { provider: supabase, instance: Micro } }\n"
+		"poolers: { p: { type: managed, database: main } }\n",
+	};
+	static const char *const want[] = {
+		"t.yaml:3:23: error: poolers.p.type: managed needs its database's provider",
+		"t.yaml:3:23: error: poolers.p.type: supabase's documentation gives no default pool size",
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *err = NULL;
+		struct topology *t = load_buffer("t.yaml", yaml[i], strlen(yaml[i]), &err);
+
+		ck_assert_ptr_null(t);
+		ck_assert_msg(err && strncmp(err, want[i], strlen(want[i])) == 0, "%zu: %s", i, err ? err : "?");
+		free(err);
+	}
+}
+END_TEST
+
 START_TEST(test_overflow_is_an_error)
 {
 	const char *yaml =
@@ -397,6 +469,8 @@ Suite *budget_suite(void)
 	tcase_add_test(tc, test_unbounded_behind_pooler);
 	tcase_add_test(tc, test_pooler_chain);
 	tcase_add_test(tc, test_pooler_cycle);
+	tcase_add_test(tc, test_managed_pooler);
+	tcase_add_test(tc, test_managed_pooler_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("databases");
 	tcase_add_test(tc, test_reserved_and_headroom);

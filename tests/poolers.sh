@@ -312,4 +312,36 @@ sed -i 's/pool_mode: session }/pool_mode: statement }/' "$TMP/ch/modes.yaml"
 expect_rc 1 "chain CB006 statement" "$CB" check "$TMP/ch/modes.yaml" --format gcc
 contains "$out" "client 'api' uses advisory_locks through pgbouncer 'outer' in statement mode" "chain: the strictest mode on the chain"
 
+#--- type: managed (docs/poolers.md "Managed poolers") ------------------------
+# Neon (testdata/poolers/managed-neon.yaml): pools of 90% of 419 = 377
+expect_rc 0 "managed neon" "$CB" check "$D/managed-neon.yaml" --format gcc
+lacks "$out" "CB001" "managed neon: 310 fits 412"
+expect_rc 0 "managed neon json" "$CB" report "$D/managed-neon.yaml" --format json
+json_eq "$out" '[p["type"], p["pool_mode"], p["default_pool_size"], p["max_client_conn"], p["cap"], p["client_limit"], p["server"]["peak"], d["databases"][0]["capacity"]]' '["pgbouncer", "transaction", 377, 10000, 377, 10000, 310, 412]' "managed neon: floor(0.9 x 419) = 377, 10000 clients, transaction"
+json_eq "$out" "$pools" '[["main", "app", 377, "transaction", 377]]' "managed neon: one pool per user"
+mkdir -p "$TMP/mg"
+# the topology's figures win over Neon's
+sed 's/^    users: \[app\]$/    users: [app]\n    default_pool_size: 100\n    max_client_conn: 300\n    pool_mode: session/' "$D/managed-neon.yaml" >"$TMP/mg/override.yaml"
+expect_rc 1 "managed neon override" "$CB" report "$TMP/mg/override.yaml" --format json
+json_eq "$out" '[p["pool_mode"], p["default_pool_size"], p["max_client_conn"], p["cap"], p["server"]["peak"]]' '["session", 100, 300, 100, 100]' "managed neon: the topology's figures win"
+expect_rc 1 "managed neon override CB009" "$CB" check "$TMP/mg/override.yaml" --format gcc
+contains "$out" "peak client connections 310 exceed client_limit 300 on pooler 'neon'" "managed neon: the topology's max_client_conn is the client limit"
+# the pool follows the compute: 0.25 CU, 104 x 0.9 = 93.6, rounded down 93
+sed 's/^    instance: "1"$/    instance: "0.25"/' "$D/managed-neon.yaml" >"$TMP/mg/small.yaml"
+expect_rc 0 "managed neon 0.25" "$CB" report "$TMP/mg/small.yaml" --format json
+json_eq "$out" '[p["default_pool_size"], p["cap"], p["server"]["peak"]]' '[93, 93, 93]' "managed neon 0.25 CU: floor(0.9 x 104) = 93"
+# an explicit max_connections sizes the pool too: 0.9 x 250 = 225
+sed 's/^    instance: "1"$/    instance: "1"\n    max_connections: 250/' "$D/managed-neon.yaml" >"$TMP/mg/explicit.yaml"
+expect_rc 0 "managed neon max_connections" "$CB" report "$TMP/mg/explicit.yaml" --format json
+json_eq "$out" '[p["default_pool_size"], p["cap"]]' '[225, 225]' "managed neon: 0.9 x max_connections 250"
+# Azure (testdata/poolers/managed-azure.yaml): 2 users x 50, 5000 clients, port 6432
+expect_rc 0 "managed azure" "$CB" check "$D/managed-azure.yaml" --format gcc
+lacks "$out" "CB001" "managed azure: 100 fits 1703"
+expect_rc 0 "managed azure json" "$CB" report "$D/managed-azure.yaml" --format json
+json_eq "$out" '[p["type"], p["pool_mode"], p["default_pool_size"], p["max_client_conn"], p["cap"], p["client_limit"], p["server"]["peak"], d["databases"][0]["capacity"]]' '["pgbouncer", "transaction", 50, 5000, 100, 5000, 100, 1703]' "managed azure: 2 x 50, 5000 clients"
+# a url on the server's PgBouncer port 6432 names the pooler, 5432 bypasses it (CB012)
+sed 's|^    pool: { size: 10, acquire_timeout: 5s }$|    pool: { size: 10, acquire_timeout: 5s }\n    url: postgres://app@orders.postgres.database.azure.com:5432/orders|' "$D/managed-azure.yaml" >"$TMP/mg/bypass.yaml"
+expect_rc 1 "managed azure port" "$CB" check "$TMP/mg/bypass.yaml" --format gcc
+contains "$out" "CB012" "managed azure: a url on 5432 bypasses PgBouncer on 6432"
+
 finish

@@ -79,6 +79,9 @@ SCHEMA = os.path.join("schemas", "topology.schema.json")
 #   arithmetic overflow  a figure or a duration does not fit in 64 bits (docs/model.md)
 #   config file          `config:` names a file that is missing or does not parse
 #   object limit         more databases + poolers + clients than src/load.h allows
+#   managed pooler       type: managed on a database without a provider, or on a
+#                        provider without a pooler whose figures are documented,
+#                        or on an instance of a tier without the pooler
 # (An unknown RDS class is not here: the schema's `instance` enum lists the
 # classes of src/rds.c, and tests/check_rds.c keeps the two equal.)
 LOADER_ONLY = {
@@ -103,6 +106,10 @@ LOADER_ONLY = {
     "invalid/max-replicas-below-replicas.yaml": "ordering constraint",
     "invalid/max-replicas-below-default.yaml": "ordering constraint",
     "invalid/concurrency-above-assumed.yaml": "ordering constraint",
+    "invalid/managed-no-provider.yaml": "managed pooler",
+    "invalid/managed-rds.yaml": "managed pooler",
+    "invalid/managed-azure-burstable.yaml": "managed pooler",
+    "invalid/managed-supabase.yaml": "managed pooler",
     "invalid-budget/product-overflow.yaml": "arithmetic overflow: each value fits, their product does not",
     "config/rooted-missing.yaml": "config file: an absolute include without config_root",
 }

@@ -733,7 +733,8 @@ static int apply_pooler(struct topology *t, struct pooler *p, char **err)
 	const char *path;
 	int rc;
 
-	if (!p->config.s)
+	/* a managed pooler has no file of ours: validation refuses config: on it */
+	if (!p->config.s || (VALUE_SET(p->type) && p->type.v == POOLER_MANAGED))
 		return 0;
 	if (VALUE_SET(p->type) && p->type.v == POOLER_RDS_PROXY)
 		return config_fail_at(err, p->config.pos, "poolers.%s.config: an rds_proxy has no config "
