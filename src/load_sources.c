@@ -353,19 +353,27 @@ static int has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/* The kind of source entry e. */
+static const struct source_kind *kind_of(const struct source_entry *e)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_LEN(kinds); k++)
+		if (strcmp(kinds[k]->name, e->kind.s) == 0)
+			return kinds[k];
+	return NULL;
+}
+
 /* The files of one entry: a path, a glob, a directory's *.yaml and *.yml, or "-". */
 static int read_entry_files(struct bind *b, size_t entry)
 {
 	const struct source_entry *e = &b->t->sources[entry];
-	const struct source_kind *kind = NULL;
+	const struct source_kind *kind = kind_of(e);
 	char *path, **paths = NULL;
 	size_t i, n = 0, k;
 	struct stat st;
 	int rc = 0;
 
-	for (k = 0; k < ARRAY_LEN(kinds); k++)
-		if (strcmp(kinds[k]->name, e->kind.s) == 0)
-			kind = kinds[k];
 	if (strcmp(e->path.s, "-") == 0)
 		return read_one(b, entry, kind, "-");
 	path = e->command_line ? xstrdup(e->path.s) : load_join_dir(b->t->file, e->path.s, has_glob(e->path.s));
@@ -694,21 +702,6 @@ static struct workload_ref *make_ref(struct bind *b, const struct source_item *w
 	return ref;
 }
 
-/* What a function's reserved and provisioned concurrency are called in e's files, for CB018. */
-static void serverless_words(const struct source_entry *e, const char **reserved, const char **provisioned)
-{
-	if (strcmp(e->kind.s, "serverless") == 0) {
-		*reserved = "reservedConcurrency";
-		*provisioned = "provisionedConcurrency";
-	} else if (strcmp(e->kind.s, "cloudformation") == 0) {
-		*reserved = "ReservedConcurrentExecutions";
-		*provisioned = "ProvisionedConcurrentExecutions";
-	} else {
-		*reserved = "reserved_concurrent_executions";
-		*provisioned = "provisioned_concurrent_executions";
-	}
-}
-
 /* Everything the workload (item wi) says about client ci. */
 static int apply_client(struct bind *b, size_t ci, size_t wi)
 {
@@ -733,9 +726,8 @@ static int apply_client(struct bind *b, size_t ci, size_t wi)
 	tg.ignore = &client_cold(c)->ignore;
 	tg.w = w;
 	if (w->serverless) {
-		const char *reserved, *provisioned;
+		const char *reserved = kind_of(e)->reserved, *provisioned = kind_of(e)->provisioned;
 
-		serverless_words(e, &reserved, &provisioned);
 		/* "-1" (a plan's): no reservation, so no max_concurrency (CB016); a topology's bound is then a drift */
 		if (w->max_concurrency.text && strcmp(w->max_concurrency.text, "-1") == 0) {
 			if (VALUE_SET(c->max_concurrency))

@@ -483,4 +483,4 @@ static int read_file(struct ld *ld, const char *file, const char *data, size_t l
 	return source_read_stream(ld, file, data, len, SOURCE_TAGS | SOURCE_NO_HELM, out, read_doc);
 }
 
-const struct source_kind source_cloudformation = { "cloudformation", read_file };
+const struct source_kind source_cloudformation = { "cloudformation", read_file, "ReservedConcurrentExecutions", "ProvisionedConcurrentExecutions" };

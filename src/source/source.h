@@ -127,6 +127,8 @@ struct source_kind {
 	 * items appended before an error stay.
 	 */
 	int (*read)(struct ld *ld, const char *file, const char *data, size_t len, struct source_items *out);
+	/* what its files call a function's reserved and provisioned concurrency, as CB018 quotes them (NULL: no functions) */
+	const char *reserved, *provisioned;
 };
 
 /* Release the array of items (everything else lives in the arena). */

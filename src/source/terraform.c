@@ -755,4 +755,4 @@ static int read_file(struct ld *ld, const char *file, const char *data, size_t l
 	return source_read_stream(ld, file, data, len, 0, out, read_doc);
 }
 
-const struct source_kind source_terraform = { "terraform", read_file };
+const struct source_kind source_terraform = { "terraform", read_file, "reserved_concurrent_executions", "provisioned_concurrent_executions" };
