@@ -122,7 +122,7 @@ static const struct field pooler_fields[] = {
 	FIELD_T(struct pooler, "config_root", F_STR, config_root, T_PGBOUNCER | T_PGPOOL | T_PGCAT | T_ODYSSEY),
 	FIELD(struct pooler, "environment", F_STR, environment),
 	FIELD(struct pooler, "ignore", F_SUPPRESS, ignore),
-	FIELD_T(struct pooler, "from", F_STR, from, T_PGBOUNCER),
+	FIELD_T(struct pooler, "from", F_STR, from, T_PGBOUNCER | T_RDS_PROXY),
 };
 const struct table load_table_pooler = { "pooler", pooler_fields, ARRAY_LEN(pooler_fields) };
 

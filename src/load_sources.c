@@ -797,6 +797,25 @@ bad:
 }
 
 /*
+ * An RDS Proxy's connection limit from its target group: the pooler must be
+ * one (type rds_proxy), since no other pooler has a percentage to take.
+ */
+static int apply_rds_proxy(struct bind *b, size_t pi, size_t wi, const struct target *tg)
+{
+	struct pooler *p = &b->t->poolers[pi];
+	const struct source_item *w = &b->items.v[wi];
+
+	if (p->type.v != POOLER_RDS_PROXY)
+		return source_error(b, p->from.pos, "poolers.%s: from: names %s/%s, an RDS Proxy: write type: rds_proxy",
+				    p->id.s, w->kind, str_clip(w->name));
+	if (apply_fact(b, tg, "max_connections_percent", &w->max_connections_percent, &p->max_connections_percent,
+		       NULL, kind_of(&b->t->sources[b->entry_of[wi]])->proxy_percent))
+		return -1;
+	p->source = make_ref(b, w, &b->t->sources[b->entry_of[wi]], NULL);
+	return 0;
+}
+
+/*
  * A pooler's instances from its workload (a PgBouncer Deployment, or a
  * CloudNativePG Pooler and its settings): steady the replicas, peak
  * max_replicas + surge, since during a rolling deploy of the pooler the
@@ -816,6 +835,11 @@ static int apply_pooler(struct bind *b, size_t pi, size_t wi)
 	tg.object = arena_printf(&t->arena, "poolers.%s", p->id.s);
 	tg.ignore = &p->ignore;
 	tg.w = w;
+	if (w->rds_proxy)
+		return apply_rds_proxy(b, pi, wi, &tg);
+	if (p->type.v == POOLER_RDS_PROXY)
+		return source_error(b, p->from.pos, "poolers.%s: from: names %s/%s, not an RDS Proxy (aws_db_proxy, "
+				    "AWS::RDS::DBProxy)", p->id.s, w->kind, str_clip(w->name));
 	if (apply_fact(b, &tg, "instances", &rep, &p->instances, NULL, w->role == SOURCE_POOLER ? "instances" : "replicas"))
 		return -1;
 	if (w->role == SOURCE_POOLER &&

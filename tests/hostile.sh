@@ -262,6 +262,12 @@ hostile_plan lambda serverless aws_lambda_function "max_concurrency: 5"
 printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_db_instance","name":"d\u001b[2J\nevil.yaml:1:1: error: forged","values":{"engine":"postgres","instance_class":"db.t3.medium","identifier":"i\u001b]52;c;aGVsbG8=\u0007\n::error::x"}}]}}}' >"$TMP/m/db.json"
 printf 'version: 1\nsources: [{terraform: db.json}]\ndatabases:\n  main: { from: "terraform:aws_db_instance/d\\e[2J\\nevil.yaml:1:1: error: forged", instance: db.m5.large }\n' >"$TMP/m/db.yaml"
 every_format db "$TMP/m/db.yaml"
+# an RDS Proxy whose label and name carry the escapes, bound with from:, in CB018's message (30 against its target group's 60)
+printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_db_proxy","name":"p\u001b[2J\nevil.yaml:1:1: error: forged","values":{"engine_family":"POSTGRESQL","name":"n\u001b]52;c;aGVsbG8=\u0007"}},{"mode":"managed","type":"aws_db_proxy_default_target_group","name":"g\u202e","values":{"db_proxy_name":"n\u001b]52;c;aGVsbG8=\u0007","connection_pool_config":[{"max_connections_percent":60}]}}]}}}' >"$TMP/m/proxy.json"
+printf 'version: 1\nsources: [{terraform: proxy.json}]\ndatabases:\n  main: { max_connections: 100, host: db }\npoolers:\n  px: { type: rds_proxy, database: main, max_connections_percent: 30, from: "terraform:aws_db_proxy/p\\e[2J\\nevil.yaml:1:1: error: forged" }\n' >"$TMP/m/proxy.yaml"
+every_format proxy "$TMP/m/proxy.yaml"
+"$CB" check -q "$TMP/m/proxy.yaml" >"$TMP/out" 2>&1 </dev/null
+grep -q 'CB018' "$TMP/out" && ok || bad "proxy: the hostile aws_db_proxy is not bound (no CB018)"
 
 # colour on: the only escapes are connbudget's own SGR sequences
 "$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null

@@ -70,6 +70,13 @@ diff_repo() {
 	git commit -qam two
 }
 
+# proxy_figs: "id type max_connections_percent cap server-peak" per pooler of check's JSON in $out
+proxy_figs() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+for p in json.load(sys.stdin)["poolers"]:
+    print(p["id"], p["type"], p["max_connections_percent"], p["cap"], p["server"]["peak"])'
+}
+
 finish() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]

@@ -517,6 +517,25 @@ print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"r
 	in_every_format "plan parameter group $mc" "$want" "Rds1nstPassw0rd|Pgr0upPassw0rd" "$CB" check "$TMP/src/pg.yaml"
 done
 
+# An RDS Proxy from a plan: its target group's percent is read, the proxy's
+# auth secret and the database's password never; a password written as the
+# percent is exit 2 with the value unquoted.
+for pct in 40 Pr0xyPctPassw0rd; do
+	/usr/bin/python3 -c '
+import json, sys
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    {"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+     "values": {"engine": "postgres", "instance_class": "db.t3.medium", "password": "Rds1nstPassw0rd"},
+     "sensitive_values": {"password": True}},
+    {"address": "aws_db_proxy.p", "mode": "managed", "type": "aws_db_proxy", "name": "p",
+     "values": {"engine_family": "POSTGRESQL", "name": "p", "auth": [{"auth_scheme": "SECRETS", "secret_arn": "arn:aws:secretsmanager:eu-west-1:1:secret:Pr0xyAuthPassw0rd", "username": "Pr0xyUserPassw0rd"}]}},
+    {"address": "aws_db_proxy_default_target_group.p", "mode": "managed", "type": "aws_db_proxy_default_target_group", "name": "p",
+     "values": {"db_proxy_name": "p", "connection_pool_config": [{"max_connections_percent": sys.argv[1]}]}}]}}}))' "$pct" >"$TMP/src/proxy.json"
+	printf 'version: 1\nsources: [{terraform: proxy.json}]\ndatabases:\n  main: { from: "terraform:aws_db_instance/db", host: db }\npoolers:\n  px: { type: rds_proxy, database: main, from: "terraform:aws_db_proxy/p" }\n' >"$TMP/src/proxy.yaml"
+	case $pct in 40) want="" ;; *) want=2 ;; esac
+	in_every_format "plan rds proxy $pct" "$want" "Rds1nstPassw0rd|Pr0xyPctPassw0rd|Pr0xyAuthPassw0rd|Pr0xyUserPassw0rd" "$CB" check "$TMP/src/proxy.yaml"
+done
+
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do
 	run "$CB" init --from "$TMP/src/$f" -

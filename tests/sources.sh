@@ -356,13 +356,14 @@ contains "$(printf '%s\n' "$out" | grep CB018)" "$TMP/tfa/plan.json:1:" "terrafo
 sed 's|^    from: terraform:aws_rds_cluster_instance/reports_1 .*|&\n    max_acu: 8|' "$TA/connbudget.yaml" >"$TMP/tfa/acu.yaml"
 expect_rc 1 "terraform aurora CB018 max_acu" "$CB" check -q "$TMP/tfa/acu.yaml"
 contains "$out" "error: max_acu is 8 in the topology but 16 in '$TMP/tfa/plan.json' (serverlessv2_scaling_configuration.max_capacity of aws_rds_cluster_instance/reports_1) [CB018 config-mismatch]" "terraform: CB018 on a Serverless v2 capacity"
-tfa_edit() { # NAME.json PYTHON: the plan p (root resources r) edited, and NAME.yaml reading it
+plan_edit() { # FIXTURE DIR NAME.json PYTHON: FIXTURE's plan p (root resources r) edited into DIR, and NAME.yaml reading it
 	$PY -c 'import json,sys
 p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]
 exec(sys.argv[2])
-print(json.dumps(p, separators=(",", ":")))' "$TA/plan.json" "$2" >"$TMP/tfa/$1"
-	sed "s/plan.json/$1/" "$TA/connbudget.yaml" >"$TMP/tfa/${1%.json}.yaml"
+print(json.dumps(p, separators=(",", ":")))' "$1/plan.json" "$4" >"$2/$3"
+	sed "s/plan.json/$3/" "$1/connbudget.yaml" >"$2/${3%.json}.yaml"
 }
+tfa_edit() { plan_edit "$TA" "$TMP/tfa" "$@"; }
 # bad plans and bindings: exit 2, at the plan (or the from:)
 sed 's|aws_rds_cluster_instance/orders_1|aws_rds_cluster_instance/legacy_1|' "$TA/connbudget.yaml" >"$TMP/tfa/mysql.yaml"
 expect_rc 2 "terraform aurora mysql" "$CB" check "$TMP/tfa/mysql.yaml"
@@ -443,5 +444,53 @@ lacks "$out" "ChangeMe-" "terraform: a cluster's password is never read beside i
 tfa_pg ipg.json "$(pg_group aws_db_parameter_group orders_instance orders-instance 900 | sed 's/postgres16/aurora-postgresql16/')"
 expect_rc 0 "terraform instance parameter group" "$CB" check --format json "$TMP/tfa/ipg.yaml"
 contains "$(db_figs)" "orders 900 897" "terraform: a cluster instance's own parameter group wins over its cluster's"
+
+# RDS Proxy (testdata/sources/terraform-proxy/plan.json). proxy: from: its
+# aws_db_proxy orders (engine_family POSTGRESQL), whose
+# aws_db_proxy_default_target_group (db_proxy_name "orders-proxy") has
+# max_connections_percent 50: cap floor(1654 x 50 / 100) = 827 of orders
+# (db.r6g.large, 1654). Its clients: api reserved 50 x DB_POOL 1 = 50,
+# ingest 200 x 2 = 400: client demand 450, server min(827, 450) = 450.
+TP=$S/terraform-proxy
+mkdir -p "$TMP/tfp" && cp "$TP/plan.json" "$TP/connbudget.yaml" "$TMP/tfp/"
+expect_rc 0 "terraform rds proxy" "$CB" check --format json "$TP/connbudget.yaml"
+contains "$(proxy_figs)" "proxy rds_proxy 50 827 450" "terraform: an RDS Proxy's percent from its default target group"
+contains "$(db_figs)" "orders 1654 1651" "terraform: the proxy's database from its aws_db_instance"
+lacks "$out" "ChangeMe-" "terraform: the proxy's database password is never read"
+# the topology's 80 against the target group's 50: CB018 at the plan
+sed 's|^    from: terraform:aws_db_proxy/orders .*|&\n    max_connections_percent: 80|' "$TP/connbudget.yaml" >"$TMP/tfp/drift.yaml"
+expect_rc 1 "terraform rds proxy CB018" "$CB" check -q "$TMP/tfp/drift.yaml"
+contains "$out" "error: max_connections_percent is 80 in the topology but 50 in '$TMP/tfp/plan.json' (max_connections_percent of aws_db_proxy/orders) [CB018 config-mismatch]" "terraform: CB018 on a proxy's percent"
+contains "$(printf '%s\n' "$out" | grep CB018)" "$TMP/tfp/plan.json:1:" "terraform: CB018 on a proxy cites the plan"
+# reports: its target group's db_proxy_name is known only after apply, so the
+# group is the one whose configuration references aws_db_proxy.reports; it
+# sets no connection_pool_config: AWS's default 100, cap 1654 x 100 / 100 =
+# 1654. A topology value stands beside a default: 30 gives 496, no CB018.
+sed 's|aws_db_proxy/orders|aws_db_proxy/reports|' "$TP/connbudget.yaml" >"$TMP/tfp/reports.yaml"
+expect_rc 0 "terraform rds proxy by reference" "$CB" check --format json "$TMP/tfp/reports.yaml"
+contains "$(proxy_figs)" "proxy rds_proxy 100 1654 450" "terraform: a target group by reference, AWS's default percent"
+sed 's|^    from: terraform:aws_db_proxy/orders .*|    from: terraform:aws_db_proxy/reports\n    max_connections_percent: 30|' "$TP/connbudget.yaml" >"$TMP/tfp/reports30.yaml"
+expect_rc 0 "terraform rds proxy default beside the topology" "$CB" check --format json "$TMP/tfp/reports30.yaml"
+contains "$(proxy_figs)" "proxy rds_proxy 30 496 450" "terraform: the topology's percent stands beside AWS's default"
+lacks "$out" "CB018" "terraform: a default percent is no mismatch"
+# bad plans and bindings: exit 2, at the plan (or the from:)
+sed 's|aws_db_proxy/orders|aws_db_proxy/legacy|' "$TP/connbudget.yaml" >"$TMP/tfp/mysql.yaml"
+expect_rc 2 "terraform rds proxy mysql" "$CB" check "$TMP/tfp/mysql.yaml"
+contains "$err" "mysql.yaml:18:11: error: from: no aws_db_proxy \"legacy\" in the terraform sources" "terraform: a MySQL proxy is no pooler"
+sed 's|type: rds_proxy|type: pgbouncer|' "$TP/connbudget.yaml" >"$TMP/tfp/type.yaml"
+expect_rc 2 "terraform rds proxy as a pgbouncer" "$CB" check "$TMP/tfp/type.yaml"
+contains "$err" "type.yaml:18:11: error: poolers.proxy: from: names aws_db_proxy/orders, an RDS Proxy: write type: rds_proxy" "terraform: a proxy binds an rds_proxy"
+sed 's|aws_db_proxy/orders|aws_lambda_function/api|' "$TP/connbudget.yaml" >"$TMP/tfp/notproxy.yaml"
+expect_rc 2 "terraform rds proxy from a function" "$CB" check "$TMP/tfp/notproxy.yaml"
+contains "$err" "notproxy.yaml:18:11: error: from: no aws_lambda_function \"api\"" "terraform: an rds_proxy's from: never names a function"
+tfp_edit() { plan_edit "$TP" "$TMP/tfp" "$@"; }
+tfp_edit pct.json 'r[2]["values"]["connection_pool_config"][0]["max_connections_percent"] = 150'
+expect_rc 2 "terraform rds proxy percent out of range" "$CB" check "$TMP/tfp/pct.yaml"
+contains "$err" "pct.json:1:" "terraform: a proxy's bad percent, at the plan"
+contains "$err" "aws_db_proxy/orders max_connections_percent" "terraform: a proxy's bad percent says where it comes from"
+tfp_edit cfg.json 'r[2]["values"]["connection_pool_config"] = {"max_connections_percent": 50}'
+expect_rc 2 "terraform rds proxy config not a list" "$CB" check "$TMP/tfp/cfg.yaml"
+contains "$err" "cfg.json:1:" "terraform: a connection_pool_config not a list, at the plan"
+contains "$err" "error: connection_pool_config: expected a list of one block" "terraform: a connection_pool_config not a list"
 
 finish

@@ -138,4 +138,44 @@ printf 'version: 1\nsources: [{cloudformation: t.json, env: {pool.size: DB_POOL}
 expect_rc 1 "cloudformation json" "$CB" check --format json "$TMP/cfn/json.yaml"
 contains "$(figs)" "Fn serverless 4 4 True function" "JSON template, long-form Ref and Fn::Sub"
 
+# RDS Proxy in a SAM template (testdata/sources/cloudformation-proxy).
+# proxy: from: OrdersProxy (EngineFamily POSTGRESQL); its target group's
+# DBProxyName is !Ref OrdersProxy, MaxConnectionsPercent !Ref ProxyPercent,
+# the parameter's Default 40: cap floor(1654 x 40 / 100) = 661 of orders
+# (DBInstance OrdersDB, db.r6g.large: 1654). OrdersFunction reserves 100 x
+# DB_POOL 1 (Globals) = 100: server min(661, 100) = 100.
+CP=$S/cloudformation-proxy
+mkdir -p "$TMP/cfp" && cp "$CP/template.yaml" "$CP/connbudget.yaml" "$TMP/cfp/"
+expect_rc 0 "cloudformation rds proxy" "$CB" check --format json "$CP/connbudget.yaml"
+contains "$(proxy_figs)" "proxy rds_proxy 40 661 100" "DBProxy: its percent from its target group, through a parameter"
+contains "$(figs)" "orders-fn serverless 100 100 False function" "DBProxy: the function behind it"
+# the topology's 60 against the template's 40: CB018 at the parameter's default (11:14)
+sed 's|^    from: cloudformation:dbproxy/OrdersProxy .*|&\n    max_connections_percent: 60|' "$CP/connbudget.yaml" >"$TMP/cfp/drift.yaml"
+expect_rc 1 "cloudformation rds proxy CB018" "$CB" check -q "$TMP/cfp/drift.yaml"
+contains "$out" "$TMP/cfp/template.yaml:11:14: error: max_connections_percent is 60 in the topology but 40 in '$TMP/cfp/template.yaml' (MaxConnectionsPercent of dbproxy/OrdersProxy) [CB018 config-mismatch]" "DBProxy: CB018 on the percent, at the template"
+# a group that names the proxy by its DBProxyName and sets no
+# ConnectionPoolConfigurationInfo: AWS's default 100, cap 1654
+sed -e 's|DBProxyName: !Ref OrdersProxy|DBProxyName: orders-proxy|' -e '0,/ConnectionBorrowTimeout/{/ConnectionPoolConfigurationInfo:/,/ConnectionBorrowTimeout/d}' "$CP/template.yaml" >"$TMP/cfp/template.yaml"
+expect_rc 0 "cloudformation rds proxy default" "$CB" check --format json "$TMP/cfp/connbudget.yaml"
+contains "$(proxy_figs)" "proxy rds_proxy 100 1654 100" "DBProxy: a group by name, AWS's default percent"
+# a percent only the deploy knows (a parameter without a Default): the topology's stands
+sed -e 's|MaxConnectionsPercent: !Ref ProxyPercent|MaxConnectionsPercent: !Ref SubnetIds|' "$CP/template.yaml" >"$TMP/cfp/template.yaml"
+sed 's|^    from: cloudformation:dbproxy/OrdersProxy .*|&\n    max_connections_percent: 25|' "$CP/connbudget.yaml" >"$TMP/cfp/unknown.yaml"
+expect_rc 0 "cloudformation rds proxy unknown percent" "$CB" check --format json "$TMP/cfp/unknown.yaml"
+contains "$(proxy_figs)" "proxy rds_proxy 25 413 100" "DBProxy: an unknown percent leaves the topology's (1654 x 25 / 100 = 413)"
+# bad templates and bindings: exit 2
+sed 's|dbproxy/OrdersProxy|dbproxy/LegacyProxy|' "$CP/connbudget.yaml" >"$TMP/cfp/mysql.yaml"
+expect_rc 2 "cloudformation rds proxy mysql" "$CB" check "$TMP/cfp/mysql.yaml"
+contains "$err" "mysql.yaml:18:11: error: from: no dbproxy \"LegacyProxy\" in the cloudformation sources" "DBProxy: a MySQL proxy is no pooler"
+sed 's|MaxConnectionsPercent: !Ref ProxyPercent|MaxConnectionsPercent: 0|' "$CP/template.yaml" >"$TMP/cfp/template.yaml"
+expect_rc 2 "cloudformation rds proxy percent 0" "$CB" check "$TMP/cfp/connbudget.yaml"
+contains "$err" "template.yaml:58:32: error: dbproxy/OrdersProxy MaxConnectionsPercent: expected a percentage from 1 to 100" "DBProxy: a bad percent at its position"
+sed 's|MaxConnectionsPercent: !Ref ProxyPercent|MaxConnectionsPercent: [40]|' "$CP/template.yaml" >"$TMP/cfp/template.yaml"
+expect_rc 2 "cloudformation rds proxy percent a list" "$CB" check "$TMP/cfp/connbudget.yaml"
+contains "$err" "template.yaml:58:32: error: MaxConnectionsPercent: expected a number, got a sequence" "DBProxy: a percent that is a list"
+sed 's|^    from: cloudformation:dbproxy/OrdersProxy .*|    from: cloudformation:function/OrdersFunction|' "$CP/connbudget.yaml" >"$TMP/cfp/fn.yaml"
+cp "$CP/template.yaml" "$TMP/cfp/"
+expect_rc 2 "cloudformation rds proxy from a function" "$CB" check "$TMP/cfp/fn.yaml"
+contains "$err" "fn.yaml:18:11: error: from: no function \"OrdersFunction\"" "DBProxy: an rds_proxy's from: never names a function"
+
 finish

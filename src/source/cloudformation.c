@@ -25,6 +25,9 @@
  *    topology database's from:): DBInstanceClass, a catalog instance.
  *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html
  *    (an Aurora cluster's instance, Engine aurora-postgresql, is not read).
+ *  - AWS::RDS::DBProxy of EngineFamily POSTGRESQL (kind "dbproxy", for an
+ *    rds_proxy pooler's from:): the MaxConnectionsPercent of the
+ *    AWS::RDS::DBProxyTargetGroup whose DBProxyName names it.
  *
  * Intrinsic functions, long form (`Ref:`, `Fn::Sub:`) and short (`!Ref`,
  * `!Sub`), are resolved as far as the template alone can: a Ref to a
@@ -447,6 +450,46 @@ static int read_db_instance(struct cctx *x, const struct tnode *key, const struc
 	return fact(x, tree_get(props, "DBInstanceClass"), "DBInstanceClass", "an instance class", &it->instance);
 }
 
+/*
+ * An RDS Proxy of PostgreSQL (EngineFamily POSTGRESQL, kind "dbproxy"):
+ * its connection limit is the ConnectionPoolConfigurationInfo's
+ * MaxConnectionsPercent of the AWS::RDS::DBProxyTargetGroup whose
+ * DBProxyName is a Ref to it or its DBProxyName; a group that sets none
+ * holds AWS's default, 100
+ * (docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html).
+ */
+static int read_db_proxy(struct cctx *x, const struct tnode *key, const struct tnode *props)
+{
+	struct source_value family = { 0 }, name = { 0 };
+	struct source_item *it;
+	size_t i;
+
+	if (fact(x, tree_get(props, "EngineFamily"), "EngineFamily", "an engine family", &family) ||
+	    fact(x, tree_get(props, "DBProxyName"), "DBProxyName", "a name", &name))
+		return -2;
+	if (!family.text || strcmp(family.text, "POSTGRESQL") != 0)
+		return 0; /* MYSQL, SQLSERVER, or one only a deploy knows */
+	it = add_item(x, key, "dbproxy", SOURCE_POOLER);
+	it->rds_proxy = true;
+	for (i = 0; i + 1 < x->resources->n; i += 2) {
+		const struct tnode *r = x->resources->kids[i + 1], *gp = tree_get(r, "Properties");
+		const struct tnode *pn = tree_get(gp, "DBProxyName"), *cfg;
+		struct source_value v = { 0 };
+
+		if (!tree_is(tree_get(r, "Type"), "AWS::RDS::DBProxyTargetGroup") ||
+		    !(ref_resource(x, pn) == tree_get(x->resources, key->s) ||
+		      (name.text && fact(x, pn, "DBProxyName", "a name", &v) == 0 && v.text && strcmp(v.text, name.text) == 0)))
+			continue;
+		cfg = tree_get(gp, "ConnectionPoolConfigurationInfo");
+		if (value(x, tree_get(cfg, "MaxConnectionsPercent"), "MaxConnectionsPercent", &it->max_connections_percent))
+			return -2;
+		if (!it->max_connections_percent.text && !tree_get(cfg, "MaxConnectionsPercent"))
+			it->max_connections_percent = (struct source_value){ "100", (cfg ? cfg : x->resources->kids[i])->pos, true };
+		break;
+	}
+	return 0;
+}
+
 static int read_doc(struct ld *ld, const struct tnode *root, struct source_items *out)
 {
 	struct cctx x = { ld, out, root, tree_get(root, "Parameters"), tree_get(root, "Mappings"),
@@ -474,6 +517,8 @@ static int read_doc(struct ld *ld, const struct tnode *root, struct source_items
 			rc = read_scalable_target(&x, key, props);
 		else if (tree_is(type, "AWS::RDS::DBInstance"))
 			rc = read_db_instance(&x, key, props);
+		else if (tree_is(type, "AWS::RDS::DBProxy"))
+			rc = read_db_proxy(&x, key, props);
 	}
 	return rc;
 }
@@ -483,4 +528,5 @@ static int read_file(struct ld *ld, const char *file, const char *data, size_t l
 	return source_read_stream(ld, file, data, len, SOURCE_TAGS | SOURCE_NO_HELM, out, read_doc);
 }
 
-const struct source_kind source_cloudformation = { "cloudformation", read_file, "ReservedConcurrentExecutions", "ProvisionedConcurrentExecutions" };
+const struct source_kind source_cloudformation = { "cloudformation", read_file, "ReservedConcurrentExecutions", "ProvisionedConcurrentExecutions",
+						      "MaxConnectionsPercent" };

@@ -365,4 +365,4 @@ static int read_file(struct ld *ld, const char *file, const char *data, size_t l
 	return source_read_stream(ld, file, data, len, 0, out, read_doc);
 }
 
-const struct source_kind source_kubernetes = { "kubernetes", read_file, NULL, NULL };
+const struct source_kind source_kubernetes = { "kubernetes", read_file, NULL, NULL, NULL };

@@ -216,4 +216,4 @@ static int read_file(struct ld *ld, const char *file, const char *data, size_t l
 				  read_doc);
 }
 
-const struct source_kind source_serverless = { "serverless", read_file, "reservedConcurrency", "provisionedConcurrency" };
+const struct source_kind source_serverless = { "serverless", read_file, "reservedConcurrency", "provisionedConcurrency", NULL };

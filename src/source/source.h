@@ -1,7 +1,7 @@
 /*
  * source.h - one reader per kind of infrastructure file: Kubernetes
- * manifests, compose files, Serverless Framework files and CloudFormation
- * templates today
+ * manifests, compose files, Serverless Framework files, CloudFormation
+ * templates and Terraform plans
  * (docs/sources.md).
  *
  * A reader turns a file into items: the workloads it declares (a
@@ -75,7 +75,7 @@ struct source_container {
 
 enum source_role {
 	SOURCE_WORKLOAD,         /* Deployment, StatefulSet, Rollout, Job, CronJob, compose service, function */
-	SOURCE_POOLER,           /* CloudNativePG Pooler: a pgbouncer */
+	SOURCE_POOLER,           /* CloudNativePG Pooler (a pgbouncer), RDS Proxy (rds_proxy) */
 	SOURCE_AUTOSCALER,       /* HorizontalPodAutoscaler, KEDA ScaledObject */
 	SOURCE_CONFIG_MAP,       /* its data as env (name = key) in containers[0] */
 	SOURCE_DATABASE,         /* Terraform aws_db_instance (postgres), aws_rds_cluster_instance (aurora-postgresql) */
@@ -105,6 +105,9 @@ struct source_item {
 	struct source_value min_replicas;
 	/* SOURCE_POOLER: spec.pgbouncer.poolMode and parameters */
 	struct source_value pool_mode, default_pool_size, max_client_conn, reserve_pool_size;
+	/* SOURCE_POOLER, an RDS Proxy (rds_proxy true): its target group's MaxConnectionsPercent */
+	bool rds_proxy;
+	struct source_value max_connections_percent;
 	const char *cluster;     /* spec.cluster.name: its database is the service CLUSTER-rw */
 	struct source_container *containers;
 	size_t ncontainers;
@@ -129,6 +132,8 @@ struct source_kind {
 	int (*read)(struct ld *ld, const char *file, const char *data, size_t len, struct source_items *out);
 	/* what its files call a function's reserved and provisioned concurrency, as CB018 quotes them (NULL: no functions) */
 	const char *reserved, *provisioned;
+	/* and an RDS Proxy's connection limit, a percentage of max_connections (NULL: no proxies) */
+	const char *proxy_percent;
 };
 
 /* Release the array of items (everything else lives in the arena). */

@@ -38,6 +38,12 @@
  *    max_connections from the `parameter` named max_connections of its
  *    instance's group (parameter_group_name, db_parameter_group_name), else
  *    its cluster's (db_cluster_parameter_group_name); a formula is unknown;
+ *  - aws_db_proxy of engine_family "POSTGRESQL": a pooler (an RDS Proxy),
+ *    its connection limit the max_connections_percent of the
+ *    connection_pool_config of its aws_db_proxy_default_target_group, the
+ *    one whose db_proxy_name is the proxy's name, else whose configuration
+ *    references it; a group without one holds AWS's default, 100
+ *    (docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html);
  *  - aws_lambda_provisioned_concurrency_config: the provisioned concurrency
  *    of the function its function_name (a name or an ARN) or its
  *    configuration's reference names, summed over its qualifiers (aliases,
@@ -321,8 +327,16 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 		keep_values(k, vals);
 		return value(k, tree_get(vals, "instance_class"), &it->instance);
 	}
+	if (tree_is(type, "aws_db_proxy")) {
+		if (!tree_is(tree_get(vals, "engine_family"), "POSTGRESQL"))
+			return 0;
+		it = add_item(k, SOURCE_POOLER, "aws_db_proxy", ns, name);
+		it->rds_proxy = true;
+		keep_values(k, vals);
+		return 0;
+	}
 	if (tree_is(type, "aws_rds_cluster") || tree_is(type, "aws_db_parameter_group") ||
-	    tree_is(type, "aws_rds_cluster_parameter_group")) {
+	    tree_is(type, "aws_rds_cluster_parameter_group") || tree_is(type, "aws_db_proxy_default_target_group")) {
 		xgrow(&k->res, &k->rcap, k->nres + 1, sizeof(*k->res));
 		k->res[k->nres++] = (struct resource){ type->s, keep(k->out, name), ns, vals };
 		return 0;
@@ -636,10 +650,60 @@ static int join_parameters(struct tctx *k, struct source_item *it, const struct 
 						   "name"), it) < 0 ? -1 : 0;
 }
 
+/*
+ * An RDS Proxy's connection limit: the max_connections_percent of its
+ * default target group's connection_pool_config, that group's db_proxy_name
+ * the proxy's name or, known only after apply, a reference to the proxy.
+ * A group that sets none holds AWS's default, 100; without a group the
+ * topology's value stands.
+ */
+static int join_proxy(struct tctx *k, struct source_item *it, const struct tnode *vals)
+{
+	const char *name = tree_str(tree_get(vals, "name"));
+	size_t i;
+
+	for (i = 0; i < k->nres; i++) {
+		const struct resource *g = &k->res[i];
+		const char *pn = tree_str(tree_get(g->vals, "db_proxy_name"));
+		const struct tnode *cfg, *blk;
+		char *ref;
+		bool mine;
+
+		if (strcmp(g->type, "aws_db_proxy_default_target_group") != 0)
+			continue;
+		if (pn) {
+			mine = name && strcmp(pn, name) == 0;
+		} else {
+			ref = config_ref(k, g->namespace, g->type, g->label, "db_proxy_name", "aws_db_proxy");
+			mine = ref && strcmp(ref, it->name) == 0 && strcmp(g->namespace, it->namespace) == 0;
+			free(ref);
+		}
+		if (!mine)
+			continue;
+		cfg = tree_get(g->vals, "connection_pool_config");
+		blk = tree_item(cfg, 0);
+		if (!is_null(cfg) && (cfg->kind != TN_SEQ || (blk && blk->kind != TN_MAP))) {
+			ld_error(k->ld, cfg->pos, "connection_pool_config: expected a list of one block");
+			return -1;
+		}
+		if (value(k, tree_get(blk, "max_connections_percent"), &it->max_connections_percent))
+			return -1;
+		if (!it->max_connections_percent.text && (!blk || !tree_get(blk, "max_connections_percent")))
+			it->max_connections_percent = (struct source_value){ "100", blk ? blk->pos : g->vals ? g->vals->pos : it->pos,
+										 true };
+		return 0;
+	}
+	return 0;
+}
+
 /* Each service's task definition and autoscaling target, each function's provisioned concurrency. */
 static int join(struct tctx *k, size_t first)
 {
 	size_t i, j;
+
+	for (i = first; i < k->out->n; i++)
+		if (k->out->v[i].rds_proxy && join_proxy(k, &k->out->v[i], i < k->nvalues ? k->values[i] : NULL))
+			return -1;
 
 	for (i = first; i < k->out->n; i++) {
 		struct source_item *it = &k->out->v[i];
@@ -755,4 +819,5 @@ static int read_file(struct ld *ld, const char *file, const char *data, size_t l
 	return source_read_stream(ld, file, data, len, 0, out, read_doc);
 }
 
-const struct source_kind source_terraform = { "terraform", read_file, "reserved_concurrent_executions", "provisioned_concurrent_executions" };
+const struct source_kind source_terraform = { "terraform", read_file, "reserved_concurrent_executions", "provisioned_concurrent_executions",
+						 "max_connections_percent" };
