@@ -917,8 +917,10 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	struct database *d = &t->databases[di];
 	const struct source_item *w = &b->items.v[wi];
 	struct target tg;
-	/* the class as the file calls it: a template's property, a plan's attribute */
-	const char *word = strcmp(w->kind, "database") == 0 ? "DBInstanceClass" : "instance_class";
+	/* the class and the group's max_connections as the file calls them: a template's property, a plan's attribute */
+	bool cfn = strcmp(w->kind, "database") == 0;
+	const char *word = cfn ? "DBInstanceClass" : "instance_class";
+	const char *group = cfn ? "Parameters.max_connections" : "parameter group max_connections";
 
 	tg.object = arena_printf(&t->arena, "databases.%s", d->id.s);
 	tg.ignore = &d->ignore;
@@ -930,7 +932,7 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	    apply_db_real(b, &tg, "max_acu", &t->databases[di].max_acu, &w->max_acu,
 			  "serverlessv2_scaling_configuration.max_capacity") ||
 	    apply_fact(b, &tg, "max_connections", &w->max_connections, &t->databases[di].max_connections, NULL,
-		       "parameter group max_connections"))
+		       group))
 		return -1;
 	return 0;
 }

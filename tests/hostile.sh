@@ -238,6 +238,9 @@ bad_source cloudformation bad7.yaml "bad7.yaml:2:90: error: MaximumPercent: expe
 printf 'Resources:\n  F: { Type: AWS::Lambda::Function, Properties: { X: "{{resolve:ssm:p}}" }\n' >"$TMP/bad8.yaml"
 bad_source cloudformation bad8.yaml "bad8.yaml:3:1: error: "
 if grep -q "helm template" "$TMP/err"; then bad "cloudformation: {{resolve:}} is not a Helm template"; else ok; fi
+# a parameter group whose Parameters is a list, not a mapping of name to value: exit 2 at it
+printf 'Resources:\n  G: { Type: AWS::RDS::DBParameterGroup, Properties: { Family: postgres16, Parameters: [max_connections, "400"] } }\n  Db: { Type: AWS::RDS::DBInstance, Properties: { Engine: postgres, DBParameterGroupName: !Ref G } }\n' >"$TMP/bad9.yaml"
+bad_source cloudformation bad9.yaml "bad9.yaml:2:88: error: Parameters: expected a mapping of parameter name to value"
 # a Terraform plan whose resource and container names carry the escapes
 # (JSON's \u escapes decode to the raw bytes), bound with from:, its name in CB018's message
 printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_ecs_service","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"desired_count":2,"name":"s","task_definition":"t:1"}},{"mode":"managed","type":"aws_ecs_task_definition","name":"t","values":{"family":"t","container_definitions":"[{\"name\":\"c\\u001b]52;c;aGVsbG8=\\u0007\",\"environment\":[{\"name\":\"DATABASE_URL\",\"value\":\"postgresql://db:5432/app?application_name=\\u001b[31mred\"},{\"name\":\"DB_POOL\",\"value\":\"3\"}]}]"}}],"child_modules":[{"address":"module.n\u202e::error::x","resources":[]}]}}}' >"$TMP/m/plan.json"

@@ -127,6 +127,55 @@ printf 'Resources:\n  Db: { Type: AWS::RDS::DBInstance, Properties: { Engine: po
 expect_rc 2 "cloudformation DBInstanceClass a list" "$CB" check "$TMP/cfndb/top.yaml"
 contains "$err" "db.yaml:2:86: error: DBInstanceClass: expected an instance class, got a sequence" "DBInstance: a bad class at its position"
 
+# AWS::RDS::DBParameterGroup (database.yaml, templates/rds.yaml): OrdersDb's
+# DBParameterGroupName !Ref OrdersParameterGroup, whose Parameters set
+# max_connections "400": it wins over db.r6g.large's catalog 1654; capacity
+# 400 - 3 = 397, budget min(397, 400 - 10) = 390; api 6 x 50 = 300 both.
+dbf() { # "id max_connections capacity budget peak" of each database in check's JSON in $out
+	printf '%s' "$out" | $PY -c 'import json,sys
+for d in json.load(sys.stdin)["databases"]:
+    print(d["id"], d["max_connections"], d["capacity"], d["budget"], d["demand"]["peak"])'
+}
+expect_rc 0 "cloudformation parameter group" "$CB" check --format json "$C/database.yaml"
+contains "$(dbf)" "orders 400 397 390 300" "DBParameterGroup: max_connections from the group the instance refers to"
+expect_rc 0 "cloudformation parameter group table" "$CB" check "$C/database.yaml"
+contains "$out" "max_connections                      400" "DBParameterGroup: the table's max_connections"
+# pg VARIANT SED-SCRIPT: the fixture in $TMP/pg-VARIANT with templates/rds.yaml edited
+pg() {
+	rm -rf "$TMP/pg-$1" && mkdir -p "$TMP/pg-$1" && cp -r "$C/." "$TMP/pg-$1/" && sed -i "$2" "$TMP/pg-$1/templates/rds.yaml"
+}
+# pg_figs VARIANT SED-SCRIPT FIGURES WHAT: pg, then check passes with the database's FIGURES (dbf)
+pg_figs() {
+	pg "$1" "$2"
+	expect_rc 0 "cloudformation parameter group $1" "$CB" check --format json "$TMP/pg-$1/database.yaml"
+	contains "$(dbf)" "$3" "$4"
+}
+# the topology's max_connections 500 against the group's 400: CB018 at the group's value
+pg drift '' && sed -i 's/^    host: orders.internal$/&\n    max_connections: 500/' "$TMP/pg-drift/database.yaml"
+expect_rc 1 "cloudformation parameter group CB018" "$CB" check -q "$TMP/pg-drift/database.yaml"
+contains "$out" "$TMP/pg-drift/templates/rds.yaml:20:26: error: max_connections is 500 in the topology but 400 in '$TMP/pg-drift/templates/rds.yaml' (Parameters.max_connections of database/OrdersDb) [CB018 config-mismatch]" "DBParameterGroup: CB018 names the template's property"
+# AWS's default formula is unknown: the catalog's 1654 stands, capacity 1651,
+# budget min(1651, 1644) = 1644
+pg_figs formula 's|max_connections: "400"|max_connections: "LEAST({DBInstanceClassMemory/9531392},5000)"|' \
+	"orders 1654 1651 1644 300" "DBParameterGroup: a formula leaves the catalog's figure"
+# a value that is not a number: exit 2 at the value (20:26)
+pg lots 's|max_connections: "400"|max_connections: lots|'
+expect_rc 2 "cloudformation parameter group not a number" "$CB" check "$TMP/pg-lots/database.yaml"
+contains "$err" "$TMP/pg-lots/templates/rds.yaml:20:26: error: database/OrdersDb Parameters.max_connections: expected a non-negative integer" "DBParameterGroup: a bad max_connections at its value"
+# the long form {Ref: ...} refers the same; the value !Ref a Parameter's Default 350, at the Default (9:44)
+pg_figs long 's|DBParameterGroupName: !Ref OrdersParameterGroup|DBParameterGroupName: { Ref: OrdersParameterGroup }|; s|max_connections: "400"|max_connections: !Ref MaxConnections|; s|^Parameters:$|&\n  MaxConnections: { Type: Number, Default: 350 }|' \
+	"orders 350 347 340 300" "DBParameterGroup: {Ref: ...} and a value from a Parameter"
+sed -i 's/^    host: orders.internal$/&\n    max_connections: 300/' "$TMP/pg-long/database.yaml"
+expect_rc 1 "cloudformation parameter group long-form CB018" "$CB" check -q "$TMP/pg-long/database.yaml"
+contains "$out" "$TMP/pg-long/templates/rds.yaml:9:44: error: max_connections is 300 in the topology but 350" "DBParameterGroup: CB018 at the Parameter's Default"
+# a group the template cannot tell: !Ref a Parameter without a Default, or a
+# plain name (a group outside the template, even one spelled as a logical id):
+# unknown, the catalog's 1654 stands
+pg_figs param 's|DBParameterGroupName: !Ref OrdersParameterGroup|DBParameterGroupName: !Ref GroupName|; s|^Parameters:$|&\n  GroupName: { Type: String }|' \
+	"orders 1654 1651 1644 300" "DBParameterGroup: !Ref a Parameter without a Default is unknown"
+pg_figs name 's|DBParameterGroupName: !Ref OrdersParameterGroup|DBParameterGroupName: OrdersParameterGroup|' \
+	"orders 1654 1651 1644 300" "DBParameterGroup: a plain name is a group outside the template"
+
 # a template as JSON reads the same: Service's long-form {"Ref": ...}
 $PY -c 'import json,sys
 t = {"Parameters": {"N": {"Type": "Number", "Default": 4}},

@@ -25,6 +25,11 @@
  *    topology database's from:): DBInstanceClass, a catalog instance.
  *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html
  *    (an Aurora cluster's instance, Engine aurora-postgresql, is not read).
+ *  - AWS::RDS::DBParameterGroup: a DBInstance's max_connections from
+ *    Parameters.max_connections of the group its DBParameterGroupName
+ *    refers to (!Ref); a group named by a plain string is outside the
+ *    template, unknown; a formula is unknown, the catalog's figure stands.
+ *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbparametergroup.html
  *  - AWS::RDS::DBProxy of EngineFamily POSTGRESQL (kind "dbproxy", for an
  *    rds_proxy pooler's from:): the MaxConnectionsPercent of the
  *    AWS::RDS::DBProxyTargetGroup whose DBProxyName names it.
@@ -436,7 +441,38 @@ static int read_scalable_target(struct cctx *x, const struct tnode *key, const s
 	return 0;
 }
 
-/* An RDS instance of PostgreSQL: its class, for a database's from:; another engine is no database of ours. */
+/*
+ * max_connections from the AWS::RDS::DBParameterGroup an instance's
+ * DBParameterGroupName refers to in the template (a plain name is a group
+ * outside it: unknown). Parameters maps a name to its value; a number is
+ * the database's, a formula ({DBInstanceClassMemory/9531392}) is unknown
+ * and the catalog's figure stands, as is an intrinsic that does not
+ * resolve. Parameters as a sequence is an input error at it.
+ */
+static int group_max_connections(struct cctx *x, const struct tnode *name, struct source_item *it)
+{
+	const struct tnode *g = ref_resource(x, name), *params, *arg;
+
+	if (!tree_is(tree_get(g, "Type"), "AWS::RDS::DBParameterGroup"))
+		return 0;
+	params = tree_path(g, "Properties.Parameters");
+	if (!params || (params->kind == TN_SCALAR && !params->tag && !tree_str(params)) || intrinsic(params, &arg))
+		return 0; /* none, or only a deploy knows them (!If) */
+	if (params->kind != TN_MAP) {
+		ld_error(x->ld, params->pos, "Parameters: expected a mapping of parameter name to value");
+		return -2;
+	}
+	if (value(x, tree_get(params, "max_connections"), "max_connections", &it->max_connections))
+		return -2;
+	if (it->max_connections.text && strchr(it->max_connections.text, '{'))
+		it->max_connections.text = NULL; /* a formula: AWS computes it from the class */
+	return 0;
+}
+
+/*
+ * An RDS instance of PostgreSQL: its class and its parameter group's
+ * max_connections, for a database's from:; another engine is no database of ours.
+ */
 static int read_db_instance(struct cctx *x, const struct tnode *key, const struct tnode *props)
 {
 	struct source_value engine = { 0 };
@@ -447,7 +483,9 @@ static int read_db_instance(struct cctx *x, const struct tnode *key, const struc
 	if (!engine.text || strcasecmp(engine.text, "postgres") != 0)
 		return 0; /* another engine, or one only a deploy knows */
 	it = add_item(x, key, "database", SOURCE_DATABASE);
-	return fact(x, tree_get(props, "DBInstanceClass"), "DBInstanceClass", "an instance class", &it->instance);
+	if (fact(x, tree_get(props, "DBInstanceClass"), "DBInstanceClass", "an instance class", &it->instance))
+		return -2;
+	return group_max_connections(x, tree_get(props, "DBParameterGroupName"), it);
 }
 
 /*
