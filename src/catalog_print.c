@@ -24,6 +24,8 @@ static const struct provider_info {
 	{ "aiven", "Aiven for PostgreSQL", "service plan" },
 	{ "aurora", "Amazon Aurora PostgreSQL", "instance class" },
 	{ "azure", "Azure Database for PostgreSQL flexible server", "SKU" },
+	{ "digitalocean", "DigitalOcean Managed PostgreSQL", "node size" },
+	{ "heroku", "Heroku Postgres", "plan" },
 	{ "neon", "Neon", "compute size (CU)" },
 	{ "rds", "Amazon RDS for PostgreSQL", "instance class" },
 	{ "supabase", "Supabase", "compute size" },
