@@ -24,6 +24,8 @@ static const struct provider_info {
 	{ "aiven", "Aiven for PostgreSQL", "service plan" },
 	{ "aurora", "Amazon Aurora PostgreSQL", "instance class" },
 	{ "azure", "Azure Database for PostgreSQL flexible server", "SKU" },
+	{ "digitalocean", "DigitalOcean Managed PostgreSQL", "node size" },
+	{ "heroku", "Heroku Postgres", "plan" },
 	{ "neon", "Neon", "compute size (CU)" },
 	{ "rds", "Amazon RDS for PostgreSQL", "instance class" },
 	{ "supabase", "Supabase", "compute size" },
@@ -165,6 +167,15 @@ static void markdown_table(struct sbuf *b, const char *provider)
 	free(v);
 }
 
+/* "lo to hi", or one figure when they are the same. */
+static void put_range(struct sbuf *b, uint64_t lo, uint64_t hi)
+{
+	if (lo == hi)
+		sbuf_printf(b, "%llu", (unsigned long long)lo);
+	else
+		sbuf_printf(b, "%llu to %llu", (unsigned long long)lo, (unsigned long long)hi);
+}
+
 /* One line per provider: its rows, their range, what it reserves, its page. */
 static void markdown_summary(struct sbuf *b)
 {
@@ -185,12 +196,10 @@ static void markdown_summary(struct sbuf *b)
 			free(v);
 			continue;
 		}
-		sbuf_printf(b, "| `%s` | %s | %zu | %llu to %llu | ", p, in->title ? in->title : p, n,
-			    (unsigned long long)v[0]->max_connections, (unsigned long long)v[n - 1]->max_connections);
-		if (rlo == rhi)
-			sbuf_printf(b, "%llu", (unsigned long long)rlo);
-		else
-			sbuf_printf(b, "%llu to %llu", (unsigned long long)rlo, (unsigned long long)rhi);
+		sbuf_printf(b, "| `%s` | %s | %zu | ", p, in->title ? in->title : p, n);
+		put_range(b, v[0]->max_connections, v[n - 1]->max_connections);
+		sbuf_puts(b, " | ");
+		put_range(b, rlo, rhi);
 		sbuf_printf(b, " | <%s> |\n", v[0]->source);
 		free(v);
 	}

@@ -368,6 +368,12 @@ catalog_case "neon 16" neon 16 "" "4000 0 7 3993"
 catalog_case "supabase Small" supabase Small "" "90 3 0 87"
 # Aiven startup-4: 100; Aiven documents no fixed reserve, PostgreSQL's 3 superuser slots: 97
 catalog_case "aiven startup-4" aiven startup-4 "" "100 3 0 97"
+# DigitalOcean db-s-1vcpu-1gb: 25 per GB of RAM, 3 reserved for maintenance -> 22 ("a maximum of 22")
+catalog_case "digitalocean db-s-1vcpu-1gb" digitalocean db-s-1vcpu-1gb "" "25 0 3 22"
+# DigitalOcean 4 GB: 100 - 3 = 97 ("one with 4 GB would allow for 97")
+catalog_case "digitalocean db-s-2vcpu-4gb" digitalocean db-s-2vcpu-4gb "" "100 0 3 97"
+# Heroku standard-3: Connection Limit 500; Heroku documents no reserve, PostgreSQL's 3 superuser slots: 497
+catalog_case "heroku standard-3" heroku standard-3 "" "500 3 0 497"
 # Aurora db.r6g.large: 1722 in AWS's table (RDS's db.r6g.large is 1654), PostgreSQL's 3 superuser slots: 1719
 catalog_case "aurora db.r6g.large" aurora db.r6g.large "" "1722 3 0 1719"
 # Aurora Serverless v2: AWS's figure for max_acu 8 is 1669, - 3 superuser slots = 1666
@@ -384,7 +390,7 @@ catalog_case "explicit reserved wins" neon 1 "    reserved_connections: 2\n    s
 "$CB" check --format json testdata/catalog/providers.yaml 2>"$TMP/cat.err" | $PY -c 'import json,sys
 for d in json.load(sys.stdin)["databases"]:
     print(d["id"], d["max_connections"], d["superuser_reserved_connections"], d["reserved_connections"], d["capacity"])' >"$TMP/cat.out"
-for want in "orders 429 0 15 414" "events 419 0 7 412" "auth 90 3 0 87" "search 200 3 0 197" "ledger 844 3 0 841" "sessions 2000 3 0 1997" "legacy 413 3 0 410"; do
+for want in "orders 429 0 15 414" "events 419 0 7 412" "auth 90 3 0 87" "search 200 3 0 197" "droplets 200 0 3 197" "billing 500 3 0 497" "ledger 844 3 0 841" "sessions 2000 3 0 1997" "legacy 413 3 0 410"; do
 	grep -qx "$want" "$TMP/cat.out" && ok || bad "providers.yaml: want '$want' in '$(cat "$TMP/cat.out" "$TMP/cat.err")'"
 done
 # CB008 reads the catalog's memory: Azure B2s has 4 GiB, 429 > 400
@@ -430,7 +436,7 @@ contains "$(printf '%s' "$out" | $PY -c 'import json,sys; r = [x for x in json.l
 expect_rc 0 "catalog --format markdown" "$CB" catalog --format markdown rds
 contains "$out" "| \`db.t3.medium\` | 413 | 0 | 4 |" "catalog markdown: a row"
 expect_rc 2 "catalog of an unknown provider" "$CB" catalog nean
-contains "$err" 'unknown provider "nean", did you mean "neon"? (aiven, aurora, azure, neon, rds, supabase)' "catalog: the closest name"
+contains "$err" 'unknown provider "nean", did you mean "neon"? (aiven, aurora, azure, digitalocean, heroku, neon, rds, supabase)' "catalog: the closest name"
 expect_rc 2 "catalog --format sarif" "$CB" catalog --format sarif
 expect_rc 2 "catalog with two providers" "$CB" catalog neon rds
 
