@@ -953,7 +953,10 @@ static void validate_database(struct vstate *v, const struct database *d)
 	uint64_t res = VALUE_SET(d->reserved_connections) ? d->reserved_connections.v : PG_DEFAULT_RESERVED;
 	uint64_t sum;
 
-	if (!VALUE_SET(d->max_connections) && !d->instance.s && !VALUE_SET(d->max_acu))
+	if (!VALUE_SET(d->max_connections) && !d->instance.s && !VALUE_SET(d->max_acu) && d->from.s)
+		vfail(v, d->from.pos, "databases.%s: missing max_connections: %s gives neither it nor an instance "
+		      "class the catalog knows; write max_connections", d->id.s, str_clip(d->from.s));
+	else if (!VALUE_SET(d->max_connections) && !d->instance.s && !VALUE_SET(d->max_acu))
 		vfail(v, d->id.pos, "databases.%s: missing max_connections (required unless instance is given)",
 		      d->id.s);
 	validate_serverless(v, d);

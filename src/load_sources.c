@@ -906,7 +906,8 @@ static int apply_db_real(struct bind *b, const struct target *tg, const char *na
 }
 
 /*
- * A database's instance from its aws_db_instance, aws_rds_cluster_instance or AWS::RDS::DBInstance:
+ * A database's instance from its aws_db_instance, aws_rds_cluster_instance or AWS::RDS::DBInstance
+ * (a google_sql_database_instance gives only max_connections, from its flags):
  * its provider (aurora for a cluster instance), its instance class, or an
  * Aurora Serverless v2 instance's capacity range from its cluster, and the
  * max_connections of its parameter group, which wins over the catalog's.
@@ -920,7 +921,9 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	/* the class and the group's max_connections as the file calls them: a template's property, a plan's attribute */
 	bool cfn = strcmp(w->kind, "database") == 0;
 	const char *word = cfn ? "DBInstanceClass" : "instance_class";
-	const char *group = cfn ? "Parameters.max_connections" : "parameter group max_connections";
+	const char *group = cfn ? "Parameters.max_connections" :
+		strcmp(w->kind, "google_sql_database_instance") == 0 ? "database_flags max_connections" :
+		"parameter group max_connections";
 
 	tg.object = arena_printf(&t->arena, "databases.%s", d->id.s);
 	tg.ignore = &d->ignore;

@@ -536,6 +536,22 @@ print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"r
 	in_every_format "plan rds proxy $pct" "$want" "Rds1nstPassw0rd|Pr0xyPctPassw0rd|Pr0xyAuthPassw0rd|Pr0xyUserPassw0rd" "$CB" check "$TMP/src/proxy.yaml"
 done
 
+# A Cloud SQL instance from a plan: its max_connections flag is read, its
+# root_password never; a password written as the flag is exit 2 with the
+# value unquoted.
+for mc in 500 Cl0udSqlFlagPassw0rd; do
+	/usr/bin/python3 -c '
+import json, sys
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    {"address": "google_sql_database_instance.db", "mode": "managed", "type": "google_sql_database_instance", "name": "db",
+     "values": {"database_version": "POSTGRES_16", "name": "db", "root_password": "Cl0udSqlRootPassw0rd",
+                "settings": [{"tier": "db-custom-2-7680", "database_flags": [{"name": "max_connections", "value": sys.argv[1]}]}]},
+     "sensitive_values": {"root_password": True}}]}}}))' "$mc" >"$TMP/src/cloudsql.json"
+	printf 'version: 1\nsources: [{terraform: cloudsql.json}]\ndatabases:\n  main: { from: "terraform:google_sql_database_instance/db", host: db }\n' >"$TMP/src/cloudsql.yaml"
+	case $mc in 500) want="" ;; *) want=2 ;; esac
+	in_every_format "plan cloud sql $mc" "$want" "Cl0udSqlRootPassw0rd|Cl0udSqlFlagPassw0rd" "$CB" check "$TMP/src/cloudsql.yaml"
+done
+
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do
 	run "$CB" init --from "$TMP/src/$f" -

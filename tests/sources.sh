@@ -493,4 +493,39 @@ expect_rc 2 "terraform rds proxy config not a list" "$CB" check "$TMP/tfp/cfg.ya
 contains "$err" "cfg.json:1:" "terraform: a connection_pool_config not a list, at the plan"
 contains "$err" "error: connection_pool_config: expected a list of one block" "terraform: a connection_pool_config not a list"
 
+# Google Cloud SQL (testdata/sources/terraform-cloudsql/plan.json). orders:
+# from: its google_sql_database_instance (POSTGRES_16), whose settings'
+# database_flags set max_connections "500": capacity 500 - 3 = 497. api 6 x
+# 20 = 120. The catalog holds no Cloud SQL figures, so reports (flags
+# without max_connections) gives none: exit 2 at the from:, unless the
+# topology writes it. The MySQL instance legacy is no database.
+TG=$S/terraform-cloudsql
+mkdir -p "$TMP/tfg" && cp "$TG/plan.json" "$TG/connbudget.yaml" "$TMP/tfg/"
+expect_rc 0 "terraform cloud sql" "$CB" check --format json "$TG/connbudget.yaml"
+contains "$(db_figs)" "orders 500 497" "terraform: a Cloud SQL instance's max_connections flag"
+lacks "$out$err" "ChangeMe-" "terraform: a Cloud SQL root or user password is never read"
+sed 's|^    from: terraform:google_sql_database_instance/orders .*|&\n    max_connections: 400|' "$TG/connbudget.yaml" >"$TMP/tfg/drift.yaml"
+expect_rc 1 "terraform cloud sql CB018" "$CB" check -q "$TMP/tfg/drift.yaml"
+contains "$out" "error: max_connections is 400 in the topology but 500 in '$TMP/tfg/plan.json' (database_flags max_connections of google_sql_database_instance/orders) [CB018 config-mismatch]" "terraform: CB018 on a Cloud SQL flag"
+sed 's|google_sql_database_instance/orders|google_sql_database_instance/reports|' "$TG/connbudget.yaml" >"$TMP/tfg/noflag.yaml"
+expect_rc 2 "terraform cloud sql without the flag" "$CB" check "$TMP/tfg/noflag.yaml"
+contains "$err" "noflag.yaml:12:11: error: databases.orders: missing max_connections: terraform:google_sql_database_instance/reports gives neither it nor an instance class the catalog knows; write max_connections" "terraform: a Cloud SQL instance without the flag says what to write"
+sed 's|^    from: terraform:google_sql_database_instance/reports .*|&\n    max_connections: 600|' "$TMP/tfg/noflag.yaml" >"$TMP/tfg/written.yaml"
+expect_rc 0 "terraform cloud sql the topology's figure" "$CB" check --format json "$TMP/tfg/written.yaml"
+contains "$(db_figs)" "orders 600 597" "terraform: without the flag the topology's max_connections stands"
+sed 's|google_sql_database_instance/orders|google_sql_database_instance/legacy|' "$TG/connbudget.yaml" >"$TMP/tfg/mysql.yaml"
+expect_rc 2 "terraform cloud sql mysql" "$CB" check "$TMP/tfg/mysql.yaml"
+contains "$err" "mysql.yaml:12:11: error: from: no google_sql_database_instance \"legacy\" in the terraform sources" "terraform: a Cloud SQL MySQL instance is no database"
+tfg_edit() { plan_edit "$TG" "$TMP/tfg" "$@"; }
+tfg_edit lots.json 'r[0]["values"]["settings"][0]["database_flags"][0]["value"] = "lots"'
+expect_rc 2 "terraform cloud sql flag not a number" "$CB" check "$TMP/tfg/lots.yaml"
+contains "$err" "lots.json:1:" "terraform: a bad Cloud SQL flag, at the plan"
+contains "$err" "database_flags max_connections" "terraform: a bad Cloud SQL flag says where it comes from"
+tfg_edit flags.json 'r[0]["values"]["settings"][0]["database_flags"] = {"max_connections": "500"}'
+expect_rc 2 "terraform cloud sql flags not a list" "$CB" check "$TMP/tfg/flags.yaml"
+contains "$err" "error: settings.database_flags: expected a list of {name, value} blocks" "terraform: Cloud SQL flags not a list"
+tfg_edit settings.json 'r[0]["values"]["settings"] = {"tier": "db-custom-4-16384"}'
+expect_rc 2 "terraform cloud sql settings not a list" "$CB" check "$TMP/tfg/settings.yaml"
+contains "$err" "error: settings: expected a list of one block" "terraform: Cloud SQL settings not a list"
+
 finish

@@ -44,6 +44,10 @@
  *    one whose db_proxy_name is the proxy's name, else whose configuration
  *    references it; a group without one holds AWS's default, 100
  *    (docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html);
+ *  - google_sql_database_instance of a database_version POSTGRES_*: a
+ *    database whose max_connections is its settings' database_flags
+ *    max_connections (the catalog holds no Cloud SQL figures, so its tier
+ *    gives none);
  *  - aws_lambda_provisioned_concurrency_config: the provisioned concurrency
  *    of the function its function_name (a name or an ARN) or its
  *    configuration's reference names, summed over its qualifiers (aliases,
@@ -246,6 +250,40 @@ static struct source_item *add_item(struct tctx *k, enum source_role role, const
 	return it;
 }
 
+/*
+ * max_connections from a list of {name, value} blocks (a parameter group's
+ * `parameter`, a Cloud SQL instance's `database_flags`), key naming them in
+ * errors: a number is the database's; a formula
+ * ({DBInstanceClassMemory/9531392}) is unknown, the catalog's figure
+ * stands. Returns 1 when the list sets it.
+ */
+static int flags_max_connections(struct tctx *k, const struct tnode *params, const char *key, struct source_item *it)
+{
+	size_t i;
+
+	if (is_null(params))
+		return 0;
+	if (params->kind != TN_SEQ) {
+		ld_error(k->ld, params->pos, "%s: expected a list of {name, value} blocks", key);
+		return -1;
+	}
+	for (i = 0; i < params->n; i++) {
+		const struct tnode *p = params->kids[i], *v = tree_get(p, "value");
+		if (p->kind != TN_MAP) {
+			ld_error(k->ld, p->pos, "%s: expected a {name, value} block", key);
+			return -1;
+		}
+		if (!tree_is(tree_get(p, "name"), "max_connections"))
+			continue;
+		if (value(k, v, &it->max_connections))
+			return -1;
+		if (it->max_connections.text && strchr(it->max_connections.text, '{'))
+			it->max_connections.text = NULL; /* a formula: AWS computes it from the class */
+		return 1;
+	}
+	return 0;
+}
+
 /* A Lambda function: its reserved concurrency and environment[0].variables, one container. */
 static int read_lambda(struct tctx *k, const struct tnode *vals, const char *ns, const struct tnode *name)
 {
@@ -340,6 +378,20 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 		xgrow(&k->res, &k->rcap, k->nres + 1, sizeof(*k->res));
 		k->res[k->nres++] = (struct resource){ type->s, keep(k->out, name), ns, vals };
 		return 0;
+	}
+	if (tree_is(type, "google_sql_database_instance")) {
+		const struct tnode *version = tree_get(vals, "database_version");
+		const struct tnode *settings = tree_get(vals, "settings"), *blk = tree_item(settings, 0);
+
+		if (!tree_str(version) || strncmp(tree_str(version), "POSTGRES_", 9) != 0)
+			return 0; /* MySQL, SQL Server */
+		it = add_item(k, SOURCE_DATABASE, "google_sql_database_instance", ns, name);
+		keep_values(k, vals);
+		if (!is_null(settings) && (settings->kind != TN_SEQ || (blk && blk->kind != TN_MAP))) {
+			ld_error(k->ld, settings->pos, "settings: expected a list of one block");
+			return -1;
+		}
+		return flags_max_connections(k, tree_get(blk, "database_flags"), "settings.database_flags", it) < 0 ? -1 : 0;
 	}
 	if (tree_is(type, "aws_rds_cluster_instance")) {
 		const struct tnode *engine = tree_get(vals, "engine");
@@ -591,40 +643,10 @@ static int join_cluster(struct tctx *k, struct source_item *it, const struct tno
 	       value(k, tree_get(blk, "max_capacity"), &it->max_acu) ? -1 : 0;
 }
 
-/*
- * max_connections from a parameter group's `parameter` blocks: a number
- * is the database's; a formula ({DBInstanceClassMemory/9531392}) is
- * unknown, the catalog's figure stands. Returns 1 when the group sets it.
- */
+/* max_connections from a parameter group's `parameter` blocks, as flags_max_connections. */
 static int group_max_connections(struct tctx *k, const struct resource *g, struct source_item *it)
 {
-	const struct tnode *params;
-	size_t i;
-
-	if (!g)
-		return 0;
-	params = tree_get(g->vals, "parameter");
-	if (is_null(params))
-		return 0;
-	if (params->kind != TN_SEQ) {
-		ld_error(k->ld, params->pos, "parameter: expected a list of {name, value} blocks");
-		return -1;
-	}
-	for (i = 0; i < params->n; i++) {
-		const struct tnode *p = params->kids[i], *v = tree_get(p, "value");
-		if (p->kind != TN_MAP) {
-			ld_error(k->ld, p->pos, "parameter: expected a {name, value} block");
-			return -1;
-		}
-		if (!tree_is(tree_get(p, "name"), "max_connections"))
-			continue;
-		if (value(k, v, &it->max_connections))
-			return -1;
-		if (it->max_connections.text && strchr(it->max_connections.text, '{'))
-			it->max_connections.text = NULL; /* a formula: AWS computes it from the class */
-		return 1;
-	}
-	return 0;
+	return g ? flags_max_connections(k, tree_get(g->vals, "parameter"), "parameter", it) : 0;
 }
 
 /*
