@@ -882,10 +882,13 @@ static int apply_db_real(struct bind *b, const struct target *tg, const char *na
 }
 
 /*
- * A database's instance from its aws_db_instance, aws_rds_cluster_instance or AWS::RDS::DBInstance:
- * its provider (aurora for a cluster instance), its instance class, or an
- * Aurora Serverless v2 instance's capacity range from its cluster, and the
- * max_connections of its parameter group, which wins over the catalog's.
+ * A database's instance from its aws_db_instance, aws_rds_cluster_instance,
+ * azurerm_postgresql_flexible_server or AWS::RDS::DBInstance: its provider
+ * (aurora for a cluster instance, azure for a flexible server), its
+ * instance class or SKU, or an Aurora Serverless v2 instance's capacity
+ * range from its cluster, and the max_connections of its parameter group
+ * or server configuration, which wins over the catalog's. Each fact is
+ * quoted in CB018 as the item's file calls it (provider_word, ...).
  */
 static int apply_database(struct bind *b, size_t di, size_t wi)
 {
@@ -893,20 +896,18 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	struct database *d = &t->databases[di];
 	const struct source_item *w = &b->items.v[wi];
 	struct target tg;
-	/* the class as the file calls it: a template's property, a plan's attribute */
-	const char *word = strcmp(w->kind, "database") == 0 ? "DBInstanceClass" : "instance_class";
 
 	tg.object = arena_printf(&t->arena, "databases.%s", d->id.s);
 	tg.ignore = &d->ignore;
 	tg.w = w;
-	if (apply_db_str(b, &tg, "provider", &t->databases[di].provider, &w->provider, "engine") ||
-	    apply_db_str(b, &tg, "instance", &t->databases[di].instance, &w->instance, word) ||
+	if (apply_db_str(b, &tg, "provider", &t->databases[di].provider, &w->provider, w->provider_word) ||
+	    apply_db_str(b, &tg, "instance", &t->databases[di].instance, &w->instance, w->instance_word) ||
 	    apply_db_real(b, &tg, "min_acu", &t->databases[di].min_acu, &w->min_acu,
 			  "serverlessv2_scaling_configuration.min_capacity") ||
 	    apply_db_real(b, &tg, "max_acu", &t->databases[di].max_acu, &w->max_acu,
 			  "serverlessv2_scaling_configuration.max_capacity") ||
 	    apply_fact(b, &tg, "max_connections", &w->max_connections, &t->databases[di].max_connections, NULL,
-		       "parameter group max_connections"))
+		       w->max_connections_word))
 		return -1;
 	return 0;
 }
