@@ -40,7 +40,7 @@
  *    its cluster's (db_cluster_parameter_group_name); a formula is unknown;
  *  - azurerm_postgresql_flexible_server: a database of provider azure, its
  *    sku_name TIER_Standard_SIZE (GP_Standard_D4ds_v5) without the tier
- *    the catalog instance (D4ds_v5); another shape is an error at it; the
+ *    the catalog instance (D4ds_v5), another shape an error at it; the
  *    administrator_password is never read;
  *  - azurerm_postgresql_flexible_server_configuration named max_connections:
  *    its value is the max_connections of the server its server_id (the
@@ -348,8 +348,9 @@ static int read_flexible_server(struct tctx *k, const struct tnode *vals, const 
 			return 0;
 		}
 	}
-	ld_error(k->ld, sku->pos, "sku_name: expected TIER_Standard_SIZE, TIER one of B, GP and MO "
-		 "(GP_Standard_D4ds_v5), got \"%s\"", str_clip(s));
+	/* the value is not quoted, as no fact a source gives is (it may be a misplaced secret) */
+	ld_error(k->ld, sku->pos, "sku_name: not a flexible server SKU: expected TIER_Standard_SIZE, TIER one of "
+		 "B, GP and MO (B_Standard_B1ms, GP_Standard_D4ds_v5)");
 	return -1;
 }
 
