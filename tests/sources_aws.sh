@@ -174,6 +174,18 @@ exec(sys.argv[2])
 print(json.dumps(p, separators=(",", ":")))' "$TZ/plan.json" "$2" >"$TMP/tfz/$1"
 	sed "s/plan.json/$1/" "$TZ/connbudget.yaml" >"$TMP/tfz/${1%.json}.yaml"
 }
+# az_ok NAME.json PYTHON FIGURES WHAT: the edited plan checks clean, a database's FIGURES among az_figs
+az_ok() {
+	az_edit "$1" "$2"
+	expect_rc 0 "terraform azure: $4" "$CB" check --format json "$TMP/tfz/${1%.json}.yaml"
+	contains "$(az_figs)" "$3" "azure: $4"
+}
+# az_bad NAME.json PYTHON KEY VALUE MESSAGE WHAT: the edited plan is exit 2, MESSAGE at KEY's VALUE
+az_bad() {
+	az_edit "$1" "$2"
+	expect_rc 2 "terraform azure: $6" "$CB" check "$TMP/tfz/${1%.json}.yaml"
+	contains "$err" "$TMP/tfz/$1:1:$(az_col "$TMP/tfz/$1" "$3" "$4"): error: $5" "azure: $6"
+}
 expect_rc 0 "terraform azure" "$CB" check --format json "$TZ/connbudget.yaml"
 contains "$(az_figs)" "orders 1718 15 1703" "azure: a flexible server's SKU from the catalog"
 contains "$(az_figs)" "reports 2000 15 1985" "azure: a configuration joined by its reference wins over the catalog"
@@ -186,14 +198,10 @@ contains "$out" "$TZ/plan.json:1:$c: warning: max_connections 1718 exceeds 1600 
 # without the configuration (no references), reports's configuration is
 # nobody's: the catalog's E4ds_v5 3437 stands, capacity 3437 - 15 = 3422;
 # billing's is still joined by its server_id
-az_edit noref.json 'del p["configuration"]'
-expect_rc 0 "terraform azure no references" "$CB" check --format json "$TMP/tfz/noref.yaml"
-contains "$(az_figs)" "reports 3437 15 3422" "azure: an unknown server_id is joined by the reference only"
+az_ok noref.json 'del p["configuration"]' "reports 3437 15 3422" "an unknown server_id is joined by the reference only"
 contains "$(az_figs)" "billing 400 15 385" "azure: a known server_id needs no reference"
 # billing on B_Standard_B1ms (B1ms, 50) without its configuration: 50 - 15 = 35
-az_edit b1ms.json 'r[2]["values"]["sku_name"] = "B_Standard_B1ms"; del r[6]'
-expect_rc 0 "terraform azure burstable" "$CB" check --format json "$TMP/tfz/b1ms.yaml"
-contains "$(az_figs)" "billing 50 15 35" "azure: B_Standard_B1ms is B1ms"
+az_ok b1ms.json 'r[2]["values"]["sku_name"] = "B_Standard_B1ms"; del r[6]' "billing 50 15 35" "B_Standard_B1ms is B1ms"
 # the topology's instance D2ds_v5 and provider rds against the plan: CB018 at the sku_name
 sed 's|^    from: terraform:azurerm_postgresql_flexible_server/orders .*|&\n    instance: D2ds_v5\n    provider: rds|' "$TZ/connbudget.yaml" >"$TMP/tfz/drift.yaml"
 expect_rc 1 "terraform azure CB018" "$CB" check -q "$TMP/tfz/drift.yaml"
@@ -202,30 +210,23 @@ contains "$out" "$TMP/tfz/plan.json:1:$c: error: provider is rds in the topology
 # the topology's max_connections 300 against billing's configuration 400: CB018 at its value
 sed 's|^    from: terraform:azurerm_postgresql_flexible_server/billing .*|&\n    max_connections: 300|' "$TZ/connbudget.yaml" >"$TMP/tfz/mc.yaml"
 expect_rc 1 "terraform azure CB018 max_connections" "$CB" check -q "$TMP/tfz/mc.yaml"
-c=$(az_col "$TZ/plan.json" value '"400"')
-contains "$out" "$TMP/tfz/plan.json:1:$c: error: max_connections is 300 in the topology but 400 in '$TMP/tfz/plan.json' (configuration max_connections of azurerm_postgresql_flexible_server/billing) [CB018 config-mismatch]" "azure: CB018 on a configuration's max_connections"
-# bad plans: exit 2 at the plan
-az_edit tierless.json 'r[0]["values"]["sku_name"] = "Standard_D4ds_v5"'
-expect_rc 2 "terraform azure sku_name without a tier" "$CB" check "$TMP/tfz/tierless.yaml"
-c=$(az_col "$TMP/tfz/tierless.json" sku_name '"Standard_D4ds_v5"')
-contains "$err" "tierless.json:1:$c: error: sku_name: not a flexible server SKU: expected TIER_Standard_SIZE, TIER one of B, GP and MO (B_Standard_B1ms, GP_Standard_D4ds_v5)" "azure: a sku_name of another shape, at its position"
-az_edit skulist.json 'r[0]["values"]["sku_name"] = ["GP_Standard_D4ds_v5"]'
-expect_rc 2 "terraform azure sku_name a list" "$CB" check "$TMP/tfz/skulist.yaml"
-c=$(az_col "$TMP/tfz/skulist.json" sku_name '["GP_Standard_D4ds_v5"]')
-contains "$err" "skulist.json:1:$c: error: sku_name: expected a SKU name (GP_Standard_D4ds_v5), got a sequence" "azure: a sku_name that is a list"
-az_edit unknown.json 'r[0]["values"]["sku_name"] = "GP_Standard_D9ds_v9"'
-expect_rc 2 "terraform azure unknown SKU" "$CB" check "$TMP/tfz/unknown.yaml"
-c=$(az_col "$TMP/tfz/unknown.json" sku_name '"GP_Standard_D9ds_v9"')
-contains "$err" "unknown.json:1:$c: error: azurerm_postgresql_flexible_server/orders sku_name: unknown azure instance" "azure: a SKU the catalog does not know, at the plan"
-az_edit lots.json 'r[4]["values"]["value"] = "lots"'
-expect_rc 2 "terraform azure configuration not a number" "$CB" check "$TMP/tfz/lots.yaml"
-c=$(az_col "$TMP/tfz/lots.json" value '"lots"')
-contains "$err" "lots.json:1:$c: error: azurerm_postgresql_flexible_server/reports configuration max_connections: expected a non-negative integer" "azure: a configuration's bad max_connections, at its value"
-az_edit twice.json 'import copy; d = copy.deepcopy(r[6]); d["name"] = "billing_max_connections_2"; d["values"]["value"] = "300"; r.append(d)'
-expect_rc 2 "terraform azure two max_connections configurations" "$CB" check "$TMP/tfz/twice.yaml"
-c=$(az_col "$TMP/tfz/twice.json" value '"300"')
-f=$(az_col "$TMP/tfz/twice.json" value '"400"')
-contains "$err" "twice.json:1:$c: error: a second max_connections configuration of azurerm_postgresql_flexible_server.billing (the first at 1:$f)" "azure: two max_connections configurations of one server"
+f=$(az_col "$TZ/plan.json" value '"400"')
+contains "$out" "$TMP/tfz/plan.json:1:$f: error: max_connections is 300 in the topology but 400 in '$TMP/tfz/plan.json' (configuration max_connections of azurerm_postgresql_flexible_server/billing) [CB018 config-mismatch]" "azure: CB018 on a configuration's max_connections"
+# bad plans: exit 2 at the value
+az_bad tierless.json 'r[0]["values"]["sku_name"] = "Standard_D4ds_v5"' sku_name '"Standard_D4ds_v5"' \
+	"sku_name: not a flexible server SKU: expected TIER_Standard_SIZE, TIER one of B, GP and MO (B_Standard_B1ms, GP_Standard_D4ds_v5)" \
+	"a sku_name of another shape, at its position"
+az_bad skulist.json 'r[0]["values"]["sku_name"] = ["GP_Standard_D4ds_v5"]' sku_name '["GP_Standard_D4ds_v5"]' \
+	"sku_name: expected a SKU name (GP_Standard_D4ds_v5), got a sequence" "a sku_name that is a list"
+az_bad unknown.json 'r[0]["values"]["sku_name"] = "GP_Standard_D9ds_v9"' sku_name '"GP_Standard_D9ds_v9"' \
+	"azurerm_postgresql_flexible_server/orders sku_name: unknown azure instance" "a SKU the catalog does not know, at the plan"
+az_bad lots.json 'r[4]["values"]["value"] = "lots"' value '"lots"' \
+	"azurerm_postgresql_flexible_server/reports configuration max_connections: expected a non-negative integer" \
+	"a configuration's bad max_connections, at its value"
+# a second max_connections configuration of billing (appended: the first stays at column $f)
+az_bad twice.json 'import copy; d = copy.deepcopy(r[6]); d["name"] = "billing_max_connections_2"; d["values"]["value"] = "300"; r.append(d)' \
+	value '"300"' "a second max_connections configuration of azurerm_postgresql_flexible_server.billing (the first at 1:$f)" \
+	"two max_connections configurations of one server"
 lacks "$out$err" "ChangeMe-azure" "azure: no password in an error either"
 
 finish
