@@ -304,7 +304,7 @@ static int read_lambda(struct tctx *k, const struct tnode *vals, const char *ns,
 	return 0;
 }
 
-/* A new database of an RDS resource (values vals), its facts named as the aws provider names them. */
+/* A new database (values vals), its facts named as the aws provider names them; another provider's renames them. */
 static struct source_item *add_database(struct tctx *k, const char *kind, const char *ns, const struct tnode *name,
 					const struct tnode *vals)
 {
