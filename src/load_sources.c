@@ -906,11 +906,14 @@ static int apply_db_real(struct bind *b, const struct target *tg, const char *na
 }
 
 /*
- * A database's instance from its aws_db_instance, aws_rds_cluster_instance or AWS::RDS::DBInstance
- * (a google_sql_database_instance gives only max_connections, from its flags):
- * its provider (aurora for a cluster instance), its instance class, or an
- * Aurora Serverless v2 instance's capacity range from its cluster, and the
- * max_connections of its parameter group, which wins over the catalog's.
+ * A database's instance from its aws_db_instance, aws_rds_cluster_instance,
+ * azurerm_postgresql_flexible_server, google_sql_database_instance (its
+ * flags' max_connections only) or AWS::RDS::DBInstance: its provider
+ * (aurora for a cluster instance, azure for a flexible server), its
+ * instance class or SKU, or an Aurora Serverless v2 instance's capacity
+ * range from its cluster, and the max_connections of its parameter group
+ * or server configuration, which wins over the catalog's. Each fact is
+ * quoted in CB018 as the item's file calls it (provider_word, ...).
  */
 static int apply_database(struct bind *b, size_t di, size_t wi)
 {
@@ -918,24 +921,18 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	struct database *d = &t->databases[di];
 	const struct source_item *w = &b->items.v[wi];
 	struct target tg;
-	/* the class and the group's max_connections as the file calls them: a template's property, a plan's attribute */
-	bool cfn = strcmp(w->kind, "database") == 0;
-	const char *word = cfn ? "DBInstanceClass" : "instance_class";
-	const char *group = cfn ? "Parameters.max_connections" :
-		strcmp(w->kind, "google_sql_database_instance") == 0 ? "database_flags max_connections" :
-		"parameter group max_connections";
 
 	tg.object = arena_printf(&t->arena, "databases.%s", d->id.s);
 	tg.ignore = &d->ignore;
 	tg.w = w;
-	if (apply_db_str(b, &tg, "provider", &t->databases[di].provider, &w->provider, "engine") ||
-	    apply_db_str(b, &tg, "instance", &t->databases[di].instance, &w->instance, word) ||
+	if (apply_db_str(b, &tg, "provider", &t->databases[di].provider, &w->provider, w->provider_word) ||
+	    apply_db_str(b, &tg, "instance", &t->databases[di].instance, &w->instance, w->instance_word) ||
 	    apply_db_real(b, &tg, "min_acu", &t->databases[di].min_acu, &w->min_acu,
 			  "serverlessv2_scaling_configuration.min_capacity") ||
 	    apply_db_real(b, &tg, "max_acu", &t->databases[di].max_acu, &w->max_acu,
 			  "serverlessv2_scaling_configuration.max_capacity") ||
 	    apply_fact(b, &tg, "max_connections", &w->max_connections, &t->databases[di].max_connections, NULL,
-		       group))
+		       w->max_connections_word))
 		return -1;
 	return 0;
 }

@@ -271,6 +271,16 @@ printf 'version: 1\nsources: [{terraform: proxy.json}]\ndatabases:\n  main: { ma
 every_format proxy "$TMP/m/proxy.yaml"
 "$CB" check -q "$TMP/m/proxy.yaml" >"$TMP/out" 2>&1 </dev/null
 grep -q 'CB018' "$TMP/out" && ok || bad "proxy: the hostile aws_db_proxy is not bound (no CB018)"
+# an Azure flexible server whose name, id and its configuration's carry the
+# escapes, joined by server_id, in CB018's messages (D2ds_v5 against the
+# plan's SKU, max_connections 300 against its configuration's 400); then a
+# sku_name carrying them (exit 2, the value unquoted)
+printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"azurerm_postgresql_flexible_server","name":"d\u001b[2J\nevil.yaml:1:1: error: forged","values":{"sku_name":"GP_Standard_D4ds_v5","id":"i\u001b]52;c;aGVsbG8=\u0007\n::error::x","administrator_password":"p\u001b[2J"}},{"mode":"managed","type":"azurerm_postgresql_flexible_server_configuration","name":"c\u202e","values":{"name":"max_connections","server_id":"i\u001b]52;c;aGVsbG8=\u0007\n::error::x","value":"400"}}]}}}' >"$TMP/m/azure.json"
+printf 'version: 1\nsources: [{terraform: azure.json}]\ndatabases:\n  main: { from: "terraform:azurerm_postgresql_flexible_server/d\\e[2J\\nevil.yaml:1:1: error: forged", instance: D2ds_v5, max_connections: 300 }\n' >"$TMP/m/azure.yaml"
+every_format azure "$TMP/m/azure.yaml"
+sed 's/"GP_Standard_D4ds_v5"/"GP_Standard_\\u001b[2J\\n::error::x"/' "$TMP/m/azure.json" >"$TMP/m/azure-sku.json"
+sed 's/azure.json/azure-sku.json/' "$TMP/m/azure.yaml" >"$TMP/m/azure-sku.yaml"
+every_format azure-sku "$TMP/m/azure-sku.yaml"
 
 # colour on: the only escapes are connbudget's own SGR sequences
 "$CB" check --color always "$TMP/t/top.yaml" >"$TMP/out" 2>&1 </dev/null

@@ -552,6 +552,31 @@ print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"r
 	in_every_format "plan cloud sql $mc" "$want" "Cl0udSqlRootPassw0rd|Cl0udSqlFlagPassw0rd" "$CB" check "$TMP/src/cloudsql.yaml"
 done
 
+# An Azure flexible server from a plan (from:
+# terraform:azurerm_postgresql_flexible_server/db): its
+# administrator_password is never read, with a known SKU, one the catalog
+# does not know, one of another shape or a password written as the SKU
+# (exit 2), or a password written as its max_connections configuration
+# (exit 2), the value unquoted.
+for case in GP_Standard_D4ds_v5:500 GP_Standard_D9ds_v9:500 Standard_D4ds_v5:500 Azur3SkuPassw0rd:500 GP_Standard_D4ds_v5:Azur3ConfPassw0rd; do
+	/usr/bin/python3 -c '
+import json, sys
+sku, mc = sys.argv[1].split(":")
+print(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+    {"address": "azurerm_postgresql_flexible_server.db", "mode": "managed", "type": "azurerm_postgresql_flexible_server", "name": "db",
+     "provider_name": "registry.terraform.io/hashicorp/azurerm",
+     "values": {"administrator_login": "app", "administrator_password": "Azur3AdminPassw0rd", "name": "db", "sku_name": sku, "version": "16"},
+     "sensitive_values": {"administrator_password": True}},
+    {"address": "azurerm_postgresql_flexible_server_configuration.mc", "mode": "managed", "type": "azurerm_postgresql_flexible_server_configuration", "name": "mc",
+     "provider_name": "registry.terraform.io/hashicorp/azurerm", "values": {"name": "max_connections", "value": mc}}]}},
+    "configuration": {"root_module": {"resources": [
+    {"address": "azurerm_postgresql_flexible_server_configuration.mc", "mode": "managed", "type": "azurerm_postgresql_flexible_server_configuration", "name": "mc",
+     "expressions": {"server_id": {"references": ["azurerm_postgresql_flexible_server.db.id", "azurerm_postgresql_flexible_server.db"]}}}]}}}))' "$case" >"$TMP/src/azure.json"
+	printf 'version: 1\nsources: [{terraform: azure.json}]\ndatabases:\n  main: { from: "terraform:azurerm_postgresql_flexible_server/db", host: db }\n' >"$TMP/src/azure.yaml"
+	case $case in GP_Standard_D4ds_v5:500) want="" ;; *) want=2 ;; esac
+	in_every_format "plan flexible server $case" "$want" "Azur3AdminPassw0rd|Azur3SkuPassw0rd|Azur3ConfPassw0rd" "$CB" check "$TMP/src/azure.yaml"
+done
+
 # init --from writes a url's host and port only: no password reaches the starter.
 for f in k8s.yaml compose.yml; do
 	run "$CB" init --from "$TMP/src/$f" -

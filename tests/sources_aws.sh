@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/sources_aws.sh - the AWS sources (docs/sources.md): Serverless
 # Framework files and CloudFormation / SAM templates under
-# testdata/sources/, every figure computed by hand in the comments.
+# testdata/sources/, and beside them a Terraform plan's Azure flexible
+# servers, every figure computed by hand in the comments.
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib.sh
 S=testdata/sources
@@ -226,5 +227,94 @@ sed 's|^    from: cloudformation:dbproxy/OrdersProxy .*|    from: cloudformation
 cp "$CP/template.yaml" "$TMP/cfp/"
 expect_rc 2 "cloudformation rds proxy from a function" "$CB" check "$TMP/cfp/fn.yaml"
 contains "$err" "fn.yaml:18:11: error: from: no function \"OrdersFunction\"" "DBProxy: an rds_proxy's from: never names a function"
+# Azure flexible servers (testdata/sources/terraform-azure/plan.json, a
+# `terraform show -json` plan, one line: positions are plan.json:1:COLUMN).
+# Every database is of provider azure, the catalog's reserved 15
+# (catalog/azure.tsv), its instance the sku_name without its tier.
+# orders: GP_Standard_D4ds_v5, D4ds_v5, max_connections 1718, capacity
+# 1718 - 15 = 1703 (its azure.extensions configuration is no max_connections).
+# reports: MO_Standard_E4ds_v5 (E4ds_v5, 3437), created by the plan: its id
+# and its configuration's server_id are known only after apply, so the
+# configuration is the one whose server_id references
+# azurerm_postgresql_flexible_server.reports: max_connections 2000 wins,
+# capacity 2000 - 15 = 1985. billing: B_Standard_B2s (B2s, 429), in the
+# state: its configuration's server_id is its id, max_connections 400,
+# capacity 400 - 15 = 385. Their administrator_password is never read.
+TZ=$S/terraform-azure
+mkdir -p "$TMP/tfz" && cp "$TZ/plan.json" "$TZ/connbudget.yaml" "$TMP/tfz/"
+az_figs() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+for d in json.load(sys.stdin)["databases"]:
+    print(d["id"], d["max_connections"], d["reserved_connections"], d["capacity"])'
+}
+# az_col FILE KEY VALUE: the column of KEY's VALUE (as JSON writes it) in the one-line plan FILE
+az_col() {
+	$PY -c 'import sys; s = open(sys.argv[1]).read(); n = "\"%s\":%s" % (sys.argv[2], sys.argv[3]); print(s.index(n) + len(sys.argv[2]) + 4)' "$1" "$2" "$3"
+}
+# az_edit NAME.json PYTHON: the plan p (root resources r: 0 orders, 1 reports,
+# 2 billing, then the configurations 3 orders_extensions, 4
+# reports_max_connections, 5 reports_log_min_duration, 6
+# billing_max_connections) edited, and NAME.yaml reading it
+az_edit() {
+	$PY -c 'import json,sys
+p = json.load(open(sys.argv[1])); r = p["planned_values"]["root_module"]["resources"]
+exec(sys.argv[2])
+print(json.dumps(p, separators=(",", ":")))' "$TZ/plan.json" "$2" >"$TMP/tfz/$1"
+	sed "s/plan.json/$1/" "$TZ/connbudget.yaml" >"$TMP/tfz/${1%.json}.yaml"
+}
+# az_ok NAME.json PYTHON FIGURES WHAT: the edited plan checks clean, a database's FIGURES among az_figs
+az_ok() {
+	az_edit "$1" "$2"
+	expect_rc 0 "terraform azure: $4" "$CB" check --format json "$TMP/tfz/${1%.json}.yaml"
+	contains "$(az_figs)" "$3" "azure: $4"
+}
+# az_bad NAME.json PYTHON KEY VALUE MESSAGE WHAT: the edited plan is exit 2, MESSAGE at KEY's VALUE
+az_bad() {
+	az_edit "$1" "$2"
+	expect_rc 2 "terraform azure: $6" "$CB" check "$TMP/tfz/${1%.json}.yaml"
+	contains "$err" "$TMP/tfz/$1:1:$(az_col "$TMP/tfz/$1" "$3" "$4"): error: $5" "azure: $6"
+}
+expect_rc 0 "terraform azure" "$CB" check --format json "$TZ/connbudget.yaml"
+contains "$(az_figs)" "orders 1718 15 1703" "azure: a flexible server's SKU from the catalog"
+contains "$(az_figs)" "reports 2000 15 1985" "azure: a configuration joined by its reference wins over the catalog"
+contains "$(az_figs)" "billing 400 15 385" "azure: a configuration joined by its server_id wins over the catalog"
+lacks "$out$err" "ChangeMe-azure" "azure: the administrator_password is never read"
+expect_rc 0 "terraform azure text" "$CB" check "$TZ/connbudget.yaml"
+lacks "$out$err" "ChangeMe-azure" "azure: the administrator_password is never printed"
+c=$(az_col "$TZ/plan.json" sku_name '"GP_Standard_D4ds_v5"')
+contains "$out" "$TZ/plan.json:1:$c: warning: max_connections 1718 exceeds 1600 for memory_gb 16 of azure instance 'D4ds_v5'" "azure: the instance at the sku_name"
+# without the configuration (no references), reports's configuration is
+# nobody's: the catalog's E4ds_v5 3437 stands, capacity 3437 - 15 = 3422;
+# billing's is still joined by its server_id
+az_ok noref.json 'del p["configuration"]' "reports 3437 15 3422" "an unknown server_id is joined by the reference only"
+contains "$(az_figs)" "billing 400 15 385" "azure: a known server_id needs no reference"
+# billing on B_Standard_B1ms (B1ms, 50) without its configuration: 50 - 15 = 35
+az_ok b1ms.json 'r[2]["values"]["sku_name"] = "B_Standard_B1ms"; del r[6]' "billing 50 15 35" "B_Standard_B1ms is B1ms"
+# the topology's instance D2ds_v5 and provider rds against the plan: CB018 at the sku_name
+sed 's|^    from: terraform:azurerm_postgresql_flexible_server/orders .*|&\n    instance: D2ds_v5\n    provider: rds|' "$TZ/connbudget.yaml" >"$TMP/tfz/drift.yaml"
+expect_rc 1 "terraform azure CB018" "$CB" check -q "$TMP/tfz/drift.yaml"
+contains "$out" "$TMP/tfz/plan.json:1:$c: error: instance is D2ds_v5 in the topology but D4ds_v5 in '$TMP/tfz/plan.json' (sku_name of azurerm_postgresql_flexible_server/orders) [CB018 config-mismatch]" "azure: CB018 on the SKU"
+contains "$out" "$TMP/tfz/plan.json:1:$c: error: provider is rds in the topology but azure in '$TMP/tfz/plan.json' (sku_name of azurerm_postgresql_flexible_server/orders) [CB018 config-mismatch]" "azure: CB018 on the provider"
+# the topology's max_connections 300 against billing's configuration 400: CB018 at its value
+sed 's|^    from: terraform:azurerm_postgresql_flexible_server/billing .*|&\n    max_connections: 300|' "$TZ/connbudget.yaml" >"$TMP/tfz/mc.yaml"
+expect_rc 1 "terraform azure CB018 max_connections" "$CB" check -q "$TMP/tfz/mc.yaml"
+f=$(az_col "$TZ/plan.json" value '"400"')
+contains "$out" "$TMP/tfz/plan.json:1:$f: error: max_connections is 300 in the topology but 400 in '$TMP/tfz/plan.json' (configuration max_connections of azurerm_postgresql_flexible_server/billing) [CB018 config-mismatch]" "azure: CB018 on a configuration's max_connections"
+# bad plans: exit 2 at the value
+az_bad tierless.json 'r[0]["values"]["sku_name"] = "Standard_D4ds_v5"' sku_name '"Standard_D4ds_v5"' \
+	"sku_name: not a flexible server SKU: expected TIER_Standard_SIZE, TIER one of B, GP and MO (B_Standard_B1ms, GP_Standard_D4ds_v5)" \
+	"a sku_name of another shape, at its position"
+az_bad skulist.json 'r[0]["values"]["sku_name"] = ["GP_Standard_D4ds_v5"]' sku_name '["GP_Standard_D4ds_v5"]' \
+	"sku_name: expected a SKU name (GP_Standard_D4ds_v5), got a sequence" "a sku_name that is a list"
+az_bad unknown.json 'r[0]["values"]["sku_name"] = "GP_Standard_D9ds_v9"' sku_name '"GP_Standard_D9ds_v9"' \
+	"azurerm_postgresql_flexible_server/orders sku_name: unknown azure instance" "a SKU the catalog does not know, at the plan"
+az_bad lots.json 'r[4]["values"]["value"] = "lots"' value '"lots"' \
+	"azurerm_postgresql_flexible_server/reports configuration max_connections: expected a non-negative integer" \
+	"a configuration's bad max_connections, at its value"
+# a second max_connections configuration of billing (appended: the first stays at column $f)
+az_bad twice.json 'import copy; d = copy.deepcopy(r[6]); d["name"] = "billing_max_connections_2"; d["values"]["value"] = "300"; r.append(d)' \
+	value '"300"' "a second max_connections configuration of azurerm_postgresql_flexible_server.billing (the first at 1:$f)" \
+	"two max_connections configurations of one server"
+lacks "$out$err" "ChangeMe-azure" "azure: no password in an error either"
 
 finish

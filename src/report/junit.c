@@ -252,7 +252,7 @@ static void junit_input_errors(struct sbuf *b, const struct report *r)
 		return;
 	sbuf_printf(b, "  <testsuite name=\"input\" tests=\"%zu\" failures=\"0\" errors=\"%zu\">\n", n, n);
 	for (i = 0; i < n; i++) {
-		struct sbuf name = { 0 };
+		struct sbuf name = { 0 }, body = { 0 };
 
 		report_input_error(r, i, &e);
 		if (e.file)
@@ -264,9 +264,12 @@ static void junit_input_errors(struct sbuf *b, const struct report *r)
 		sbuf_puts(b, "\" classname=\"connbudget.input\">\n      <error message=\"");
 		report_xml_escape(b, e.message, true);
 		sbuf_puts(b, "\" type=\"input error\">");
-		report_xml_escape(b, e.message, false);
+		/* the body is a line of text, as a failure's: a line feed of the input must not start a line */
+		quote_text_str(&body, e.message);
+		report_xml_escape(b, body.s, false);
 		sbuf_puts(b, "</error>\n    </testcase>\n");
 		sbuf_release(&name);
+		sbuf_release(&body);
 		report_input_error_release(&e);
 	}
 	sbuf_puts(b, "  </testsuite>\n");

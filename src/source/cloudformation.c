@@ -483,6 +483,8 @@ static int read_db_instance(struct cctx *x, const struct tnode *key, const struc
 	if (!engine.text || strcasecmp(engine.text, "postgres") != 0)
 		return 0; /* another engine, or one only a deploy knows */
 	it = add_item(x, key, "database", SOURCE_DATABASE);
+	it->instance_word = "DBInstanceClass";
+	it->max_connections_word = "Parameters.max_connections";
 	if (fact(x, tree_get(props, "DBInstanceClass"), "DBInstanceClass", "an instance class", &it->instance))
 		return -2;
 	return group_max_connections(x, tree_get(props, "DBParameterGroupName"), it);

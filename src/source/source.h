@@ -78,7 +78,8 @@ enum source_role {
 	SOURCE_POOLER,           /* CloudNativePG Pooler (a pgbouncer), RDS Proxy (rds_proxy) */
 	SOURCE_AUTOSCALER,       /* HorizontalPodAutoscaler, KEDA ScaledObject */
 	SOURCE_CONFIG_MAP,       /* its data as env (name = key) in containers[0] */
-	SOURCE_DATABASE,         /* Terraform aws_db_instance (postgres), aws_rds_cluster_instance (aurora-postgresql) */
+	SOURCE_DATABASE,         /* Terraform aws_db_instance (postgres), aws_rds_cluster_instance (aurora-postgresql),
+				    azurerm_postgresql_flexible_server */
 };
 
 struct source_item {
@@ -96,8 +97,10 @@ struct source_item {
 	/* SOURCE_DATABASE: the instance class, a catalog name (db.r6g.large), of the catalog provider
 	 * (text NULL: rds); an Aurora Serverless v2 instance has min_acu and max_acu instead */
 	struct source_value instance, provider, min_acu, max_acu;
-	/* SOURCE_DATABASE: max_connections of its parameter group (a formula: unknown) */
+	/* SOURCE_DATABASE: max_connections of its parameter group (a formula: unknown) or server configuration */
 	struct source_value max_connections;
+	/* SOURCE_DATABASE: what its file calls the provider, the instance and max_connections, as CB018 quotes them */
+	const char *provider_word, *instance_word, *max_connections_word;
 	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
 	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */

@@ -48,6 +48,13 @@
  *    database whose max_connections is its settings' database_flags
  *    max_connections (the catalog holds no Cloud SQL figures, so its tier
  *    gives none);
+ *  - azurerm_postgresql_flexible_server: a database of provider azure, its
+ *    sku_name TIER_Standard_SIZE (GP_Standard_D4ds_v5) without the tier
+ *    the catalog instance (D4ds_v5), another shape an error at it; the
+ *    administrator_password is never read;
+ *  - azurerm_postgresql_flexible_server_configuration named max_connections:
+ *    its value is the max_connections of the server its server_id (the
+ *    server's id) or its configuration's reference names;
  *  - aws_lambda_provisioned_concurrency_config: the provisioned concurrency
  *    of the function its function_name (a name or an ARN) or its
  *    configuration's reference names, summed over its qualifiers (aliases,
@@ -76,7 +83,10 @@ struct provisioned {
 	const struct tnode *function, *qualifier, *count;
 };
 
-/* A resource a database is joined to (its Aurora cluster, a parameter group), kept until the joins. */
+/*
+ * A resource a database is joined to (its Aurora cluster, a parameter group,
+ * a server configuration), kept until the joins.
+ */
 struct resource {
 	const char *type, *label, *namespace;
 	const struct tnode *vals;
@@ -338,6 +348,56 @@ static int read_lambda(struct tctx *k, const struct tnode *vals, const char *ns,
 	return 0;
 }
 
+/* A new database (values vals), its facts named as the aws provider names them; another provider's renames them. */
+static struct source_item *add_database(struct tctx *k, const char *kind, const char *ns, const struct tnode *name,
+					const struct tnode *vals)
+{
+	struct source_item *it = add_item(k, SOURCE_DATABASE, kind, ns, name);
+
+	it->provider_word = "engine";
+	it->instance_word = "instance_class";
+	it->max_connections_word = "parameter group max_connections";
+	keep_values(k, vals);
+	return it;
+}
+
+/*
+ * An Azure Database for PostgreSQL flexible server: provider azure, its
+ * sku_name TIER_Standard_SIZE's SIZE the catalog instance (the azurerm
+ * provider's B_Standard_B1ms, GP_Standard_D4ds_v5, MO_Standard_E4ds_v5);
+ * the administrator_password is never read.
+ */
+static int read_flexible_server(struct tctx *k, const struct tnode *vals, const char *ns, const struct tnode *name)
+{
+	static const char *const tiers[] = { "B_Standard_", "GP_Standard_", "MO_Standard_" };
+	struct source_item *it = add_database(k, "azurerm_postgresql_flexible_server", ns, name, vals);
+	const struct tnode *sku = tree_get(vals, "sku_name");
+	const char *s = tree_str(sku);
+	size_t i, n;
+
+	it->provider_word = it->instance_word = "sku_name";
+	it->max_connections_word = "configuration max_connections";
+	it->provider = (struct source_value){ "azure", is_null(sku) ? it->pos : sku->pos, false };
+	if (is_null(sku))
+		return 0; /* known only after apply */
+	if (sku->kind != TN_SCALAR) {
+		ld_error(k->ld, sku->pos, "sku_name: expected a SKU name (GP_Standard_D4ds_v5), got a %s",
+			 sku->kind == TN_MAP ? "mapping" : "sequence");
+		return -1;
+	}
+	for (i = 0; i < ARRAY_LEN(tiers); i++) {
+		n = strlen(tiers[i]);
+		if (strncmp(s, tiers[i], n) == 0 && s[n]) {
+			it->instance = (struct source_value){ arena_strdup(k->out->arena, s + n), sku->pos, false };
+			return 0;
+		}
+	}
+	/* the value is not quoted, as no fact a source gives is (it may be a misplaced secret) */
+	ld_error(k->ld, sku->pos, "sku_name: not a flexible server SKU: expected TIER_Standard_SIZE, TIER one of "
+		 "B, GP and MO (B_Standard_B1ms, GP_Standard_D4ds_v5)");
+	return -1;
+}
+
 static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 {
 	const struct tnode *type = tree_get(r, "type"), *name = tree_get(r, "name"), *vals = tree_get(r, "values");
@@ -361,8 +421,7 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 	if (tree_is(type, "aws_db_instance")) {
 		if (!tree_is(tree_get(vals, "engine"), "postgres"))
 			return 0;
-		it = add_item(k, SOURCE_DATABASE, "aws_db_instance", ns, name);
-		keep_values(k, vals);
+		it = add_database(k, "aws_db_instance", ns, name, vals);
 		return value(k, tree_get(vals, "instance_class"), &it->instance);
 	}
 	if (tree_is(type, "aws_db_proxy")) {
@@ -373,8 +432,11 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 		keep_values(k, vals);
 		return 0;
 	}
+	if (tree_is(type, "azurerm_postgresql_flexible_server"))
+		return read_flexible_server(k, vals, ns, name);
 	if (tree_is(type, "aws_rds_cluster") || tree_is(type, "aws_db_parameter_group") ||
-	    tree_is(type, "aws_rds_cluster_parameter_group") || tree_is(type, "aws_db_proxy_default_target_group")) {
+	    tree_is(type, "aws_rds_cluster_parameter_group") || tree_is(type, "aws_db_proxy_default_target_group") ||
+	    tree_is(type, "azurerm_postgresql_flexible_server_configuration")) {
 		xgrow(&k->res, &k->rcap, k->nres + 1, sizeof(*k->res));
 		k->res[k->nres++] = (struct resource){ type->s, keep(k->out, name), ns, vals };
 		return 0;
@@ -385,8 +447,8 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 
 		if (!tree_str(version) || strncmp(tree_str(version), "POSTGRES_", 9) != 0)
 			return 0; /* MySQL, SQL Server */
-		it = add_item(k, SOURCE_DATABASE, "google_sql_database_instance", ns, name);
-		keep_values(k, vals);
+		it = add_database(k, "google_sql_database_instance", ns, name, vals);
+		it->max_connections_word = "database_flags max_connections";
 		if (!is_null(settings) && (settings->kind != TN_SEQ || (blk && blk->kind != TN_MAP))) {
 			ld_error(k->ld, settings->pos, "settings: expected a list of one block");
 			return -1;
@@ -398,12 +460,9 @@ static int read_resource(struct tctx *k, const struct tnode *r, const char *ns)
 
 		if (!tree_is(engine, "aurora-postgresql"))
 			return 0;
-		it = add_item(k, SOURCE_DATABASE, "aws_rds_cluster_instance", ns, name);
+		it = add_database(k, "aws_rds_cluster_instance", ns, name, vals);
 		it->provider = (struct source_value){ "aurora", engine->pos, false };
-		if (value(k, tree_get(vals, "instance_class"), &it->instance))
-			return -1;
-		keep_values(k, vals);
-		return 0;
+		return value(k, tree_get(vals, "instance_class"), &it->instance);
 	}
 	if (tree_is(type, "aws_lambda_provisioned_concurrency_config")) {
 		struct provisioned *pc;
@@ -718,7 +777,57 @@ static int join_proxy(struct tctx *k, struct source_item *it, const struct tnode
 	return 0;
 }
 
-/* Each service's task definition and autoscaling target, each function's provisioned concurrency. */
+/*
+ * An Azure flexible server's max_connections: the value of its
+ * azurerm_postgresql_flexible_server_configuration named max_connections,
+ * the one whose server_id is the server's id, else whose configuration
+ * references the server (azurerm_postgresql_flexible_server.main.id). A
+ * second one for the same server is an error, as Azure keeps one value.
+ */
+static int join_configuration(struct tctx *k, struct source_item *it, const struct tnode *vals)
+{
+	const char *id = tree_str(tree_get(vals, "id"));
+	const struct tnode *first = NULL;
+	size_t i;
+
+	for (i = 0; i < k->nres; i++) {
+		const struct resource *c = &k->res[i];
+		const char *sid = tree_str(tree_get(c->vals, "server_id"));
+		const struct tnode *v = tree_get(c->vals, "value");
+		char *ref;
+		bool yes;
+
+		if (strcmp(c->type, "azurerm_postgresql_flexible_server_configuration") != 0 ||
+		    !tree_is(tree_get(c->vals, "name"), "max_connections"))
+			continue;
+		if (sid) {
+			yes = id && strcmp(sid, id) == 0;
+		} else {
+			ref = strcmp(c->namespace, it->namespace) == 0 ?
+				      config_ref(k, c->namespace, c->type, c->label, "server_id", it->kind) : NULL;
+			yes = ref && strcmp(ref, it->name) == 0;
+			free(ref);
+		}
+		if (!yes)
+			continue;
+		if (first) {
+			ld_error(k->ld, v ? v->pos : first->pos, "a second max_connections configuration of "
+				 "azurerm_postgresql_flexible_server.%s (the first at %u:%u)", str_clip(it->name),
+				 first->pos.line, first->pos.col);
+			return -1;
+		}
+		first = v ? v : tree_get(c->vals, "name");
+		if (value(k, v, &it->max_connections))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Each proxy's target group, each database's parameter groups, cluster or
+ * server configuration, each service's task definition and autoscaling
+ * target, each function's provisioned concurrency.
+ */
 static int join(struct tctx *k, size_t first)
 {
 	size_t i, j;
@@ -734,9 +843,15 @@ static int join(struct tctx *k, size_t first)
 
 		if (it->role != SOURCE_DATABASE)
 			continue;
-		if (join_parameters(k, it, vals) ||
-		    (strcmp(it->kind, "aws_rds_cluster_instance") == 0 && join_cluster(k, it, vals)))
+		if (strcmp(it->kind, "google_sql_database_instance") == 0)
+			continue; /* its flags are its own */
+		if (strcmp(it->kind, "azurerm_postgresql_flexible_server") == 0) {
+			if (join_configuration(k, it, vals))
+				return -1;
+		} else if (join_parameters(k, it, vals) ||
+			   (strcmp(it->kind, "aws_rds_cluster_instance") == 0 && join_cluster(k, it, vals))) {
 			return -1;
+		}
 	}
 
 	for (i = first; i < k->out->n; i++) {
