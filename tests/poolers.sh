@@ -317,7 +317,7 @@ contains "$out" "client 'api' uses advisory_locks through pgbouncer 'outer' in s
 expect_rc 0 "managed neon" "$CB" check "$D/managed-neon.yaml" --format gcc
 lacks "$out" "CB001" "managed neon: 310 fits 412"
 expect_rc 0 "managed neon json" "$CB" report "$D/managed-neon.yaml" --format json
-json_eq "$out" '[p["type"], p["pool_mode"], p["default_pool_size"], p["max_client_conn"], p["cap"], p["client_limit"], p["server"]["peak"], d["databases"][0]["capacity"]]' '["pgbouncer", "transaction", 377, 10000, 377, 10000, 310, 412]' "managed neon: floor(0.9 x 419) = 377, 10000 clients, transaction"
+json_eq "$out" '[p["type"], p["managed"], p["pool_mode"], p["default_pool_size"], p["max_client_conn"], p["cap"], p["client_limit"], p["server"]["peak"], d["databases"][0]["capacity"]]' '["pgbouncer", "neon", "transaction", 377, 10000, 377, 10000, 310, 412]' "managed neon: floor(0.9 x 419) = 377, 10000 clients, transaction, run by neon"
 json_eq "$out" "$pools" '[["main", "app", 377, "transaction", 377]]' "managed neon: one pool per user"
 mkdir -p "$TMP/mg"
 # the topology's figures win over Neon's
@@ -338,7 +338,8 @@ json_eq "$out" '[p["default_pool_size"], p["cap"]]' '[225, 225]' "managed neon: 
 expect_rc 0 "managed azure" "$CB" check "$D/managed-azure.yaml" --format gcc
 lacks "$out" "CB001" "managed azure: 100 fits 1703"
 expect_rc 0 "managed azure json" "$CB" report "$D/managed-azure.yaml" --format json
-json_eq "$out" '[p["type"], p["pool_mode"], p["default_pool_size"], p["max_client_conn"], p["cap"], p["client_limit"], p["server"]["peak"], d["databases"][0]["capacity"]]' '["pgbouncer", "transaction", 50, 5000, 100, 5000, 100, 1703]' "managed azure: 2 x 50, 5000 clients"
+json_eq "$out" '[p["type"], p["managed"], p["pool_mode"], p["default_pool_size"], p["max_client_conn"], p["cap"], p["client_limit"], p["server"]["peak"], d["databases"][0]["capacity"]]' '["pgbouncer", "azure", "transaction", 50, 5000, 100, 5000, 100, 1703]' "managed azure: 2 x 50, 5000 clients, run by azure"
+json_eq "$("$CB" report "$D/chain.yaml" --format json)" '["managed" in q for q in d["poolers"]]' '[false, false]' "a pooler of another type has no managed key"
 # a url on the server's PgBouncer port 6432 names the pooler, 5432 bypasses it (CB012)
 sed 's|^    pool: { size: 10, acquire_timeout: 5s }$|    pool: { size: 10, acquire_timeout: 5s }\n    url: postgres://app@orders.postgres.database.azure.com:5432/orders|' "$D/managed-azure.yaml" >"$TMP/mg/bypass.yaml"
 expect_rc 1 "managed azure port" "$CB" check "$TMP/mg/bypass.yaml" --format gcc

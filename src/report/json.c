@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "catalog.h"
 #include "load.h"
 #include "report_impl.h"
 
@@ -741,6 +742,8 @@ static void json_pooler(struct report_jw *w, const struct report_file *rf, size_
 	jw_begin(w, NULL, false);
 	put_origin(w, t, &p->id);
 	jw_str(w, "type", pooler_type_name((enum pooler_type)p->type.v));
+	if (p->managed) /* docs/poolers.md "Managed poolers" */
+		jw_str(w, "managed", p->managed->provider);
 	jw_str(w, "database", t->databases[p->db].id.s);
 	/* a pooler in front of a pooler (docs/poolers.md): only on a chain, so
 	 * the reports of topologies without one stay as they were */
