@@ -938,7 +938,38 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 }
 
 /*
- * The item a from: names: SOURCE:KIND/NAME or SOURCE:NAMESPACE/KIND/NAME,
+ * A Terraform resource address after "terraform:", as a plan writes it:
+ * TYPE.LABEL in the root module, module.A.TYPE.LABEL (module.A.module.B...)
+ * in a child module. Sets *ns ("default", or the module path "A.B"),
+ * *kind and *name (malloc'd) and returns true; false when s is not one.
+ */
+static bool terraform_address(const char *s, char **ns, char **kind, char **name)
+{
+	struct sbuf path = { 0 };
+	const char *dot, *label;
+
+	while (strncmp(s, "module.", 7) == 0 && (dot = strchr(s + 7, '.')) && dot > s + 7) {
+		if (path.len)
+			sbuf_putc(&path, '.');
+		sbuf_add(&path, s + 7, (size_t)(dot - s - 7));
+		s = dot + 1;
+	}
+	dot = strchr(s, '.');
+	label = dot ? dot + 1 : NULL;
+	if (!dot || dot == s || !*label || strchr(label, '.') || strpbrk(s, "/[]\"") ) {
+		sbuf_release(&path);
+		return false;
+	}
+	*ns = xstrdup(path.s ? path.s : "default");
+	*kind = xstrndup(s, (size_t)(dot - s));
+	*name = xstrdup(label);
+	sbuf_release(&path);
+	return true;
+}
+
+/*
+ * The item a from: names: SOURCE:KIND/NAME or SOURCE:NAMESPACE/KIND/NAME
+ * (a Terraform plan's also by its address, terraform:aws_ecs_service.api),
  * of one of roles (1 << SOURCE_WORKLOAD, ...): a pooler may name a
  * CloudNativePG Pooler as well as a workload, a database a database.
  */
@@ -947,12 +978,19 @@ static int find_from(struct bind *b, const struct str *from, unsigned roles, siz
 	const char *colon = strchr(from->s, ':'), *rest, *s1, *s2;
 	char *src = NULL, *ns = NULL, *kind = NULL, *name = NULL;
 	size_t i, found = 0, k;
-	bool have_source = false;
+	bool have_source = false, address = false;
 	int rc = -1;
 
+	if (colon && (size_t)(colon - from->s) == strlen("terraform") && strncmp(from->s, "terraform", 9) == 0 &&
+	    !strchr(colon + 1, '/') && terraform_address(colon + 1, &ns, &kind, &name)) {
+		src = xstrdup("terraform");
+		address = true;
+		goto named;
+	}
 	if (!colon || !(s1 = strchr(colon + 1, '/'))) {
 		source_error(b, from->pos, "from: expected SOURCE:KIND/NAME or SOURCE:NAMESPACE/KIND/NAME "
-			     "(kubernetes:deployment/web), got \"%s\"", str_clip(from->s));
+			     "(kubernetes:deployment/web; a plan's resource also by its address, "
+			     "terraform:aws_ecs_service.api), got \"%s\"", str_clip(from->s));
 		return -1;
 	}
 	src = xstrndup(from->s, (size_t)(colon - from->s));
@@ -965,6 +1003,7 @@ static int find_from(struct bind *b, const struct str *from, unsigned roles, siz
 		kind = xstrndup(rest, (size_t)(s1 - rest));
 		name = xstrdup(s1 + 1);
 	}
+named:
 	for (k = 0; k < b->t->nsources; k++)
 		if (strcmp(b->t->sources[k].kind.s, src) == 0)
 			have_source = true;
@@ -986,7 +1025,9 @@ static int find_from(struct bind *b, const struct str *from, unsigned roles, siz
 		if (found++ == 0)
 			*out = i;
 	}
-	if (found == 0)
+	if (found == 0 && address)
+		source_error(b, from->pos, "from: no %s in the terraform sources", str_clip(colon + 1));
+	else if (found == 0)
 		source_error(b, from->pos, "from: no %s \"%s\"%s%s in the %s sources", str_clip(kind), str_clip(name),
 			     ns ? " in namespace " : "", ns ? str_clip(ns) : "", src);
 	else if (found > 1)

@@ -70,6 +70,12 @@ diff_repo() {
 	git commit -qam two
 }
 
+# db_figs: "id max_connections capacity" per database of check's JSON in $out
+db_figs() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+for d in json.load(sys.stdin)["databases"]:
+    print(d["id"], d["max_connections"], d["capacity"])'
+}
 # proxy_figs: "id type max_connections_percent cap server-peak" per pooler of check's JSON in $out
 proxy_figs() {
 	printf '%s' "$out" | $PY -c 'import json,sys

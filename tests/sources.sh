@@ -324,6 +324,30 @@ sed 's/type: serverless/type: service/' "$TL/connbudget.yaml" >"$TMP/tfl/service
 expect_rc 2 "terraform lambda bound as a service" "$CB" check "$TMP/tfl/service.yaml"
 contains "$err" "service.yaml:17:11: error: from: aws_lambda_function/api is a function: client 'api' must be of type serverless" "terraform: a function binds a serverless client"
 
+# from: by the plan's resource address, as Terraform writes it: the same
+# figures as TYPE/LABEL (api 20 and 100, orders 1654); module.jobs's ingest
+# bound as a client of its own (not discovered, its id "ingest"); an
+# address the plan does not hold, and one with an index, exit 2 at the from:.
+mkdir -p "$TMP/tfaddr" && cp "$TL/plan.json" "$TMP/tfaddr/"
+sed -e 's|terraform:aws_lambda_function/api|terraform:aws_lambda_function.api|' \
+    -e 's|terraform:aws_db_instance/orders|terraform:aws_db_instance.orders|' "$TL/connbudget.yaml" >"$TMP/tfaddr/addr.yaml"
+printf '  ingest:\n    type: serverless\n    from: terraform:module.jobs.aws_lambda_function.ingest\n    connects_to: orders\n    max_concurrency: 30\n' >>"$TMP/tfaddr/addr.yaml"
+expect_rc 1 "terraform from: by address" "$CB" check --format json "$TMP/tfaddr/addr.yaml"
+figs=$(lambda_figs)
+contains "$figs" "api serverless 20 100 10 50 False False aws_lambda_function default orders-api" "terraform: a function by its address"
+contains "$figs" "ingest serverless 9 30 9 30 False False aws_lambda_function jobs ingest" "terraform: a module's function by its address"
+lacks "$figs" "jobs-ingest" "terraform: a bound module function is not discovered as well"
+contains "$(db_figs)" "orders 1654 1651" "terraform: a database by its address"
+sed 's|aws_lambda_function.api$|aws_lambda_function.nope|' "$TMP/tfaddr/addr.yaml" >"$TMP/tfaddr/nope.yaml"
+expect_rc 2 "terraform from: an address not in the plan" "$CB" check "$TMP/tfaddr/nope.yaml"
+contains "$err" "nope.yaml:17:11: error: from: no aws_lambda_function.nope in the terraform sources" "terraform: an address not in the plan"
+sed 's|module.jobs.aws_lambda_function.ingest|module.etl.aws_lambda_function.ingest|' "$TMP/tfaddr/addr.yaml" >"$TMP/tfaddr/module.yaml"
+expect_rc 2 "terraform from: an address in another module" "$CB" check "$TMP/tfaddr/module.yaml"
+contains "$err" "error: from: no module.etl.aws_lambda_function.ingest in the terraform sources" "terraform: an address names its module"
+sed 's|aws_lambda_function.api$|aws_lambda_function.api[0]|' "$TMP/tfaddr/addr.yaml" >"$TMP/tfaddr/index.yaml"
+expect_rc 2 "terraform from: an indexed address" "$CB" check "$TMP/tfaddr/index.yaml"
+contains "$err" "index.yaml:17:11: error: from: expected SOURCE:KIND/NAME" "terraform: an indexed address is not one"
+
 # Aurora (testdata/sources/terraform-aurora/plan.json, the same format).
 # orders: from: its aws_rds_cluster_instance orders_1 (engine
 # aurora-postgresql): provider aurora, instance_class db.r6g.large, the
@@ -336,11 +360,6 @@ contains "$err" "service.yaml:17:11: error: from: aws_lambda_function/api is a f
 # The aurora-mysql cluster instance legacy_1 is no database.
 TA=$S/terraform-aurora
 mkdir -p "$TMP/tfa" && cp "$TA/plan.json" "$TA/connbudget.yaml" "$TMP/tfa/"
-db_figs() {
-	printf '%s' "$out" | $PY -c 'import json,sys
-for d in json.load(sys.stdin)["databases"]:
-    print(d["id"], d["max_connections"], d["capacity"])'
-}
 expect_rc 0 "terraform aurora" "$CB" check --format json "$TA/connbudget.yaml"
 contains "$(db_figs)" "orders 1722 1719" "terraform: an Aurora cluster instance's class from the plan"
 contains "$(db_figs)" "reports 3360 3357" "terraform: an Aurora Serverless v2 instance's capacity from its cluster"
