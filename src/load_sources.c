@@ -934,6 +934,7 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	    apply_fact(b, &tg, "max_connections", &w->max_connections, &t->databases[di].max_connections, NULL,
 		       w->max_connections_word))
 		return -1;
+	t->databases[di].source = make_ref(b, w, &t->sources[b->entry_of[wi]], NULL);
 	return 0;
 }
 

@@ -183,6 +183,7 @@ struct database {
 	struct str config;    /* postgresql.conf path as written */
 	struct str config_root; /* the folder '/' stands for in its absolute includes */
 	struct str from;      /* a source's database instance (docs/sources.md), as written */
+	const struct workload_ref *source; /* that resource, once bound; NULL: none */
 	struct strlist ignore;
 };
 

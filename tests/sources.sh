@@ -481,6 +481,9 @@ sed 's|^    from: terraform:aws_db_proxy/orders .*|&\n    max_connections_percen
 expect_rc 1 "terraform rds proxy CB018" "$CB" check -q "$TMP/tfp/drift.yaml"
 contains "$out" "error: max_connections_percent is 80 in the topology but 50 in '$TMP/tfp/plan.json' (max_connections_percent of aws_db_proxy/orders) [CB018 config-mismatch]" "terraform: CB018 on a proxy's percent"
 contains "$(printf '%s\n' "$out" | grep CB018)" "$TMP/tfp/plan.json:1:" "terraform: CB018 on a proxy cites the plan"
+expect_rc 1 "terraform rds proxy sarif" "$CB" check --format sarif "$TMP/tfp/drift.yaml"
+contains "$out" '{"fullyQualifiedName":"poolers.proxy","kind":"object"},{"fullyQualifiedName":"aws_db_proxy.orders","kind":"resource"}' "terraform: SARIF names a proxy's resource address"
+contains "$out" '{"fullyQualifiedName":"databases.orders","kind":"object"},{"fullyQualifiedName":"aws_db_instance.orders","kind":"resource"}' "terraform: SARIF names a database's resource address"
 # reports: its target group's db_proxy_name is known only after apply, so the
 # group is the one whose configuration references aws_db_proxy.reports; it
 # sets no connection_pool_config: AWS's default 100, cap 1654 x 100 / 100 =

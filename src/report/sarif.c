@@ -179,6 +179,8 @@ static const struct workload_ref *finding_source(const struct report_file *rf, c
 		ref = client_cold(&rf->topo->clients[i])->source;
 	else if (strncmp(o, "poolers.", 8) == 0 && model_find_pooler(rf->topo, o + 8, &i))
 		ref = rf->topo->poolers[i].source;
+	else if (strncmp(o, "databases.", 10) == 0 && model_find_database(rf->topo, o + 10, &i))
+		ref = rf->topo->databases[i].source;
 	return ref && ref->file && strcmp(ref->file, pos_file(p)) == 0 ? ref : NULL;
 }
 
