@@ -235,6 +235,10 @@ printf 'Resources:\n  F: { Type: AWS::Lambda::Function, Properties: { ReservedCo
 bad_source cloudformation bad6.yaml "bad6.yaml:2:81: error: ReservedConcurrentExecutions: expected a number, got a sequence"
 printf 'Resources:\n  S: { Type: AWS::ECS::Service, Properties: { DeploymentConfiguration: { MaximumPercent: 50 } } }\n' >"$TMP/bad7.yaml"
 bad_source cloudformation bad7.yaml "bad7.yaml:2:90: error: MaximumPercent: expected a whole number of percent from 100"
+printf 'Resources:\n  P: { Type: AWS::RDS::DBProxy, Properties: { EngineFamily: POSTGRESQL, DBProxyName: [x] } }\n' >"$TMP/bad9.yaml"
+bad_source cloudformation bad9.yaml "bad9.yaml:2:86: error: DBProxyName: expected a name, got a sequence"
+printf 'Resources:\n  P: { Type: AWS::RDS::DBProxy, Properties: { EngineFamily: POSTGRESQL } }\n  G: { Type: AWS::RDS::DBProxyTargetGroup, Properties: { DBProxyName: [p] } }\n  H: { Type: AWS::RDS::DBProxyTargetGroup, Properties: { DBProxyName: !Ref P, ConnectionPoolConfigurationInfo: [1] } }\n' >"$TMP/bad10.yaml"
+bad_source cloudformation bad10.yaml "bad10.yaml:4:112: error: ConnectionPoolConfigurationInfo: expected a mapping"
 printf 'Resources:\n  F: { Type: AWS::Lambda::Function, Properties: { X: "{{resolve:ssm:p}}" }\n' >"$TMP/bad8.yaml"
 bad_source cloudformation bad8.yaml "bad8.yaml:3:1: error: "
 if grep -q "helm template" "$TMP/err"; then bad "cloudformation: {{resolve:}} is not a Helm template"; else ok; fi

@@ -514,13 +514,21 @@ static int read_db_proxy(struct cctx *x, const struct tnode *key, const struct t
 	for (i = 0; i + 1 < x->resources->n; i += 2) {
 		const struct tnode *r = x->resources->kids[i + 1], *gp = tree_get(r, "Properties");
 		const struct tnode *pn = tree_get(gp, "DBProxyName"), *cfg;
-		struct source_value v = { 0 };
+		struct pos at;
+		const char *v;
 
-		if (!tree_is(tree_get(r, "Type"), "AWS::RDS::DBProxyTargetGroup") ||
-		    !(ref_resource(x, pn) == tree_get(x->resources, key->s) ||
-		      (name.text && fact(x, pn, "DBProxyName", "a name", &v) == 0 && v.text && strcmp(v.text, name.text) == 0)))
+		if (!tree_is(tree_get(r, "Type"), "AWS::RDS::DBProxyTargetGroup"))
+			continue;
+		v = ref_resource(x, pn) ? NULL : eval(x, pn, 0, &at);
+		if (ref_resource(x, pn) != tree_get(x->resources, key->s) && !(name.text && v && strcmp(v, name.text) == 0))
 			continue;
 		cfg = tree_get(gp, "ConnectionPoolConfigurationInfo");
+		if (cfg && cfg->kind != TN_MAP && !cfg->tag) {
+			ld_error(x->ld, cfg->pos, "ConnectionPoolConfigurationInfo: expected a mapping");
+			return -2;
+		}
+		if (cfg && cfg->tag)
+			break; /* !If and the like: only the deploy knows */
 		if (value(x, tree_get(cfg, "MaxConnectionsPercent"), "MaxConnectionsPercent", &it->max_connections_percent))
 			return -2;
 		if (!it->max_connections_percent.text && !tree_get(cfg, "MaxConnectionsPercent"))
