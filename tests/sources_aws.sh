@@ -216,6 +216,16 @@ au_figs long '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: { R
 # a string DBClusterIdentifier is compared without case, as AWS stores it lowercase
 au_figs case '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: Reports-Cluster|; s|MinCapacity: 0.5|MinCapacity: 1|' \
 	"reports 3360 3357" "Aurora: a cluster identifier in another case"
+# a cluster only the deploy knows (!ImportValue of another stack's) leaves the
+# capacity unknown: the topology's min_acu 1 and max_acu 8 stand, AWS's 1669,
+# capacity 1666; with neither, the database has no figure: exit 2
+au import '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: !ImportValue reports-cluster-id|'
+sed -i 's|^    from: cloudformation:database/ReportsInstance1 .*|&\n    provider: aurora\n    min_acu: 1\n    max_acu: 8|' "$TMP/au-import/aurora.yaml"
+expect_rc 0 "cloudformation aurora import" "$CB" check --format json "$TMP/au-import/aurora.yaml"
+contains "$(db_figs)" "reports 1669 1666" "Aurora: a cluster the template cannot tell leaves the topology's capacity"
+au import-none '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: !ImportValue reports-cluster-id|'
+expect_rc 2 "cloudformation aurora import, no capacity" "$CB" check "$TMP/au-import-none/aurora.yaml"
+contains "$err" "aurora.yaml:13:11: error: databases.reports: missing max_connections: cloudformation:database/ReportsInstance1 gives neither it nor an instance class the catalog knows" "Aurora: an unknown cluster and no capacity in the topology"
 # the cluster's DBClusterParameterGroupName refers to a group setting 800:
 # orders 800, capacity 797
 au_figs cpg 's|^        rds.force_ssl: "1"$|&\n        max_connections: "800"|' \

@@ -30,7 +30,8 @@
  *    MaxCapacity of its cluster's ServerlessV2ScalingConfiguration are its
  *    min_acu and max_acu. The cluster is the AWS::RDS::DBCluster its
  *    DBClusterIdentifier refers to (!Ref), else the one whose
- *    DBClusterIdentifier it equals.
+ *    DBClusterIdentifier it equals; one only a deploy knows (!ImportValue)
+ *    leaves them unknown, none is an input error.
  *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html
  *  - AWS::RDS::DBParameterGroup, AWS::RDS::DBClusterParameterGroup: a
  *    DBInstance's max_connections from Parameters.max_connections of the
@@ -211,12 +212,18 @@ static const char *eval(struct cctx *x, const struct tnode *n, unsigned depth, s
 	return s;
 }
 
+/* No property, or one of no value (`X:`, `X: ~`). */
+static bool is_null(const struct tnode *n)
+{
+	return !n || (n->kind == TN_SCALAR && !n->tag && !tree_str(n));
+}
+
 /* A fact from a property: its value, unknown (text NULL) when it cannot be told; -2 if it is a list. */
 static int fact(struct cctx *x, const struct tnode *n, const char *what, const char *want, struct source_value *v)
 {
 	struct pos pos;
 
-	if (!n || (n->kind == TN_SCALAR && !n->tag && !tree_str(n)))
+	if (is_null(n))
 		return 0;
 	if (n->kind == TN_SEQ && !n->tag) {
 		ld_error(x->ld, n->pos, "%s: expected %s, got a sequence", what, want);
@@ -485,7 +492,7 @@ static int group_max_connections(struct cctx *x, const struct tnode *name, const
 	if (!tree_is(tree_get(g, "Type"), type))
 		return 0;
 	params = tree_path(g, "Properties.Parameters");
-	if (!params || (params->kind == TN_SCALAR && !params->tag && !tree_str(params)))
+	if (is_null(params))
 		return 0;
 	if (intrinsic(params, &arg))
 		return 1; /* only a deploy knows them (!If) */
@@ -506,8 +513,9 @@ static int group_max_connections(struct cctx *x, const struct tnode *name, const
  * The logical id of the AWS::RDS::DBCluster an Aurora instance's
  * DBClusterIdentifier names: a Ref to it, else a value equal to its
  * DBClusterIdentifier property (AWS stores identifiers in lowercase, so
- * case is not compared). NULL when the template holds none; -2 in *rc
- * when the identifier is a list.
+ * case is not compared). NULL when the template holds none; *rc is -2
+ * when the identifier is a list, 1 when only a deploy knows it (a
+ * Parameter without a Default, !ImportValue of another stack's cluster).
  */
 static const char *cluster_of(struct cctx *x, const struct tnode *id, int *rc)
 {
@@ -518,32 +526,39 @@ static const char *cluster_of(struct cctx *x, const struct tnode *id, int *rc)
 		intrinsic(id, &arg);
 		return tree_is(tree_get(ref_resource(x, id), "Type"), "AWS::RDS::DBCluster") ? arg_text(arg) : NULL;
 	}
-	if ((*rc = fact(x, id, "DBClusterIdentifier", "a cluster identifier", &name)) || !name.text)
+	if ((*rc = fact(x, id, "DBClusterIdentifier", "a cluster identifier", &name)))
 		return NULL;
+	if (!name.text) {
+		*rc = !is_null(id);
+		return NULL;
+	}
 	return resource_named(x, "AWS::RDS::DBCluster", "DBClusterIdentifier", name.text, false, true);
 }
 
 /*
  * An Aurora Serverless v2 instance (class db.serverless): its cluster's
  * ServerlessV2ScalingConfiguration gives min_acu (MinCapacity) and max_acu
- * (MaxCapacity) in place of the class; a configuration only a deploy
- * knows (!If) leaves them unknown.
+ * (MaxCapacity) in place of the class; a cluster (unknown) or a
+ * configuration (!If) only a deploy knows leaves them unknown.
  */
-static int cluster_capacity(struct cctx *x, const struct tnode *key, const char *cluster, struct source_item *it)
+static int cluster_capacity(struct cctx *x, const struct tnode *key, const char *cluster, bool unknown,
+			    struct source_item *it)
 {
 	const struct tnode *scaling, *arg;
 
 	if (!it->instance.text || strcmp(it->instance.text, "db.serverless") != 0)
 		return 0;
+	if (!cluster && unknown) {
+		it->instance.text = NULL;
+		return 0;
+	}
 	if (!cluster) {
 		ld_error(x->ld, it->instance.pos, "DBInstanceClass db.serverless: the template has no "
 			 "AWS::RDS::DBCluster of database/%s to give its capacity", str_clip(key->s));
 		return -2;
 	}
 	scaling = tree_path(tree_get(x->resources, cluster), "Properties.ServerlessV2ScalingConfiguration");
-	if (scaling && scaling->kind == TN_SCALAR && !scaling->tag && !tree_str(scaling))
-		scaling = NULL;
-	if (!scaling) {
+	if (is_null(scaling)) {
 		ld_error(x->ld, it->instance.pos, "DBInstanceClass db.serverless: AWS::RDS::DBCluster %s has no "
 			 "ServerlessV2ScalingConfiguration", str_clip(cluster));
 		return -2;
@@ -591,7 +606,7 @@ static int read_db_instance(struct cctx *x, const struct tnode *key, const struc
 	if (aurora) {
 		it->provider = (struct source_value){ "aurora", engine.pos, false };
 		cluster = cluster_of(x, tree_get(props, "DBClusterIdentifier"), &rc);
-		if (rc || cluster_capacity(x, key, cluster, it))
+		if (rc < 0 || cluster_capacity(x, key, cluster, rc == 1, it))
 			return -2;
 	}
 	rc = group_max_connections(x, tree_get(props, "DBParameterGroupName"), "AWS::RDS::DBParameterGroup", it);
