@@ -1465,7 +1465,7 @@ static int set_value(struct topology *t, const char *path, const char *value, co
 	void *obj = NULL, *copy;
 	size_t size = 0;
 	const char *p = value;
-	bool digits;
+	bool digits, plain = false;
 	int rc = -1;
 
 	*err = NULL;
@@ -1480,6 +1480,12 @@ static int set_value(struct topology *t, const char *path, const char *value, co
 	while (*p >= '0' && *p <= '9')
 		p++;
 	digits = p != value && *p == '\0';
+	/* a decimal (an Aurora Serverless v2 MinCapacity 0.5) into a real field reads as a plain 0.5 */
+	if (f->kind == F_REAL && p != value && *p == '.' && p[1] >= '0' && p[1] <= '9') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+		plain = *p == '\0';
+	}
 	if (at && f->kind == F_UINT && !(f->flags & FL_COLD) && !group && digits) {
 		uint64_t v = 0;
 		const char *q = value;
@@ -1501,7 +1507,7 @@ static int set_value(struct topology *t, const char *path, const char *value, co
 		client_cold_edit(&t->arena, copy, true);
 	ld.t = t;
 	if (at)
-		yr_init_scalar(&r, &ld, "--set", value, !digits);
+		yr_init_scalar(&r, &ld, "--set", value, !digits && !plain);
 	else
 		yr_init_buffer(&r, &ld, "--set", value, strlen(value));
 	r.set_path = path;

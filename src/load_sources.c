@@ -927,10 +927,8 @@ static int apply_database(struct bind *b, size_t di, size_t wi)
 	tg.w = w;
 	if (apply_db_str(b, &tg, "provider", &t->databases[di].provider, &w->provider, w->provider_word) ||
 	    apply_db_str(b, &tg, "instance", &t->databases[di].instance, &w->instance, w->instance_word) ||
-	    apply_db_real(b, &tg, "min_acu", &t->databases[di].min_acu, &w->min_acu,
-			  "serverlessv2_scaling_configuration.min_capacity") ||
-	    apply_db_real(b, &tg, "max_acu", &t->databases[di].max_acu, &w->max_acu,
-			  "serverlessv2_scaling_configuration.max_capacity") ||
+	    apply_db_real(b, &tg, "min_acu", &t->databases[di].min_acu, &w->min_acu, w->min_acu_word) ||
+	    apply_db_real(b, &tg, "max_acu", &t->databases[di].max_acu, &w->max_acu, w->max_acu_word) ||
 	    apply_fact(b, &tg, "max_connections", &w->max_connections, &t->databases[di].max_connections, NULL,
 		       w->max_connections_word))
 		return -1;

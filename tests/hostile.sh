@@ -245,6 +245,9 @@ if grep -q "helm template" "$TMP/err"; then bad "cloudformation: {{resolve:}} is
 # a parameter group whose Parameters is a list, not a mapping of name to value: exit 2 at it
 printf 'Resources:\n  G: { Type: AWS::RDS::DBParameterGroup, Properties: { Family: postgres16, Parameters: [max_connections, "400"] } }\n  Db: { Type: AWS::RDS::DBInstance, Properties: { Engine: postgres, DBParameterGroupName: !Ref G } }\n' >"$TMP/bad9.yaml"
 bad_source cloudformation bad9.yaml "bad9.yaml:2:88: error: Parameters: expected a mapping of parameter name to value"
+# an Aurora cluster whose ServerlessV2ScalingConfiguration is a list, not a mapping: exit 2 at it
+printf 'Resources:\n  C: { Type: AWS::RDS::DBCluster, Properties: { Engine: aurora-postgresql, ServerlessV2ScalingConfiguration: [{ MinCapacity: 0.5, MaxCapacity: 16 }] } }\n  Db: { Type: AWS::RDS::DBInstance, Properties: { Engine: aurora-postgresql, DBInstanceClass: db.serverless, DBClusterIdentifier: !Ref C } }\n' >"$TMP/bad11.yaml"
+bad_source cloudformation bad11.yaml "bad11.yaml:2:110: error: ServerlessV2ScalingConfiguration: expected a mapping"
 # a Terraform plan whose resource and container names carry the escapes
 # (JSON's \u escapes decode to the raw bytes), bound with from:, its name in CB018's message
 printf '%s\n' '{"format_version":"1.2","planned_values":{"root_module":{"resources":[{"mode":"managed","type":"aws_ecs_service","name":"w\u001b[2J\nevil.yaml:1:1: error: forged","values":{"desired_count":2,"name":"s","task_definition":"t:1"}},{"mode":"managed","type":"aws_ecs_task_definition","name":"t","values":{"family":"t","container_definitions":"[{\"name\":\"c\\u001b]52;c;aGVsbG8=\\u0007\",\"environment\":[{\"name\":\"DATABASE_URL\",\"value\":\"postgresql://db:5432/app?application_name=\\u001b[31mred\"},{\"name\":\"DB_POOL\",\"value\":\"3\"}]}]"}}],"child_modules":[{"address":"module.n\u202e::error::x","resources":[]}]}}}' >"$TMP/m/plan.json"

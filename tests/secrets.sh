@@ -432,6 +432,35 @@ YAML
 printf 'version: 1\nsources:\n  - cloudformation: cfn.yaml\ndatabases:\n  main: { max_connections: 100, host: db }\nclients:\n  fn: { type: serverless, from: "cloudformation:function/Fn", connects_to: main, pool: { size: 1 } }\n  svc: { type: service, from: "cloudformation:service/Svc", connects_to: main, pool: { size: 1 } }\n' >"$TMP/src/cfn-top.yaml"
 sed 's/ReservedConcurrentExecutions: 2/ReservedConcurrentExecutions: [2/' "$TMP/src/cfn.yaml" >"$TMP/src/bad-cfn.yaml"
 source_secrets "cloudformation urls" "$TMP/src/cfn-top.yaml" "CfnParamPassw0rd|CfnTaskPassw0rd|CfnArnPassw0rd" cloudformation "$TMP/src/bad-cfn.yaml" CfnTaskPassw0rd
+# An Aurora cluster in a CloudFormation template: its MasterUserPassword,
+# plain or a Parameter's NoEcho Default, is never read; a password where a
+# capacity should be (MaxCapacity) is exit 2 with the value unquoted.
+cat >"$TMP/src/cfn-aurora.yaml" <<'YAML'
+Parameters:
+  Pw: { Type: String, NoEcho: true, Default: CfnAuroraParamPassw0rd }
+  Max: { Type: Number, Default: 16 }
+Resources:
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: aurora-postgresql
+      MasterUsername: app
+      MasterUserPassword: CfnAuroraMasterPassw0rd
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: !Ref Max }
+  Other:
+    Type: AWS::RDS::DBCluster
+    Properties: { Engine: aurora-postgresql, MasterUsername: app, MasterUserPassword: !Ref Pw }
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties: { Engine: aurora-postgresql, DBInstanceClass: db.serverless, DBClusterIdentifier: !Ref Cluster }
+  Db2:
+    Type: AWS::RDS::DBInstance
+    Properties: { Engine: aurora-postgresql, DBInstanceClass: db.r6g.large, DBClusterIdentifier: !Ref Other }
+YAML
+printf 'version: 1\nsources:\n  - cloudformation: cfn-aurora.yaml\ndatabases:\n  main: { from: "cloudformation:database/Db", host: db }\n  other: { from: "cloudformation:database/Db2", host: other }\nclients:\n  api: { type: service, connects_to: main, replicas: 2, pool: { size: 5 } }\n' >"$TMP/src/cfn-aurora-top.yaml"
+in_every_format "cloudformation aurora" "" "CfnAuroraMasterPassw0rd|CfnAuroraParamPassw0rd" "$CB" check "$TMP/src/cfn-aurora-top.yaml"
+sed -i 's/Default: 16 }/Default: CfnAuroraAcuPassw0rd }/' "$TMP/src/cfn-aurora.yaml"
+in_every_format "cloudformation aurora, a password as MaxCapacity" 2 "CfnAuroraMasterPassw0rd|CfnAuroraParamPassw0rd|CfnAuroraAcuPassw0rd" "$CB" check "$TMP/src/cfn-aurora-top.yaml"
 # A Terraform plan: a password in a task definition's url is CB013 and
 # masked; the plan's other secrets (a database's password, a task's
 # secrets) are never read.

@@ -399,6 +399,10 @@ tfa_edit acu.json 'r[1]["values"]["serverlessv2_scaling_configuration"][0]["max_
 expect_rc 2 "terraform aurora capacity without a figure" "$CB" check "$TMP/tfa/acu.yaml"
 contains "$err" "acu.json:1:" "terraform: a max_capacity AWS gives no figure for, at the plan"
 contains "$err" "max_acu: AWS gives max_connections for max_acu 1, 4, 8, 16 and 32 or more, not 12" "terraform: a max_capacity AWS gives no figure for"
+# min_capacity 0.5, a decimal, reads as a number: 16 ACUs' 3360 capped at 2000, capacity 1997
+tfa_edit half.json 'r[1]["values"]["serverlessv2_scaling_configuration"][0]["min_capacity"] = 0.5'
+expect_rc 0 "terraform aurora min_capacity 0.5" "$CB" check --format json "$TMP/tfa/half.yaml"
+contains "$(db_figs)" "reports 2000 1997" "terraform: a min_capacity of 0.5 caps max_connections at 2000"
 tfa_edit class.json 'r[3]["values"]["instance_class"] = "db.x9.huge"'
 expect_rc 2 "terraform aurora unknown class" "$CB" check "$TMP/tfa/class.yaml"
 contains "$err" "class.json:1:" "terraform: a class the Aurora catalog does not know, at the plan"

@@ -141,16 +141,20 @@ expect_rc 0 "cloudformation parameter group" "$CB" check --format json "$C/datab
 contains "$(dbf)" "orders 400 397 390 300" "DBParameterGroup: max_connections from the group the instance refers to"
 expect_rc 0 "cloudformation parameter group table" "$CB" check "$C/database.yaml"
 contains "$out" "max_connections                      400" "DBParameterGroup: the table's max_connections"
-# pg VARIANT SED-SCRIPT: the fixture in $TMP/pg-VARIANT with templates/rds.yaml edited
-pg() {
-	rm -rf "$TMP/pg-$1" && mkdir -p "$TMP/pg-$1" && cp -r "$C/." "$TMP/pg-$1/" && sed -i "$2" "$TMP/pg-$1/templates/rds.yaml"
+# variant PREFIX TEMPLATE VARIANT SED-SCRIPT: the fixture in $TMP/PREFIX-VARIANT with templates/TEMPLATE edited
+variant() {
+	rm -rf "$TMP/$1-$3" && mkdir -p "$TMP/$1-$3" && cp -r "$C/." "$TMP/$1-$3/" && sed -i "$4" "$TMP/$1-$3/templates/$2"
 }
-# pg_figs VARIANT SED-SCRIPT FIGURES WHAT: pg, then check passes with the database's FIGURES (dbf)
-pg_figs() {
-	pg "$1" "$2"
-	expect_rc 0 "cloudformation parameter group $1" "$CB" check --format json "$TMP/pg-$1/database.yaml"
-	contains "$(dbf)" "$3" "$4"
+# variant_figs FIGS TOPOLOGY PREFIX TEMPLATE VARIANT SED-SCRIPT FIGURES WHAT:
+# variant, then check of TOPOLOGY passes with FIGURES among $(FIGS)
+variant_figs() {
+	variant "$3" "$4" "$5" "$6"
+	expect_rc 0 "cloudformation $3 $5" "$CB" check --format json "$TMP/$3-$5/$2"
+	contains "$($1)" "$7" "$8"
 }
+# pg VARIANT SED-SCRIPT: templates/rds.yaml edited; pg_figs VARIANT SED-SCRIPT FIGURES WHAT: its database's FIGURES (dbf)
+pg() { variant pg rds.yaml "$@"; }
+pg_figs() { variant_figs dbf database.yaml pg rds.yaml "$@"; }
 # the topology's max_connections 500 against the group's 400: CB018 at the group's value
 pg drift '' && sed -i 's/^    host: orders.internal$/&\n    max_connections: 500/' "$TMP/pg-drift/database.yaml"
 expect_rc 1 "cloudformation parameter group CB018" "$CB" check -q "$TMP/pg-drift/database.yaml"
@@ -176,6 +180,104 @@ pg_figs param 's|DBParameterGroupName: !Ref OrdersParameterGroup|DBParameterGrou
 	"orders 1654 1651 1644 300" "DBParameterGroup: !Ref a Parameter without a Default is unknown"
 pg_figs name 's|DBParameterGroupName: !Ref OrdersParameterGroup|DBParameterGroupName: OrdersParameterGroup|' \
 	"orders 1654 1651 1644 300" "DBParameterGroup: a plain name is a group outside the template"
+
+# Aurora (aurora.yaml, templates/aurora.yaml): an AWS::RDS::DBInstance of
+# Engine aurora-postgresql is a database of provider aurora. orders:
+# OrdersInstance1, db.r6g.large, the catalog's Aurora figure
+# LEAST(DBInstanceClassMemory / 9531392, 5000) = 1722, capacity 1722 - 3
+# reserved for superusers = 1719 (its cluster's parameter group sets no
+# max_connections). reports: ReportsInstance1 is db.serverless, its
+# DBClusterIdentifier the string reports-cluster, ReportsCluster's
+# identifier, whose ServerlessV2ScalingConfiguration is MinCapacity 0.5 to
+# MaxCapacity 16 (a Parameter's Default): AWS's table gives 16 ACUs 3360,
+# capped at 2000 by min 0.5; capacity 2000 - 3 = 1997.
+A=$C/aurora.yaml
+expect_rc 0 "cloudformation aurora" "$CB" check --format json "$A"
+contains "$(db_figs)" "orders 1722 1719" "Aurora: a cluster instance's class from the template"
+contains "$(db_figs)" "reports 2000 1997" "Aurora: a Serverless v2 instance's capacity from its cluster, capped by MinCapacity 0.5"
+lacks "$out" "CfnAuroraMasterPassw0rd" "Aurora: a cluster's MasterUserPassword is never read"
+expect_rc 0 "cloudformation aurora text" "$CB" check "$A"
+lacks "$out$err" "CfnAuroraMasterPassw0rd" "Aurora: a cluster's MasterUserPassword is never printed"
+# au VARIANT SED-SCRIPT: templates/aurora.yaml edited; au_figs VARIANT SED-SCRIPT FIGURES WHAT: FIGURES among db_figs
+au() { variant au aurora.yaml "$@"; }
+au_figs() { variant_figs db_figs aurora.yaml au aurora.yaml "$@"; }
+# au_bad VARIANT SED-SCRIPT WANT WHAT: au, then check is exit 2 with WANT on stderr
+au_bad() {
+	au "$1" "$2"
+	expect_rc 2 "cloudformation aurora $1" "$CB" check "$TMP/au-$1/aurora.yaml"
+	contains "$err" "$3" "$4"
+	lacks "$out$err" "CfnAuroraMasterPassw0rd" "Aurora: no password in an error ($1)"
+}
+# MinCapacity 2, above 0.5: no cap, 16 ACUs give 3360, capacity 3357
+au_figs min2 's|MinCapacity: 0.5|MinCapacity: 2|' "reports 3360 3357" "Aurora: MinCapacity above 0.5 leaves AWS's figure for MaxCapacity"
+# the long form {Ref: ...} of DBClusterIdentifier, and MaxCapacity 32 or more: the cap, 5000, under 2000 for min 0.5
+au_figs long '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: { Ref: ReportsCluster }|; s|Default: 16|Default: 64|' \
+	"reports 2000 1997" "Aurora: {Ref: ...} names the cluster"
+# a string DBClusterIdentifier is compared without case, as AWS stores it lowercase
+au_figs case '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: Reports-Cluster|; s|MinCapacity: 0.5|MinCapacity: 1|' \
+	"reports 3360 3357" "Aurora: a cluster identifier in another case"
+# a cluster only the deploy knows (!ImportValue of another stack's) leaves the
+# capacity unknown: the topology's min_acu 1 and max_acu 8 stand, AWS's 1669,
+# capacity 1666; with neither, the database has no figure: exit 2
+au import '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: !ImportValue reports-cluster-id|'
+sed -i 's|^    from: cloudformation:database/ReportsInstance1 .*|&\n    provider: aurora\n    min_acu: 1\n    max_acu: 8|' "$TMP/au-import/aurora.yaml"
+expect_rc 0 "cloudformation aurora import" "$CB" check --format json "$TMP/au-import/aurora.yaml"
+contains "$(db_figs)" "reports 1669 1666" "Aurora: a cluster the template cannot tell leaves the topology's capacity"
+au import-none '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: !ImportValue reports-cluster-id|'
+expect_rc 2 "cloudformation aurora import, no capacity" "$CB" check "$TMP/au-import-none/aurora.yaml"
+contains "$err" "aurora.yaml:13:11: error: databases.reports: missing max_connections: cloudformation:database/ReportsInstance1 gives neither it nor an instance class the catalog knows" "Aurora: an unknown cluster and no capacity in the topology"
+# the cluster's DBClusterParameterGroupName refers to a group setting 800:
+# orders 800, capacity 797
+au_figs cpg 's|^        rds.force_ssl: "1"$|&\n        max_connections: "800"|' \
+	"orders 800 797" "Aurora: max_connections from the cluster's DBClusterParameterGroup"
+# the instance's own DBParameterGroupName, a group setting 900, wins over the
+# cluster's 800 (AWS applies the instance's group over its cluster's): 900, capacity 897
+au_figs ipg 's|^        rds.force_ssl: "1"$|&\n        max_connections: "800"\n  OrdersInstanceParameterGroup:\n    Type: AWS::RDS::DBParameterGroup\n    Properties: { Family: aurora-postgresql16, Description: orders instance, Parameters: { max_connections: "900" } }|; s|^      DBClusterIdentifier: !Ref OrdersCluster$|&\n      DBParameterGroupName: !Ref OrdersInstanceParameterGroup|' \
+	"orders 900 897" "Aurora: an instance's own parameter group wins over its cluster's"
+# an instance group that sets no max_connections leaves the cluster's 800
+au_figs ipg-none 's|^        rds.force_ssl: "1"$|&\n        max_connections: "800"\n  OrdersInstanceParameterGroup:\n    Type: AWS::RDS::DBParameterGroup\n    Properties: { Family: aurora-postgresql16, Description: orders instance, Parameters: { work_mem: "8192" } }|; s|^      DBClusterIdentifier: !Ref OrdersCluster$|&\n      DBParameterGroupName: !Ref OrdersInstanceParameterGroup|' \
+	"orders 800 797" "Aurora: an instance group without max_connections leaves the cluster's"
+# AWS's default formula in the cluster's group is unknown: the catalog's 1722 stands
+au_figs formula 's|^        rds.force_ssl: "1"$|&\n        max_connections: "LEAST({DBInstanceClassMemory/9531392},5000)"|' \
+	"orders 1722 1719" "Aurora: a cluster group's formula leaves the catalog's figure"
+# an aurora-mysql instance is no database of ours
+au mysql 's|^      Engine: aurora-postgresql$|      Engine: aurora-mysql|'
+expect_rc 2 "cloudformation aurora mysql" "$CB" check "$TMP/au-mysql/aurora.yaml"
+contains "$err" "aurora.yaml:10:11: error: from: no database \"OrdersInstance1\" in the cloudformation sources" "Aurora: an aurora-mysql instance is no database"
+# the topology's instance db.r6g.xlarge against the template's db.r6g.large: CB018 at DBInstanceClass (42:24)
+au drift '' && sed -i 's|^    from: cloudformation:database/OrdersInstance1 .*|&\n    instance: db.r6g.xlarge|' "$TMP/au-drift/aurora.yaml"
+expect_rc 1 "cloudformation aurora CB018" "$CB" check -q "$TMP/au-drift/aurora.yaml"
+contains "$out" "$TMP/au-drift/templates/aurora.yaml:42:24: error: instance is db.r6g.xlarge in the topology but db.r6g.large in '$TMP/au-drift/templates/aurora.yaml' (DBInstanceClass of database/OrdersInstance1) [CB018 config-mismatch]" "Aurora: CB018 on a cluster instance's class"
+# the topology's provider rds against the template's Engine: CB018 at the Engine (41:15)
+sed -i 's|^    instance: db.r6g.xlarge$|    provider: rds|' "$TMP/au-drift/aurora.yaml"
+expect_rc 1 "cloudformation aurora CB018 provider" "$CB" check -q "$TMP/au-drift/aurora.yaml"
+contains "$out" "$TMP/au-drift/templates/aurora.yaml:41:15: error: provider is rds in the topology but aurora in '$TMP/au-drift/templates/aurora.yaml' (Engine of database/OrdersInstance1) [CB018 config-mismatch]" "Aurora: CB018 on the provider, at the Engine"
+# the topology's max_acu 8 against the cluster's 16: CB018 at the Parameter's Default (14:14)
+au acu '' && sed -i 's|^    from: cloudformation:database/ReportsInstance1 .*|&\n    max_acu: 8|' "$TMP/au-acu/aurora.yaml"
+expect_rc 1 "cloudformation aurora CB018 max_acu" "$CB" check -q "$TMP/au-acu/aurora.yaml"
+contains "$out" "$TMP/au-acu/templates/aurora.yaml:14:14: error: max_acu is 8 in the topology but 16 in '$TMP/au-acu/templates/aurora.yaml' (ServerlessV2ScalingConfiguration.MaxCapacity of database/ReportsInstance1) [CB018 config-mismatch]" "Aurora: CB018 on a Serverless v2 capacity, in CloudFormation's words"
+# bad templates: exit 2 at the template
+au_bad nocluster '62s|DBClusterIdentifier: reports-cluster$|DBClusterIdentifier: other-cluster|' \
+	"aurora.yaml:61:24: error: DBInstanceClass db.serverless: the template has no AWS::RDS::DBCluster of database/ReportsInstance1 to give its capacity" \
+	"Aurora: a db.serverless instance needs its cluster"
+au_bad noscaling '/ServerlessV2ScalingConfiguration:/,/MaxCapacity:/d' \
+	"aurora.yaml:58:24: error: DBInstanceClass db.serverless: AWS::RDS::DBCluster ReportsCluster has no ServerlessV2ScalingConfiguration" \
+	"Aurora: a db.serverless instance's cluster needs a scaling configuration"
+au_bad scaling 's|^      ServerlessV2ScalingConfiguration:$|      ServerlessV2ScalingConfiguration: [{ MinCapacity: 0.5, MaxCapacity: 16 }]\n      X:|' \
+	"aurora.yaml:53:41: error: ServerlessV2ScalingConfiguration: expected a mapping" \
+	"Aurora: a scaling configuration that is not a mapping"
+au_bad lots 's|Default: 16|Default: lots|' \
+	"aurora.yaml:14:14: error: database/ReportsInstance1 ServerlessV2ScalingConfiguration.MaxCapacity: expected a non-negative number" \
+	"Aurora: a MaxCapacity that is not a number, at the Parameter's Default"
+au_bad twelve 's|Default: 16|Default: 12|' \
+	"max_acu: AWS gives max_connections for max_acu 1, 4, 8, 16 and 32 or more, not 12" \
+	"Aurora: a MaxCapacity AWS gives no figure for"
+au_bad cpg-lots 's|^        rds.force_ssl: "1"$|&\n        max_connections: lots|' \
+	"aurora.yaml:25:26: error: database/OrdersInstance1 Parameters.max_connections: expected a non-negative integer" \
+	"Aurora: a cluster group's bad max_connections at its value"
+au_bad class 's|db.r6g.large|db.x9.huge|' \
+	"error: database/OrdersInstance1 DBInstanceClass: unknown aurora instance" \
+	"Aurora: a class the Aurora catalog does not know"
 
 # a template as JSON reads the same: Service's long-form {"Ref": ...}
 $PY -c 'import json,sys

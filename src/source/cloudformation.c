@@ -24,12 +24,23 @@
  *  - AWS::RDS::DBInstance of Engine postgres (kind "database", for a
  *    topology database's from:): DBInstanceClass, a catalog instance.
  *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html
- *    (an Aurora cluster's instance, Engine aurora-postgresql, is not read).
- *  - AWS::RDS::DBParameterGroup: a DBInstance's max_connections from
- *    Parameters.max_connections of the group its DBParameterGroupName
- *    refers to (!Ref); a group named by a plain string is outside the
- *    template, unknown; a formula is unknown, the catalog's figure stands.
+ *  - AWS::RDS::DBInstance of Engine aurora-postgresql, an Aurora cluster's
+ *    instance (kind "database" too): provider aurora, DBInstanceClass a
+ *    catalog instance; of class db.serverless, the MinCapacity and
+ *    MaxCapacity of its cluster's ServerlessV2ScalingConfiguration are its
+ *    min_acu and max_acu. The cluster is the AWS::RDS::DBCluster its
+ *    DBClusterIdentifier refers to (!Ref), else the one whose
+ *    DBClusterIdentifier it equals; one only a deploy knows (!ImportValue)
+ *    leaves them unknown, none is an input error.
+ *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html
+ *  - AWS::RDS::DBParameterGroup, AWS::RDS::DBClusterParameterGroup: a
+ *    DBInstance's max_connections from Parameters.max_connections of the
+ *    group its DBParameterGroupName refers to (!Ref), else (an Aurora
+ *    instance) of its cluster's DBClusterParameterGroupName; a group named
+ *    by a plain string is outside the template, unknown; a formula is
+ *    unknown, the catalog's figure stands.
  *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbparametergroup.html
+ *    docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbclusterparametergroup.html
  *  - AWS::RDS::DBProxy of EngineFamily POSTGRESQL (kind "dbproxy", for an
  *    rds_proxy pooler's from:): the MaxConnectionsPercent of the
  *    AWS::RDS::DBProxyTargetGroup whose DBProxyName names it.
@@ -201,12 +212,18 @@ static const char *eval(struct cctx *x, const struct tnode *n, unsigned depth, s
 	return s;
 }
 
+/* No property, or one of no value (`X:`, `X: ~`). */
+static bool is_null(const struct tnode *n)
+{
+	return !n || (n->kind == TN_SCALAR && !n->tag && !tree_str(n));
+}
+
 /* A fact from a property: its value, unknown (text NULL) when it cannot be told; -2 if it is a list. */
 static int fact(struct cctx *x, const struct tnode *n, const char *what, const char *want, struct source_value *v)
 {
 	struct pos pos;
 
-	if (!n || (n->kind == TN_SCALAR && !n->tag && !tree_str(n)))
+	if (is_null(n))
 		return 0;
 	if (n->kind == TN_SEQ && !n->tag) {
 		ld_error(x->ld, n->pos, "%s: expected %s, got a sequence", what, want);
@@ -403,25 +420,40 @@ static void id_names(struct cctx *x, const struct tnode *n, unsigned depth, cons
 		id_names(x, n->kids[i], depth + 1, names, nn);
 }
 
+/*
+ * The logical id of the resource of type `type` whose Properties.prop is
+ * name (compared without case when fold), or whose logical id is when by_id;
+ * NULL if none.
+ */
+static const char *resource_named(struct cctx *x, const char *type, const char *prop, const char *name, bool by_id,
+				  bool fold)
+{
+	size_t i;
+
+	for (i = 0; x->resources && i + 1 < x->resources->n; i += 2) {
+		const struct tnode *key = x->resources->kids[i], *r = x->resources->kids[i + 1];
+		struct pos at;
+		const char *v;
+
+		if (!tree_str(key) || !tree_is(tree_get(r, "Type"), type))
+			continue;
+		v = eval(x, tree_get(tree_get(r, "Properties"), prop), 0, &at);
+		if ((by_id && strcmp(key->s, name) == 0) || (v && (fold ? strcasecmp(v, name) : strcmp(v, name)) == 0))
+			return key->s;
+	}
+	return NULL;
+}
+
 /* The logical id of the ECS service a ResourceId names, by logical id or ServiceName; NULL if none. */
 static const char *scaled_service(struct cctx *x, const struct tnode *id)
 {
-	const char *names[16];
-	size_t nn = 0, i, k;
+	const char *names[16], *s;
+	size_t nn = 0, k;
 
 	id_names(x, id, 0, names, &nn);
 	for (k = 0; k < nn; k++)
-		for (i = 0; x->resources && i + 1 < x->resources->n; i += 2) {
-			const struct tnode *key = x->resources->kids[i], *r = x->resources->kids[i + 1];
-			struct pos at;
-			const char *sn;
-
-			if (!tree_str(key) || !tree_is(tree_get(r, "Type"), "AWS::ECS::Service"))
-				continue;
-			sn = eval(x, tree_path(r, "Properties.ServiceName"), 0, &at);
-			if (strcmp(key->s, names[k]) == 0 || (sn && strcmp(sn, names[k]) == 0))
-				return arena_strdup(x->out->arena, key->s);
-		}
+		if ((s = resource_named(x, "AWS::ECS::Service", "ServiceName", names[k], true, false)))
+			return arena_strdup(x->out->arena, s);
 	return NULL;
 }
 
@@ -442,52 +474,146 @@ static int read_scalable_target(struct cctx *x, const struct tnode *key, const s
 }
 
 /*
- * max_connections from the AWS::RDS::DBParameterGroup an instance's
- * DBParameterGroupName refers to in the template (a plain name is a group
- * outside it: unknown). Parameters maps a name to its value; a number is
- * the database's, a formula ({DBInstanceClassMemory/9531392}) is unknown
- * and the catalog's figure stands, as is an intrinsic that does not
- * resolve. Parameters as a sequence is an input error at it.
+ * max_connections from the parameter group of type `type`
+ * (AWS::RDS::DBParameterGroup, AWS::RDS::DBClusterParameterGroup) that an
+ * instance's DBParameterGroupName or a cluster's
+ * DBClusterParameterGroupName refers to in the template (a plain name is
+ * a group outside it: unknown). Parameters maps a name to its value; a
+ * number is the database's, a formula ({DBInstanceClassMemory/9531392})
+ * is unknown and the catalog's figure stands, as is an intrinsic that
+ * does not resolve. Parameters as a sequence is an input error at it.
+ * Returns 1 when the group sets max_connections (or only a deploy knows
+ * its Parameters), so that no other group's applies.
  */
-static int group_max_connections(struct cctx *x, const struct tnode *name, struct source_item *it)
+static int group_max_connections(struct cctx *x, const struct tnode *name, const char *type, struct source_item *it)
 {
 	const struct tnode *g = ref_resource(x, name), *params, *arg;
 
-	if (!tree_is(tree_get(g, "Type"), "AWS::RDS::DBParameterGroup"))
+	if (!tree_is(tree_get(g, "Type"), type))
 		return 0;
 	params = tree_path(g, "Properties.Parameters");
-	if (!params || (params->kind == TN_SCALAR && !params->tag && !tree_str(params)) || intrinsic(params, &arg))
-		return 0; /* none, or only a deploy knows them (!If) */
+	if (is_null(params))
+		return 0;
+	if (intrinsic(params, &arg))
+		return 1; /* only a deploy knows them (!If) */
 	if (params->kind != TN_MAP) {
 		ld_error(x->ld, params->pos, "Parameters: expected a mapping of parameter name to value");
 		return -2;
 	}
+	if (!tree_get(params, "max_connections"))
+		return 0;
 	if (value(x, tree_get(params, "max_connections"), "max_connections", &it->max_connections))
 		return -2;
 	if (it->max_connections.text && strchr(it->max_connections.text, '{'))
 		it->max_connections.text = NULL; /* a formula: AWS computes it from the class */
-	return 0;
+	return 1;
 }
 
 /*
- * An RDS instance of PostgreSQL: its class and its parameter group's
- * max_connections, for a database's from:; another engine is no database of ours.
+ * The logical id of the AWS::RDS::DBCluster an Aurora instance's
+ * DBClusterIdentifier names: a Ref to it, else a value equal to its
+ * DBClusterIdentifier property (AWS stores identifiers in lowercase, so
+ * case is not compared). NULL when the template holds none; *rc is -2
+ * when the identifier is a list, 1 when only a deploy knows it (a
+ * Parameter without a Default, !ImportValue of another stack's cluster).
+ */
+static const char *cluster_of(struct cctx *x, const struct tnode *id, int *rc)
+{
+	const struct tnode *arg;
+	struct source_value name = { 0 };
+
+	if (ref_resource(x, id)) {
+		intrinsic(id, &arg);
+		return tree_is(tree_get(ref_resource(x, id), "Type"), "AWS::RDS::DBCluster") ? arg_text(arg) : NULL;
+	}
+	if ((*rc = fact(x, id, "DBClusterIdentifier", "a cluster identifier", &name)))
+		return NULL;
+	if (!name.text) {
+		*rc = !is_null(id);
+		return NULL;
+	}
+	return resource_named(x, "AWS::RDS::DBCluster", "DBClusterIdentifier", name.text, false, true);
+}
+
+/*
+ * An Aurora Serverless v2 instance (class db.serverless): its cluster's
+ * ServerlessV2ScalingConfiguration gives min_acu (MinCapacity) and max_acu
+ * (MaxCapacity) in place of the class; a cluster (unknown) or a
+ * configuration (!If) only a deploy knows leaves them unknown.
+ */
+static int cluster_capacity(struct cctx *x, const struct tnode *key, const char *cluster, bool unknown,
+			    struct source_item *it)
+{
+	const struct tnode *scaling, *arg;
+
+	if (!it->instance.text || strcmp(it->instance.text, "db.serverless") != 0)
+		return 0;
+	if (!cluster && unknown) {
+		it->instance.text = NULL;
+		return 0;
+	}
+	if (!cluster) {
+		ld_error(x->ld, it->instance.pos, "DBInstanceClass db.serverless: the template has no "
+			 "AWS::RDS::DBCluster of database/%s to give its capacity", str_clip(key->s));
+		return -2;
+	}
+	scaling = tree_path(tree_get(x->resources, cluster), "Properties.ServerlessV2ScalingConfiguration");
+	if (is_null(scaling)) {
+		ld_error(x->ld, it->instance.pos, "DBInstanceClass db.serverless: AWS::RDS::DBCluster %s has no "
+			 "ServerlessV2ScalingConfiguration", str_clip(cluster));
+		return -2;
+	}
+	it->instance.text = NULL;
+	if (intrinsic(scaling, &arg))
+		return 0;
+	if (scaling->kind != TN_MAP) {
+		ld_error(x->ld, scaling->pos, "ServerlessV2ScalingConfiguration: expected a mapping");
+		return -2;
+	}
+	return value(x, tree_get(scaling, "MinCapacity"), "MinCapacity", &it->min_acu) ||
+	       value(x, tree_get(scaling, "MaxCapacity"), "MaxCapacity", &it->max_acu) ? -2 : 0;
+}
+
+/*
+ * An RDS instance of PostgreSQL, or an Aurora cluster's instance of Aurora
+ * PostgreSQL (provider aurora): its class (an Aurora Serverless v2 one's
+ * capacity from its cluster) and its parameter group's max_connections,
+ * which wins over its cluster's (AWS applies the instance's group over
+ * the cluster's), for a database's from:; another engine is no database
+ * of ours.
  */
 static int read_db_instance(struct cctx *x, const struct tnode *key, const struct tnode *props)
 {
 	struct source_value engine = { 0 };
+	const char *cluster = NULL;
 	struct source_item *it;
+	bool aurora;
+	int rc = 0;
 
 	if (fact(x, tree_get(props, "Engine"), "Engine", "an engine name", &engine))
 		return -2;
-	if (!engine.text || strcasecmp(engine.text, "postgres") != 0)
+	aurora = engine.text && strcasecmp(engine.text, "aurora-postgresql") == 0;
+	if (!engine.text || (strcasecmp(engine.text, "postgres") != 0 && !aurora))
 		return 0; /* another engine, or one only a deploy knows */
 	it = add_item(x, key, "database", SOURCE_DATABASE);
+	it->provider_word = "Engine";
 	it->instance_word = "DBInstanceClass";
 	it->max_connections_word = "Parameters.max_connections";
+	it->min_acu_word = "ServerlessV2ScalingConfiguration.MinCapacity";
+	it->max_acu_word = "ServerlessV2ScalingConfiguration.MaxCapacity";
 	if (fact(x, tree_get(props, "DBInstanceClass"), "DBInstanceClass", "an instance class", &it->instance))
 		return -2;
-	return group_max_connections(x, tree_get(props, "DBParameterGroupName"), it);
+	if (aurora) {
+		it->provider = (struct source_value){ "aurora", engine.pos, false };
+		cluster = cluster_of(x, tree_get(props, "DBClusterIdentifier"), &rc);
+		if (rc < 0 || cluster_capacity(x, key, cluster, rc == 1, it))
+			return -2;
+	}
+	rc = group_max_connections(x, tree_get(props, "DBParameterGroupName"), "AWS::RDS::DBParameterGroup", it);
+	if (rc || !cluster)
+		return rc < 0 ? -2 : 0;
+	return group_max_connections(x, tree_path(tree_get(x->resources, cluster), "Properties.DBClusterParameterGroupName"),
+				     "AWS::RDS::DBClusterParameterGroup", it) < 0 ? -2 : 0;
 }
 
 /*

@@ -99,8 +99,9 @@ struct source_item {
 	struct source_value instance, provider, min_acu, max_acu;
 	/* SOURCE_DATABASE: max_connections of its parameter group (a formula: unknown) or server configuration */
 	struct source_value max_connections;
-	/* SOURCE_DATABASE: what its file calls the provider, the instance and max_connections, as CB018 quotes them */
-	const char *provider_word, *instance_word, *max_connections_word;
+	/* SOURCE_DATABASE: what its file calls the provider, the instance, max_connections and an Aurora
+	 * Serverless v2 cluster's min_acu and max_acu, as CB018 quotes them */
+	const char *provider_word, *instance_word, *max_connections_word, *min_acu_word, *max_acu_word;
 	/* an Argo Rollout's spec.workloadRef: the workload whose pod template it runs */
 	const char *template_kind, *template_name;
 	/* SOURCE_AUTOSCALER: what it scales, and its floor */

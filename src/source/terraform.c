@@ -357,6 +357,8 @@ static struct source_item *add_database(struct tctx *k, const char *kind, const 
 	it->provider_word = "engine";
 	it->instance_word = "instance_class";
 	it->max_connections_word = "parameter group max_connections";
+	it->min_acu_word = "serverlessv2_scaling_configuration.min_capacity";
+	it->max_acu_word = "serverlessv2_scaling_configuration.max_capacity";
 	keep_values(k, vals);
 	return it;
 }
