@@ -58,6 +58,7 @@ struct target {
 	const struct source_item *from;   /* the pooler's workload or CloudNativePG Pooler */
 	size_t database;                  /* a pooler's: index into the targets */
 	bool upstream_guessed;            /* a PgBouncer workload's database is not in the manifests */
+	bool rds_proxy;                   /* an RDS Proxy endpoint; from (an aws_db_proxy, a DBProxy) may be NULL */
 };
 
 struct starter {
@@ -149,7 +150,8 @@ static const struct source_env *url_of(const struct source_item *w, const struct
 			if (url_var(&w->containers[i].env[k])) {
 				if ((*ncont)++ == 0) {
 					*cont = &w->containers[i];
-					found = &w->containers[i].env[k];
+					/* the variable's last definition wins, as in Kubernetes and serverless.yml */
+					found = source_env_find(&w->containers[i], w->containers[i].env[k].name);
 				}
 				break;
 			}
@@ -227,6 +229,26 @@ static const struct source_item *pooler_named(const struct starter *s, const cha
 	return NULL;
 }
 
+/*
+ * An RDS Proxy endpoint, NAME.proxy-ID.REGION.rds.amazonaws.com
+ * (docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connecting.html):
+ * the source's one RDS Proxy, else NULL in *p; false when host is no proxy's.
+ */
+static bool rds_proxy_at(const struct starter *s, const char *host, const struct source_item **p)
+{
+	size_t i, n = 0, hl = strlen(host), sl = strlen(".rds.amazonaws.com");
+
+	if (!strstr(host, ".proxy-") || hl < sl || strcasecmp(host + hl - sl, ".rds.amazonaws.com") != 0)
+		return false;
+	*p = NULL;
+	for (i = 0; i < s->items.n; i++)
+		if (s->items.v[i].rds_proxy && n++ == 0)
+			*p = &s->items.v[i];
+	if (n > 1)
+		*p = NULL; /* which one, only its endpoint knows */
+	return true;
+}
+
 /* The target a url's host:port names, added on first sight. */
 static size_t target_of(struct starter *s, const char *host, uint64_t port)
 {
@@ -234,6 +256,22 @@ static size_t target_of(struct starter *s, const char *host, uint64_t port)
 	const struct source_item *p = pooler_named(s, label);
 	size_t i, ti;
 
+	if (!p && rds_proxy_at(s, host, &p)) {
+		for (i = 0; i < s->nt; i++)
+			if (s->t[i].rds_proxy && s->t[i].host && strcasecmp(s->t[i].host, host) == 0)
+				break;
+		if (i < s->nt) {
+			free(label);
+			return i;
+		}
+		ti = add_target(s, label, host, port, true);
+		free(label);
+		s->t[ti].rds_proxy = true;
+		s->t[ti].from = p;
+		s->t[ti].database = SIZE_MAX;
+		s->t[ti].upstream_guessed = true;
+		return ti;
+	}
 	if (!p) {
 		ti = database_at(s, host, port, label);
 		free(label);
@@ -321,14 +359,26 @@ static void write_sources(FILE *out, const struct starter *s, const char *path)
 
 static void write_databases(FILE *out, const struct starter *s)
 {
-	size_t i;
+	const struct source_item *res = NULL;
+	size_t i, nres = 0, ndb = 0;
 
+	for (i = 0; i < s->items.n; i++)
+		if (s->items.v[i].role == SOURCE_DATABASE && nres++ == 0)
+			res = &s->items.v[i];
+	for (i = 0; i < s->nt; i++)
+		ndb += !s->t[i].pooler;
 	fputs("\ndatabases:\n", out);
 	for (i = 0; i < s->nt; i++) {
 		const struct target *t = &s->t[i];
 		if (t->pooler)
 			continue;
 		fprintf(out, "  %s:\n", t->id);
+		if (nres == 1 && ndb == 1) {
+			/* the plan's or template's one database: its class gives max_connections */
+			fputs("    from: ", out);
+			put_from(out, s, res);
+			fputs("   # check: the database the urls name\n", out);
+		}
 		if (t->host) {
 			fputs("    host: ", out);
 			quote_yaml(out, t->host);
@@ -336,8 +386,9 @@ static void write_databases(FILE *out, const struct starter *s)
 		} else {
 			fputs("    # host: the database behind the pooler: its host and port here\n", out);
 		}
-		fputs("    max_connections: 100           # PostgreSQL's default: set your server's "
-		      "(SHOW max_connections)\n", out);
+		if (!(nres == 1 && ndb == 1))
+			fputs("    max_connections: 100           # PostgreSQL's default: set your server's "
+			      "(SHOW max_connections)\n", out);
 	}
 }
 
@@ -353,15 +404,19 @@ static void write_poolers(FILE *out, const struct starter *s)
 		if (!any)
 			fputs("\npoolers:\n", out);
 		any = true;
-		fprintf(out, "  %s:\n    type: pgbouncer\n    from: ", t->id);
-		put_from(out, s, t->from);
-		fprintf(out, "\n    database: %s", s->t[t->database].id);
+		fprintf(out, "  %s:\n    type: %s\n", t->id, t->rds_proxy ? "rds_proxy" : "pgbouncer");
+		if (t->from) {
+			fputs("    from: ", out);
+			put_from(out, s, t->from);
+			fputc('\n', out);
+		}
+		fprintf(out, "    database: %s", s->t[t->database].id);
 		fputs(t->upstream_guessed ? "                   # check: the database it opens connections to\n"
 					  : "\n", out);
 		fputs("    host: ", out);
 		quote_yaml(out, t->host);
 		fprintf(out, "\n    port: %llu\n", (unsigned long long)t->port);
-		if (t->from->role == SOURCE_WORKLOAD)
+		if (t->from && t->from->role == SOURCE_WORKLOAD)
 			fputs("    # config: pgbouncer.ini          # its file gives every pool exactly\n", out);
 	}
 }
@@ -443,7 +498,7 @@ static void write_clients(FILE *out, struct starter *s, const size_t *ti, const 
 			quote_yaml(out, cont->name);
 			fputs("                # the first of its containers with a url\n", out);
 		}
-		fprintf(out, "    type: %s\n", w->job ? "job" : "service");
+		fprintf(out, "    type: %s\n", w->serverless ? "serverless" : w->job ? "job" : "service");
 		fprintf(out, "    connects_to: %s\n", s->t[ti[i]].id);
 	}
 	for (i = 0; i < s->items.n; i++) {
@@ -469,47 +524,83 @@ static void write_clients(FILE *out, struct starter *s, const size_t *ti, const 
 		fprintf(out, "  #   and %zu more\n", more);
 }
 
-/*
- * Does the file read like a compose file: a top-level `services:` key and
- * no `apiVersion:` in its first 64 KiB? (A Kubernetes manifest has no
- * top-level services; a compose file no apiVersion.)
- */
-static bool compose_text(const char *path)
+/* The first 64 KiB of the file at path, NUL-terminated, in buf; false when it cannot be read. */
+static bool file_head(const char *path, char *buf, size_t size)
 {
-	char buf[65536];
 	FILE *f = fopen(path, "rb");
 	size_t n;
 
 	if (!f)
 		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, size - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	return (strncmp(buf, "services:", 9) == 0 || strstr(buf, "\nservices:")) && !strstr(buf, "apiVersion:");
+	return true;
 }
 
-/* KIND=PATH, or PATH: a directory is kubernetes, a compose file (by name or text) compose. */
+/*
+ * The kind a file reads like, from its first 64 KiB, else NULL (manifests):
+ *  - a Terraform plan: JSON naming its "format_version" and "planned_values" or "values";
+ *  - a Serverless Framework file: named serverless.*, or top-level
+ *    `functions:` and `provider:` (it may hold a template under resources:);
+ *  - a CloudFormation or SAM template: AWSTemplateFormatVersion, or
+ *    Resources whose types are AWS:: ones;
+ *  - a compose file: a top-level `services:` key and no `apiVersion:` (a
+ *    Kubernetes manifest has no top-level services; a compose file no
+ *    apiVersion).
+ */
+static const char *kind_of_text(const char *path, const char *base)
+{
+	char buf[65536];
+	const char *p = buf;
+
+	if (!file_head(path, buf, sizeof(buf)))
+		return NULL;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p == '{' && strstr(p, "\"format_version\"") &&
+	    (strstr(p, "\"planned_values\"") || strstr(p, "\"values\"")))
+		return "terraform";
+	/* before CloudFormation: a serverless.yml may hold a template under resources: */
+	if (strncmp(base, "serverless.", 11) == 0 ||
+	    ((strncmp(buf, "functions:", 10) == 0 || strstr(buf, "\nfunctions:")) &&
+	     (strncmp(buf, "provider:", 9) == 0 || strstr(buf, "\nprovider:"))))
+		return "serverless";
+	if (strstr(buf, "AWSTemplateFormatVersion") ||
+	    ((strstr(buf, "Resources:") || strstr(buf, "\"Resources\"")) && strstr(buf, "AWS::")))
+		return "cloudformation";
+	if ((strncmp(buf, "services:", 9) == 0 || strstr(buf, "\nservices:")) && !strstr(buf, "apiVersion:"))
+		return "compose";
+	return NULL;
+}
+
+/* The kinds init --from reads, as KIND=PATH spells them. */
+static const char *const from_kinds[] = { "kubernetes", "compose", "serverless", "cloudformation", "terraform" };
+
+/*
+ * KIND=PATH, or PATH: a directory is kubernetes, a file what its name or
+ * text says (kind_of_text), else kubernetes.
+ */
 static int parse_from(const char *spec, const char **kind, const char **path)
 {
-	const char *eq = strchr(spec, '='), *base;
+	const char *eq = strchr(spec, '='), *base, *k;
 	struct stat st;
+	size_t i;
 
-	if (eq && (size_t)(eq - spec) == strlen("kubernetes") && strncmp(spec, "kubernetes", 10) == 0)
-		*kind = "kubernetes";
-	else if (eq && (size_t)(eq - spec) == strlen("compose") && strncmp(spec, "compose", 7) == 0)
-		*kind = "compose";
-	else
-		eq = NULL;
-	if (eq) {
-		*path = eq + 1;
-		return **path ? 0 : -1;
-	}
+	for (i = 0; eq && i < ARRAY_LEN(from_kinds); i++)
+		if ((size_t)(eq - spec) == strlen(from_kinds[i]) && strncmp(spec, from_kinds[i], (size_t)(eq - spec)) == 0) {
+			*kind = from_kinds[i];
+			*path = eq + 1;
+			return **path ? 0 : -1;
+		}
 	*path = spec;
 	if (strcmp(spec, "-") == 0)
 		return -1;
 	base = strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec;
-	*kind = stat(spec, &st) == 0 && S_ISREG(st.st_mode) && (strstr(base, "compose") || compose_text(spec))
-			? "compose" : "kubernetes";
+	k = stat(spec, &st) == 0 && S_ISREG(st.st_mode) ? kind_of_text(spec, base) : NULL;
+	if (!k && stat(spec, &st) == 0 && S_ISREG(st.st_mode) && strstr(base, "compose"))
+		k = "compose";
+	*kind = k ? k : "kubernetes";
 	return 0;
 }
 
@@ -567,7 +658,7 @@ int init_from_write(FILE *out, const char *spec, const char *outfile, const char
 
 	if (parse_from(spec, &kind, &path) != 0) {
 		quote_fprintf(stderr, "connbudget: error: init --from takes a directory, a file, or KIND=PATH "
-			      "(kubernetes|compose; - is standard input), not \"%s\"", spec);
+			      "(kubernetes|compose|serverless|cloudformation|terraform; - is standard input), not \"%s\"", spec);
 		goto out;
 	}
 	s.kind = kind;
@@ -595,7 +686,7 @@ int init_from_write(FILE *out, const char *spec, const char *outfile, const char
 			nbound++;
 	}
 	for (i = 0; i < s.nt; i++)
-		if (s.t[i].pooler && s.t[i].from->role == SOURCE_WORKLOAD)
+		if (s.t[i].pooler && s.t[i].from && s.t[i].from->role == SOURCE_WORKLOAD)
 			bound[s.t[i].from - s.items.v] = false;
 	/* a pooler whose upstream the manifests do not name: the one database, else a placeholder */
 	for (i = 0; i < s.nt; i++)

@@ -70,6 +70,12 @@ diff_repo() {
 	git commit -qam two
 }
 
+# client_keys KEY...: those keys of each client of check's JSON in $out, a line each
+client_keys() {
+	printf '%s' "$out" | $PY -c 'import json,sys
+for c in json.load(sys.stdin)["clients"]:
+    print(*[c[k] for k in sys.argv[1:]])' "$@"
+}
 # db_figs: "id max_connections capacity" per database of check's JSON in $out
 db_figs() {
 	printf '%s' "$out" | $PY -c 'import json,sys

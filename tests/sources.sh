@@ -44,9 +44,7 @@ contains "$(printf '%s' "$out" | $PY -c 'import json,sys; print([(c["id"], c["st
 # 100% of 2) 2 x 5 = 10, (2 + 2) x 5 = 20; events (KEDA: min 0, max 100,
 # surge 25) 0 and 125 x 4 = 500, its url in a Secret never read.
 expect_rc 0 "kinds" "$CB" check --format json "$S/kinds/connbudget.yaml"
-figs=$(printf '%s' "$out" | $PY -c 'import json,sys
-for c in json.load(sys.stdin)["clients"]:
-    print(c["id"], c["type"], c["steady"], c["peak"])')
+figs=$(client_keys id type steady peak)
 contains "$figs" "ledger service 14 14" "StatefulSet"
 contains "$figs" "api service 12 12" "Recreate, envFrom, own env wins"
 contains "$figs" "nightly job 6 6" "CronJob parallelism"
@@ -137,19 +135,43 @@ expect_rc 2 "missing source" "$CB" check --source kubernetes=/nonexistent.yaml "
 # testdata/sources/*/init.yaml (below the editor schema line, which depends
 # on the install); checking the starter gives the hand topology's figures.
 starter() { sed '1,/^#$/d' "$1"; }
-for d in shop compose pooler kinds; do
+for d in shop compose pooler kinds serverless terraform-lambda terraform-proxy; do
 	rm -rf "$TMP/init-$d" && cp -r "$S/$d" "$TMP/init-$d" && rm "$TMP/init-$d/init.yaml"
 	src=$(sed -n 's/^  - [a-z]*: "\(.*\)"$/\1/p' "$S/$d/init.yaml")
 	expect_rc 0 "init --from $d" sh -c "cd '$TMP/init-$d' && '$CB' init --from '$src' starter.yaml"
 	if [ "$(starter "$TMP/init-$d/starter.yaml")" = "$(starter "$S/$d/init.yaml")" ]; then ok; else
 		bad "init --from $d differs from $S/$d/init.yaml"; diff <(starter "$S/$d/init.yaml") <(starter "$TMP/init-$d/starter.yaml"); fi
 done
+# serverless.yml (found by its name): the functions with a url, type
+# serverless, api 10/100 and report 2000 as in the hand topology; billing's
+# url is ${ssm:...}, its own over the provider's: not bound, and said why.
+run "$CB" check --format json "$TMP/init-serverless/starter.yaml"
+figs=$(client_keys id type steady peak discovered)
+contains "$figs" "api serverless 10 100 False" "starter: a serverless.yml function"
+contains "$figs" "report serverless 2000 2000 False" "starter: an unreserved function"
+lacks "$figs" "billing" "starter: a function whose own url is unknown is not bound"
+contains "$(cat "$TMP/init-serverless/starter.yaml")" '#   "function/billing at' "starter: the unbound function is listed"
+# a Terraform plan (found by its text): the Lambdas; the one database the
+# urls name is bound to the plan's one aws_db_instance: 1654 from its class.
+run "$CB" check --format json "$TMP/init-terraform-lambda/starter.yaml"
+contains "$(db_figs)" "orders 1654 1651" "starter: the plan's database by from:"
+figs=$(client_keys id type steady peak)
+contains "$figs" "api serverless 20 100" "starter: a plan's function"
+# urls on an RDS Proxy endpoint (NAME.proxy-ID.REGION.rds.amazonaws.com):
+# an rds_proxy pooler in front of a main bound to the plan's aws_db_instance;
+# the plan holds two PostgreSQL proxies, so which one is left to the user
+# (no from:, the default 100%: cap 1654).
+run "$CB" check --format json "$TMP/init-terraform-proxy/starter.yaml"
+contains "$(proxy_figs)" "orders-proxy rds_proxy 100 1654 450" "starter: an RDS Proxy endpoint is an rds_proxy pooler"
+contains "$(db_figs)" "main 1654 1651" "starter: the proxy's database from the plan"
+# KIND=PATH for the AWS kinds
+expect_rc 0 "init --from cloudformation=DIR" "$CB" init --from "cloudformation=$S/cloudformation/templates" -
+contains "$out" 'from: "cloudformation:function/ApiFunction"' "starter: a template directory by KIND=PATH"
+contains "$out" "type: serverless" "starter: a template's function is serverless"
 # shop: web 3 x 4 x 5 = 60, peak 220 and worker 10/20 as in the hand
 # topology, both bound now (not discovered); the worker's password stays out.
 run "$CB" check --format json "$TMP/init-shop/starter.yaml"
-figs=$(printf '%s' "$out" | $PY -c 'import json,sys
-for c in json.load(sys.stdin)["clients"]:
-    print(c["id"], c["steady"], c["peak"], c["discovered"], c["connects_to"])')
+figs=$(client_keys id steady peak discovered connects_to)
 contains "$figs" "web 60 220 False db" "starter: web from the manifests"
 contains "$figs" "worker 10 20 False db" "starter: worker bound"
 lacks "$(cat "$TMP/init-shop/starter.yaml")" "hunter2" "starter: no password"
